@@ -1,0 +1,52 @@
+# Thin wrappers around CMake/ctest. `make run` and `make test` do all set-up on a
+# fresh Debian 12 machine (tools/install-deps.sh installs what is missing).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run test test-fast bench fuzz clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DLJ_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# The main job as far as it exists: read and summarise a tune, convert it to MIDI.
+run: build
+	@tools/demo.sh $(BUILD)/lstmjam
+
+# Everything: the normal build, then an ASan+UBSan build of all tests (which
+# also replays the fuzz regression corpora under the sanitizers).
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cmake -S . -B $(ASAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=address,undefined \
+	    -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ctest --output-on-failure -j $(JOBS) -LE slow
+
+# Only the normal build's fast tests (for the edit-compile loop).
+test-fast: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L unit
+
+bench: build
+	@bench/run.sh $(BUILD)
+
+# libFuzzer with ASan+UBSan (clang); each harness runs FUZZ_SECONDS, new
+# findings land in $(FUZZ_BUILD)/findings/NAME.
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DLJ_FUZZ=ON -DLJ_SANITIZE=address,undefined \
+	    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -1,0 +1,47 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+int cli_exit_code(int status) {
+    switch (status) {
+    case LJ_OK: return LJ_EXIT_OK;
+    case LJ_ERR_PARSE:
+    case LJ_ERR_UNSUPPORTED:
+    case LJ_ERR_ARG:
+    case LJ_ERR_RANGE:
+    case LJ_ERR_LIMIT: return LJ_EXIT_BAD_INPUT;
+    default: return LJ_EXIT_FAIL;
+    }
+}
+
+void cli_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("lstmjam: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+long cli_parse_long(const char *opt, const char *value, long min, long max) {
+    if (!value) {
+        cli_error("%s needs a value", opt);
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(value, &end, 10);
+    if (errno || end == value || *end || v < min || v > max) {
+        cli_error("%s: expected an integer in %ld..%ld, found '%s'", opt, min, max, value);
+        return -1;
+    }
+    return v;
+}
+
+void cli_warn(void *user, const char *msg) {
+    int *quiet = user;
+    if (quiet && *quiet) return;
+    fprintf(stderr, "lstmjam: warning: %s\n", msg);
+}

@@ -1,0 +1,129 @@
+#include "files.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lj_status.h"
+
+int lj_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen) {
+    *data = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap + 1);
+    if (!buf) {
+        fclose(fp);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= LJ_FILE_MAX_BYTES) {
+                free(buf);
+                fclose(fp);
+                return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: larger than %zu MiB", path,
+                               LJ_FILE_MAX_BYTES >> 20);
+            }
+            uint8_t *nb = realloc(buf, cap * 2 + 1);
+            if (!nb) {
+                free(buf);
+                fclose(fp);
+                return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(fp);
+    fclose(fp);
+    if (bad) {
+        free(buf);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: read error", path);
+    }
+    buf[n] = 0;
+    *data = buf;
+    *len = n;
+    return LJ_OK;
+}
+
+int lj_atomic_open(lj_atomic_file *f, const char *path, char *err, size_t errlen) {
+    memset(f, 0, sizeof *f);
+    if (strlen(path) + 16 >= sizeof f->tmp_path)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: path too long", path);
+    snprintf(f->path, sizeof f->path, "%s", path);
+    snprintf(f->tmp_path, sizeof f->tmp_path, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(f->tmp_path);
+    if (fd < 0) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        close(fd);
+        unlink(f->tmp_path);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    return LJ_OK;
+}
+
+int lj_atomic_commit(lj_atomic_file *f, char *err, size_t errlen) {
+    FILE *fp = f->fp;
+    f->fp = NULL;
+    int bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
+    int e = errno;
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad) {
+        unlink(f->tmp_path);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: write failed: %s", f->path, strerror(e));
+    }
+    if (rename(f->tmp_path, f->path) != 0) {
+        e = errno;
+        unlink(f->tmp_path);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot rename into place: %s", f->path,
+                       strerror(e));
+    }
+    return LJ_OK;
+}
+
+void lj_atomic_abort(lj_atomic_file *f) {
+    if (f->fp) {
+        fclose(f->fp);
+        f->fp = NULL;
+    }
+    if (f->tmp_path[0]) unlink(f->tmp_path);
+}
+
+int lj_file_write_atomic(const char *path, const void *data, size_t len, char *err,
+                         size_t errlen) {
+    lj_atomic_file f;
+    int rc = lj_atomic_open(&f, path, err, errlen);
+    if (rc) return rc;
+    if (len && fwrite(data, 1, len, f.fp) != len) {
+        int e = errno;
+        lj_atomic_abort(&f);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: write failed: %s", path, strerror(e));
+    }
+    return lj_atomic_commit(&f, err, errlen);
+}
+
+const char *lj_file_base(const char *path) {
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+const char *lj_file_ext(const char *path, char *buf, size_t buflen) {
+    const char *base = lj_file_base(path);
+    const char *dot = strrchr(base, '.');
+    size_t i = 0;
+    if (dot && buflen)
+        for (dot++; *dot && i + 1 < buflen; dot++) buf[i++] = (char)tolower((unsigned char)*dot);
+    if (buflen) buf[i] = 0;
+    return buf;
+}

@@ -1,0 +1,45 @@
+/* lstmjam: a real-time LSTM music instrument. This file only dispatches to the
+ * subcommands in src/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"convert", cmd_convert, "convert MIDI, ABC, kern or JSB JSON to MIDI"},
+    {"info", cmd_info, "summarise a music file (tunes, parts, notes, key, meter, range)"},
+};
+
+static void usage(FILE *fp) {
+    fprintf(fp, "usage: lstmjam COMMAND [options]   (lstmjam COMMAND --help for details)\n\n"
+                "commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return LJ_EXIT_BAD_INPUT;
+    }
+    const char *name = argv[1];
+    if (!strcmp(name, "-h") || !strcmp(name, "--help") || !strcmp(name, "help")) {
+        usage(stdout);
+        return LJ_EXIT_OK;
+    }
+    if (!strcmp(name, "--version") || !strcmp(name, "version")) {
+        printf("lstmjam %s\n", LJ_VERSION);
+        return LJ_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(name, commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s'", name);
+    usage(stderr);
+    return LJ_EXIT_BAD_INPUT;
+}
