@@ -2,6 +2,7 @@
 # fresh Debian 12 machine (tools/install-deps.sh installs what is missing).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
@@ -24,7 +25,8 @@ run: build
 	@tools/demo.sh $(BUILD)/lstmjam
 
 # Everything: the normal build, then an ASan+UBSan build of all tests (which
-# also replays the fuzz regression corpora under the sanitizers).
+# also replays the fuzz regression corpora under the sanitizers), then a TSan
+# build of the threaded tests.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(ASAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=address,undefined \
@@ -32,6 +34,9 @@ test: build
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    ctest --output-on-failure -j $(JOBS) -LE slow
+	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq
+	cd $(TSAN_BUILD) && ctest --output-on-failure -L threads
 
 # Only the normal build's fast tests (for the edit-compile loop).
 test-fast: build
@@ -49,4 +54,4 @@ fuzz: deps
 	@tools/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD) $(FUZZ_BUILD)
