@@ -1,0 +1,14 @@
+/* heads: loss heads (float and the double oracle from heads.inc). */
+#include "kernels.h"
+
+#include <math.h>
+
+#define LJ_REAL_DOUBLE 0
+#include "lj_real.h"
+#include "heads.inc"
+#include "lj_real_end.h"
+
+#define LJ_REAL_DOUBLE 1
+#include "lj_real.h"
+#include "heads.inc"
+#include "lj_real_end.h"

@@ -1,0 +1,13 @@
+# Model (model/): kernels, heads, optimizers, the model arena and the step API.
+# These tests link only lstmjam_model (pure numerics), so they build and run
+# whatever state the host library is in.
+function(lj_add_model_test name)
+  cmake_parse_arguments(T "" "" "LABELS" ${ARGN})
+  add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE lstmjam_model)
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES SKIP_RETURN_CODE 77 ENVIRONMENT "${LJ_TEST_ENV}"
+                       LABELS "${T_LABELS}")
+endfunction()
+
+lj_add_model_test(test_model_fd test_model_fd.c LABELS unit)
