@@ -1,0 +1,2 @@
+# Encodings (src/encode/).
+lj_add_test(test_vocab test_vocab.c LABELS unit)
