@@ -4,14 +4,15 @@
  * - Format 0 and 1. Format 2 and SMPTE division are refused (LJ_ERR_UNSUPPORTED).
  *   Format 0 must hold exactly one track. Unknown chunks are skipped; bytes after
  *   the last declared track are ignored.
- * - Parts: format 1 gives one part per track that has at least one note, in track
- *   order (tracks without notes, such as a conductor track, give no part; this is
- *   what makes write-then-read identical). Format 0 gives one part per channel, in
- *   order of the channel's first note-on. part.channel = channel of the part's
- *   first note-on; part.name = the track's first track-name meta (format 1) or ""
- *   (format 0); part.program = the first program change in the track (format 1)
- *   or on the channel (format 0), else the program in force at the part's first
- *   note.
+ * - Parts: format 1 gives one part per track, in track order, except the first
+ *   track when it has no notes (the conductor track). So a track without notes
+ *   elsewhere is an empty part: that keeps write-then-read identical also for
+ *   scores with empty parts. Format 0 gives one part per channel with notes, in
+ *   order of the channel's first note-on. part.channel = channel of the track's
+ *   first note-on, else of its first program change, else 0; part.name = the
+ *   track's first track-name meta (format 1) or "" (format 0); part.program = the
+ *   first program change in the track (format 1) or on the channel (format 0),
+ *   else the program in force at the part's first note, else 0.
  * - Title = the first track-name (sequence-name) meta of the first track.
  * - Notes are paired per (track, channel, pitch) first-in first-out: the k-th
  *   note-on of a key ends at the k-th note-off of that key. Velocity-0 note-on is
@@ -30,6 +31,9 @@
  * - Tempo, time signature and key signature from any track go to the score's maps
  *   (same tick: the later event wins). Values the score cannot hold (tempo 0,
  *   denominator above 128, more than 7 sharps or flats) are ignored with a warning.
+ *   A key signature followed at its tick by the sequencer-specific meta
+ *   FF 7F 05 7D 'L' 'J' 'K' mode (written by lstmjam) takes that score_mode
+ *   (dorian, mixolydian...), which a MIDI key signature cannot say.
  * - Running status is honoured, also across meta and sysex events (lenient; the
  *   standard says they cancel it, but no other reading of a data byte there makes
  *   sense). Sysex (F0, F7), other meta events, pitch bend, aftertouch and
@@ -46,10 +50,11 @@
  * notes, with further program changes where a note's program differs from the
  * program the reader will find in force. At one tick note-offs come before
  * note-ons. Any score the reader returns is written so that reading it back gives
- * a score_compare-equal score. What MIDI cannot carry is lost: key modes other
- * than major and minor are written as major; parts without notes are written but
- * read back as no part; notes of one key nested inside another note of the same
- * key and channel are re-paired first-in first-out. */
+ * a score_compare-equal score; so does any score from the other readers, except
+ * what Standard MIDI cannot say: a note nested inside a longer note of the same
+ * pitch, channel and part comes back re-paired first-in first-out, and
+ * source/index are not stored. Key modes other than major and minor are written
+ * as a major key signature plus lstmjam's FF 7F mode meta. */
 #ifndef LJ_MIDI_H
 #define LJ_MIDI_H
 

@@ -26,7 +26,12 @@ enum {
 };
 #define NO_EVENT UINT32_MAX /* end of a note queue; push_event's failure value */
 
-typedef enum event_kind { EV_NOTE, EV_PROGRAM, EV_TEMPO, EV_METER, EV_KEY } event_kind;
+typedef enum event_kind { EV_NOTE, EV_PROGRAM, EV_TEMPO, EV_METER, EV_KEY, EV_KEY_MODE } event_kind;
+
+/* Sequencer-specific meta (FF 7F) lstmjam writes after a key signature whose
+ * mode MIDI cannot say (dorian...): 7D (the non-commercial manufacturer ID),
+ * "LJK", then the score_mode. */
+static const uint8_t key_mode_tag[4] = {0x7D, 'L', 'J', 'K'};
 
 /* One kept event. Notes are stored once, at their note-on, with the note-off tick. */
 typedef struct midi_event {
@@ -36,7 +41,7 @@ typedef struct midi_event {
     uint32_t seq;   /* position in reading order (track by track): the tie-break of the merge */
     uint32_t next;  /* EV_NOTE while sounding: next sounding note of the same key, NO_EVENT */
     uint32_t value; /* note: pitch; program: program; tempo: us per quarter; meter: numerator;
-                       key: fifths + 7 */
+                       key: fifths + 7; key mode: score_mode */
     uint16_t track; /* track index, 0-based */
     uint8_t kind;    /* event_kind */
     uint8_t channel; /* note, program: MIDI channel 0..15 */
@@ -49,6 +54,7 @@ typedef struct track_info {
     int has_name;      /* 1 once a track-name meta was seen */
     int first_program; /* value of the first program change in the track, -1 when none */
     int first_channel; /* channel of the first note-on, -1 when none */
+    int program_channel; /* channel of the first program change, -1 when none */
     size_t notes;      /* note-ons read */
     int part;          /* part index in the score (format 1), -1 when the track gives none */
 } track_info;
@@ -224,7 +230,10 @@ static int channel_message(reader *r, unsigned track, int64_t tick, uint8_t stat
         midi_event e = {.tick = tick, .end = -1, .offset = at, .next = NO_EVENT, .value = d1,
                         .track = (uint16_t)track, .kind = EV_PROGRAM, .channel = (uint8_t)ch};
         if (push_event(r, &e) == NO_EVENT) return r->status;
-        if (ti->first_program < 0) ti->first_program = d1;
+        if (ti->first_program < 0) {
+            ti->first_program = d1;
+            ti->program_channel = (int)ch;
+        }
         if (r->chan_first_program[ch] < 0) r->chan_first_program[ch] = d1;
     }
     /* Aftertouch, controllers, channel pressure, pitch bend: not in a score. */
@@ -280,6 +289,12 @@ static int meta_event(reader *r, unsigned track, int64_t tick, uint8_t type, con
         e.extra = body[1] ? SCORE_MODE_MINOR : SCORE_MODE_MAJOR;
         break;
     }
+    case 0x7F: /* sequencer-specific: only lstmjam's key mode is read */
+        if (len != 5 || memcmp(body, key_mode_tag, 4) != 0 || body[4] > SCORE_MODE_LOCRIAN)
+            return LJ_OK;
+        e.kind = EV_KEY_MODE;
+        e.value = body[4];
+        break;
     default: return LJ_OK; /* text, markers, end of track (handled by the caller)... */
     }
     return push_event(r, &e) == NO_EVENT ? r->status : LJ_OK;
@@ -442,12 +457,15 @@ static int build_score(reader *r, score *s) {
     if (r->format == 1) {
         for (unsigned t = 0; t < r->n_tracks; t++) {
             track_info *ti = &r->tracks[t];
-            if (!ti->notes) continue;
+            if (t == 0 && !ti->notes) continue; /* the conductor track */
             if (s->n_parts >= MIDI_MAX_PARTS)
-                return fail_at(r, LJ_ERR_LIMIT, 0, "expected at most %d tracks with notes, found more",
+                return fail_at(r, LJ_ERR_LIMIT, 10, "expected at most %d parts, found more",
                                MIDI_MAX_PARTS);
+            int channel = ti->first_channel >= 0     ? ti->first_channel
+                          : ti->program_channel >= 0 ? ti->program_channel
+                                                     : 0;
             size_t idx;
-            int rc = score_add_part(s, ti->name, ti->first_channel,
+            int rc = score_add_part(s, ti->name, channel,
                                     ti->first_program >= 0 ? ti->first_program : 0, &idx);
             if (rc) return fail_at(r, rc, 0, "cannot add part %u: %s", t + 1, lj_strerror(rc));
             ti->part = (int)idx;
@@ -494,6 +512,10 @@ static int build_score(reader *r, score *s) {
         case EV_TEMPO: rc = score_add_tempo(s, tick, e->value); break;
         case EV_METER: rc = score_add_meter(s, tick, (int)e->value, e->extra); break;
         case EV_KEY: rc = score_add_key(s, tick, (int)e->value - 7, e->extra); break;
+        case EV_KEY_MODE: /* refines the key signature just read at this tick */
+            if (s->n_keys && s->keys[s->n_keys - 1].tick == tick)
+                rc = score_add_key(s, tick, s->keys[s->n_keys - 1].fifths, (int)e->value);
+            break;
         }
         if (rc) return fail_at(r, rc, e->offset, "cannot store event: %s", lj_strerror(rc));
     }
@@ -552,7 +574,8 @@ static int read_chunks(reader *r) {
         return lj_fail(r->err, r->errlen, LJ_ERR_NOMEM, "%s: out of memory", r->name);
     }
     for (unsigned t = 0; t < r->n_tracks; t++) {
-        r->tracks[t].first_program = r->tracks[t].first_channel = r->tracks[t].part = -1;
+        track_info *ti = &r->tracks[t];
+        ti->first_program = ti->first_channel = ti->program_channel = ti->part = -1;
     }
 
     size_t pos = 8 + (size_t)hlen;

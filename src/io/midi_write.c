@@ -172,7 +172,8 @@ static int validate(const score *s, char *err, size_t errlen) {
             return lj_fail(err, errlen, LJ_ERR_RANGE, "MIDI writer: meter %zu out of range", i);
     }
     for (size_t i = 0; i < s->n_keys; i++)
-        if (!tick_ok(s->keys[i].tick) || s->keys[i].fifths < -7 || s->keys[i].fifths > 7)
+        if (!tick_ok(s->keys[i].tick) || s->keys[i].fifths < -7 || s->keys[i].fifths > 7 ||
+            s->keys[i].mode > SCORE_MODE_LOCRIAN)
             return lj_fail(err, errlen, LJ_ERR_RANGE, "MIDI writer: key %zu out of range", i);
     return LJ_OK;
 }
@@ -207,6 +208,11 @@ static void write_conductor(const score *s, cevent *cev, track_buf *b) {
             body[0] = (uint8_t)k->fifths;
             body[1] = k->mode == SCORE_MODE_MINOR; /* MIDI knows major and minor only */
             put_meta(b, cev[i].tick, 0x59, body, 2);
+            if (k->mode != SCORE_MODE_MAJOR && k->mode != SCORE_MODE_MINOR) {
+                /* Other modes: sequencer-specific 7D "LJK" mode (see midi_read.c). */
+                uint8_t tag[5] = {0x7D, 'L', 'J', 'K', k->mode};
+                put_meta(b, cev[i].tick, 0x7F, tag, 5);
+            }
         }
     }
 }
