@@ -1,10 +1,12 @@
 /* Fuzz harness: the .lstm loader on arbitrary bytes; on success every tensor is
- * read as float32 (which touches all of its bytes) and the file re-serialises. */
+ * read as float32 (which touches all of its bytes) and the model layer
+ * (modelio: config text, vocabulary, named tensors) builds a model from it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "modelfile.h"
+#include "modelio.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char err[512];
@@ -19,6 +21,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(buf);
     }
     mf_meta(f, "encoding", NULL);
+    /* The model layer on top: config text, model creation, tensor checks. */
+    lj_model *m = NULL;
+    vocab *v = NULL;
+    char enc[MODELIO_ENCODING_MAX];
+    if (modelio_read_model(f, "fuzz.lstm", &m, enc, &v, err, sizeof err) == LJ_OK) {
+        lj_model_destroy(m);
+        vocab_destroy(v);
+    }
     mf_close(f);
     return 0;
 }
