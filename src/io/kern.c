@@ -85,7 +85,7 @@ typedef struct kern_parser {
     char pending_meter[48];   /* its meter as written */
     size_t pending_line;   /* line of the bar line that closed it */
     int fifths;            /* key signature in force (-7..7) */
-    char part_name[64];    /* from *I"Name, "" when none */
+    char part_name[64];    /* '"'Name from *I"Name, or the code from *Ivox; "" when none */
 } kern_parser;
 
 /* ---- messages ---- */
@@ -659,9 +659,10 @@ static int parse_interpretation(kern_parser *p, const char *t, size_t len) {
     if (len >= 2 && t[1] == 'M') return parse_meter(p, t + 2, end);
     if (len >= 3 && t[1] == 'k' && t[2] == '[') return parse_key_signature(p, t + 3, end);
     if (is_key_token(t + 1, end)) return parse_key(p, t + 1, end);
-    if (len >= 3 && t[1] == 'I' && t[2] == '"') {
-        size_t n = len - 3 < sizeof p->part_name - 1 ? len - 3 : sizeof p->part_name - 1;
-        memcpy(p->part_name, t + 3, n);
+    /* *I"Name (instrument name) wins over *Ivox (instrument code); *IC, *IG... are classes and groups. */
+    if (len >= 3 && t[1] == 'I' && (t[2] == '"' || (t[2] >= 'a' && t[2] <= 'z' && p->part_name[0] != '"'))) {
+        size_t n = len - 2 < sizeof p->part_name - 1 ? len - 2 : sizeof p->part_name - 1;
+        memcpy(p->part_name, t + 2, n);
         p->part_name[n] = 0;
     }
     return LJ_OK; /* *ICvox, *Ivox, *>A, *clef... read past */
@@ -772,7 +773,7 @@ int kern_read_mem(const char *text, size_t len, const char *name, const kern_opt
         kp_fail(&p, LJ_ERR_PARSE, 0, "expected *- (end of the spine), found end of file (truncated?)");
     /* The bar still pending was closed by the last bar line: the last bar. */
     if (p.state != KF_BAD &&
-        score_add_part(p.s, p.part_name, 0, 0, NULL) != LJ_OK)
+        score_add_part(p.s, p.part_name + (p.part_name[0] == '"'), 0, 0, NULL) != LJ_OK)
         kp_fail(&p, LJ_ERR_NOMEM, 0, "out of memory");
     if (stats) *stats = p.st;
     if (p.state == KF_BAD) {
