@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lj_status.h"
@@ -61,6 +62,11 @@ int lj_atomic_open(lj_atomic_file *f, const char *path, char *err, size_t errlen
     snprintf(f->tmp_path, sizeof f->tmp_path, "%s.tmpXXXXXX", path);
     int fd = mkstemp(f->tmp_path);
     if (fd < 0) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    /* mkstemp creates 0600; give the file the mode a plain fopen would. */
+    mode_t um = umask(0);
+    umask(um);
+    if (fchmod(fd, 0666 & ~um) != 0) { /* harmless: the file stays private */
+    }
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         close(fd);
