@@ -1,0 +1,209 @@
+#include "train_config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "files.h"
+
+static const char *const optim_names[] = {"sgd", "adam", "adamw", "adamax", "rmsprop", NULL};
+static const char *const schedule_names[] = {"constant", "step", "plateau", "cosine", NULL};
+static const char *const input_names[] = {"embedding", "onehot", NULL};
+static const char *const encoding_names[] = {"chars", NULL};
+
+const char *train_optim_name(train_optim_kind k) { return optim_names[k]; }
+const char *train_schedule_name(train_schedule_kind k) { return schedule_names[k]; }
+
+void train_config_default(train_config *c) {
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "run");
+    snprintf(c->encoding, sizeof c->encoding, "chars");
+    c->valid_frac = 0.1;
+    c->test_frac = 0.0;
+    c->split_seed = 1;
+    c->input_kind = LJ_INPUT_EMBEDDING;
+    c->embed_dim = 64;
+    c->num_layers = 1;
+    c->hidden[0] = 256;
+    c->optim = TRAIN_OPT_ADAM;
+    c->lr = 5e-3;
+    c->beta1 = 0.9;
+    c->beta2 = 0.999;
+    c->eps = 1e-8;
+    c->momentum = 0.0;
+    c->clip_norm = 5.0;
+    c->schedule = TRAIN_SCHED_CONSTANT;
+    c->step_size = 1000;
+    c->gamma = 0.5;
+    c->plateau_patience = 3;
+    c->plateau_factor = 0.5;
+    c->batch = 32;
+    c->seq_len = 100;
+    c->steps = 2000;
+    c->eval_every = 100;
+    c->eval_batches = 0;
+    c->restore_best = 1;
+    c->checkpoint_every = 500;
+    c->seed = 42;
+    c->threads = 1;
+}
+
+/* A chain of getters: stop at the first error. */
+#define TRY(x)                 \
+    do {                       \
+        if ((rc = (x))) goto done; \
+    } while (0)
+
+int train_config_parse(const char *text, size_t len, const char *name, const char *dir,
+                       train_config *c, char *err, size_t errlen) {
+    cfg_doc *d;
+    int rc = cfg_load_mem(text, len, name, &d, err, errlen);
+    if (rc) return rc;
+    cfg_node *root = cfg_root(d), *n = NULL;
+    if (!root) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: empty config: expected at least 'data'", name);
+        goto done;
+    }
+    long v;
+    int e;
+    TRY(cfg_string(d, root, "name", 0, c->name, sizeof c->name, err, errlen));
+    TRY(cfg_string(d, root, "run_dir", 0, c->run_dir, sizeof c->run_dir, err, errlen));
+    e = 0;
+    TRY(cfg_enum(d, root, "encoding", 0, encoding_names, &e, err, errlen));
+    snprintf(c->encoding, sizeof c->encoding, "%s", encoding_names[e]);
+
+    TRY(cfg_seq(d, root, "data", 1, &n, err, errlen));
+    if (n->n_items == 0 || n->n_items > TRAIN_MAX_DATA) {
+        rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'data': expected 1..%d sources, found %zu", name, n->line,
+                     n->col, TRAIN_MAX_DATA, n->n_items);
+        goto done;
+    }
+    for (size_t i = 0; i < n->n_items; i++) {
+        cfg_node *item = &n->items[i];
+        train_data_source *src = &c->data[c->n_data++];
+        char path[TRAIN_PATH_MAX];
+        src->weight = 1;
+        if (item->kind == CFG_SCALAR) { /* "- path" shorthand */
+            TRY(cfg_node_string(d, item, path, sizeof path, err, errlen));
+        } else if (item->kind == CFG_MAP) {
+            TRY(cfg_string(d, item, "path", 1, path, sizeof path, err, errlen));
+            v = 1;
+            TRY(cfg_int(d, item, "weight", 0, 1, 100, &v, err, errlen));
+            src->weight = (int)v;
+        } else {
+            rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'data' item: expected a path or {path, weight}, found a list",
+                         name, item->line, item->col);
+            goto done;
+        }
+        if (path[0] == '/' || !dir || !dir[0]) snprintf(src->path, sizeof src->path, "%s", path);
+        else if ((size_t)snprintf(src->path, sizeof src->path, "%s/%s", dir, path) >= sizeof src->path) {
+            rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s:%d:%d: data path too long", name, item->line, item->col);
+            goto done;
+        }
+    }
+
+    n = NULL;
+    TRY(cfg_map(d, root, "split", 0, &n, err, errlen));
+    if (n) {
+        TRY(cfg_float(d, n, "valid", 0, 0.0, 0.5, &c->valid_frac, err, errlen));
+        TRY(cfg_float(d, n, "test", 0, 0.0, 0.5, &c->test_frac, err, errlen));
+        TRY(cfg_int(d, n, "seed", 0, 0, 0x7fffffffL, &c->split_seed, err, errlen));
+    }
+
+    n = NULL;
+    TRY(cfg_map(d, root, "model", 0, &n, err, errlen));
+    if (n) {
+        e = (int)c->input_kind;
+        TRY(cfg_enum(d, n, "input", 0, input_names, &e, err, errlen));
+        c->input_kind = (lj_input_kind)e;
+        v = c->embed_dim;
+        TRY(cfg_int(d, n, "embed_dim", 0, 1, 65536, &v, err, errlen));
+        c->embed_dim = (int)v;
+        cfg_node *layers = NULL;
+        TRY(cfg_seq(d, n, "layers", 0, &layers, err, errlen));
+        if (layers) {
+            if (layers->n_items < 1 || layers->n_items > LJ_MAX_LAYERS) {
+                rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'layers': expected 1..%d widths, found %zu", name,
+                             layers->line, layers->col, LJ_MAX_LAYERS, layers->n_items);
+                goto done;
+            }
+            c->num_layers = (int)layers->n_items;
+            for (size_t i = 0; i < layers->n_items; i++) {
+                TRY(cfg_node_int(d, &layers->items[i], 1, 16384, &v, err, errlen));
+                c->hidden[i] = (int)v;
+            }
+        }
+        TRY(cfg_float(d, n, "dropout", 0, 0.0, 0.9, &c->dropout, err, errlen));
+    }
+
+    n = NULL;
+    TRY(cfg_map(d, root, "optimizer", 0, &n, err, errlen));
+    if (n) {
+        e = (int)c->optim;
+        TRY(cfg_enum(d, n, "kind", 0, optim_names, &e, err, errlen));
+        c->optim = (train_optim_kind)e;
+        TRY(cfg_float(d, n, "learning_rate", 0, 1e-9, 10.0, &c->lr, err, errlen));
+        TRY(cfg_float(d, n, "beta1", 0, 0.0, 0.9999999, &c->beta1, err, errlen));
+        TRY(cfg_float(d, n, "beta2", 0, 0.0, 0.9999999, &c->beta2, err, errlen));
+        TRY(cfg_float(d, n, "eps", 0, 1e-30, 1.0, &c->eps, err, errlen));
+        TRY(cfg_float(d, n, "momentum", 0, 0.0, 0.9999, &c->momentum, err, errlen));
+        TRY(cfg_float(d, n, "weight_decay", 0, 0.0, 1.0, &c->weight_decay, err, errlen));
+        TRY(cfg_float(d, n, "clip_norm", 0, 0.0, 1e6, &c->clip_norm, err, errlen));
+    }
+
+    n = NULL;
+    TRY(cfg_map(d, root, "schedule", 0, &n, err, errlen));
+    if (n) {
+        e = (int)c->schedule;
+        TRY(cfg_enum(d, n, "kind", 0, schedule_names, &e, err, errlen));
+        c->schedule = (train_schedule_kind)e;
+        TRY(cfg_int(d, n, "step_size", 0, 1, 100000000L, &c->step_size, err, errlen));
+        TRY(cfg_float(d, n, "gamma", 0, 1e-6, 1.0, &c->gamma, err, errlen));
+        TRY(cfg_int(d, n, "patience", 0, 1, 1000, &c->plateau_patience, err, errlen));
+        TRY(cfg_float(d, n, "factor", 0, 1e-6, 1.0, &c->plateau_factor, err, errlen));
+        TRY(cfg_float(d, n, "min_lr", 0, 0.0, 10.0, &c->min_lr, err, errlen));
+        TRY(cfg_int(d, n, "warmup", 0, 0, 100000000L, &c->warmup, err, errlen));
+    }
+
+    v = c->batch;
+    TRY(cfg_int(d, root, "batch", 0, 1, 4096, &v, err, errlen));
+    c->batch = (int)v;
+    v = c->seq_len;
+    TRY(cfg_int(d, root, "seq_len", 0, 1, 100000, &v, err, errlen));
+    c->seq_len = (int)v;
+    TRY(cfg_int(d, root, "steps", 0, 1, 1000000000L, &c->steps, err, errlen));
+    TRY(cfg_int(d, root, "eval_every", 0, 1, 1000000000L, &c->eval_every, err, errlen));
+    TRY(cfg_int(d, root, "eval_batches", 0, 0, 1000000000L, &c->eval_batches, err, errlen));
+    n = NULL;
+    TRY(cfg_map(d, root, "early_stopping", 0, &n, err, errlen));
+    if (n) {
+        TRY(cfg_int(d, n, "patience", 0, 0, 100000, &c->patience, err, errlen));
+        TRY(cfg_bool(d, n, "restore_best", 0, &c->restore_best, err, errlen));
+    }
+    TRY(cfg_int(d, root, "checkpoint_every", 0, 1, 1000000000L, &c->checkpoint_every, err, errlen));
+    TRY(cfg_int(d, root, "seed", 0, 0, 0x7fffffffL, &c->seed, err, errlen));
+    v = c->threads;
+    TRY(cfg_int(d, root, "threads", 0, 1, 256, &v, err, errlen));
+    c->threads = (int)v;
+    TRY(cfg_check_unknown(d, root, err, errlen));
+    if (!c->run_dir[0]) snprintf(c->run_dir, sizeof c->run_dir, "runs/%s", c->name);
+done:
+    cfg_destroy(d);
+    return rc;
+}
+
+int train_config_load(const char *path, train_config *c, char *err, size_t errlen) {
+    uint8_t *data;
+    size_t len;
+    int rc = lj_file_read(path, &data, &len, err, errlen);
+    if (rc) return rc;
+    char dir[TRAIN_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) *slash = 0;
+    else snprintf(dir, sizeof dir, ".");
+    rc = train_config_parse((const char *)data, len, path, dir, c, err, errlen);
+    free(data);
+    return rc;
+}

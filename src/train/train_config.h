@@ -1,0 +1,99 @@
+/* train_config: a training run's YAML config (`lstmjam train CONFIG.yaml`),
+ * read and validated with src/config.c: every unknown key, wrong type and
+ * out-of-range value is an error with file:line:col.
+ *
+ *   name: nottingham-chars-small       # run folder runs/NAME unless run_dir
+ *   encoding: chars
+ *   data:                              # files or folders, merged
+ *     - path: ../shared/corpora/nottingham/abc
+ *       weight: 1                      # copies of these pieces in the train split
+ *   split: {valid: 0.1, test: 0.0, seed: 1}
+ *   model: {input: embedding, embed_dim: 64, layers: [256], dropout: 0.0}
+ *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5}
+ *   schedule: {kind: constant}
+ *   batch: 32
+ *   seq_len: 100
+ *   steps: 2000                        # optimizer steps
+ *   eval_every: 100                    # steps between validations
+ *   early_stopping: {patience: 10, restore_best: true}
+ *   checkpoint_every: 500
+ *   seed: 42
+ *   threads: 1
+ */
+#ifndef LJ_TRAIN_CONFIG_H
+#define LJ_TRAIN_CONFIG_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define TRAIN_MAX_DATA 16
+#define TRAIN_PATH_MAX 1024
+
+typedef enum train_optim_kind {
+    TRAIN_OPT_SGD = 0, TRAIN_OPT_ADAM, TRAIN_OPT_ADAMW, TRAIN_OPT_ADAMAX, TRAIN_OPT_RMSPROP
+} train_optim_kind;
+
+typedef enum train_schedule_kind {
+    TRAIN_SCHED_CONSTANT = 0, TRAIN_SCHED_STEP, TRAIN_SCHED_PLATEAU, TRAIN_SCHED_COSINE
+} train_schedule_kind;
+
+typedef struct train_data_source {
+    char path[TRAIN_PATH_MAX]; /* file or folder, relative to the config's folder */
+    int weight;                /* copies of its pieces in the train split, 1..100 */
+} train_data_source;
+
+typedef struct train_config {
+    char name[128];                 /* run name */
+    char run_dir[TRAIN_PATH_MAX];   /* output folder; default runs/NAME */
+    char encoding[32];              /* "chars" (more encodings come with src/encode) */
+    train_data_source data[TRAIN_MAX_DATA];
+    int n_data;
+    double valid_frac, test_frac;   /* fractions of pieces held out */
+    long split_seed;                /* seed of the split by piece */
+    /* model; input_size and the heads follow from the encoding */
+    lj_input_kind input_kind;       /* embedding or onehot for token encodings */
+    int embed_dim;                  /* embedding width E */
+    int num_layers;
+    int hidden[LJ_MAX_LAYERS];      /* LSTM widths */
+    double dropout;                 /* probability, [0, 0.9] */
+    /* optimizer */
+    train_optim_kind optim;
+    double lr;                      /* learning rate */
+    double beta1, beta2, eps;       /* Adam family; RMSprop uses beta2 as its alpha */
+    double momentum;                /* SGD, RMSprop */
+    double weight_decay;            /* AdamW decoupled; others L2 */
+    double clip_norm;               /* global gradient-norm clip, 0 = off */
+    /* schedule */
+    train_schedule_kind schedule;
+    long step_size;                 /* step: decay every step_size steps */
+    double gamma;                   /* step: factor */
+    long plateau_patience;          /* plateau: validations without improvement */
+    double plateau_factor;          /* plateau: factor */
+    double min_lr;                  /* floor for step, plateau, cosine */
+    long warmup;                    /* linear warm-up steps, all schedules */
+    /* loop */
+    int batch;                      /* B sequences per step */
+    int seq_len;                    /* T steps per sequence */
+    long steps;                     /* optimizer steps in all */
+    long eval_every;                /* steps between validations */
+    long eval_batches;              /* validation batches, 0 = the whole split */
+    long patience;                  /* early stopping: validations without improvement, 0 = off */
+    int restore_best;               /* at the end, keep the best validation model */
+    long checkpoint_every;          /* steps between checkpoints */
+    long seed;                      /* init, dropout and batch sampling */
+    int threads;                    /* OpenBLAS threads */
+} train_config;
+
+/* Defaults (the small chars recipe), then the file's values on top. Paths in
+ * data are made relative to the config file's folder. Thread: control. */
+void train_config_default(train_config *c);
+int train_config_load(const char *path, train_config *c, char *err, size_t errlen);
+/* The same from text (tests); `dir` is the folder relative paths start from. */
+int train_config_parse(const char *text, size_t len, const char *name, const char *dir,
+                       train_config *c, char *err, size_t errlen);
+
+const char *train_optim_name(train_optim_kind k);
+const char *train_schedule_name(train_schedule_kind k);
+
+#endif
