@@ -11,3 +11,4 @@ function(lj_add_model_test name)
 endfunction()
 
 lj_add_model_test(test_model_fd test_model_fd.c LABELS unit)
+lj_add_model_test(test_model_golden test_model_golden.c LABELS unit)

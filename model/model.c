@@ -1,0 +1,536 @@
+/* model: parameter arena with named views, training activations, forward and
+ * backward over a batch. The step API is in step.c. */
+#include "model_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Tensors start on 64-byte boundaries (16 floats) so SIMD kernels can load
+ * them aligned; the padding between them stays zero in both arenas. */
+#define LJ_ALIGN_FLOATS 16
+/* Safety limits: far above any model this program trains, far below overflow. */
+#define LJ_MAX_DIM (1 << 20)
+#define LJ_MAX_PARAMS ((size_t)1 << 31)
+#define LJ_MAX_ACTS ((size_t)1 << 33)
+
+static size_t round_up(size_t n) {
+    return (n + LJ_ALIGN_FLOATS - 1) / LJ_ALIGN_FLOATS * LJ_ALIGN_FLOATS;
+}
+
+/* Allocates n floats (at least one), zeroed, 64-byte aligned. */
+static float *alloc_floats(size_t n) {
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    bytes = (bytes + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+int lj_model_layer_input(const lj_model_config *c, int l) {
+    if (l > 0)
+        return c->hidden[l - 1];
+    return c->input_kind == LJ_INPUT_EMBEDDING ? c->embed_dim : c->input_size;
+}
+
+static int valid_head_name(const char *s) {
+    if (!s[0])
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '_'))
+            return 0;
+    return 1;
+}
+
+static int validate_config(const lj_model_config *c, char *err, size_t errlen) {
+    if (c->input_kind != LJ_INPUT_EMBEDDING && c->input_kind != LJ_INPUT_ONEHOT &&
+        c->input_kind != LJ_INPUT_DENSE)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: input_kind %d is not one of "
+                       "embedding (0), one-hot (1), dense (2)", (int)c->input_kind);
+    if (c->input_size < 1 || c->input_size > LJ_MAX_DIM)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: input_size %d, expected 1..%d",
+                       c->input_size, LJ_MAX_DIM);
+    if (c->input_kind == LJ_INPUT_EMBEDDING && (c->embed_dim < 1 || c->embed_dim > LJ_MAX_DIM))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: embed_dim %d, expected 1..%d",
+                       c->embed_dim, LJ_MAX_DIM);
+    if (c->num_layers < 1 || c->num_layers > LJ_MAX_LAYERS)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: num_layers %d, expected 1..%d",
+                       c->num_layers, LJ_MAX_LAYERS);
+    for (int l = 0; l < c->num_layers; l++)
+        if (c->hidden[l] < 1 || c->hidden[l] > LJ_MAX_DIM / 4)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: hidden[%d] = %d, expected "
+                           "1..%d", l, c->hidden[l], LJ_MAX_DIM / 4);
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: dropout %g, expected [0, 1)",
+                       (double)c->dropout);
+    if (c->num_heads < 1 || c->num_heads > LJ_MAX_HEADS)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: num_heads %d, expected 1..%d",
+                       c->num_heads, LJ_MAX_HEADS);
+    for (int h = 0; h < c->num_heads; h++) {
+        const lj_head_config *hc = &c->heads[h];
+        if (memchr(hc->name, 0, sizeof hc->name) == NULL || !valid_head_name(hc->name))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head %d: name must be 1..%d "
+                           "characters of [A-Za-z0-9_]", h, LJ_HEAD_NAME_MAX - 1);
+        for (int g = 0; g < h; g++)
+            if (strcmp(c->heads[g].name, hc->name) == 0)
+                return lj_fail(err, errlen, LJ_ERR_ARG, "model config: heads %d and %d are "
+                               "both named \"%s\"", g, h, hc->name);
+        if (hc->kind != LJ_HEAD_SOFTMAX && hc->kind != LJ_HEAD_MSE &&
+            hc->kind != LJ_HEAD_BERNOULLI)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": kind %d is not "
+                           "softmax (0), mse (1), bernoulli (2)", hc->name, (int)hc->kind);
+        if (hc->size < 1 || hc->size > LJ_MAX_DIM)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": size %d, "
+                           "expected 1..%d", hc->name, hc->size, LJ_MAX_DIM);
+        if (!(hc->loss_weight >= 0.0f && isfinite(hc->loss_weight)))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": loss_weight "
+                           "%g, expected a finite value >= 0", hc->name,
+                           (double)hc->loss_weight);
+        if (!(hc->pressure >= 0.0f && isfinite(hc->pressure)))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": pressure %g, "
+                           "expected a finite value >= 0", hc->name, (double)hc->pressure);
+    }
+    return LJ_OK;
+}
+
+/* Appends a tensor view to the table; offsets become pointers once the arenas
+ * exist. Returns its index. */
+static int add_tensor(lj_model *m, size_t *offset, const char *name, int rows, int cols) {
+    int i = m->num_tensors++;
+    lj_param *p = &m->tensors[i];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->ndim = cols > 0 ? 2 : 1;
+    p->shape[0] = rows;
+    p->shape[1] = cols > 0 ? cols : 0;
+    p->numel = (size_t)rows * (size_t)(cols > 0 ? cols : 1);
+    m->offsets[i] = *offset;
+    *offset += round_up(p->numel);
+    m->num_params += p->numel;
+    return i;
+}
+
+int lj_model_create(lj_model **out, const lj_model_config *cfg, char *err, size_t errlen) {
+    *out = NULL;
+    int st = validate_config(cfg, err, errlen);
+    if (st != LJ_OK)
+        return st;
+    lj_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "model: out of memory");
+    m->cfg = *cfg;
+    for (int h = 0; h < LJ_MAX_HEADS; h++) m->cfg.heads[h].name[LJ_HEAD_NAME_MAX - 1] = 0;
+    const lj_model_config *c = &m->cfg;
+    size_t off = 0;
+    char name[LJ_PARAM_NAME_MAX];
+    m->embedding = -1;
+    if (c->input_kind == LJ_INPUT_EMBEDDING)
+        m->embedding = add_tensor(m, &off, "embedding.weight", c->input_size, c->embed_dim);
+    for (int l = 0; l < c->num_layers; l++) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l);
+        snprintf(name, sizeof name, "lstm.weight_ih_l%d", l);
+        m->w_ih[l] = add_tensor(m, &off, name, 4 * H, in);
+        snprintf(name, sizeof name, "lstm.weight_hh_l%d", l);
+        m->w_hh[l] = add_tensor(m, &off, name, 4 * H, H);
+        snprintf(name, sizeof name, "lstm.bias_ih_l%d", l);
+        m->b_ih[l] = add_tensor(m, &off, name, 4 * H, 0);
+        snprintf(name, sizeof name, "lstm.bias_hh_l%d", l);
+        m->b_hh[l] = add_tensor(m, &off, name, 4 * H, 0);
+    }
+    int top = c->hidden[c->num_layers - 1];
+    for (int h = 0; h < c->num_heads; h++) {
+        snprintf(name, sizeof name, "heads.%s.weight", c->heads[h].name);
+        m->head_w[h] = add_tensor(m, &off, name, c->heads[h].size, top);
+        snprintf(name, sizeof name, "heads.%s.bias", c->heads[h].name);
+        m->head_b[h] = add_tensor(m, &off, name, c->heads[h].size, 0);
+    }
+    if (off > LJ_MAX_PARAMS) {
+        size_t n = off;
+        lj_model_destroy(m);
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "model: %zu parameters, limit %zu", n,
+                       LJ_MAX_PARAMS);
+    }
+    m->arena_len = off;
+    m->params = alloc_floats(off);
+    m->grads = alloc_floats(off);
+    if (!m->params || !m->grads) {
+        lj_model_destroy(m);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "model: out of memory for %zu parameters",
+                       off);
+    }
+    for (int i = 0; i < m->num_tensors; i++) {
+        m->tensors[i].data = m->params + m->offsets[i];
+        m->tensors[i].grad = m->grads + m->offsets[i];
+    }
+    *out = m;
+    return LJ_OK;
+}
+
+void lj_model_destroy(lj_model *m) {
+    if (!m)
+        return;
+    free(m->params);
+    free(m->grads);
+    free(m);
+}
+
+static void fill_uniform(lj_rng *rng, float *p, size_t n, float bound) {
+    for (size_t i = 0; i < n; i++) p[i] = lj_rng_uniform_range(rng, -bound, bound);
+}
+
+void lj_model_init(lj_model *m, uint64_t seed) {
+    lj_rng rng;
+    lj_rng_seed(&rng, seed);
+    const lj_model_config *c = &m->cfg;
+    memset(m->params, 0, m->arena_len * sizeof(float));
+    if (m->embedding >= 0) {
+        lj_param *e = &m->tensors[m->embedding];
+        for (size_t i = 0; i < e->numel; i++) e->data[i] = lj_rng_normal(&rng);
+    }
+    for (int l = 0; l < c->num_layers; l++) {
+        float k = 1.0f / sqrtf((float)c->hidden[l]);
+        int ids[4] = {m->w_ih[l], m->w_hh[l], m->b_ih[l], m->b_hh[l]};
+        for (int j = 0; j < 4; j++) fill_uniform(&rng, m->tensors[ids[j]].data, m->tensors[ids[j]].numel, k);
+    }
+    float kh = 1.0f / sqrtf((float)c->hidden[c->num_layers - 1]);
+    for (int h = 0; h < c->num_heads; h++) {
+        fill_uniform(&rng, m->tensors[m->head_w[h]].data, m->tensors[m->head_w[h]].numel, kh);
+        fill_uniform(&rng, m->tensors[m->head_b[h]].data, m->tensors[m->head_b[h]].numel, kh);
+    }
+    lj_model_zero_grad(m);
+}
+
+const lj_model_config *lj_model_get_config(const lj_model *m) { return &m->cfg; }
+int lj_model_tensor_count(const lj_model *m) { return m->num_tensors; }
+const lj_param *lj_model_tensor(const lj_model *m, int i) {
+    return i >= 0 && i < m->num_tensors ? &m->tensors[i] : NULL;
+}
+const lj_param *lj_model_find(const lj_model *m, const char *name) {
+    for (int i = 0; i < m->num_tensors; i++)
+        if (strcmp(m->tensors[i].name, name) == 0)
+            return &m->tensors[i];
+    return NULL;
+}
+size_t lj_model_num_params(const lj_model *m) { return m->num_params; }
+float *lj_model_params(lj_model *m, size_t *n) {
+    if (n)
+        *n = m->arena_len;
+    return m->params;
+}
+float *lj_model_grads(lj_model *m, size_t *n) {
+    if (n)
+        *n = m->arena_len;
+    return m->grads;
+}
+void lj_model_zero_grad(lj_model *m) { memset(m->grads, 0, m->arena_len * sizeof(float)); }
+void lj_model_set_naive(lj_model *m, int naive) { m->naive = naive != 0; }
+
+/* ---- activations ------------------------------------------------------------ */
+
+/* Activation buffers are carved from one arena in two passes: the first pass
+ * (base == NULL) only counts, the second points. Gradient buffers come last,
+ * contiguous, so backward zeroes them with one memset. */
+typedef struct carver {
+    float *base; /* arena, or NULL while counting */
+    size_t used; /* floats handed out so far */
+} carver;
+
+static float *carve(carver *cv, size_t n) {
+    float *p = cv->base ? cv->base + cv->used : NULL;
+    cv->used += round_up(n);
+    return p;
+}
+
+static void layout_acts(lj_acts *a, carver *cv) {
+    const lj_model_config *c = &a->model->cfg;
+    size_t TB = (size_t)a->T * a->B, B = (size_t)a->B;
+    int drop = c->dropout > 0;
+    a->embed_out = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t H = (size_t)c->hidden[l], in = (size_t)lj_model_layer_input(c, l);
+        a->in_mask[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
+        a->in_dropped[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
+        a->gates[l] = carve(cv, TB * 4 * H);
+        a->hs[l] = carve(cv, (TB + B) * H);
+        a->cs[l] = carve(cv, (TB + B) * H);
+        a->tanh_c[l] = carve(cv, TB * H);
+    }
+    size_t top = (size_t)c->hidden[c->num_layers - 1];
+    a->top_mask = drop ? carve(cv, TB * top) : NULL;
+    a->top_dropped = drop ? carve(cv, TB * top) : NULL;
+    for (int h = 0; h < c->num_heads; h++) {
+        size_t K = (size_t)c->heads[h].size;
+        a->head_out[h] = carve(cv, TB * K);
+        a->head_probs[h] = c->heads[h].kind != LJ_HEAD_MSE ? carve(cv, TB * K) : NULL;
+        a->head_dout[h] = carve(cv, TB * K);
+    }
+    /* gradients of activations, zeroed together at the start of backward */
+    a->grad_begin = cv->used;
+    a->d_embed = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t H = (size_t)c->hidden[l], in = (size_t)lj_model_layer_input(c, l);
+        a->d_in_dropped[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
+        a->dhs[l] = carve(cv, TB * H);
+        a->dgates[l] = carve(cv, TB * 4 * H);
+        a->dh[l] = carve(cv, B * H);
+        a->dc[l] = carve(cv, B * H);
+    }
+    a->d_top_dropped = drop ? carve(cv, TB * top) : NULL;
+}
+
+int lj_acts_create(lj_acts **out, const lj_model *m, int B, int T, char *err, size_t errlen) {
+    *out = NULL;
+    if (B < 1 || T < 1)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "activations: batch %d x steps %d, both must "
+                       "be >= 1", B, T);
+    if (B > LJ_MAX_DIM || T > LJ_MAX_DIM)
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "activations: batch %d x steps %d, each "
+                       "limited to %d", B, T, LJ_MAX_DIM);
+    lj_acts *a = calloc(1, sizeof *a);
+    if (!a)
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "activations: out of memory");
+    a->model = m;
+    a->B = B;
+    a->T = T;
+    carver cv = {NULL, 0};
+    layout_acts(a, &cv);
+    /* every buffer is at most (T+1)*B*4*LJ_MAX_DIM floats: the count cannot wrap */
+    if (cv.used > LJ_MAX_ACTS) {
+        free(a);
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "activations: %zu floats for batch %d x "
+                       "steps %d, limit %zu", cv.used, B, T, LJ_MAX_ACTS);
+    }
+    a->arena_len = cv.used;
+    a->arena = alloc_floats(cv.used);
+    if (!a->arena) {
+        free(a);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "activations: out of memory for %zu floats "
+                       "(batch %d x steps %d)", cv.used, B, T);
+    }
+    cv.base = a->arena;
+    cv.used = 0;
+    layout_acts(a, &cv);
+    *out = a;
+    return LJ_OK;
+}
+
+void lj_acts_destroy(lj_acts *a) {
+    if (!a)
+        return;
+    free(a->arena);
+    free(a);
+}
+
+const float *lj_acts_head_output(const lj_acts *a, int h) { return a->head_out[h]; }
+const float *lj_acts_head_probs(const lj_acts *a, int h) { return a->head_probs[h]; }
+double lj_acts_head_loss(const lj_acts *a, int h) { return a->head_loss[h]; }
+const float *lj_acts_layer_output(const lj_acts *a, int l) {
+    return a->hs[l] + (size_t)a->B * a->model->cfg.hidden[l];
+}
+
+void lj_acts_reset_state(lj_acts *a) {
+    const lj_model_config *c = &a->model->cfg;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t BH = (size_t)a->B * c->hidden[l];
+        memset(a->hs[l], 0, BH * sizeof(float));
+        memset(a->cs[l], 0, BH * sizeof(float));
+    }
+}
+
+void lj_acts_carry_state(lj_acts *a) {
+    const lj_model_config *c = &a->model->cfg;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t BH = (size_t)a->B * c->hidden[l], last = (size_t)a->T * BH;
+        memmove(a->hs[l], a->hs[l] + last, BH * sizeof(float));
+        memmove(a->cs[l], a->cs[l] + last, BH * sizeof(float));
+    }
+}
+
+/* ---- forward / backward ------------------------------------------------------ */
+
+static void make_mask(float *mask, size_t n, float p, lj_rng *rng) {
+    float keep_scale = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) mask[i] = lj_rng_uniform(rng) < p ? 0.0f : keep_scale;
+}
+
+static int check_batch(const lj_model *m, const lj_acts *a, const lj_batch *b, char *err,
+                       size_t errlen) {
+    const lj_model_config *c = &m->cfg;
+    if (a->model != m)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "forward: activations belong to another model");
+    if (b->B != a->B || b->T != a->T)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "forward: batch is %d x %d steps but the "
+                       "activations were allocated for %d x %d; allocate them once per shape",
+                       b->B, b->T, a->B, a->T);
+    size_t TB = (size_t)a->T * a->B;
+    if (c->input_kind == LJ_INPUT_DENSE) {
+        if (!b->features)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "forward: dense model needs features");
+    } else {
+        if (!b->tokens)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "forward: token model needs tokens");
+        for (size_t n = 0; n < TB; n++)
+            if (b->tokens[n] < -1 || b->tokens[n] >= c->input_size)
+                return lj_fail(err, errlen, LJ_ERR_RANGE, "forward: token %d at step %zu, "
+                               "sequence %zu: expected -1..%d", (int)b->tokens[n],
+                               n / a->B, n % a->B, c->input_size - 1);
+    }
+    for (int h = 0; h < c->num_heads; h++) {
+        const int32_t *ids = b->target_ids[h];
+        if (c->heads[h].kind != LJ_HEAD_SOFTMAX || !ids)
+            continue;
+        for (size_t n = 0; n < TB; n++)
+            if (ids[n] < -1 || ids[n] >= c->heads[h].size)
+                return lj_fail(err, errlen, LJ_ERR_RANGE, "forward: head \"%s\": target %d at "
+                               "step %zu, sequence %zu: expected -1..%d", c->heads[h].name,
+                               (int)ids[n], n / a->B, n % a->B, c->heads[h].size - 1);
+    }
+    return LJ_OK;
+}
+
+int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dropout_rng,
+                     double *loss, char *err, size_t errlen) {
+    int st = check_batch(m, a, batch, err, errlen);
+    if (st != LJ_OK)
+        return st;
+    const lj_model_config *c = &m->cfg;
+    const int B = a->B, T = a->T, naive = m->naive;
+    const size_t TB = (size_t)T * B;
+    const lj_param *P = m->tensors;
+    a->dropout_on = dropout_rng != NULL && c->dropout > 0;
+
+    const float *x = NULL; /* layer input (T,B,in), NULL = one-hot tokens */
+    if (c->input_kind == LJ_INPUT_EMBEDDING) {
+        embed_forward(a->embed_out, batch->tokens, P[m->embedding].data, (int)TB, c->embed_dim);
+        x = a->embed_out;
+    } else if (c->input_kind == LJ_INPUT_DENSE) {
+        x = batch->features;
+    }
+    for (int l = 0; l < c->num_layers; l++) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l);
+        if (l > 0) {
+            x = lj_acts_layer_output(a, l - 1);
+            if (a->dropout_on) {
+                make_mask(a->in_mask[l], TB * in, c->dropout, dropout_rng);
+                dropout_forward(a->in_dropped[l], x, a->in_mask[l], TB * in);
+                x = a->in_dropped[l];
+            }
+        }
+        lstm_forward(naive, a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l], x,
+                     l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data, P[m->w_hh[l]].data,
+                     P[m->b_ih[l]].data, P[m->b_hh[l]].data, T, B, in, H);
+    }
+    int L = c->num_layers, top = c->hidden[L - 1];
+    const float *feat = lj_acts_layer_output(a, L - 1);
+    if (a->dropout_on) {
+        make_mask(a->top_mask, TB * top, c->dropout, dropout_rng);
+        dropout_forward(a->top_dropped, feat, a->top_mask, TB * top);
+        feat = a->top_dropped;
+    }
+    double total = 0;
+    for (int h = 0; h < c->num_heads; h++) {
+        const lj_head_config *hc = &c->heads[h];
+        int K = hc->size;
+        linear_forward(naive, a->head_out[h], feat, P[m->head_w[h]].data, P[m->head_b[h]].data,
+                       (int)TB, top, K);
+        a->head_loss[h] = 0;
+        switch (hc->kind) {
+        case LJ_HEAD_SOFTMAX:
+            if (batch->target_ids[h])
+                a->head_loss[h] = softmax_ce_forward(a->head_probs[h], a->head_out[h],
+                                                     batch->target_ids[h], (int)TB, K, NULL);
+            break;
+        case LJ_HEAD_MSE:
+            if (batch->target_values[h])
+                a->head_loss[h] = mse_forward(a->head_out[h], batch->target_values[h],
+                                              TB * K, hc->pressure);
+            break;
+        case LJ_HEAD_BERNOULLI:
+            if (batch->target_values[h])
+                a->head_loss[h] = bernoulli_forward(a->head_probs[h], a->head_out[h],
+                                                    batch->target_values[h], (int)TB, K);
+            else
+                for (size_t i = 0; i < TB * K; i++)
+                    a->head_probs[h][i] = 1.0f / (1.0f + expf(-a->head_out[h][i]));
+            break;
+        }
+        total += (double)hc->loss_weight * a->head_loss[h];
+    }
+    a->forward_done = 1;
+    if (loss)
+        *loss = total;
+    return LJ_OK;
+}
+
+int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
+                      size_t errlen) {
+    if (!a->forward_done || a->model != m)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "backward: no forward pass of this model on "
+                       "these activations");
+    const lj_model_config *c = &m->cfg;
+    const int B = a->B, T = a->T, naive = m->naive, L = c->num_layers;
+    const size_t TB = (size_t)T * B;
+    const lj_param *P = m->tensors;
+    memset(a->arena + a->grad_begin, 0, (a->arena_len - a->grad_begin) * sizeof(float));
+
+    int top = c->hidden[L - 1];
+    /* heads -> gradient of the (dropped) top features */
+    const float *feat = a->dropout_on ? a->top_dropped : lj_acts_layer_output(a, L - 1);
+    float *d_feat = a->dropout_on ? a->d_top_dropped : a->dhs[L - 1];
+    for (int h = 0; h < c->num_heads; h++) {
+        const lj_head_config *hc = &c->heads[h];
+        int K = hc->size;
+        float w = hc->loss_weight;
+        switch (hc->kind) {
+        case LJ_HEAD_SOFTMAX:
+            if (!batch->target_ids[h])
+                continue;
+            softmax_ce_backward(a->head_dout[h], a->head_probs[h], batch->target_ids[h],
+                                (int)TB, K, w);
+            break;
+        case LJ_HEAD_MSE:
+            if (!batch->target_values[h])
+                continue;
+            mse_backward(a->head_dout[h], a->head_out[h], batch->target_values[h], TB * K,
+                         hc->pressure, w);
+            break;
+        case LJ_HEAD_BERNOULLI:
+            if (!batch->target_values[h])
+                continue;
+            bernoulli_backward(a->head_dout[h], a->head_out[h], batch->target_values[h],
+                               (int)TB, K, w);
+            break;
+        }
+        linear_backward(naive, d_feat, P[m->head_w[h]].grad, P[m->head_b[h]].grad,
+                        a->head_dout[h], feat, P[m->head_w[h]].data, (int)TB, top, K);
+    }
+    if (a->dropout_on)
+        dropout_backward(a->dhs[L - 1], a->d_top_dropped, a->top_mask, TB * top);
+
+    for (int l = L - 1; l >= 0; l--) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l);
+        const float *x;
+        float *dx;
+        if (l > 0) {
+            x = a->dropout_on ? a->in_dropped[l] : lj_acts_layer_output(a, l - 1);
+            dx = a->dropout_on ? a->d_in_dropped[l] : a->dhs[l - 1];
+        } else if (c->input_kind == LJ_INPUT_EMBEDDING) {
+            x = a->embed_out;
+            dx = a->d_embed;
+        } else {
+            x = c->input_kind == LJ_INPUT_DENSE ? batch->features : NULL;
+            dx = NULL;
+        }
+        lstm_backward(naive, dx, P[m->w_ih[l]].grad, P[m->w_hh[l]].grad, P[m->b_ih[l]].grad,
+                      P[m->b_hh[l]].grad, a->dgates[l], a->dh[l], a->dc[l], a->dhs[l],
+                      a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l], x,
+                      l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data, P[m->w_hh[l]].data,
+                      T, B, in, H);
+        if (l > 0 && a->dropout_on)
+            dropout_backward(a->dhs[l - 1], a->d_in_dropped[l], a->in_mask[l], TB * in);
+    }
+    if (c->input_kind == LJ_INPUT_EMBEDDING)
+        embed_backward(P[m->embedding].grad, a->d_embed, batch->tokens, (int)TB, c->embed_dim);
+    return LJ_OK;
+}

@@ -1,0 +1,65 @@
+/* model_internal.h: the bodies of the model's opaque types, shared by model.c
+ * and step.c only. */
+#ifndef LJ_MODEL_INTERNAL_H
+#define LJ_MODEL_INTERNAL_H
+
+#include <stdio.h>
+
+#include "kernels.h"
+#include "model.h"
+
+#define LJ_MAX_TENSORS (1 + 4 * LJ_MAX_LAYERS + 2 * LJ_MAX_HEADS)
+
+struct lj_model {
+    lj_model_config cfg;                   /* validated configuration */
+    lj_param tensors[LJ_MAX_TENSORS];      /* named views, arena order */
+    size_t offsets[LJ_MAX_TENSORS];        /* floats from the arena start */
+    int num_tensors;                       /* used entries of tensors[] */
+    size_t num_params;                     /* sum of numel */
+    size_t arena_len;                      /* floats per arena, padding included */
+    float *params;                         /* parameter arena (arena_len) */
+    float *grads;                          /* gradient arena, same layout */
+    int embedding;                         /* tensor index of embedding.weight, or -1 */
+    int w_ih[LJ_MAX_LAYERS], w_hh[LJ_MAX_LAYERS]; /* tensor indices per layer */
+    int b_ih[LJ_MAX_LAYERS], b_hh[LJ_MAX_LAYERS];
+    int head_w[LJ_MAX_HEADS], head_b[LJ_MAX_HEADS]; /* tensor indices per head */
+    int naive;                             /* 1: plain-loop kernels even with BLAS */
+};
+
+/* Training activations; every pointer is into `arena`. Shapes with T steps,
+ * B sequences, H = hidden[l], in = layer l's input width, K = head size. */
+struct lj_acts {
+    const lj_model *model;                 /* the model they were sized for */
+    int B, T;                              /* fixed batch shape */
+    float *arena;                          /* one allocation */
+    size_t arena_len;                      /* floats */
+    size_t grad_begin;                     /* floats: start of the gradient buffers */
+    int dropout_on;                        /* the last forward applied dropout masks */
+    int forward_done;                      /* a forward pass ran (backward may follow) */
+    float *embed_out;                      /* (T,B,E) embedding rows, embedding input */
+    float *in_mask[LJ_MAX_LAYERS];         /* (T,B,in) dropout mask before layer l>0 */
+    float *in_dropped[LJ_MAX_LAYERS];      /* (T,B,in) dropped input of layer l>0 */
+    float *gates[LJ_MAX_LAYERS];           /* (T,B,4H) gate activations i,f,g,o */
+    float *hs[LJ_MAX_LAYERS];              /* (T+1,B,H) h0 then the outputs */
+    float *cs[LJ_MAX_LAYERS];              /* (T+1,B,H) c0 then the cells */
+    float *tanh_c[LJ_MAX_LAYERS];          /* (T,B,H) tanh of the cells */
+    float *top_mask;                       /* (T,B,Htop) dropout mask before the heads */
+    float *top_dropped;                    /* (T,B,Htop) dropped top features */
+    float *head_out[LJ_MAX_HEADS];         /* (T,B,K) logits or predictions */
+    float *head_probs[LJ_MAX_HEADS];       /* (T,B,K) probabilities, NULL for MSE */
+    float *head_dout[LJ_MAX_HEADS];        /* (T,B,K) dLoss/dhead_out */
+    double head_loss[LJ_MAX_HEADS];        /* unweighted loss of the last forward */
+    /* gradients of activations (from grad_begin on) */
+    float *d_embed;                        /* (T,B,E) */
+    float *d_in_dropped[LJ_MAX_LAYERS];    /* (T,B,in) */
+    float *dhs[LJ_MAX_LAYERS];             /* (T,B,H) dLoss/d layer output */
+    float *dgates[LJ_MAX_LAYERS];          /* (T,B,4H) pre-activation gradients */
+    float *dh[LJ_MAX_LAYERS];              /* (B,H) recurrent gradient carry */
+    float *dc[LJ_MAX_LAYERS];              /* (B,H) cell gradient carry */
+    float *d_top_dropped;                  /* (T,B,Htop) */
+};
+
+/* Input width of layer l: embed_dim, input_size, or the layer below's H. */
+int lj_model_layer_input(const lj_model_config *c, int l);
+
+#endif
