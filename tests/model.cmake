@@ -12,3 +12,4 @@ endfunction()
 
 lj_add_model_test(test_model_fd test_model_fd.c LABELS unit)
 lj_add_model_test(test_model_golden test_model_golden.c LABELS unit)
+lj_add_model_test(test_optim test_optim.c LABELS unit)
