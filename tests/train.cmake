@@ -1,2 +1,3 @@
 # Training (src/train/).
 lj_add_test(test_train_config test_train_config.c LABELS unit)
+lj_add_test(test_sample test_sample.c LABELS unit)
