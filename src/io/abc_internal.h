@@ -1,0 +1,185 @@
+/* abc_internal: what abc.c (public API, tune assembly, streaming), abc_parse.c
+ * (character-level state machine) and abc_expand.c (ties, repeats, endings,
+ * parts) share. Not a public header.
+ *
+ * The parser turns one tune into a flat list of items, the same "feature list"
+ * shape abc2midi uses (store.c), because the repeat, ending and part rules that
+ * the oracle test holds us to are defined over that list: abc2midi patches
+ * missing |: into it (scan_for_missing_repeats, fixreps), merges ties in it
+ * (tiefix) and then walks it with a small state machine (genmidi.c writetrack)
+ * that jumps back at :| and skips variant endings. abc_expand.c reproduces those
+ * three steps; abc.c turns the walk into timed notes. */
+#ifndef LJ_ABC_INTERNAL_H
+#define LJ_ABC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abc.h"
+
+#define ABC_BROKEN_HORNPIPE 100 /* broken_pending value of an R:hornpipe pair */
+
+/* Limits against hostile input (LJ_ERR_LIMIT beyond them). */
+#define ABC_MAX_LEN_NUMBER 4096      /* largest number in a note length (A4096/4096) */
+#define ABC_MAX_TUPLET 64            /* largest p, q or r in (p:q:r */
+#define ABC_MAX_ITEMS 4000000        /* items per tune */
+#define ABC_MAX_PLAYED 20000000      /* items visited while expanding one tune */
+#define ABC_MAX_PARTS 1024           /* length of an expanded P: order */
+#define ABC_MAX_MREST_BARS 10000     /* Z999 */
+#define ABC_MAX_LINE 1000000         /* bytes in one line */
+#define ABC_MAX_VARIANT 30           /* [1..30: variant numbers are a bit mask */
+
+/* A duration or position as an exact fraction of a whole note. */
+typedef struct abc_frac {
+    int64_t num; /* whole notes numerator */
+    int64_t den; /* denominator, > 0, fraction kept reduced */
+} abc_frac;
+
+/* Item types. Bar types follow abc2midi: |] [| and .| become ABC_DOUBLE_BAR. */
+typedef enum abc_item_type {
+    ABC_NOTE = 0,    /* a sounding note: pitch, len (sounding), adv (time step) */
+    ABC_REST,        /* silence, or the second half of a merged tie: adv only */
+    ABC_CHORD_ON,    /* [ : notes up to ABC_CHORD_OFF start together */
+    ABC_CHORD_OFF,   /* ] : adv = the chord's length */
+    ABC_TIE,         /* - after a note (resolved and dropped by abc_fix_ties) */
+    ABC_SINGLE_BAR,  /* | */
+    ABC_DOUBLE_BAR,  /* || |] [| */
+    ABC_BAR_REP,     /* |: */
+    ABC_REP_BAR,     /* :| */
+    ABC_DOUBLE_REP,  /* :: */
+    ABC_PLAY_ON_REP, /* [1 |1 :|2 [1,3: variants = bit mask of pass numbers */
+    ABC_PART,        /* P:X in the body: label 'A'..'Z', or ' ' for the end marker */
+    ABC_KEY,         /* K: change: fifths, mode */
+    ABC_METER,       /* M: change: num, den */
+    ABC_TEMPO,       /* Q: change: us_per_qn */
+    ABC_GCHORD,      /* "Am7/G": root and bass pitch class, chord kind */
+    ABC_MUSICLINE    /* start of a music line (where abc2midi puts its first ||) */
+} abc_item_type;
+
+/* Chord-symbol kinds: index into the interval table in abc.c. */
+typedef enum abc_chord_kind {
+    ABC_CH_MAJ = 0, ABC_CH_MIN, ABC_CH_7, ABC_CH_MIN7, ABC_CH_MAJ7, ABC_CH_DIM,
+    ABC_CH_AUG, ABC_CH_SUS4, ABC_CH_6, ABC_CH_MIN6, ABC_CH_9, ABC_CH_DIM7,
+    ABC_CH_SUS2, ABC_CH_MIN9, ABC_CH_COUNT
+} abc_chord_kind;
+
+typedef struct abc_item {
+    uint8_t type;      /* abc_item_type */
+    uint8_t in_chord;  /* 1: a note between ABC_CHORD_ON and ABC_CHORD_OFF */
+    int16_t pitch;     /* NOTE: MIDI pitch; PART: label; GCHORD: root pitch class */
+    int16_t pitchline; /* NOTE: diatonic step (letter + 7 * octave) for tie matching */
+    int16_t aux;       /* GCHORD: bass pitch class or -1; KEY: mode */
+    int32_t a, b;      /* KEY: fifths; METER: num, den; TEMPO: us/qn; PLAY_ON_REP: mask in a;
+                          GCHORD: kind in a */
+    abc_frac len;      /* NOTE: sounding length (whole notes); grows when ties merge */
+    abc_frac adv;      /* NOTE/REST/CHORD_OFF: how far the item moves time on */
+    int32_t line, col; /* 1-based source position, for messages */
+} abc_item;
+
+/* One tune's header facts and item list. */
+typedef struct abc_tune {
+    int index;            /* X: number */
+    char title[256];      /* first T: */
+    char parts[ABC_MAX_PARTS + 1]; /* expanded header P: order, "" when none */
+    abc_item *items;      /* the body, in source order */
+    size_t n_items, cap_items;
+    int line;             /* line of X: */
+    /* header state at the start of the body */
+    int meter_num, meter_den; /* M: (4/4 when none; "none" gives 4/4 too) */
+    int key_fifths, key_mode; /* K: */
+    uint32_t us_per_qn;       /* Q: (abc2midi default 120 quarter notes per minute) */
+    int n_voices;             /* V: fields seen naming a voice (0 or 1) */
+    char voice_id[32];        /* the one voice's V: name */
+} abc_tune;
+
+/* Parser states (line level). Sticky ABC_PS_ERROR, as zlib's BAD. */
+typedef enum abc_parse_state {
+    ABC_PS_FILE = 0, /* between tunes: waiting for X: (text and comments read past) */
+    ABC_PS_HEADER,   /* inside a header: fields until K: */
+    ABC_PS_BODY,     /* music lines and body fields until a blank line or X: */
+    ABC_PS_ERROR     /* a fatal error was reported; nothing more is read */
+} abc_parse_state;
+
+/* Callback that receives a finished tune (ownership of tune->items stays with
+ * the parser, which reuses it). Returns LJ_OK or an error status. */
+typedef int (*abc_tune_fn)(void *user, abc_tune *tune);
+
+/* Per-note accidental state, the key map and the note-length context: all the
+ * state a music line needs, kept across lines of one tune. */
+typedef struct abc_parser {
+    abc_parse_state state;
+    const char *name;         /* file name for messages */
+    const abc_opts *opts;
+    char *err; size_t errlen; /* caller's error buffer */
+    int status;               /* sticky status (LJ_OK until an error) */
+    long line;                /* current 1-based line */
+    long n_warnings;          /* warnings reported */
+
+    abc_tune tune;            /* tune being read */
+    abc_tune_fn on_tune; void *on_tune_user;
+
+    /* note-length context */
+    abc_frac unit;            /* L: (whole notes) */
+    int unit_set;             /* 1 after L: (else derived from M: at K:) */
+    int meter_num, meter_den; /* current meter (for tuplets, Z and default L:) */
+    /* accidentals: key signature per letter (semitones) and the bar's overrides */
+    int8_t key_acc[7];        /* letter C..B -> -2..+2 from K: */
+    int8_t bar_acc[7];        /* letter -> accidental in force this bar */
+    uint8_t bar_acc_set[7];   /* 1 when bar_acc[letter] overrides the key */
+    /* pending constructs */
+    int in_chord;             /* inside [ ] */
+    size_t chord_on;          /* item index of the ABC_CHORD_ON */
+    int chord_first_note;     /* 1 until the chord's first note sets its length */
+    int tuplet_left;          /* notes still under a tuplet */
+    abc_frac tuplet_factor;   /* q/p */
+    int broken_pending;       /* > or < count waiting for the next note: +n / -n, or
+                                 ABC_BROKEN_HORNPIPE */
+    int broken_explicit;      /* 1 when broken_pending came from a written > or < */
+    int hornpipe;             /* R:hornpipe in the header (abc2midi dots eighth pairs) */
+    abc_frac horn_last;       /* length of the previous note, for the hornpipe rule */
+    int horn_have_last;       /* 1 when horn_last is set */
+    abc_frac bar_pos;         /* whole notes since the last bar line */
+    size_t last_note_start;   /* first item of the last note or chord (for > <) */
+    size_t last_note_end;     /* one past its last item */
+    int have_last_note;       /* 1 when last_note_* are valid for broken rhythm */
+    int body_music_seen;      /* 1 after the first music line of the body */
+} abc_parser;
+
+/* --- abc_parse.c --- */
+void abc_parser_init(abc_parser *p, const char *name, const abc_opts *opts, abc_tune_fn fn,
+                     void *user, char *err, size_t errlen);
+void abc_parser_free(abc_parser *p);
+/* Feeds one complete line (without its end-of-line). Returns the sticky status. */
+int abc_parser_line(abc_parser *p, const char *s, size_t n);
+/* End of input: finishes the tune being read. */
+int abc_parser_finish(abc_parser *p);
+/* Reports a warning through opts->warn with file:line:col. */
+void abc_warn(abc_parser *p, long col, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* --- fractions (abc_parse.c) --- */
+abc_frac abc_frac_make(int64_t num, int64_t den);
+/* a + b and a * b; *overflow set to 1 when a result leaves the safe range. */
+abc_frac abc_frac_add(abc_frac a, abc_frac b, int *overflow);
+abc_frac abc_frac_mul(abc_frac a, abc_frac b, int *overflow);
+int abc_frac_cmp(abc_frac a, abc_frac b);
+/* Whole-note fraction to score ticks (SCORE_PPQ per quarter), rounded. */
+int64_t abc_frac_ticks(abc_frac a);
+
+/* --- abc_expand.c --- */
+/* abc2midi's preprocessing of a tune's items, in its order: insert the missing
+ * |: of each section (scan_for_missing_repeats), merge ties (tiefix), then fix
+ * :| and [1 that have no |: (fixreps, only without a header P:). May grow the
+ * item array. Warnings go through p. */
+int abc_expand_prepare(abc_parser *p, abc_tune *t);
+
+/* Visits items in play order (writetrack's repeat/ending/part walk) when
+ * expand is 1, or in source order when 0. Stops early when fn returns non-zero
+ * and returns that value. LJ_ERR_LIMIT when the walk passes ABC_MAX_PLAYED. */
+typedef int (*abc_visit_fn)(void *user, const abc_item *it, size_t index);
+int abc_expand_walk(const abc_tune *t, int expand, abc_visit_fn fn, void *user);
+
+#endif
