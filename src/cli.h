@@ -14,6 +14,8 @@ enum { LJ_EXIT_OK = 0, LJ_EXIT_FAIL = 1, LJ_EXIT_BAD_INPUT = 2 };
 
 int cmd_convert(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
 
 /* Maps a status to the process exit code. */
 int cli_exit_code(int status);

@@ -14,6 +14,8 @@ typedef struct command {
 static const command commands[] = {
     {"convert", cmd_convert, "convert MIDI, ABC, kern or JSB JSON to MIDI"},
     {"info", cmd_info, "summarise a music file (tunes, parts, notes, key, meter, range)"},
+    {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
+    {"sample", cmd_sample, "generate text (ABC) from a chars model"},
 };
 
 static void usage(FILE *fp) {

@@ -41,6 +41,7 @@ void train_config_default(train_config *c) {
     c->batch = 32;
     c->seq_len = 100;
     c->steps = 2000;
+    c->log_every = 10;
     c->eval_every = 100;
     c->eval_batches = 0;
     c->restore_best = 1;
@@ -173,6 +174,7 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     TRY(cfg_int(d, root, "seq_len", 0, 1, 100000, &v, err, errlen));
     c->seq_len = (int)v;
     TRY(cfg_int(d, root, "steps", 0, 1, 1000000000L, &c->steps, err, errlen));
+    TRY(cfg_int(d, root, "log_every", 0, 1, 1000000000L, &c->log_every, err, errlen));
     TRY(cfg_int(d, root, "eval_every", 0, 1, 1000000000L, &c->eval_every, err, errlen));
     TRY(cfg_int(d, root, "eval_batches", 0, 0, 1000000000L, &c->eval_batches, err, errlen));
     n = NULL;

@@ -14,6 +14,7 @@
  *   batch: 32
  *   seq_len: 100
  *   steps: 2000                        # optimizer steps
+ *   log_every: 10                      # steps between metrics lines
  *   eval_every: 100                    # steps between validations
  *   early_stopping: {patience: 10, restore_best: true}
  *   checkpoint_every: 500
@@ -76,6 +77,7 @@ typedef struct train_config {
     int batch;                      /* B sequences per step */
     int seq_len;                    /* T steps per sequence */
     long steps;                     /* optimizer steps in all */
+    long log_every;                 /* steps between metrics lines (train loss averaged) */
     long eval_every;                /* steps between validations */
     long eval_batches;              /* validation batches, 0 = the whole split */
     long patience;                  /* early stopping: validations without improvement, 0 = off */

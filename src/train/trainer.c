@@ -1,0 +1,541 @@
+#include "trainer.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#if LJ_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+#include "files.h"
+#include "model.h"
+#include "modelfile.h"
+#include "modelio.h"
+#include "optim.h"
+#include "plot.h"
+#include "textdata.h"
+
+/* ---- signals: the handler only sets a flag; the loop saves and stops ------ */
+
+static volatile sig_atomic_t stop_signal; /* the signal number, 0 while running */
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+/* ---- run state ------------------------------------------------------------ */
+
+typedef struct metric_log {
+    double *x, *y; /* steps and losses, growing */
+    size_t n, cap;
+} metric_log;
+
+typedef struct run {
+    const train_config *cfg;
+    char path_ckpt[TRAIN_PATH_MAX + 32], path_best[TRAIN_PATH_MAX + 32];
+    char path_model[TRAIN_PATH_MAX + 32], path_metrics[TRAIN_PATH_MAX + 32];
+    char path_plot[TRAIN_PATH_MAX + 32];
+    vocab *vocab;
+    textdata data;
+    tokset train, valid, test;
+    lj_model *model;
+    lj_acts *acts;
+    lj_optim *optim;
+    lj_sched sched;
+    lj_rng batch_rng, dropout_rng;
+    int32_t *x, *y;          /* (T,B) batch tokens and targets */
+    long step;               /* optimizer steps done */
+    double best_valid;       /* best validation loss (nats/token), INFINITY if none */
+    long best_step;          /* step of best_valid */
+    long bad_evals;          /* validations since the best one (early stopping) */
+    long last_good_ckpt;     /* step of the last checkpoint written, -1 if none */
+    FILE *metrics;           /* metrics.jsonl, appended */
+    metric_log train_log, valid_log;
+    int tty;                 /* progress as a bar (stderr is a terminal) */
+    int quiet;
+} run;
+
+static int log_push(metric_log *l, double x, double y) {
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        double *nx = realloc(l->x, cap * sizeof *nx);
+        if (!nx) return LJ_ERR_NOMEM;
+        l->x = nx;
+        double *ny = realloc(l->y, cap * sizeof *ny);
+        if (!ny) return LJ_ERR_NOMEM;
+        l->y = ny;
+        l->cap = cap;
+    }
+    l->x[l->n] = x;
+    l->y[l->n] = y;
+    l->n++;
+    return LJ_OK;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int mkdir_p(const char *path, char *err, size_t errlen) {
+    char buf[TRAIN_PATH_MAX];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot create folder: %s", buf, strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot create folder: %s", buf, strerror(errno));
+    return LJ_OK;
+}
+
+static lj_optim_kind optim_kind(train_optim_kind k) {
+    switch (k) {
+    case TRAIN_OPT_SGD: return LJ_OPTIM_SGD;
+    case TRAIN_OPT_ADAM: return LJ_OPTIM_ADAM;
+    case TRAIN_OPT_ADAMW: return LJ_OPTIM_ADAMW;
+    case TRAIN_OPT_ADAMAX: return LJ_OPTIM_ADAMAX;
+    case TRAIN_OPT_RMSPROP: return LJ_OPTIM_RMSPROP;
+    }
+    return LJ_OPTIM_ADAM;
+}
+
+static int build_model(run *r, char *err, size_t errlen) {
+    const train_config *c = r->cfg;
+    lj_model_config mc;
+    memset(&mc, 0, sizeof mc);
+    mc.input_kind = c->input_kind;
+    mc.input_size = (int)vocab_size(r->vocab);
+    mc.embed_dim = c->input_kind == LJ_INPUT_EMBEDDING ? c->embed_dim : 0;
+    mc.num_layers = c->num_layers;
+    for (int l = 0; l < c->num_layers; l++) mc.hidden[l] = c->hidden[l];
+    mc.dropout = (float)c->dropout;
+    mc.num_heads = 1;
+    mc.heads[0].kind = LJ_HEAD_SOFTMAX;
+    snprintf(mc.heads[0].name, sizeof mc.heads[0].name, "next");
+    mc.heads[0].size = mc.input_size;
+    mc.heads[0].loss_weight = 1.0f;
+    int rc = lj_model_create(&r->model, &mc, err, errlen);
+    if (rc) return rc;
+    lj_model_init(r->model, (uint64_t)c->seed);
+    if ((rc = lj_acts_create(&r->acts, r->model, c->batch, c->seq_len, err, errlen))) return rc;
+    lj_optim_config oc = lj_optim_defaults(optim_kind(c->optim));
+    oc.beta1 = (float)c->beta1;
+    oc.beta2 = (float)c->beta2;
+    oc.eps = (float)c->eps;
+    oc.momentum = (float)c->momentum;
+    oc.weight_decay = (float)c->weight_decay;
+    if (c->optim == TRAIN_OPT_RMSPROP) oc.alpha = (float)c->beta2;
+    size_t n;
+    lj_model_params(r->model, &n);
+    if ((rc = lj_optim_create(&r->optim, &oc, n, err, errlen))) return rc;
+    static const lj_sched_kind sk[] = {LJ_SCHED_CONSTANT, LJ_SCHED_STEP, LJ_SCHED_PLATEAU, LJ_SCHED_COSINE};
+    r->sched = lj_sched_init(sk[c->schedule], (float)c->lr);
+    r->sched.warmup = (int)c->warmup;
+    r->sched.step_size = (int)c->step_size;
+    r->sched.gamma = (float)c->gamma;
+    r->sched.t_max = (int)c->steps;
+    r->sched.min_lr = (float)c->min_lr;
+    r->sched.factor = (float)c->plateau_factor;
+    r->sched.patience = (int)c->plateau_patience;
+    lj_rng_seed(&r->batch_rng, (uint64_t)c->seed + 1);
+    lj_rng_seed(&r->dropout_rng, (uint64_t)c->seed + 2);
+    size_t tb = (size_t)c->batch * (size_t)c->seq_len;
+    r->x = malloc(tb * sizeof *r->x);
+    r->y = malloc(tb * sizeof *r->y);
+    if (!r->x || !r->y) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    return LJ_OK;
+}
+
+/* ---- checkpoints ----------------------------------------------------------- */
+
+static int save_checkpoint(run *r, char *err, size_t errlen) {
+    mf_writer *w = mf_writer_create();
+    if (!w) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    int rc = modelio_add_model(w, r->model, r->cfg->encoding, r->vocab, 0);
+    char state[1024];
+    snprintf(state, sizeof state,
+             "step %ld\nbest_valid %.17g\nbest_step %ld\nbad_evals %ld\nbatch_rng %" PRIu64
+             "\ndropout_rng %" PRIu64 "\noptim_steps %ld\nsched_lr %.9g\nsched_best %.17g\n"
+             "sched_bad %d\nsched_cooldown %d\n",
+             r->step, r->best_valid, r->best_step, r->bad_evals, r->batch_rng.state,
+             r->dropout_rng.state, lj_optim_steps(r->optim), (double)r->sched.lr, r->sched.best,
+             r->sched.bad, r->sched.cooldown_left);
+    if (!rc) rc = mf_add_meta(w, "train.state", state, strlen(state));
+    size_t count;
+    float *os = lj_optim_state(r->optim, &count);
+    if (!rc && count) {
+        uint32_t dims[1] = {(uint32_t)count};
+        rc = mf_add_tensor(w, "optim.state", MF_F32, 1, dims, os);
+    }
+    uint8_t *bytes = NULL;
+    size_t len = 0;
+    if (rc) rc = lj_fail(err, errlen, rc, "%s: cannot serialise the checkpoint", r->path_ckpt);
+    else rc = mf_writer_finish(w, &bytes, &len, err, errlen);
+    mf_writer_destroy(w);
+    if (!rc) rc = lj_file_write_atomic(r->path_ckpt, bytes, len, err, errlen);
+    free(bytes);
+    if (!rc) r->last_good_ckpt = r->step;
+    return rc;
+}
+
+static int load_checkpoint(run *r, char *err, size_t errlen) {
+    uint8_t *bytes;
+    size_t len;
+    int rc = lj_file_read(r->path_ckpt, &bytes, &len, err, errlen);
+    if (rc) return rc;
+    mf_file *f = NULL;
+    lj_model *m = NULL;
+    if ((rc = mf_read_mem(bytes, len, r->path_ckpt, &f, err, errlen))) goto done;
+    if ((rc = modelio_read_model(f, r->path_ckpt, &m, NULL, NULL, err, errlen))) goto done;
+    /* The checkpoint must be of the model this config builds. */
+    char a[2048], b[2048];
+    modelio_config_to_text(lj_model_get_config(m), a, sizeof a);
+    modelio_config_to_text(lj_model_get_config(r->model), b, sizeof b);
+    if (strcmp(a, b) != 0) {
+        rc = lj_fail(err, errlen, LJ_ERR_ARG,
+                     "%s: the checkpoint's model differs from the config's (checkpoint:\n%sconfig:\n%s)",
+                     r->path_ckpt, a, b);
+        goto done;
+    }
+    for (int i = 0; i < lj_model_tensor_count(m); i++)
+        memcpy(lj_model_tensor(r->model, i)->data, lj_model_tensor(m, i)->data,
+               lj_model_tensor(m, i)->numel * sizeof(float));
+    size_t sl;
+    const char *st = mf_meta(f, "train.state", &sl);
+    char state[1024];
+    if (!st || sl >= sizeof state) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: not a checkpoint (no train.state)", r->path_ckpt);
+        goto done;
+    }
+    memcpy(state, st, sl);
+    state[sl] = 0;
+    long optim_steps;
+    double lr;
+    int got = sscanf(state,
+                     "step %ld best_valid %lf best_step %ld bad_evals %ld batch_rng %" SCNu64
+                     " dropout_rng %" SCNu64 " optim_steps %ld sched_lr %lf sched_best %lf"
+                     " sched_bad %d sched_cooldown %d",
+                     &r->step, &r->best_valid, &r->best_step, &r->bad_evals, &r->batch_rng.state,
+                     &r->dropout_rng.state, &optim_steps, &lr, &r->sched.best, &r->sched.bad,
+                     &r->sched.cooldown_left);
+    if (got != 11) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: train.state: expected 11 fields, read %d", r->path_ckpt, got);
+        goto done;
+    }
+    r->sched.lr = (float)lr;
+    size_t count;
+    float *os = lj_optim_state(r->optim, &count);
+    if (count && (rc = mf_get_f32(f, "optim.state", os, count, NULL, err, errlen))) goto done;
+    lj_optim_set_steps(r->optim, optim_steps);
+    r->last_good_ckpt = r->step;
+done:
+    lj_model_destroy(m);
+    mf_close(f);
+    free(bytes);
+    return rc;
+}
+
+/* Keeps the metrics lines of steps <= step (the checkpoint), so a resumed run's
+ * file reads as if it had never stopped. */
+static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
+    uint8_t *data;
+    size_t len;
+    if (access(path, F_OK) != 0) return LJ_OK;
+    int rc = lj_file_read(path, &data, &len, err, errlen);
+    if (rc) return rc;
+    size_t keep = 0;
+    for (size_t at = 0; at < len;) {
+        const char *line = (const char *)data + at;
+        const char *nl = memchr(line, '\n', len - at);
+        size_t ll = nl ? (size_t)(nl - line) + 1 : len - at;
+        long s = -1;
+        if (sscanf(line, "{\"step\": %ld", &s) != 1 || s > step) break;
+        keep = at + ll;
+        at += ll;
+    }
+    rc = lj_file_write_atomic(path, data, keep, err, errlen);
+    free(data);
+    return rc;
+}
+
+/* ---- validation ------------------------------------------------------------- */
+
+/* Mean loss per token over the validation windows (all, or eval_batches
+ * batches), no dropout. Returns NAN when there is no validation data. */
+static double validate(run *r, char *err, size_t errlen, int *rc) {
+    const train_config *c = r->cfg;
+    size_t nw = tokset_num_windows(&r->valid, c->seq_len);
+    if (nw == 0) return NAN;
+    double total = 0.0, count = 0.0;
+    size_t batches = 0;
+    for (size_t w = 0; w < nw; w += (size_t)c->batch) {
+        if (c->eval_batches && batches >= (size_t)c->eval_batches) break;
+        size_t tb = (size_t)c->batch * (size_t)c->seq_len;
+        for (size_t i = 0; i < tb; i++) r->x[i] = r->y[i] = -1; /* unfilled columns: ignored */
+        int filled = tokset_window_batch(&r->valid, w, c->seq_len, c->batch, r->x, r->y);
+        lj_batch b = {.B = c->batch, .T = c->seq_len, .tokens = r->x};
+        b.target_ids[0] = r->y;
+        lj_acts_reset_state(r->acts);
+        double loss;
+        if ((*rc = lj_model_forward(r->model, r->acts, &b, NULL, &loss, err, errlen))) return NAN;
+        total += loss * filled * c->seq_len;
+        count += (double)filled * c->seq_len;
+        batches++;
+    }
+    return total / count;
+}
+
+/* ---- progress --------------------------------------------------------------- */
+
+static void progress(run *r, double loss, double tok_s, double elapsed, long start_step) {
+    if (r->quiet) return;
+    const train_config *c = r->cfg;
+    long done = r->step - start_step, left = c->steps - r->step;
+    double eta = done > 0 ? elapsed / done * left : 0;
+    char val[48] = "";
+    if (isfinite(r->best_valid)) snprintf(val, sizeof val, " best val %.4f", r->best_valid);
+    if (r->tty) {
+        int width = 24, fill = (int)((double)r->step / c->steps * width);
+        char bar[32];
+        for (int i = 0; i < width; i++) bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
+        bar[width] = 0;
+        fprintf(stderr, "\r[%s] %ld/%ld loss %.4f%s %.0f tok/s ETA %02d:%02d:%02d ", bar, r->step, c->steps,
+                loss, val, tok_s, (int)(eta / 3600), (int)(eta / 60) % 60, (int)eta % 60);
+    } else {
+        fprintf(stderr, "step %ld/%ld loss %.4f%s %.0f tok/s eta %.0fs\n", r->step, c->steps, loss, val, tok_s,
+                eta);
+    }
+    fflush(stderr);
+}
+
+static void write_plot(run *r) {
+    plot_series s[2] = {
+        {r->train_log.x, r->train_log.y, r->train_log.n, "train", 0.1, 0.3, 0.8, 0},
+        {r->valid_log.x, r->valid_log.y, r->valid_log.n, "validation", 0.85, 0.3, 0.1, 1},
+    };
+    char title[256], err[256];
+    snprintf(title, sizeof title, "%s: loss (nats per token)", r->cfg->name);
+    plot_png(r->path_plot, title, s, 2, 800, 450, err, sizeof err); /* a plot is a convenience */
+}
+
+/* ---- the run ---------------------------------------------------------------- */
+
+static void run_free(run *r) {
+    vocab_destroy(r->vocab);
+    textdata_free(&r->data);
+    tokset_free(&r->train);
+    tokset_free(&r->valid);
+    tokset_free(&r->test);
+    lj_acts_destroy(r->acts);
+    lj_model_destroy(r->model);
+    lj_optim_destroy(r->optim);
+    free(r->x);
+    free(r->y);
+    free(r->train_log.x);
+    free(r->train_log.y);
+    free(r->valid_log.x);
+    free(r->valid_log.y);
+    if (r->metrics) fclose(r->metrics);
+}
+
+int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_t errlen) {
+    run r;
+    memset(&r, 0, sizeof r);
+    r.cfg = cfg;
+    r.best_valid = INFINITY;
+    r.best_step = -1;
+    r.last_good_ckpt = -1;
+    r.quiet = o->quiet;
+    r.tty = isatty(fileno(stderr));
+    snprintf(r.path_ckpt, sizeof r.path_ckpt, "%s/checkpoint.lstm", cfg->run_dir);
+    snprintf(r.path_best, sizeof r.path_best, "%s/best.lstm", cfg->run_dir);
+    snprintf(r.path_model, sizeof r.path_model, "%s/model.lstm", cfg->run_dir);
+    snprintf(r.path_metrics, sizeof r.path_metrics, "%s/metrics.jsonl", cfg->run_dir);
+    snprintf(r.path_plot, sizeof r.path_plot, "%s/loss.png", cfg->run_dir);
+#if LJ_HAVE_BLAS
+    openblas_set_num_threads(cfg->threads);
+#endif
+    int rc = textdata_load(cfg, &r.data, &r.vocab, err, errlen);
+    if (rc) goto done;
+    if ((rc = textdata_split(&r.data, cfg, &r.train, &r.valid, &r.test))) {
+        lj_fail(err, errlen, rc, "splitting the data: %s", lj_strerror(rc));
+        goto done;
+    }
+    if (r.train.n_ids <= (size_t)cfg->seq_len) {
+        rc = lj_fail(err, errlen, LJ_ERR_ARG, "the training split has %zu tokens, fewer than seq_len + 1 = %d",
+                     r.train.n_ids, cfg->seq_len + 1);
+        goto done;
+    }
+    if (!r.quiet)
+        fprintf(stderr,
+                "lstmjam train %s: %zu files, %zu pieces, vocabulary %zu; train %zu tokens (%zu pieces), "
+                "valid %zu, test %zu\n",
+                cfg->name, r.data.n_files, r.data.pieces.n_pieces, vocab_size(r.vocab), r.train.n_ids,
+                r.train.n_pieces, r.valid.n_ids, r.test.n_ids);
+    if ((rc = build_model(&r, err, errlen))) goto done;
+    if ((rc = mkdir_p(cfg->run_dir, err, errlen))) goto done;
+    if (o->resume) {
+        if ((rc = load_checkpoint(&r, err, errlen))) goto done;
+        if ((rc = trim_metrics(r.path_metrics, r.step, err, errlen))) goto done;
+        if (!r.quiet) fprintf(stderr, "resuming %s at step %ld\n", r.path_ckpt, r.step);
+    } else {
+        if (access(r.path_ckpt, F_OK) == 0) {
+            rc = lj_fail(err, errlen, LJ_ERR_ARG,
+                         "%s exists: continue it with --resume, or choose another run_dir/name", r.path_ckpt);
+            goto done;
+        }
+        unlink(r.path_metrics);
+        if (o->config_path) {
+            uint8_t *text;
+            size_t len;
+            char path[TRAIN_PATH_MAX + 32];
+            snprintf(path, sizeof path, "%s/config.yaml", cfg->run_dir);
+            if ((rc = lj_file_read(o->config_path, &text, &len, err, errlen))) goto done;
+            rc = lj_file_write_atomic(path, text, len, err, errlen);
+            free(text);
+            if (rc) goto done;
+        }
+    }
+    r.metrics = fopen(r.path_metrics, "a");
+    if (!r.metrics) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open: %s", r.path_metrics, strerror(errno));
+        goto done;
+    }
+    if (!r.quiet)
+        fprintf(stderr, "model: %zu parameters; run folder %s\n", lj_model_num_params(r.model), cfg->run_dir);
+
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    size_t n_params;
+    float *params = lj_model_params(r.model, &n_params);
+    float *grads = lj_model_grads(r.model, &n_params);
+    const long start_step = r.step;
+    const double t_start = now_s();
+    double t_log = t_start, loss_sum = 0.0;
+    long loss_n = 0;
+    int stopped_early = 0;
+    lj_batch b = {.B = cfg->batch, .T = cfg->seq_len, .tokens = r.x};
+    b.target_ids[0] = r.y;
+    while (r.step < cfg->steps) {
+        if (stop_signal) {
+            if ((rc = save_checkpoint(&r, err, errlen))) break;
+            if (!r.quiet)
+                fprintf(stderr, "%sinterrupted by signal %d at step %ld: checkpoint saved to %s; continue with --resume\n",
+                        r.tty ? "\n" : "", (int)stop_signal, r.step, r.path_ckpt);
+            rc = TRAINER_INTERRUPTED;
+            break;
+        }
+        tokset_random_batch(&r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
+        lj_model_zero_grad(r.model);
+        lj_acts_reset_state(r.acts);
+        double loss;
+        if ((rc = lj_model_forward(r.model, r.acts, &b, cfg->dropout > 0 ? &r.dropout_rng : NULL, &loss, err,
+                                   errlen)))
+            break;
+        if (!isfinite(loss)) {
+            rc = lj_fail(err, errlen, LJ_ERR_RANGE,
+                         "step %ld: the training loss is %s; stopped. The last good checkpoint is %s (step %ld). "
+                         "Hint: lower the learning rate or set optimizer.clip_norm.",
+                         r.step + 1, isnan(loss) ? "NaN" : "infinite",
+                         r.last_good_ckpt >= 0 ? r.path_ckpt : "(none)", r.last_good_ckpt);
+            break;
+        }
+        if ((rc = lj_model_backward(r.model, r.acts, &b, err, errlen))) break;
+        float norm = lj_clip_grad_norm(grads, n_params, cfg->clip_norm > 0 ? (float)cfg->clip_norm : INFINITY);
+        if (!isfinite(norm)) {
+            rc = lj_fail(err, errlen, LJ_ERR_RANGE,
+                         "step %ld: the gradient norm is not finite; stopped. The last good checkpoint is %s (step %ld).",
+                         r.step + 1, r.last_good_ckpt >= 0 ? r.path_ckpt : "(none)", r.last_good_ckpt);
+            break;
+        }
+        float lr = lj_sched_lr(&r.sched, r.step);
+        lj_optim_step(r.optim, params, grads, lr);
+        r.step++;
+        loss_sum += loss;
+        loss_n++;
+        double t = now_s();
+        if (r.step % cfg->log_every == 0 || r.step == cfg->steps) {
+            double mean = loss_sum / loss_n;
+            double tok_s = (double)loss_n * cfg->batch * cfg->seq_len / (t - t_log);
+            fprintf(r.metrics,
+                    "{\"step\": %ld, \"train_loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4g, "
+                    "\"tokens_per_s\": %.0f, \"elapsed_s\": %.2f}\n",
+                    r.step, mean, (double)lr, (double)norm, tok_s, t - t_start);
+            fflush(r.metrics);
+            log_push(&r.train_log, (double)r.step, mean);
+            progress(&r, mean, tok_s, t - t_start, start_step);
+            loss_sum = 0.0;
+            loss_n = 0;
+            t_log = t;
+        }
+        if (r.step % cfg->eval_every == 0 || r.step == cfg->steps) {
+            double v = validate(&r, err, errlen, &rc);
+            if (rc) break;
+            if (isfinite(v)) {
+                int best = v < r.best_valid;
+                if (best) {
+                    r.best_valid = v;
+                    r.best_step = r.step;
+                    r.bad_evals = 0;
+                    if ((rc = modelio_save(r.path_best, r.model, cfg->encoding, r.vocab, 0, err, errlen))) break;
+                } else {
+                    r.bad_evals++;
+                }
+                lj_sched_observe(&r.sched, v);
+                fprintf(r.metrics, "{\"step\": %ld, \"valid_loss\": %.6f, \"valid_bits_per_token\": %.6f, \"best\": %s}\n",
+                        r.step, v, v / log(2.0), best ? "true" : "false");
+                fflush(r.metrics);
+                log_push(&r.valid_log, (double)r.step, v);
+                write_plot(&r);
+                if (cfg->patience > 0 && r.bad_evals >= cfg->patience) {
+                    stopped_early = 1;
+                    if (!r.quiet)
+                        fprintf(stderr, "%searly stopping at step %ld: no improvement in %ld validations (best %.4f at step %ld)\n",
+                                r.tty ? "\n" : "", r.step, r.bad_evals, r.best_valid, r.best_step);
+                }
+            }
+        }
+        if (r.step % cfg->checkpoint_every == 0 || r.step == cfg->steps || stopped_early) {
+            if ((rc = save_checkpoint(&r, err, errlen))) break;
+        }
+        if (stopped_early) break;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (r.tty && !r.quiet) fputc('\n', stderr);
+    if (rc) goto done;
+    /* The result: the best validation model, or the last one. */
+    if (cfg->restore_best && r.best_step >= 0) {
+        uint8_t *bytes;
+        size_t len;
+        if ((rc = lj_file_read(r.path_best, &bytes, &len, err, errlen))) goto done;
+        rc = lj_file_write_atomic(r.path_model, bytes, len, err, errlen);
+        free(bytes);
+    } else {
+        rc = modelio_save(r.path_model, r.model, cfg->encoding, r.vocab, 0, err, errlen);
+    }
+    if (rc) goto done;
+    write_plot(&r);
+    if (!r.quiet)
+        fprintf(stderr, "done: %ld steps in %.1f s; best validation loss %.4f nats/token (%.4f bits) at step %ld; model %s\n",
+                r.step, now_s() - t_start, r.best_valid, r.best_valid / log(2.0), r.best_step, r.path_model);
+done:
+    run_free(&r);
+    return rc;
+}
