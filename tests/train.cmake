@@ -1,3 +1,4 @@
 # Training (src/train/).
 lj_add_test(test_train_config test_train_config.c LABELS unit)
 lj_add_test(test_sample test_sample.c LABELS unit)
+lj_add_script_test(train_resume train_resume.sh LABELS unit)
