@@ -255,6 +255,15 @@ const mf_tensor *mf_find(const mf_file *f, const char *name) {
     return NULL;
 }
 
+size_t mf_meta_count(const mf_file *f) { return f->n_meta; }
+
+const char *mf_meta_at(const mf_file *f, size_t i, const void **value, size_t *len) {
+    if (i >= f->n_meta) return NULL;
+    if (value) *value = f->meta[i].value;
+    if (len) *len = f->meta[i].len;
+    return f->meta[i].key;
+}
+
 const void *mf_meta(const mf_file *f, const char *key, size_t *len) {
     for (size_t i = 0; i < f->n_meta; i++)
         if (!strcmp(f->meta[i].key, key)) {

@@ -56,6 +56,9 @@ void mf_close(mf_file *f); /* NULL is a no-op; does not free the bytes */
 size_t mf_tensor_count(const mf_file *f);
 const mf_tensor *mf_tensor_at(const mf_file *f, size_t i);
 const mf_tensor *mf_find(const mf_file *f, const char *name);
+/* Metadata entries in file order: key i, its value and length (i < count). */
+size_t mf_meta_count(const mf_file *f);
+const char *mf_meta_at(const mf_file *f, size_t i, const void **value, size_t *len);
 /* Metadata by key: pointer to the value bytes and their length; NULL if absent. */
 const void *mf_meta(const mf_file *f, const char *key, size_t *len);
 
