@@ -98,6 +98,33 @@ static int is_bar(int ty) {
            ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
 }
 
+/* Joins note k (tied by the '-' at item j) to the note that starts where k ends. */
+static void tie_one(abc_parser *p, abc_tune *t, const abc_frac *start, size_t *head, size_t k,
+                    size_t j, int *of) {
+    size_t n = t->n_items;
+    size_t h = head[k] != (size_t)-1 ? head[k] : k;
+    abc_frac end = abc_frac_add(start[k], t->items[k].in_chord ? t->items[k].len
+                                                               : t->items[k].adv, of);
+    int crossed_bar = 0;
+    for (size_t q = j + 1; q < n; q++) {
+        abc_item *it = &t->items[q];
+        if (is_bar(it->type)) crossed_bar = 1;
+        if (it->type != ABC_NOTE && it->type != ABC_REST) continue;
+        int c = abc_frac_cmp(start[q], end);
+        if (c > 0) break;
+        if (c < 0 || it->type != ABC_NOTE || head[q] != (size_t)-1) continue;
+        if (it->pitch == t->items[h].pitch ||
+            (crossed_bar && it->pitchline == t->items[k].pitchline)) {
+            t->items[h].len = abc_frac_add(t->items[h].len, it->len, of);
+            it->type = ABC_REST; /* keeps its time step, sounds nothing */
+            head[q] = h;
+            return;
+        }
+    }
+    p->line = t->items[j].line;
+    abc_warn(p, t->items[j].col, "tie '-' finds no following note of the same pitch: read past");
+}
+
 /* Step 2. Positions in source order (no repeats) decide which note a tie joins. */
 static int fix_ties(abc_parser *p, abc_tune *t) {
     size_t n = t->n_items;
@@ -127,6 +154,15 @@ static int fix_ties(abc_parser *p, abc_tune *t) {
     }
     for (size_t j = 0; j < n; j++) {
         if (t->items[j].type != ABC_TIE) continue;
+        if (j > 0 && t->items[j - 1].type == ABC_CHORD_OFF) {
+            /* "[CE]-": every note of the chord is tied (abc2midi patchup_chordtie) */
+            size_t on = j - 1;
+            while (on > 0 && t->items[on].type != ABC_CHORD_ON) on--;
+            for (size_t k = on + 1; k < j - 1; k++)
+                if (t->items[k].type == ABC_NOTE || head[k] != (size_t)-1)
+                    tie_one(p, t, start, head, k, j, &of);
+            continue;
+        }
         /* the note before the tie (a merged note stands for its head) */
         size_t k = j;
         int ok = 0;
@@ -143,31 +179,7 @@ static int fix_ties(abc_parser *p, abc_tune *t) {
             abc_warn(p, t->items[j].col, "tie '-' without a note before it: read past");
             continue;
         }
-        size_t h = head[k] != (size_t)-1 ? head[k] : k;
-        abc_frac end = abc_frac_add(start[k], t->items[k].in_chord ? t->items[k].len
-                                                                   : t->items[k].adv, &of);
-        int crossed_bar = 0, matched = 0;
-        for (size_t q = j + 1; q < n; q++) {
-            abc_item *it = &t->items[q];
-            if (is_bar(it->type)) crossed_bar = 1;
-            if (it->type != ABC_NOTE && it->type != ABC_REST) continue;
-            int c = abc_frac_cmp(start[q], end);
-            if (c > 0) break;
-            if (c < 0 || it->type != ABC_NOTE || head[q] != (size_t)-1) continue;
-            if (it->pitch == t->items[h].pitch ||
-                (crossed_bar && it->pitchline == t->items[k].pitchline)) {
-                t->items[h].len = abc_frac_add(t->items[h].len, it->len, &of);
-                it->type = ABC_REST; /* keeps its time step, sounds nothing */
-                head[q] = h;
-                matched = 1;
-                break;
-            }
-        }
-        if (!matched) {
-            p->line = t->items[j].line;
-            abc_warn(p, t->items[j].col, "tie '-' finds no following note of the same pitch: "
-                     "read past");
-        }
+        tie_one(p, t, start, head, k, j, &of);
     }
     if (of)
         rc = lj_fail(p->err, p->errlen, LJ_ERR_LIMIT, "%s: tune X:%d: tied notes too long",
