@@ -24,3 +24,27 @@ if command -v abc2midi >/dev/null 2>&1; then
 else
     echo "abc2midi not installed (tools/install-deps.sh installs it)"
 fi
+
+# Training and inference against PyTorch: same configs, shapes, dtype, thread
+# counts and OpenBLAS, in one run so the ratios are comparable.
+SECONDS_EACH=${LJ_BENCH_SECONDS:-5}
+train_pair() {
+    "$BUILD/bench/bench_train" --seconds "$SECONDS_EACH"
+    if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+        /usr/bin/python3 "$SRC/bench/torch_lstm.py" --seconds "$SECONDS_EACH"
+    else
+        echo "(python3-torch not installed: no PyTorch column)" >&2
+    fi
+}
+echo
+echo "== training and one-step inference vs PyTorch, (1) environment as is: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset} =="
+train_pair | tee "$BUILD/bench_train_stock.txt" >/dev/null
+/usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_train_stock.txt"
+echo
+echo "== (2) tuned: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; PyTorch with glibc malloc thresholds and passive OMP waits =="
+(
+    unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+    export MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=68719476736 OMP_WAIT_POLICY=PASSIVE
+    train_pair
+) | tee "$BUILD/bench_train_tuned.txt" >/dev/null
+/usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_train_tuned.txt"

@@ -1,0 +1,260 @@
+/* bench_train: lstmjam's training and inference speed on the configurations of
+ * bench/torch_lstm.py (same shapes, float32, Adam, forward + backward + clip +
+ * optimizer step per iteration), and the sgemm peak of the linked OpenBLAS
+ * measured here, so each config's share of it can be printed.
+ *
+ *   bench_train [--threads 1,2] [--seconds 5] [--configs a8,a32,b,c,d,e]
+ *               [--step-configs a32,c,d] [--step-count 10000]
+ * Output lines (bench/run.sh lines them up with PyTorch's):
+ *   lstmjam train CONFIG B=.. T=.. threads=N tokens_per_s=X gflops=Y
+ *   lstmjam step  CONFIG threads=1 p50_us=X p99_us=Y
+ *   lstmjam sgemm threads=N gflops=X
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if LJ_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+#include "model.h"
+#include "optim.h"
+
+typedef struct bench_config {
+    const char *name;
+    lj_input_kind input;
+    int V, E, L, H;
+    int psd; /* 1: pitch/step/duration heads, else one softmax of V */
+    int T, B;
+} bench_config;
+
+static const bench_config CONFIGS[] = {
+    {"a8", LJ_INPUT_EMBEDDING, 83, 256, 1, 1024, 0, 100, 8},
+    {"a32", LJ_INPUT_EMBEDDING, 83, 256, 1, 1024, 0, 100, 32},
+    {"b", LJ_INPUT_ONEHOT, 38, 0, 1, 256, 0, 64, 64},
+    {"c", LJ_INPUT_EMBEDDING, 358, 128, 3, 512, 0, 100, 64},
+    {"d", LJ_INPUT_ONEHOT, 137, 0, 3, 512, 0, 64, 64},
+    {"e", LJ_INPUT_DENSE, 3, 0, 1, 128, 1, 25, 64},
+};
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static const bench_config *find(const char *name) {
+    for (size_t i = 0; i < sizeof CONFIGS / sizeof *CONFIGS; i++)
+        if (!strcmp(CONFIGS[i].name, name)) return &CONFIGS[i];
+    return NULL;
+}
+
+static lj_model *make_model(const bench_config *bc) {
+    lj_model_config c;
+    memset(&c, 0, sizeof c);
+    c.input_kind = bc->input;
+    c.input_size = bc->V;
+    c.embed_dim = bc->E;
+    c.num_layers = bc->L;
+    for (int l = 0; l < bc->L; l++) c.hidden[l] = bc->H;
+    if (bc->psd) {
+        c.num_heads = 3;
+        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "pitch", 128, 0.05f, 0.0f};
+        c.heads[1] = (lj_head_config){LJ_HEAD_MSE, "step", 1, 1.0f, 10.0f};
+        c.heads[2] = (lj_head_config){LJ_HEAD_MSE, "duration", 1, 1.0f, 10.0f};
+    } else {
+        c.num_heads = 1;
+        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", bc->V, 1.0f, 0.0f};
+    }
+    lj_model *m;
+    char err[256];
+    if (lj_model_create(&m, &c, err, sizeof err)) {
+        fprintf(stderr, "bench_train: %s\n", err);
+        exit(1);
+    }
+    lj_model_init(m, 1);
+    return m;
+}
+
+/* Multiply-adds of one training iteration, counted as 2 flops each: forward
+ * (input projection, recurrence, heads) and backward (twice the forward). */
+static double train_flops(const bench_config *bc) {
+    double tb = (double)bc->T * bc->B, f = 0;
+    int in = bc->input == LJ_INPUT_EMBEDDING ? bc->E : bc->input == LJ_INPUT_DENSE ? bc->V : 0;
+    for (int l = 0; l < bc->L; l++) {
+        int w = l == 0 ? in : bc->H; /* one-hot input: a column lookup, no matmul */
+        f += 2.0 * tb * 4 * bc->H * (w + bc->H);
+    }
+    f += 2.0 * tb * bc->H * (bc->psd ? 130 : bc->V);
+    return 3 * f;
+}
+
+static void bench_train(const bench_config *bc, int threads, double seconds) {
+#if LJ_HAVE_BLAS
+    openblas_set_num_threads(threads);
+#endif
+    lj_model *m = make_model(bc);
+    lj_acts *a;
+    char err[256];
+    if (lj_acts_create(&a, m, bc->B, bc->T, err, sizeof err)) {
+        fprintf(stderr, "bench_train: %s\n", err);
+        exit(1);
+    }
+    size_t n, tb = (size_t)bc->T * bc->B;
+    float *params = lj_model_params(m, &n), *grads = lj_model_grads(m, &n);
+    lj_optim *o;
+    lj_optim_config oc = lj_optim_defaults(LJ_OPTIM_ADAM);
+    if (lj_optim_create(&o, &oc, n, err, sizeof err)) exit(1);
+    int32_t *tok = malloc(tb * sizeof *tok), *tgt = malloc(tb * sizeof *tgt);
+    float *feat = malloc(tb * 3 * sizeof *feat), *step = malloc(tb * sizeof *step),
+          *dur = malloc(tb * sizeof *dur);
+    lj_rng rng;
+    lj_rng_seed(&rng, 1);
+    for (size_t i = 0; i < tb; i++) {
+        tok[i] = (int32_t)(lj_rng_u64(&rng) % (uint64_t)bc->V);
+        tgt[i] = (int32_t)(lj_rng_u64(&rng) % (uint64_t)(bc->psd ? 128 : bc->V));
+        step[i] = lj_rng_uniform(&rng);
+        dur[i] = lj_rng_uniform(&rng);
+        for (int k = 0; k < 3; k++) feat[i * 3 + k] = lj_rng_normal(&rng);
+    }
+    lj_batch b = {.B = bc->B, .T = bc->T};
+    if (bc->input == LJ_INPUT_DENSE) b.features = feat;
+    else b.tokens = tok;
+    b.target_ids[0] = tgt;
+    if (bc->psd) {
+        b.target_values[1] = step;
+        b.target_values[2] = dur;
+    }
+    double t0 = 0;
+    long iters = 0;
+    for (int it = 0;; it++) {
+        if (it == 3) t0 = now(); /* three warm-up iterations */
+        lj_model_zero_grad(m);
+        double loss;
+        if (lj_model_forward(m, a, &b, NULL, &loss, err, sizeof err) ||
+            lj_model_backward(m, a, &b, err, sizeof err)) {
+            fprintf(stderr, "bench_train: %s\n", err);
+            exit(1);
+        }
+        lj_clip_grad_norm(grads, n, 5.0f);
+        lj_optim_step(o, params, grads, 1e-3f);
+        if (it >= 3) {
+            iters++;
+            if (now() - t0 > seconds && iters >= 3) break;
+        }
+    }
+    double el = now() - t0;
+    printf("lstmjam train %s B=%d T=%d threads=%d tokens_per_s=%.0f gflops=%.1f\n", bc->name, bc->B,
+           bc->T, threads, tb * iters / el, train_flops(bc) * iters / el / 1e9);
+    fflush(stdout);
+    free(tok);
+    free(tgt);
+    free(feat);
+    free(step);
+    free(dur);
+    lj_optim_destroy(o);
+    lj_acts_destroy(a);
+    lj_model_destroy(m);
+}
+
+static int cmp_double(const void *x, const void *y) {
+    double a = *(const double *)x, b = *(const double *)y;
+    return a < b ? -1 : a > b;
+}
+
+static void bench_step(const bench_config *bc, int count) {
+#if LJ_HAVE_BLAS
+    openblas_set_num_threads(1);
+#endif
+    lj_model *m = make_model(bc);
+    lstm_state *s;
+    char err[256];
+    if (lstm_state_create(&s, m, 1, err, sizeof err)) exit(1);
+    double *t = malloc((size_t)count * sizeof *t);
+    int32_t tok = 1;
+    float feat[3] = {0.1f, 0.2f, 0.3f};
+    for (int i = 0; i < count + 100; i++) {
+        double t0 = now();
+        lstm_step(m, s, &tok, feat);
+        const float *logits = lstm_state_head_output(s, 0);
+        int best = 0, K = bc->psd ? 128 : bc->V;
+        for (int k = 1; k < K; k++)
+            if (logits[k] > logits[best]) best = k;
+        tok = bc->input == LJ_INPUT_DENSE ? 0 : best % bc->V;
+        if (i >= 100) t[i - 100] = now() - t0;
+    }
+    qsort(t, (size_t)count, sizeof *t, cmp_double);
+    printf("lstmjam step %s threads=1 p50_us=%.1f p99_us=%.1f\n", bc->name, t[count / 2] * 1e6,
+           t[(int)(count * 0.99)] * 1e6);
+    fflush(stdout);
+    free(t);
+    lstm_state_destroy(s);
+    lj_model_destroy(m);
+}
+
+static void bench_sgemm(int threads) {
+#if LJ_HAVE_BLAS
+    openblas_set_num_threads(threads);
+    const int N = 1024;
+    float *A = malloc(sizeof(float) * N * N), *B = malloc(sizeof(float) * N * N),
+          *C = calloc((size_t)N * N, sizeof(float));
+    for (int i = 0; i < N * N; i++) A[i] = B[i] = (float)(i % 7) * 0.1f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
+    int reps = 0;
+    double t0 = now();
+    while (now() - t0 < 1.0 || reps < 3) {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
+        reps++;
+    }
+    double el = now() - t0;
+    printf("lstmjam sgemm threads=%d gflops=%.1f\n", threads, 2.0 * N * N * N * reps / el / 1e9);
+    free(A);
+    free(B);
+    free(C);
+#else
+    printf("lstmjam sgemm threads=%d gflops=0 (built without OpenBLAS)\n", threads);
+#endif
+}
+
+int main(int argc, char **argv) {
+    const char *threads = "1,2", *configs = "a8,a32,b,c,d,e", *step_configs = "a32,c,d";
+    double seconds = 5;
+    int step_count = 10000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--threads")) threads = argv[i + 1];
+        else if (!strcmp(argv[i], "--seconds")) seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--configs")) configs = argv[i + 1];
+        else if (!strcmp(argv[i], "--step-configs")) step_configs = argv[i + 1];
+        else if (!strcmp(argv[i], "--step-count")) step_count = atoi(argv[i + 1]);
+        else {
+            fprintf(stderr, "bench_train: unknown option %s\n", argv[i]);
+            return 2;
+        }
+    }
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", threads);
+    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) bench_sgemm(atoi(t));
+    char cb[256];
+    snprintf(cb, sizeof cb, "%s", configs);
+    char *save = NULL;
+    for (char *c = strtok_r(cb, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        const bench_config *bc = find(c);
+        if (!bc) {
+            fprintf(stderr, "bench_train: unknown config %s\n", c);
+            return 2;
+        }
+        char tb[64];
+        snprintf(tb, sizeof tb, "%s", threads);
+        char *s2 = NULL;
+        for (char *t = strtok_r(tb, ",", &s2); t; t = strtok_r(NULL, ",", &s2)) bench_train(bc, atoi(t), seconds);
+    }
+    snprintf(cb, sizeof cb, "%s", step_configs);
+    for (char *c = strtok_r(cb, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
+        const bench_config *bc = find(c);
+        if (bc && step_count > 0) bench_step(bc, step_count);
+    }
+    return 0;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Lines up bench_train's and torch_lstm.py's output (read from stdin) as one
+table: per config the best tokens/s over thread counts, the ratio, and the
+share of the sgemm peak measured by bench_train in the same run."""
+import re
+import sys
+
+train, step, sgemm = {}, {}, {}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) < 3:
+        continue
+    kv = dict(x.split("=", 1) for x in f if "=" in x)
+    who, what = f[0], f[1]
+    if what == "train":
+        key = (who, f[2])
+        tps = float(kv["tokens_per_s"])
+        if tps > train.get(key, (0, 0, 0))[0]:
+            train[key] = (tps, int(kv["threads"]), float(kv.get("gflops", 0)))
+    elif what == "step":
+        step[(who, f[2])] = (float(kv["p50_us"]), float(kv["p99_us"]))
+    elif what == "sgemm":
+        sgemm[int(kv["threads"])] = float(kv["gflops"])
+
+configs = sorted({c for (_, c) in train}, key=lambda c: (c[0], len(c), c))
+print(f"{'config':8} {'lstmjam tok/s':>14} {'thr':>3} {'PyTorch tok/s':>14} {'thr':>3} {'ratio':>6} {'GFLOP/s':>8} {'% sgemm peak':>12}")
+for c in configs:
+    lj = train.get(("lstmjam", c))
+    pt = train.get(("torch", c))
+    if not lj:
+        continue
+    peak = sgemm.get(lj[1], 0)
+    ratio = f"{lj[0] / pt[0]:.2f}x" if pt else "-"
+    pts = f"{pt[0]:14.0f} {pt[1]:3d}" if pt else f"{'-':>14} {'-':>3}"
+    share = f"{100 * lj[2] / peak:11.0f}%" if peak else "-"
+    print(f"{c:8} {lj[0]:14.0f} {lj[1]:3d} {pts} {ratio:>6} {lj[2]:8.1f} {share:>12}")
+if step:
+    print()
+    print(f"{'step':8} {'lstmjam p50 us':>14} {'p99 us':>8} {'PyTorch p50 us':>15} {'p99 us':>8} {'speed-up p50':>12}")
+    for c in sorted({c for (_, c) in step}):
+        lj, pt = step.get(("lstmjam", c)), step.get(("torch", c))
+        if not lj:
+            continue
+        if pt:
+            print(f"{c:8} {lj[0]:14.1f} {lj[1]:8.1f} {pt[0]:15.1f} {pt[1]:8.1f} {pt[0] / lj[0]:11.2f}x")
+        else:
+            print(f"{c:8} {lj[0]:14.1f} {lj[1]:8.1f} {'-':>15} {'-':>8} {'-':>12}")
+for t, g in sorted(sgemm.items()):
+    print(f"sgemm peak (1024^3, OpenBLAS, {t} thread{'s' if t > 1 else ''}): {g:.1f} GFLOP/s")
