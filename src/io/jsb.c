@@ -47,8 +47,16 @@ typedef enum jsb_scan_state {
     JS_ESCAPE   /* after a backslash in a string: skips one byte */
 } jsb_scan_state;
 
-/* Offset of the first bracket that opens level JSB_MAX_DEPTH + 1, or len. */
-static size_t too_deep_at(const char *text, size_t len) {
+/* What the pre-scan learns: where nesting first gets too deep, and whether the
+ * text ends inside a string or an open list/object (then it is truncated). */
+typedef struct jsb_scan {
+    size_t too_deep; /* offset of the bracket opening level JSB_MAX_DEPTH + 1, or len */
+    int open_at_end; /* 1 if the text ends inside a string or an unclosed [ { */
+    int in_string_at_end; /* 1 if the text ends inside a string */
+} jsb_scan;
+
+static jsb_scan scan_text(const char *text, size_t len) {
+    jsb_scan out = {len, 0, 0};
     jsb_scan_state st = JS_OUTSIDE;
     int depth = 0;
     for (size_t i = 0; i < len; i++) {
@@ -57,7 +65,10 @@ static size_t too_deep_at(const char *text, size_t len) {
         case JS_OUTSIDE:
             if (c == '"') st = JS_STRING;
             else if (c == '[' || c == '{') {
-                if (++depth > JSB_MAX_DEPTH) return i;
+                if (++depth > JSB_MAX_DEPTH) {
+                    out.too_deep = i;
+                    return out;
+                }
             } else if ((c == ']' || c == '}') && depth > 0) depth--;
             break;
         case JS_STRING:
@@ -67,7 +78,9 @@ static size_t too_deep_at(const char *text, size_t len) {
         case JS_ESCAPE: st = JS_STRING; break;
         }
     }
-    return len;
+    out.in_string_at_end = st != JS_OUTSIDE;
+    out.open_at_end = depth > 0 || out.in_string_at_end;
+    return out;
 }
 
 /* A tiny reader over text that cJSON has already accepted, used only to find
@@ -305,10 +318,10 @@ int jsb_read_mem(const char *json, size_t len, const char *name, const jsb_opts 
                            name, opts->split);
         last = first;
     }
-    size_t deep = too_deep_at(json, len);
-    if (deep < len) {
+    jsb_scan scan = scan_text(json, len);
+    if (scan.too_deep < len) {
         size_t line, col;
-        line_col(json, deep, &line, &col);
+        line_col(json, scan.too_deep, &line, &col);
         return lj_fail(err, errlen, LJ_ERR_LIMIT,
                        "%s:%zu:%zu: expected at most %d nested lists/objects, found more", name, line,
                        col, JSB_MAX_DEPTH);
@@ -317,6 +330,14 @@ int jsb_read_mem(const char *json, size_t len, const char *name, const jsb_opts 
     cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         size_t off = end && end >= json && end <= json + len ? (size_t)(end - json) : 0;
+        /* cJSON reports running out of text as an error at its last byte. When
+         * the text ends inside a string or an open list and that byte could
+         * have been continued (a number, a literal, a separator), the text was
+         * cut short: say "end of file". A byte that could not start or continue
+         * anything ('x') is itself the error. */
+        if (scan.open_at_end && len > 0 && off + 1 >= len &&
+            (scan.in_string_at_end || strchr(" \t\r\n,:[{0123456789-+.eEtruefalsn", json[len - 1])))
+            off = len;
         size_t line, col;
         line_col(json, off, &line, &col);
         char found[16];
