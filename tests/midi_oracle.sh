@@ -3,7 +3,8 @@
 # melody/*.mid, chords/*.mid, 3089 files), the note list lstmjam reads
 # (test_midi_corpus dump) must equal the one built from `midicsv` output, an
 # independent SMF parser, by tests/midi_notes.awk. Notes compared: onset and
-# duration (ticks at 480 PPQ), pitch, velocity, channel.
+# duration (ticks at 480 PPQ), pitch, velocity, channel; and the tempo, time and
+# key signature maps.
 # Usage: midi_oracle.sh DUMPER (path of test_midi_corpus). Exit 0 pass, 1 fail,
 # 77 when midicsv or the corpus is missing.
 set -u
@@ -35,7 +36,8 @@ cat "$tmp/oracle"/batch.* | LC_ALL=C sort > "$tmp/oracle.txt"
 "$dumper" dump "$root" "$tmp/list" > "$tmp/lj.unsorted" || { echo "FAIL: lstmjam could not read every file"; exit 1; }
 LC_ALL=C sort "$tmp/lj.unsorted" > "$tmp/lj.txt"
 
-nnotes=$(wc -l < "$tmp/oracle.txt")
+nnotes=$(grep -vc ' [TMK] ' "$tmp/oracle.txt")
+nmaps=$(grep -c ' [TMK] ' "$tmp/oracle.txt")
 secs=$(( $(date +%s) - start ))
 if ! cmp -s "$tmp/oracle.txt" "$tmp/lj.txt"; then
     echo "FAIL: note lists differ (< midicsv oracle, > lstmjam); first differences:"
@@ -45,5 +47,5 @@ if ! cmp -s "$tmp/oracle.txt" "$tmp/lj.txt"; then
     exit 1
 fi
 [ "$nnotes" -gt 0 ] || { echo "FAIL: no notes at all"; exit 1; }
-echo "midi oracle: $nfiles files, $nnotes notes equal to midicsv's (${secs} s)"
+echo "midi oracle: $nfiles files, $nnotes notes and $nmaps tempo/meter/key changes equal to midicsv's (${secs} s)"
 exit 0

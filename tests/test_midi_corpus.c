@@ -7,7 +7,9 @@
  *   test_midi_corpus dump ROOT LIST
  *       the lstmjam side of the midicsv oracle (tests/midi_oracle.sh): for every
  *       relative path in the file LIST, one line per note
- *       "PATH ONSET DURATION PITCH VELOCITY CHANNEL" (ticks at 480 PPQ).
+ *       "PATH ONSET DURATION PITCH VELOCITY CHANNEL" (ticks at 480 PPQ), then
+ *       the tempo, meter and key maps ("PATH T TICK US", "PATH M TICK NUM DEN",
+ *       "PATH K TICK FIFTHS MODE").
  * Exit 0 pass, 1 fail, 77 corpus missing. */
 #include <dirent.h>
 #include <stdio.h>
@@ -146,6 +148,14 @@ static int run_dump(const char *root, const char *list) {
             printf("%s %lld %lld %d %d %d\n", rel, (long long)n->onset, (long long)n->duration,
                    n->pitch, n->velocity, n->channel);
         }
+        for (size_t i = 0; i < s->n_tempos; i++)
+            printf("%s T %lld %u\n", rel, (long long)s->tempos[i].tick, s->tempos[i].us_per_qn);
+        for (size_t i = 0; i < s->n_meters; i++)
+            printf("%s M %lld %d %d\n", rel, (long long)s->meters[i].tick, s->meters[i].num,
+                   s->meters[i].den);
+        for (size_t i = 0; i < s->n_keys; i++)
+            printf("%s K %lld %d %d\n", rel, (long long)s->keys[i].tick, s->keys[i].fifths,
+                   s->keys[i].mode);
         score_destroy(s);
     }
     fclose(fp);
