@@ -88,6 +88,10 @@ int midi_read_mem_opts(const uint8_t *data, size_t len, const char *name,
 /* Reads a whole file. Thread: control. */
 int midi_read_file(const char *path, score **out, char *err, size_t errlen);
 
+/* midi_read_file with options (opts may be NULL), e.g. a warning sink. Thread: control. */
+int midi_read_file_opts(const char *path, const midi_read_opts *opts, score **out, char *err,
+                        size_t errlen);
+
 /* Serialises s as SMF format 1 at SCORE_PPQ: a conductor track (tempo, meter,
  * key, title) then one track per part with its name and program. *out is a new
  * malloc'd buffer the caller frees. Scores the format cannot hold (negative or

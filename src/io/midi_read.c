@@ -647,13 +647,18 @@ int midi_read_mem(const uint8_t *data, size_t len, const char *name, score **out
     return midi_read_mem_opts(data, len, name, NULL, out, err, errlen);
 }
 
-int midi_read_file(const char *path, score **out, char *err, size_t errlen) {
+int midi_read_file_opts(const char *path, const midi_read_opts *opts, score **out, char *err,
+                        size_t errlen) {
     uint8_t *data = NULL;
     size_t len = 0;
     *out = NULL;
     int rc = lj_file_read(path, &data, &len, err, errlen);
     if (rc) return rc;
-    rc = midi_read_mem(data, len, path, out, err, errlen);
+    rc = midi_read_mem_opts(data, len, path, opts, out, err, errlen);
     free(data);
     return rc;
+}
+
+int midi_read_file(const char *path, score **out, char *err, size_t errlen) {
+    return midi_read_file_opts(path, NULL, out, err, errlen);
 }
