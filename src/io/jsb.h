@@ -33,7 +33,9 @@ typedef struct jsb_opts {
  * the order train, valid, test. Titles name the split and the 0-based position
  * in it as in the JSON ("train 0", "valid 12"); index is 1 + the position among
  * the pieces read by this call (so with split "test", index 5 is test[4]), which
- * keeps `--tune N` and output file names unique. Thread: any. */
+ * keeps `--tune N` and output file names unique. Thread: any (cJSON also
+ * stores its last error position in a global of its own, which lstmjam never
+ * reads: concurrent calls race only on that unused value). */
 int jsb_read_mem(const char *json, size_t len, const char *name, const jsb_opts *opts,
                  score_book *out, char *err, size_t errlen);
 
