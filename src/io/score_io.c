@@ -44,7 +44,8 @@ int score_read_file(const char *path, const score_read_opts *o, score_book *out,
     switch (score_format_of_path(path)) {
     case SCORE_FORMAT_MIDI: {
         score *s = NULL;
-        int rc = midi_read_file(path, &s, err, errlen);
+        midi_read_opts mo = {o->warn, o->warn_user};
+        int rc = midi_read_file_opts(path, &mo, &s, err, errlen);
         return rc ? rc : score_book_push(out, s);
     }
     case SCORE_FORMAT_ABC: {
