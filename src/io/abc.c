@@ -149,7 +149,7 @@ static int on_tune(void *user, abc_tune *t) {
     if (!rc && (t->meter_den & (t->meter_den - 1)) == 0)
         rc = score_add_meter(s, 0, t->meter_num, t->meter_den);
     if (!rc) rc = score_add_key(s, 0, t->key_fifths, t->key_mode);
-    if (!rc) rc = abc_expand_walk(t, 1, assemble_item, &a);
+    if (!rc) rc = abc_expand_walk(t, r->opts->repeats != ABC_REPEATS_AS_WRITTEN, assemble_item, &a);
     if (!rc && a.chord) rc = emit_chord(s, a.chord_part, a.chord, a.chord_start,
                                         abc_frac_ticks(a.now));
     if (rc) {
@@ -210,4 +210,379 @@ int abc_read_file(const char *path, const abc_opts *opts, score_book *out, char 
     rc = abc_read_mem((const char *)data, len, path, opts, out, err, errlen);
     free(data);
     return rc;
+}
+
+/* ================================================================ streaming */
+
+#define ABC_STREAM_HELD 16 /* tied notes waiting for their continuation */
+
+typedef struct held_note {
+    score_note note;   /* onset fixed, duration grows as ties join */
+    int64_t end_tick;  /* where the next tied note must start */
+    abc_frac end;      /* the same, exact */
+    int16_t pitchline; /* staff line, for a tie across a bar (accidental carried) */
+    int crossed_bar;   /* a bar line came since it started */
+} held_note;
+
+struct abc_stream {
+    abc_opts opts;          /* copy of the caller's options */
+    abc_note_fn on_note; void *user;
+    char *err; size_t errlen;
+    abc_parser parser;
+    char *line; size_t line_len; /* current line, unparsed part from line_done */
+    size_t line_done;       /* bytes of line already read as music pieces */
+    int line_kind;          /* 0 undecided, 1 music (read in pieces), 2 whole line */
+    int skipping;           /* 1: after an error, skip to the next bar line or line */
+    int skip_line;          /* 1: the line was too long: skip to its end */
+    long errors;            /* parse errors counted */
+    int status;             /* LJ_OK or a fatal (memory) error */
+    /* playing state of the current tune */
+    int64_t base;           /* ticks where the current tune starts */
+    abc_frac now;           /* whole notes from the tune's start */
+    abc_frac chord_start;   /* start of the open [chord] */
+    held_note held[ABC_STREAM_HELD]; int n_held;
+    int gchord_on;          /* 1 while a chord symbol sounds */
+    abc_item gchord;        /* copy of it */
+    int64_t gchord_start;   /* its onset, ticks (absolute) */
+    int tie_whole_chord;    /* 1 while the chord being played ends in "]-" */
+    /* cut scanner over the line buffer (see stream_cut) */
+    size_t scan;            /* next byte to look at */
+    size_t cut;             /* last safe cut found, 0 = none */
+    int scan_quote, scan_brace, scan_bang, scan_comment, scan_bracket; /* open constructs */
+};
+
+static void stream_emit(abc_stream *st, const score_note *n) {
+    if (n->duration > 0 && st->on_note) st->on_note(st->user, n);
+}
+
+static void stream_emit_held(abc_stream *st, int k) {
+    stream_emit(st, &st->held[k].note);
+    st->held[k] = st->held[--st->n_held];
+}
+
+/* Plays tied notes whose continuation can no longer come (time went past). */
+static void stream_flush_held(abc_stream *st, int all) {
+    for (int k = 0; k < st->n_held;) {
+        if (all || abc_frac_cmp(st->held[k].end, st->now) < 0) stream_emit_held(st, k);
+        else k++;
+    }
+}
+
+static void stream_chord_symbol(abc_stream *st, const abc_item *g, int64_t tick) {
+    if (!st->opts.chords) return;
+    if (st->gchord_on && tick > st->gchord_start) {
+        score scratch; /* emit_chord writes into a score; collect and forward */
+        memset(&scratch, 0, sizeof scratch);
+        score_note buf[8];
+        scratch.notes = buf;
+        scratch.cap_notes = 8;
+        if (emit_chord(&scratch, 1, &st->gchord, st->gchord_start, tick) == LJ_OK)
+            for (size_t i = 0; i < scratch.n_notes; i++) stream_emit(st, &buf[i]);
+    }
+    st->gchord_on = g != NULL;
+    if (g) {
+        st->gchord = *g;
+        st->gchord_start = tick;
+    }
+}
+
+/* Plays item i of the parser's list (source order). */
+static void stream_play(abc_stream *st, const abc_item *items, size_t n, size_t i) {
+    const abc_item *it = &items[i];
+    int of = 0;
+    switch (it->type) {
+    case ABC_NOTE: {
+        abc_frac onset = it->in_chord ? st->chord_start : st->now;
+        int64_t tick = st->base + abc_frac_ticks(onset);
+        abc_frac endf = abc_frac_add(onset, it->len, &of);
+        int64_t end = st->base + abc_frac_ticks(endf);
+        int tied = (i + 1 < n && items[i + 1].type == ABC_TIE) ||
+                   (it->in_chord && st->tie_whole_chord);
+        /* does it continue a held tied note? */
+        int joined = 0;
+        for (int k = 0; k < st->n_held; k++) {
+            held_note *h = &st->held[k];
+            if (abc_frac_cmp(h->end, onset) == 0 &&
+                (h->note.pitch == it->pitch || (h->crossed_bar && h->pitchline == it->pitchline))) {
+                h->note.duration = end - h->note.onset;
+                h->end = endf;
+                h->end_tick = end;
+                h->pitchline = it->pitchline;
+                h->crossed_bar = 0;
+                if (!tied) stream_emit_held(st, k);
+                joined = 1;
+                break;
+            }
+        }
+        if (!joined) {
+            score_note n2;
+            memset(&n2, 0, sizeof n2);
+            n2.onset = tick;
+            n2.duration = end - tick;
+            n2.pitch = (uint8_t)it->pitch;
+            n2.velocity = ABC_MELODY_VELOCITY;
+            if (tied && st->n_held < ABC_STREAM_HELD) {
+                held_note *h = &st->held[st->n_held++];
+                h->note = n2;
+                h->end = endf;
+                h->end_tick = end;
+                h->pitchline = it->pitchline;
+                h->crossed_bar = 0;
+            } else {
+                stream_emit(st, &n2);
+            }
+        }
+        if (!it->in_chord) {
+            st->now = abc_frac_add(st->now, it->adv, &of);
+            stream_flush_held(st, 0);
+        }
+        break;
+    }
+    case ABC_REST:
+        if (!it->in_chord) {
+            st->now = abc_frac_add(st->now, it->adv, &of);
+            stream_flush_held(st, 0);
+        }
+        break;
+    case ABC_CHORD_ON: {
+        st->chord_start = st->now;
+        /* a tie right after the closing ] ties every note of the chord */
+        size_t k = i + 1;
+        while (k < n && items[k].type != ABC_CHORD_OFF) k++;
+        st->tie_whole_chord = k + 1 < n && items[k + 1].type == ABC_TIE;
+        break;
+    }
+    case ABC_CHORD_OFF:
+        st->now = abc_frac_add(st->now, it->adv, &of);
+        st->tie_whole_chord = 0;
+        stream_flush_held(st, 0);
+        break;
+    case ABC_SINGLE_BAR: case ABC_DOUBLE_BAR: case ABC_BAR_REP: case ABC_REP_BAR:
+    case ABC_DOUBLE_REP:
+        for (int k = 0; k < st->n_held; k++) st->held[k].crossed_bar = 1;
+        break;
+    case ABC_GCHORD: stream_chord_symbol(st, it, st->base + abc_frac_ticks(st->now)); break;
+    default: break;
+    }
+    if (of) {
+        /* a tune this long cannot be timed: start it again from zero */
+        st->now = abc_frac_make(0, 1);
+    }
+}
+
+/* Plays every item that nothing later can change, then forgets it. */
+static void stream_play_ready(abc_stream *st, int all) {
+    abc_parser *p = &st->parser;
+    size_t n = p->tune.n_items, ready = n;
+    if (!all) {
+        if (p->in_chord && p->chord_on < ready) ready = p->chord_on;
+        if (p->have_last_note && p->last_note_start < ready) ready = p->last_note_start;
+        /* a note or chord directly before the end may still get a '-' */
+    }
+    for (size_t i = 0; i < ready; i++) stream_play(st, p->tune.items, n, i);
+    abc_parser_drop_items(p, ready);
+    if (all) {
+        stream_flush_held(st, 1);
+    }
+}
+
+/* The parser calls this at the end of each tune. */
+static int stream_on_tune(void *user, abc_tune *t) {
+    (void)t;
+    abc_stream *st = user;
+    stream_play_ready(st, 1);
+    int64_t end = st->base + abc_frac_ticks(st->now);
+    stream_chord_symbol(st, NULL, end);
+    st->base = end;
+    st->now = abc_frac_make(0, 1);
+    return LJ_OK;
+}
+
+abc_stream *abc_stream_create(const abc_opts *opts, abc_note_fn on_note, void *user, char *err,
+                              size_t errlen) {
+    abc_stream *st = calloc(1, sizeof *st);
+    if (!st) {
+        lj_fail(err, errlen, LJ_ERR_NOMEM, "abc stream: out of memory");
+        return NULL;
+    }
+    if (opts) st->opts = *opts;
+    else abc_opts_default(&st->opts);
+    st->opts.repeats = ABC_REPEATS_AS_WRITTEN;
+    st->on_note = on_note;
+    st->user = user;
+    st->err = err;
+    st->errlen = errlen;
+    st->now = abc_frac_make(0, 1);
+    st->chord_start = st->now;
+    st->line = malloc(ABC_STREAM_LINE);
+    abc_parser_init(&st->parser, "stream", &st->opts, stream_on_tune, st, err, errlen);
+    if (!st->line || abc_parser_reserve(&st->parser, ABC_STREAM_ITEMS) != LJ_OK) {
+        lj_fail(err, errlen, LJ_ERR_NOMEM, "abc stream: out of memory");
+        abc_stream_destroy(st);
+        return NULL;
+    }
+    return st;
+}
+
+void abc_stream_destroy(abc_stream *st) {
+    if (!st) return;
+    abc_parser_free(&st->parser);
+    free(st->line);
+    free(st);
+}
+
+long abc_stream_errors(const abc_stream *st) { return st->errors; }
+
+/* After a parse error: count it, leave the error state, skip to a bar line. */
+static void stream_error(abc_stream *st) {
+    abc_parser *p = &st->parser;
+    if (p->status == LJ_ERR_NOMEM) {
+        st->status = LJ_ERR_NOMEM;
+        return;
+    }
+    st->errors++;
+    if (st->opts.warn && st->err) st->opts.warn(st->opts.warn_user, st->err);
+    abc_parser_recover(p);
+    st->skipping = 1;
+}
+
+/* Where a music line may be cut: after a space, or after a bar line that is
+ * not followed by more bar-line characters, outside "..." {...} [...] !...!.
+ * Scans on from where the last call stopped (each byte is looked at once) and
+ * returns the last cut found, or 0. */
+static size_t stream_cut(abc_stream *st) {
+    const char *s = st->line;
+    size_t len = st->line_len;
+    for (; st->scan + 1 < len && !st->scan_comment; st->scan++) {
+        char c = s[st->scan], next = s[st->scan + 1];
+        if (st->scan_quote) { st->scan_quote = c != '"'; continue; }
+        if (st->scan_bang) { st->scan_bang = c != '!'; continue; }
+        if (st->scan_brace) { st->scan_brace = c != '}'; continue; }
+        if (c == '%') { st->scan_comment = 1; break; }
+        if (c == '"') st->scan_quote = 1;
+        else if (c == '{') st->scan_brace = 1;
+        else if (c == '!') st->scan_bang = 1;
+        else if (c == '[') st->scan_bracket++;
+        else if (c == ']' && st->scan_bracket) st->scan_bracket--;
+        if (st->scan_quote || st->scan_brace || st->scan_bang || st->scan_bracket) continue;
+        if ((c == ' ' || c == '\t') && next != '-' && next != '>' && next != '<')
+            st->cut = st->scan + 1;
+        else if (c == '|' && !strchr("|:]0123456789[", next))
+            st->cut = st->scan + 1;
+    }
+    return st->cut;
+}
+
+/* Starts the cut scanner afresh at pos (a new line, or after a resync). */
+static void stream_scan_reset(abc_stream *st, size_t pos) {
+    st->scan = pos;
+    st->cut = 0;
+    st->scan_quote = st->scan_brace = st->scan_bang = st->scan_comment = 0;
+    st->scan_bracket = 0;
+}
+
+/* Reads what can be read of the buffered line; line_end: the line is complete. */
+static void stream_line(abc_stream *st, int line_end) {
+    abc_parser *p = &st->parser;
+    char *s = st->line;
+    size_t len = st->line_len;
+    if (st->line_kind == 0) {
+        /* a line is a field, comment or blank when its start says so */
+        size_t j = 0;
+        while (j < len && (s[j] == ' ' || s[j] == '\t')) j++;
+        if (!line_end && (len - j < 3)) return;
+        int whole = j == len || s[j] == '%' || p->state != ABC_PS_BODY ||
+                    (len - j >= 2 && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')) &&
+                     s[j + 1] == ':' && !(len - j >= 3 && (s[j + 2] == '|' || s[j + 2] == ':')));
+        st->line_kind = whole ? 2 : 1;
+    }
+    if (st->line_kind == 2) {
+        if (!line_end) return;
+        if (abc_parser_line(p, s, len) != LJ_OK) stream_error(st);
+        st->skipping = 0;
+        return;
+    }
+    /* music: read up to the last safe cut, or everything at the line's end */
+    size_t from = st->line_done;
+    while (from < len) {
+        if (st->skipping) {
+            /* resynchronise after the next bar line */
+            size_t k = from;
+            while (k < len && s[k] != '|') k++;
+            if (k >= len) {
+                st->line_done = line_end ? len : k;
+                return;
+            }
+            st->skipping = 0;
+            from = k;
+            st->line_done = from;
+            stream_scan_reset(st, from);
+        }
+        size_t upto = line_end ? len : stream_cut(st);
+        if (upto <= from) return;
+        int rc = abc_parser_music_piece(p, s + from, upto - from, from == 0, line_end && upto == len);
+        st->line_done = upto;
+        if (rc != LJ_OK) {
+            /* skip from where the error starts to the next bar line */
+            long at = p->resync_col > 0 ? p->resync_col : 1;
+            size_t err_pos = from + (size_t)at - 1;
+            stream_error(st);
+            if (st->status) return;
+            if (err_pos + 1 < upto) upto = err_pos + 1;
+            st->line_done = upto;
+            stream_scan_reset(st, upto);
+            from = upto;
+            continue;
+        }
+        stream_play_ready(st, 0);
+        from = upto;
+    }
+}
+
+int abc_stream_feed(abc_stream *st, const char *text, size_t len) {
+    if (st->status) return st->status;
+    for (size_t i = 0; i < len && !st->status; i++) {
+        char c = text[i];
+        if (c == '\n' || c == '\r') {
+            if (st->skip_line) st->skip_line = 0;
+            else stream_line(st, 1);
+            st->line_len = st->line_done = 0;
+            st->line_kind = 0;
+            st->skipping = 0;
+            stream_scan_reset(st, 0);
+            continue;
+        }
+        if (st->skip_line) continue;
+        if (st->line_len >= ABC_STREAM_LINE) {
+            st->errors++;
+            lj_fail(st->err, st->errlen, LJ_ERR_LIMIT, "stream:%ld: line longer than %d bytes: "
+                    "skipped", st->parser.line + 1, ABC_STREAM_LINE);
+            st->skip_line = 1;
+            st->line_len = st->line_done = 0;
+            st->line_kind = 0;
+            stream_scan_reset(st, 0);
+            continue;
+        }
+        st->line[st->line_len++] = c;
+        /* read at word and bar boundaries as they arrive */
+        if (c == ' ' || c == '\t' || c == '|' || st->line_kind == 0 ||
+            (st->line_kind == 1 && c != '|' && st->line_len >= 2 && st->line[st->line_len - 2] == '|'))
+            stream_line(st, 0);
+    }
+    return st->status;
+}
+
+int abc_stream_finish(abc_stream *st) {
+    if (st->status) return st->status;
+    if (st->line_len && !st->skip_line) stream_line(st, 1);
+    st->line_len = st->line_done = 0;
+    st->line_kind = 0;
+    if (abc_parser_finish(&st->parser) != LJ_OK) {
+        stream_error(st);
+        abc_parser_recover(&st->parser);
+    }
+    if (st->parser.state == ABC_PS_BODY || st->parser.state == ABC_PS_HEADER) {
+        st->parser.state = ABC_PS_FILE;
+    }
+    return st->status;
 }

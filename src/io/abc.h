@@ -2,9 +2,13 @@
  * streaming mode for text that arrives a few characters at a time.
  *
  * A book (file) holds tunes starting at X:. Each tune becomes a score with a
- * melody part and, when the tune has chord symbols ("Am7"), an accompaniment part,
- * as the Nottingham MIDI files have. Repeats, endings and P: part orders are
- * expanded. Errors name file:line:column. */
+ * melody part (part 0, channel 0, program 0: abc2midi's note track) and, when
+ * the tune has chord symbols ("Am7"), a chord part (part 1, channel 1, program
+ * 0) of block chords held from one symbol to the next, as the Nottingham MIDI
+ * files have them. Repeats, endings and P: part orders are expanded the way
+ * abc2midi does by default (missing |: assumed at the start or at the last ||,
+ * endings [1 [2 |1 :|2 [1,3, R:hornpipe pairs played 2:1). Decorations and
+ * grace notes are read past. Errors name file:line:column. */
 #ifndef LJ_ABC_H
 #define LJ_ABC_H
 
@@ -14,7 +18,10 @@
 
 typedef enum abc_repeats {
     ABC_REPEATS_ABC2MIDI = 0, /* expand repeats as abc2midi does by default */
-    ABC_REPEATS_NOTTINGHAM    /* as the Nottingham dataset's own MIDI files */
+    ABC_REPEATS_NOTTINGHAM,   /* as the Nottingham dataset's own MIDI files (not built
+                                 yet: read as ABC_REPEATS_ABC2MIDI) */
+    ABC_REPEATS_AS_WRITTEN    /* no expansion: every bar once, in source order (what
+                                 the stream plays) */
 } abc_repeats;
 
 typedef struct abc_opts {
@@ -27,12 +34,54 @@ typedef struct abc_opts {
 /* Fills opts with defaults. Thread: any. */
 void abc_opts_default(abc_opts *opts);
 
-/* Parses a whole book; appends one score per tune to out. Thread: any. */
+/* Parses a whole book; appends one score per tune to out (each sorted). On an
+ * error nothing is appended and err says "name:line:col: expected X, found Y".
+ * opts may be NULL (defaults); opts is only read during the call. Thread: any. */
 int abc_read_mem(const char *text, size_t len, const char *name, const abc_opts *opts,
                  score_book *out, char *err, size_t errlen);
 
 /* Thread: control. */
 int abc_read_file(const char *path, const abc_opts *opts, score_book *out, char *err,
                   size_t errlen);
+
+/* ------------------------------------------------------------- streaming
+ * For ABC that a model writes a few characters at a time: each note is handed
+ * to on_note as soon as nothing later in the text can change it (the next note
+ * has started, so no > < or chord length can apply; a tied note waits for the
+ * note it is tied to). Repeats are played as written (ABC_REPEATS_AS_WRITTEN:
+ * each bar once, every ending in turn), because a :| can only be expanded once
+ * the whole section is known. Tunes follow each other in time.
+ *
+ * Malformed text does not stop the stream: the error is counted
+ * (abc_stream_errors, the last message in the err buffer given at create) and
+ * reading resumes at the next bar line or line.
+ *
+ * Memory: create allocates everything; feed allocates nothing more unless one
+ * music line holds more than ABC_STREAM_ITEMS notes and bars or a line is
+ * longer than ABC_STREAM_LINE bytes (then it counts an error and skips it). */
+#define ABC_STREAM_ITEMS 4096  /* items kept between two emitted notes */
+#define ABC_STREAM_LINE 65536  /* bytes of one line buffered */
+
+typedef struct abc_stream abc_stream;
+
+/* Receives one note (onset and duration in ticks at SCORE_PPQ from the start of
+ * the stream, part 0 melody or 1 chords). note is valid only during the call. */
+typedef void (*abc_note_fn)(void *user, const score_note *note);
+
+/* NULL when out of memory (err says so). opts may be NULL (defaults); it is
+ * copied. err (may be NULL) must stay valid until destroy: later errors are
+ * written there. Thread: any (one stream per thread). */
+abc_stream *abc_stream_create(const abc_opts *opts, abc_note_fn on_note, void *user, char *err,
+                              size_t errlen);
+/* Feeds len bytes. Returns LJ_OK, or LJ_ERR_NOMEM when memory ran out (the
+ * stream is then unusable); parse errors are counted, not returned.
+ * Thread: the stream's. */
+int abc_stream_feed(abc_stream *st, const char *text, size_t len);
+/* End of text: plays what is still held (last note, open ties, last chord). */
+int abc_stream_finish(abc_stream *st);
+/* Parse errors met so far (each resynchronised). Thread: the stream's. */
+long abc_stream_errors(const abc_stream *st);
+/* Frees the stream; NULL is a no-op. Thread: the stream's. */
+void abc_stream_destroy(abc_stream *st);
 
 #endif

@@ -114,6 +114,8 @@ typedef struct abc_parser {
     int status;               /* sticky status (LJ_OK until an error) */
     long line;                /* current 1-based line */
     long n_warnings;          /* warnings reported */
+    long resync_col;          /* 1-based column in the text last read where the error
+                                 starts (the stream skips from there to a bar line) */
 
     abc_tune tune;            /* tune being read */
     abc_tune_fn on_tune; void *on_tune_user;
@@ -143,6 +145,7 @@ typedef struct abc_parser {
     size_t last_note_end;     /* one past its last item */
     int have_last_note;       /* 1 when last_note_* are valid for broken rhythm */
     int body_music_seen;      /* 1 after the first music line of the body */
+    int tune_started;         /* 1 between K: and the end of the tune (for recovery) */
 } abc_parser;
 
 /* --- abc_parse.c --- */
@@ -151,6 +154,16 @@ void abc_parser_init(abc_parser *p, const char *name, const abc_opts *opts, abc_
 void abc_parser_free(abc_parser *p);
 /* Feeds one complete line (without its end-of-line). Returns the sticky status. */
 int abc_parser_line(abc_parser *p, const char *s, size_t n);
+/* Streaming: reads a piece of a music line (the stream cuts lines at spaces and
+ * after bar lines, so no construct is split). line_start counts a new line. */
+int abc_parser_music_piece(abc_parser *p, const char *s, size_t n, int line_start,
+                           int line_end);
+/* Leaves the sticky error state (streaming resynchronises after an error). */
+void abc_parser_recover(abc_parser *p);
+/* Forgets the first count items (already played by the stream). */
+void abc_parser_drop_items(abc_parser *p, size_t count);
+/* Makes room for items so that reading allocates no more below that. */
+int abc_parser_reserve(abc_parser *p, size_t items);
 /* End of input: finishes the tune being read. */
 int abc_parser_finish(abc_parser *p);
 /* Reports a warning through opts->warn with file:line:col. */

@@ -119,6 +119,7 @@ static int fail_at(abc_parser *p, int status, long col, const char *fmt, ...) {
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     lj_fail(p->err, p->errlen, status, "%s:%ld:%ld: %s", p->name, p->line, col, msg);
+    p->resync_col = col;
     p->status = status;
     p->state = ABC_PS_ERROR;
     return status;
@@ -587,6 +588,7 @@ static void tune_reset(abc_parser *p, int index) {
 static int finish_tune(abc_parser *p) {
     abc_parse_state st = p->state;
     p->state = ABC_PS_FILE;
+    p->tune_started = 0;
     if (st == ABC_PS_HEADER)
         return fail_at(p, LJ_ERR_PARSE, 1, "expected a K: field to end the header of tune X:%d "
                        "(line %d), found the end of the tune", p->tune.index, p->tune.line);
@@ -901,9 +903,12 @@ static int read_inline_field(abc_parser *p, const char *s, size_t n, size_t *i) 
     char field = s[j];
     size_t vstart = j + 2, e = vstart;
     while (e < n && s[e] != ']') e++;
-    if (e >= n)
-        return fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected ']' to close the inline field "
-                       "[%c:, found the end of the line", field);
+    if (e >= n) {
+        fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected ']' to close the inline field "
+                "[%c:, found the end of the line", field);
+        p->resync_col = col + 1;
+        return p->status;
+    }
     char v[512];
     size_t vl = e - vstart < sizeof v - 1 ? e - vstart : sizeof v - 1;
     memcpy(v, s + vstart, vl);
@@ -1003,11 +1008,12 @@ static void skip_decoration(abc_parser *p, const char *s, size_t n, size_t *i) {
     *i = e + 1;
 }
 
-/* Reads one music line (or a piece of one, see abc_parser_line). */
-static int parse_music(abc_parser *p, const char *s, size_t n) {
+/* Reads one music line, or a piece of one (line_start 0: the line's earlier
+ * pieces were read already; columns then count from col0). */
+static int parse_music(abc_parser *p, const char *s, size_t n, int line_start) {
     size_t i = 0;
     char b[32];
-    {
+    if (line_start) {
         abc_item it = make_item(p, ABC_MUSICLINE, 1);
         int rc = push_item(p, &it);
         if (rc) return rc;
@@ -1122,9 +1128,12 @@ static int parse_music(abc_parser *p, const char *s, size_t n) {
         case '"': {
             size_t e = i + 1;
             while (e < n && s[e] != '"') e++;
-            if (e >= n)
-                return fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '\"' to close the chord "
-                               "symbol opened at column %ld, found the end of the line", col);
+            if (e >= n) {
+                fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '\"' to close the chord "
+                        "symbol opened at column %ld, found the end of the line", col);
+                p->resync_col = col + 1;
+                return p->status;
+            }
             rc = chord_symbol(p, s + i + 1, e - i - 1, col);
             i = e + 1;
             break;
@@ -1140,9 +1149,12 @@ static int parse_music(abc_parser *p, const char *s, size_t n) {
             /* grace notes: read past (abc2midi steals their time from the next note) */
             size_t e = i + 1;
             while (e < n && s[e] != '}') e++;
-            if (e >= n)
-                return fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '}' to close the grace "
-                               "notes opened at column %ld, found the end of the line", col);
+            if (e >= n) {
+                fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '}' to close the grace "
+                        "notes opened at column %ld, found the end of the line", col);
+                p->resync_col = col + 1;
+                return p->status;
+            }
             i = e + 1;
             break;
         }
@@ -1357,6 +1369,7 @@ static int parse_field(abc_parser *p, char field, const char *val) {
                 p->hornpipe = 0;
             }
             p->state = ABC_PS_BODY;
+            p->tune_started = 1;
             return LJ_OK;
         }
         case 'R':
@@ -1445,7 +1458,7 @@ int abc_parser_line(abc_parser *p, const char *s, size_t n) {
     case ABC_PS_HEADER:
         abc_warn(p, 1, "text in the header of tune X:%d before K:: read past", p->tune.index);
         return LJ_OK;
-    case ABC_PS_BODY: return parse_music(p, s, n);
+    case ABC_PS_BODY: return parse_music(p, s, n, 1);
     default: return p->status;
     }
 }
@@ -1454,4 +1467,46 @@ int abc_parser_finish(abc_parser *p) {
     if (p->state == ABC_PS_ERROR) return p->status;
     if (p->state == ABC_PS_HEADER || p->state == ABC_PS_BODY) return finish_tune(p);
     return p->status;
+}
+
+int abc_parser_music_piece(abc_parser *p, const char *s, size_t n, int line_start,
+                           int line_end) {
+    if (p->state == ABC_PS_ERROR) return p->status;
+    if (p->state != ABC_PS_BODY) return LJ_OK;
+    if (line_start) p->line++;
+    int rc = parse_music(p, s, n, line_start);
+    (void)line_end;
+    return rc;
+}
+
+void abc_parser_recover(abc_parser *p) {
+    if (p->state != ABC_PS_ERROR) return;
+    p->status = LJ_OK;
+    p->state = p->tune_started ? ABC_PS_BODY : ABC_PS_FILE;
+    p->in_chord = 0;
+    p->tuplet_left = 0;
+    p->broken_pending = 0;
+    p->broken_explicit = 0;
+    p->have_last_note = 0;
+    reset_bar_accidentals(p);
+}
+
+void abc_parser_drop_items(abc_parser *p, size_t count) {
+    abc_tune *t = &p->tune;
+    if (count > t->n_items) count = t->n_items;
+    memmove(t->items, t->items + count, (t->n_items - count) * sizeof *t->items);
+    t->n_items -= count;
+    p->chord_on = p->chord_on >= count ? p->chord_on - count : 0;
+    p->last_note_start = p->last_note_start >= count ? p->last_note_start - count : 0;
+    p->last_note_end = p->last_note_end >= count ? p->last_note_end - count : 0;
+}
+
+int abc_parser_reserve(abc_parser *p, size_t items) {
+    abc_tune *t = &p->tune;
+    if (t->cap_items >= items) return LJ_OK;
+    abc_item *ni = realloc(t->items, items * sizeof *ni);
+    if (!ni) return LJ_ERR_NOMEM;
+    t->items = ni;
+    t->cap_items = items;
+    return LJ_OK;
 }

@@ -1,0 +1,194 @@
+/* Streaming ABC: fed in random-sized chunks (1..17 bytes, xorshift seeded), a
+ * tune gives the same notes as the whole-book read with repeats played as
+ * written; notes come out while text still arrives (not all at the end); and
+ * malformed text resynchronises at the next bar line with a counted error.
+ * Data: the hand-picked tests/data/abc/hard_*.abc and, when present, all 14
+ * Nottingham books (each tune streamed on its own). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abc.h"
+#include "files.h"
+
+typedef struct collected {
+    score_note notes[20000];
+    size_t n;
+    size_t fed_when_first; /* bytes fed before the first note came out */
+    size_t fed;            /* bytes fed so far */
+} collected;
+
+static void collect(void *user, const score_note *n) {
+    collected *c = user;
+    if (c->n == 0) c->fed_when_first = c->fed;
+    if (c->n < sizeof c->notes / sizeof *c->notes) c->notes[c->n++] = *n;
+}
+
+static int note_cmp(const void *pa, const void *pb) {
+    const score_note *a = pa, *b = pb;
+    if (a->onset != b->onset) return a->onset < b->onset ? -1 : 1;
+    if (a->part != b->part) return a->part - b->part;
+    if (a->pitch != b->pitch) return a->pitch - b->pitch;
+    return a->duration < b->duration ? -1 : a->duration > b->duration;
+}
+
+static uint64_t rng = 88172645463325252ull;
+static uint64_t xorshift(void) {
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return rng;
+}
+
+static collected got;
+
+/* Streams one tune's text in random chunks and compares with abc_read_mem. */
+static void check_tune(const char *name, const char *text, size_t len, long *tunes) {
+    abc_opts o;
+    abc_opts_default(&o);
+    o.repeats = ABC_REPEATS_AS_WRITTEN;
+    score_book book = {0};
+    char err[256] = "";
+    int rc = abc_read_mem(text, len, name, &o, &book, err, sizeof err);
+    if (rc != LJ_OK) fail_msg("%s: %s", name, err);
+    if (book.n != 1) {
+        score_book_clear(&book);
+        return;
+    }
+    memset(&got, 0, sizeof got);
+    char serr[256] = "";
+    abc_stream *st = abc_stream_create(&o, collect, &got, serr, sizeof serr);
+    assert_non_null(st);
+    size_t i = 0;
+    while (i < len) {
+        size_t chunk = 1 + xorshift() % 17;
+        if (chunk > len - i) chunk = len - i;
+        got.fed = i + chunk;
+        assert_int_equal(abc_stream_feed(st, text + i, chunk), LJ_OK);
+        i += chunk;
+    }
+    assert_int_equal(abc_stream_finish(st), LJ_OK);
+    if (abc_stream_errors(st) != 0) fail_msg("%s: stream errors: %s", name, serr);
+    abc_stream_destroy(st);
+    const score *s = book.items[0];
+    qsort(got.notes, got.n, sizeof *got.notes, note_cmp);
+    if (got.n != s->n_notes)
+        fail_msg("%s X:%d: stream gave %zu notes, book read %zu", name, s->index, got.n,
+                 s->n_notes);
+    for (size_t k = 0; k < got.n; k++) {
+        const score_note *a = &got.notes[k], *b = &s->notes[k];
+        if (a->onset != b->onset || a->duration != b->duration || a->pitch != b->pitch ||
+            a->part != b->part)
+            fail_msg("%s X:%d note %zu: stream %lld+%lld p%d part %d, book %lld+%lld p%d part %d",
+                     name, s->index, k, (long long)a->onset, (long long)a->duration, a->pitch,
+                     a->part, (long long)b->onset, (long long)b->duration, b->pitch, b->part);
+    }
+    /* notes come out as the text arrives, not only at the end */
+    if (got.n > 8 && got.fed_when_first >= len)
+        fail_msg("%s X:%d: no note before the whole text was fed", name, s->index);
+    (*tunes)++;
+    score_book_clear(&book);
+}
+
+/* Splits a book at X: lines and checks each tune. */
+static void check_book(const char *path, long *tunes) {
+    uint8_t *data;
+    size_t len;
+    char err[256];
+    if (lj_file_read(path, &data, &len, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+    const char *t = (const char *)data;
+    size_t start = SIZE_MAX;
+    for (size_t i = 0; i <= len; i++) {
+        int at_x = i < len && (i == 0 || t[i - 1] == '\n') && t[i] == 'X' && i + 1 < len &&
+                   t[i + 1] == ':';
+        if ((at_x || i == len) && start != SIZE_MAX) check_tune(path, t + start, i - start, tunes);
+        if (at_x) start = i;
+    }
+    free(data);
+}
+
+static void test_stream_matches_book(void **state) {
+    (void)state;
+    const char *data = getenv("LJ_TEST_DATA");
+    const char *corp = getenv("LJ_CORPORA");
+    long tunes = 0;
+    char path[4096];
+    static const char *hard[] = {"hard_rhythm.abc", "hard_keys.abc", "hard_accidentals.abc",
+                                 "hard_repeats.abc"};
+    assert_non_null(data);
+    for (size_t i = 0; i < sizeof hard / sizeof *hard; i++) {
+        snprintf(path, sizeof path, "%s/abc/%s", data, hard[i]);
+        check_book(path, &tunes);
+    }
+    static const char *books[] = {"ashover", "hpps", "jigs", "morris", "playford", "reelsa-c",
+                                  "reelsd-g", "reelsh-l", "reelsm-q", "reelsr-t", "reelsu-z",
+                                  "slip", "waltzes", "xmas"};
+    long hard_tunes = tunes;
+    if (corp) {
+        for (size_t i = 0; i < sizeof books / sizeof *books; i++) {
+            snprintf(path, sizeof path, "%s/nottingham/abc/%s.abc", corp, books[i]);
+            FILE *fp = fopen(path, "rb");
+            if (!fp) continue;
+            fclose(fp);
+            check_book(path, &tunes);
+        }
+    }
+    printf("stream = book read for %ld tunes (%ld hand-picked)\n", tunes, hard_tunes);
+    assert_true(hard_tunes >= 20);
+}
+
+/* Broken text: each bad construct costs one counted error and the stream goes
+ * on from the next bar line; good bars still play. */
+static void test_stream_resync(void **state) {
+    (void)state;
+    const char *text = "X:1\nL:1/4\nK:C\nA B|c #d e|f g|\"Am A|B2|[K:Xyz] c|d z99999999|e|\n";
+    memset(&got, 0, sizeof got);
+    char err[256] = "";
+    abc_stream *st = abc_stream_create(NULL, collect, &got, err, sizeof err);
+    assert_non_null(st);
+    for (size_t i = 0; text[i]; i++) assert_int_equal(abc_stream_feed(st, text + i, 1), LJ_OK);
+    assert_int_equal(abc_stream_finish(st), LJ_OK);
+    assert_int_equal(abc_stream_errors(st), 4);
+    abc_stream_destroy(st);
+    /* A B c ('#': skip to the bar line) f g (open quote: skip to the bar line) B2
+     * ([K:Xyz]: skip) d (z99999999: skip) e */
+    int want[] = {69, 71, 72, 77, 79, 71, 74, 76};
+    assert_int_equal(got.n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < got.n; i++) assert_int_equal(got.notes[i].pitch, want[i]);
+}
+
+/* Random bytes never crash the stream and never stop it. */
+static void test_stream_garbage(void **state) {
+    (void)state;
+    char buf[4096];
+    for (int round = 0; round < 50; round++) {
+        for (size_t i = 0; i < sizeof buf; i++) {
+            uint64_t r = xorshift();
+            static const char alphabet[] = "ABCDEFGabcdefgz|:[]()\"!{}-><^_=/0123456789 \nXKLMQP";
+            buf[i] = (r & 0x100) ? (char)(r & 0xff) : alphabet[r % (sizeof alphabet - 1)];
+        }
+        memset(&got, 0, sizeof got);
+        abc_stream *st = abc_stream_create(NULL, collect, &got, NULL, 0);
+        assert_non_null(st);
+        const char *head = "X:1\nK:C\n";
+        assert_int_equal(abc_stream_feed(st, head, strlen(head)), LJ_OK);
+        assert_int_equal(abc_stream_feed(st, buf, sizeof buf), LJ_OK);
+        assert_int_equal(abc_stream_finish(st), LJ_OK);
+        abc_stream_destroy(st);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_stream_matches_book),
+        cmocka_unit_test(test_stream_resync),
+        cmocka_unit_test(test_stream_garbage),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
