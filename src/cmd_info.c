@@ -3,12 +3,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "files.h"
+#include "modelio.h"
 
 static const char *help =
     "usage: lstmjam info FILE [options]\n"
     "\n"
     "Summarises each tune in FILE (.mid .abc .krn .json): title, parts, notes,\n"
-    "duration, key, meter, tempo and pitch range.\n"
+    "duration, key, meter, tempo and pitch range. For a model (.lstm): its\n"
+    "encoding, vocabulary, layers, heads and parameter count.\n"
     "\n"
     "options:\n"
     "  --notes             also list every note: onset and duration in ticks (480 PPQ)\n"
@@ -72,6 +75,36 @@ static void print_score(const score *s, int show_notes) {
     }
 }
 
+/* A model file: architecture, encoding, vocabulary, size, training state. */
+static int model_info(const char *path) {
+    char err[1024] = "", enc[MODELIO_ENCODING_MAX];
+    lj_model *m = NULL;
+    vocab *v = NULL;
+    int rc = modelio_load(path, &m, enc, &v, err, sizeof err);
+    if (rc) {
+        cli_error("%s", err);
+        return cli_exit_code(rc);
+    }
+    const lj_model_config *c = lj_model_get_config(m);
+    static const char *inputs[] = {"embedding", "one-hot", "dense features"};
+    static const char *heads[] = {"softmax", "MSE", "Bernoulli"};
+    printf("%s: lstmjam model, encoding %s\n", path, enc[0] ? enc : "(none)");
+    printf("  input %s, size %d", inputs[c->input_kind], c->input_size);
+    if (c->input_kind == LJ_INPUT_EMBEDDING) printf(", embedding %d", c->embed_dim);
+    printf("\n  LSTM");
+    for (int l = 0; l < c->num_layers; l++) printf(" %d", c->hidden[l]);
+    printf(", dropout %.2f\n", (double)c->dropout);
+    for (int h = 0; h < c->num_heads; h++)
+        printf("  head %s: %s over %d, loss weight %.3g\n", c->heads[h].name, heads[c->heads[h].kind],
+               c->heads[h].size, (double)c->heads[h].loss_weight);
+    printf("  %zu parameters (%.1f MB as float32)\n", lj_model_num_params(m),
+           lj_model_num_params(m) * 4.0 / 1e6);
+    if (v) printf("  vocabulary: %zu tokens\n", vocab_size(v));
+    lj_model_destroy(m);
+    vocab_destroy(v);
+    return 0;
+}
+
 int cmd_info(int argc, char **argv) {
     score_read_opts o;
     long tune;
@@ -83,6 +116,8 @@ int cmd_info(int argc, char **argv) {
         cli_error("info needs FILE (see lstmjam info --help)");
         return LJ_EXIT_BAD_INPUT;
     }
+    char ext[16];
+    if (!strcmp(lj_file_ext(pos[0], ext, sizeof ext), "lstm")) return model_info(pos[0]);
     score_book book = {0};
     rc = cli_read_book(pos[0], &o, tune, &quiet, &book);
     if (rc) goto done;
