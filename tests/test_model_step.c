@@ -175,8 +175,8 @@ static void test_state_copy(lj_rng *rng) {
 
 /* ---- BLAS vs naive ------------------------------------------------------------ */
 
-static void test_gemm_twins(lj_rng *rng) {
-    const int M = 13, N = 17, K = 29;
+static void test_gemm_twins(lj_rng *rng, int M) {
+    const int N = 17, K = 29;
     float *A = tm_calloc((size_t)M * K, sizeof(float)), *B = tm_calloc((size_t)K * N, sizeof(float));
     float *C1 = tm_calloc((size_t)M * N, sizeof(float)), *C2 = tm_calloc((size_t)M * N, sizeof(float));
     double worst = 0;
@@ -192,11 +192,11 @@ static void test_gemm_twins(lj_rng *rng) {
                 gemm(0, ta, tb, M, N, K, 0.75f, A, lda, B, ldb, beta, C1, N);
                 gemm_naive(ta, tb, M, N, K, 0.75f, A, lda, B, ldb, beta, C2, N);
                 double e = tm_rel_err_f32(C1, C2, (size_t)M * N, 1e-3);
-                TM_CHECK(e < 1e-5, "gemm ta %d tb %d beta %g: blas vs naive %.3g", ta, tb,
-                         (double)beta, e);
+                TM_CHECK(e < 1e-5, "gemm M %d ta %d tb %d beta %g: blas vs naive %.3g", M, ta,
+                         tb, (double)beta, e);
                 worst = e > worst ? e : worst;
             }
-    printf("  gemm blas vs naive (12 variants): worst rel err %.2e\n", worst);
+    printf("  gemm blas vs naive, M = %d (12 variants): worst rel err %.2e\n", M, worst);
     free(A); free(B); free(C1); free(C2);
 }
 
@@ -371,7 +371,8 @@ int main(void) {
         test_step_equals_forward((lj_input_kind)kind, 0, &rng);
     }
     test_state_copy(&rng);
-    test_gemm_twins(&rng);
+    test_gemm_twins(&rng, 13);
+    test_gemm_twins(&rng, 1); /* the sgemv path of a batch-1 step */
     for (int kind = 0; kind < 3; kind++) test_model_twins((lj_input_kind)kind, &rng);
     test_dropout(&rng);
     test_validation(&rng);
