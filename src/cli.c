@@ -41,7 +41,14 @@ long cli_parse_long(const char *opt, const char *value, long min, long max) {
 }
 
 void cli_warn(void *user, const char *msg) {
-    int *quiet = user;
-    if (quiet && *quiet) return;
+    cli_warnings *w = user;
+    w->count++;
+    if (w->quiet || (!w->verbose && w->count > CLI_WARN_SHOWN)) return;
     fprintf(stderr, "lstmjam: warning: %s\n", msg);
+}
+
+void cli_warn_summary(const cli_warnings *w) {
+    if (w->quiet || w->verbose || w->count <= CLI_WARN_SHOWN) return;
+    fprintf(stderr, "lstmjam: ... and %zu more warnings (-v shows all, -q none)\n",
+            w->count - CLI_WARN_SHOWN);
 }

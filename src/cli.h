@@ -31,8 +31,17 @@ void cli_error(const char *fmt, ...)
  * the option and returns -1. */
 long cli_parse_long(const char *opt, const char *value, long min, long max);
 
-/* Warning sink for readers: prints "lstmjam: warning: ..." unless quiet. */
-void cli_warn(void *user, const char *msg);
+/* Reader warnings for the terminal: the first CLI_WARN_SHOWN are printed as
+ * "lstmjam: warning: ...", the rest only counted (all with --verbose, none
+ * with --quiet); cli_warn_summary prints "... and N more warnings". */
+#define CLI_WARN_SHOWN 5
+typedef struct cli_warnings {
+    int quiet;    /* print nothing */
+    int verbose;  /* print every warning */
+    size_t count; /* warnings received */
+} cli_warnings;
+void cli_warn(void *user, const char *msg); /* user is a cli_warnings* */
+void cli_warn_summary(const cli_warnings *w);
 
 #endif
 
@@ -40,12 +49,14 @@ void cli_warn(void *user, const char *msg);
 
 /* Options that pick and shape what is read, shared by convert and info:
  *   --tune N  --repeats abc2midi|nottingham  --no-chords  --split S  --grid 16th|8th|quarter
+ *   -q/--quiet  -v/--verbose
  * cli_read_args parses argv into o, *tune (0 = all) and up to max_pos positional
  * arguments; returns 0, or the exit code after printing a message. `help` is
  * printed for -h/--help (then *pos_count = -1). */
 int cli_read_args(int argc, char **argv, const char *help, score_read_opts *o, long *tune,
-                  int *quiet, const char **pos, int max_pos, int *pos_count, int *show_notes);
+                  cli_warnings *warnings, const char **pos, int max_pos, int *pos_count,
+                  int *show_notes);
 
 /* Reads path with the CLI's warning sink; on error prints it and returns the
  * exit code, else 0. Keeps only tune `tune` when tune > 0 (error if absent). */
-int cli_read_book(const char *path, score_read_opts *o, long tune, int *quiet, score_book *book);
+int cli_read_book(const char *path, score_read_opts *o, long tune, score_book *book);

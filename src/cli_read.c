@@ -5,7 +5,8 @@
 #include "cli.h"
 
 int cli_read_args(int argc, char **argv, const char *help, score_read_opts *o, long *tune,
-                  int *quiet, const char **pos, int max_pos, int *pos_count, int *show_notes) {
+                  cli_warnings *warnings, const char **pos, int max_pos, int *pos_count,
+                  int *show_notes) {
     score_read_opts_default(o);
     *tune = 0;
     *pos_count = 0;
@@ -47,7 +48,9 @@ int cli_read_args(int argc, char **argv, const char *help, score_read_opts *o, l
             }
             i++;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
-            *quiet = 1;
+            warnings->quiet = 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            warnings->verbose = 1;
         } else if (show_notes && !strcmp(a, "--notes")) {
             *show_notes = 1;
         } else if (a[0] == '-' && a[1]) {
@@ -62,14 +65,14 @@ int cli_read_args(int argc, char **argv, const char *help, score_read_opts *o, l
         }
     }
     o->warn = cli_warn;
-    o->warn_user = quiet;
+    o->warn_user = warnings;
     return 0;
 }
 
-int cli_read_book(const char *path, score_read_opts *o, long tune, int *quiet, score_book *book) {
+int cli_read_book(const char *path, score_read_opts *o, long tune, score_book *book) {
     char err[1024] = "";
-    (void)quiet;
     int rc = score_read_file(path, o, book, err, sizeof err);
+    cli_warn_summary(o->warn_user);
     if (rc) {
         cli_error("%s", err[0] ? err : lj_strerror(rc));
         return cli_exit_code(rc);

@@ -24,7 +24,7 @@ static const char *help =
     "  --no-chords         ABC: leave out the accompaniment made from chord symbols\n"
     "  --split S           JSB: train, valid or test (default: all three)\n"
     "  --grid G            JSB: time step 16th (default), 8th or quarter; match the file\n"
-    "  -q, --quiet         no warnings\n"
+    "  -q, --quiet         no warnings;  -v, --verbose  every warning (default: the first 5)\n"
     "\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
@@ -36,9 +36,10 @@ static int is_dir(const char *p) {
 int cmd_convert(int argc, char **argv) {
     score_read_opts o;
     long tune;
-    int quiet = 0, npos;
+    cli_warnings warnings = {0};
+    int npos;
     const char *pos[2];
-    int rc = cli_read_args(argc, argv, help, &o, &tune, &quiet, pos, 2, &npos, NULL);
+    int rc = cli_read_args(argc, argv, help, &o, &tune, &warnings, pos, 2, &npos, NULL);
     if (rc || npos < 0) return rc;
     if (npos != 2) {
         cli_error("convert needs IN and OUT (see lstmjam convert --help)");
@@ -46,7 +47,7 @@ int cmd_convert(int argc, char **argv) {
     }
     const char *in = pos[0], *out = pos[1];
     score_book book = {0};
-    rc = cli_read_book(in, &o, tune, &quiet, &book);
+    rc = cli_read_book(in, &o, tune, &book);
     if (rc) goto done;
     if (book.n == 0) {
         cli_error("%s: no tunes found", in);
@@ -69,7 +70,7 @@ int cmd_convert(int argc, char **argv) {
             rc = cli_exit_code(st);
             goto done;
         }
-        if (!quiet)
+        if (!warnings.quiet)
             printf("%s: %zu notes -> %s\n", in, book.items[0]->n_notes, out);
         goto done;
     }
@@ -97,7 +98,7 @@ int cmd_convert(int argc, char **argv) {
         }
         notes += s->n_notes;
     }
-    if (!quiet) printf("%s: %zu tunes, %zu notes -> %s/\n", in, book.n, notes, out);
+    if (!warnings.quiet) printf("%s: %zu tunes, %zu notes -> %s/\n", in, book.n, notes, out);
 done:
     score_book_clear(&book);
     return rc;

@@ -20,7 +20,7 @@ static const char *help =
     "  --repeats STYLE     ABC repeat expansion: abc2midi (default) or nottingham\n"
     "  --no-chords         ABC: leave out chord-symbol accompaniment\n"
     "  --split S, --grid G JSB split and time step (see convert --help)\n"
-    "  -q, --quiet         no warnings\n";
+    "  -q, --quiet         no warnings;  -v, --verbose  every warning (default: the first 5)\n";
 
 static const char *pitch_name(int p, char *buf, size_t n) {
     static const char *names[] = {"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"};
@@ -28,7 +28,43 @@ static const char *pitch_name(int p, char *buf, size_t n) {
     return buf;
 }
 
-static void print_score(const score *s, int show_notes) {
+/* Titles come as bytes: UTF-8 from most files, an 8-bit code page from older
+ * ones. Valid UTF-8 prints as is. Otherwise bytes 0x80-0x9F (control codes in
+ * Latin-1, letters in DOS code page 437, which the Essen files use for their
+ * umlauts) select CP437 for 0x80-0xA5, else the bytes are read as Latin-1. */
+static const char *const cp437_80_a5[38] = {
+    "\u00c7", "\u00fc", "\u00e9", "\u00e2", "\u00e4", "\u00e0", "\u00e5", "\u00e7",
+    "\u00ea", "\u00eb", "\u00e8", "\u00ef", "\u00ee", "\u00ec", "\u00c4", "\u00c5",
+    "\u00c9", "\u00e6", "\u00c6", "\u00f4", "\u00f6", "\u00f2", "\u00fb", "\u00f9",
+    "\u00ff", "\u00d6", "\u00dc", "\u00a2", "\u00a3", "\u00a5", "\u20a7", "\u0192",
+    "\u00e1", "\u00ed", "\u00f3", "\u00fa", "\u00f1", "\u00d1"};
+
+static void print_text(const char *t) {
+    const unsigned char *p = (const unsigned char *)t;
+    int valid = 1, dos = 0;
+    for (size_t i = 0; p[i];) {
+        int n = p[i] < 0x80 ? 0 : (p[i] & 0xe0) == 0xc0 ? 1 : (p[i] & 0xf0) == 0xe0 ? 2 : (p[i] & 0xf8) == 0xf0 ? 3 : -1;
+        for (int k = 1; k <= n && valid; k++) valid = (p[i + k] & 0xc0) == 0x80;
+        if (n < 0) valid = 0;
+        if (!valid) break;
+        i += (size_t)(n + 1);
+    }
+    if (valid) {
+        fputs(t, stdout);
+        return;
+    }
+    for (size_t i = 0; p[i]; i++) dos |= p[i] >= 0x80 && p[i] <= 0x9f;
+    for (; *p; p++) {
+        if (*p < 0x80) putchar(*p);
+        else if (dos && *p <= 0xa5) fputs(cp437_80_a5[*p - 0x80], stdout);
+        else {
+            putchar(0xc0 | (*p >> 6));
+            putchar(0x80 | (*p & 0x3f));
+        }
+    }
+}
+
+static void print_score(const score *s, int number, int show_notes) {
     char k[32], lo[8], hi[8];
     int minp = 128, maxp = -1;
     for (size_t i = 0; i < s->n_notes; i++) {
@@ -36,7 +72,9 @@ static void print_score(const score *s, int show_notes) {
         if (s->notes[i].pitch > maxp) maxp = s->notes[i].pitch;
     }
     int64_t end = score_end_tick(s);
-    printf("tune %d: %s\n", s->index, s->title[0] ? s->title : "(untitled)");
+    printf("tune %d: ", number);
+    print_text(s->title[0] ? s->title : "(untitled)");
+    putchar('\n');
     printf("  notes %zu, duration %.2f s (%lld ticks, %.2f quarters)\n", s->n_notes,
            score_ticks_to_seconds(s, end), (long long)end, (double)end / SCORE_PPQ);
     if (s->n_keys) {
@@ -108,9 +146,10 @@ static int model_info(const char *path) {
 int cmd_info(int argc, char **argv) {
     score_read_opts o;
     long tune;
-    int quiet = 0, npos, show_notes = 0;
+    cli_warnings warnings = {0};
+    int npos, show_notes = 0;
     const char *pos[1];
-    int rc = cli_read_args(argc, argv, help, &o, &tune, &quiet, pos, 1, &npos, &show_notes);
+    int rc = cli_read_args(argc, argv, help, &o, &tune, &warnings, pos, 1, &npos, &show_notes);
     if (rc || npos < 0) return rc;
     if (npos != 1) {
         cli_error("info needs FILE (see lstmjam info --help)");
@@ -119,11 +158,14 @@ int cmd_info(int argc, char **argv) {
     char ext[16];
     if (!strcmp(lj_file_ext(pos[0], ext, sizeof ext), "lstm")) return model_info(pos[0]);
     score_book book = {0};
-    rc = cli_read_book(pos[0], &o, tune, &quiet, &book);
+    rc = cli_read_book(pos[0], &o, tune, &book);
     if (rc) goto done;
     printf("%s: %s, %zu tune%s\n", pos[0], score_format_name(score_format_of_path(pos[0])), book.n,
            book.n == 1 ? "" : "s");
-    for (size_t i = 0; i < book.n; i++) print_score(book.items[i], show_notes);
+    for (size_t i = 0; i < book.n; i++) {
+        const score *s = book.items[i];
+        print_score(s, s->index > 0 ? s->index : (int)i + 1, show_notes);
+    }
 done:
     score_book_clear(&book);
     return rc;
