@@ -34,8 +34,13 @@ void abc_opts_default(abc_opts *o) {
     o->chords = 1;
 }
 
-/* Writes the notes of one chord symbol [start, end) into the chord part. */
-static int emit_chord(score *s, size_t part, const abc_item *g, int64_t start, int64_t end) {
+/* Receives one chord note (score_add_note for the book, the note callback for
+ * the stream). */
+typedef int (*chord_note_fn)(void *user, const score_note *n);
+
+/* Makes the notes of one chord symbol sounding over [start, end). */
+static int emit_chord(chord_note_fn fn, void *user, size_t part, const abc_item *g, int64_t start,
+                      int64_t end) {
     if (end <= start) return LJ_OK;
     int kind = (g->a >= 0 && g->a < ABC_CH_COUNT) ? g->a : ABC_CH_MAJ;
     int root = ABC_CHORD_ROOT_BASE + g->pitch;
@@ -51,16 +56,18 @@ static int emit_chord(score *s, size_t part, const abc_item *g, int64_t start, i
         int bass = ABC_CHORD_ROOT_BASE + g->aux;
         if (bass >= root) bass -= 12;
         n.pitch = (uint8_t)bass;
-        int rc = score_add_note(s, &n);
+        int rc = fn(user, &n);
         if (rc) return rc;
     }
     for (int k = 0; k < 6 && chord_intervals[kind][k] >= 0; k++) {
         n.pitch = (uint8_t)(root + chord_intervals[kind][k]);
-        int rc = score_add_note(s, &n);
+        int rc = fn(user, &n);
         if (rc) return rc;
     }
     return LJ_OK;
 }
+
+static int add_to_score(void *user, const score_note *n) { return score_add_note(user, n); }
 
 /* State of one tune's assembly walk. */
 typedef struct assembler {
@@ -107,7 +114,7 @@ static int assemble_item(void *user, const abc_item *it, size_t index) {
     case ABC_GCHORD:
         if (!a->chords) break;
         if (a->chord) {
-            int rc = emit_chord(a->s, a->chord_part, a->chord, a->chord_start, tick);
+            int rc = emit_chord(add_to_score, a->s, a->chord_part, a->chord, a->chord_start, tick);
             if (rc) return rc;
         }
         a->chord = it;
@@ -150,7 +157,7 @@ static int on_tune(void *user, abc_tune *t) {
         rc = score_add_meter(s, 0, t->meter_num, t->meter_den);
     if (!rc) rc = score_add_key(s, 0, t->key_fifths, t->key_mode);
     if (!rc) rc = abc_expand_walk(t, r->opts->repeats != ABC_REPEATS_AS_WRITTEN, assemble_item, &a);
-    if (!rc && a.chord) rc = emit_chord(s, a.chord_part, a.chord, a.chord_start,
+    if (!rc && a.chord) rc = emit_chord(add_to_score, s, a.chord_part, a.chord, a.chord_start,
                                         abc_frac_ticks(a.now));
     if (rc) {
         score_destroy(s);
@@ -181,6 +188,9 @@ int abc_read_mem(const char *text, size_t len, const char *name, const abc_opts 
     r->out = out;
     size_t first_new = out->n;
     abc_parser_init(&r->parser, name, opts, on_tune, r, err, errlen);
+    if (opts->repeats == ABC_REPEATS_NOTTINGHAM && opts->warn)
+        opts->warn(opts->warn_user, "ABC: the Nottingham repeat convention is not built yet; "
+                   "repeats are expanded as abc2midi does");
     size_t i = 0;
     int rc = LJ_OK;
     while (i < len && rc == LJ_OK) {
@@ -268,17 +278,15 @@ static void stream_flush_held(abc_stream *st, int all) {
     }
 }
 
+static int stream_chord_note(void *user, const score_note *n) {
+    stream_emit(user, n);
+    return LJ_OK;
+}
+
 static void stream_chord_symbol(abc_stream *st, const abc_item *g, int64_t tick) {
     if (!st->opts.chords) return;
-    if (st->gchord_on && tick > st->gchord_start) {
-        score scratch; /* emit_chord writes into a score; collect and forward */
-        memset(&scratch, 0, sizeof scratch);
-        score_note buf[8];
-        scratch.notes = buf;
-        scratch.cap_notes = 8;
-        if (emit_chord(&scratch, 1, &st->gchord, st->gchord_start, tick) == LJ_OK)
-            for (size_t i = 0; i < scratch.n_notes; i++) stream_emit(st, &buf[i]);
-    }
+    if (st->gchord_on && tick > st->gchord_start)
+        emit_chord(stream_chord_note, st, 1, &st->gchord, st->gchord_start, tick);
     st->gchord_on = g != NULL;
     if (g) {
         st->gchord = *g;
