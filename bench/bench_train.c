@@ -10,7 +10,7 @@
  *   lstmjam step  CONFIG threads=1 p50_us=X p99_us=Y
  *   lstmjam sgemm threads=N gflops=X
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* cblas.h declares openblas_setaffinity(cpu_set_t *), a GNU type */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -107,7 +107,7 @@ int modelio_config_from_text(const char *text, size_t len, const char *what,
                                what, line_no, line);
             lj_head_config *h = &cfg->heads[cfg->num_heads++];
             h->kind = (lj_head_kind)find_name(a, head_names, 3);
-            snprintf(h->name, sizeof h->name, "%s", b);
+            memcpy(h->name, b, strlen(b) + 1); /* fits: checked above */
             h->size = size;
             h->loss_weight = w;
             h->pressure = pr;

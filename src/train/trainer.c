@@ -11,7 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 #if LJ_HAVE_BLAS
-#include <cblas.h>
+/* From OpenBLAS's cblas.h, declared here: that header needs the system
+ * <sched.h>, which dsp/'s own sched.h shadows on the host's include path. */
+void openblas_set_num_threads(int num_threads);
 #endif
 
 #include "files.h"
