@@ -1,0 +1,191 @@
+#include "sched.h"
+
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+/* Counters the audio thread alone writes (plain load + store, no read-modify-
+ * write needed) and any thread reads. Each on its own value; a reader gets
+ * every counter exact but not all from the same callback. */
+typedef struct sched_counters {
+    _Atomic uint64_t frame;
+    _Atomic uint64_t callbacks;
+    _Atomic uint64_t events_applied;
+    _Atomic uint64_t late_events;
+    _Atomic uint64_t late_frames_max;
+    _Atomic uint64_t invalid_events;
+    _Atomic uint64_t overflows_seen;
+    _Atomic uint64_t panics;
+    _Atomic uint64_t ignored_note_offs;
+    _Atomic uint64_t held_notes;
+    _Atomic uint64_t callback_ns_max;
+    _Atomic uint64_t callback_ns_last;
+} sched_counters;
+
+struct sched {
+    _Alignas(64) sched_counters pub; /* published counters (read by other threads) */
+    /* Audio-thread state below; nobody else touches it while callbacks run. */
+    _Alignas(64) lj_synth_ops synth; /* the synth's calls */
+    rtq *events;                     /* incoming lj_event queue, consumed here */
+    voice_table voices;              /* held notes */
+    uint64_t frame;                  /* F of the next callback: frames rendered so far */
+    uint64_t callbacks;              /* sched_process calls */
+    uint64_t applied;                /* events applied */
+    uint64_t late;                   /* late events */
+    uint64_t late_max;               /* worst lateness, frames */
+    uint64_t invalid;                /* dropped events */
+    uint64_t overflows_base;         /* the queue's overflow count at sched_init */
+    uint64_t overflows_seen;         /* the queue's overflow count at the last check */
+    uint64_t ns_max;                 /* longest callback, ns */
+    int measure_time;                /* 1: clock_gettime around each callback */
+};
+
+static void store(_Atomic uint64_t *a, uint64_t v) {
+    atomic_store_explicit(a, v, memory_order_relaxed);
+}
+
+size_t sched_bytes(void) { return sizeof(sched); }
+
+sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
+    if (!mem || ((uintptr_t)mem & 63) || memlen < sizeof(sched) || !cfg || !cfg->events) return NULL;
+    const lj_synth_ops *o = &cfg->synth;
+    if (!o->note_on || !o->note_off || !o->cc || !o->program || !o->all_notes_off || !o->render)
+        return NULL;
+    sched *s = mem;
+    memset(s, 0, sizeof *s);
+    s->synth = *o;
+    s->events = cfg->events;
+    s->measure_time = cfg->measure_time != 0;
+    s->overflows_base = s->overflows_seen = rtq_overflows(cfg->events);
+    voice_reset(&s->voices);
+    sched_counters *c = &s->pub;
+    atomic_init(&c->frame, 0);
+    atomic_init(&c->callbacks, 0);
+    atomic_init(&c->events_applied, 0);
+    atomic_init(&c->late_events, 0);
+    atomic_init(&c->late_frames_max, 0);
+    atomic_init(&c->invalid_events, 0);
+    atomic_init(&c->overflows_seen, 0);
+    atomic_init(&c->panics, 0);
+    atomic_init(&c->ignored_note_offs, 0);
+    atomic_init(&c->held_notes, 0);
+    atomic_init(&c->callback_ns_max, 0);
+    atomic_init(&c->callback_ns_last, 0);
+    return s;
+}
+
+static int valid_event(const lj_event *e) {
+    if (e->channel >= 16 || e->data1 > 127 || e->data2 > 127) return 0;
+    return e->kind >= LJ_EV_NOTE_ON && e->kind <= LJ_EV_PANIC;
+}
+
+static void apply(sched *s, const lj_event *e) {
+    const lj_synth_ops *o = &s->synth;
+    switch ((lj_event_kind)e->kind) {
+    case LJ_EV_NOTE_ON: voice_note_on(&s->voices, o, e->channel, e->data1, e->data2); break;
+    case LJ_EV_NOTE_OFF: voice_note_off(&s->voices, o, e->channel, e->data1); break;
+    case LJ_EV_CC: voice_cc(&s->voices, o, e->channel, e->data1, e->data2); break;
+    case LJ_EV_PROGRAM: o->program(o->user, e->channel, e->data1); break;
+    case LJ_EV_ALL_NOTES_OFF: voice_panic_channel(&s->voices, o, e->channel); break;
+    case LJ_EV_PANIC: voice_panic(&s->voices, o); break;
+    }
+}
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Renders [pos, to) of this callback's buffer (absolute frames; F = first). */
+static void render_span(sched *s, float *out, uint64_t first, uint64_t pos, uint64_t to) {
+    if (to > pos) s->synth.render(s->synth.user, out + 2 * (pos - first), (uint32_t)(to - pos));
+}
+
+void sched_process(sched *s, float *out, uint32_t frames) {
+    uint64_t t0 = s->measure_time ? now_ns() : 0;
+    const uint64_t first = s->frame, end = first + frames;
+    uint64_t pos = first; /* frames of this buffer rendered so far end here */
+
+    /* An event the producer could not queue may be a note-off: release all. */
+    uint64_t overflows = rtq_overflows(s->events);
+    if (overflows != s->overflows_seen) {
+        s->overflows_seen = overflows;
+        voice_panic(&s->voices, &s->synth);
+    }
+
+    const lj_event *e;
+    while ((e = rtq_peek(s->events)) != NULL && e->frame < end) {
+        lj_event ev = *e; /* copy out, then free the slot for the producer */
+        rtq_skip(s->events);
+        if (!valid_event(&ev)) {
+            s->invalid++;
+            continue;
+        }
+        uint64_t at = ev.frame;
+        if (at < first) {
+            s->late++;
+            if (first - at > s->late_max) s->late_max = first - at;
+            at = first;
+        }
+        /* The boundary at or before the event; if the synth already rendered
+         * that block (pos past it), the event goes in where we are and lands
+         * at the synth's next boundary. */
+        uint64_t boundary = at - at % LJ_SYNTH_BLOCK;
+        if (boundary > pos) {
+            render_span(s, out, first, pos, boundary);
+            pos = boundary;
+        }
+        apply(s, &ev);
+        s->applied++;
+    }
+    render_span(s, out, first, pos, end);
+
+    s->frame = end;
+    s->callbacks++;
+    sched_counters *c = &s->pub;
+    store(&c->frame, end);
+    store(&c->callbacks, s->callbacks);
+    store(&c->events_applied, s->applied);
+    store(&c->late_events, s->late);
+    store(&c->late_frames_max, s->late_max);
+    store(&c->invalid_events, s->invalid);
+    store(&c->overflows_seen, s->overflows_seen - s->overflows_base);
+    store(&c->panics, s->voices.panics);
+    store(&c->ignored_note_offs, s->voices.ignored_offs);
+    store(&c->held_notes, s->voices.n_held);
+    if (s->measure_time) {
+        uint64_t ns = now_ns() - t0;
+        if (ns > s->ns_max) s->ns_max = ns;
+        store(&c->callback_ns_last, ns);
+        store(&c->callback_ns_max, s->ns_max);
+    }
+}
+
+void sched_panic(sched *s) {
+    voice_panic(&s->voices, &s->synth);
+    store(&s->pub.panics, s->voices.panics);
+    store(&s->pub.held_notes, s->voices.n_held);
+}
+
+const voice_table *sched_voices(const sched *s) { return &s->voices; }
+
+static uint64_t load(const _Atomic uint64_t *a) {
+    return atomic_load_explicit((_Atomic uint64_t *)a, memory_order_relaxed);
+}
+
+void sched_get_stats(const sched *s, sched_stats *out) {
+    const sched_counters *c = &s->pub;
+    out->frame = load(&c->frame);
+    out->callbacks = load(&c->callbacks);
+    out->events_applied = load(&c->events_applied);
+    out->late_events = load(&c->late_events);
+    out->late_frames_max = load(&c->late_frames_max);
+    out->invalid_events = load(&c->invalid_events);
+    out->overflows_seen = load(&c->overflows_seen);
+    out->panics = load(&c->panics);
+    out->ignored_note_offs = load(&c->ignored_note_offs);
+    out->held_notes = load(&c->held_notes);
+    out->callback_ns_max = load(&c->callback_ns_max);
+    out->callback_ns_last = load(&c->callback_ns_last);
+}

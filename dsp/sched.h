@@ -1,0 +1,92 @@
+/* sched: the body of the audio callback. It turns timestamped events (dsp/event.h)
+ * from one SPSC queue (dsp/rtq) into synth calls at the right sample frames and
+ * renders the synth into the output buffer.
+ *
+ * Timing rule. The callback for frames [F, F+N) pops, in order, every queued
+ * event with frame < F+N. The synth renders in fixed 64-frame blocks on a grid
+ * that starts at frame 0 (LJ_SYNTH_BLOCK); sched renders up to the block
+ * boundary at or before the event's frame, applies the event, and continues, so
+ * the event takes effect at the start of its own block: up to 63 frames early,
+ * never later, whenever the period is a multiple of 64 (the default 128 is). With
+ * other periods the event's block may already have been rendered by the previous
+ * callback (the synth renders whole blocks); the event then lands at the next
+ * boundary, up to 63 frames late. Either way |error| < 64 frames (1.33 ms at
+ * 48 kHz). An event whose frame is before F (late: the producer fell behind) is
+ * applied at offset 0 and counted. Events after F+N stay queued.
+ *
+ * Note, controller and panic events go through the held-note table
+ * (dsp/voice.h), so no note is ever stuck. When the queue's overflow counter has
+ * grown since the last callback (an event was lost, maybe a note-off), sched
+ * counts it and panics.
+ *
+ * Memory: dsp/ allocates nothing. The owner (in src/) gets sched_bytes() bytes
+ * aligned to 64 (aligned_alloc) and calls sched_init; the scheduler lives as
+ * long as that memory, the queue and the synth. Nothing to destroy.
+ *
+ * Reporting: sched_process never prints and never fails; it updates atomic
+ * counters that any thread can read with sched_get_stats. */
+#ifndef LJ_SCHED_H
+#define LJ_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rtq.h"
+#include "synth_ops.h"
+#include "voice.h"
+
+typedef struct sched sched;
+
+typedef struct sched_config {
+    lj_synth_ops synth; /* copied; synth.user must outlive the scheduler */
+    rtq *events;        /* queue of lj_event (msg_size sizeof(lj_event)); the scheduler is its consumer */
+    int measure_time;   /* 1: time each sched_process with clock_gettime (callback_ns_*) */
+} sched_config;
+
+/* A snapshot of the counters; every count is since sched_init. */
+typedef struct sched_stats {
+    uint64_t frame;             /* frames rendered: the audio clock, the next callback's F */
+    uint64_t callbacks;         /* sched_process calls */
+    uint64_t events_applied;    /* events handed to the voice table or the synth */
+    uint64_t late_events;       /* events applied after their frame (frame < F): at offset 0 */
+    uint64_t late_frames_max;   /* worst lateness of a late event, frames */
+    uint64_t invalid_events;    /* unknown kind or field out of range: dropped */
+    uint64_t overflows_seen;    /* events the producer could not queue (each batch: a panic) */
+    uint64_t panics;            /* panic events, overflow panics, CC 120/123, sched_panic */
+    uint64_t ignored_note_offs; /* note-offs of keys not held */
+    uint64_t held_notes;        /* notes sounding after the last callback (overlaps counted) */
+    uint64_t callback_ns_max;   /* longest sched_process, nanoseconds (0 unless measure_time) */
+    uint64_t callback_ns_last;  /* the last one, nanoseconds */
+} sched_stats;
+
+/* Bytes sched_init needs. Thread: any. */
+size_t sched_bytes(void);
+
+/* Builds a scheduler in mem (aligned to 64, at least sched_bytes()); the audio
+ * clock starts at frame 0 and the synth must be fresh (its block grid starts
+ * there too). The queue must carry lj_event messages (rtq_init with
+ * sizeof(lj_event)). NULL when an argument is missing (a NULL synth function, a
+ * NULL queue) or mem is too small or misaligned.
+ * Thread: init. */
+sched *sched_init(void *mem, size_t memlen, const sched_config *cfg);
+
+/* Renders `frames` stereo frames, interleaved L R, into out (2*frames floats),
+ * applying the events due in [F, F+frames) as described above. Never allocates,
+ * never fails. Thread: audio (RT-safe). */
+void sched_process(sched *s, float *out, uint32_t frames);
+
+/* Releases every held note now (note-offs, pedals up, all-notes-off on each
+ * channel): on stop, device loss, model swap. Takes effect in the next block
+ * rendered. Thread: audio, or the owner while no callback runs. */
+void sched_panic(sched *s);
+
+/* The held-note table, for checks after a render. Thread: audio, or the owner
+ * while no callback runs. */
+const voice_table *sched_voices(const sched *s);
+
+/* Counters, read with atomic loads (each one exact, the set not one instant).
+ * Thread: any. */
+void sched_get_stats(const sched *s, sched_stats *out);
+
+#endif
