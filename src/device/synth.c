@@ -1,0 +1,231 @@
+#include "synth.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fluidsynth.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct synth {
+    fluid_settings_t *settings; /* owned */
+    fluid_synth_t *fs;          /* owned, created with threadsafe-api 0 */
+    double sample_rate;         /* Hz */
+    char soundfont[4096];       /* path of the loaded SoundFont */
+};
+
+static const char *const system_soundfonts[] = {
+    "/usr/share/sounds/sf2/default-GM.sf2", "/usr/share/sounds/sf2/FluidR3_GM.sf2",
+    "/usr/share/sounds/sf2/TimGM6mb.sf2",   "/usr/share/soundfonts/default.sf2",
+    "/usr/share/soundfonts/FluidR3_GM.sf2",
+};
+
+void synth_config_default(synth_config *c) {
+    memset(c, 0, sizeof *c);
+    c->sample_rate = 48000;
+    c->polyphony = 256;
+    c->gain = 0.2;
+    c->reverb = 1;
+    c->chorus = 1;
+    c->soundfont = NULL;
+    for (int i = 0; i < 16; i++) c->programs[i] = -1;
+}
+
+static int has_sf_ext(const char *name) {
+    size_t n = strlen(name);
+    if (n < 5) return 0;
+    const char *e = name + n - 4;
+    return !strcmp(e, ".sf2") || !strcmp(e, ".SF2") || !strcmp(e, ".sf3") || !strcmp(e, ".SF3");
+}
+
+/* The alphabetically first SoundFont in dir, into out; 0 if none. */
+static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
+    DIR *d = opendir(dir);
+    if (!d) return 0;
+    char best[256] = "";
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!has_sf_ext(de->d_name) || strlen(de->d_name) >= sizeof best) continue;
+        if (!best[0] || strcmp(de->d_name, best) < 0) snprintf(best, sizeof best, "%s", de->d_name);
+    }
+    closedir(d);
+    if (!best[0]) return 0;
+    int n = snprintf(out, outlen, "%s/%s", dir, best);
+    return n > 0 && (size_t)n < outlen && access(out, R_OK) == 0;
+}
+
+/* The project's soundfonts/ folders to try: ./soundfonts, and for a binary in
+ * PROJECT/BUILD/lstmjam, PROJECT/soundfonts. */
+static int project_soundfont(char *out, size_t outlen, char *looked, size_t lookedlen) {
+    snprintf(looked, lookedlen, "soundfonts/");
+    if (first_soundfont_in("soundfonts", out, outlen)) return 1;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = 0;
+    for (int up = 0; up < 2; up++) { /* strip the file name, then the build folder */
+        char *slash = strrchr(exe, '/');
+        if (!slash) return 0;
+        *slash = 0;
+    }
+    char dir[4200];
+    snprintf(dir, sizeof dir, "%s/soundfonts", exe[0] ? exe : "");
+    size_t used = strlen(looked);
+    snprintf(looked + used, lookedlen - used, ", %s/", dir);
+    return first_soundfont_in(dir, out, outlen);
+}
+
+int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, char *err,
+                         size_t errlen) {
+    if (explicit_path) {
+        if (access(explicit_path, R_OK) != 0)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "SoundFont %s: cannot read: %s", explicit_path,
+                           strerror(errno));
+        if ((size_t)snprintf(out, outlen, "%s", explicit_path) >= outlen)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "SoundFont %s: path too long", explicit_path);
+        return LJ_OK;
+    }
+    char looked[8400];
+    if (project_soundfont(out, outlen, looked, sizeof looked)) return LJ_OK;
+    for (size_t i = 0; i < sizeof system_soundfonts / sizeof *system_soundfonts; i++) {
+        if (access(system_soundfonts[i], R_OK) == 0) {
+            snprintf(out, outlen, "%s", system_soundfonts[i]);
+            return LJ_OK;
+        }
+    }
+    return lj_fail(err, errlen, LJ_ERR_IO,
+                   "no SoundFont found (looked in %s and /usr/share/sounds/sf2/, "
+                   "/usr/share/soundfonts/); give one with --soundfont FILE.sf2 or install "
+                   "a General MIDI SoundFont (Debian: timgm6mb-soundfont or fluid-soundfont-gm)",
+                   looked);
+}
+
+/* FluidSynth reports errors through a global log hook; while synth_create runs,
+ * the hook keeps the first error here so it can go into err with context. */
+typedef struct log_capture {
+    char first[512]; /* first FLUID_ERR/FLUID_PANIC message, "" if none */
+} log_capture;
+
+static void capture_log(int level, const char *message, void *data) {
+    log_capture *c = data;
+    if ((level == FLUID_ERR || level == FLUID_PANIC) && !c->first[0])
+        snprintf(c->first, sizeof c->first, "%s", message);
+}
+
+static void capture_begin(log_capture *c) {
+    c->first[0] = 0;
+    fluid_set_log_function(FLUID_PANIC, capture_log, c);
+    fluid_set_log_function(FLUID_ERR, capture_log, c);
+    fluid_set_log_function(FLUID_WARN, capture_log, c);
+}
+
+static void capture_end(void) {
+    fluid_set_log_function(FLUID_PANIC, fluid_default_log_function, NULL);
+    fluid_set_log_function(FLUID_ERR, fluid_default_log_function, NULL);
+    fluid_set_log_function(FLUID_WARN, fluid_default_log_function, NULL);
+}
+
+static int set_int(synth *s, const char *name, int v, char *err, size_t errlen) {
+    if (fluid_settings_setint(s->settings, name, v) == FLUID_OK) return LJ_OK;
+    return lj_fail(err, errlen, LJ_ERR_ARG, "FluidSynth setting %s = %d refused", name, v);
+}
+
+static int set_num(synth *s, const char *name, double v, char *err, size_t errlen) {
+    if (fluid_settings_setnum(s->settings, name, v) == FLUID_OK) return LJ_OK;
+    return lj_fail(err, errlen, LJ_ERR_ARG, "FluidSynth setting %s = %g refused", name, v);
+}
+
+int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!(c->sample_rate >= SYNTH_MIN_RATE && c->sample_rate <= SYNTH_MAX_RATE))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "sample rate %g Hz: expected %d..%d", c->sample_rate,
+                       SYNTH_MIN_RATE, SYNTH_MAX_RATE);
+    if (c->polyphony < 1 || c->polyphony > 65535)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "polyphony %d: expected 1..65535", c->polyphony);
+    if (!(c->gain >= 0 && c->gain <= SYNTH_MAX_GAIN))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "gain %g: expected 0..%g", c->gain, SYNTH_MAX_GAIN);
+    for (int ch = 0; ch < 16; ch++)
+        if (c->programs[ch] < -1 || c->programs[ch] > 127)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "program %d on channel %d: expected 0..127",
+                           c->programs[ch], ch + 1);
+
+    synth *s = calloc(1, sizeof *s);
+    if (!s) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    int rc = synth_find_soundfont(c->soundfont, s->soundfont, sizeof s->soundfont, err, errlen);
+    if (rc) goto fail;
+
+    log_capture cap;
+    capture_begin(&cap);
+    s->settings = new_fluid_settings();
+    if (!s->settings) {
+        capture_end();
+        rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "FluidSynth: cannot create settings");
+        goto fail;
+    }
+    /* No API mutex: only the audio thread calls the synth once it runs. */
+    if ((rc = set_int(s, "synth.threadsafe-api", 0, err, errlen)) ||
+        (rc = set_int(s, "synth.cpu-cores", 1, err, errlen)) ||
+        (rc = set_num(s, "synth.sample-rate", c->sample_rate, err, errlen)) ||
+        (rc = set_int(s, "synth.polyphony", c->polyphony, err, errlen)) ||
+        (rc = set_num(s, "synth.gain", c->gain, err, errlen)) ||
+        (rc = set_int(s, "synth.reverb.active", c->reverb != 0, err, errlen)) ||
+        (rc = set_int(s, "synth.chorus.active", c->chorus != 0, err, errlen))) {
+        capture_end();
+        goto fail;
+    }
+    s->fs = new_fluid_synth(s->settings);
+    if (!s->fs) {
+        capture_end();
+        rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "FluidSynth: cannot create the synth%s%s",
+                     cap.first[0] ? ": " : "", cap.first);
+        goto fail;
+    }
+    if (fluid_synth_sfload(s->fs, s->soundfont, 1) == FLUID_FAILED) {
+        capture_end();
+        rc = lj_fail(err, errlen, LJ_ERR_ARG, "SoundFont %s: cannot load (not a SoundFont 2/3 file?)%s%s",
+                     s->soundfont, cap.first[0] ? ": " : "", cap.first);
+        goto fail;
+    }
+    capture_end();
+    fluid_settings_getnum(s->settings, "synth.sample-rate", &s->sample_rate);
+    for (int ch = 0; ch < 16; ch++)
+        if (c->programs[ch] >= 0) fluid_synth_program_change(s->fs, ch, c->programs[ch]);
+    *out = s;
+    return LJ_OK;
+fail:
+    synth_destroy(s);
+    return rc;
+}
+
+void synth_destroy(synth *s) {
+    if (!s) return;
+    if (s->fs) delete_fluid_synth(s->fs);
+    if (s->settings) delete_fluid_settings(s->settings);
+    free(s);
+}
+
+const char *synth_soundfont(const synth *s) { return s->soundfont; }
+double synth_sample_rate(const synth *s) { return s->sample_rate; }
+
+/* The audio-thread calls. Return values are ignored on purpose: FluidSynth
+ * fails a note-off for a key with no voice (already released by a retrigger),
+ * which is not an error here, and the audio thread never reports failures. */
+static void op_note_on(void *u, int ch, int key, int vel) {
+    fluid_synth_noteon(((synth *)u)->fs, ch, key, vel);
+}
+static void op_note_off(void *u, int ch, int key) { fluid_synth_noteoff(((synth *)u)->fs, ch, key); }
+static void op_cc(void *u, int ch, int num, int val) { fluid_synth_cc(((synth *)u)->fs, ch, num, val); }
+static void op_program(void *u, int ch, int prog) {
+    fluid_synth_program_change(((synth *)u)->fs, ch, prog);
+}
+static void op_all_notes_off(void *u, int ch) { fluid_synth_all_notes_off(((synth *)u)->fs, ch); }
+static void op_render(void *u, float *out, uint32_t frames) {
+    /* Interleaved stereo: left at 0, 2, 4...; right at 1, 3, 5... */
+    fluid_synth_write_float(((synth *)u)->fs, (int)frames, out, 0, 2, out, 1, 2);
+}
+
+lj_synth_ops synth_ops(synth *s) {
+    lj_synth_ops o = {s, op_note_on, op_note_off, op_cc, op_program, op_all_notes_off, op_render};
+    return o;
+}
