@@ -1,5 +1,7 @@
 /* lstmjam convert IN OUT: any readable music file to Standard MIDI. */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,7 +92,12 @@ int cmd_convert(int argc, char **argv) {
         const score *s = book.items[i];
         int n = s->index > 0 ? s->index : (int)i + 1;
         snprintf(path, sizeof path, "%s/%s-%d.mid", out, stem, n);
-        int st = midi_write_file(s, path, err, sizeof err);
+        /* A book can be thousands of files: atomic renames, no fsync each. */
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        int st = midi_write_mem(s, &bytes, &len, err, sizeof err);
+        if (!st) st = lj_file_write_replace(path, bytes, len, err, sizeof err);
+        free(bytes);
         if (st) {
             cli_error("%s", err);
             rc = cli_exit_code(st);

@@ -79,7 +79,7 @@ int lj_atomic_open(lj_atomic_file *f, const char *path, char *err, size_t errlen
 int lj_atomic_commit(lj_atomic_file *f, char *err, size_t errlen) {
     FILE *fp = f->fp;
     f->fp = NULL;
-    int bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
+    int bad = fflush(fp) != 0 || ferror(fp) || (!f->no_sync && fsync(fileno(fp)) != 0);
     int e = errno;
     if (fclose(fp) != 0 && !bad) {
         bad = 1;
@@ -106,17 +106,28 @@ void lj_atomic_abort(lj_atomic_file *f) {
     if (f->tmp_path[0]) unlink(f->tmp_path);
 }
 
-int lj_file_write_atomic(const char *path, const void *data, size_t len, char *err,
-                         size_t errlen) {
+static int write_whole(const char *path, const void *data, size_t len, int no_sync, char *err,
+                       size_t errlen) {
     lj_atomic_file f;
     int rc = lj_atomic_open(&f, path, err, errlen);
     if (rc) return rc;
+    f.no_sync = no_sync;
     if (len && fwrite(data, 1, len, f.fp) != len) {
         int e = errno;
         lj_atomic_abort(&f);
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: write failed: %s", path, strerror(e));
     }
     return lj_atomic_commit(&f, err, errlen);
+}
+
+int lj_file_write_atomic(const char *path, const void *data, size_t len, char *err,
+                         size_t errlen) {
+    return write_whole(path, data, len, 0, err, errlen);
+}
+
+int lj_file_write_replace(const char *path, const void *data, size_t len, char *err,
+                          size_t errlen) {
+    return write_whole(path, data, len, 1, err, errlen);
 }
 
 const char *lj_file_base(const char *path) {

@@ -12,9 +12,16 @@
  * (text parsers may rely on it; it is not counted in *len). Thread: control. */
 int lj_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
 
-/* Writes len bytes to path atomically. Thread: control. */
+/* Writes len bytes to path atomically and durably (temp, fsync, rename): for
+ * checkpoints and models, which must survive a crash. Thread: control. */
 int lj_file_write_atomic(const char *path, const void *data, size_t len, char *err,
                          size_t errlen);
+/* The same without the fsync: still never a half file at path if the program
+ * fails or is killed, but not guaranteed on disk after a power loss. For bulk
+ * outputs (a book converted to a thousand MIDI files), where a sync per file
+ * would dominate the run time. Thread: control. */
+int lj_file_write_replace(const char *path, const void *data, size_t len, char *err,
+                          size_t errlen);
 
 /* An atomic-write session for output produced piece by piece: open a temp file
  * beside `path`, write through `fp`, then commit (fsync + rename) or abort
@@ -23,6 +30,7 @@ typedef struct lj_atomic_file {
     void *fp;            /* FILE*, open for writing */
     char tmp_path[4096]; /* temp file beside the target */
     char path[4096];     /* target */
+    int no_sync;         /* 1: skip the fsync in commit (lj_file_write_replace) */
 } lj_atomic_file;
 int lj_atomic_open(lj_atomic_file *f, const char *path, char *err, size_t errlen);
 int lj_atomic_commit(lj_atomic_file *f, char *err, size_t errlen);
