@@ -76,11 +76,14 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         long l;
         double d;
         int takes_value = 1;
+        static const char *const with_value[] = {"--score", "--tune", "-o", "--output", "--soundfont",
+                                                 "--rate", "--period", "--polyphony", "--gain", "--tail"};
+        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
+            if (!strcmp(a, with_value[k]) && !v) goto missing;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
             return -1;
         } else if (!strcmp(a, "--score")) {
-            if (!v) goto missing;
             if (c->source != SOURCE_NONE) {
                 cli_error("--score given twice");
                 return LJ_EXIT_BAD_INPUT;
@@ -90,10 +93,8 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         } else if (!strcmp(a, "--tune")) {
             if ((c->tune = cli_parse_long(a, v, 1, 1000000000)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            if (!v) goto missing;
             c->output = v;
         } else if (!strcmp(a, "--soundfont")) {
-            if (!v) goto missing;
             c->opts.synth.soundfont = v;
         } else if (!strcmp(a, "--rate")) {
             if ((l = cli_parse_long(a, v, SYNTH_MIN_RATE, SYNTH_MAX_RATE)) < 0) return LJ_EXIT_BAD_INPUT;

@@ -11,3 +11,6 @@ lj_add_test(test_render_peer test_render_peer.c LABELS oracle)
 # FluidSynth through sched: onsets vs score times, period independence, no stuck
 # notes, output files, events from a score.
 lj_add_test(test_render test_render.c LABELS unit)
+# The CLI on good and bad input: exit codes, messages, nothing left behind.
+lj_add_script_test(render_cli render_cli.sh LABELS unit)
+set_property(TEST render_cli APPEND PROPERTY ENVIRONMENT "LJ_RENDER_BIN=$<TARGET_FILE:test_render_main>")

@@ -136,6 +136,22 @@ static int set_num(synth *s, const char *name, double v, char *err, size_t errle
     return lj_fail(err, errlen, LJ_ERR_ARG, "FluidSynth setting %s = %g refused", name, v);
 }
 
+/* A SoundFont 2 (or SF3) file is a RIFF file of form "sfbk". Checked before
+ * FluidSynth sees it: for anything else FluidSynth hands the file to
+ * libinstpatch, which prints GLib criticals instead of failing quietly. */
+static int check_soundfont_header(const char *path, char *err, size_t errlen) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return lj_fail(err, errlen, LJ_ERR_ARG, "SoundFont %s: cannot read: %s", path, strerror(errno));
+    unsigned char h[12];
+    size_t got = fread(h, 1, sizeof h, fp);
+    fclose(fp);
+    if (got < sizeof h || memcmp(h, "RIFF", 4) || memcmp(h + 8, "sfbk", 4))
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "SoundFont %s: cannot load: expected a SoundFont 2/3 file (RIFF form 'sfbk'), "
+                       "found %s", path, got < sizeof h ? "a file under 12 bytes" : "another format");
+    return LJ_OK;
+}
+
 int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
     *out = NULL;
     if (!(c->sample_rate >= SYNTH_MIN_RATE && c->sample_rate <= SYNTH_MAX_RATE))
@@ -153,7 +169,7 @@ int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
     synth *s = calloc(1, sizeof *s);
     if (!s) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     int rc = synth_find_soundfont(c->soundfont, s->soundfont, sizeof s->soundfont, err, errlen);
-    if (rc) goto fail;
+    if (rc || (rc = check_soundfont_header(s->soundfont, err, errlen))) goto fail;
 
     log_capture cap;
     capture_begin(&cap);
