@@ -3,8 +3,7 @@
 lj_add_test(test_jsb test_jsb.c LABELS unit)
 # Allocation failures of jsb_read_mem and jsb_to_roll (our allocations; cJSON's
 # own are inside libcjson.so, out of --wrap's reach).
-lj_add_test(test_jsb_alloc test_jsb_alloc.c LABELS unit)
-target_link_options(test_jsb_alloc PRIVATE -Wl,--wrap=malloc,--wrap=realloc,--wrap=calloc,--wrap=free)
+lj_add_alloc_test(test_jsb_alloc test_jsb_alloc.c)
 # Corpus: the three JSON files; split sizes 229/76/77; every piece's roll equals
 # the frames that Python's json module reads (tests/ref/jsb_digest.py), with and
 # without merge_held.

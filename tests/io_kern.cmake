@@ -3,8 +3,7 @@
 lj_add_test(test_kern test_kern.c LABELS unit)
 # Allocation failures: every allocation of kern_read_mem failed in turn gives
 # LJ_ERR_NOMEM, no score and no leak (LeakSanitizer in the ASan build).
-lj_add_test(test_kern_alloc test_kern_alloc.c LABELS unit)
-target_link_options(test_kern_alloc PRIVATE -Wl,--wrap=malloc,--wrap=realloc,--wrap=calloc,--wrap=free)
+lj_add_alloc_test(test_kern_alloc test_kern_alloc.c)
 # Corpus: all 4678 Essen songs read; totals and the list of incomplete bars equal
 # those of the independent counter tests/ref/kern_corpus_count.py; the issue's
 # bar figures are reproduced and the differences are those of

@@ -4,8 +4,7 @@ lj_add_test(test_midi test_midi.c LABELS unit)
 # Allocation failures: every malloc/realloc/calloc in midi_read_mem and
 # midi_write_mem failed in turn gives LJ_ERR_NOMEM and leaks nothing (LeakSanitizer
 # in the ASan build).
-lj_add_test(test_midi_alloc test_midi_alloc.c LABELS unit)
-target_link_options(test_midi_alloc PRIVATE -Wl,--wrap=malloc,--wrap=realloc,--wrap=calloc,--wrap=free)
+lj_add_alloc_test(test_midi_alloc test_midi_alloc.c)
 # Corpus: Score -> MIDI -> Score identical for all 3089 Nottingham MIDI files.
 lj_add_test(test_midi_roundtrip test_midi_corpus.c LABELS corpus ARGS roundtrip)
 # Oracle: the reader's note lists equal midicsv's (independent parser), all files.

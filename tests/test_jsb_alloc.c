@@ -4,46 +4,13 @@
  * LJ_ERR_NOMEM, a message, an untouched book and no block left. cJSON's own
  * allocations happen inside libcjson.so, which --wrap cannot reach; they are
  * not failed here (see jsb.h). */
+#include "alloc_fail.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/jsb.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-
-/* The wrappers' state must be global: malloc has no context argument. */
-static long fail_at = -1; /* allocation index that fails, -1 = none */
-static long n_allocs;     /* allocations attempted since reset */
-static long live;         /* blocks allocated and not freed since reset */
-
-static int should_fail(void) { return n_allocs++ == fail_at; }
-
-void *__wrap_malloc(size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_malloc(n);
-    if (p) live++;
-    return p;
-}
-void *__wrap_calloc(size_t n, size_t size) {
-    if (should_fail()) return NULL;
-    void *p = __real_calloc(n, size);
-    if (p) live++;
-    return p;
-}
-void *__wrap_realloc(void *old, size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_realloc(old, n);
-    if (p && !old) live++;
-    return p;
-}
-void __wrap_free(void *p) {
-    if (p) live--;
-    __real_free(p);
-}
 
 int main(void) {
     /* 20 pieces over three splits, enough steps to grow each note array. */
@@ -70,23 +37,21 @@ int main(void) {
         jsb_opts o = {NULL, 120, merge};
         score_book book = {0};
         char err[512];
-        fail_at = -1;
-        n_allocs = live = 0;
+        alloc_fail_reset(-1);
         int rc = jsb_read_mem(text, n, "alloc.json", &o, &book, err, sizeof err);
-        long total = n_allocs;
+        long total = alloc_fail_count();
         size_t want = book.n;
         if (rc != LJ_OK || want != 21) {
             fprintf(stderr, "FAIL: clean read: %d %s\n", rc, err);
             return 1;
         }
         score_book_clear(&book);
-        if (live != 0) {
-            fprintf(stderr, "FAIL: clean read leaves %ld blocks\n", live);
+        if (alloc_fail_live() != 0) {
+            fprintf(stderr, "FAIL: clean read leaves %ld blocks\n", alloc_fail_live());
             return 1;
         }
         for (long k = 0; k < total; k++) {
-            fail_at = k;
-            n_allocs = live = 0;
+            alloc_fail_reset(k);
             err[0] = 0;
             rc = jsb_read_mem(text, n, "alloc.json", &o, &book, err, sizeof err);
             if (rc != LJ_ERR_NOMEM || book.n != 0 || !strstr(err, "out of memory")) {
@@ -95,8 +60,8 @@ int main(void) {
                 bad = 1;
             }
             score_book_clear(&book); /* frees the item array the failed call may have grown */
-            if (live != 0) {
-                fprintf(stderr, "FAIL: allocation %ld of %ld failed: %ld blocks live\n", k, total, live);
+            if (alloc_fail_live() != 0) {
+                fprintf(stderr, "FAIL: allocation %ld of %ld failed: %ld blocks live\n", k, total, alloc_fail_live());
                 bad = 1;
             }
         }
@@ -107,14 +72,13 @@ int main(void) {
         jsb_opts o = {"test", 120, 1};
         score_book book = {0};
         char err[256];
-        fail_at = -1;
+        alloc_fail_reset(-1);
         if (jsb_read_mem(text, n, "alloc.json", &o, &book, err, sizeof err) || book.n != 7) return 1;
         uint64_t(*frames)[2] = (void *)1;
         size_t nf = 99;
-        fail_at = 0;
-        n_allocs = 0;
+        alloc_fail_reset(0);
         if (jsb_to_roll(book.items[0], 120, &frames, &nf) != LJ_ERR_NOMEM || frames || nf) bad = 1;
-        fail_at = -1;
+        alloc_fail_reset(-1);
         if (jsb_to_roll(book.items[0], 120, &frames, &nf) != LJ_OK || nf != 40) bad = 1;
         free(frames);
         score_book_clear(&book);

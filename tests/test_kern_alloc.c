@@ -5,46 +5,13 @@
  * of allocations a successful read makes, failing allocation N must give
  * LJ_ERR_NOMEM with a message, no score, and no block left allocated; then the
  * read must succeed again. The ASan build adds LeakSanitizer on top. */
+#include "alloc_fail.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "io/kern.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-
-/* The wrappers' state must be global: malloc has no context argument. */
-static long fail_at = -1; /* allocation index that fails, -1 = none */
-static long n_allocs;     /* allocations attempted since reset */
-static long live;         /* blocks allocated and not freed since reset */
-
-static int should_fail(void) { return n_allocs++ == fail_at; }
-
-void *__wrap_malloc(size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_malloc(n);
-    if (p) live++;
-    return p;
-}
-void *__wrap_calloc(size_t n, size_t size) {
-    if (should_fail()) return NULL;
-    void *p = __real_calloc(n, size);
-    if (p) live++;
-    return p;
-}
-void *__wrap_realloc(void *old, size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_realloc(old, n);
-    if (p && !old) live++;
-    return p;
-}
-void __wrap_free(void *p) {
-    if (p) live--;
-    __real_free(p);
-}
 
 int main(void) {
     /* Enough notes to grow the note array several times, plus every map. */
@@ -60,36 +27,33 @@ int main(void) {
     score *s = NULL;
     kern_stats st;
     char err[512];
-    fail_at = -1;
-    n_allocs = live = 0;
+    alloc_fail_reset(-1);
     int rc = kern_read_mem(text, n, "alloc.krn", NULL, &s, &st, err, sizeof err);
-    long total = n_allocs;
+    long total = alloc_fail_count();
     if (rc != LJ_OK || !s) {
         fprintf(stderr, "FAIL: clean read: %s\n", err);
         return 1;
     }
     size_t want_notes = s->n_notes;
     score_destroy(s);
-    if (live != 0) {
-        fprintf(stderr, "FAIL: clean read leaves %ld blocks\n", live);
+    if (alloc_fail_live() != 0) {
+        fprintf(stderr, "FAIL: clean read leaves %ld blocks\n", alloc_fail_live());
         return 1;
     }
     int bad = 0;
     for (long k = 0; k < total; k++) {
-        fail_at = k;
-        n_allocs = live = 0;
+        alloc_fail_reset(k);
         err[0] = 0;
         s = (score *)1;
         rc = kern_read_mem(text, n, "alloc.krn", NULL, &s, &st, err, sizeof err);
-        if (rc != LJ_ERR_NOMEM || s != NULL || live != 0 || !strstr(err, "out of memory")) {
+        if (rc != LJ_ERR_NOMEM || s != NULL || alloc_fail_live() != 0 || !strstr(err, "out of memory")) {
             fprintf(stderr, "FAIL: allocation %ld of %ld failed: status %d, score %p, %ld blocks live, '%s'\n",
-                    k, total, rc, (void *)s, live, err);
+                    k, total, rc, (void *)s, alloc_fail_live(), err);
             bad = 1;
             if (rc == LJ_OK && s) score_destroy(s);
         }
     }
-    fail_at = -1;
-    n_allocs = live = 0;
+    alloc_fail_reset(-1);
     rc = kern_read_mem(text, n, "alloc.krn", NULL, &s, &st, err, sizeof err);
     if (rc != LJ_OK || s->n_notes != want_notes) bad = 1;
     else score_destroy(s);

@@ -5,6 +5,7 @@
  * For every N below the number of allocations a successful call makes, failing
  * allocation N must give LJ_ERR_NOMEM, no output, and no block left allocated;
  * then the call must succeed again. The ASan build adds LeakSanitizer on top. */
+#include "alloc_fail.h"
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,46 +13,6 @@
 
 #include "midi.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-void __real_free(void *p);
-
-/* The wrappers' state must be global: malloc has no context argument. */
-static long fail_at = -1; /* allocation index that fails, -1 = none */
-static long n_allocs;     /* allocations attempted since reset */
-static long live;         /* blocks allocated and not freed since reset */
-
-static int should_fail(void) { return n_allocs++ == fail_at; }
-
-void *__wrap_malloc(size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_malloc(n);
-    if (p) live++;
-    return p;
-}
-void *__wrap_calloc(size_t n, size_t size) {
-    if (should_fail()) return NULL;
-    void *p = __real_calloc(n, size);
-    if (p) live++;
-    return p;
-}
-void *__wrap_realloc(void *old, size_t n) {
-    if (should_fail()) return NULL;
-    void *p = __real_realloc(old, n);
-    if (p && !old) live++;
-    return p;
-}
-void __wrap_free(void *p) {
-    if (p) live--;
-    __real_free(p);
-}
-
-static void reset(long fail) {
-    fail_at = fail;
-    n_allocs = 0;
-    live = 0;
-}
 
 /* A score that exercises every allocation path: several parts, enough notes
  * and events to grow the arrays more than once, all three maps. */
@@ -81,22 +42,22 @@ fail:
 static int check_read(const uint8_t *bytes, size_t len) {
     char err[512];
     score *s = NULL;
-    reset(-1);
+    alloc_fail_reset(-1);
     if (midi_read_mem(bytes, len, "alloc.mid", &s, err, sizeof err)) {
         printf("FAIL read without failures: %s\n", err);
         return 1;
     }
     score_destroy(s);
-    long total = n_allocs;
+    long total = alloc_fail_count();
     int bad = 0;
     for (long k = 0; k < total; k++) {
-        reset(k);
+        alloc_fail_reset(k);
         s = (score *)1;
         int rc = midi_read_mem(bytes, len, "alloc.mid", &s, err, sizeof err);
-        if (rc != LJ_ERR_NOMEM || s != NULL || live != 0) {
+        if (rc != LJ_ERR_NOMEM || s != NULL || alloc_fail_live() != 0) {
             printf("FAIL read, allocation %ld of %ld failed: status %d (%s), out %p, %ld blocks "
                    "leaked: %s\n",
-                   k, total, rc, lj_strerror(rc), (void *)s, live, err);
+                   k, total, rc, lj_strerror(rc), (void *)s, alloc_fail_live(), err);
             if (rc == LJ_OK) score_destroy(s);
             bad = 1;
         }
@@ -109,22 +70,22 @@ static int check_write(const score *s) {
     char err[512];
     uint8_t *out = NULL;
     size_t len = 0;
-    reset(-1);
+    alloc_fail_reset(-1);
     if (midi_write_mem(s, &out, &len, err, sizeof err)) {
         printf("FAIL write without failures: %s\n", err);
         return 1;
     }
     free(out);
-    long total = n_allocs;
+    long total = alloc_fail_count();
     int bad = 0;
     for (long k = 0; k < total; k++) {
-        reset(k);
+        alloc_fail_reset(k);
         out = (uint8_t *)1;
         int rc = midi_write_mem(s, &out, &len, err, sizeof err);
-        if (rc != LJ_ERR_NOMEM || out != NULL || live != 0) {
+        if (rc != LJ_ERR_NOMEM || out != NULL || alloc_fail_live() != 0) {
             printf("FAIL write, allocation %ld of %ld failed: status %d, out %p, %ld blocks "
                    "leaked\n",
-                   k, total, rc, (void *)out, live);
+                   k, total, rc, (void *)out, alloc_fail_live());
             if (rc == LJ_OK) free(out);
             bad = 1;
         }
@@ -145,7 +106,7 @@ int main(void) {
     }
     int bad = check_write(s);
     bad |= check_read(bytes, len);
-    reset(-1);
+    alloc_fail_reset(-1);
     free(bytes);
     score_destroy(s);
     return bad;
