@@ -3,23 +3,7 @@
 # errors exit 2 with a message, unknown file types exit 2, missing files exit 1,
 # and no output file is ever left behind by a failed convert.
 set -u
-BIN=${LJ_BIN:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check NAME EXPECTED_EXIT PATTERN -- command...
-    name=$1 want=$2 pat=$3
-    shift 4
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"; cat "$tmp/err"; fail=1; return
-    fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/out" "$tmp/err"; then
-        echo "FAIL $name: output lacks '$pat'"; cat "$tmp/out" "$tmp/err"; fail=1; return
-    fi
-    echo "ok   $name"
-}
+. "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 check help 0 "convert" -- "$BIN" --help
 check version 0 "lstmjam" -- "$BIN" --version
 check no-args 2 "usage" -- "$BIN"

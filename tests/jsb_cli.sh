@@ -3,26 +3,7 @@
 # the file and line:column, and no output left behind. A good file converts to a
 # folder of one MIDI file per piece; the corpus file, when present, too.
 set -u
-BIN=${LJ_BIN:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check NAME EXPECTED_EXIT PATTERN -- command...
-    name=$1 want=$2 pat=$3
-    shift 4
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"; cat "$tmp/out" "$tmp/err"; fail=1; return
-    fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/out" "$tmp/err"; then
-        echo "FAIL $name: output lacks '$pat'"; cat "$tmp/out" "$tmp/err"; fail=1; return
-    fi
-    echo "ok   $name"
-}
-no_output() { # no_output NAME PATH
-    if [ -e "$2" ]; then echo "FAIL $1: $2 was left behind"; fail=1; else echo "ok   $1: no output"; fi
-}
+. "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 
 printf '{"train": [[[60, 64], [60, 64], [62]]], "valid": [[[50]]], "test": [[[70], [71]]]}' >"$tmp/good.json"
 printf '{"train": [[[60, 64],\n [60, 130]]], "valid": [], "test": []}' >"$tmp/pitch.json"

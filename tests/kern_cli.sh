@@ -3,27 +3,7 @@
 # file and line:column, and no output file left behind. A good file converts;
 # the Essen corpus files, when present, too.
 set -u
-BIN=${LJ_BIN:?}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail=0
-check() { # check NAME EXPECTED_EXIT PATTERN -- command...
-    name=$1 want=$2 pat=$3
-    shift 4
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    if [ "$got" != "$want" ]; then
-        echo "FAIL $name: exit $got, expected $want"; cat "$tmp/out" "$tmp/err"; fail=1; return
-    fi
-    if [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/out" "$tmp/err"; then
-        echo "FAIL $name: output lacks '$pat'"; cat "$tmp/out" "$tmp/err"; fail=1; return
-    fi
-    echo "ok   $name"
-}
-no_output() { # no_output NAME PATH
-    if [ -e "$2" ]; then echo "FAIL $1: $2 was left behind"; fail=1; else echo "ok   $1: no output"; fi
-    if ls "$tmp"/out.mid.* "$tmp"/.out* >/dev/null 2>&1; then echo "FAIL $1: temp file left"; fail=1; fi
-}
+. "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 
 printf '**kern\n*M2/4\n4c\n4d\n=1\n2e\n==\n*-\n' >"$tmp/good.krn"
 printf '**kern\n*M2/4\n4c\n4q%%\n*-\n' >"$tmp/badtoken.krn"
