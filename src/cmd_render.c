@@ -253,6 +253,10 @@ int cmd_render(int argc, char **argv) {
                res.seconds, res.wall_seconds,
                res.wall_seconds > 0 ? res.seconds / res.wall_seconds : 0.0, peak_db,
                c.no_midi ? "" : "; MIDI: ", c.no_midi ? "" : midi_path);
+        double period_us = 1e6 * c.opts.period / res.sample_rate;
+        printf("audio callback: longest %.1f us for a %u-frame period (%.1f%% of its %.0f us)\n",
+               (double)res.stats.callback_ns_max / 1e3, c.opts.period,
+               100.0 * (double)res.stats.callback_ns_max / 1e3 / period_us, period_us);
         if (res.clipped)
             printf("warning: %llu samples clipped; lower --gain\n", (unsigned long long)res.clipped);
         if (res.stats.late_events)
