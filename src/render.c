@@ -193,7 +193,11 @@ int render_score(const score *s, const char *out_path, const render_opts *o, ren
     SNDFILE *sf = NULL;
     lj_atomic_file af = {0};
     int wav_open = 0, midi_written = 0;
+    uint8_t *midi = NULL;
+    size_t midi_len = 0;
 
+    /* Serialise the MIDI first: a score the writer refuses fails before a long render. */
+    if (o->midi_path && (rc = midi_write_mem(s, &midi, &midi_len, err, errlen))) goto done;
     if ((rc = synth_create(&o->synth, &syn, err, errlen))) goto done;
     double rate = synth_sample_rate(syn);
     snprintf(res->soundfont, sizeof res->soundfont, "%s", synth_soundfont(syn));
@@ -292,7 +296,7 @@ int render_score(const score *s, const char *out_path, const render_opts *o, ren
         goto done;
     }
     if (o->midi_path) {
-        if ((rc = midi_write_file(s, o->midi_path, err, errlen))) goto done;
+        if ((rc = lj_file_write_atomic(o->midi_path, midi, midi_len, err, errlen))) goto done;
         midi_written = 1;
     }
     wav_open = 0;
@@ -302,6 +306,7 @@ done:
     if (sf) sf_close(sf);
     if (wav_open) lj_atomic_abort(&af);
     if (midi_written) unlink(o->midi_path);
+    free(midi);
     free(buf);
     free(smem);
     free(qmem);

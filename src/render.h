@@ -7,7 +7,8 @@
  * and writes WAV (16-bit or float) or FLAC (16-bit) with libsndfile, atomically:
  * a temp file beside the target, renamed at the end; nothing is left on failure.
  * Beside it, optionally, the MIDI of everything played (the score's notes, via
- * midi_write_file). Faster than real time: no clock, no waiting. */
+ * midi_write_mem, serialised before the render so a refusal costs nothing, and
+ * written atomically after it). Faster than real time: no clock, no waiting. */
 #ifndef LJ_RENDER_H
 #define LJ_RENDER_H
 
