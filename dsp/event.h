@@ -5,7 +5,7 @@
  * started (frame 0 = the first frame the callback ever rendered). The struct is
  * POD and fixed size (16 bytes) so it travels through dsp/rtq by copy; the
  * producer (engine thread, MIDI-in thread, offline render loop) fills it, the
- * audio callback (dsp/sched) consumes it. Events in one queue must come in
+ * audio callback (dsp/event_sched) consumes it. Events in one queue must come in
  * non-decreasing frame order: the callback stops at the first event that is
  * not due yet. */
 #ifndef LJ_EVENT_H

@@ -1,7 +1,7 @@
 /* render: offline rendering of a Score to an audio file, through the same path
  * the real-time engine uses: note times (ticks -> seconds via the tempo map ->
  * sample frames) become lj_events pushed into an rtq, and the audio callback
- * body (dsp/sched) runs block by block, `period` frames at a time, driving
+ * body (dsp/event_sched) runs block by block, `period` frames at a time, driving
  * FluidSynth (src/device/synth). It renders until the last note ends plus a
  * release tail, sends a panic at the last note's end (so nothing can ring on),
  * and writes WAV (16-bit or float) or FLAC (16-bit) with libsndfile, atomically:
@@ -18,7 +18,7 @@
 #include "device/synth.h"
 #include "event.h"
 #include "io/score.h"
-#include "sched.h"
+#include "event_sched.h"
 
 #define RENDER_MAX_PERIOD 8192       /* frames per callback */
 #define RENDER_MAX_SECONDS (6 * 3600) /* longest render: a 16-bit stereo 48 kHz WAV stays < 4 GiB */

@@ -1,11 +1,7 @@
-# Audio path: dsp/sched, dsp/voice, src/device/synth (FluidSynth), src/render,
+# Audio path: dsp/event_sched, dsp/voice, src/device/synth (FluidSynth), src/render,
 # lstmjam render.
 # Scheduler and held-note table against a recording fake synth (no FluidSynth).
 lj_add_test(test_sched test_sched.c LABELS unit)
-# cmd_render behind a plain main, so the script tests run the real CLI code
-# whether or not main.c dispatches `render` yet (not a test itself).
-add_executable(test_render_main test_render_main.c)
-target_link_libraries(test_render_main PRIVATE lstmjam_host)
 # Oracle: the same MIDI rendered by the fluidsynth command line, compared by SNR.
 lj_add_test(test_render_peer test_render_peer.c LABELS oracle)
 # FluidSynth through sched: onsets vs score times, period independence, no stuck
@@ -13,4 +9,3 @@ lj_add_test(test_render_peer test_render_peer.c LABELS oracle)
 lj_add_test(test_render test_render.c LABELS unit)
 # The CLI on good and bad input: exit codes, messages, nothing left behind.
 lj_add_script_test(render_cli render_cli.sh LABELS unit)
-set_property(TEST render_cli APPEND PROPERTY ENVIRONMENT "LJ_RENDER_BIN=$<TARGET_FILE:test_render_main>")

@@ -1,19 +1,11 @@
 #!/bin/sh
-# `lstmjam render` on good and bad input. Runs $LJ_BIN render when main.c
-# dispatches it, else the test_render_main stand-in ($LJ_RENDER_BIN, the same
-# cmd_render code). Good input: exit 0, WAV (RIFF/WAVE) or FLAC (fLaC) plus the
+# `lstmjam render` on good and bad input. Good input: exit 0, WAV (RIFF/WAVE) or FLAC (fLaC) plus the
 # MIDI beside it, the SoundFont named on stdout. Bad input: exit 2 (usage, bad
 # score, missing or invalid SoundFont) or 1 (I/O), a message naming the culprit,
 # and nothing left in the output folder. Skipped (77) without a SoundFont.
 set -u
 data=${LJ_TEST_DATA:?}
-if "${LJ_BIN:?}" render --help >/dev/null 2>&1; then
-    render() { "$LJ_BIN" render "$@"; }
-    echo "using $LJ_BIN render"
-else
-    render() { "${LJ_RENDER_BIN:?}" render "$@"; }
-    echo "using $LJ_RENDER_BIN (main.c does not dispatch render yet)"
-fi
+render() { "${LJ_BIN:?}" render "$@"; }
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 fail=0

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sched.h"
+#include "event_sched.h"
 
 /* ---- the fake synth ---- */
 

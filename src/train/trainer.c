@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 #if LJ_HAVE_BLAS
-/* From OpenBLAS's cblas.h, declared here: that header needs the system
- * <sched.h>, which dsp/'s own sched.h shadows on the host's include path. */
+/* From OpenBLAS's cblas.h, declared here: that header needs cpu_set_t, a
+ * GNU extension this C11 + POSIX build does not enable. */
 void openblas_set_num_threads(int num_threads);
 #endif
 

@@ -1,4 +1,4 @@
-#include "sched.h"
+#include "event_sched.h"
 
 #include <stdatomic.h>
 #include <string.h>
