@@ -12,3 +12,4 @@ function(lj_add_nade_test name)
 endfunction()
 
 lj_add_nade_test(test_nade_fd test_nade_fd.c LABELS unit)
+lj_add_nade_test(test_nade_golden test_nade_golden.c LABELS unit)
