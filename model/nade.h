@@ -43,33 +43,50 @@
  * independent (N = T*B of them, any order). Plain loops; no kernel allocates,
  * locks or prints.
  *
- * Integration into model.c (LJ_HEAD_NADE, K = D, plus a config field
- * nade_hidden = Hn):
- *   forward, per NADE head h, feat = top LSTM output after dropout (T*B,R):
- *     linear_forward(naive, head_out[h] (TB,D), feat, weight, bias, TB, R, D);   b_t
- *     linear_forward(naive, cond_c[h] (TB,Hn), feat, hidden_weight, hidden_bias, TB, R, Hn);
- *     loss = nade_forward(head_probs[h], head_out[h], cond_c[h], targets, nade_w_in,
- *                         nade_v, TB, D, Hn, scratch);   scratch: nade_scratch_len(D,Hn)
- *     (without targets there is no teacher-forced probability to report: leave the
- *      head's probs as sigmoid(b_t) or sample.)
- *   backward (the gradient buffers of b_t and c_t are overwritten, as every head's
- *   d logits; the weight gradients accumulate):
- *     nade_backward(head_dout[h] (TB,D), d_cond_c[h] (TB,Hn), grad nade_w_in, grad nade_v,
+ * Integration into model.c (done by the integrator; nothing here touches
+ * model.c). A head kind LJ_HEAD_NADE with size K = D and one more config
+ * field, the NADE width Hn (e.g. `int nade_hidden`, paper: 150 for 88 keys).
+ *   parameters: the four tensors above besides heads.NAME.weight/bias, in the
+ *     arena after them; init weight/bias and hidden_weight/hidden_bias as the
+ *     other head linears (U(+-1/sqrt(R))), nade_w_in and nade_v small, e.g.
+ *     U(+-1/sqrt(Hn)) or N(0, 0.01^2) (zeros also train: that is the Bernoulli
+ *     head plus a gradient that moves V first).
+ *   activations (per NADE head): cond_c and d_cond_c (T*B,Hn) and one scratch
+ *     of nade_scratch_len(D,Hn) floats; head_out, head_probs, head_dout (T*B,D)
+ *     as every head. Targets: batch->target_values[h] (T,B,D), like Bernoulli.
+ *   forward, feat = top LSTM output after dropout (TB = T*B rows of R = H_top):
+ *     linear_forward(naive, head_out[h], feat, weight, bias, TB, R, D);          b_t
+ *     linear_forward(naive, cond_c[h], feat, hidden_weight, hidden_bias, TB, R, Hn); c_t
+ *     if targets: head_loss[h] = nade_forward(head_probs[h], head_out[h], cond_c[h],
+ *                                targets, nade_w_in, nade_v, TB, D, Hn, scratch);
+ *     head_probs are then the teacher-forced p(v_d = 1 | targets_<d); without
+ *     targets there is no such thing (the joint has no closed-form marginals):
+ *     report no probs, or draw frames with nade_sample.
+ *   backward (skip heads without targets):
+ *     nade_backward(head_dout[h], d_cond_c[h], grad nade_w_in, grad nade_v,
  *                   head_probs[h], head_out[h], cond_c[h], targets, nade_w_in, nade_v,
  *                   TB, D, Hn, loss_weight, scratch);
- *     linear_backward(naive, d_feat, grad weight, grad bias, head_dout[h], feat, weight, TB, R, D);
- *     linear_backward(naive, d_feat, grad hidden_weight, grad hidden_bias, d_cond_c[h], feat,
- *                     hidden_weight, TB, R, Hn);
- *   (d_feat accumulates, so both calls add to the LSTM's top-layer gradient.)
- *   init: weight/bias, hidden_weight/hidden_bias as the other head linears
- *   (U(+-1/sqrt(R))); nade_w_in and nade_v U(+-1/sqrt(Hn)) or N(0, 0.01) (the
- *   paper initialises small); zeros also train (starts as the Bernoulli head).
- *   step API: lstm_step makes b_t (its head output) and c_t (one more
- *   linear_forward into the state) per row; the caller draws a frame with
- *   nade_sample(v (beams,D), probs, b_t, c_t, nade_w_in, nade_v, beams, D, Hn, rng, logp,
- *   scratch) with a scratch of nade_scratch_len(D,Hn) floats held in the state.
- *   The loss is reported per frame like the Bernoulli head (sum over keys, mean over
- *   frames), so the two heads' numbers compare directly. */
+ *     linear_backward(naive, d_feat, grad weight, grad bias, head_dout[h], feat,
+ *                     weight, TB, R, D);
+ *     linear_backward(naive, d_feat, grad hidden_weight, grad hidden_bias,
+ *                     d_cond_c[h], feat, hidden_weight, TB, R, Hn);
+ *     d_feat accumulates in both (as with several heads), then dropout and BPTT
+ *     run unchanged. head_dout / d_cond_c are overwritten, as every head's
+ *     d logits; the weight gradients accumulate.
+ *   loss: per frame, sum over the D keys, mean over frames, as the Bernoulli
+ *     head, so the two heads' numbers compare directly (lower is better; the
+ *     paper reports the same NLL per frame on JSB, Nottingham, Piano-midi).
+ *   step API: lstm_step already makes b_t (the head output, (beams,D)); add one
+ *     linear_forward for c_t (beams,Hn) into the state, and a scratch of
+ *     nade_scratch_len(D,Hn) floats and a (beams,D) frame buffer created with
+ *     the state. Drawing a frame (allocates nothing, one uniform per key):
+ *       nade_sample(frame, probs_or_NULL, logp_or_NULL, b_t, c_t, nade_w_in,
+ *                   nade_v, beams, D, Hn, rng, scratch);
+ *     logp (beams) is log p(frame), for beam search scores; the frame is the
+ *     next step's dense input (piano-roll models feed v_t back in).
+ *   model file: the tensors are ordinary named tensors; nothing else to save.
+ *     The longest name, heads.NAME.hidden_weight, is 43 bytes with a 23-byte
+ *     NAME: within LJ_PARAM_NAME_MAX (48). */
 #ifndef LJ_NADE_H
 #define LJ_NADE_H
 

@@ -13,3 +13,6 @@ endfunction()
 
 lj_add_nade_test(test_nade_fd test_nade_fd.c LABELS unit)
 lj_add_nade_test(test_nade_golden test_nade_golden.c LABELS unit)
+lj_add_nade_test(test_nade_sample test_nade_sample.c LABELS unit)
+target_link_options(test_nade_sample PRIVATE
+                    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)
