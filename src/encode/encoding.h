@@ -1,0 +1,268 @@
+/* encoding: the common interface of every music encoding (issue 5).
+ *
+ * An encoding turns a Score into a sequence the model learns (token ids, or float
+ * feature frames for psd/pianoroll later), and back: an incremental decoder takes
+ * one step at a time and gives note events, for the real-time engine.
+ *
+ *   encoding *e;  enc_opts o;  enc_opts_default(&o, "timestep");
+ *   enc_opts_set(&o, "transpose", "c", err, errlen);       (CLI, YAML, tokens header)
+ *   enc_create("timestep", &o, &e, err, errlen);
+ *   for each score: enc_encode(e, s, &set, &stats, err, errlen);   (appends pieces)
+ *   enc_finish_vocab(e, sets, n);   (data-dependent vocabularies: canonical order, frozen)
+ *   ... train; the model file stores enc_name(e), enc_opts_format() and enc_vocab(e) ...
+ *   enc_decoder_create(e, &d, ...); for each sampled id: n = enc_decoder_step(d, id, ev);
+ *
+ * Vocabularies. `event` has a fixed vocabulary (388 tokens), built at create time
+ * and frozen. `timestep` and `notechord` build theirs from the data: enc_encode
+ * adds names while the vocabulary is open, enc_finish_vocab sorts it into the
+ * encoding's canonical order (so the same corpus always gives the same ids,
+ * whatever the file order), renumbers the given token sets and freezes it. A
+ * model's vocabulary is restored with enc_set_vocab (frozen).
+ * Unknown tokens (policy `unknown`): a name outside a frozen vocabulary is an
+ * error naming the piece and the token (`unknown=error`, the default: a primer
+ * or a dataset the model cannot represent should say so), or the piece is
+ * skipped and counted in enc_stats.skipped_unknown (`unknown=skip`). There is no
+ * <unk> token: a model could not turn it back into notes.
+ *
+ * Transposition (all encodings, option `transpose`):
+ *   none       the score as it is
+ *   c          normalise the key: major keys to C major, minor keys to A minor,
+ *              church modes to their white-note tonic (D dorian, E phrygian, F
+ *              lydian, G mixolydian, B locrian), i.e. the key signature becomes
+ *              empty. The key is the first entry of the score's key map; a score
+ *              without one gets a Krumhansl-Schmuckler estimate (Krumhansl-Kessler
+ *              profiles, duration-weighted pitch classes), counted in
+ *              enc_stats.keys_estimated. The shift follows music21's
+ *              Interval(tonic, target) of the seed code: target pc minus tonic pc,
+ *              both in octave 4, so it lies in -11..+11 (E major: -4, E minor: +5).
+ *   augment    one piece per shift in [augment_lo, augment_hi] semitones (0 is
+ *              included when in range); a shift that pushes a note outside
+ *              0..127 drops that copy (counted in enc_stats.skipped_range).
+ *
+ * Durations filter (option `durations`, on by default for timestep only): a piece
+ * with a note whose duration, in quarter notes, is not in the list is skipped and
+ * counted (enc_stats.skipped_durations). The Score holds no rests, so unlike the
+ * seed code (music21 notesAndRests) rest lengths are not checked.
+ *
+ * Threads: an encoding is used by one thread at a time for encoding (Thread:
+ * control/train); once its vocabulary is frozen it is read-only and decoders on
+ * other threads may share it. A decoder belongs to one thread (the engine). */
+#ifndef LJ_ENCODING_H
+#define LJ_ENCODING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "score.h"
+#include "tokset.h"
+#include "vocab.h"
+
+typedef struct encoding encoding;       /* an encoding with its options and vocabulary */
+typedef struct enc_decoder enc_decoder; /* incremental decoder state for one stream */
+
+typedef enum enc_kind {
+    ENC_KIND_TOKENS = 0, /* sequence of token ids (softmax heads) */
+    ENC_KIND_FRAMES      /* sequence of float frames of enc_frame_dim() values (psd, pianoroll) */
+} enc_kind;
+
+typedef enum enc_transpose {
+    ENC_TRANSPOSE_NONE = 0,
+    ENC_TRANSPOSE_C,      /* to C major / A minor (see above) */
+    ENC_TRANSPOSE_AUGMENT /* every shift in [augment_lo, augment_hi] */
+} enc_transpose;
+
+typedef enum enc_unknown { ENC_UNKNOWN_ERROR = 0, ENC_UNKNOWN_SKIP } enc_unknown;
+
+typedef enum enc_chords {
+    ENC_CHORDS_PITCHES = 0, /* notechord chord = its pitches, ascending: "C4.E4.G4" (lossless) */
+    ENC_CHORDS_PCS          /* the seed's music21 normalOrder pitch classes: "0.4.7" */
+} enc_chords;
+
+typedef enum enc_timing {
+    ENC_TIMING_SEQUENCE = 0, /* notechord: one token per onset, in order; decoding puts
+                                token k at k*step (the seed code) */
+    ENC_TIMING_GRID          /* one token per grid step of `step` ticks: what starts
+                                there, or "r" when nothing does */
+} enc_timing;
+
+#define ENC_MAX_DURATIONS 32
+#define ENC_MAX_STEP_EVENTS 256 /* events one decoder step can give: 128 offs + 128 ons */
+#define ENC_MAX_STEPS 20000000  /* grid steps or tokens per piece (hostile scores) */
+
+/* Every option of every encoding; each encoding reads the ones it names.
+ * Set them by name with enc_opts_set (the names in quotes). */
+typedef struct enc_opts {
+    enc_transpose transpose; /* "transpose": none | c | augment */
+    int augment_lo;          /* "augment": semitones, lowest shift (augment mode), -12..0 */
+    int augment_hi;          /* "augment": semitones, highest shift, 0..12 ("-5:6") */
+    int part;                /* "part": -1 = all parts, else only notes of this part index */
+    double durations[ENC_MAX_DURATIONS]; /* "durations": acceptable note lengths, quarters */
+    int n_durations;         /* 0 = no durations filter ("durations": "any") */
+    enc_unknown unknown;     /* "unknown": error | skip */
+    int64_t grid;            /* "grid": timestep grid step, ticks (120 = 16th; "16th", "8th",
+                                "quarter", "triplet8th" or a number of ticks) */
+    int delimiters;          /* "delimiters": timestep '/' tokens after each piece, 0..1024 */
+    enc_chords chords;       /* "chords": pitches | pcs */
+    enc_timing timing;       /* "timing": sequence | grid */
+    int64_t step;            /* "step": notechord time per token, ticks (240 = eighth) */
+    int with_durations;      /* "token_durations": 0/1, notechord tokens carry ":D" (quarters) */
+    int64_t note_length;     /* "length": notechord note length when tokens carry none, ticks
+                                (480: music21's default quarter note, as the seed) */
+    int velocity_bins;       /* "velocity_bins": event, 1..127 (32: vocabulary of 388) */
+    int shift_ms;            /* "shift_ms": event time-shift step, milliseconds (10) */
+    int max_shift_steps;     /* "max_shift": event largest time shift, steps (100 = 1 s) */
+    int velocity;            /* "velocity": decoded note velocity where the encoding has none */
+    uint32_t us_per_qn;      /* "qpm": decoder tempo for grid encodings, microseconds per quarter */
+} enc_opts;
+
+/* Counts of one or more enc_encode calls (the caller zeroes it once). */
+typedef struct enc_stats {
+    size_t scores;            /* scores given to enc_encode */
+    size_t pieces;            /* pieces appended (augmented copies counted each) */
+    size_t tokens;            /* tokens appended */
+    size_t skipped_durations; /* scores refused by the durations filter */
+    size_t skipped_empty;     /* scores with no notes (after the part filter) */
+    size_t skipped_range;     /* transposed copies refused: a pitch left 0..127 */
+    size_t skipped_unknown;   /* pieces with a token outside a frozen vocabulary (unknown=skip) */
+    size_t keys_estimated;    /* transpose=c scores without a key map (Krumhansl-Schmuckler) */
+    size_t notes_quantised;   /* notes whose onset or end moved to the grid */
+    size_t notes_hidden;      /* timestep: notes never the highest sounding one (not encoded) */
+    size_t notes_merged;      /* notechord: notes sharing a pitch and onset with another */
+    size_t notes_cut;         /* event: notes ended early by a later note of the same pitch */
+} enc_stats;
+
+/* Note events from a decoder, in non-decreasing time order. */
+typedef enum enc_event_type { ENC_NOTE_ON = 0, ENC_NOTE_OFF } enc_event_type;
+typedef struct enc_event {
+    double time;      /* seconds since the decoder's start (create or reset) */
+    int64_t tick;     /* the same time in ticks at SCORE_PPQ under enc_decoder_us_per_qn() */
+    uint8_t type;     /* enc_event_type */
+    uint8_t pitch;    /* MIDI note 0..127 */
+    uint8_t velocity; /* note-on 1..127; note-off 0 */
+    uint8_t channel;  /* MIDI channel 0..15 (0 for every encoding here) */
+} enc_event;
+
+/* Names of the encodings, NULL-terminated ("timestep", "notechord", "event").
+ * Thread: any. */
+const char *const *enc_names(void);
+
+/* Defaults for encoding `name` (durations filter on for timestep only...);
+ * unknown names get the common defaults. Thread: any. */
+void enc_opts_default(enc_opts *o, const char *name);
+/* Sets option `key` from text; LJ_ERR_ARG with "KEY: expected ..., found '...'"
+ * in err. Thread: any. */
+int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, size_t errlen);
+/* "key=value key=value ..." of the options encoding `name` reads, parseable by
+ * enc_opts_set (the tokens file header, the model file). Thread: any. */
+int enc_opts_format(const enc_opts *o, const char *name, char *buf, size_t buflen);
+
+/* A new encoding; fixed vocabularies are built and frozen here. Options are
+ * checked (LJ_ERR_ARG naming the option). Thread: control. */
+int enc_create(const char *name, const enc_opts *o, encoding **out, char *err, size_t errlen);
+void enc_destroy(encoding *e); /* NULL is a no-op */
+
+const char *enc_name(const encoding *e);
+enc_kind enc_kind_of(const encoding *e);
+const enc_opts *enc_options(const encoding *e);
+/* The vocabulary (owned by e, valid until e is destroyed or enc_set_vocab). */
+const vocab *enc_vocab(const encoding *e);
+int enc_vocab_frozen(const encoding *e);
+/* Float values per frame (ENC_KIND_FRAMES); 0 for token encodings. */
+size_t enc_frame_dim(const encoding *e);
+
+/* Replaces the vocabulary with v (ownership passes to e, also on failure) and
+ * freezes it: a model's stored vocabulary. Every name must be one this encoding
+ * can decode (LJ_ERR_PARSE naming the id otherwise). Thread: control. */
+int enc_set_vocab(encoding *e, vocab *v, char *err, size_t errlen);
+
+/* Encodes s and appends its pieces to out: one piece, one per augment shift, or
+ * none when the score is skipped (counted in st). An open vocabulary grows; a
+ * frozen one applies the `unknown` policy. st may be NULL. Errors: LJ_ERR_RANGE
+ * (unknown token, unknown=error), LJ_ERR_LIMIT (more than ENC_MAX_STEPS),
+ * LJ_ERR_NOMEM; out then holds what it held before. Thread: control. */
+int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *err, size_t errlen);
+
+/* Sorts an open vocabulary into the encoding's canonical order, renumbers the ids
+ * in the n token sets (everything encoded with e so far) and freezes it. A frozen
+ * vocabulary is left as is. Thread: control. */
+int enc_finish_vocab(encoding *e, tokset *const *sets, size_t n);
+
+/* The key a `transpose=c` run uses for s, and the shift in semitones it applies;
+ * *estimated = 1 when s had no key map. Thread: any. */
+void enc_key_of(const score *s, int *fifths, int *mode, int *estimated);
+int enc_key_shift(int fifths, int mode);
+/* Krumhansl-Schmuckler estimate over pitches shifted by `shift`: tonic pitch
+ * class 0..11 and SCORE_MODE_MAJOR or SCORE_MODE_MINOR. Thread: any. */
+void enc_estimate_key(const score *s, int shift, int *tonic, int *mode);
+
+/* ---- decoding ---- */
+
+/* A decoder for e's frozen vocabulary (LJ_ERR_ARG if it is still open). e must
+ * outlive it and not change. Allocates everything a step needs. Thread: control. */
+int enc_decoder_create(const encoding *e, enc_decoder **out, char *err, size_t errlen);
+void enc_decoder_destroy(enc_decoder *d); /* NULL is a no-op */
+/* Back to time 0, nothing sounding, default velocity. Thread: engine. */
+void enc_decoder_reset(enc_decoder *d);
+/* One token in: writes 0..ENC_MAX_STEP_EVENTS events to out and returns their
+ * count. Never allocates, never fails: an id outside the vocabulary gives no
+ * events and is counted (enc_decoder_bad_tokens). Thread: engine (RT-safe). */
+size_t enc_decoder_step(enc_decoder *d, int32_t token, enc_event *out);
+/* Note-offs for every sounding note at the current time (end of stream, panic,
+ * a '/' the engine wants to act on). Thread: engine (RT-safe). */
+size_t enc_decoder_flush(enc_decoder *d, enc_event *out);
+/* Current time in seconds and ticks; tempo of the tick axis; bad-token count. */
+double enc_decoder_time(const enc_decoder *d);
+int64_t enc_decoder_tick(const enc_decoder *d);
+uint32_t enc_decoder_us_per_qn(const enc_decoder *d);
+size_t enc_decoder_bad_tokens(const enc_decoder *d);
+/* 1 after the token that ends a piece ("/" in timestep), until the next token. */
+int enc_decoder_piece_ended(const enc_decoder *d);
+
+/* Decodes a whole sequence through a decoder into a new score (one part, channel
+ * 0, the decoder's tempo at tick 0; notes paired from the events; zero-length
+ * notes are dropped). Thread: control. */
+int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, char *err,
+               size_t errlen);
+
+/* ---- the tokens text format (lstmjam encode) ----
+ *
+ *   #lstmjam-tokens 1 encoding=timestep grid=120 transpose=c ...
+ *   60 _ _ _ 62 _ r _ /
+ *   ...
+ * One piece per line; tokens by their vocabulary names separated by spaces or
+ * tabs; lines starting with '#' are comments (the first may be the header, which
+ * names the encoding and its options); blank lines are skipped; CRLF is
+ * accepted. Names are 1..255 bytes without spaces, tabs, control bytes, or a
+ * leading '#'. Errors: "FILE:LINE:COL: expected X, found Y". */
+
+/* Writes the header line for e. fp is a FILE*. Thread: control. */
+int enc_tokens_write_header(void *fp, const encoding *e);
+/* Writes every piece of set as one line of names. Thread: control. */
+int enc_tokens_write(void *fp, const encoding *e, const tokset *set);
+
+/* What a tokens file's header says (zeroed when it has none). */
+typedef struct enc_tokens_header {
+    int present;       /* 1 if the first line is a "#lstmjam-tokens" header */
+    int version;       /* format version (1) */
+    char encoding[32]; /* encoding name, "" when not given */
+    enc_opts opts;     /* its options (defaults of `encoding` overridden by the header) */
+} enc_tokens_header;
+
+/* Parses a tokens text (len bytes; `name` for messages) into out (pieces
+ * appended). Names map through v: with `grow` they are added when new, else a
+ * name outside v is LJ_ERR_RANGE at its position. hdr (may be NULL) receives the
+ * header. Limits: names over 255 bytes (LJ_ERR_LIMIT), more than ENC_MAX_STEPS
+ * tokens in one line (LJ_ERR_LIMIT). On error out is as before. Thread: any. */
+int enc_tokens_parse(const char *text, size_t len, const char *name, vocab *v, int grow,
+                     tokset *out, enc_tokens_header *hdr, char *err, size_t errlen);
+
+/* Reads a tokens file for training: the header (if any) names the encoding and
+ * options (else `fallback`, may be NULL: then a header is required); creates the
+ * encoding, reads every piece into out, then enc_finish_vocab (canonical order,
+ * frozen). With `model` non-NULL (a model's encoding, frozen) the names map
+ * through its vocabulary instead, and no new encoding is made (*e_out = NULL).
+ * Thread: control. */
+int enc_tokens_load(const char *path, const char *fallback, encoding *model, encoding **e_out,
+                    tokset *out, char *err, size_t errlen);
+
+#endif
