@@ -1,5 +1,6 @@
 /* lstm: the LSTM layer kernels (float and the double oracle from lstm.inc). */
 #include "kernels.h"
+#include "simd.h"
 
 #include <math.h>
 

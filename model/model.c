@@ -1,6 +1,7 @@
 /* model: parameter arena with named views, training activations, forward and
  * backward over a batch. The step API is in step.c. */
 #include "model_internal.h"
+#include "simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -111,6 +112,31 @@ static int add_tensor(lj_model *m, size_t *offset, const char *name, int rows, i
     return i;
 }
 
+/* LJ_ISA=scalar|avx2|avx512 caps the vector ISA (benchmarks, tests of the
+ * fallback in whole programs); unset or unknown: no cap. */
+static lj_isa isa_from_env(void) {
+    const char *e = getenv("LJ_ISA");
+    if (!e)
+        return LJ_ISA_AUTO;
+    for (int i = LJ_ISA_SCALAR; i <= LJ_ISA_AVX512; i++)
+        if (strcmp(e, lj_isa_name((lj_isa)i)) == 0)
+            return (lj_isa)i;
+    return LJ_ISA_AUTO;
+}
+
+const char *lj_isa_name(lj_isa isa) {
+    switch (isa) {
+    case LJ_ISA_SCALAR: return "scalar";
+    case LJ_ISA_AVX2: return "avx2";
+    case LJ_ISA_AVX512: return "avx512";
+    default: return "auto";
+    }
+}
+
+void lj_model_set_isa(lj_model *m, lj_isa cap) { m->isa = lj_isa_clamp(cap); }
+lj_isa lj_model_get_isa(const lj_model *m) { return m->isa; }
+void lj_model_params_changed(lj_model *m) { m->version++; }
+
 int lj_model_create(lj_model **out, const lj_model_config *cfg, char *err, size_t errlen) {
     *out = NULL;
     int st = validate_config(cfg, err, errlen);
@@ -120,6 +146,12 @@ int lj_model_create(lj_model **out, const lj_model_config *cfg, char *err, size_
     if (!m)
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "model: out of memory");
     m->cfg = *cfg;
+    m->pack = calloc(1, sizeof *m->pack);
+    if (!m->pack) {
+        free(m);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "model: out of memory");
+    }
+    m->isa = lj_isa_clamp(isa_from_env());
     for (int h = 0; h < LJ_MAX_HEADS; h++) m->cfg.heads[h].name[LJ_HEAD_NAME_MAX - 1] = 0;
     const lj_model_config *c = &m->cfg;
     size_t off = 0;
@@ -170,6 +202,10 @@ int lj_model_create(lj_model **out, const lj_model_config *cfg, char *err, size_
 void lj_model_destroy(lj_model *m) {
     if (!m)
         return;
+    if (m->pack) {
+        lj_step_pack_free(m->pack);
+        free(m->pack);
+    }
     free(m->params);
     free(m->grads);
     free(m);
@@ -183,6 +219,7 @@ void lj_model_init(lj_model *m, uint64_t seed) {
     lj_rng rng;
     lj_rng_seed(&rng, seed);
     const lj_model_config *c = &m->cfg;
+    m->version++;
     memset(m->params, 0, m->arena_len * sizeof(float));
     if (m->embedding >= 0) {
         lj_param *e = &m->tensors[m->embedding];
@@ -214,6 +251,7 @@ const lj_param *lj_model_find(const lj_model *m, const char *name) {
 }
 size_t lj_model_num_params(const lj_model *m) { return m->num_params; }
 float *lj_model_params(lj_model *m, size_t *n) {
+    m->version++; /* the caller may write through it (an optimizer does) */
     if (n)
         *n = m->arena_len;
     return m->params;
@@ -246,7 +284,10 @@ static void layout_acts(lj_acts *a, carver *cv) {
     const lj_model_config *c = &a->model->cfg;
     size_t TB = (size_t)a->T * a->B, B = (size_t)a->B;
     int drop = c->dropout > 0;
+    int tokens_in = c->input_kind != LJ_INPUT_DENSE;
+    size_t G0 = 4 * (size_t)c->hidden[0];
     a->embed_out = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
+    a->table = tokens_in ? carve(cv, ((size_t)c->input_size + 1) * G0) : NULL;
     for (int l = 0; l < c->num_layers; l++) {
         size_t H = (size_t)c->hidden[l], in = (size_t)lj_model_layer_input(c, l);
         a->in_mask[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
@@ -265,6 +306,7 @@ static void layout_acts(lj_acts *a, carver *cv) {
         a->head_probs[h] = c->heads[h].kind != LJ_HEAD_MSE ? carve(cv, TB * K) : NULL;
         a->head_dout[h] = carve(cv, TB * K);
     }
+    for (int l = 0; l < c->num_layers; l++) a->dgates[l] = carve(cv, TB * 4 * c->hidden[l]);
     /* gradients of activations, zeroed together at the start of backward */
     a->grad_begin = cv->used;
     a->d_embed = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
@@ -272,11 +314,11 @@ static void layout_acts(lj_acts *a, carver *cv) {
         size_t H = (size_t)c->hidden[l], in = (size_t)lj_model_layer_input(c, l);
         a->d_in_dropped[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
         a->dhs[l] = carve(cv, TB * H);
-        a->dgates[l] = carve(cv, TB * 4 * H);
         a->dh[l] = carve(cv, B * H);
         a->dc[l] = carve(cv, B * H);
     }
     a->d_top_dropped = drop ? carve(cv, TB * top) : NULL;
+    a->dtable = tokens_in ? carve(cv, ((size_t)c->input_size + 1) * G0) : NULL;
 }
 
 int lj_acts_create(lj_acts **out, const lj_model *m, int B, int T, char *err, size_t errlen) {
@@ -349,6 +391,101 @@ void lj_acts_carry_state(lj_acts *a) {
 
 /* ---- forward / backward ------------------------------------------------------ */
 
+/* ---- the fast layer path (not naive) ------------------------------------------- */
+
+/* Token inputs (embedding, one-hot) reach layer 0 only through x(v) W_ih^T, so
+ * the (V+1,4H) table of these rows (+ both biases; row V = biases alone, the
+ * zero input) replaces the (T*B,E)x(E,4H) input sgemm by row copies: for the
+ * embedding V*E*4H multiply-adds instead of T*B*E*4H, and the gradients
+ * follow from the table's gradient (row sums of dgates per token). */
+static void build_token_table(const lj_model *m, lj_acts *a) {
+    const lj_model_config *c = &m->cfg;
+    const lj_param *P = m->tensors;
+    int V = c->input_size, G = 4 * c->hidden[0];
+    const float *w_ih = P[m->w_ih[0]].data, *b_ih = P[m->b_ih[0]].data;
+    const float *b_hh = P[m->b_hh[0]].data;
+    float *bias_row = a->table + (size_t)V * G;
+    for (int j = 0; j < G; j++) bias_row[j] = b_ih[j] + b_hh[j];
+    if (c->input_kind == LJ_INPUT_EMBEDDING) {
+        int E = c->embed_dim; /* table (V,4H) = embedding (V,E) W_ih^T (E,4H) */
+        gemm(0, 0, 1, V, G, E, 1.0f, P[m->embedding].data, E, w_ih, E, 0.0f, a->table, G);
+        for (int v = 0; v < V; v++) {
+            float *row = a->table + (size_t)v * G;
+            for (int j = 0; j < G; j++) row[j] += bias_row[j];
+        }
+    } else { /* one-hot: the table is W_ih^T */
+        for (int j = 0; j < G; j++) {
+            const float *w = w_ih + (size_t)j * V;
+            for (int v = 0; v < V; v++) a->table[(size_t)v * G + j] = w[v] + bias_row[j];
+        }
+    }
+}
+
+static void layer_forward_fast(const lj_model *m, lj_acts *a, int l, const float *x,
+                               const int32_t *tokens) {
+    const lj_model_config *c = &m->cfg;
+    const lj_param *P = m->tensors;
+    int H = c->hidden[l], G = 4 * H, in = lj_model_layer_input(c, l);
+    size_t TB = (size_t)a->T * a->B;
+    float *g = a->gates[l];
+    if (l == 0 && c->input_kind != LJ_INPUT_DENSE) {
+        build_token_table(m, a);
+        for (size_t n = 0; n < TB; n++) {
+            int32_t tok = tokens[n] < 0 ? c->input_size : tokens[n];
+            memcpy(g + n * G, a->table + (size_t)tok * G, (size_t)G * sizeof(float));
+        }
+    } else { /* gates (T*B,4H) = x (T*B,in) W_ih^T + b_ih + b_hh */
+        const float *b_ih = P[m->b_ih[l]].data, *b_hh = P[m->b_hh[l]].data;
+        gemm(0, 0, 1, (int)TB, G, in, 1.0f, x, in, P[m->w_ih[l]].data, in, 0.0f, g, G);
+        for (size_t n = 0; n < TB; n++) {
+            float *gr = g + n * G;
+            for (int j = 0; j < G; j++) gr[j] += b_ih[j] + b_hh[j];
+        }
+    }
+    lstm_recurrence_forward(0, (int)m->isa, g, a->hs[l], a->cs[l], a->tanh_c[l],
+                            P[m->w_hh[l]].data, a->T, a->B, H);
+}
+
+static void layer_backward_fast(const lj_model *m, lj_acts *a, int l, const float *x,
+                                float *dx, const int32_t *tokens) {
+    const lj_model_config *c = &m->cfg;
+    const lj_param *P = m->tensors;
+    int H = c->hidden[l], G = 4 * H, in = lj_model_layer_input(c, l);
+    size_t TB = (size_t)a->T * a->B;
+    const float *w_ih = P[m->w_ih[l]].data;
+    float *dw_ih = P[m->w_ih[l]].grad, *dg = a->dgates[l];
+    lstm_recurrence_backward(0, (int)m->isa, P[m->w_hh[l]].grad, P[m->b_ih[l]].grad,
+                             P[m->b_hh[l]].grad, dg, a->dh[l], a->dc[l], a->dhs[l], a->gates[l],
+                             a->hs[l], a->cs[l], a->tanh_c[l], P[m->w_hh[l]].data, a->T, a->B,
+                             H);
+    if (l == 0 && c->input_kind != LJ_INPUT_DENSE) {
+        int V = c->input_size; /* dtable rows: dgates summed per token (zeroed before) */
+        for (size_t n = 0; n < TB; n++) {
+            if (tokens[n] < 0)
+                continue; /* the bias row: its gradient is already in db_ih, db_hh */
+            float *row = a->dtable + (size_t)tokens[n] * G;
+            const float *d = dg + n * G;
+            for (int j = 0; j < G; j++) row[j] += d[j];
+        }
+        if (c->input_kind == LJ_INPUT_EMBEDDING) {
+            int E = c->embed_dim;
+            const lj_param *emb = &P[m->embedding];
+            /* dW_ih (4H,E) += dtable^T (4H,V) emb (V,E); demb (V,E) += dtable W_ih */
+            gemm(0, 1, 0, G, E, V, 1.0f, a->dtable, G, emb->data, E, 1.0f, dw_ih, E);
+            gemm(0, 0, 0, V, E, G, 1.0f, a->dtable, G, w_ih, E, 1.0f, emb->grad, E);
+        } else {
+            for (int j = 0; j < G; j++) {
+                float *dw = dw_ih + (size_t)j * V;
+                for (int v = 0; v < V; v++) dw[v] += a->dtable[(size_t)v * G + j];
+            }
+        }
+        return;
+    }
+    gemm(0, 1, 0, G, in, (int)TB, 1.0f, dg, G, x, in, 1.0f, dw_ih, in);
+    if (dx) /* dx (T*B,in) += dgates (T*B,4H) W_ih (4H,in) */
+        gemm(0, 0, 0, (int)TB, in, G, 1.0f, dg, G, w_ih, in, 1.0f, dx, in);
+}
+
 static void make_mask(float *mask, size_t n, float p, lj_rng *rng) {
     float keep_scale = 1.0f / (1.0f - p);
     for (size_t i = 0; i < n; i++) mask[i] = lj_rng_uniform(rng) < p ? 0.0f : keep_scale;
@@ -400,8 +537,9 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
     const lj_param *P = m->tensors;
     a->dropout_on = dropout_rng != NULL && c->dropout > 0;
 
+    a->fast = !naive;
     const float *x = NULL; /* layer input (T,B,in), NULL = one-hot tokens */
-    if (c->input_kind == LJ_INPUT_EMBEDDING) {
+    if (c->input_kind == LJ_INPUT_EMBEDDING && naive) {
         embed_forward(a->embed_out, batch->tokens, P[m->embedding].data, (int)TB, c->embed_dim);
         x = a->embed_out;
     } else if (c->input_kind == LJ_INPUT_DENSE) {
@@ -417,9 +555,13 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
                 x = a->in_dropped[l];
             }
         }
-        lstm_forward(naive, a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l], x,
-                     l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data, P[m->w_hh[l]].data,
-                     P[m->b_ih[l]].data, P[m->b_hh[l]].data, T, B, in, H);
+        if (naive)
+            lstm_forward(naive, a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l], x,
+                         l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data,
+                         P[m->w_hh[l]].data, P[m->b_ih[l]].data, P[m->b_hh[l]].data, T, B, in,
+                         H);
+        else
+            layer_forward_fast(m, a, l, x, batch->tokens);
     }
     int L = c->num_layers, top = c->hidden[L - 1];
     const float *feat = lj_acts_layer_output(a, L - 1);
@@ -522,15 +664,19 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
             x = c->input_kind == LJ_INPUT_DENSE ? batch->features : NULL;
             dx = NULL;
         }
-        lstm_backward(naive, dx, P[m->w_ih[l]].grad, P[m->w_hh[l]].grad, P[m->b_ih[l]].grad,
-                      P[m->b_hh[l]].grad, a->dgates[l], a->dh[l], a->dc[l], a->dhs[l],
-                      a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l], x,
-                      l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data, P[m->w_hh[l]].data,
-                      T, B, in, H);
+        if (a->fast)
+            layer_backward_fast(m, a, l, x, dx, batch->tokens);
+        else
+            lstm_backward(naive, dx, P[m->w_ih[l]].grad, P[m->w_hh[l]].grad,
+                          P[m->b_ih[l]].grad, P[m->b_hh[l]].grad, a->dgates[l], a->dh[l],
+                          a->dc[l], a->dhs[l], a->gates[l], a->hs[l], a->cs[l], a->tanh_c[l],
+                          x, l == 0 ? batch->tokens : NULL, P[m->w_ih[l]].data,
+                          P[m->w_hh[l]].data, T, B, in, H);
         if (l > 0 && a->dropout_on)
             dropout_backward(a->dhs[l - 1], a->d_in_dropped[l], a->in_mask[l], TB * in);
     }
-    if (c->input_kind == LJ_INPUT_EMBEDDING)
+    if (c->input_kind == LJ_INPUT_EMBEDDING && !a->fast)
         embed_backward(P[m->embedding].grad, a->d_embed, batch->tokens, (int)TB, c->embed_dim);
+    m->version++; /* an optimizer step follows: a step pack made before is stale */
     return LJ_OK;
 }

@@ -94,6 +94,25 @@ typedef struct lj_batch {
     const float *target_values[LJ_MAX_HEADS]; /* MSE, Bernoulli heads: (T,B,K) */
 } lj_batch;
 
+/* Vector instruction sets of the hand-written float kernels (gate
+ * nonlinearities, cell updates, the packed step matrix-vector product), in
+ * increasing order. The model uses the best one the CPU runs unless capped
+ * (lj_model_set_isa, or the environment variable LJ_ISA=scalar|avx2|avx512
+ * read by lj_model_create), so one binary runs on any x86-64. */
+typedef enum lj_isa {
+    LJ_ISA_AUTO = -1,  /* no cap: the best this CPU runs */
+    LJ_ISA_SCALAR = 0, /* plain C (libm expf/tanhf), the fallback */
+    LJ_ISA_AVX2 = 1,   /* AVX2 + FMA, 8 floats per vector */
+    LJ_ISA_AVX512 = 2  /* AVX-512 F/DQ/BW/VL, 16 floats per vector */
+} lj_isa;
+
+/* Weight precision of the packed step weights (lj_model_prepare_step). */
+typedef enum lj_step_precision {
+    LJ_STEP_F32 = 0, /* float32: lstm_step equals the sequence forward to ~1e-6 */
+    LJ_STEP_BF16 = 1 /* bfloat16 weights (products and sums in float32): half the bytes
+                        to stream per step, logits change by ~1e-2 relative */
+} lj_step_precision;
+
 typedef struct lj_model lj_model;
 typedef struct lj_acts lj_acts;
 typedef struct lstm_state lstm_state;
@@ -128,6 +147,21 @@ void lj_model_zero_grad(lj_model *m);
 /* naive != 0: use the plain-loop kernels even where OpenBLAS is linked (an
  * oracle for tests). Default 0. Thread: any (not during a forward/backward). */
 void lj_model_set_naive(lj_model *m, int naive);
+
+/* Caps the vector instruction set the model's float kernels use (LJ_ISA_AUTO:
+ * the best the CPU runs; a set the CPU lacks falls back to the best below it).
+ * Tests use it to run every path. Thread: any (not during a forward/backward
+ * or a step). */
+void lj_model_set_isa(lj_model *m, lj_isa cap);
+/* The instruction set in use, and its name ("scalar", "avx2", "avx512"). Thread: any. */
+lj_isa lj_model_get_isa(const lj_model *m);
+const char *lj_isa_name(lj_isa isa);
+/* Records that parameters were written other than through lj_model_params,
+ * lj_model_init or a backward pass (e.g. copied into lj_model_tensor views
+ * after step weights were packed), so lstm_step stops using the old packed
+ * copy until lj_model_prepare_step or lstm_state_create packs again.
+ * Thread: any. */
+void lj_model_params_changed(lj_model *m);
 
 /* ---- training activations ------------------------------------------------- */
 
@@ -171,7 +205,10 @@ void lj_acts_carry_state(lj_acts *a);
 /* ---- real-time step API --------------------------------------------------- */
 
 /* Allocates the state for stepping `batch` sequences at once (1, or a small
- * beam), zeroed. Errors: LJ_ERR_ARG, LJ_ERR_NOMEM. Thread: init. */
+ * beam), zeroed. If the model's step weights are not packed, or were packed
+ * before the parameters last changed, packs them as float32 first
+ * (lj_model_prepare_step), so a model loaded from a file steps on the fast
+ * path without another call. Errors: LJ_ERR_ARG, LJ_ERR_NOMEM. Thread: init. */
 int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
                       size_t errlen);
 /* Frees; NULL is a no-op. Thread: init. */
@@ -198,5 +235,23 @@ void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens,
                const float *features);
 /* Head h's outputs of the last step: (batch,K) logits or predictions. Thread: engine. */
 const float *lstm_state_head_output(const lstm_state *s, int h);
+
+
+/* Packs the LSTM and head weights for batch-1 stepping (the fast path of
+ * lstm_step): per layer [W_ih | W_hh] in 16-row panels with the four gates of
+ * 16 units side by side (token inputs: a (V,4H) table of input rows, so a
+ * step reads one row instead of W_ih), in float32 or bfloat16, plus the
+ * biases. Replaces an earlier pack. The pack is used while the parameters do
+ * not change: lj_model_params, lj_model_init, lj_model_backward and
+ * lj_model_params_changed mark it stale and lstm_step then takes the unpacked
+ * path (same results up to rounding, slower) until the next pack. Memory: the
+ * LSTM and head weights once more (half with bf16) plus V*4H floats for token
+ * inputs. Errors: LJ_ERR_ARG (unknown precision), LJ_ERR_NOMEM. Thread: init. */
+int lj_model_prepare_step(lj_model *m, lj_step_precision precision, char *err,
+                          size_t errlen);
+/* Which path the next lstm_step on s takes: "packed-f32-avx512",
+ * "packed-bf16-avx2", ..., or "unpacked" (batch > 1, no pack, or a stale
+ * pack). A static string. Thread: any. */
+const char *lstm_step_path(const lj_model *m, const lstm_state *s);
 
 #endif

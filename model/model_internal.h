@@ -10,6 +10,25 @@
 
 #define LJ_MAX_TENSORS (1 + 4 * LJ_MAX_LAYERS + 2 * LJ_MAX_HEADS)
 
+/* The packed step weights (lj_model_prepare_step, layouts in simd.h): one
+ * 64-byte-aligned allocation `mem`. Gate-blocked order: gate row q*H + u sits
+ * at (u/16)*64 + q*16 + u%16, so the 64 gate values of 16 units are adjacent. */
+typedef struct lj_step_pack {
+    int valid;                           /* a pack exists */
+    unsigned long version;               /* lj_model.version it was made from */
+    lj_step_precision precision;         /* element type of the panels */
+    void *mem;                           /* the allocation */
+    size_t bytes;                        /* its size */
+    const void *w[LJ_MAX_LAYERS];        /* 4*Hp/16 panels over K[l] columns:
+                                            [W_ih | W_hh], or W_hh alone when layer 0
+                                            reads tokens through `table` */
+    int K[LJ_MAX_LAYERS];                /* columns: in + H, or H */
+    float *bias[LJ_MAX_LAYERS];          /* (4Hp) b_ih + b_hh, gate-blocked */
+    float *table;                        /* (V,4Hp) layer-0 input rows W_ih x(v),
+                                            gate-blocked, token inputs only, else NULL */
+    const void *head_w[LJ_MAX_HEADS];    /* ceil(K/16) panels over Htop columns */
+} lj_step_pack;
+
 struct lj_model {
     lj_model_config cfg;                   /* validated configuration */
     lj_param tensors[LJ_MAX_TENSORS];      /* named views, arena order */
@@ -24,6 +43,11 @@ struct lj_model {
     int b_ih[LJ_MAX_LAYERS], b_hh[LJ_MAX_LAYERS];
     int head_w[LJ_MAX_HEADS], head_b[LJ_MAX_HEADS]; /* tensor indices per head */
     int naive;                             /* 1: plain-loop kernels even with BLAS */
+    lj_isa isa;                            /* vector ISA of the float kernels (clamped) */
+    unsigned long version;                 /* bumped whenever parameters may change */
+    lj_step_pack *pack;                    /* step weights; allocated with the model so a
+                                              const model can still be packed at
+                                              lstm_state_create (its pointee is mutable) */
 };
 
 /* Training activations; every pointer is into `arena`. Shapes with T steps,
@@ -36,7 +60,11 @@ struct lj_acts {
     size_t grad_begin;                     /* floats: start of the gradient buffers */
     int dropout_on;                        /* the last forward applied dropout masks */
     int forward_done;                      /* a forward pass ran (backward may follow) */
+    int fast;                              /* the last forward took the fast layer path
+                                              (token table, vector cells): not naive */
     float *embed_out;                      /* (T,B,E) embedding rows, embedding input */
+    float *table;                          /* (V+1,4H) layer-0 input rows incl. biases,
+                                              token inputs: gates are row gathers */
     float *in_mask[LJ_MAX_LAYERS];         /* (T,B,in) dropout mask before layer l>0 */
     float *in_dropped[LJ_MAX_LAYERS];      /* (T,B,in) dropped input of layer l>0 */
     float *gates[LJ_MAX_LAYERS];           /* (T,B,4H) gate activations i,f,g,o */
@@ -48,18 +76,24 @@ struct lj_acts {
     float *head_out[LJ_MAX_HEADS];         /* (T,B,K) logits or predictions */
     float *head_probs[LJ_MAX_HEADS];       /* (T,B,K) probabilities, NULL for MSE */
     float *head_dout[LJ_MAX_HEADS];        /* (T,B,K) dLoss/dhead_out */
+    float *dgates[LJ_MAX_LAYERS];          /* (T,B,4H) pre-activation gradients (fully
+                                              written by backward: not zeroed) */
     double head_loss[LJ_MAX_HEADS];        /* unweighted loss of the last forward */
     /* gradients of activations (from grad_begin on) */
     float *d_embed;                        /* (T,B,E) */
     float *d_in_dropped[LJ_MAX_LAYERS];    /* (T,B,in) */
     float *dhs[LJ_MAX_LAYERS];             /* (T,B,H) dLoss/d layer output */
-    float *dgates[LJ_MAX_LAYERS];          /* (T,B,4H) pre-activation gradients */
     float *dh[LJ_MAX_LAYERS];              /* (B,H) recurrent gradient carry */
     float *dc[LJ_MAX_LAYERS];              /* (B,H) cell gradient carry */
     float *d_top_dropped;                  /* (T,B,Htop) */
+    float *dtable;                         /* (V+1,4H) gradient of `table` */
 };
 
 /* Input width of layer l: embed_dim, input_size, or the layer below's H. */
 int lj_model_layer_input(const lj_model_config *c, int l);
+/* Packs the step weights of m into m->pack (see lj_model_prepare_step).
+ * Returns LJ_OK or LJ_ERR_NOMEM (the old pack is then dropped). */
+int lj_step_pack_build(const lj_model *m, lj_step_precision precision);
+void lj_step_pack_free(lj_step_pack *p);
 
 #endif

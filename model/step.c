@@ -1,9 +1,136 @@
 /* step: the real-time step API. One time step of the whole model for a batch
  * of 1 (playing) or a few rows (beam search), on state allocated up front. */
 #include "model_internal.h"
+#include "simd.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- packed step weights ----------------------------------------------------------- */
+
+static size_t round_up16(size_t n) { return (n + LJ_PANEL - 1) / LJ_PANEL * LJ_PANEL; }
+
+/* Offset of gate row j = q*H + u in the gate-blocked order. */
+static size_t blocked(int j, int H) {
+    int q = j / H, u = j % H;
+    return (size_t)(u / LJ_PANEL) * 4 * LJ_PANEL + (size_t)q * LJ_PANEL + (size_t)(u % LJ_PANEL);
+}
+
+/* Stores element (row r of panel p, column k) of a panel matrix over K columns. */
+static void put(void *panels, int bf16, int K, size_t p, int r, int k, float v) {
+    size_t o = (p * (size_t)K + (size_t)k) * LJ_PANEL + (size_t)r;
+    if (bf16)
+        ((uint16_t *)panels)[o] = lj_bf16_from_f32(v);
+    else
+        ((float *)panels)[o] = v;
+}
+
+void lj_step_pack_free(lj_step_pack *p) {
+    free(p->mem);
+    memset(p, 0, sizeof *p);
+}
+
+int lj_step_pack_build(const lj_model *m, lj_step_precision precision) {
+    const lj_model_config *c = &m->cfg;
+    const lj_param *P = m->tensors;
+    lj_step_pack *pk = m->pack;
+    int bf16 = precision == LJ_STEP_BF16, tokens_in = c->input_kind != LJ_INPUT_DENSE;
+    size_t esz = bf16 ? sizeof(uint16_t) : sizeof(float);
+    int top = c->hidden[c->num_layers - 1];
+    lj_step_pack_free(pk);
+    /* count: panels (64-byte aligned each block), biases, table, head panels */
+    size_t bytes = 0, off_w[LJ_MAX_LAYERS], off_b[LJ_MAX_LAYERS], off_t = 0,
+           off_h[LJ_MAX_HEADS];
+    int K[LJ_MAX_LAYERS];
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t Hp = round_up16((size_t)c->hidden[l]);
+        int in = lj_model_layer_input(c, l);
+        K[l] = (l == 0 && tokens_in) ? c->hidden[l] : in + c->hidden[l];
+        off_w[l] = bytes;
+        bytes += (4 * Hp * (size_t)K[l] * esz + 63) / 64 * 64;
+        off_b[l] = bytes;
+        bytes += 4 * Hp * sizeof(float);
+    }
+    if (tokens_in) {
+        off_t = bytes;
+        bytes += (size_t)c->input_size * 4 * round_up16((size_t)c->hidden[0]) * sizeof(float);
+    }
+    for (int h = 0; h < c->num_heads; h++) {
+        off_h[h] = bytes;
+        bytes += (round_up16((size_t)c->heads[h].size) * (size_t)top * esz + 63) / 64 * 64;
+    }
+    unsigned char *mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!mem)
+        return LJ_ERR_NOMEM;
+    memset(mem, 0, bytes); /* padding rows stay zero */
+    for (int l = 0; l < c->num_layers; l++) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l), G = 4 * H;
+        const float *w_ih = P[m->w_ih[l]].data, *w_hh = P[m->w_hh[l]].data;
+        const float *b_ih = P[m->b_ih[l]].data, *b_hh = P[m->b_hh[l]].data;
+        void *w = mem + off_w[l];
+        float *bias = (float *)(void *)(mem + off_b[l]);
+        int skip_in = l == 0 && tokens_in;
+        for (int j = 0; j < G; j++) {
+            size_t pos = blocked(j, H), p = pos / LJ_PANEL;
+            int r = (int)(pos % LJ_PANEL), k = 0;
+            if (!skip_in)
+                for (int i = 0; i < in; i++) put(w, bf16, K[l], p, r, k++, w_ih[(size_t)j * in + i]);
+            for (int i = 0; i < H; i++) put(w, bf16, K[l], p, r, k++, w_hh[(size_t)j * H + i]);
+            bias[pos] = b_ih[j] + b_hh[j];
+        }
+        pk->w[l] = w;
+        pk->K[l] = K[l];
+        pk->bias[l] = bias;
+    }
+    pk->table = NULL;
+    if (tokens_in) {
+        /* table row v = W_ih x(v) in float32 (one row is read per step) */
+        int V = c->input_size, H = c->hidden[0], G = 4 * H;
+        size_t Gp = 4 * round_up16((size_t)H);
+        float *t = (float *)(void *)(mem + off_t);
+        const float *w_ih = P[m->w_ih[0]].data;
+        for (int v = 0; v < V; v++)
+            for (int j = 0; j < G; j++) {
+                float s = 0.0f;
+                if (c->input_kind == LJ_INPUT_ONEHOT) {
+                    s = w_ih[(size_t)j * V + v];
+                } else {
+                    int E = c->embed_dim;
+                    const float *e = P[m->embedding].data + (size_t)v * E, *w = w_ih + (size_t)j * E;
+                    for (int i = 0; i < E; i++) s += e[i] * w[i];
+                }
+                t[(size_t)v * Gp + blocked(j, H)] = s;
+            }
+        pk->table = t;
+    }
+    for (int h = 0; h < c->num_heads; h++) {
+        const float *w = P[m->head_w[h]].data;
+        void *dst = mem + off_h[h];
+        for (int k = 0; k < c->heads[h].size; k++)
+            for (int i = 0; i < top; i++)
+                put(dst, bf16, top, (size_t)k / LJ_PANEL, k % LJ_PANEL, i, w[(size_t)k * top + i]);
+        pk->head_w[h] = dst;
+    }
+    pk->mem = mem;
+    pk->bytes = bytes;
+    pk->precision = precision;
+    pk->version = m->version;
+    pk->valid = 1;
+    return LJ_OK;
+}
+
+int lj_model_prepare_step(lj_model *m, lj_step_precision precision, char *err,
+                          size_t errlen) {
+    if (precision != LJ_STEP_F32 && precision != LJ_STEP_BF16)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "prepare step: precision %d is not f32 (0) or "
+                       "bf16 (1)", (int)precision);
+    if (lj_step_pack_build(m, precision) != LJ_OK)
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "prepare step: out of memory for the packed "
+                       "weights");
+    return LJ_OK;
+}
+
+static int pack_usable(const lj_model *m, const lstm_state *s);
 
 /* All buffers are carved from `arena`; shapes with S = batch rows. */
 struct lstm_state {
@@ -16,7 +143,23 @@ struct lstm_state {
     float *gates[LJ_MAX_LAYERS];       /* (S,4H) scratch */
     float *x;                          /* (S,E) embedding rows, embedding input */
     float *head_out[LJ_MAX_HEADS];     /* (S,K) outputs of the last step */
+    float *xcat;                       /* (in+H) packed path: [x | h_prev] of a layer */
+    float *pgates;                     /* (4Hp) packed path: gate-blocked gates */
+    float *phead;                      /* (Kp) packed path: head outputs, padded */
 };
+
+static int pack_usable(const lj_model *m, const lstm_state *s) {
+    return s->batch == 1 && !m->naive && m->pack->valid && m->pack->version == m->version;
+}
+
+const char *lstm_step_path(const lj_model *m, const lstm_state *s) {
+    static const char *const names[2][3] = {
+        {"packed-f32-scalar", "packed-f32-avx2", "packed-f32-avx512"},
+        {"packed-bf16-scalar", "packed-bf16-avx2", "packed-bf16-avx512"}};
+    if (!pack_usable(m, s))
+        return "unpacked";
+    return names[m->pack->precision == LJ_STEP_BF16][m->isa < 0 ? 0 : m->isa];
+}
 
 int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
                       size_t errlen) {
@@ -31,6 +174,25 @@ int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
     if (c->input_kind == LJ_INPUT_EMBEDDING)
         n += S * c->embed_dim;
     for (int h = 0; h < c->num_heads; h++) n += S * c->heads[h].size;
+    size_t xcat = 0, pgates = 0, phead = 0;
+    for (int l = 0; l < c->num_layers; l++) {
+        size_t k = (size_t)lj_model_layer_input(c, l) + c->hidden[l];
+        xcat = k > xcat ? k : xcat;
+        size_t g = 4 * round_up16((size_t)c->hidden[l]);
+        pgates = g > pgates ? g : pgates;
+    }
+    for (int h = 0; h < c->num_heads; h++) {
+        size_t k = round_up16((size_t)c->heads[h].size);
+        phead = k > phead ? k : phead;
+    }
+    n += xcat + pgates + phead;
+    if (!m->pack->valid || m->pack->version != m->version) {
+        /* pack (again) on this init-thread call; failure keeps the unpacked path */
+        lj_step_precision prec = m->pack->valid ? m->pack->precision : LJ_STEP_F32;
+        if (lj_step_pack_build(m, prec) != LJ_OK)
+            return lj_fail(err, errlen, LJ_ERR_NOMEM, "step state: out of memory for the "
+                           "packed weights");
+    }
     lstm_state *s = calloc(1, sizeof *s);
     float *arena = calloc(n, sizeof(float));
     if (!s || !arena) {
@@ -61,6 +223,11 @@ int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
         s->head_out[h] = p;
         p += S * c->heads[h].size;
     }
+    s->xcat = p;
+    p += xcat;
+    s->pgates = p;
+    p += pgates;
+    s->phead = p;
     *out = s;
     return LJ_OK;
 }
@@ -101,7 +268,49 @@ float *lstm_state_h(lstm_state *s, int l) { return s->h[l]; }
 float *lstm_state_c(lstm_state *s, int l) { return s->c[l]; }
 const float *lstm_state_head_output(const lstm_state *s, int h) { return s->head_out[h]; }
 
+/* Batch 1 on the packed weights: per layer one pass over [W_ih | W_hh] (or
+ * W_hh plus one table row for token inputs) and the fused cell. */
+static void step_packed(const lj_model *m, lstm_state *s, const int32_t *tokens,
+                        const float *features) {
+    const lj_model_config *c = &m->cfg;
+    const lj_step_pack *pk = m->pack;
+    const lj_param *P = m->tensors;
+    const lj_isa isa = m->isa;
+    const int bf16 = pk->precision == LJ_STEP_BF16;
+    const float *x = features;
+    for (int l = 0; l < c->num_layers; l++) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l), Gp = 4 * (int)round_up16((size_t)H);
+        float *g = s->pgates;
+        if (l == 0 && pk->table) {
+            lj_panel_matvec(isa, bf16, pk->w[0], Gp / LJ_PANEL, H, s->h[0], g);
+            int32_t tok = tokens[0];
+            if (tok >= 0 && tok < c->input_size) {
+                const float *row = pk->table + (size_t)tok * Gp;
+                for (int j = 0; j < Gp; j++) g[j] += row[j];
+            }
+        } else {
+            memcpy(s->xcat, x, (size_t)in * sizeof(float));
+            memcpy(s->xcat + in, s->h[l], (size_t)H * sizeof(float));
+            lj_panel_matvec(isa, bf16, pk->w[l], Gp / LJ_PANEL, in + H, s->xcat, g);
+        }
+        lj_step_cell(isa, g, pk->bias[l], s->c[l], s->h[l], H);
+        x = s->h[l];
+    }
+    int top = c->hidden[c->num_layers - 1];
+    for (int h = 0; h < c->num_heads; h++) {
+        int K = c->heads[h].size;
+        const float *b = P[m->head_b[h]].data;
+        lj_panel_matvec(isa, bf16, pk->head_w[h], (int)(round_up16((size_t)K) / LJ_PANEL), top,
+                        x, s->phead);
+        for (int k = 0; k < K; k++) s->head_out[h][k] = s->phead[k] + b[k];
+    }
+}
+
 void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens, const float *features) {
+    if (pack_usable(m, s)) {
+        step_packed(m, s, tokens, features);
+        return;
+    }
     const lj_model_config *c = &m->cfg;
     const lj_param *P = m->tensors;
     const int S = s->batch, naive = m->naive;
@@ -142,7 +351,10 @@ void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens, const fl
             }
         }
         gemm(naive, 0, 1, S, G, H, 1.0f, s->h[l], H, P[m->w_hh[l]].data, H, 1.0f, g, G);
-        lstm_cell_forward(g, s->c[l], s->c[l], NULL, s->h[l], S, H);
+        if (naive)
+            lstm_cell_forward(g, s->c[l], s->c[l], NULL, s->h[l], S, H);
+        else
+            lj_cell_forward_simd(m->isa, g, s->c[l], s->c[l], NULL, s->h[l], S, H);
         x = s->h[l];
     }
     int top = c->hidden[c->num_layers - 1];
