@@ -156,7 +156,7 @@ static int on_tune(void *user, abc_tune *t) {
     if (!rc && (t->meter_den & (t->meter_den - 1)) == 0)
         rc = score_add_meter(s, 0, t->meter_num, t->meter_den);
     if (!rc) rc = score_add_key(s, 0, t->key_fifths, t->key_mode);
-    if (!rc) rc = abc_expand_walk(t, r->opts->repeats != ABC_REPEATS_AS_WRITTEN, assemble_item, &a);
+    if (!rc) rc = abc_expand_walk(t, r->opts->repeats, assemble_item, &a);
     if (!rc && a.chord) rc = emit_chord(add_to_score, s, a.chord_part, a.chord, a.chord_start,
                                         abc_frac_ticks(a.now));
     if (rc) {
@@ -188,9 +188,6 @@ int abc_read_mem(const char *text, size_t len, const char *name, const abc_opts 
     r->out = out;
     size_t first_new = out->n;
     abc_parser_init(&r->parser, name, opts, on_tune, r, err, errlen);
-    if (opts->repeats == ABC_REPEATS_NOTTINGHAM && opts->warn)
-        opts->warn(opts->warn_user, "ABC: the Nottingham repeat convention is not built yet; "
-                   "repeats are expanded as abc2midi does");
     size_t i = 0;
     int rc = LJ_OK;
     while (i < len && rc == LJ_OK) {

@@ -13,7 +13,27 @@
  *  4. writetrack's walk: |: saves the place, :| jumps back once (more when
  *     endings ask for it), [n plays on pass n and otherwise skips to the next
  *     :| |: || or [m, and with a header P: order every P: label jumps to the
- *     next part of the order. */
+ *     next part of the order.
+ *
+ * ABC_REPEATS_NOTTINGHAM plays a tune the way the Nottingham dataset's own MIDI
+ * files have it (their converter writes music21's defaults: 1024 ticks per
+ * quarter, a pitch-bend reset per track; the rules below were worked out from
+ * the 1034 melody files, see tests/data/abc/nottingham_comparison.md):
+ *
+ *  - the tune is cut into measures at bar lines (the notes before the first bar
+ *    line are measure 0); a |: marks the next measure, a :| the one it closes.
+ *  - repeats expand innermost first, as music21's repeat Expander does: the
+ *    first :| pairs with the last |: before it, or with measure 0 when there is
+ *    none (so "A :| B :|" plays A A B A A B, pickup included), its span is
+ *    written out twice (endings [1 [2 pick their pass) and its marks are gone,
+ *    then the next :| is taken.
+ *  - with body P: labels the header Y: order says which parts play, each part
+ *    expanded on its own; without Y: only the first part plays. A header P:
+ *    order is not used.
+ *  - an anacrusis is padded with silence to a whole bar.
+ *  - reading (abc_parse.c): R:hornpipe is played straight, and an accidental
+ *    holds for its own note only, not to the end of the bar.
+ *  - ties are not merged: the tied note is struck again. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +269,8 @@ int abc_expand_prepare(abc_parser *p, abc_tune *t) {
 }
 
 static int prepare_items(abc_parser *p, abc_tune *t) {
+    /* the Nottingham files strike a tied note again: ties are not merged */
+    if (abc_nottingham(p)) return LJ_OK;
     int rc = add_missing_start_repeats(p, t);
     if (rc) return rc;
     rc = fix_ties(p, t);
@@ -264,9 +286,12 @@ static int prepare_items(abc_parser *p, abc_tune *t) {
 }
 
 /* Step 4. */
-int abc_expand_walk(const abc_tune *t, int expand, abc_visit_fn fn, void *user) {
+static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user);
+
+int abc_expand_walk(const abc_tune *t, abc_repeats mode, abc_visit_fn fn, void *user) {
     size_t n = t->n_items;
-    if (!expand) {
+    if (mode == ABC_REPEATS_NOTTINGHAM) return walk_nottingham(t, fn, user);
+    if (mode == ABC_REPEATS_AS_WRITTEN) {
         for (size_t j = 0; j < n; j++) {
             int rc = fn(user, &t->items[j], j);
             if (rc) return rc;
@@ -356,4 +381,238 @@ int abc_expand_walk(const abc_tune *t, int expand, abc_visit_fn fn, void *user) 
         }
     }
     return LJ_OK;
+}
+
+/* ================================================= the Nottingham convention */
+
+/* One measure of the source: the items between two bar lines. */
+typedef struct nt_measure {
+    size_t from, to;  /* items [from, to) of the tune, bar lines excluded */
+    uint32_t ending;  /* variant mask (bit n: pass n) when inside an ending, else 0 */
+    uint8_t starts;   /* |: (or ::) on its left: count */
+    uint8_t ends;     /* 1: :| (or ::) on its right */
+    uint8_t closes;   /* 1: its right bar line ends an ending (:| :: || |]) */
+} nt_measure;
+
+/* One measure in the play sequence, with the repeat marks it still carries. */
+typedef struct nt_ref {
+    uint32_t m;      /* index into the measure table */
+    uint8_t starts;  /* |: marks not yet expanded */
+    uint8_t ends;    /* 1: :| not yet expanded */
+} nt_ref;
+
+typedef struct nt_state {
+    const abc_tune *t;
+    nt_measure *ms; size_t n_ms, cap_ms; /* measure table (all sections) */
+    nt_ref *seq; size_t n_seq, cap_seq;  /* play sequence being built */
+    nt_ref *tmp; size_t cap_tmp;         /* scratch for one expansion */
+    size_t played;                       /* items the sequence plays (limit check) */
+} nt_state;
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return LJ_OK;
+    size_t nc = *cap ? *cap : 64;
+    while (nc < need) nc *= 2;
+    void *nb = realloc(*buf, nc * elem);
+    if (!nb) return LJ_ERR_NOMEM;
+    *buf = nb;
+    *cap = nc;
+    return LJ_OK;
+}
+
+static int is_bar_type(int ty) {
+    return ty == ABC_SINGLE_BAR || ty == ABC_DOUBLE_BAR || ty == ABC_BAR_REP ||
+           ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
+}
+
+/* Cuts items [a, b) into measures appended to the table; *first gets the index
+ * of the section's first measure. */
+static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
+    const abc_item *it = st->t->items;
+    *first = st->n_ms;
+    uint32_t open_ending = 0;
+    uint8_t pending_starts = 0;
+    size_t from = a;
+    for (size_t j = a; j <= b; j++) {
+        int ty = j < b ? it[j].type : ABC_SINGLE_BAR; /* the section's end closes its bar */
+        if (j < b && ty == ABC_PLAY_ON_REP) open_ending = (uint32_t)it[j].a;
+        if (j < b && !is_bar_type(ty)) continue;
+        if (grow((void **)&st->ms, &st->cap_ms, st->n_ms + 1, sizeof *st->ms)) return LJ_ERR_NOMEM;
+        nt_measure *m = &st->ms[st->n_ms++];
+        m->from = from;
+        m->to = j;
+        m->starts = pending_starts;
+        m->ends = ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
+        m->ending = open_ending;
+        m->closes = m->ends || ty == ABC_DOUBLE_BAR || ty == ABC_BAR_REP;
+        if (m->closes) open_ending = 0;
+        pending_starts = (ty == ABC_BAR_REP || ty == ABC_DOUBLE_REP) ? 1 : 0;
+        from = j + 1;
+    }
+    return LJ_OK;
+}
+
+/* Duration of a measure in whole notes (what moves time on). */
+static abc_frac measure_length(const abc_tune *t, const nt_measure *m, int *of) {
+    abc_frac d = abc_frac_make(0, 1);
+    for (size_t j = m->from; j < m->to; j++) {
+        const abc_item *it = &t->items[j];
+        if (((it->type == ABC_NOTE || it->type == ABC_REST) && !it->in_chord) ||
+            it->type == ABC_CHORD_OFF)
+            d = abc_frac_add(d, it->adv, of);
+    }
+    return d;
+}
+
+static int highest_pass(uint32_t mask) {
+    int h = 0;
+    for (int k = 1; k <= ABC_MAX_VARIANT; k++)
+        if (mask & ((uint32_t)1 << k)) h = k;
+    return h;
+}
+
+/* Expands the repeats of seq[lo, n_seq) innermost first (music21's Expander):
+ * the first :| pairs with the last |: before it or with seq[lo]; the span, with
+ * the endings that follow it, is written out once per pass. */
+static int expand_repeats(nt_state *st, size_t lo) {
+    for (;;) {
+        size_t e = lo;
+        while (e < st->n_seq && !st->seq[e].ends) e++;
+        if (e >= st->n_seq) return LJ_OK;
+        size_t s = e + 1;
+        while (s-- > lo)
+            if (st->seq[s].starts) break;
+        if (s == (size_t)-1 || s < lo) s = lo;
+        /* the endings after the :| belong to this repeat: [e+1, g) */
+        size_t g = e + 1;
+        while (g < st->n_seq && st->ms[st->seq[g].m].ending && !st->seq[g].starts) {
+            int last = st->seq[g].ends || st->ms[st->seq[g].m].closes;
+            g++;
+            if (last && !(g < st->n_seq && st->ms[st->seq[g].m].ending)) break;
+        }
+        if (!st->ms[st->seq[e].m].ending) g = e + 1; /* plain repeat: no endings follow */
+        int passes = 2;
+        for (size_t k = s; k < g; k++) {
+            int h = highest_pass(st->ms[st->seq[k].m].ending);
+            if (h > passes) passes = h;
+        }
+        /* write the passes into tmp */
+        size_t n_tmp = 0;
+        for (int pass = 1; pass <= passes; pass++) {
+            for (size_t k = s; k < g; k++) {
+                uint32_t en = st->ms[st->seq[k].m].ending;
+                if (en && !(en & ((uint32_t)1 << pass))) continue;
+                if (grow((void **)&st->tmp, &st->cap_tmp, n_tmp + 1, sizeof *st->tmp))
+                    return LJ_ERR_NOMEM;
+                nt_ref r = st->seq[k];
+                if (k == s && r.starts) r.starts--;
+                if (k >= e) r.ends = 0; /* this repeat's :| and its endings' :| are done */
+                st->tmp[n_tmp++] = r;
+                st->played += st->ms[r.m].to - st->ms[r.m].from;
+                if (st->played > ABC_MAX_PLAYED) return LJ_ERR_LIMIT;
+            }
+        }
+        /* seq = seq[0, s) + tmp + seq[g, n) */
+        size_t tail = st->n_seq - g;
+        if (grow((void **)&st->seq, &st->cap_seq, s + n_tmp + tail, sizeof *st->seq))
+            return LJ_ERR_NOMEM;
+        memmove(st->seq + s + n_tmp, st->seq + g, tail * sizeof *st->seq);
+        memcpy(st->seq + s, st->tmp, n_tmp * sizeof *st->tmp);
+        st->n_seq = s + n_tmp + tail;
+    }
+}
+
+/* Appends the measures [first, last) as one section and expands its repeats. */
+static int play_section(nt_state *st, size_t first, size_t last) {
+    size_t lo = st->n_seq;
+    if (grow((void **)&st->seq, &st->cap_seq, lo + (last - first), sizeof *st->seq))
+        return LJ_ERR_NOMEM;
+    for (size_t k = first; k < last; k++) {
+        nt_ref r = {(uint32_t)k, st->ms[k].starts, st->ms[k].ends};
+        st->seq[st->n_seq++] = r;
+        st->played += st->ms[k].to - st->ms[k].from;
+        if (st->played > ABC_MAX_PLAYED) return LJ_ERR_LIMIT;
+    }
+    return expand_repeats(st, lo);
+}
+
+static int build_sequence(nt_state *st) {
+    const abc_tune *t = st->t;
+    size_t n = t->n_items;
+    /* sections: the items before the first P: label, then one per label */
+    size_t starts[27], n_sec = 0;
+    int label[27];
+    starts[n_sec] = 0;
+    label[n_sec++] = 0;
+    for (size_t j = 0; j < n; j++)
+        if (t->items[j].type == ABC_PART && t->items[j].pitch >= 'A' &&
+            t->items[j].pitch <= 'Z') {
+            if (n_sec == 27) break; /* more labels than letters: the rest joins the last */
+            starts[n_sec] = j + 1;
+            label[n_sec++] = t->items[j].pitch;
+        }
+    size_t first_m[28];
+    for (size_t k = 0; k < n_sec; k++) {
+        size_t end = k + 1 < n_sec ? starts[k + 1] - 1 : n; /* up to the next P: item */
+        int rc = cut_measures(st, starts[k], end, &first_m[k]);
+        if (rc) return rc;
+    }
+    first_m[n_sec] = st->n_ms;
+    /* the part before any label plays first (header-like fields, rarely notes) */
+    int rc = play_section(st, first_m[0], first_m[1]);
+    if (rc || n_sec == 1) return rc;
+    if (!t->play_order[0]) return play_section(st, first_m[1], first_m[2]);
+    for (const char *o = t->play_order; *o; o++) {
+        /* a label defined twice plays its first definition */
+        for (size_t k = 1; k < n_sec; k++)
+            if (label[k] == *o) {
+                rc = play_section(st, first_m[k], first_m[k + 1]);
+                if (rc) return rc;
+                break;
+            }
+    }
+    return LJ_OK;
+}
+
+static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user) {
+    nt_state st;
+    memset(&st, 0, sizeof st);
+    st.t = t;
+    int rc = build_sequence(&st);
+    /* the anacrusis: the first measure that takes time, when shorter than a bar
+     * of the meter in force there (an M: may follow K:) */
+    int num = t->meter_num, den = t->meter_den;
+    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++) {
+        const nt_measure *m = &st.ms[st.seq[k].m];
+        for (size_t j = m->from; j < m->to; j++)
+            if (t->items[j].type == ABC_METER) {
+                num = t->items[j].a;
+                den = t->items[j].b;
+            }
+        int of = 0;
+        abc_frac d = measure_length(t, m, &of);
+        if (d.num == 0) continue;
+        if (!of && num > 0 && den > 0 && abc_frac_cmp(d, abc_frac_make(num, den)) < 0) {
+            abc_item pad;
+            memset(&pad, 0, sizeof pad);
+            pad.type = ABC_REST;
+            pad.aux = -1;
+            pad.len = abc_frac_add(abc_frac_make(num, den), abc_frac_make(-d.num, d.den), &of);
+            pad.adv = pad.len;
+            if (!of) rc = fn(user, &pad, (size_t)-1);
+        }
+        break;
+    }
+    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++) {
+        const nt_measure *m = &st.ms[st.seq[k].m];
+        for (size_t j = m->from; j < m->to && rc == LJ_OK; j++) {
+            int ty = t->items[j].type;
+            if (ty == ABC_PLAY_ON_REP || ty == ABC_PART || is_bar_type(ty)) continue;
+            rc = fn(user, &t->items[j], j);
+        }
+    }
+    free(st.ms);
+    free(st.seq);
+    free(st.tmp);
+    return rc;
 }

@@ -81,6 +81,8 @@ typedef struct abc_tune {
     int index;            /* X: number */
     char title[256];      /* first T: */
     char parts[ABC_MAX_PARTS + 1]; /* expanded header P: order, "" when none */
+    char play_order[ABC_MAX_PARTS + 1]; /* expanded header Y: order (the Nottingham
+                                            dataset's part sequence), "" when none */
     abc_item *items;      /* the body, in source order */
     size_t n_items, cap_items;
     int line;             /* line of X: */
@@ -148,6 +150,12 @@ typedef struct abc_parser {
     int tune_started;         /* 1 between K: and the end of the tune (for recovery) */
 } abc_parser;
 
+/* 1 when the tune is read the way the Nottingham dataset's MIDI files play it
+ * (ABC_REPEATS_NOTTINGHAM: see abc_expand.c). */
+static inline int abc_nottingham(const abc_parser *p) {
+    return p->opts && p->opts->repeats == ABC_REPEATS_NOTTINGHAM;
+}
+
 /* --- abc_parse.c --- */
 void abc_parser_init(abc_parser *p, const char *name, const abc_opts *opts, abc_tune_fn fn,
                      void *user, char *err, size_t errlen);
@@ -189,10 +197,14 @@ int64_t abc_frac_ticks(abc_frac a);
  * item array. Warnings go through p. */
 int abc_expand_prepare(abc_parser *p, abc_tune *t);
 
-/* Visits items in play order (writetrack's repeat/ending/part walk) when
- * expand is 1, or in source order when 0. Stops early when fn returns non-zero
- * and returns that value. LJ_ERR_LIMIT when the walk passes ABC_MAX_PLAYED. */
+/* Visits items in play order for the convention `mode`: writetrack's
+ * repeat/ending/part walk (ABC_REPEATS_ABC2MIDI), the Nottingham dataset's
+ * measure-level expansion (ABC_REPEATS_NOTTINGHAM: see abc_expand.c; it may
+ * first visit one made-up ABC_REST that pads an anacrusis to a whole bar), or
+ * source order (ABC_REPEATS_AS_WRITTEN). Stops early when fn returns non-zero
+ * and returns that value. LJ_ERR_LIMIT when the walk passes ABC_MAX_PLAYED,
+ * LJ_ERR_NOMEM when the Nottingham expansion runs out of memory. */
 typedef int (*abc_visit_fn)(void *user, const abc_item *it, size_t index);
-int abc_expand_walk(const abc_tune *t, int expand, abc_visit_fn fn, void *user);
+int abc_expand_walk(const abc_tune *t, abc_repeats mode, abc_visit_fn fn, void *user);
 
 #endif

@@ -488,6 +488,7 @@ static void tune_reset(abc_parser *p, int index) {
     t->index = index;
     t->title[0] = 0;
     t->parts[0] = 0;
+    t->play_order[0] = 0;
     t->n_items = 0;
     t->line = (int)p->line;
     t->meter_num = 4;
@@ -651,8 +652,11 @@ static int read_note(abc_parser *p, const char *s, size_t n, size_t *i) {
     int rc = read_length(p, s, n, i, &mult);
     if (rc) return rc;
     if (has_acc) {
-        p->bar_acc[li] = (int8_t)acc;
-        p->bar_acc_set[li] = 1;
+        /* the Nottingham files apply an accidental to its own note only */
+        if (!abc_nottingham(p)) {
+            p->bar_acc[li] = (int8_t)acc;
+            p->bar_acc_set[li] = 1;
+        }
     } else {
         acc = p->bar_acc_set[li] ? p->bar_acc[li] : p->key_acc[li];
     }
@@ -1283,6 +1287,11 @@ static int parse_field(abc_parser *p, char field, const char *val) {
                 return fail_at(p, LJ_ERR_LIMIT, col, "part order P:%s expands to more than %d "
                                "parts", val, ABC_MAX_PARTS);
             return LJ_OK;
+        case 'Y': /* the Nottingham dataset's part sequence (its P: is a part label) */
+            if (expand_parts(val, p->tune.play_order, sizeof p->tune.play_order, 0, NULL) < 0)
+                return fail_at(p, LJ_ERR_LIMIT, col, "part sequence Y:%s expands to more "
+                               "than %d parts", val, ABC_MAX_PARTS);
+            return LJ_OK;
         case 'V': return apply_voice(p, val, col);
         case 'K': {
             int rc = apply_key(p, val, col, 1);
@@ -1302,9 +1311,10 @@ static int parse_field(abc_parser *p, char field, const char *val) {
             return LJ_OK;
         }
         case 'R':
-            p->hornpipe = !strncasecmp(val, "hornpipe", 8);
+            /* the Nottingham files play hornpipes straight */
+            p->hornpipe = !strncasecmp(val, "hornpipe", 8) && !abc_nottingham(p);
             return LJ_OK;
-        default: return LJ_OK; /* C: S: N: Z: H: O: B: D: F: G: I: Y: ... */
+        default: return LJ_OK; /* C: S: N: Z: H: O: B: D: F: G: I: ... */
         }
     case ABC_PS_BODY:
         switch (field) {
