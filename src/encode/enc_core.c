@@ -116,7 +116,7 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
         }
         /* comma-separated quarter lengths: "0.25,0.5,0.75,1,1.5,2,3,4" */
         int count = 0;
-        double d[ENC_MAX_DURATIONS];
+        double d[ENC_MAX_DURATIONS] = {0};
         const char *p = v;
         for (;;) {
             const char *comma = strchr(p, ',');
