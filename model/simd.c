@@ -56,10 +56,9 @@ static void scalar_panel_matvec(int bf16, const void *panels, int npanels, int K
     for (int p = 0; p < npanels; p++) {
         float acc[LJ_PANEL] = {0};
         for (int k = 0; k < K; k++) {
-            size_t o = ((size_t)p * K + k) * LJ_PANEL;
             for (int r = 0; r < LJ_PANEL; r++) {
-                float w = bf16 ? bf16_to_f32(((const uint16_t *)panels)[o + r])
-                               : ((const float *)panels)[o + r];
+                float w = bf16 ? bf16_to_f32(((const uint16_t *)panels)[lj_panel_index(1, K, (size_t)p, r, k)])
+                               : ((const float *)panels)[lj_panel_index(0, K, (size_t)p, r, k)];
                 acc[r] += w * x[k];
             }
         }
@@ -104,9 +103,10 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #define VPOW2(n)                                                                         \
     _mm256_castsi256_ps(_mm256_slli_epi32(                                               \
         _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23))
-#define VLD_BF16(p)                                                                      \
-    _mm256_castsi256_ps(_mm256_slli_epi32(                                               \
-        _mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(const void *)(p))), 16))
+#define VI __m256i
+#define VLDI(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define VBF_LO(v) _mm256_castsi256_ps(_mm256_slli_epi32((v), 16))
+#define VBF_HI(v) _mm256_castsi256_ps(_mm256_and_si256((v), _mm256_set1_epi32(-65536)))
 #include "simd_body.inc"
 #undef SFX
 #undef TARGET
@@ -127,7 +127,10 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #undef VSEL_LT
 #undef VROUND
 #undef VPOW2
-#undef VLD_BF16
+#undef VI
+#undef VLDI
+#undef VBF_LO
+#undef VBF_HI
 
 /* ---- AVX-512 (F, DQ, BW, VL) ------------------------------------------------------ */
 #define SFX(name) avx512_##name
@@ -152,9 +155,10 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #define VPOW2(n)                                                                         \
     _mm512_castsi512_ps(_mm512_slli_epi32(                                               \
         _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23))
-#define VLD_BF16(p)                                                                      \
-    _mm512_castsi512_ps(_mm512_slli_epi32(                                               \
-        _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(p))), 16))
+#define VI __m512i
+#define VLDI(p) _mm512_loadu_si512((const void *)(p))
+#define VBF_LO(v) _mm512_castsi512_ps(_mm512_slli_epi32((v), 16))
+#define VBF_HI(v) _mm512_castsi512_ps(_mm512_and_si512((v), _mm512_set1_epi32(-65536)))
 #include "simd_body.inc"
 #endif /* LJ_X86_SIMD */
 

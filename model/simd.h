@@ -46,6 +46,21 @@ void lj_cell_backward_simd(lj_isa isa, float *dg, float *dc, const float *dh_out
 void lj_sigmoid_simd(lj_isa isa, float *y, const float *x, size_t n);
 void lj_tanh_simd(lj_isa isa, float *y, const float *x, size_t n);
 
+/* Element (row r of panel p, column k) of a panel matrix over K columns:
+ * float32 panels are K groups of 16 rows; bfloat16 panels hold column pairs,
+ * ceil(K/2) groups of 16 rows x (k even, k odd) (a missing last partner is 0). */
+static inline size_t lj_panel_index(int bf16, int K, size_t p, int r, int k) {
+    if (!bf16)
+        return (p * (size_t)K + (size_t)k) * LJ_PANEL + (size_t)r;
+    return p * (size_t)((K + 1) / 2) * 2 * LJ_PANEL + (size_t)(k / 2) * 2 * LJ_PANEL +
+           (size_t)r * 2 + (size_t)(k & 1);
+}
+/* Bytes of npanels panels over K columns, rounded up to 64. */
+static inline size_t lj_panel_bytes(int bf16, int K, int npanels) {
+    size_t n = (size_t)npanels * LJ_PANEL * (bf16 ? (size_t)((K + 1) / 2) * 2 * 2 : (size_t)K * 4);
+    return (n + 63) / 64 * 64;
+}
+
 /* y (16*npanels) = W x for W packed as npanels panels of K groups (see above),
  * float32 (bf16 == 0) or bfloat16 (bf16 != 0) values; x (K) float32. The
  * plain-C path reads the same layout. Thread: any. */

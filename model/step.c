@@ -18,7 +18,7 @@ static size_t blocked(int j, int H) {
 
 /* Stores element (row r of panel p, column k) of a panel matrix over K columns. */
 static void put(void *panels, int bf16, int K, size_t p, int r, int k, float v) {
-    size_t o = (p * (size_t)K + (size_t)k) * LJ_PANEL + (size_t)r;
+    size_t o = lj_panel_index(bf16, K, p, r, k);
     if (bf16)
         ((uint16_t *)panels)[o] = lj_bf16_from_f32(v);
     else
@@ -35,7 +35,6 @@ int lj_step_pack_build(const lj_model *m, lj_step_precision precision) {
     const lj_param *P = m->tensors;
     lj_step_pack *pk = m->pack;
     int bf16 = precision == LJ_STEP_BF16, tokens_in = c->input_kind != LJ_INPUT_DENSE;
-    size_t esz = bf16 ? sizeof(uint16_t) : sizeof(float);
     int top = c->hidden[c->num_layers - 1];
     lj_step_pack_free(pk);
     /* count: panels (64-byte aligned each block), biases, table, head panels */
@@ -47,7 +46,7 @@ int lj_step_pack_build(const lj_model *m, lj_step_precision precision) {
         int in = lj_model_layer_input(c, l);
         K[l] = (l == 0 && tokens_in) ? c->hidden[l] : in + c->hidden[l];
         off_w[l] = bytes;
-        bytes += (4 * Hp * (size_t)K[l] * esz + 63) / 64 * 64;
+        bytes += lj_panel_bytes(bf16, K[l], (int)(4 * Hp / LJ_PANEL));
         off_b[l] = bytes;
         bytes += 4 * Hp * sizeof(float);
     }
@@ -57,7 +56,7 @@ int lj_step_pack_build(const lj_model *m, lj_step_precision precision) {
     }
     for (int h = 0; h < c->num_heads; h++) {
         off_h[h] = bytes;
-        bytes += (round_up16((size_t)c->heads[h].size) * (size_t)top * esz + 63) / 64 * 64;
+        bytes += lj_panel_bytes(bf16, top, (int)(round_up16((size_t)c->heads[h].size) / LJ_PANEL));
     }
     unsigned char *mem = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!mem)

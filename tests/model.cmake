@@ -16,3 +16,15 @@ lj_add_model_test(test_optim test_optim.c LABELS unit)
 lj_add_model_test(test_model_step test_model_step.c LABELS unit)
 target_link_options(test_model_step PRIVATE
                     -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)
+lj_add_model_test(test_model_simd test_model_simd.c LABELS unit)
+target_link_options(test_model_simd PRIVATE
+                    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)
+# The golden and step tests again with the vector kernels capped (LJ_ISA), so
+# the AVX2 and plain-C paths run the whole model too, not only the AVX-512 one.
+foreach(isa scalar avx2)
+  foreach(t test_model_golden test_model_step)
+    add_test(NAME ${t}_${isa} COMMAND ${t})
+    set_tests_properties(${t}_${isa} PROPERTIES SKIP_RETURN_CODE 77 LABELS unit
+                         ENVIRONMENT "${LJ_TEST_ENV};LJ_ISA=${isa}")
+  endforeach()
+endforeach()
