@@ -18,8 +18,9 @@
 
 typedef enum abc_repeats {
     ABC_REPEATS_ABC2MIDI = 0, /* expand repeats as abc2midi does by default */
-    ABC_REPEATS_NOTTINGHAM,   /* as the Nottingham dataset's own MIDI files (not built
-                                 yet: read as ABC_REPEATS_ABC2MIDI) */
+    ABC_REPEATS_NOTTINGHAM,   /* as the Nottingham dataset's own MIDI files (music21's
+                                 repeat expansion, Y: part order, no ties, no hornpipe
+                                 dotting, accidentals on their note only: abc_expand.c) */
     ABC_REPEATS_AS_WRITTEN    /* no expansion: every bar once, in source order (what
                                  the stream plays) */
 } abc_repeats;

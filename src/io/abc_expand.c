@@ -397,6 +397,7 @@ typedef struct nt_measure {
 /* One measure in the play sequence, with the repeat marks it still carries. */
 typedef struct nt_ref {
     uint32_t m;      /* index into the measure table */
+    uint32_t ending; /* variant mask of an ending not yet expanded, else 0 */
     uint8_t starts;  /* |: marks not yet expanded */
     uint8_t ends;    /* 1: :| not yet expanded */
 } nt_ref;
@@ -425,28 +426,57 @@ static int is_bar_type(int ty) {
            ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
 }
 
+static int add_measure(nt_state *st, size_t from, size_t to, uint32_t ending, int starts,
+                       int ends, int closes) {
+    if (grow((void **)&st->ms, &st->cap_ms, st->n_ms + 1, sizeof *st->ms)) return LJ_ERR_NOMEM;
+    nt_measure *m = &st->ms[st->n_ms++];
+    m->from = from;
+    m->to = to;
+    m->ending = ending;
+    m->starts = (uint8_t)starts;
+    m->ends = (uint8_t)ends;
+    m->closes = (uint8_t)closes;
+    return LJ_OK;
+}
+
+static int takes_time(const abc_item *it) {
+    return ((it->type == ABC_NOTE || it->type == ABC_REST) && !it->in_chord) ||
+           it->type == ABC_CHORD_OFF;
+}
+
 /* Cuts items [a, b) into measures appended to the table; *first gets the index
- * of the section's first measure. */
+ * of the section's first measure. An ending [2 in the middle of a bar starts a
+ * measure of its own (the bar's first notes are common to both passes). */
 static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
     const abc_item *it = st->t->items;
     *first = st->n_ms;
     uint32_t open_ending = 0;
-    uint8_t pending_starts = 0;
+    int pending_starts = 0, timed = 0;
     size_t from = a;
     for (size_t j = a; j <= b; j++) {
         int ty = j < b ? it[j].type : ABC_SINGLE_BAR; /* the section's end closes its bar */
-        if (j < b && ty == ABC_PLAY_ON_REP) open_ending = (uint32_t)it[j].a;
-        if (j < b && !is_bar_type(ty)) continue;
-        if (grow((void **)&st->ms, &st->cap_ms, st->n_ms + 1, sizeof *st->ms)) return LJ_ERR_NOMEM;
-        nt_measure *m = &st->ms[st->n_ms++];
-        m->from = from;
-        m->to = j;
-        m->starts = pending_starts;
-        m->ends = ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
-        m->ending = open_ending;
-        m->closes = m->ends || ty == ABC_DOUBLE_BAR || ty == ABC_BAR_REP;
-        if (m->closes) open_ending = 0;
+        if (j < b && ty == ABC_PLAY_ON_REP) {
+            if (timed) {
+                if (add_measure(st, from, j, open_ending, pending_starts, 0, 0))
+                    return LJ_ERR_NOMEM;
+                pending_starts = 0;
+                timed = 0;
+                from = j;
+            }
+            open_ending = (uint32_t)it[j].a;
+            continue;
+        }
+        if (j < b && !is_bar_type(ty)) {
+            timed |= takes_time(&it[j]);
+            continue;
+        }
+        int ends = ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
+        int closes = ends || ty == ABC_DOUBLE_BAR || ty == ABC_BAR_REP;
+        if (add_measure(st, from, j, open_ending, pending_starts, ends, closes))
+            return LJ_ERR_NOMEM;
+        if (closes) open_ending = 0;
         pending_starts = (ty == ABC_BAR_REP || ty == ABC_DOUBLE_REP) ? 1 : 0;
+        timed = 0;
         from = j + 1;
     }
     return LJ_OK;
@@ -455,12 +485,8 @@ static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
 /* Duration of a measure in whole notes (what moves time on). */
 static abc_frac measure_length(const abc_tune *t, const nt_measure *m, int *of) {
     abc_frac d = abc_frac_make(0, 1);
-    for (size_t j = m->from; j < m->to; j++) {
-        const abc_item *it = &t->items[j];
-        if (((it->type == ABC_NOTE || it->type == ABC_REST) && !it->in_chord) ||
-            it->type == ABC_CHORD_OFF)
-            d = abc_frac_add(d, it->adv, of);
-    }
+    for (size_t j = m->from; j < m->to; j++)
+        if (takes_time(&t->items[j])) d = abc_frac_add(d, t->items[j].adv, of);
     return d;
 }
 
@@ -485,26 +511,27 @@ static int expand_repeats(nt_state *st, size_t lo) {
         if (s == (size_t)-1 || s < lo) s = lo;
         /* the endings after the :| belong to this repeat: [e+1, g) */
         size_t g = e + 1;
-        while (g < st->n_seq && st->ms[st->seq[g].m].ending && !st->seq[g].starts) {
+        while (g < st->n_seq && st->seq[g].ending && !st->seq[g].starts) {
             int last = st->seq[g].ends || st->ms[st->seq[g].m].closes;
             g++;
-            if (last && !(g < st->n_seq && st->ms[st->seq[g].m].ending)) break;
+            if (last && !(g < st->n_seq && st->seq[g].ending)) break;
         }
-        if (!st->ms[st->seq[e].m].ending) g = e + 1; /* plain repeat: no endings follow */
+        if (!st->seq[e].ending) g = e + 1; /* plain repeat: no endings follow */
         int passes = 2;
         for (size_t k = s; k < g; k++) {
-            int h = highest_pass(st->ms[st->seq[k].m].ending);
+            int h = highest_pass(st->seq[k].ending);
             if (h > passes) passes = h;
         }
         /* write the passes into tmp */
         size_t n_tmp = 0;
         for (int pass = 1; pass <= passes; pass++) {
             for (size_t k = s; k < g; k++) {
-                uint32_t en = st->ms[st->seq[k].m].ending;
+                uint32_t en = st->seq[k].ending;
                 if (en && !(en & ((uint32_t)1 << pass))) continue;
                 if (grow((void **)&st->tmp, &st->cap_tmp, n_tmp + 1, sizeof *st->tmp))
                     return LJ_ERR_NOMEM;
                 nt_ref r = st->seq[k];
+                r.ending = 0; /* chosen: an outer repeat plays it as it is now */
                 if (k == s && r.starts) r.starts--;
                 if (k >= e) r.ends = 0; /* this repeat's :| and its endings' :| are done */
                 st->tmp[n_tmp++] = r;
@@ -528,12 +555,19 @@ static int play_section(nt_state *st, size_t first, size_t last) {
     if (grow((void **)&st->seq, &st->cap_seq, lo + (last - first), sizeof *st->seq))
         return LJ_ERR_NOMEM;
     for (size_t k = first; k < last; k++) {
-        nt_ref r = {(uint32_t)k, st->ms[k].starts, st->ms[k].ends};
+        nt_ref r = {(uint32_t)k, st->ms[k].ending, st->ms[k].starts, st->ms[k].ends};
         st->seq[st->n_seq++] = r;
         st->played += st->ms[k].to - st->ms[k].from;
         if (st->played > ABC_MAX_PLAYED) return LJ_ERR_LIMIT;
     }
     return expand_repeats(st, lo);
+}
+
+static int section_has_time(const nt_state *st, size_t first, size_t last) {
+    for (size_t k = first; k < last; k++)
+        for (size_t j = st->ms[k].from; j < st->ms[k].to; j++)
+            if (takes_time(&st->t->items[j])) return 1;
+    return 0;
 }
 
 static int build_sequence(nt_state *st) {
@@ -558,14 +592,23 @@ static int build_sequence(nt_state *st) {
         if (rc) return rc;
     }
     first_m[n_sec] = st->n_ms;
-    /* the part before any label plays first (header-like fields, rarely notes) */
-    int rc = play_section(st, first_m[0], first_m[1]);
-    if (rc || n_sec == 1) return rc;
-    if (!t->play_order[0]) return play_section(st, first_m[1], first_m[2]);
+    if (n_sec == 1 && t->play_order[0] && strlen(t->parts) == 1) {
+        /* "P:A" above K: with Y:AA: the header names the body's one part */
+        label[0] = t->parts[0];
+    }
+    if (!t->play_order[0] || (n_sec == 1 && !label[0])) {
+        /* no part sequence: the first section that has music, alone (the
+         * fields before it still apply) */
+        size_t k = 0;
+        while (k + 1 < n_sec && !section_has_time(st, first_m[k], first_m[k + 1])) k++;
+        return play_section(st, first_m[0], first_m[k + 1]);
+    }
+    int rc = play_section(st, first_m[0], first_m[label[0] ? 0 : 1]); /* fields before P: */
+    if (rc) return rc;
     for (const char *o = t->play_order; *o; o++) {
         /* a label defined twice plays its first definition */
-        for (size_t k = 1; k < n_sec; k++)
-            if (label[k] == *o) {
+        for (size_t k = 0; k < n_sec; k++)
+            if (label[k] && label[k] == *o) {
                 rc = play_section(st, first_m[k], first_m[k + 1]);
                 if (rc) return rc;
                 break;
@@ -574,43 +617,60 @@ static int build_sequence(nt_state *st) {
     return LJ_OK;
 }
 
-static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user) {
-    nt_state st;
-    memset(&st, 0, sizeof st);
-    st.t = t;
-    int rc = build_sequence(&st);
-    /* the anacrusis: the first measure that takes time, when shorter than a bar
-     * of the meter in force there (an M: may follow K:) */
-    int num = t->meter_num, den = t->meter_den;
-    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++) {
-        const nt_measure *m = &st.ms[st.seq[k].m];
+/* The silence that pads an anacrusis to a whole bar: the first measure that
+ * takes time, when it is shorter than a bar of the meter in force there (an M:
+ * may follow K:). Zero when there is none. */
+static abc_frac anacrusis_pad(const nt_state *st) {
+    const abc_tune *t = st->t;
+    int num = t->meter_num, den = t->meter_den, of = 0;
+    for (size_t k = 0; k < st->n_seq; k++) {
+        const nt_measure *m = &st->ms[st->seq[k].m];
         for (size_t j = m->from; j < m->to; j++)
             if (t->items[j].type == ABC_METER) {
                 num = t->items[j].a;
                 den = t->items[j].b;
             }
-        int of = 0;
         abc_frac d = measure_length(t, m, &of);
         if (d.num == 0) continue;
-        if (!of && num > 0 && den > 0 && abc_frac_cmp(d, abc_frac_make(num, den)) < 0) {
-            abc_item pad;
-            memset(&pad, 0, sizeof pad);
-            pad.type = ABC_REST;
-            pad.aux = -1;
-            pad.len = abc_frac_add(abc_frac_make(num, den), abc_frac_make(-d.num, d.den), &of);
-            pad.adv = pad.len;
-            if (!of) rc = fn(user, &pad, (size_t)-1);
-        }
-        break;
+        if (of || num <= 0 || den <= 0) break;
+        abc_frac bar = abc_frac_make(num, den);
+        if (abc_frac_cmp(d, bar) >= 0) break;
+        abc_frac pad = abc_frac_add(bar, abc_frac_make(-d.num, d.den), &of);
+        return of ? abc_frac_make(0, 1) : pad;
     }
-    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++) {
-        const nt_measure *m = &st.ms[st.seq[k].m];
-        for (size_t j = m->from; j < m->to && rc == LJ_OK; j++) {
-            int ty = t->items[j].type;
-            if (ty == ABC_PLAY_ON_REP || ty == ABC_PART || is_bar_type(ty)) continue;
-            rc = fn(user, &t->items[j], j);
+    return abc_frac_make(0, 1);
+}
+
+/* Visits the items of one measure (bar lines, endings and labels are done). */
+static int visit_measure(const abc_tune *t, const nt_measure *m, abc_visit_fn fn, void *user) {
+    int rc = LJ_OK;
+    for (size_t j = m->from; j < m->to && rc == LJ_OK; j++) {
+        int ty = t->items[j].type;
+        if (ty == ABC_PLAY_ON_REP || ty == ABC_PART || is_bar_type(ty)) continue;
+        rc = fn(user, &t->items[j], j);
+    }
+    return rc;
+}
+
+static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user) {
+    nt_state st;
+    memset(&st, 0, sizeof st);
+    st.t = t;
+    int rc = build_sequence(&st);
+    if (rc == LJ_OK) {
+        abc_frac pad = anacrusis_pad(&st);
+        if (pad.num > 0) {
+            abc_item rest;
+            memset(&rest, 0, sizeof rest);
+            rest.type = ABC_REST;
+            rest.aux = -1;
+            rest.len = pad;
+            rest.adv = pad;
+            rc = fn(user, &rest, (size_t)-1);
         }
     }
+    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++)
+        rc = visit_measure(t, &st.ms[st.seq[k].m], fn, user);
     free(st.ms);
     free(st.seq);
     free(st.tmp);
