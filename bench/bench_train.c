@@ -7,7 +7,7 @@
  *               [--step-configs a32,c,d] [--step-count 10000]
  * Output lines (bench/run.sh lines them up with PyTorch's):
  *   lstmjam train CONFIG B=.. T=.. threads=N tokens_per_s=X gflops=Y
- *   lstmjam step  CONFIG threads=1 p50_us=X p99_us=Y
+ *   lstmjam step  CONFIG[-bf16] threads=1 p50_us=X p99_us=Y path=P
  *   lstmjam sgemm threads=N gflops=X
  */
 #define _GNU_SOURCE /* cblas.h declares openblas_setaffinity(cpu_set_t *), a GNU type */
@@ -165,13 +165,16 @@ static int cmp_double(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-static void bench_step(const bench_config *bc, int count) {
+/* One step at batch 1, p50/p99 over `count` steps; bf16: on bfloat16 step
+ * weights (printed as CONFIG-bf16). The path taken (packed, ISA) is printed. */
+static void bench_step(const bench_config *bc, int count, int bf16) {
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(1);
 #endif
     lj_model *m = make_model(bc);
     lstm_state *s;
     char err[256];
+    if (bf16 && lj_model_prepare_step(m, LJ_STEP_BF16, err, sizeof err)) exit(1);
     if (lstm_state_create(&s, m, 1, err, sizeof err)) exit(1);
     double *t = malloc((size_t)count * sizeof *t);
     int32_t tok = 1;
@@ -187,8 +190,9 @@ static void bench_step(const bench_config *bc, int count) {
         if (i >= 100) t[i - 100] = now() - t0;
     }
     qsort(t, (size_t)count, sizeof *t, cmp_double);
-    printf("lstmjam step %s threads=1 p50_us=%.1f p99_us=%.1f\n", bc->name, t[count / 2] * 1e6,
-           t[(int)(count * 0.99)] * 1e6);
+    printf("lstmjam step %s%s threads=1 p50_us=%.1f p99_us=%.1f path=%s\n", bc->name,
+           bf16 ? "-bf16" : "", t[count / 2] * 1e6, t[(int)(count * 0.99)] * 1e6,
+           lstm_step_path(m, s));
     fflush(stdout);
     free(t);
     lstm_state_destroy(s);
@@ -254,7 +258,10 @@ int main(int argc, char **argv) {
     snprintf(cb, sizeof cb, "%s", step_configs);
     for (char *c = strtok_r(cb, ",", &save); c; c = strtok_r(NULL, ",", &save)) {
         const bench_config *bc = find(c);
-        if (bc && step_count > 0) bench_step(bc, step_count);
+        if (bc && step_count > 0) {
+            bench_step(bc, step_count, 0);
+            bench_step(bc, step_count, 1);
+        }
     }
     return 0;
 }
