@@ -1,0 +1,5 @@
+# Encodings of issue 5 (src/encode/encoding.h, timestep, notechord, perfevent) and
+# lstmjam encode. tests/encode.cmake holds the chars/vocab/tokset tests.
+lj_add_alloc_test(test_enc_unit test_enc_unit.c)
+lj_add_test(test_enc_corpus test_enc_corpus.c LABELS corpus)
+lj_add_script_test(enc_cli enc_cli.sh LABELS corpus)
