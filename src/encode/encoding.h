@@ -207,8 +207,10 @@ void enc_decoder_reset(enc_decoder *d);
  * count. Never allocates, never fails: an id outside the vocabulary gives no
  * events and is counted (enc_decoder_bad_tokens). Thread: engine (RT-safe). */
 size_t enc_decoder_step(enc_decoder *d, int32_t token, enc_event *out);
-/* Note-offs for every sounding note at the current time (end of stream, panic,
- * a '/' the engine wants to act on). Thread: engine (RT-safe). */
+/* End of stream: note-offs for every sounding note, at the current time; notes
+ * with a scheduled end (notechord plays each token for `length`) end at that
+ * time instead, and the decoder's time moves to the last of them. For a panic
+ * the engine silences the synth itself. Thread: engine (RT-safe). */
 size_t enc_decoder_flush(enc_decoder *d, enc_event *out);
 /* Current time in seconds and ticks; tempo of the tick axis; bad-token count. */
 double enc_decoder_time(const enc_decoder *d);
