@@ -470,6 +470,9 @@ static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
             timed |= takes_time(&it[j]);
             continue;
         }
+        if (j < b && ty == ABC_DOUBLE_BAR && j > a && it[j - 1].type == ABC_REP_BAR &&
+            it[j - 1].line == it[j].line && it[j - 1].col + 2 == it[j].col)
+            ty = ABC_BAR_REP; /* ":|:" (read as :| and a dotted bar) is :| |: here */
         int ends = ty == ABC_REP_BAR || ty == ABC_DOUBLE_REP;
         int closes = ends || ty == ABC_DOUBLE_BAR || ty == ABC_BAR_REP;
         if (add_measure(st, from, j, open_ending, pending_starts, ends, closes))
