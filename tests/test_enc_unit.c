@@ -566,6 +566,7 @@ static void test_text_errors(void **state) {
     assert_null(x);
     assert_int_equal(t.n_pieces, 0);
     remove(path);
+    tokset_free(&t);
 }
 
 /* Every allocation of an encode + text parse failing in turn: LJ_ERR_NOMEM, the
