@@ -30,7 +30,9 @@
  *  - with body P: labels the header Y: order says which parts play, each part
  *    expanded on its own; without Y: only the first part plays. A header P:
  *    order is not used.
- *  - an anacrusis is padded with silence to a whole bar.
+ *  - an anacrusis is padded with silence to a whole bar, and so is the last
+ *    bar (the last chord symbol sounds to its end); a slash chord "G/b" is
+ *    played without its bass note.
  *  - reading (abc_parse.c): R:hornpipe is played straight, and an accidental
  *    holds for its own note only, not to the end of the bar.
  *  - ties are not merged: the tied note is struck again. */
@@ -269,8 +271,28 @@ int abc_expand_prepare(abc_parser *p, abc_tune *t) {
 }
 
 static int prepare_items(abc_parser *p, abc_tune *t) {
-    /* the Nottingham files strike a tied note again: ties are not merged */
-    if (abc_nottingham(p)) return LJ_OK;
+    if (abc_nottingham(p)) {
+        /* the Nottingham files strike a tied note again (ties are not merged)
+         * and play a slash chord "G/b" without its bass note, and the first
+         * of two chord symbols written together */
+        size_t out = 0;
+        int chord_now = 0; /* 1: a chord symbol stands at the current time */
+        for (size_t j = 0; j < t->n_items; j++) {
+            abc_item *it = &t->items[j];
+            if (it->type == ABC_GCHORD) {
+                /* "E7""G": the first of chord symbols at one time sounds */
+                if (chord_now) continue;
+                chord_now = 1;
+                it->aux = -1;
+            } else if (((it->type == ABC_NOTE || it->type == ABC_REST) && !it->in_chord) ||
+                       it->type == ABC_CHORD_OFF) {
+                if (it->adv.num) chord_now = 0;
+            }
+            t->items[out++] = *it;
+        }
+        t->n_items = out;
+        return LJ_OK;
+    }
     int rc = add_missing_start_repeats(p, t);
     if (rc) return rc;
     rc = fix_ties(p, t);
@@ -446,12 +468,13 @@ static int takes_time(const abc_item *it) {
 
 /* Cuts items [a, b) into measures appended to the table; *first gets the index
  * of the section's first measure. An ending [2 in the middle of a bar starts a
- * measure of its own (the bar's first notes are common to both passes). */
+ * measure of its own (the bar's first notes, or an M: before it, are common to
+ * both passes). */
 static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
     const abc_item *it = st->t->items;
     *first = st->n_ms;
     uint32_t open_ending = 0;
-    int pending_starts = 0, timed = 0;
+    int pending_starts = 0, timed = 0; /* timed: the open measure holds more than line starts */
     size_t from = a;
     for (size_t j = a; j <= b; j++) {
         int ty = j < b ? it[j].type : ABC_SINGLE_BAR; /* the section's end closes its bar */
@@ -467,7 +490,7 @@ static int cut_measures(nt_state *st, size_t a, size_t b, size_t *first) {
             continue;
         }
         if (j < b && !is_bar_type(ty)) {
-            timed |= takes_time(&it[j]);
+            timed |= ty != ABC_MUSICLINE; /* an M: or K: before [1 is common to all passes */
             continue;
         }
         if (j < b && ty == ABC_DOUBLE_BAR && j > a && it[j - 1].type == ABC_REP_BAR &&
@@ -660,8 +683,9 @@ static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user) {
     memset(&st, 0, sizeof st);
     st.t = t;
     int rc = build_sequence(&st);
+    abc_frac pad = abc_frac_make(0, 1);
     if (rc == LJ_OK) {
-        abc_frac pad = anacrusis_pad(&st);
+        pad = anacrusis_pad(&st);
         if (pad.num > 0) {
             abc_item rest;
             memset(&rest, 0, sizeof rest);
@@ -672,8 +696,39 @@ static int walk_nottingham(const abc_tune *t, abc_visit_fn fn, void *user) {
             rc = fn(user, &rest, (size_t)-1);
         }
     }
-    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++)
-        rc = visit_measure(t, &st.ms[st.seq[k].m], fn, user);
+    /* the last bar is filled to a whole bar of silence (the last chord symbol
+     * sounds to the bar's end): time since the last M: change, padding
+     * included, is brought to a whole number of bars */
+    int num = t->meter_num, den = t->meter_den, of = 0;
+    abc_frac since = pad;
+    for (size_t k = 0; k < st.n_seq && rc == LJ_OK; k++) {
+        const nt_measure *m = &st.ms[st.seq[k].m];
+        rc = visit_measure(t, m, fn, user);
+        for (size_t j = m->from; j < m->to; j++) {
+            if (t->items[j].type == ABC_METER) {
+                num = t->items[j].a;
+                den = t->items[j].b;
+                since = abc_frac_make(0, 1);
+            } else if (takes_time(&t->items[j])) {
+                since = abc_frac_add(since, t->items[j].adv, &of);
+            }
+        }
+    }
+    if (rc == LJ_OK && !of && since.num > 0 && num > 0 && den > 0) {
+        /* whole notes to the next bar line: bar - (since mod bar) */
+        int64_t unit = since.den * (int64_t)den;          /* common denominator */
+        int64_t pos = since.num * den, bar = (int64_t)num * since.den;
+        int64_t rest_num = (bar - pos % bar) % bar;
+        if (rest_num > 0) {
+            abc_item rest;
+            memset(&rest, 0, sizeof rest);
+            rest.type = ABC_REST;
+            rest.aux = -1;
+            rest.len = abc_frac_make(rest_num, unit);
+            rest.adv = rest.len;
+            rc = fn(user, &rest, (size_t)-1);
+        }
+    }
     free(st.ms);
     free(st.seq);
     free(st.tmp);
