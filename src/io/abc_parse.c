@@ -800,6 +800,7 @@ static int chord_symbol(abc_parser *p, const char *s, size_t n, long col) {
         {"o7", ABC_CH_DIM7},   {"sus2", ABC_CH_SUS2},  {"m9", ABC_CH_MIN9},
         {"min9", ABC_CH_MIN9}, {"7sus4", ABC_CH_SUS4}, {"aug7", ABC_CH_AUG},
         {"+7", ABC_CH_AUG},    {"7+", ABC_CH_AUG},     {"m7b5", ABC_CH_DIM},
+        {"d", ABC_CH_DIM},     {"a", ABC_CH_AUG}, /* the Nottingham files: "Cd", "Ca" */
     };
     int kind_id = -1;
     for (size_t q = 0; q < sizeof kinds / sizeof *kinds; q++)
