@@ -15,6 +15,7 @@ static const command commands[] = {
     {"convert", cmd_convert, "convert MIDI, ABC, kern or JSB JSON to MIDI"},
     {"info", cmd_info, "summarise a music file (tunes, parts, notes, key, meter, range)"},
     {"render", cmd_render, "render a score to WAV/FLAC through FluidSynth, faster than real time"},
+    {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
     {"sample", cmd_sample, "generate text (ABC) from a chars model"},
 };
