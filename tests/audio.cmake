@@ -9,3 +9,13 @@ lj_add_test(test_render_peer test_render_peer.c LABELS oracle)
 lj_add_test(test_render test_render.c LABELS unit)
 # The CLI on good and bad input: exit codes, messages, nothing left behind.
 lj_add_script_test(render_cli render_cli.sh LABELS unit)
+# lstmjam's own SoundFont (tools/sfbuild.c) through FluidSynth: loads cleanly,
+# pitch within 3 cents and balanced levels for every instrument, silence after
+# release, seamless loops; the tool rebuilt from source gives the committed font.
+add_executable(test_soundfont test_soundfont.c)
+target_link_libraries(test_soundfont PRIVATE PkgConfig::FLUIDSYNTH m)
+add_test(NAME test_soundfont
+         COMMAND sh -c "\"$1\" rebuilt.sf2 >/dev/null && \"$2\" \"$3\" rebuilt.sf2" test_soundfont
+                 $<TARGET_FILE:lstmjam_sfbuild> $<TARGET_FILE:test_soundfont>
+                 ${CMAKE_SOURCE_DIR}/soundfonts/lstmjam-basic.sf2)
+set_tests_properties(test_soundfont PROPERTIES LABELS unit)

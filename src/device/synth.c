@@ -39,7 +39,13 @@ static int has_sf_ext(const char *name) {
     return !strcmp(e, ".sf2") || !strcmp(e, ".SF2") || !strcmp(e, ".sf3") || !strcmp(e, ".SF3");
 }
 
-/* The alphabetically first SoundFont in dir, into out; 0 if none. */
+/* lstmjam's own font (tools/sfbuild.c, in soundfonts/): the last resort, after
+ * any font the user put in soundfonts/ and the system's GM fonts, which sound
+ * better. */
+#define FALLBACK_SOUNDFONT "lstmjam-basic.sf2"
+
+/* The alphabetically first SoundFont in dir other than the fallback, into out;
+ * 0 if none. */
 static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
     DIR *d = opendir(dir);
     if (!d) return 0;
@@ -47,6 +53,7 @@ static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (!has_sf_ext(de->d_name) || strlen(de->d_name) >= sizeof best) continue;
+        if (!strcmp(de->d_name, FALLBACK_SOUNDFONT)) continue;
         if (!best[0] || strcmp(de->d_name, best) < 0) snprintf(best, sizeof best, "%s", de->d_name);
     }
     closedir(d);
@@ -55,25 +62,21 @@ static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
     return n > 0 && (size_t)n < outlen && access(out, R_OK) == 0;
 }
 
-/* The project's soundfonts/ folders to try: ./soundfonts, and for a binary in
- * PROJECT/BUILD/lstmjam, PROJECT/soundfonts. */
-static int project_soundfont(char *out, size_t outlen, char *looked, size_t lookedlen) {
-    snprintf(looked, lookedlen, "soundfonts/");
-    if (first_soundfont_in("soundfonts", out, outlen)) return 1;
+/* The project's soundfonts/ folders: ./soundfonts, and for a binary in
+ * PROJECT/BUILD/lstmjam, PROJECT/soundfonts (empty string if unknown). */
+static void project_dirs(char dirs[2][4200]) {
+    snprintf(dirs[0], sizeof dirs[0], "soundfonts");
+    dirs[1][0] = 0;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return 0;
+    if (n <= 0) return;
     exe[n] = 0;
     for (int up = 0; up < 2; up++) { /* strip the file name, then the build folder */
         char *slash = strrchr(exe, '/');
-        if (!slash) return 0;
+        if (!slash) return;
         *slash = 0;
     }
-    char dir[4200];
-    snprintf(dir, sizeof dir, "%s/soundfonts", exe[0] ? exe : "");
-    size_t used = strlen(looked);
-    snprintf(looked + used, lookedlen - used, ", %s/", dir);
-    return first_soundfont_in(dir, out, outlen);
+    snprintf(dirs[1], sizeof dirs[1], "%s/soundfonts", exe);
 }
 
 int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, char *err,
@@ -86,19 +89,29 @@ int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, ch
             return lj_fail(err, errlen, LJ_ERR_ARG, "SoundFont %s: path too long", explicit_path);
         return LJ_OK;
     }
-    char looked[8400];
-    if (project_soundfont(out, outlen, looked, sizeof looked)) return LJ_OK;
+    /* Search order: a font the user put in soundfonts/, the system's GM fonts,
+     * then lstmjam's own fallback font. */
+    char dirs[2][4200];
+    project_dirs(dirs);
+    for (int i = 0; i < 2; i++)
+        if (dirs[i][0] && first_soundfont_in(dirs[i], out, outlen)) return LJ_OK;
     for (size_t i = 0; i < sizeof system_soundfonts / sizeof *system_soundfonts; i++) {
         if (access(system_soundfonts[i], R_OK) == 0) {
             snprintf(out, outlen, "%s", system_soundfonts[i]);
             return LJ_OK;
         }
     }
+    for (int i = 0; i < 2; i++) {
+        if (!dirs[i][0]) continue;
+        int n = snprintf(out, outlen, "%s/%s", dirs[i], FALLBACK_SOUNDFONT);
+        if (n > 0 && (size_t)n < outlen && access(out, R_OK) == 0) return LJ_OK;
+    }
     return lj_fail(err, errlen, LJ_ERR_IO,
-                   "no SoundFont found (looked in %s and /usr/share/sounds/sf2/, "
-                   "/usr/share/soundfonts/); give one with --soundfont FILE.sf2 or install "
-                   "a General MIDI SoundFont (Debian: timgm6mb-soundfont or fluid-soundfont-gm)",
-                   looked);
+                   "no SoundFont found (looked in %s/, %s/, /usr/share/sounds/sf2/ and "
+                   "/usr/share/soundfonts/); give one with --soundfont FILE.sf2, install "
+                   "a General MIDI SoundFont (Debian: timgm6mb-soundfont or fluid-soundfont-gm), "
+                   "or build lstmjam's own with tools/sfbuild",
+                   dirs[0], dirs[1][0] ? dirs[1] : "PROJECT/soundfonts");
 }
 
 /* FluidSynth reports errors through a global log hook; while synth_create runs,

@@ -5,11 +5,13 @@
  * audio thread, or the offline render loop).
  *
  * The SoundFont is found in this order: the explicit path (an error if it cannot
- * be read; no fallback), then the first .sf2/.sf3 file (by name) in the
- * project's soundfonts/ folder (beside the working directory, or beside the
+ * be read; no fallback), then the first .sf2/.sf3 file (by name) a user put in
+ * the project's soundfonts/ folder (beside the working directory, or beside the
  * executable's build folder), then the system's General MIDI SoundFonts:
  * /usr/share/sounds/sf2/default-GM.sf2, FluidR3_GM.sf2, TimGM6mb.sf2 (Debian),
- * /usr/share/soundfonts/default.sf2, FluidR3_GM.sf2 (other distributions). */
+ * /usr/share/soundfonts/default.sf2, FluidR3_GM.sf2 (other distributions), and
+ * last lstmjam's own soundfonts/lstmjam-basic.sf2 (tools/sfbuild.c: always
+ * there, but the sampled GM fonts sound better). */
 #ifndef LJ_SYNTH_H
 #define LJ_SYNTH_H
 
