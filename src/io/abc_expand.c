@@ -527,8 +527,12 @@ static int highest_pass(uint32_t mask) {
  * the first :| pairs with the last |: before it or with seq[lo]; the span, with
  * the endings that follow it, is written out once per pass. */
 static int expand_repeats(nt_state *st, size_t lo) {
+    /* seq[lo, scan) holds no :| any more: what is written out has its :| cleared.
+     * Resuming the search there keeps a tune of n repeats linear, not n^2 (a
+     * fuzzer's 8,600 ':||:' took over 10 s). */
+    size_t scan = lo;
     for (;;) {
-        size_t e = lo;
+        size_t e = scan;
         while (e < st->n_seq && !st->seq[e].ends) e++;
         if (e >= st->n_seq) return LJ_OK;
         size_t s = e + 1;
@@ -572,6 +576,7 @@ static int expand_repeats(nt_state *st, size_t lo) {
         memmove(st->seq + s + n_tmp, st->seq + g, tail * sizeof *st->seq);
         memcpy(st->seq + s, st->tmp, n_tmp * sizeof *st->tmp);
         st->n_seq = s + n_tmp + tail;
+        scan = s + n_tmp;
     }
 }
 

@@ -23,7 +23,8 @@
 #define ABC_MAX_LEN_NUMBER 4096      /* largest number in a note length (A4096/4096) */
 #define ABC_MAX_TUPLET 64            /* largest p, q or r in (p:q:r */
 #define ABC_MAX_ITEMS 4000000        /* items per tune */
-#define ABC_MAX_PLAYED 20000000      /* items visited while expanding one tune */
+#define ABC_MAX_PLAYED 1000000       /* items played while expanding one tune (a day of music;
+                                        bounds the work hostile repeats cause) */
 #define ABC_MAX_PARTS 1024           /* length of an expanded P: order */
 #define ABC_MAX_MREST_BARS 10000     /* Z999 */
 #define ABC_MAX_LINE 1000000         /* bytes in one line */
