@@ -62,12 +62,12 @@ static lj_model *make_model(const bench_config *bc) {
     for (int l = 0; l < bc->L; l++) c.hidden[l] = bc->H;
     if (bc->psd) {
         c.num_heads = 3;
-        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "pitch", 128, 0.05f, 0.0f};
-        c.heads[1] = (lj_head_config){LJ_HEAD_MSE, "step", 1, 1.0f, 10.0f};
-        c.heads[2] = (lj_head_config){LJ_HEAD_MSE, "duration", 1, 1.0f, 10.0f};
+        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "pitch", 128, 0.05f, 0.0f, 0};
+        c.heads[1] = (lj_head_config){LJ_HEAD_MSE, "step", 1, 1.0f, 10.0f, 0};
+        c.heads[2] = (lj_head_config){LJ_HEAD_MSE, "duration", 1, 1.0f, 10.0f, 0};
     } else {
         c.num_heads = 1;
-        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", bc->V, 1.0f, 0.0f};
+        c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", bc->V, 1.0f, 0.0f, 0};
     }
     lj_model *m;
     char err[256];

@@ -1,6 +1,7 @@
 /* model: parameter arena with named views, training activations, forward and
  * backward over a batch. The step API is in step.c. */
 #include "model_internal.h"
+#include "nade.h"
 #include "simd.h"
 
 #include <math.h>
@@ -79,9 +80,17 @@ static int validate_config(const lj_model_config *c, char *err, size_t errlen) {
                 return lj_fail(err, errlen, LJ_ERR_ARG, "model config: heads %d and %d are "
                                "both named \"%s\"", g, h, hc->name);
         if (hc->kind != LJ_HEAD_SOFTMAX && hc->kind != LJ_HEAD_MSE &&
-            hc->kind != LJ_HEAD_BERNOULLI)
+            hc->kind != LJ_HEAD_BERNOULLI && hc->kind != LJ_HEAD_NADE)
             return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": kind %d is not "
-                           "softmax (0), mse (1), bernoulli (2)", hc->name, (int)hc->kind);
+                           "softmax (0), mse (1), bernoulli (2), nade (3)", hc->name,
+                           (int)hc->kind);
+        if (hc->kind == LJ_HEAD_NADE && (hc->nade_hidden < 1 || hc->nade_hidden > LJ_MAX_DIM))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": nade_hidden "
+                           "%d, expected 1..%d", hc->name, hc->nade_hidden, LJ_MAX_DIM);
+        if (hc->kind != LJ_HEAD_NADE && hc->nade_hidden != 0)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": nade_hidden "
+                           "%d on a head that is not nade (expected 0)", hc->name,
+                           hc->nade_hidden);
         if (hc->size < 1 || hc->size > LJ_MAX_DIM)
             return lj_fail(err, errlen, LJ_ERR_ARG, "model config: head \"%s\": size %d, "
                            "expected 1..%d", hc->name, hc->size, LJ_MAX_DIM);
@@ -176,6 +185,20 @@ int lj_model_create(lj_model **out, const lj_model_config *cfg, char *err, size_
         m->head_w[h] = add_tensor(m, &off, name, c->heads[h].size, top);
         snprintf(name, sizeof name, "heads.%s.bias", c->heads[h].name);
         m->head_b[h] = add_tensor(m, &off, name, c->heads[h].size, 0);
+        m->head_hw[h] = m->head_hb[h] = m->head_nw[h] = m->head_nv[h] = -1;
+        if (c->heads[h].kind != LJ_HEAD_NADE)
+            continue;
+        int D = c->heads[h].size, Hn = c->heads[h].nade_hidden;
+        snprintf(name, sizeof name, "heads.%s.hidden_weight", c->heads[h].name);
+        m->head_hw[h] = add_tensor(m, &off, name, Hn, top);
+        snprintf(name, sizeof name, "heads.%s.hidden_bias", c->heads[h].name);
+        m->head_hb[h] = add_tensor(m, &off, name, Hn, 0);
+        snprintf(name, sizeof name, "heads.%s.nade_w_in", c->heads[h].name);
+        m->head_nw[h] = add_tensor(m, &off, name, D, Hn);
+        snprintf(name, sizeof name, "heads.%s.nade_v", c->heads[h].name);
+        m->head_nv[h] = add_tensor(m, &off, name, D, Hn);
+        size_t scratch = nade_scratch_len(D, Hn);
+        m->nade_scratch = scratch > m->nade_scratch ? scratch : m->nade_scratch;
     }
     if (off > LJ_MAX_PARAMS) {
         size_t n = off;
@@ -234,6 +257,16 @@ void lj_model_init(lj_model *m, uint64_t seed) {
     for (int h = 0; h < c->num_heads; h++) {
         fill_uniform(&rng, m->tensors[m->head_w[h]].data, m->tensors[m->head_w[h]].numel, kh);
         fill_uniform(&rng, m->tensors[m->head_b[h]].data, m->tensors[m->head_b[h]].numel, kh);
+        if (c->heads[h].kind != LJ_HEAD_NADE)
+            continue;
+        /* the conditioning linear as every head linear; the NADE matrices
+         * U(+-1/sqrt(Hn)), the range of a linear layer reading Hn units */
+        float kn = 1.0f / sqrtf((float)c->heads[h].nade_hidden);
+        int lin[2] = {m->head_hw[h], m->head_hb[h]}, nade[2] = {m->head_nw[h], m->head_nv[h]};
+        for (int j = 0; j < 2; j++)
+            fill_uniform(&rng, m->tensors[lin[j]].data, m->tensors[lin[j]].numel, kh);
+        for (int j = 0; j < 2; j++)
+            fill_uniform(&rng, m->tensors[nade[j]].data, m->tensors[nade[j]].numel, kn);
     }
     lj_model_zero_grad(m);
 }
@@ -305,7 +338,12 @@ static void layout_acts(lj_acts *a, carver *cv) {
         a->head_out[h] = carve(cv, TB * K);
         a->head_probs[h] = c->heads[h].kind != LJ_HEAD_MSE ? carve(cv, TB * K) : NULL;
         a->head_dout[h] = carve(cv, TB * K);
+        int nade = c->heads[h].kind == LJ_HEAD_NADE;
+        size_t Hn = (size_t)c->heads[h].nade_hidden;
+        a->cond_c[h] = nade ? carve(cv, TB * Hn) : NULL;
+        a->d_cond_c[h] = nade ? carve(cv, TB * Hn) : NULL;
     }
+    a->nade_scratch = a->model->nade_scratch ? carve(cv, a->model->nade_scratch) : NULL;
     for (int l = 0; l < c->num_layers; l++) a->dgates[l] = carve(cv, TB * 4 * c->hidden[l]);
     /* gradients of activations, zeroed together at the start of backward */
     a->grad_begin = cv->used;
@@ -596,6 +634,19 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
                 for (size_t i = 0; i < TB * K; i++)
                     a->head_probs[h][i] = 1.0f / (1.0f + expf(-a->head_out[h][i]));
             break;
+        case LJ_HEAD_NADE: {
+            /* head_out is b_t; c_t from the second linear. Without targets the
+             * joint has no closed-form marginals: no probs (sample instead). */
+            int Hn = hc->nade_hidden;
+            linear_forward(naive, a->cond_c[h], feat, P[m->head_hw[h]].data,
+                           P[m->head_hb[h]].data, (int)TB, top, Hn);
+            if (batch->target_values[h])
+                a->head_loss[h] = nade_forward(a->head_probs[h], a->head_out[h], a->cond_c[h],
+                                               batch->target_values[h], P[m->head_nw[h]].data,
+                                               P[m->head_nv[h]].data, (int)TB, K, Hn,
+                                               a->nade_scratch);
+            break;
+        }
         }
         total += (double)hc->loss_weight * a->head_loss[h];
     }
@@ -643,6 +694,19 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
             bernoulli_backward(a->head_dout[h], a->head_out[h], batch->target_values[h],
                                (int)TB, K, w);
             break;
+        case LJ_HEAD_NADE: {
+            if (!batch->target_values[h])
+                continue;
+            int Hn = hc->nade_hidden;
+            nade_backward(a->head_dout[h], a->d_cond_c[h], P[m->head_nw[h]].grad,
+                          P[m->head_nv[h]].grad, a->head_probs[h], a->head_out[h],
+                          a->cond_c[h], batch->target_values[h], P[m->head_nw[h]].data,
+                          P[m->head_nv[h]].data, (int)TB, K, Hn, w, a->nade_scratch);
+            /* c_t's linear here; b_t's is the common one below */
+            linear_backward(naive, d_feat, P[m->head_hw[h]].grad, P[m->head_hb[h]].grad,
+                            a->d_cond_c[h], feat, P[m->head_hw[h]].data, (int)TB, top, Hn);
+            break;
+        }
         }
         linear_backward(naive, d_feat, P[m->head_w[h]].grad, P[m->head_b[h]].grad,
                         a->head_dout[h], feat, P[m->head_w[h]].data, (int)TB, top, K);

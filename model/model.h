@@ -4,8 +4,8 @@
  * Shape of a model: input (embedding, one-hot or dense features) -> 1..4
  * stacked LSTM layers (PyTorch nn.LSTM gate layout and biases) -> inverted
  * dropout -> several heads, each a linear layer plus a loss (softmax
- * cross-entropy, MSE with positive pressure, independent Bernoulli), combined
- * with per-head loss weights.
+ * cross-entropy, MSE with positive pressure, independent Bernoulli, RNN-NADE
+ * over a multi-hot frame), combined with per-head loss weights.
  *
  * Memory (llm.c style): lj_model_create allocates the parameters as one arena
  * and the gradients as a second arena with the same layout; every tensor is a
@@ -44,8 +44,11 @@ typedef enum lj_input_kind {
 typedef enum lj_head_kind {
     LJ_HEAD_SOFTMAX = 0,  /* K classes, cross-entropy, targets are ids (T,B), -1 ignored */
     LJ_HEAD_MSE = 1,      /* K values, mean squared error (+ positive pressure) */
-    LJ_HEAD_BERNOULLI = 2 /* K independent bits (multi-hot frame), sigmoid BCE summed
-                             over K and averaged over frames */
+    LJ_HEAD_BERNOULLI = 2, /* K independent bits (multi-hot frame), sigmoid BCE summed
+                              over K and averaged over frames */
+    LJ_HEAD_NADE = 3       /* K bits modelled autoregressively by a NADE of nade_hidden
+                              units conditioned on the LSTM output (RNN-NADE, nade.h);
+                              NLL summed over K and averaged over frames, as Bernoulli */
 } lj_head_kind;
 
 typedef struct lj_head_config {
@@ -55,6 +58,8 @@ typedef struct lj_head_config {
     float loss_weight;           /* multiplies this head's loss in the total (>= 0) */
     float pressure;              /* MSE only: positive-pressure weight, mean(max(-y,0)) is
                                     added this many times (TF tutorial: 10; 0 = plain) */
+    int nade_hidden;             /* NADE only: Hn, the NADE's hidden units (paper: 150 for
+                                    88 keys); must be 0 for the other kinds */
 } lj_head_config;
 
 typedef struct lj_model_config {
@@ -73,7 +78,9 @@ typedef struct lj_model_config {
  * gradient arena. Names follow PyTorch so weights compare and import as they
  * are: "embedding.weight" (V,E); "lstm.weight_ih_l0" (4H,in), "lstm.weight_hh_l0"
  * (4H,H), "lstm.bias_ih_l0", "lstm.bias_hh_l0" (4H) with gates in the order
- * i, f, g, o; "heads.NAME.weight" (K,H), "heads.NAME.bias" (K). */
+ * i, f, g, o; "heads.NAME.weight" (K,H), "heads.NAME.bias" (K); NADE heads
+ * also "heads.NAME.hidden_weight" (Hn,H), "heads.NAME.hidden_bias" (Hn),
+ * "heads.NAME.nade_w_in" (K,Hn), "heads.NAME.nade_v" (K,Hn) (nade.h). */
 typedef struct lj_param {
     char name[LJ_PARAM_NAME_MAX]; /* PyTorch-style name, see above */
     float *data;                  /* numel floats, row-major, in the parameter arena */
@@ -91,7 +98,8 @@ typedef struct lj_batch {
                                                 embedding and one-hot inputs */
     const float *features;                   /* (T,B,I) dense inputs */
     const int32_t *target_ids[LJ_MAX_HEADS]; /* softmax heads: (T,B) class ids, -1 ignored */
-    const float *target_values[LJ_MAX_HEADS]; /* MSE, Bernoulli heads: (T,B,K) */
+    const float *target_values[LJ_MAX_HEADS]; /* MSE, Bernoulli, NADE heads: (T,B,K);
+                                                 Bernoulli/NADE targets in [0,1] */
 } lj_batch;
 
 /* Vector instruction sets of the hand-written float kernels (gate
@@ -187,10 +195,12 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
                       size_t errlen);
 
 /* Head h's outputs of the last forward: (T,B,K) logits (softmax, Bernoulli) or
- * predictions (MSE). Thread: any. */
+ * predictions (MSE); for NADE heads the key biases b_t (the logits of a frame
+ * whose keys are all off). Thread: any. */
 const float *lj_acts_head_output(const lj_acts *a, int h);
-/* Softmax probabilities or Bernoulli sigmoids (T,B,K) of the last forward, or
- * NULL for MSE heads; for softmax heads only computed where targets were given. Thread: any. */
+/* Softmax probabilities, Bernoulli sigmoids or NADE teacher-forced conditionals
+ * p(v_k = 1 | targets_<k) (T,B,K) of the last forward, or NULL for MSE heads;
+ * for softmax and NADE heads only computed where targets were given. Thread: any. */
 const float *lj_acts_head_probs(const lj_acts *a, int h);
 /* Head h's unweighted loss in the last forward (0 if it had no targets). Thread: any. */
 double lj_acts_head_loss(const lj_acts *a, int h);
@@ -233,8 +243,18 @@ float *lstm_state_c(lstm_state *s, int l);
  * the same time every call, never fails. Thread: engine. */
 void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens,
                const float *features);
-/* Head h's outputs of the last step: (batch,K) logits or predictions. Thread: engine. */
+/* Head h's outputs of the last step: (batch,K) logits or predictions (NADE: the
+ * key biases b_t). Thread: engine. */
 const float *lstm_state_head_output(const lstm_state *s, int h);
+/* Draws one frame per row from head h (Bernoulli or NADE) after lstm_step:
+ * key k is 1 when a uniform from rng is below p_k, in key order, one uniform
+ * per key (Bernoulli: p_k = sigmoid(logit_k); NADE: p_k = p(v_k = 1 | drawn
+ * v_<k)). frame (batch,K) gets 0 or 1 (it may be the next step's features),
+ * logp (batch) or NULL log p(drawn frame) (beam scores). Allocates nothing.
+ * Errors: LJ_ERR_ARG (h out of range or not a Bernoulli/NADE head; nothing
+ * drawn). Thread: engine (one rng per thread). */
+int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, lj_rng *rng,
+                            float *frame, float *logp);
 
 
 /* Packs the LSTM and head weights for batch-1 stepping (the fast path of

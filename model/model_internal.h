@@ -8,7 +8,7 @@
 #include "kernels.h"
 #include "model.h"
 
-#define LJ_MAX_TENSORS (1 + 4 * LJ_MAX_LAYERS + 2 * LJ_MAX_HEADS)
+#define LJ_MAX_TENSORS (1 + 4 * LJ_MAX_LAYERS + 6 * LJ_MAX_HEADS)
 
 /* The packed step weights (lj_model_prepare_step, layouts in simd.h): one
  * 64-byte-aligned allocation `mem`. Gate-blocked order: gate row q*H + u sits
@@ -42,6 +42,9 @@ struct lj_model {
     int w_ih[LJ_MAX_LAYERS], w_hh[LJ_MAX_LAYERS]; /* tensor indices per layer */
     int b_ih[LJ_MAX_LAYERS], b_hh[LJ_MAX_LAYERS];
     int head_w[LJ_MAX_HEADS], head_b[LJ_MAX_HEADS]; /* tensor indices per head */
+    int head_hw[LJ_MAX_HEADS], head_hb[LJ_MAX_HEADS]; /* NADE: hidden_weight/bias, else -1 */
+    int head_nw[LJ_MAX_HEADS], head_nv[LJ_MAX_HEADS]; /* NADE: nade_w_in, nade_v, else -1 */
+    size_t nade_scratch;                   /* floats: max nade_scratch_len over NADE heads */
     int naive;                             /* 1: plain-loop kernels even with BLAS */
     lj_isa isa;                            /* vector ISA of the float kernels (clamped) */
     unsigned long version;                 /* bumped whenever parameters may change */
@@ -76,6 +79,9 @@ struct lj_acts {
     float *head_out[LJ_MAX_HEADS];         /* (T,B,K) logits or predictions */
     float *head_probs[LJ_MAX_HEADS];       /* (T,B,K) probabilities, NULL for MSE */
     float *head_dout[LJ_MAX_HEADS];        /* (T,B,K) dLoss/dhead_out */
+    float *cond_c[LJ_MAX_HEADS];           /* NADE: (T,B,Hn) hidden biases c_t, else NULL */
+    float *d_cond_c[LJ_MAX_HEADS];         /* NADE: (T,B,Hn) dLoss/dc_t (overwritten) */
+    float *nade_scratch;                   /* model's nade_scratch floats, or NULL */
     float *dgates[LJ_MAX_LAYERS];          /* (T,B,4H) pre-activation gradients (fully
                                               written by backward: not zeroed) */
     double head_loss[LJ_MAX_HEADS];        /* unweighted loss of the last forward */

@@ -43,8 +43,8 @@
  * independent (N = T*B of them, any order). Plain loops; no kernel allocates,
  * locks or prints.
  *
- * Integration into model.c (done by the integrator; nothing here touches
- * model.c). A head kind LJ_HEAD_NADE with size K = D and one more config
+ * Integration into model.c (done: LJ_HEAD_NADE in model.h, model.c, step.c's
+ * lstm_state_sample_frame; tests/test_model_nade.c; the recipe as followed). A head kind LJ_HEAD_NADE with size K = D and one more config
  * field, the NADE width Hn (e.g. `int nade_hidden`, paper: 150 for 88 keys).
  *   parameters: the four tensors above besides heads.NAME.weight/bias, in the
  *     arena after them; init weight/bias and hidden_weight/hidden_bias as the

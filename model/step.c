@@ -1,8 +1,10 @@
 /* step: the real-time step API. One time step of the whole model for a batch
  * of 1 (playing) or a few rows (beam search), on state allocated up front. */
 #include "model_internal.h"
+#include "nade.h"
 #include "simd.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +147,8 @@ struct lstm_state {
     float *xcat;                       /* (in+H) packed path: [x | h_prev] of a layer */
     float *pgates;                     /* (4Hp) packed path: gate-blocked gates */
     float *phead;                      /* (Kp) packed path: head outputs, padded */
+    float *cond_c[LJ_MAX_HEADS];       /* NADE heads: (S,Hn) hidden biases c_t, else NULL */
+    float *nade_scratch;               /* model's nade_scratch floats, or NULL */
 };
 
 static int pack_usable(const lj_model *m, const lstm_state *s) {
@@ -185,6 +189,10 @@ int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
         phead = k > phead ? k : phead;
     }
     n += xcat + pgates + phead;
+    for (int h = 0; h < c->num_heads; h++)
+        if (c->heads[h].kind == LJ_HEAD_NADE)
+            n += S * c->heads[h].nade_hidden;
+    n += m->nade_scratch;
     if (!m->pack->valid || m->pack->version != m->version) {
         /* pack (again) on this init-thread call; failure keeps the unpacked path */
         lj_step_precision prec = m->pack->valid ? m->pack->precision : LJ_STEP_F32;
@@ -227,6 +235,14 @@ int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,
     s->pgates = p;
     p += pgates;
     s->phead = p;
+    p += phead;
+    for (int h = 0; h < c->num_heads; h++) {
+        if (c->heads[h].kind != LJ_HEAD_NADE)
+            continue;
+        s->cond_c[h] = p;
+        p += S * c->heads[h].nade_hidden;
+    }
+    s->nade_scratch = m->nade_scratch ? p : NULL;
     *out = s;
     return LJ_OK;
 }
@@ -267,6 +283,49 @@ float *lstm_state_h(lstm_state *s, int l) { return s->h[l]; }
 float *lstm_state_c(lstm_state *s, int l) { return s->c[l]; }
 const float *lstm_state_head_output(const lstm_state *s, int h) { return s->head_out[h]; }
 
+/* NADE heads: c_t (S,Hn) from the top output x (S,Htop), after the head outputs
+ * (b_t). Same kernel as the sequence forward, so a step equals it. */
+static void step_nade_conditioning(const lj_model *m, lstm_state *s, const float *x) {
+    const lj_model_config *c = &m->cfg;
+    const lj_param *P = m->tensors;
+    int top = c->hidden[c->num_layers - 1];
+    for (int h = 0; h < c->num_heads; h++)
+        if (c->heads[h].kind == LJ_HEAD_NADE)
+            linear_forward(m->naive, s->cond_c[h], x, P[m->head_hw[h]].data,
+                           P[m->head_hb[h]].data, s->batch, top, c->heads[h].nade_hidden);
+}
+
+int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, lj_rng *rng,
+                            float *frame, float *logp) {
+    const lj_model_config *c = &m->cfg;
+    if (s->model != m || h < 0 || h >= c->num_heads ||
+        (c->heads[h].kind != LJ_HEAD_BERNOULLI && c->heads[h].kind != LJ_HEAD_NADE))
+        return LJ_ERR_ARG;
+    const lj_param *P = m->tensors;
+    int S = s->batch, K = c->heads[h].size;
+    if (c->heads[h].kind == LJ_HEAD_NADE) {
+        nade_sample(frame, NULL, logp, s->head_out[h], s->cond_c[h], P[m->head_nw[h]].data,
+                    P[m->head_nv[h]].data, S, K, c->heads[h].nade_hidden, rng,
+                    s->nade_scratch);
+        return LJ_OK;
+    }
+    for (int r = 0; r < S; r++) {
+        const float *z = s->head_out[h] + (size_t)r * K;
+        float *f = frame + (size_t)r * K;
+        double lp = 0;
+        for (int k = 0; k < K; k++) {
+            float p = 1.0f / (1.0f + expf(-z[k]));
+            f[k] = lj_rng_uniform(rng) < p ? 1.0f : 0.0f;
+            /* log p(bit) = -softplus(-z) when on, -softplus(z) when off (stable) */
+            double zz = f[k] != 0.0f ? -(double)z[k] : (double)z[k];
+            lp -= (zz > 0 ? zz : 0) + log1p(exp(-fabs(zz)));
+        }
+        if (logp)
+            logp[r] = (float)lp;
+    }
+    return LJ_OK;
+}
+
 /* Batch 1 on the packed weights: per layer one pass over [W_ih | W_hh] (or
  * W_hh plus one table row for token inputs) and the fused cell. */
 static void step_packed(const lj_model *m, lstm_state *s, const int32_t *tokens,
@@ -303,6 +362,7 @@ static void step_packed(const lj_model *m, lstm_state *s, const int32_t *tokens,
                         x, s->phead);
         for (int k = 0; k < K; k++) s->head_out[h][k] = s->phead[k] + b[k];
     }
+    step_nade_conditioning(m, s, x);
 }
 
 void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens, const float *features) {
@@ -360,4 +420,5 @@ void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens, const fl
     for (int h = 0; h < c->num_heads; h++)
         linear_forward(naive, s->head_out[h], x, P[m->head_w[h]].data, P[m->head_b[h]].data, S,
                        top, c->heads[h].size);
+    step_nade_conditioning(m, s, x);
 }

@@ -125,7 +125,7 @@ static int model_info(const char *path) {
     }
     const lj_model_config *c = lj_model_get_config(m);
     static const char *inputs[] = {"embedding", "one-hot", "dense features"};
-    static const char *heads[] = {"softmax", "MSE", "Bernoulli"};
+    static const char *heads[] = {"softmax", "MSE", "Bernoulli", "NADE"};
     printf("%s: lstmjam model, encoding %s\n", path, enc[0] ? enc : "(none)");
     printf("  input %s, size %d", inputs[c->input_kind], c->input_size);
     if (c->input_kind == LJ_INPUT_EMBEDDING) printf(", embedding %d", c->embed_dim);

@@ -7,7 +7,7 @@
 #include "files.h"
 
 static const char *input_names[] = {"embedding", "onehot", "dense"};
-static const char *head_names[] = {"softmax", "mse", "bernoulli"};
+static const char *head_names[] = {"softmax", "mse", "bernoulli", "nade"};
 
 int modelio_config_to_text(const lj_model_config *c, char *buf, size_t buflen) {
     size_t at = 0;
@@ -24,9 +24,11 @@ int modelio_config_to_text(const lj_model_config *c, char *buf, size_t buflen) {
     PUT("\ndropout %.9g\n", (double)c->dropout);
     for (int h = 0; h < c->num_heads; h++) {
         const lj_head_config *hc = &c->heads[h];
-        if ((int)hc->kind < 0 || hc->kind > LJ_HEAD_BERNOULLI) return LJ_ERR_ARG;
-        PUT("head %s %s %d %.9g %.9g\n", head_names[hc->kind], hc->name, hc->size,
+        if ((int)hc->kind < 0 || hc->kind > LJ_HEAD_NADE) return LJ_ERR_ARG;
+        PUT("head %s %s %d %.9g %.9g", head_names[hc->kind], hc->name, hc->size,
             (double)hc->loss_weight, (double)hc->pressure);
+        if (hc->kind == LJ_HEAD_NADE) PUT(" %d", hc->nade_hidden); /* the NADE's width Hn */
+        PUT("\n");
     }
 #undef PUT
     return at < buflen ? LJ_OK : LJ_ERR_LIMIT;
@@ -95,18 +97,26 @@ int modelio_config_from_text(const char *text, size_t len, const char *what,
                                what, line_no, line);
             cfg->dropout = p;
         } else if (!strcmp(key, "head")) {
-            int size, used = 0;
+            int size, used = 0, hn = 0, used_hn = 0;
             float w, pr;
             if (cfg->num_heads >= LJ_MAX_HEADS)
                 return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: model.config line %d: more than %d heads", what, line_no,
                                LJ_MAX_HEADS);
-            if (sscanf(rest, " %31s %31s %d %f %f %n", a, b, &size, &w, &pr, &used) != 5 || rest[used] ||
-                find_name(a, head_names, 3) < 0 || strlen(b) >= LJ_HEAD_NAME_MAX)
+            int ok = sscanf(rest, " %31s %31s %d %f %f %n", a, b, &size, &w, &pr, &used) == 5 &&
+                     find_name(a, head_names, 4) >= 0 && strlen(b) < LJ_HEAD_NAME_MAX;
+            /* a nade head has one more field, its hidden width Hn */
+            if (ok && find_name(a, head_names, 4) == LJ_HEAD_NADE)
+                ok = sscanf(rest + used, "%d %n", &hn, &used_hn) == 1 && !rest[used + used_hn];
+            else if (ok)
+                ok = !rest[used];
+            if (!ok)
                 return lj_fail(err, errlen, LJ_ERR_PARSE,
-                               "%s: model.config line %d: expected 'head softmax|mse|bernoulli NAME SIZE WEIGHT PRESSURE', found '%s'",
+                               "%s: model.config line %d: expected 'head softmax|mse|bernoulli NAME SIZE WEIGHT PRESSURE' "
+                               "or 'head nade NAME SIZE WEIGHT PRESSURE HIDDEN', found '%s'",
                                what, line_no, line);
             lj_head_config *h = &cfg->heads[cfg->num_heads++];
-            h->kind = (lj_head_kind)find_name(a, head_names, 3);
+            h->kind = (lj_head_kind)find_name(a, head_names, 4);
+            h->nade_hidden = hn;
             memcpy(h->name, b, strlen(b) + 1); /* fits: checked above */
             h->size = size;
             h->loss_weight = w;

@@ -16,3 +16,9 @@ lj_add_nade_test(test_nade_golden test_nade_golden.c LABELS unit)
 lj_add_nade_test(test_nade_sample test_nade_sample.c LABELS unit)
 target_link_options(test_nade_sample PRIVATE
                     -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)
+# The NADE head inside the whole model: finite differences through a double
+# twin of the model, float model vs twin, step sampling vs the forward,
+# zero-weight NADE == Bernoulli, refusals (allocation counter linked in).
+lj_add_nade_test(test_model_nade test_model_nade.c LABELS unit)
+target_link_options(test_model_nade PRIVATE
+                    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)

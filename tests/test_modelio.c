@@ -1,5 +1,6 @@
 /* modelio: a model saved and loaded is bit-identical (f32) or within bf16
- * rounding; config text round trips; missing, misnamed and mis-sized tensors
+ * rounding (also with an RNN-NADE head); config text round trips, the NADE
+ * head's extra field included; missing, misnamed and mis-sized tensors
  * are errors naming the tensor; a truncated file is an error. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,8 +27,8 @@ static lj_model_config small_config(void) {
     c.hidden[1] = 6;
     c.dropout = 0.25f;
     c.num_heads = 2;
-    c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", 11, 1.0f, 0.0f};
-    c.heads[1] = (lj_head_config){LJ_HEAD_MSE, "step", 2, 0.5f, 10.0f};
+    c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", 11, 1.0f, 0.0f, 0};
+    c.heads[1] = (lj_head_config){LJ_HEAD_MSE, "step", 2, 0.5f, 10.0f, 0};
     return c;
 }
 
@@ -43,13 +44,51 @@ static void test_config_text(void **st) {
                          "input embedding 11 5\nlayers 8 8 8 8 8\nhead softmax a 11 1 0\n",
                          "input embedding 11 5\nlayers 8\nhead sortmax a 11 1 0\n",
                          "input embedding 11 5\nlayers 8\n",
-                         "input embedding 11 5\nlayers 8\nhead softmax a 11 1 0\ncolour blue\n"};
+                         "input embedding 11 5\nlayers 8\nhead softmax a 11 1 0\ncolour blue\n",
+                         "input dense 88 0\nlayers 8\nhead nade keys 88 1 0\n",     /* no HIDDEN */
+                         "input dense 88 0\nlayers 8\nhead nade keys 88 1 0 5 6\n", /* one too many */
+                         "input dense 88 0\nlayers 8\nhead bernoulli keys 88 1 0 5\n"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         err[0] = 0;
         assert_int_equal(modelio_config_from_text(bad[i], strlen(bad[i]), "m.lstm", &back, err, sizeof err),
                          LJ_ERR_PARSE);
         assert_non_null(strstr(err, "m.lstm: model.config"));
     }
+}
+
+/* A piano-roll model with a NADE head: config text and the whole file. */
+static void test_nade_model(void **st) {
+    (void)st;
+    lj_model_config c, back;
+    memset(&c, 0, sizeof c);
+    c.input_kind = LJ_INPUT_DENSE;
+    c.input_size = 88;
+    c.num_layers = 1;
+    c.hidden[0] = 16;
+    c.num_heads = 1;
+    c.heads[0] = (lj_head_config){LJ_HEAD_NADE, "keys", 88, 1.0f, 0.0f, 24};
+    char text[1024], err[512] = "", path[64];
+    assert_int_equal(modelio_config_to_text(&c, text, sizeof text), LJ_OK);
+    assert_non_null(strstr(text, "head nade keys 88 1 0 24\n"));
+    assert_int_equal(modelio_config_from_text(text, strlen(text), "m", &back, err, sizeof err), LJ_OK);
+    assert_memory_equal(&c, &back, sizeof c);
+    lj_model *m, *loaded;
+    assert_int_equal(lj_model_create(&m, &c, err, sizeof err), LJ_OK);
+    lj_model_init(m, 7);
+    snprintf(path, sizeof path, "/tmp/lj_modelio_nade_%d.lstm", (int)getpid());
+    assert_int_equal(modelio_save(path, m, "pianoroll", NULL, 0, err, sizeof err), LJ_OK);
+    assert_int_equal(modelio_load(path, &loaded, NULL, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(lj_model_tensor_count(loaded), lj_model_tensor_count(m));
+    assert_non_null(lj_model_find(loaded, "heads.keys.nade_v"));
+    for (int i = 0; i < lj_model_tensor_count(m); i++) {
+        const lj_param *a = lj_model_tensor(m, i), *b = lj_model_tensor(loaded, i);
+        assert_string_equal(a->name, b->name);
+        assert_memory_equal(a->data, b->data, a->numel * sizeof(float));
+    }
+    assert_int_equal(lj_model_get_config(loaded)->heads[0].nade_hidden, 24);
+    unlink(path);
+    lj_model_destroy(loaded);
+    lj_model_destroy(m);
 }
 
 static char tmp_path[64];
@@ -141,6 +180,7 @@ int main(void) {
         cmocka_unit_test(test_config_text),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_mismatches),
+        cmocka_unit_test(test_nade_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
