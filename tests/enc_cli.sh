@@ -10,7 +10,7 @@ C=${LJ_CORPORA:?}
 out="$tmp/tokens.txt"
 
 check no-encoding 2 "needs --encoding" -- "$BIN" encode "$C/essen-deutschl/test" -o "$out"
-check bad-encoding 2 "unknown encoding 'psd'" -- "$BIN" encode --encoding psd "$C/essen-deutschl/test" -o "$out"
+check bad-encoding 2 "unknown encoding 'abcd'" -- "$BIN" encode --encoding abcd "$C/essen-deutschl/test" -o "$out"
 check bad-grid 2 "grid: expected" -- "$BIN" encode --encoding timestep --grid 7x "$C/essen-deutschl/test" -o "$out"
 check bad-opt 2 "unknown encoding option 'frob'" -- "$BIN" encode --encoding event --opt frob=1 "$C/essen-deutschl/test" -o "$out"
 check no-value 2 "needs a value" -- "$BIN" encode --encoding timestep "$C/essen-deutschl/test" -o

@@ -10,8 +10,10 @@
 #include "enc_internal.h"
 
 static const enc_class *const classes[] = {&enc_timestep_class, &enc_notechord_class,
-                                           &enc_event_class};
-static const char *const class_names[] = {"timestep", "notechord", "event", NULL};
+                                           &enc_event_class, &enc_psd_class,
+                                           &enc_pianoroll_class};
+static const char *const class_names[] = {"timestep", "notechord", "event", "psd", "pianoroll",
+                                          NULL};
 
 const char *const *enc_names(void) { return class_names; }
 
@@ -43,6 +45,10 @@ void enc_opts_default(enc_opts *o, const char *name) {
     o->max_shift_steps = 100;
     o->velocity = 80;
     o->us_per_qn = SCORE_DEFAULT_US_PER_QN;
+    o->time_beats = 0;
+    o->time_bins = 0;
+    o->time_bin = 0.01;
+    o->with_velocity = 0;
     const enc_class *c = find_class(name);
     if (c && c->defaults) c->defaults(o);
 }
@@ -181,9 +187,38 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
     } else if (!strcmp(key, "qpm")) {
         if ((rc = parse_long_value(key, v, 1, 1000, &n, err, errlen))) return rc;
         o->us_per_qn = (uint32_t)(60000000 / n);
+    } else if (!strcmp(key, "time")) {
+        if (!strcmp(v, "seconds")) o->time_beats = 0;
+        else if (!strcmp(v, "beats")) o->time_beats = 1;
+        else return lj_fail(err, errlen, LJ_ERR_ARG, "time: expected seconds or beats, found '%s'", v);
+    } else if (!strcmp(key, "time_bins")) {
+        if (!strcmp(v, "0")) o->time_bins = 0;
+        else if ((rc = parse_long_value(key, v, 2, 4096, &n, err, errlen)))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "time_bins: expected 0 (values) or 2..4096 classes, found '%s'", v);
+        else o->time_bins = (int)n;
+    } else if (!strcmp(key, "time_bin")) {
+        /* a width in the time unit: "0.01" or "1/12" */
+        char *end = NULL;
+        double w = -1;
+        const char *slash = strchr(v, '/');
+        long num, den;
+        if (slash) {
+            if (!enc_parse_int(v, (size_t)(slash - v), 1, 1000000, &num) &&
+                !enc_parse_int(slash + 1, strlen(slash + 1), 1, 1000000, &den))
+                w = (double)num / (double)den;
+        } else if (v[0] >= '0' && v[0] <= '9') {
+            w = strtod(v, &end);
+            if (*end) w = -1;
+        }
+        if (!(w >= 1e-4 && w <= 60))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "time_bin: expected a class width 0.0001..60 (seconds or beats, 0.01 or 1/12), found '%s'", v);
+        o->time_bin = w;
+    } else if (!strcmp(key, "with_velocity")) {
+        if ((rc = parse_long_value(key, v, 0, 1, &n, err, errlen))) return rc;
+        o->with_velocity = (int)n;
     } else {
         return lj_fail(err, errlen, LJ_ERR_ARG,
-                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm)",
+                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm, time, time_bins, time_bin, with_velocity)",
                        key);
     }
     return LJ_OK;
@@ -273,6 +308,10 @@ int enc_opts_format(const enc_opts *o, const char *name, char *buf, size_t bufle
         else if (!strcmp(key, "max_shift")) bad |= put(buf, buflen, &at, key, "%d", o->max_shift_steps);
         else if (!strcmp(key, "velocity")) bad |= put(buf, buflen, &at, key, "%d", o->velocity);
         else if (!strcmp(key, "qpm")) bad |= put(buf, buflen, &at, key, "%u", (unsigned)((60000000u + o->us_per_qn / 2) / o->us_per_qn));
+        else if (!strcmp(key, "time")) bad |= put(buf, buflen, &at, key, "%s", o->time_beats ? "beats" : "seconds");
+        else if (!strcmp(key, "time_bins")) bad |= put(buf, buflen, &at, key, "%d", o->time_bins);
+        else if (!strcmp(key, "time_bin")) bad |= put(buf, buflen, &at, key, "%.17g", o->time_bin);
+        else if (!strcmp(key, "with_velocity")) bad |= put(buf, buflen, &at, key, "%d", o->with_velocity);
     }
     return bad ? LJ_ERR_LIMIT : LJ_OK;
 }
@@ -283,7 +322,7 @@ int enc_create(const char *name, const enc_opts *o, encoding **out, char *err, s
     *out = NULL;
     const enc_class *c = find_class(name);
     if (!c)
-        return lj_fail(err, errlen, LJ_ERR_ARG, "unknown encoding '%s' (expected timestep, notechord or event)",
+        return lj_fail(err, errlen, LJ_ERR_ARG, "unknown encoding '%s' (expected timestep, notechord, event, psd or pianoroll)",
                        name ? name : "");
     if (o->transpose == ENC_TRANSPOSE_AUGMENT && !(o->augment_lo <= 0 && o->augment_hi >= 0))
         return lj_fail(err, errlen, LJ_ERR_ARG, "augment: expected LO <= 0 <= HI, found %d:%d", o->augment_lo, o->augment_hi);
@@ -306,6 +345,20 @@ int enc_create(const char *name, const enc_opts *o, encoding **out, char *err, s
         }
         e->frozen = 1;
     }
+    if (c->kind == ENC_KIND_FRAMES) {
+        /* no vocabulary: the frame's fields say what a step holds */
+        e->frozen = 1;
+        e->n_fields = c->fields(o, e->fields);
+        size_t in = 0;
+        for (int i = 0; i < e->n_fields; i++) {
+            enc_field *f = &e->fields[i];
+            f->input_offset = (int)in;
+            in += f->input == ENC_INPUT_ONEHOT ? (size_t)f->width : f->kind == ENC_FIELD_CLASS ? 1 : (size_t)f->width;
+            size_t end = (size_t)f->offset + (f->kind == ENC_FIELD_CLASS ? 1 : (size_t)f->width);
+            if (end > e->dim) e->dim = end;
+        }
+        e->input_dim = in;
+    }
     *out = e;
     return LJ_OK;
 nomem:
@@ -324,9 +377,37 @@ enc_kind enc_kind_of(const encoding *e) { return e->cls->kind; }
 const enc_opts *enc_options(const encoding *e) { return &e->o; }
 const vocab *enc_vocab(const encoding *e) { return e->v; }
 int enc_vocab_frozen(const encoding *e) { return e->frozen; }
-size_t enc_frame_dim(const encoding *e) { return e->cls->kind == ENC_KIND_FRAMES ? 1 : 0; }
+size_t enc_frame_dim(const encoding *e) { return e->dim; }
+int enc_frame_num_fields(const encoding *e) { return e->n_fields; }
+const enc_field *enc_frame_field(const encoding *e, int i) {
+    return i >= 0 && i < e->n_fields ? &e->fields[i] : NULL;
+}
+size_t enc_frame_input_dim(const encoding *e) { return e->input_dim; }
+
+void enc_frame_input(const encoding *e, const float *frame, float *input) {
+    for (int i = 0; i < e->n_fields; i++) {
+        const enc_field *f = &e->fields[i];
+        float *in = input + f->input_offset;
+        const float *x = frame + f->offset;
+        if (f->input == ENC_INPUT_ONEHOT) {
+            memset(in, 0, (size_t)f->width * sizeof *in);
+            if (x[0] >= 0 && x[0] < (float)f->width) in[(int)x[0]] = 1.0f;
+        } else if (f->input == ENC_INPUT_SCALED) {
+            in[0] = x[0] >= 0 && x[0] < (float)f->width ? x[0] * f->scale : 0.0f;
+        } else {
+            memcpy(in, x, (size_t)f->width * sizeof *in);
+        }
+    }
+}
 
 int enc_set_vocab(encoding *e, vocab *v, char *err, size_t errlen) {
+    if (e->cls->kind == ENC_KIND_FRAMES) { /* frames have no vocabulary */
+        size_t n = vocab_size(v);
+        vocab_destroy(v);
+        if (n)
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "vocabulary: %s has no vocabulary, found %zu names", e->cls->name, n);
+        return LJ_OK;
+    }
     /* Check every name parses before taking it. */
     size_t total = 0;
     for (size_t id = 0; id < vocab_size(v); id++) {
@@ -461,16 +542,10 @@ static const char *score_label(const score *s, char *buf, size_t len) {
     return buf;
 }
 
-int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *err, size_t errlen) {
-    enc_stats dummy;
-    if (!st) {
-        memset(&dummy, 0, sizeof dummy);
-        st = &dummy;
-    }
-    st->scores++;
-    const enc_opts *o = &e->o;
-    if (e->cls->kind != ENC_KIND_TOKENS)
-        return lj_fail(err, errlen, LJ_ERR_ARG, "%s is not a token encoding", e->cls->name);
+/* The pitch shifts (copies) s is encoded with: 0 when the score is skipped
+ * (counted in st). *lo, *hi: its pitch range. */
+static int score_shifts(const enc_opts *o, const score *s, enc_stats *st, int shifts[25], int *lo_out,
+                        int *hi_out) {
     int lo = 127, hi = 0;
     for (size_t i = 0; i < s->n_notes; i++) {
         const score_note *n = &s->notes[i];
@@ -478,15 +553,17 @@ int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *er
         if (n->pitch < lo) lo = n->pitch;
         if (n->pitch > hi) hi = n->pitch;
     }
+    *lo_out = lo;
+    *hi_out = hi;
     if (lo > hi) {
         st->skipped_empty++;
-        return LJ_OK;
+        return 0;
     }
     if (!durations_ok(o, s)) {
         st->skipped_durations++;
-        return LJ_OK;
+        return 0;
     }
-    int shifts[25], n_shifts = 0;
+    int n_shifts = 0;
     if (o->transpose == ENC_TRANSPOSE_C) {
         int fifths, mode, estimated;
         enc_key_of(s, &fifths, &mode, &estimated);
@@ -497,6 +574,21 @@ int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *er
     } else {
         shifts[n_shifts++] = 0;
     }
+    return n_shifts;
+}
+
+int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *err, size_t errlen) {
+    enc_stats dummy;
+    if (!st) {
+        memset(&dummy, 0, sizeof dummy);
+        st = &dummy;
+    }
+    st->scores++;
+    const enc_opts *o = &e->o;
+    if (e->cls->kind != ENC_KIND_TOKENS)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s is not a token encoding", e->cls->name);
+    int lo, hi, shifts[25];
+    int n_shifts = score_shifts(o, s, st, shifts, &lo, &hi);
     /* Token ids added to an open vocabulary by a piece that then fails stay in
      * the vocabulary: harmless (an unused id) and it keeps the vocabulary
      * append-only. */
@@ -538,6 +630,76 @@ int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *er
                            em.unknown_at, em.unknown, e->cls->name);
         if (rc == LJ_ERR_LIMIT)
             return lj_fail(err, errlen, rc, "%s: more than %d steps or tokens in one piece", label, ENC_MAX_STEPS);
+        return lj_fail(err, errlen, rc, "%s: %s", label, lj_strerror(rc));
+    }
+    return LJ_OK;
+}
+
+float *enc_emit_frames(enc_frame_emitter *em, size_t n) {
+    if (em->status) return NULL;
+    if (n > ENC_MAX_STEPS || em->n + n > ENC_MAX_STEPS) {
+        em->status = LJ_ERR_LIMIT;
+        return NULL;
+    }
+    if (em->n + n > em->cap) {
+        size_t cap = em->cap ? em->cap : 256;
+        while (cap < em->n + n) cap *= 2;
+        float *p = realloc(em->v, cap * em->dim * sizeof *p);
+        if (!p) {
+            em->status = LJ_ERR_NOMEM;
+            return NULL;
+        }
+        em->v = p;
+        em->cap = cap;
+    }
+    float *f = em->v + em->n * em->dim;
+    memset(f, 0, n * em->dim * sizeof *f);
+    em->n += n;
+    return f;
+}
+
+int enc_encode_frames(encoding *e, const score *s, frameset *out, enc_stats *st, char *err,
+                      size_t errlen) {
+    enc_stats dummy;
+    if (!st) {
+        memset(&dummy, 0, sizeof dummy);
+        st = &dummy;
+    }
+    st->scores++;
+    if (e->cls->kind != ENC_KIND_FRAMES)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s is not a frame encoding", e->cls->name);
+    if (out->dim != e->dim)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: frames of %zu values, the frame set holds %zu",
+                       e->cls->name, e->dim, out->dim);
+    int lo, hi, shifts[25];
+    int n_shifts = score_shifts(&e->o, s, st, shifts, &lo, &hi);
+    size_t pieces0 = out->n_pieces, frames0 = out->n_frames;
+    enc_frame_emitter em = {0};
+    em.dim = e->dim;
+    int rc = LJ_OK;
+    for (int k = 0; k < n_shifts && !rc; k++) {
+        if (lo + shifts[k] < 0 || hi + shifts[k] > 127) {
+            st->skipped_range++;
+            continue;
+        }
+        em.n = 0;
+        em.status = LJ_OK;
+        rc = e->cls->encode_frames(&e->o, s, shifts[k], &em, st);
+        if (!rc) rc = em.status;
+        if (!rc) rc = frameset_add(out, em.v, em.n);
+        if (!rc) {
+            st->pieces++;
+            st->frames += em.n;
+        }
+    }
+    free(em.v);
+    if (rc) {
+        out->n_pieces = pieces0;
+        out->n_frames = frames0;
+        char label[600];
+        score_label(s, label, sizeof label);
+        if (rc == LJ_ERR_LIMIT)
+            return lj_fail(err, errlen, rc, "%s: more than %d frames in one piece", label, ENC_MAX_STEPS);
         return lj_fail(err, errlen, rc, "%s: %s", label, lj_strerror(rc));
     }
     return LJ_OK;
@@ -636,7 +798,7 @@ int enc_decoder_create(const encoding *e, enc_decoder **out, char *err, size_t e
                            id, e->cls->name, show, name);
         }
     }
-    if (e->cls->ms_axis) {
+    if (e->cls->ms_axis_of ? e->cls->ms_axis_of(&e->o) : e->cls->ms_axis) {
         d->us_per_qn = 480000; /* 125 BPM: one tick is one millisecond */
         d->sec_per_tick = 0.001;
     } else {
@@ -691,11 +853,36 @@ size_t enc_dec_off(enc_decoder *d, int pitch, enc_event *out) {
 
 size_t enc_decoder_step(enc_decoder *d, int32_t token, enc_event *out) {
     d->ended = 0;
-    if (token < 0 || (size_t)token >= d->n_toks) {
+    if (token < 0 || (size_t)token >= d->n_toks || !d->e->cls->step) {
         d->bad++;
         return 0;
     }
     return d->e->cls->step(d, &d->toks[token], out);
+}
+
+size_t enc_decoder_step_frame(enc_decoder *d, const float *frame, enc_event *out) {
+    d->ended = 0;
+    if (!d->e->cls->step_frame) {
+        d->bad++;
+        return 0;
+    }
+    return d->e->cls->step_frame(d, frame, out);
+}
+
+size_t enc_dec_end_due(enc_decoder *d, int64_t until, enc_event *out) {
+    size_t n = 0;
+    int64_t now = d->now;
+    for (;;) {
+        int64_t t = INT64_MAX;
+        for (int p = 0; p < 128; p++)
+            if (d->sounding[p] && d->off_at[p] <= until && d->off_at[p] < t) t = d->off_at[p];
+        if (t == INT64_MAX) break;
+        d->now = t;
+        for (int p = 0; p < 128; p++)
+            if (d->sounding[p] && d->off_at[p] == t) n += enc_dec_off(d, p, out + n);
+    }
+    d->now = now > d->now ? now : d->now;
+    return n;
 }
 
 size_t enc_decoder_flush(enc_decoder *d, enc_event *out) {
@@ -730,8 +917,8 @@ static int close_note(score *s, open_note *o, int pitch, int64_t tick) {
     return score_add_note(s, &n);
 }
 
-int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, char *err,
-               size_t errlen) {
+static int decode_any(const encoding *e, const int32_t *ids, const float *frames, size_t n,
+                      score **out, char *err, size_t errlen) {
     *out = NULL;
     enc_decoder *d;
     int rc = enc_decoder_create(e, &d, err, errlen);
@@ -744,7 +931,9 @@ int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, cha
     if (!rc) rc = score_add_tempo(s, 0, d->us_per_qn);
     if (!rc) rc = score_add_part(s, e->cls->name, 0, 0, NULL);
     for (size_t i = 0; i <= n && !rc; i++) {
-        size_t k = i < n ? enc_decoder_step(d, ids[i], ev) : enc_decoder_flush(d, ev);
+        size_t k = i == n ? enc_decoder_flush(d, ev)
+                   : ids ? enc_decoder_step(d, ids[i], ev)
+                         : enc_decoder_step_frame(d, frames + i * e->dim, ev);
         for (size_t j = 0; j < k && !rc; j++) {
             int p = ev[j].pitch;
             rc = close_note(s, &open[p], p, ev[j].tick);
@@ -764,6 +953,19 @@ int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, cha
     score_sort(s);
     *out = s;
     return LJ_OK;
+}
+
+int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, char *err,
+               size_t errlen) {
+    static const int32_t none = -1;
+    return decode_any(e, ids ? ids : &none, NULL, ids ? n : 0, out, err, errlen);
+}
+
+int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **out, char *err,
+                      size_t errlen) {
+    if (e->cls->kind != ENC_KIND_FRAMES)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s is not a frame encoding", e->cls->name);
+    return decode_any(e, NULL, frames, n, out, err, errlen);
 }
 
 /* ---------------------------------------------------------------- names */

@@ -41,6 +41,20 @@ typedef struct enc_emitter {
 int enc_emit(enc_emitter *em, const char *name, size_t len);
 int enc_emit_str(enc_emitter *em, const char *name);
 
+/* Collects one piece's frames (frame encodings); the first failure sticks. */
+typedef struct enc_frame_emitter {
+    size_t dim;     /* floats per frame */
+    float *v;       /* n frames (cap allocated) */
+    size_t n, cap;
+    int status;     /* LJ_OK or the first error */
+} enc_frame_emitter;
+
+/* Appends n zeroed frames and returns the first, or NULL (em->status set:
+ * LJ_ERR_LIMIT beyond ENC_MAX_STEPS frames, LJ_ERR_NOMEM). */
+float *enc_emit_frames(enc_frame_emitter *em, size_t n);
+
+#define ENC_MAX_FIELDS 8
+
 struct encoding;
 struct enc_decoder;
 
@@ -68,17 +82,34 @@ typedef struct enc_class {
     /* End of stream: ends notes at their scheduled times (NULL: everything
      * sounding ends at the current time). */
     size_t (*flush)(struct enc_decoder *d, enc_event *out);
+    /* ---- frame encodings (kind ENC_KIND_FRAMES; NULL for token ones) ---- */
+    /* The frame's fields for these options (offsets and widths filled in),
+     * at most ENC_MAX_FIELDS; returns the count. */
+    int (*fields)(const enc_opts *o, enc_field *f);
+    /* Emits the frames of s with pitches shifted by `shift`. */
+    int (*encode_frames)(const enc_opts *o, const score *s, int shift, enc_frame_emitter *em,
+                         enc_stats *st);
+    /* One frame into events. */
+    size_t (*step_frame)(struct enc_decoder *d, const float *frame, enc_event *out);
+    /* Decoder time axis chosen by the options (overrides ms_axis when set). */
+    int (*ms_axis_of)(const enc_opts *o);
 } enc_class;
 
 extern const enc_class enc_timestep_class;
 extern const enc_class enc_notechord_class;
 extern const enc_class enc_event_class;
+extern const enc_class enc_psd_class;
+extern const enc_class enc_pianoroll_class;
 
 struct encoding {
     const enc_class *cls; /* the encoding's functions */
     enc_opts o;           /* options, checked */
     vocab *v;             /* owned */
     int frozen;           /* 1: no names are added any more */
+    enc_field fields[ENC_MAX_FIELDS]; /* frame encodings: the frame's fields */
+    int n_fields;         /* 0 for token encodings */
+    size_t dim;           /* frame encodings: floats per frame */
+    size_t input_dim;     /* frame encodings: model input floats per frame */
 };
 
 struct enc_decoder {
@@ -100,6 +131,10 @@ struct enc_decoder {
 /* Event writers for the encodings' step functions: at d->now, updating sounding. */
 size_t enc_dec_on(struct enc_decoder *d, int pitch, int velocity, enc_event *out);
 size_t enc_dec_off(struct enc_decoder *d, int pitch, enc_event *out);
+/* Ends every sounding note whose off_at is <= until, in time order (d->now
+ * moves to each end, then back to the later of its old value and the last
+ * end). Notechord and psd schedule note ends this way. */
+size_t enc_dec_end_due(struct enc_decoder *d, int64_t until, enc_event *out);
 
 /* Sorts note indices of s (filtered to part, or all when part < 0) by (onset,
  * pitch); *n receives the count. NULL with *n = 0 for none; LJ_ERR_NOMEM. */

@@ -53,6 +53,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "frameset.h"
 #include "score.h"
 #include "tokset.h"
 #include "vocab.h"
@@ -113,6 +114,13 @@ typedef struct enc_opts {
     int max_shift_steps;     /* "max_shift": event largest time shift, steps (100 = 1 s) */
     int velocity;            /* "velocity": decoded note velocity where the encoding has none */
     uint32_t us_per_qn;      /* "qpm": decoder tempo for grid encodings, microseconds per quarter */
+    int time_beats;          /* "time": psd step/duration unit, seconds (0, the TF tutorial) or
+                                beats = quarter notes (1) */
+    int time_bins;           /* "time_bins": psd, 0 = step/duration are values (MSE heads), N =
+                                classes 0..N-1 of `time_bin` each (softmax heads), 2..4096 */
+    double time_bin;         /* "time_bin": psd class width in the time unit (0.01 s; beats:
+                                1/12, so 16ths and triplets are exact) */
+    int with_velocity;       /* "with_velocity": psd, 0/1: a velocity field (velocity_bins classes) */
 } enc_opts;
 
 /* Counts of one or more enc_encode calls (the caller zeroes it once). */
@@ -128,7 +136,9 @@ typedef struct enc_stats {
     size_t notes_quantised;   /* notes whose onset or end moved to the grid */
     size_t notes_hidden;      /* timestep: notes never the highest sounding one (not encoded) */
     size_t notes_merged;      /* notechord: notes sharing a pitch and onset with another */
-    size_t notes_cut;         /* event: notes ended early by a later note of the same pitch */
+    size_t notes_cut;         /* event, psd: notes ended early by a later note of the same pitch */
+    size_t notes_dropped;     /* pianoroll: notes outside the 88 keys (21..108) */
+    size_t frames;            /* frame encodings: frames appended */
 } enc_stats;
 
 /* Note events from a decoder, in non-decreasing time order. */
@@ -142,7 +152,8 @@ typedef struct enc_event {
     uint8_t channel;  /* MIDI channel 0..15 (0 for every encoding here) */
 } enc_event;
 
-/* Names of the encodings, NULL-terminated ("timestep", "notechord", "event").
+/* Names of the encodings, NULL-terminated ("timestep", "notechord", "event",
+ * "psd", "pianoroll").
  * Thread: any. */
 const char *const *enc_names(void);
 
@@ -169,6 +180,66 @@ const vocab *enc_vocab(const encoding *e);
 int enc_vocab_frozen(const encoding *e);
 /* Float values per frame (ENC_KIND_FRAMES); 0 for token encodings. */
 size_t enc_frame_dim(const encoding *e);
+
+/* ---- frame encodings (ENC_KIND_FRAMES: psd, pianoroll) ----
+ *
+ * A piece is T frames of enc_frame_dim() floats (a frameset). The frame is a
+ * list of fields; each field is one model head (same name) and a slice of the
+ * model's input, so a generic trainer builds both from the description:
+ *   input of step t  = enc_frame_input(frame t)            (enc_frame_input_dim floats)
+ *   targets of step t = the fields of frame t+1:
+ *     CLASS  one float holding a class id 0..width-1 -> softmax head of `width`
+ *            classes, target id (int32)frame[offset]
+ *     VALUE  `width` real values -> MSE head of `width` (positive pressure
+ *            `pressure`), targets frame[offset .. offset+width)
+ *     BITS   `width` values in {0,1} (multi-hot) -> Bernoulli or NADE head of
+ *            `width` bits, targets frame[offset .. offset+width)
+ * The input slice of a field: CLASS as a one-hot of `width` (input ONEHOT) or
+ * the id times `scale` (input SCALED, the TF tutorial's pitch / 128); VALUE and
+ * BITS as they are. Default loss weights and pressures come with the field (psd:
+ * pitch 0.05, step 1, duration 1, pressure 10 on step and duration). */
+typedef enum enc_field_kind {
+    ENC_FIELD_CLASS = 0, /* one class id per frame */
+    ENC_FIELD_VALUE,     /* `width` real values */
+    ENC_FIELD_BITS       /* `width` bits */
+} enc_field_kind;
+
+typedef enum enc_field_input {
+    ENC_INPUT_AS_IS = 0, /* VALUE, BITS: the values themselves */
+    ENC_INPUT_SCALED,    /* CLASS: one input, id * scale */
+    ENC_INPUT_ONEHOT     /* CLASS: `width` inputs, one-hot */
+} enc_field_input;
+
+typedef struct enc_field {
+    char name[24];         /* head name: "pitch", "step", "duration", "velocity", "keys" */
+    enc_field_kind kind;   /* see above */
+    int width;             /* classes (CLASS), values (VALUE) or bits (BITS) */
+    int offset;            /* first float of the field in a frame */
+    enc_field_input input; /* how the field enters the model input */
+    int input_offset;      /* its first float in the model input */
+    float scale;           /* ENC_INPUT_SCALED: input = id * scale */
+    float loss_weight;     /* default loss weight of its head */
+    float pressure;        /* VALUE: default positive pressure of its MSE head (0 = plain) */
+} enc_field;
+
+/* Fields of a frame encoding (0 and NULL for token encodings); i in 0..n-1.
+ * Thread: any. */
+int enc_frame_num_fields(const encoding *e);
+const enc_field *enc_frame_field(const encoding *e, int i);
+/* Width of the model input built from one frame. Thread: any. */
+size_t enc_frame_input_dim(const encoding *e);
+/* Model input (enc_frame_input_dim floats) of one frame (enc_frame_dim floats).
+ * A CLASS id outside 0..width-1 gives a zero slice. Allocates nothing. Thread: any. */
+void enc_frame_input(const encoding *e, const float *frame, float *input);
+
+/* Encodes s into frames and appends its pieces to out (out->dim must be
+ * enc_frame_dim(e): frameset_init(out, enc_frame_dim(e)) first), with the same
+ * transposition, part, durations and empty-score rules as enc_encode. Errors:
+ * LJ_ERR_ARG (a token encoding, out of another width), LJ_ERR_LIMIT (more than
+ * ENC_MAX_STEPS frames), LJ_ERR_NOMEM; out then holds what it held before.
+ * Thread: control. */
+int enc_encode_frames(encoding *e, const score *s, frameset *out, enc_stats *st, char *err,
+                      size_t errlen);
 
 /* Replaces the vocabulary with v (ownership passes to e, also on failure) and
  * freezes it: a model's stored vocabulary. Every name must be one this encoding
@@ -217,6 +288,14 @@ double enc_decoder_time(const enc_decoder *d);
 int64_t enc_decoder_tick(const enc_decoder *d);
 uint32_t enc_decoder_us_per_qn(const enc_decoder *d);
 size_t enc_decoder_bad_tokens(const enc_decoder *d);
+/* One frame (enc_frame_dim floats) of a frame encoding in: the events it gives,
+ * like enc_decoder_step (0..ENC_MAX_STEP_EVENTS). Model output is accepted as
+ * it comes: psd clamps a negative step or duration to 0 (a duration to one
+ * tick) and rounds values to its time axis; a non-finite value or a class id
+ * outside its field gives no events and is counted (enc_decoder_bad_tokens);
+ * pianoroll keys are on at >= 0.5. A token decoder counts every frame as bad.
+ * Never allocates, never fails. Thread: engine (RT-safe). */
+size_t enc_decoder_step_frame(enc_decoder *d, const float *frame, enc_event *out);
 /* 1 after the token that ends a piece ("/" in timestep), until the next token. */
 int enc_decoder_piece_ended(const enc_decoder *d);
 
@@ -225,6 +304,9 @@ int enc_decoder_piece_ended(const enc_decoder *d);
  * notes are dropped). Thread: control. */
 int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, char *err,
                size_t errlen);
+/* The same for n frames of a frame encoding (n * enc_frame_dim floats). */
+int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **out, char *err,
+                      size_t errlen);
 
 /* ---- the tokens text format (lstmjam encode) ----
  *

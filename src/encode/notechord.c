@@ -189,24 +189,9 @@ static int nc_parse(const enc_opts *o, const char *name, size_t len, enc_tok *t,
 
 /* Ends every sounding note whose scheduled end is at or before `until`, in time
  * order, each at its own end tick. */
-static size_t end_due(enc_decoder *d, int64_t until, enc_event *out) {
-    size_t n = 0;
-    int64_t now = d->now;
-    for (;;) {
-        int64_t t = INT64_MAX;
-        for (int p = 0; p < 128; p++)
-            if (d->sounding[p] && d->off_at[p] <= until && d->off_at[p] < t) t = d->off_at[p];
-        if (t == INT64_MAX) break;
-        d->now = t;
-        for (int p = 0; p < 128; p++)
-            if (d->sounding[p] && d->off_at[p] == t) n += enc_dec_off(d, p, out + n);
-    }
-    d->now = now > d->now ? now : d->now;
-    return n;
-}
 
 static size_t nc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
-    size_t n = end_due(d, d->now, out);
+    size_t n = enc_dec_end_due(d, d->now, out);
     if (t->kind == ENC_TK_CHORD) {
         int64_t len = t->dur ? t->dur : d->e->o.note_length;
         for (uint32_t i = 0; i < t->count; i++) {
@@ -220,7 +205,7 @@ static size_t nc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 }
 
 /* End of stream: every note ends at its scheduled time. */
-static size_t nc_flush(enc_decoder *d, enc_event *out) { return end_due(d, INT64_MAX, out); }
+static size_t nc_flush(enc_decoder *d, enc_event *out) { return enc_dec_end_due(d, INT64_MAX, out); }
 
 const enc_class enc_notechord_class = {
     .name = "notechord",
