@@ -132,6 +132,31 @@ static void test_psd_fields(void **state) {
     enc_destroy(e);
 }
 
+/* A batch column from a window of frames: inputs of frames 0..T-1, targets of
+ * frames 1..T per field, in the model's (T,B,...) layout. */
+static void test_fill_column(void **state) {
+    (void)state;
+    encoding *e = create("psd", NULL);
+    /* T = 2, B = 2, column 1; the window's third frame has a bad pitch class */
+    const float win[] = {60, 0, 0.5f, 64, 0.25f, 1, 300, 0.5f, 2};
+    float x[2 * 2 * 3];
+    int32_t pitch[4] = {7, 7, 7, 7};
+    float step[4] = {0}, dur[4] = {0};
+    int32_t *ids[3] = {pitch, NULL, NULL};
+    float *values[3] = {NULL, step, dur};
+    memset(x, 0, sizeof x);
+    enc_frame_fill_column(e, win, 2, 2, 1, x, ids, values);
+    /* row (t*B + b): t = 0 -> row 1, t = 1 -> row 3 */
+    assert_true(x[3] == 60.0f / 128 && x[4] == 0 && x[5] == 0.5f);
+    assert_true(x[9] == 64.0f / 128 && x[10] == 0.25f && x[11] == 1);
+    assert_true(x[0] == 0 && x[6] == 0); /* column 0 untouched */
+    assert_int_equal(pitch[1], 64);
+    assert_int_equal(pitch[3], -1); /* class 300 of 128: ignored */
+    assert_int_equal(pitch[0], 7);
+    assert_true(step[1] == 0.25f && dur[1] == 1 && step[3] == 0.5f && dur[3] == 2);
+    enc_destroy(e);
+}
+
 static void test_psd_frames(void **state) {
     (void)state;
     score *s = make(chord_notes, 4);
@@ -454,6 +479,7 @@ static void test_alloc_failures(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psd_fields),
+        cmocka_unit_test(test_fill_column),
         cmocka_unit_test(test_psd_frames),
         cmocka_unit_test(test_pianoroll_frames),
         cmocka_unit_test(test_decoder_steps),

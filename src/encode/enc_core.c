@@ -400,6 +400,26 @@ void enc_frame_input(const encoding *e, const float *frame, float *input) {
     }
 }
 
+void enc_frame_fill_column(const encoding *e, const float *window, int T, int B, int b, float *x,
+                           int32_t *const *ids, float *const *values) {
+    const size_t dim = e->dim, in = e->input_dim;
+    for (int t = 0; t < T; t++) {
+        const float *cur = window + (size_t)t * dim, *next = cur + dim;
+        size_t row = (size_t)t * (size_t)B + (size_t)b;
+        enc_frame_input(e, cur, x + row * in);
+        for (int i = 0; i < e->n_fields; i++) {
+            const enc_field *f = &e->fields[i];
+            const float *v = next + f->offset;
+            if (f->kind == ENC_FIELD_CLASS) {
+                if (ids && ids[i])
+                    ids[i][row] = v[0] >= 0 && v[0] < (float)f->width ? (int32_t)v[0] : -1;
+            } else if (values && values[i]) {
+                memcpy(values[i] + row * (size_t)f->width, v, (size_t)f->width * sizeof *v);
+            }
+        }
+    }
+}
+
 int enc_set_vocab(encoding *e, vocab *v, char *err, size_t errlen) {
     if (e->cls->kind == ENC_KIND_FRAMES) { /* frames have no vocabulary */
         size_t n = vocab_size(v);

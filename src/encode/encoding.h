@@ -232,6 +232,17 @@ size_t enc_frame_input_dim(const encoding *e);
  * A CLASS id outside 0..width-1 gives a zero slice. Allocates nothing. Thread: any. */
 void enc_frame_input(const encoding *e, const float *frame, float *input);
 
+/* One batch column for training on a frame encoding: from `window`, T+1
+ * consecutive frames of a piece ((T+1) x enc_frame_dim floats), the model
+ * input of frames 0..T-1 goes to x (T,B,enc_frame_input_dim) column b, and the
+ * targets from frames 1..T to field f's arrays: ids[f] (T,B) for a CLASS field
+ * (an id outside the field is -1, ignored by a softmax head), values[f]
+ * (T,B,width) for VALUE and BITS fields (element [t][b][k] at
+ * (t*B + b)*width + k, the model's layout). A NULL ids[f] / values[f] skips
+ * that field. Allocates nothing. Thread: any. */
+void enc_frame_fill_column(const encoding *e, const float *window, int T, int B, int b, float *x,
+                           int32_t *const *ids, float *const *values);
+
 /* Encodes s into frames and appends its pieces to out (out->dim must be
  * enc_frame_dim(e): frameset_init(out, enc_frame_dim(e)) first), with the same
  * transposition, part, durations and empty-score rules as enc_encode. Errors:
