@@ -1,6 +1,7 @@
 /* lstmjam encode --encoding E [options] IN... -o tokens.txt: music files to the
- * tokens text format (src/encode/encoding.h), so another tool can train or
- * evaluate on exactly the data lstmjam trains on. */
+ * tokens text format, or for the frame encodings (psd, pianoroll) the frames
+ * as numbers (src/encode/encoding.h), so another tool can train or evaluate
+ * on exactly the data lstmjam trains on. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +19,17 @@ static const char *help =
     "Reads every IN (files, or folders searched recursively in name order for\n"
     ".mid .midi .smf .abc .krn .json), encodes each tune and writes one piece per\n"
     "line, tokens by their vocabulary names separated by spaces, after a header line\n"
-    "'#lstmjam-tokens 1 encoding=E OPTIONS' that `train` reads back. Every input is\n"
+    "'#lstmjam-tokens 1 encoding=E OPTIONS' that `train` reads back. The frame\n"
+    "encodings write numbers instead: one piece per line, frames separated by ' | ',\n"
+    "after '#lstmjam-frames 1 ...' and '#fields NAME:KIND:WIDTH...'. Every input is\n"
     "read before anything is written; the output is written atomically.\n"
     "\n"
     "encodings:\n"
     "  timestep    16th-note grid melody: pitch, _ hold, r rest, / end (Essen songs)\n"
     "  notechord   a note or chord per onset (Classical-Piano-Composer)\n"
     "  event       note-on/off, 10 ms time shifts, 32 velocity bins (Performance RNN)\n"
+    "  psd         a frame (pitch, step, duration) per note (TF RNN music tutorial)\n"
+    "  pianoroll   a frame of 88 keys per grid step (JSB polyphonic benchmark)\n"
     "\n"
     "encoding options (also as --opt KEY=VALUE):\n"
     "  --transpose none|c|augment   c: to C major / A minor (key map, else estimated)\n"
@@ -39,6 +44,10 @@ static const char *help =
     "  --step G                     notechord: time per token (default 8th)\n"
     "  --token-durations            notechord: tokens carry the duration (\"E4:1.5\")\n"
     "  --velocity-bins N            event: velocity bins (default 32)\n"
+    "  --opt time=seconds|beats     psd: unit of step and duration (default seconds)\n"
+    "  --opt time_bins=N            psd: N classes of time_bin instead of values (0)\n"
+    "  --opt time_bin=W             psd: class width (0.01 s; beats: 1/12)\n"
+    "  --opt with_velocity=1        psd: a velocity field (velocity_bins classes)\n"
     "  --unknown error|skip         unknown tokens (with a frozen vocabulary)\n"
     "\n"
     "reading options:\n"
@@ -139,6 +148,7 @@ int cmd_encode(int argc, char **argv) {
     char err[1024] = "";
     encoding *e = NULL;
     tokset all = {0};
+    frameset frames = {0}; /* frame encodings (psd, pianoroll) */
     path_list files = {0};
     score_book book = {0};
     if (!sets || !inputs) {
@@ -185,7 +195,8 @@ int cmd_encode(int argc, char **argv) {
                 /* key points into argv: cut a copy at '=' */
                 static const char *const keys[] = {"transpose", "augment", "part", "durations", "unknown", "grid",
                                                    "delimiters", "chords", "timing", "step", "token_durations",
-                                                   "length", "velocity_bins", "shift_ms", "max_shift", "velocity", "qpm"};
+                                                   "length", "velocity_bins", "shift_ms", "max_shift", "velocity", "qpm",
+                                                   "time", "time_bins", "time_bin", "with_velocity"};
                 const char *key = NULL;
                 for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
                     if (strlen(keys[k]) == (size_t)(eq - v) && !strncmp(keys[k], v, (size_t)(eq - v))) key = keys[k];
@@ -239,7 +250,7 @@ int cmd_encode(int argc, char **argv) {
         }
     }
     if (!ename) {
-        cli_error("encode needs --encoding (timestep, notechord or event; see --help)");
+        cli_error("encode needs --encoding (timestep, notechord, event, psd or pianoroll; see --help)");
         rc = LJ_EXIT_BAD_INPUT;
         goto done;
     }
@@ -268,12 +279,15 @@ int cmd_encode(int argc, char **argv) {
     ro.warn = cli_warn;
     ro.warn_user = &warnings;
     enc_stats stats = {0};
+    int is_frames = enc_kind_of(e) == ENC_KIND_FRAMES;
+    frameset_init(&frames, is_frames ? enc_frame_dim(e) : 1);
     for (size_t f = 0; f < files.n && !st; f++) {
         st = score_read_file(files.items[f], &ro, &book, err, sizeof err);
         for (size_t k = 0; k < book.n && !st; k++) {
             score *s = book.items[k];
             if (!s->source[0]) snprintf(s->source, sizeof s->source, "%s", files.items[f]);
-            st = enc_encode(e, s, &all, &stats, err, sizeof err);
+            st = is_frames ? enc_encode_frames(e, s, &frames, &stats, err, sizeof err)
+                           : enc_encode(e, s, &all, &stats, err, sizeof err);
         }
         score_book_clear(&book);
     }
@@ -286,8 +300,8 @@ int cmd_encode(int argc, char **argv) {
     lj_atomic_file af;
     if (!st) st = lj_atomic_open(&af, out_path, err, sizeof err);
     if (!st) {
-        st = enc_tokens_write_header(af.fp, e);
-        if (!st) st = enc_tokens_write(af.fp, e, &all);
+        st = is_frames ? enc_frames_write_header(af.fp, e) : enc_tokens_write_header(af.fp, e);
+        if (!st) st = is_frames ? enc_frames_write(af.fp, e, &frames) : enc_tokens_write(af.fp, e, &all);
         if (st) {
             lj_atomic_abort(&af);
             lj_fail(err, sizeof err, st, "%s: cannot write the tokens: %s", out_path, lj_strerror(st));
@@ -300,21 +314,27 @@ int cmd_encode(int argc, char **argv) {
         rc = cli_exit_code(st);
         goto done;
     }
-    if (!warnings.quiet) {
+    if (!warnings.quiet && is_frames)
+        printf("%s: %zu files, %zu tunes -> %zu pieces, %zu frames of %zu values -> %s\n", ename, files.n,
+               stats.scores, stats.pieces, stats.frames, enc_frame_dim(e), out_path);
+    else if (!warnings.quiet)
         printf("%s: %zu files, %zu tunes -> %zu pieces, %zu tokens, vocabulary %zu -> %s\n", ename, files.n,
                stats.scores, stats.pieces, stats.tokens, vocab_size(enc_vocab(e)), out_path);
+    if (!warnings.quiet) {
         size_t skipped = stats.skipped_durations + stats.skipped_empty + stats.skipped_range + stats.skipped_unknown;
         printf("skipped: %zu (durations filter %zu, no notes %zu, transposed out of 0..127 %zu, unknown tokens %zu)\n",
                skipped, stats.skipped_durations, stats.skipped_empty, stats.skipped_range, stats.skipped_unknown);
         if (o.transpose == ENC_TRANSPOSE_C)
             printf("keys: %zu tunes without a key map, key estimated (Krumhansl-Schmuckler)\n", stats.keys_estimated);
-        printf("notes: %zu moved to the grid, %zu hidden (not the highest), %zu merged (same pitch and onset), %zu cut (same pitch overlap)\n",
-               stats.notes_quantised, stats.notes_hidden, stats.notes_merged, stats.notes_cut);
+        printf("notes: %zu moved to the grid, %zu hidden (not the highest), %zu merged (same pitch and onset), %zu cut (same pitch overlap)%s",
+               stats.notes_quantised, stats.notes_hidden, stats.notes_merged, stats.notes_cut, is_frames ? "" : "\n");
+        if (is_frames) printf(", %zu outside the 88 keys\n", stats.notes_dropped);
     }
 done:
     score_book_clear(&book);
     free_paths(&files);
     tokset_free(&all);
+    frameset_free(&frames);
     enc_destroy(e);
     free(sets);
     free(inputs);

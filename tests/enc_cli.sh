@@ -49,4 +49,14 @@ if [ -f "$N/ashover1.mid" ]; then
     check event 0 "vocabulary 388" -- "$BIN" encode --encoding event "$N/ashover1.mid" "$N/ashover2.mid" -o "$out"
     check notechord 0 "2 tunes -> 2 pieces" -- "$BIN" encode --encoding notechord --chords pcs "$N/ashover1.mid" "$N/ashover2.mid" -o "$out"
 fi
+
+# frame encodings: numbers, a header with the fields; psd in beats on one tune
+# (hand-checked first frames: ashover1's first note, E5 at beat 2 for a
+# quarter, then the chord G2 B2 D3 a beat later, dotted halves)
+check psd 0 "1 tunes -> 1 pieces, 158 frames of 3 values" -- "$BIN" encode --encoding psd --opt time=beats "$C/nottingham/midi/ashover1.mid" -o "$out"
+sed -n 2p "$out" | grep -qx "#fields pitch:class:128 step:value:1 duration:value:1" || { echo "FAIL psd: fields line"; sed -n 2p "$out"; fail=1; }
+sed -n 3p "$out" | grep -q "^76 2 1 | 43 1 3 | 47 0 3 | 50 0 3 | " || { echo "FAIL psd: frames"; sed -n 3p "$out" | cut -c1-80; fail=1; }
+check pianoroll 0 "77 tunes -> 77 pieces, 4725 frames of 88 values" -- "$BIN" encode --encoding pianoroll --opt grid=quarter --jsb-grid quarter --jsb-split test "$C/jsb-chorales/jsb-chorales-quarter.json" -o "$out"
+check bad-time 2 "time: expected seconds or beats, found 'hours'" -- "$BIN" encode --encoding psd --opt time=hours "$C/nottingham/midi/ashover1.mid" -o "$tmp/psd2.txt"
+no_output bad-time "$tmp/psd2.txt"
 exit $fail

@@ -43,6 +43,35 @@ int enc_tokens_write(void *fp, const encoding *e, const tokset *set) {
     return LJ_OK;
 }
 
+int enc_frames_write_header(void *fp, const encoding *e) {
+    char opts[2048];
+    int rc = enc_opts_format(&e->o, e->cls->name, opts, sizeof opts);
+    if (rc) return rc;
+    static const char *const kinds[] = {"class", "value", "bits"};
+    FILE *f = fp;
+    if (fprintf(f, "#lstmjam-frames 1 encoding=%s %s\n#fields", e->cls->name, opts) < 0) return LJ_ERR_IO;
+    for (int i = 0; i < e->n_fields; i++)
+        if (fprintf(f, " %s:%s:%d", e->fields[i].name, kinds[e->fields[i].kind], e->fields[i].width) < 0)
+            return LJ_ERR_IO;
+    return fputc('\n', f) == EOF ? LJ_ERR_IO : LJ_OK;
+}
+
+int enc_frames_write(void *fp, const encoding *e, const frameset *set) {
+    FILE *f = fp;
+    if (set->dim != e->dim) return LJ_ERR_ARG;
+    for (size_t p = 0; p < set->n_pieces; p++) {
+        size_t n = frameset_piece_len(set, p);
+        const float *v = frameset_piece(set, p);
+        if (n == 0) continue;
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < set->dim; k++)
+                if (fprintf(f, "%s%.9g", i == 0 && k == 0 ? "" : k == 0 ? " | " : " ", (double)v[i * set->dim + k]) < 0)
+                    return LJ_ERR_IO;
+        if (fputc('\n', f) == EOF) return LJ_ERR_IO;
+    }
+    return LJ_OK;
+}
+
 /* Parses the header line (without its newline): "#lstmjam-tokens 1 encoding=E k=v...". */
 static int parse_header(const char *line, size_t len, const char *name, enc_tokens_header *h,
                         char *err, size_t errlen) {

@@ -335,6 +335,17 @@ int enc_tokens_write_header(void *fp, const encoding *e);
 /* Writes every piece of set as one line of names. Thread: control. */
 int enc_tokens_write(void *fp, const encoding *e, const tokset *set);
 
+/* Frame encodings in text (lstmjam encode): a header
+ *   #lstmjam-frames 1 encoding=psd transpose=none ...
+ *   #fields pitch:class:128 step:value:1 duration:value:1
+ * then one piece per line, frames separated by " | ", a frame's
+ * enc_frame_dim values by spaces (%.9g, so floats read back exactly):
+ *   60 0 0.5 | 64 0 0.25 | 62 0.5 0.25
+ * Write-only for now (train reads music files for frame encodings). fp is a
+ * FILE*. Thread: control. */
+int enc_frames_write_header(void *fp, const encoding *e);
+int enc_frames_write(void *fp, const encoding *e, const frameset *set);
+
 /* What a tokens file's header says (zeroed when it has none). */
 typedef struct enc_tokens_header {
     int present;       /* 1 if the first line is a "#lstmjam-tokens" header */
