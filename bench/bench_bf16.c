@@ -3,7 +3,7 @@
  *   bench_bf16 CONFIG.yaml MODEL.lstm [max_windows]
  *
  * Rebuilds the validation split of a chars training config exactly as the
- * trainer does (textdata_load + textdata_split), then runs a trained model
+ * trainer does (train_dataset_build: the same split), then runs a trained model
  * over every validation window (seq_len tokens, state reset per window) with
  * lstm_step at batch 1, once on float32 packed weights and once on bfloat16,
  * and prints the mean negative log-likelihood per token of both (nats and
@@ -18,7 +18,7 @@
 
 #include "model.h"
 #include "modelio.h"
-#include "textdata.h"
+#include "dataset.h"
 #include "train_config.h"
 
 static double now(void) {
@@ -95,17 +95,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench_bf16: %s\n", err);
         return 1;
     }
-    textdata d;
-    vocab *v = NULL;
-    if (textdata_load(&cfg, &d, &v, err, sizeof err)) {
+    train_dataset d;
+    train_dataset_opts dopts = {1, NULL};
+    if (train_dataset_build(&cfg, &dopts, &d, err, sizeof err)) {
         fprintf(stderr, "bench_bf16: %s\n", err);
         return 1;
     }
-    tokset train = {0}, valid = {0}, test = {0};
-    if (textdata_split(&d, &cfg, &train, &valid, &test)) {
-        fprintf(stderr, "bench_bf16: split failed\n");
-        return 1;
-    }
+    const tokset valid = d.split[TRAIN_SPLIT_VALID];
     lj_model *m = NULL;
     char enc[MODELIO_ENCODING_MAX];
     vocab *mv = NULL;
@@ -176,11 +172,7 @@ int main(int argc, char **argv) {
     free(l_f32);
     free(l_bf16);
     lj_model_destroy(m);
-    vocab_destroy(v);
     vocab_destroy(mv);
-    tokset_free(&train);
-    tokset_free(&valid);
-    tokset_free(&test);
-    textdata_free(&d);
+    train_dataset_free(&d);
     return 0;
 }

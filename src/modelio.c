@@ -212,11 +212,35 @@ int modelio_read_model(const mf_file *f, const char *what, lj_model **out, char 
     return LJ_OK;
 }
 
+int modelio_add_encoding_options(mf_writer *w, const char *options) {
+    if (!options || !options[0]) return LJ_OK;
+    return mf_add_meta(w, "encoding.options", options, strlen(options));
+}
+
+int modelio_read_encoding_options(const mf_file *f, const char *what, char *options, size_t optlen,
+                                  char *err, size_t errlen) {
+    size_t len;
+    const char *text = mf_meta(f, "encoding.options", &len);
+    if (!text) len = 0;
+    if (len >= optlen || (text && memchr(text, 0, len)))
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: metadata 'encoding.options': %s", what,
+                       len >= optlen ? "longer than the buffer" : "contains a NUL byte");
+    if (len) memcpy(options, text, len);
+    options[len] = 0;
+    return LJ_OK;
+}
+
 int modelio_save(const char *path, const lj_model *m, const char *encoding, const vocab *v,
                  int bf16, char *err, size_t errlen) {
+    return modelio_save_encoded(path, m, encoding, NULL, v, bf16, err, errlen);
+}
+
+int modelio_save_encoded(const char *path, const lj_model *m, const char *encoding,
+                         const char *options, const vocab *v, int bf16, char *err, size_t errlen) {
     mf_writer *w = mf_writer_create();
     if (!w) return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
     int rc = modelio_add_model(w, m, encoding, v, bf16);
+    if (!rc) rc = modelio_add_encoding_options(w, options);
     uint8_t *bytes = NULL;
     size_t len = 0;
     if (rc) rc = lj_fail(err, errlen, rc, "%s: cannot serialise the model: %s", path, lj_strerror(rc));
@@ -229,6 +253,11 @@ int modelio_save(const char *path, const lj_model *m, const char *encoding, cons
 
 int modelio_load(const char *path, lj_model **m, char *encoding, vocab **v, char *err,
                  size_t errlen) {
+    return modelio_load_encoded(path, m, encoding, NULL, 0, v, err, errlen);
+}
+
+int modelio_load_encoded(const char *path, lj_model **m, char *encoding, char *options,
+                         size_t optlen, vocab **v, char *err, size_t errlen) {
     uint8_t *bytes;
     size_t len;
     *m = NULL;
@@ -237,6 +266,14 @@ int modelio_load(const char *path, lj_model **m, char *encoding, vocab **v, char
     mf_file *f;
     if ((rc = mf_read_mem(bytes, len, path, &f, err, errlen)) == LJ_OK) {
         rc = modelio_read_model(f, path, m, encoding, v, err, errlen);
+        if (!rc && options && (rc = modelio_read_encoding_options(f, path, options, optlen, err, errlen))) {
+            lj_model_destroy(*m);
+            *m = NULL;
+            if (v) {
+                vocab_destroy(*v);
+                *v = NULL;
+            }
+        }
         mf_close(f);
     }
     free(bytes);

@@ -2,7 +2,10 @@
  *
  * Metadata: "format" = "lstmjam-model", "model.config" = the architecture as
  * text (one "key value..." line each: input, layers, dropout, head), "encoding"
- * = the encoding's name, "vocab" = vocab_save blob (when the encoding has one).
+ * = the encoding's name, "encoding.options" = its options as enc_opts_format
+ * text ("key=value ...", parseable by enc_opts_set; absent for chars and for
+ * files written before it: the encoding's defaults), "vocab" = vocab_save
+ * blob (when the encoding has one).
  * Tensors: every model parameter under its PyTorch name, float32 or bf16.
  * Checkpoints (src/train) add their own metadata and tensors to the same file
  * through the writer/reader-level calls. Thread: control (all). */
@@ -38,5 +41,17 @@ int modelio_save(const char *path, const lj_model *m, const char *encoding, cons
                  int bf16, char *err, size_t errlen);
 int modelio_load(const char *path, lj_model **m, char *encoding, vocab **v, char *err,
                  size_t errlen);
+
+/* The same with the encoding's options ("encoding.options"; NULL or "" writes
+ * none). options receives them on load ("" when the file has none); optlen is
+ * its size (LJ_ERR_PARSE if the stored text does not fit). */
+#define MODELIO_OPTIONS_MAX 1024
+int modelio_add_encoding_options(mf_writer *w, const char *options);
+int modelio_read_encoding_options(const mf_file *f, const char *what, char *options, size_t optlen,
+                                  char *err, size_t errlen);
+int modelio_save_encoded(const char *path, const lj_model *m, const char *encoding,
+                         const char *options, const vocab *v, int bf16, char *err, size_t errlen);
+int modelio_load_encoded(const char *path, lj_model **m, char *encoding, char *options,
+                         size_t optlen, vocab **v, char *err, size_t errlen);
 
 #endif

@@ -347,6 +347,11 @@ int enc_tokens_parse(const char *text, size_t len, const char *name, vocab *v, i
     return parse_impl(text, len, name, v, grow, NULL, out, hdr, err, errlen);
 }
 
+int enc_tokens_parse_into(encoding *e, const char *text, size_t len, const char *name, tokset *out,
+                          enc_tokens_header *hdr, char *err, size_t errlen) {
+    return parse_impl(text, len, name, e->v, !e->frozen, e, out, hdr, err, errlen);
+}
+
 int enc_tokens_load(const char *path, const char *fallback, encoding *model, encoding **e_out,
                     tokset *out, char *err, size_t errlen) {
     *e_out = NULL;

@@ -362,6 +362,14 @@ typedef struct enc_tokens_header {
 int enc_tokens_parse(const char *text, size_t len, const char *name, vocab *v, int grow,
                      tokset *out, enc_tokens_header *hdr, char *err, size_t errlen);
 
+/* Parses a tokens text into out through e's vocabulary: new names are added
+ * while it is open (a dataset merging several files), a frozen one refuses
+ * them (LJ_ERR_RANGE at the position); every name must be one e can decode.
+ * The header is only reported in hdr (may be NULL): the caller checks that it
+ * names e's encoding and options. Thread: control. */
+int enc_tokens_parse_into(encoding *e, const char *text, size_t len, const char *name, tokset *out,
+                          enc_tokens_header *hdr, char *err, size_t errlen);
+
 /* Reads a tokens file for training: the header (if any) names the encoding and
  * options (else `fallback`, may be NULL: then a header is required); creates the
  * encoding, reads every piece into out, then enc_finish_vocab (canonical order,

@@ -186,31 +186,3 @@ void textdata_free(textdata *d) {
     free(d->source_of);
     memset(d, 0, sizeof *d);
 }
-
-int textdata_split(const textdata *d, const train_config *cfg, tokset *train, tokset *valid,
-                   tokset *test) {
-    /* Split piece indices through a tokset of indices, so the split rule stays
-     * in one place (tokset_split), then copy the pieces with their weights. */
-    tokset idx = {0}, tr = {0}, va = {0}, te = {0};
-    int rc = LJ_OK;
-    for (size_t p = 0; p < d->pieces.n_pieces && !rc; p++) {
-        int32_t id = (int32_t)p;
-        rc = tokset_add(&idx, &id, 1);
-    }
-    if (!rc) rc = tokset_split(&idx, cfg->valid_frac, cfg->test_frac, (uint64_t)cfg->split_seed, &tr, &va, &te);
-    const tokset *parts[3] = {&tr, &va, &te};
-    tokset *outs[3] = {train, valid, test};
-    for (int k = 0; k < 3 && !rc; k++) {
-        for (size_t i = 0; i < parts[k]->n_ids && !rc; i++) {
-            size_t p = (size_t)parts[k]->ids[i];
-            int copies = k == 0 ? cfg->data[d->source_of[p]].weight : 1;
-            for (int c = 0; c < copies && !rc; c++)
-                if (outs[k]) rc = tokset_add(outs[k], d->pieces.ids + d->pieces.start[p], tokset_piece_len(&d->pieces, p));
-        }
-    }
-    tokset_free(&idx);
-    tokset_free(&tr);
-    tokset_free(&va);
-    tokset_free(&te);
-    return rc;
-}

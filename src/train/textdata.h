@@ -23,9 +23,4 @@ typedef struct textdata {
 int textdata_load(const train_config *cfg, textdata *d, vocab **v, char *err, size_t errlen);
 void textdata_free(textdata *d);
 
-/* The split by piece (cfg's fractions and seed); the train split holds each
- * piece `weight` times (its source's weight). */
-int textdata_split(const textdata *d, const train_config *cfg, tokset *train, tokset *valid,
-                   tokset *test);
-
 #endif

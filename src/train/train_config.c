@@ -10,7 +10,6 @@
 static const char *const optim_names[] = {"sgd", "adam", "adamw", "adamax", "rmsprop", NULL};
 static const char *const schedule_names[] = {"constant", "step", "plateau", "cosine", NULL};
 static const char *const input_names[] = {"embedding", "onehot", NULL};
-static const char *const encoding_names[] = {"chars", NULL};
 
 const char *train_optim_name(train_optim_kind k) { return optim_names[k]; }
 const char *train_schedule_name(train_schedule_kind k) { return schedule_names[k]; }
@@ -22,6 +21,9 @@ void train_config_default(train_config *c) {
     c->valid_frac = 0.1;
     c->test_frac = 0.0;
     c->split_seed = 1;
+    c->cache = 1;
+    enc_opts_default(&c->enc_opts, "chars");
+    score_read_opts_default(&c->read);
     c->input_kind = LJ_INPUT_EMBEDDING;
     c->embed_dim = 64;
     c->num_layers = 1;
@@ -50,6 +52,62 @@ void train_config_default(train_config *c) {
     c->threads = 1;
 }
 
+/* `encoding: NAME` (chars or a music encoding) and `encoding_options: {key:
+ * value}`, each option set through enc_opts_set so the YAML takes exactly the
+ * names and values of `lstmjam encode --opt` and the tokens file header. */
+static int parse_encoding(cfg_doc *d, cfg_node *root, const char *name, train_config *c, char *err,
+                          size_t errlen) {
+    const char *names[16];
+    const char *const *music = enc_names();
+    size_t n = 0;
+    names[n++] = "chars";
+    for (size_t i = 0; music[i] && n + 1 < sizeof names / sizeof *names; i++) names[n++] = music[i];
+    names[n] = NULL;
+    int e = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], c->encoding)) e = (int)i;
+    int rc = cfg_enum(d, root, "encoding", 0, names, &e, err, errlen);
+    if (rc) return rc;
+    snprintf(c->encoding, sizeof c->encoding, "%s", names[e]);
+    enc_opts_default(&c->enc_opts, c->encoding);
+    cfg_node *opts = NULL;
+    if ((rc = cfg_map(d, root, "encoding_options", 0, &opts, err, errlen))) return rc;
+    if (!opts) return LJ_OK;
+    if (e == 0 && opts->n_items)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s:%d:%d: 'encoding_options': the chars encoding has no options",
+                       name, opts->key_line, opts->key_col);
+    for (size_t i = 0; i < opts->n_items; i++) {
+        cfg_node *item = &opts->items[i];
+        item->used = 1;
+        char value[512], sub[512];
+        if (item->kind != CFG_SCALAR)
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: encoding option '%s': expected a value, found a %s",
+                           name, item->line, item->col, item->key, item->kind == CFG_MAP ? "map" : "list");
+        if ((rc = cfg_node_string(d, item, value, sizeof value, err, errlen))) return rc;
+        if ((rc = enc_opts_set(&c->enc_opts, item->key, value, sub, sizeof sub)))
+            return lj_fail(err, errlen, rc, "%s:%d:%d: encoding option %s", name, item->line, item->col, sub);
+    }
+    return LJ_OK;
+}
+
+/* `read: {repeats: abc2midi|nottingham, chord_symbols: BOOL, jsb_grid: 16th|8th|quarter}`:
+ * how the readers turn files into scores (the same switches as lstmjam encode). */
+static int parse_read_options(cfg_doc *d, cfg_node *root, train_config *c, char *err, size_t errlen) {
+    static const char *const repeats[] = {"abc2midi", "nottingham", NULL};
+    static const char *const grids[] = {"16th", "8th", "quarter", NULL};
+    cfg_node *n = NULL;
+    int rc = cfg_map(d, root, "read", 0, &n, err, errlen);
+    if (rc || !n) return rc;
+    int e = c->read.abc.repeats == ABC_REPEATS_NOTTINGHAM;
+    if ((rc = cfg_enum(d, n, "repeats", 0, repeats, &e, err, errlen))) return rc;
+    c->read.abc.repeats = e ? ABC_REPEATS_NOTTINGHAM : ABC_REPEATS_ABC2MIDI;
+    if ((rc = cfg_bool(d, n, "chord_symbols", 0, &c->read.abc.chords, err, errlen))) return rc;
+    e = c->read.jsb.step_ticks == SCORE_PPQ ? 2 : c->read.jsb.step_ticks == SCORE_PPQ / 2 ? 1 : 0;
+    if ((rc = cfg_enum(d, n, "jsb_grid", 0, grids, &e, err, errlen))) return rc;
+    c->read.jsb.step_ticks = e == 2 ? SCORE_PPQ : e == 1 ? SCORE_PPQ / 2 : SCORE_PPQ / 4;
+    return LJ_OK;
+}
+
 /* A chain of getters: stop at the first error. */
 #define TRY(x)                 \
     do {                       \
@@ -70,10 +128,8 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     int e;
     TRY(cfg_string(d, root, "name", 0, c->name, sizeof c->name, err, errlen));
     TRY(cfg_string(d, root, "run_dir", 0, c->run_dir, sizeof c->run_dir, err, errlen));
-    e = 0;
-    TRY(cfg_enum(d, root, "encoding", 0, encoding_names, &e, err, errlen));
-    snprintf(c->encoding, sizeof c->encoding, "%s", encoding_names[e]);
-
+    TRY(parse_encoding(d, root, name, c, err, errlen));
+    TRY(parse_read_options(d, root, c, err, errlen));
     TRY(cfg_seq(d, root, "data", 1, &n, err, errlen));
     if (n->n_items == 0 || n->n_items > TRAIN_MAX_DATA) {
         rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'data': expected 1..%d sources, found %zu", name, n->line,
@@ -84,14 +140,13 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
         cfg_node *item = &n->items[i];
         train_data_source *src = &c->data[c->n_data++];
         char path[TRAIN_PATH_MAX];
-        src->weight = 1;
+        src->weight = 1.0;
+        src->line = item->line;
         if (item->kind == CFG_SCALAR) { /* "- path" shorthand */
             TRY(cfg_node_string(d, item, path, sizeof path, err, errlen));
         } else if (item->kind == CFG_MAP) {
             TRY(cfg_string(d, item, "path", 1, path, sizeof path, err, errlen));
-            v = 1;
-            TRY(cfg_int(d, item, "weight", 0, 1, 100, &v, err, errlen));
-            src->weight = (int)v;
+            TRY(cfg_float(d, item, "weight", 0, 0.01, 100.0, &src->weight, err, errlen));
         } else {
             rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'data' item: expected a path or {path, weight}, found a list",
                          name, item->line, item->col);
@@ -111,6 +166,7 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
         TRY(cfg_float(d, n, "test", 0, 0.0, 0.5, &c->test_frac, err, errlen));
         TRY(cfg_int(d, n, "seed", 0, 0, 0x7fffffffL, &c->split_seed, err, errlen));
     }
+    TRY(cfg_bool(d, root, "cache", 0, &c->cache, err, errlen));
 
     n = NULL;
     TRY(cfg_map(d, root, "model", 0, &n, err, errlen));

@@ -3,11 +3,14 @@
  * out-of-range value is an error with file:line:col.
  *
  *   name: nottingham-chars-small       # run folder runs/NAME unless run_dir
- *   encoding: chars
- *   data:                              # files or folders, merged
+ *   encoding: chars                    # or timestep, notechord, event (src/encode)
+ *   encoding_options: {transpose: c}   # enc_opts_set keys (music encodings only)
+ *   read: {repeats: nottingham, chord_symbols: false, jsb_grid: 16th}  # readers
+ *   data:                              # files or folders, merged (see dataset.h)
  *     - path: ../shared/corpora/nottingham/abc
- *       weight: 1                      # copies of these pieces in the train split
+ *       weight: 1                      # how often its pieces appear in the train split
  *   split: {valid: 0.1, test: 0.0, seed: 1}
+ *   cache: true                        # encoded dataset cache (dataset.h)
  *   model: {input: embedding, embed_dim: 64, layers: [256], dropout: 0.0}
  *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5}
  *   schedule: {kind: constant}
@@ -26,7 +29,9 @@
 
 #include <stddef.h>
 
+#include "encoding.h"
 #include "model.h"
+#include "score_io.h"
 
 #define TRAIN_MAX_DATA 16
 #define TRAIN_PATH_MAX 1024
@@ -41,17 +46,23 @@ typedef enum train_schedule_kind {
 
 typedef struct train_data_source {
     char path[TRAIN_PATH_MAX]; /* file or folder, relative to the config's folder */
-    int weight;                /* copies of its pieces in the train split, 1..100 */
+    double weight;             /* how often its pieces appear in the train split, 0.01..100:
+                                  the integer part is whole copies, the fraction a seeded
+                                  subsample (train_dataset_split in dataset.h) */
+    int line;                  /* line of the entry in the config (messages), 0 if none */
 } train_data_source;
 
 typedef struct train_config {
     char name[128];                 /* run name */
     char run_dir[TRAIN_PATH_MAX];   /* output folder; default runs/NAME */
-    char encoding[32];              /* "chars" (more encodings come with src/encode) */
+    char encoding[32];              /* "chars", or a name of enc_names() */
+    enc_opts enc_opts;              /* options of a music encoding (defaults + encoding_options) */
+    score_read_opts read;           /* reader options: ABC repeats/chords, JSB grid */
     train_data_source data[TRAIN_MAX_DATA];
     int n_data;
     double valid_frac, test_frac;   /* fractions of pieces held out */
     long split_seed;                /* seed of the split by piece */
+    int cache;                      /* use the encoded dataset cache (default 1) */
     /* model; input_size and the heads follow from the encoding */
     lj_input_kind input_kind;       /* embedding or onehot for token encodings */
     int embed_dim;                  /* embedding width E */

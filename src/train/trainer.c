@@ -22,7 +22,8 @@ void openblas_set_num_threads(int num_threads);
 #include "modelio.h"
 #include "optim.h"
 #include "plot.h"
-#include "textdata.h"
+#include "dataset.h"
+#include "evaluate.h"
 
 /* ---- signals: the handler only sets a flag; the loop saves and stops ------ */
 
@@ -42,9 +43,9 @@ typedef struct run {
     char path_ckpt[TRAIN_PATH_MAX + 32], path_best[TRAIN_PATH_MAX + 32];
     char path_model[TRAIN_PATH_MAX + 32], path_metrics[TRAIN_PATH_MAX + 32];
     char path_plot[TRAIN_PATH_MAX + 32];
-    vocab *vocab;
-    textdata data;
-    tokset train, valid, test;
+    train_dataset data;      /* corpus, vocabulary, splits (train weighted) */
+    const tokset *train, *valid; /* data.split[TRAIN_SPLIT_TRAIN / VALID] */
+    const vocab *vocab;      /* train_dataset_vocab(&data) */
     lj_model *model;
     lj_acts *acts;
     lj_optim *optim;
@@ -56,6 +57,10 @@ typedef struct run {
     long best_step;          /* step of best_valid */
     long bad_evals;          /* validations since the best one (early stopping) */
     long last_good_ckpt;     /* step of the last checkpoint written, -1 if none */
+    double loss_sum;         /* train losses since the last metrics line (a checkpoint
+                                between two lines keeps them, so a resumed run logs the
+                                same averages) */
+    long loss_n;             /* steps in loss_sum */
     FILE *metrics;           /* metrics.jsonl, appended */
     metric_log train_log, valid_log;
     int tty;                 /* progress as a bar (stderr is a terminal) */
@@ -164,14 +169,15 @@ static int save_checkpoint(run *r, char *err, size_t errlen) {
     mf_writer *w = mf_writer_create();
     if (!w) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     int rc = modelio_add_model(w, r->model, r->cfg->encoding, r->vocab, 0);
+    if (!rc) rc = modelio_add_encoding_options(w, r->data.options);
     char state[1024];
     snprintf(state, sizeof state,
              "step %ld\nbest_valid %.17g\nbest_step %ld\nbad_evals %ld\nbatch_rng %" PRIu64
              "\ndropout_rng %" PRIu64 "\noptim_steps %ld\nsched_lr %.9g\nsched_best %.17g\n"
-             "sched_bad %d\nsched_cooldown %d\n",
+             "sched_bad %d\nsched_cooldown %d\nloss_sum %.17g\nloss_n %ld\n",
              r->step, r->best_valid, r->best_step, r->bad_evals, r->batch_rng.state,
              r->dropout_rng.state, lj_optim_steps(r->optim), (double)r->sched.lr, r->sched.best,
-             r->sched.bad, r->sched.cooldown_left);
+             r->sched.bad, r->sched.cooldown_left, r->loss_sum, r->loss_n);
     if (!rc) rc = mf_add_meta(w, "train.state", state, strlen(state));
     size_t count;
     float *os = lj_optim_state(r->optim, &count);
@@ -226,12 +232,15 @@ static int load_checkpoint(run *r, char *err, size_t errlen) {
     int got = sscanf(state,
                      "step %ld best_valid %lf best_step %ld bad_evals %ld batch_rng %" SCNu64
                      " dropout_rng %" SCNu64 " optim_steps %ld sched_lr %lf sched_best %lf"
-                     " sched_bad %d sched_cooldown %d",
+                     " sched_bad %d sched_cooldown %d loss_sum %lf loss_n %ld",
                      &r->step, &r->best_valid, &r->best_step, &r->bad_evals, &r->batch_rng.state,
                      &r->dropout_rng.state, &optim_steps, &lr, &r->sched.best, &r->sched.bad,
-                     &r->sched.cooldown_left);
-    if (got != 11) {
-        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: train.state: expected 11 fields, read %d", r->path_ckpt, got);
+                     &r->sched.cooldown_left, &r->loss_sum, &r->loss_n);
+    if (got == 11) { /* a checkpoint from before loss_sum/loss_n: saved at a metrics line */
+        r->loss_sum = 0.0;
+        r->loss_n = 0;
+    } else if (got != 13) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: train.state: expected 13 fields, read %d", r->path_ckpt, got);
         goto done;
     }
     r->sched.lr = (float)lr;
@@ -273,28 +282,13 @@ static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
 /* ---- validation ------------------------------------------------------------- */
 
 /* Mean loss per token over the validation windows (all, or eval_batches
- * batches), no dropout. Returns NAN when there is no validation data. */
+ * batches), no dropout: train_evaluate, the code `lstmjam eval` runs too.
+ * NAN when there is no validation data. */
 static double validate(run *r, char *err, size_t errlen, int *rc) {
-    const train_config *c = r->cfg;
-    size_t nw = tokset_num_windows(&r->valid, c->seq_len);
-    if (nw == 0) return NAN;
-    double total = 0.0, count = 0.0;
-    size_t batches = 0;
-    for (size_t w = 0; w < nw; w += (size_t)c->batch) {
-        if (c->eval_batches && batches >= (size_t)c->eval_batches) break;
-        size_t tb = (size_t)c->batch * (size_t)c->seq_len;
-        for (size_t i = 0; i < tb; i++) r->x[i] = r->y[i] = -1; /* unfilled columns: ignored */
-        int filled = tokset_window_batch(&r->valid, w, c->seq_len, c->batch, r->x, r->y);
-        lj_batch b = {.B = c->batch, .T = c->seq_len, .tokens = r->x};
-        b.target_ids[0] = r->y;
-        lj_acts_reset_state(r->acts);
-        double loss;
-        if ((*rc = lj_model_forward(r->model, r->acts, &b, NULL, &loss, err, errlen))) return NAN;
-        total += loss * filled * c->seq_len;
-        count += (double)filled * c->seq_len;
-        batches++;
-    }
-    return total / count;
+    train_eval ev;
+    *rc = train_evaluate(r->model, r->acts, r->valid, r->cfg->seq_len, r->cfg->batch, r->cfg->eval_batches, r->x,
+                         r->y, &ev, err, errlen);
+    return *rc ? NAN : ev.nll;
 }
 
 /* ---- progress --------------------------------------------------------------- */
@@ -333,11 +327,7 @@ static void write_plot(run *r) {
 /* ---- the run ---------------------------------------------------------------- */
 
 static void run_free(run *r) {
-    vocab_destroy(r->vocab);
-    textdata_free(&r->data);
-    tokset_free(&r->train);
-    tokset_free(&r->valid);
-    tokset_free(&r->test);
+    train_dataset_free(&r->data);
     lj_acts_destroy(r->acts);
     lj_model_destroy(r->model);
     lj_optim_destroy(r->optim);
@@ -367,23 +357,29 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(cfg->threads);
 #endif
-    int rc = textdata_load(cfg, &r.data, &r.vocab, err, errlen);
+    char cache_dir[TRAIN_PATH_MAX + 16];
+    train_dataset_cache_dir(cfg->run_dir, cache_dir, sizeof cache_dir);
+    train_dataset_opts dopts = {r.quiet, cfg->cache ? cache_dir : NULL};
+    int rc = train_dataset_build(cfg, &dopts, &r.data, err, errlen);
     if (rc) goto done;
-    if ((rc = textdata_split(&r.data, cfg, &r.train, &r.valid, &r.test))) {
-        lj_fail(err, errlen, rc, "splitting the data: %s", lj_strerror(rc));
-        goto done;
-    }
-    if (r.train.n_ids <= (size_t)cfg->seq_len) {
+    r.train = &r.data.split[TRAIN_SPLIT_TRAIN];
+    r.valid = &r.data.split[TRAIN_SPLIT_VALID];
+    r.vocab = train_dataset_vocab(&r.data);
+    if (r.train->n_ids <= (size_t)cfg->seq_len) {
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "the training split has %zu tokens, fewer than seq_len + 1 = %d",
-                     r.train.n_ids, cfg->seq_len + 1);
+                     r.train->n_ids, cfg->seq_len + 1);
         goto done;
     }
-    if (!r.quiet)
+    if (!r.quiet) {
+        const train_corpus *c = &r.data.corpus;
         fprintf(stderr,
-                "lstmjam train %s: %zu files, %zu pieces, vocabulary %zu; train %zu tokens (%zu pieces), "
-                "valid %zu, test %zu\n",
-                cfg->name, r.data.n_files, r.data.pieces.n_pieces, vocab_size(r.vocab), r.train.n_ids,
-                r.train.n_pieces, r.valid.n_ids, r.test.n_ids);
+                "lstmjam train %s: %s, %zu files, %zu tunes -> %zu pieces, vocabulary %zu%s; "
+                "train %zu tokens (%zu tunes), valid %zu (%zu), test %zu (%zu)\n",
+                cfg->name, cfg->encoding, c->n_files, c->n_groups, c->pieces.n_pieces, vocab_size(r.vocab),
+                r.data.cache_hit ? " (from the cache)" : "", r.train->n_ids, r.data.split_groups[0],
+                r.valid->n_ids, r.data.split_groups[1], r.data.split[TRAIN_SPLIT_TEST].n_ids,
+                r.data.split_groups[2]);
+    }
     if ((rc = build_model(&r, err, errlen))) goto done;
     if ((rc = mkdir_p(cfg->run_dir, err, errlen))) goto done;
     if (o->resume) {
@@ -429,8 +425,8 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     float *grads = lj_model_grads(r.model, &n_params);
     const long start_step = r.step;
     const double t_start = now_s();
-    double t_log = t_start, loss_sum = 0.0;
-    long loss_n = 0;
+    double t_log = t_start;
+    long steps_logged = 0; /* steps since t_log, for tokens/s */
     int stopped_early = 0;
     lj_batch b = {.B = cfg->batch, .T = cfg->seq_len, .tokens = r.x};
     b.target_ids[0] = r.y;
@@ -443,7 +439,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             rc = TRAINER_INTERRUPTED;
             break;
         }
-        tokset_random_batch(&r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
+        tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
         lj_model_zero_grad(r.model);
         lj_acts_reset_state(r.acts);
         double loss;
@@ -469,12 +465,13 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         float lr = lj_sched_lr(&r.sched, r.step);
         lj_optim_step(r.optim, params, grads, lr);
         r.step++;
-        loss_sum += loss;
-        loss_n++;
+        r.loss_sum += loss;
+        r.loss_n++;
+        steps_logged++;
         double t = now_s();
         if (r.step % cfg->log_every == 0 || r.step == cfg->steps) {
-            double mean = loss_sum / loss_n;
-            double tok_s = (double)loss_n * cfg->batch * cfg->seq_len / (t - t_log);
+            double mean = r.loss_sum / r.loss_n;
+            double tok_s = (double)steps_logged * cfg->batch * cfg->seq_len / (t - t_log);
             fprintf(r.metrics,
                     "{\"step\": %ld, \"train_loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4g, "
                     "\"tokens_per_s\": %.0f, \"elapsed_s\": %.2f}\n",
@@ -482,8 +479,9 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             fflush(r.metrics);
             log_push(&r.train_log, (double)r.step, mean);
             progress(&r, mean, tok_s, t - t_start, start_step);
-            loss_sum = 0.0;
-            loss_n = 0;
+            r.loss_sum = 0.0;
+            r.loss_n = 0;
+            steps_logged = 0;
             t_log = t;
         }
         if (r.step % cfg->eval_every == 0 || r.step == cfg->steps) {
@@ -495,7 +493,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
                     r.best_valid = v;
                     r.best_step = r.step;
                     r.bad_evals = 0;
-                    if ((rc = modelio_save(r.path_best, r.model, cfg->encoding, r.vocab, 0, err, errlen))) break;
+                    if ((rc = modelio_save_encoded(r.path_best, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen))) break;
                 } else {
                     r.bad_evals++;
                 }
@@ -530,7 +528,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         rc = lj_file_write_atomic(r.path_model, bytes, len, err, errlen);
         free(bytes);
     } else {
-        rc = modelio_save(r.path_model, r.model, cfg->encoding, r.vocab, 0, err, errlen);
+        rc = modelio_save_encoded(r.path_model, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen);
     }
     if (rc) goto done;
     write_plot(&r);

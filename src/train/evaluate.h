@@ -1,0 +1,35 @@
+/* evaluate: the loss of a model over a token set, window by window, exactly as
+ * the trainer validates (trainer.c calls this) and `lstmjam eval` reports, so
+ * the two give the same numbers for the same model, data, T and B.
+ *
+ * The set's concatenation is cut into consecutive windows of T+1 tokens
+ * (tokset_num_windows: window k starts at k*T), B windows per forward pass,
+ * each window from a zero LSTM state, no dropout. Thread: control. */
+#ifndef LJ_EVALUATE_H
+#define LJ_EVALUATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "tokset.h"
+
+typedef struct train_eval {
+    double nll;                     /* sum over heads of loss_weight * loss, per target
+                                       token, nats (the trainer's validation loss) */
+    double head_nll[LJ_MAX_HEADS];  /* each head's own loss per target token, nats */
+    int n_heads;                    /* heads of the model */
+    double accuracy;                /* share of targets where head 0's most likely class
+                                       is the target (softmax head 0; else 0) */
+    size_t tokens;                  /* targets scored (windows * T) */
+    size_t windows;                 /* windows scored */
+} train_eval;
+
+/* Scores s with m through activations a (batch B, length T). max_batches > 0
+ * stops after that many batches (the trainer's eval_batches), 0 = every
+ * window. x, y are (T,B) scratch arrays. A set with no whole window gives
+ * out->windows = 0 and nll = NAN. Errors from the forward pass. */
+int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long max_batches, int32_t *x,
+                   int32_t *y, train_eval *out, char *err, size_t errlen);
+
+#endif
