@@ -22,7 +22,10 @@ static void test_options_round_trip(void **st) {
     c.num_layers = 1;
     c.hidden[0] = 4;
     c.num_heads = 1;
-    c.heads[0] = (lj_head_config){LJ_HEAD_SOFTMAX, "next", 3, 1.0f, 0.0f};
+    c.heads[0].kind = LJ_HEAD_SOFTMAX;
+    snprintf(c.heads[0].name, sizeof c.heads[0].name, "next");
+    c.heads[0].size = 3;
+    c.heads[0].loss_weight = 1.0f;
     lj_model *m, *back;
     char err[512] = "", enc[MODELIO_ENCODING_MAX], opts[MODELIO_OPTIONS_MAX], path[64];
     assert_int_equal(lj_model_create(&m, &c, err, sizeof err), LJ_OK);
