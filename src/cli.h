@@ -18,6 +18,7 @@ int cmd_train(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_encode(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Maps a status to the process exit code. */
 int cli_exit_code(int status);

@@ -17,6 +17,7 @@ static const command commands[] = {
     {"render", cmd_render, "render a score to WAV/FLAC through FluidSynth, faster than real time"},
     {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
+    {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy"},
     {"sample", cmd_sample, "generate text (ABC) from a chars model"},
 };
 

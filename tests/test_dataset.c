@@ -251,6 +251,7 @@ static void test_cache_build(void **st) {
     cfg.n_data = 1;
     snprintf(cfg.data[0].path, sizeof cfg.data[0].path, "%s", songs);
     cfg.data[0].weight = 1;
+    cfg.data[0].recursive = 1;
     cfg.valid_frac = 0.25;
     train_dataset_opts o = {1, cache};
     train_dataset a, b, c;
@@ -316,6 +317,7 @@ static void test_jsb_split(void **st) {
     cfg.n_data = 1;
     snprintf(cfg.data[0].path, sizeof cfg.data[0].path, "%s", path);
     cfg.data[0].weight = 1;
+    cfg.data[0].recursive = 1;
     train_dataset_opts o = {1, NULL};
     train_dataset d;
     assert_int_equal(train_dataset_build(&cfg, &o, &d, err, sizeof err), LJ_OK);
@@ -336,7 +338,7 @@ static void test_config(void **st) {
     char err[512] = "";
     assert_int_equal(parse("encoding: timestep\nencoding_options: {transpose: c, grid: 8th}\n"
                            "read: {repeats: nottingham, chord_symbols: false, jsb_grid: quarter}\n"
-                           "data:\n  - {path: a, weight: 0.5}\ncache: false\n",
+                           "data:\n  - {path: a, weight: 0.5, recursive: false}\n  - b\ncache: false\n",
                            &c, err, sizeof err),
                      LJ_OK);
     assert_string_equal(c.encoding, "timestep");
@@ -346,6 +348,8 @@ static void test_config(void **st) {
     assert_int_equal(c.read.abc.chords, 0);
     assert_int_equal(c.read.jsb.step_ticks, 480);
     assert_true(c.data[0].weight == 0.5);
+    assert_int_equal(c.data[0].recursive, 0);
+    assert_int_equal(c.data[1].recursive, 1);
     assert_int_equal(c.cache, 0);
     /* mistakes: file:line:col */
     assert_int_equal(parse("encoding: timestep\ndata: [a]\nencoding_options:\n  transpose: sideways\n", &c, err, sizeof err),

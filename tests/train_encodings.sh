@@ -49,6 +49,24 @@ last=$(grep train_loss "$tmp/runs/a/metrics.jsonl" | tail -1 | sed 's/.*"train_l
 awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a - 0.5) }' && ok "train loss $first -> $last" || bad "train loss $first -> $last did not fall by 0.5"
 "$BIN" info "$tmp/runs/a/model.lstm" | grep -q "encoding timestep" && ok "model file names its encoding" || bad "model encoding"
 
+# 1b. eval of the trained model on the config's validation split equals the
+# trainer's best validation loss (model.lstm is the best model): the same data
+# pipeline, split and windows.
+best=$(grep valid_loss "$tmp/runs/a/metrics.jsonl" | sed 's/.*"valid_loss": \([0-9.]*\).*/\1/' | sort -n | head -1)
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/ts.yaml" --json -q >"$tmp/eval.json" || bad "eval"
+got=$(sed 's/.*"nll":\([0-9.e+-]*\).*/\1/' "$tmp/eval.json")
+[ "$(printf '%.6f' "$got")" = "$best" ] && ok "eval --split valid = trainer's validation loss ($best)" ||
+    { bad "eval $got != trainer $best"; cat "$tmp/eval.json"; }
+grep -q '"encoding":"timestep","options":"transpose=c ' "$tmp/eval.json" && ok "model keeps encoding.options" || bad "options"
+# the same songs as music files and as a tokens file (lstmjam encode) score the same
+"$BIN" encode --encoding timestep --transpose c "$tmp/songs" -o "$tmp/songs.txt" -q || bad "encode"
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/songs" --seq-len 16 --json -q >"$tmp/e1.json" || bad "eval files"
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/songs.txt" --seq-len 16 --json -q >"$tmp/e2.json" || bad "eval tokens"
+n1=$(sed 's/.*"nll":\([0-9.e+-]*\).*/\1/' "$tmp/e1.json"); n2=$(sed 's/.*"nll":\([0-9.e+-]*\).*/\1/' "$tmp/e2.json")
+[ -n "$n1" ] && [ "$n1" = "$n2" ] && ok "eval of music files = eval of their tokens file ($n1)" || bad "files $n1 vs tokens $n2"
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/songs" --split sideways 2>"$tmp/err"
+[ $? = 2 ] && grep -q "expected train, valid, test or all" "$tmp/err" && ok "eval: bad --split is exit 2" || bad "eval bad split"
+
 # 2. The second run on the same data reads the cache (runs/.cache) and trains identically.
 "$BIN" train "$tmp/ts.yaml" --run-dir "$tmp/runs/b" 2>"$tmp/log2" || bad "second train"
 grep -q "(from the cache)" "$tmp/log2" && ok "second run: cache hit" || { bad "no cache hit"; cat "$tmp/log2"; }

@@ -123,8 +123,8 @@ static int push_file(file_list *l, const char *path, int source, file_kind kind,
 
 /* Adds path, or the files of folder path a walk keeps (sorted by name,
  * recursive, dot files skipped), so runs are repeatable. */
-static int collect(file_list *l, const char *path, int source, int chars, int depth, int given, char *err,
-                   size_t errlen) {
+static int collect(file_list *l, const char *path, int source, int chars, int depth, int given, int recursive,
+                   char *err, size_t errlen) {
     struct stat st;
     if (stat(path, &st) != 0) return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no such file or folder", path);
     if (!S_ISDIR(st.st_mode)) {
@@ -136,6 +136,7 @@ static int collect(file_list *l, const char *path, int source, int chars, int de
         return push_file(l, path, source, (file_kind)kind, &st) ? lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory")
                                                                  : LJ_OK;
     }
+    if (depth > 0 && !recursive) return LJ_OK;
     if (depth > 32) return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: folders nested deeper than 32", path);
     DIR *d = opendir(path);
     if (!d) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open the folder: %s", path, strerror(errno));
@@ -160,7 +161,7 @@ static int collect(file_list *l, const char *path, int source, int chars, int de
         char sub[4096];
         if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, names[i]) >= sizeof sub)
             rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s/%s: path too long", path, names[i]);
-        else rc = collect(l, sub, source, chars, depth + 1, 0, err, errlen);
+        else rc = collect(l, sub, source, chars, depth + 1, 0, recursive, err, errlen);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -473,7 +474,7 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
         }
     }
     file_list files = {0};
-    for (int s = 0; s < cfg->n_data && !rc; s++) rc = collect(&files, cfg->data[s].path, s, chars, 0, 1, err, errlen);
+    for (int s = 0; s < cfg->n_data && !rc; s++) rc = collect(&files, cfg->data[s].path, s, chars, 0, 1, cfg->data[s].recursive, err, errlen);
     if (!rc && files.n == 0)
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s: no %s files found", cfg->n_data ? cfg->data[0].path : "data",
                      chars ? ".abc or .txt" : "music (.mid .abc .krn .json) or tokens (.txt)");

@@ -137,10 +137,17 @@ int dataset_cache_load(const char *path, const char *key, int n_sources, train_c
     char sub[256];
     if (lj_file_read(path, &data, &len, sub, sizeof sub) != LJ_OK)
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: no cache entry", path);
-    if (len < HEADER_BYTES || memcmp(data, MAGIC, 8)) {
-        free(data);
+    int rc = dataset_cache_parse(data, len, path, key, n_sources, c, err, errlen);
+    free(data);
+    return rc;
+}
+
+int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const char *key, int n_sources,
+                        train_corpus *c, char *err, size_t errlen) {
+    memset(c, 0, sizeof *c);
+    char sub[256];
+    if (len < HEADER_BYTES || memcmp(data, MAGIC, 8))
         return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: byte 0: expected the cache magic and header", path);
-    }
     rbuf r = {data, len, 0, NULL, 0};
     r.at = 8;
     check(&r, get_u(&r, 4, "truncated header") == DATASET_CACHE_VERSION, "expected format version 1");
@@ -172,7 +179,6 @@ int dataset_cache_load(const char *path, const char *key, int n_sources, train_c
         c->cap = (size_t)n_pieces;
         if (!plen || !c->group || !c->source || !c->fixed_split) {
             free(plen);
-            free(data);
             train_corpus_free(c);
             return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
         }
@@ -198,7 +204,6 @@ int dataset_cache_load(const char *path, const char *key, int n_sources, train_c
         ids = malloc((size_t)n_ids * sizeof *ids);
         if (!ids) {
             free(plen);
-            free(data);
             train_corpus_free(c);
             return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
         }
@@ -212,7 +217,6 @@ int dataset_cache_load(const char *path, const char *key, int n_sources, train_c
         rc = tokset_add(&c->pieces, ids + at, plen[p]);
     free(ids);
     free(plen);
-    free(data);
     if (rc) {
         train_corpus_free(c);
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);

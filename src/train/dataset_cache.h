@@ -40,6 +40,11 @@ uint64_t dataset_cache_hash(const void *data, size_t n);
 int dataset_cache_load(const char *path, const char *key, int n_sources, train_corpus *c, char *err,
                        size_t errlen);
 
+/* The same from len bytes in memory (`path` names them in messages); the
+ * fuzz harness's entry point. */
+int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const char *key, int n_sources,
+                        train_corpus *c, char *err, size_t errlen);
+
 /* Writes c under key to path atomically (temp file + rename). */
 int dataset_cache_save(const char *path, const char *key, const train_corpus *c, char *err,
                        size_t errlen);

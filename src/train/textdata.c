@@ -42,13 +42,15 @@ static int push_path(file_list *l, const char *path, int source) {
     return LJ_OK;
 }
 
-/* Adds path, or the .abc/.txt files of folder path (sorted, recursive). */
-static int collect(file_list *l, const char *path, int source, int depth, char *err,
+/* Adds path, or the .abc/.txt files of folder path (sorted; subfolders too
+ * when recursive). */
+static int collect(file_list *l, const char *path, int source, int depth, int recursive, char *err,
                    size_t errlen) {
     struct stat st;
     if (stat(path, &st) != 0)
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: no such file or folder", path);
     if (!S_ISDIR(st.st_mode)) return push_path(l, path, source);
+    if (depth > 0 && !recursive) return LJ_OK;
     if (depth > 16) return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: folders nested too deep", path);
     DIR *d = opendir(path);
     if (!d) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open folder", path);
@@ -81,7 +83,7 @@ static int collect(file_list *l, const char *path, int source, int depth, char *
         struct stat s2;
         if (stat(sub, &s2) != 0) continue;
         if (S_ISDIR(s2.st_mode)) {
-            rc = collect(l, sub, source, depth + 1, err, errlen);
+            rc = collect(l, sub, source, depth + 1, recursive, err, errlen);
         } else {
             char ext[16];
             lj_file_ext(sub, ext, sizeof ext);
@@ -107,7 +109,7 @@ int textdata_load(const train_config *cfg, textdata *d, vocab **v, char *err, si
     *v = NULL;
     file_list files = {0};
     int rc = LJ_OK;
-    for (int s = 0; s < cfg->n_data && !rc; s++) rc = collect(&files, cfg->data[s].path, s, 0, err, errlen);
+    for (int s = 0; s < cfg->n_data && !rc; s++) rc = collect(&files, cfg->data[s].path, s, 0, cfg->data[s].recursive, err, errlen);
     if (!rc && files.n == 0)
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s: no .abc or .txt files found", cfg->data[0].path);
     for (size_t i = 0; i < files.n && !rc; i++) {

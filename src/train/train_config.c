@@ -141,12 +141,14 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
         train_data_source *src = &c->data[c->n_data++];
         char path[TRAIN_PATH_MAX];
         src->weight = 1.0;
+        src->recursive = 1;
         src->line = item->line;
         if (item->kind == CFG_SCALAR) { /* "- path" shorthand */
             TRY(cfg_node_string(d, item, path, sizeof path, err, errlen));
         } else if (item->kind == CFG_MAP) {
             TRY(cfg_string(d, item, "path", 1, path, sizeof path, err, errlen));
             TRY(cfg_float(d, item, "weight", 0, 0.01, 100.0, &src->weight, err, errlen));
+            TRY(cfg_bool(d, item, "recursive", 0, &src->recursive, err, errlen));
         } else {
             rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'data' item: expected a path or {path, weight}, found a list",
                          name, item->line, item->col);

@@ -9,6 +9,7 @@
  *   data:                              # files or folders, merged (see dataset.h)
  *     - path: ../shared/corpora/nottingham/abc
  *       weight: 1                      # how often its pieces appear in the train split
+ *       recursive: true                # folders: also their subfolders
  *   split: {valid: 0.1, test: 0.0, seed: 1}
  *   cache: true                        # encoded dataset cache (dataset.h)
  *   model: {input: embedding, embed_dim: 64, layers: [256], dropout: 0.0}
@@ -49,6 +50,8 @@ typedef struct train_data_source {
     double weight;             /* how often its pieces appear in the train split, 0.01..100:
                                   the integer part is whole copies, the fraction a seeded
                                   subsample (train_dataset_split in dataset.h) */
+    int recursive;             /* folders: 1 = subfolders too (default), 0 = its own files only
+                                  (nottingham/midi holds melody/ and chords/ copies) */
     int line;                  /* line of the entry in the config (messages), 0 if none */
 } train_data_source;
 

@@ -1,0 +1,285 @@
+/* lstmjam eval: a model's loss on data, through the trainer's own pipeline
+ * (src/train/dataset.h for the data and split, src/train/evaluate.h for the
+ * windows), so `eval --split valid` on a run's config reproduces the trainer's
+ * validation loss. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "cli.h"
+#include "modelio.h"
+#include "dataset.h"
+#include "evaluate.h"
+#if LJ_HAVE_BLAS
+/* From OpenBLAS's cblas.h (see trainer.c for why it is declared here). */
+void openblas_set_num_threads(int num_threads);
+#endif
+
+static const char *help =
+    "usage: lstmjam eval --model MODEL.lstm --data CONFIG.yaml|TOKENS.txt|FILES... [options]\n"
+    "\n"
+    "Scores a model on data the way `lstmjam train` validates: consecutive windows\n"
+    "of --seq-len tokens, each from a zero state, no dropout. With a training\n"
+    "config the data, encoding, options, cache and split are the trainer's own, so\n"
+    "--split valid gives the trainer's validation loss. With tokens files or music\n"
+    "files and folders the model's own encoding and options read them, and every\n"
+    "piece is scored (--split all) unless a split is asked for (then the default\n"
+    "split: 10% valid, seed 1; JSB chorales keep their published split).\n"
+    "\n"
+    "options:\n"
+    "  --model FILE     the model (required)\n"
+    "  --data X...      a training config (.yaml, .yml), or files and folders;\n"
+    "                   every argument up to the next option\n"
+    "  --split S        train, valid, test or all (default: valid with a config,\n"
+    "                   all with files)\n"
+    "  --seq-len T      window length (default: the config's seq_len, else 100)\n"
+    "  --batch B        windows per forward pass (default: the config's batch, else 32)\n"
+    "  --batches N      only the first N batches (default: all)\n"
+    "  --threads N      OpenBLAS threads (default: the config's, else 1)\n"
+    "  --json           print one JSON object instead of text\n"
+    "  -q, --quiet      no progress output\n"
+    "\n"
+    "Reports the loss per target token in nats and bits, the perplexity, the\n"
+    "accuracy (the most likely token is the next one), each head's own loss and\n"
+    "the number of tokens scored.\n"
+    "\n"
+    "exit status: 0 done, 1 system error, 2 bad input or usage\n";
+
+static int is_config(const char *path) {
+    size_t n = strlen(path);
+    return (n > 5 && !strcmp(path + n - 5, ".yaml")) || (n > 4 && !strcmp(path + n - 4, ".yml"));
+}
+
+/* The options text of a model file ("key=value ...") onto o. */
+static int opts_from_text(enc_opts *o, const char *text, const char *what, char *err, size_t errlen) {
+    char buf[MODELIO_OPTIONS_MAX], sub[512];
+    snprintf(buf, sizeof buf, "%s", text);
+    char *save = NULL;
+    for (char *kv = strtok_r(buf, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: expected KEY=VALUE, found '%s'", what, kv);
+        *eq = 0;
+        int rc = enc_opts_set(o, kv, eq + 1, sub, sizeof sub);
+        if (rc) return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: %s", what, sub);
+    }
+    return LJ_OK;
+}
+
+int cmd_eval(int argc, char **argv) {
+    const char *model_path = NULL, *split_name = NULL;
+    const char **data = calloc((size_t)argc + 1, sizeof *data);
+    int n_data = 0, json = 0, quiet = 0;
+    long seq_len = 0, batch = 0, batches = 0, threads = 0;
+    if (!data) {
+        cli_error("out of memory");
+        return LJ_EXIT_FAIL;
+    }
+    int code = LJ_EXIT_OK;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(help, stdout);
+            free(data);
+            return LJ_EXIT_OK;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+        } else if (!strcmp(a, "--data")) {
+            while (i + 1 < argc && argv[i + 1][0] != '-') data[n_data++] = argv[++i];
+            if (!n_data) {
+                cli_error("--data needs a config, tokens file or music files");
+                code = LJ_EXIT_BAD_INPUT;
+            }
+        } else if (a[0] != '-') {
+            cli_error("unexpected argument '%s' (files go after --data; see lstmjam eval --help)", a);
+            code = LJ_EXIT_BAD_INPUT;
+        } else if (strcmp(a, "--model") && strcmp(a, "--split") && strcmp(a, "--seq-len") && strcmp(a, "--batch") &&
+                   strcmp(a, "--batches") && strcmp(a, "--threads")) {
+            cli_error("unknown option '%s' (see lstmjam eval --help)", a);
+            code = LJ_EXIT_BAD_INPUT;
+        } else if (!v) {
+            cli_error("%s needs a value (see lstmjam eval --help)", a);
+            code = LJ_EXIT_BAD_INPUT;
+        } else {
+            i++;
+            if (!strcmp(a, "--model")) model_path = v;
+            else if (!strcmp(a, "--split")) split_name = v;
+            else if (!strcmp(a, "--seq-len")) seq_len = cli_parse_long(a, v, 1, 100000);
+            else if (!strcmp(a, "--batch")) batch = cli_parse_long(a, v, 1, 4096);
+            else if (!strcmp(a, "--batches")) batches = cli_parse_long(a, v, 1, 1000000000L);
+            else threads = cli_parse_long(a, v, 1, 256);
+            if (seq_len < 0 || batch < 0 || batches < 0 || threads < 0) code = LJ_EXIT_BAD_INPUT;
+        }
+        if (code) {
+            free(data);
+            return code;
+        }
+    }
+    if (!model_path || !n_data) {
+        cli_error("eval needs --model and --data (see lstmjam eval --help)");
+        free(data);
+        return LJ_EXIT_BAD_INPUT;
+    }
+    int split = -1; /* -1: all pieces */
+    if (split_name) {
+        static const char *const names[] = {"train", "valid", "test", "all"};
+        int k = 0;
+        while (k < 4 && strcmp(split_name, names[k])) k++;
+        if (k == 4) {
+            cli_error("--split: expected train, valid, test or all, found '%s'", split_name);
+            free(data);
+            return LJ_EXIT_BAD_INPUT;
+        }
+        split = k == 3 ? -1 : k;
+    }
+
+    char err[2048] = "", enc[MODELIO_ENCODING_MAX], opts[MODELIO_OPTIONS_MAX];
+    lj_model *m = NULL;
+    vocab *mv = NULL;
+    lj_acts *acts = NULL;
+    int32_t *x = NULL, *y = NULL;
+    train_dataset d;
+    memset(&d, 0, sizeof d);
+    train_config cfg;
+    train_config_default(&cfg);
+    int rc = modelio_load_encoded(model_path, &m, enc, opts, sizeof opts, &mv, err, sizeof err);
+    if (rc) goto done;
+    const lj_model_config *mc = lj_model_get_config(m);
+    if (!mv || mc->input_kind == LJ_INPUT_DENSE || mc->heads[0].kind != LJ_HEAD_SOFTMAX) {
+        rc = lj_fail(err, sizeof err, LJ_ERR_UNSUPPORTED,
+                     "%s: eval scores token models (a vocabulary and a softmax head); this one reads %s", model_path,
+                     mc->input_kind == LJ_INPUT_DENSE ? "float frames" : "no vocabulary");
+        goto done;
+    }
+    if (!enc[0]) snprintf(enc, sizeof enc, "chars"); /* the only encoding before names were stored */
+    const char *data_label = data[0];
+    int from_config = n_data == 1 && is_config(data[0]);
+    char cache_dir[TRAIN_PATH_MAX + 16];
+    train_dataset_opts dopts = {quiet || json, NULL};
+    if (from_config) {
+        if ((rc = train_config_load(data[0], &cfg, err, sizeof err))) goto done;
+        if (!split_name) split = TRAIN_SPLIT_VALID;
+        char cfg_opts[MODELIO_OPTIONS_MAX] = "";
+        if (strcmp(cfg.encoding, "chars")) enc_opts_format(&cfg.enc_opts, cfg.encoding, cfg_opts, sizeof cfg_opts);
+        if (strcmp(cfg.encoding, enc) || strcmp(cfg_opts, opts)) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG,
+                         "%s: the model reads %s tokens (%s), the config encodes %s (%s): not the model's data",
+                         data[0], enc, opts[0] ? opts : "no options", cfg.encoding, cfg_opts[0] ? cfg_opts : "no options");
+            goto done;
+        }
+        if (cfg.cache) {
+            train_dataset_cache_dir(cfg.run_dir, cache_dir, sizeof cache_dir);
+            dopts.cache_dir = cache_dir;
+        }
+    } else {
+        snprintf(cfg.encoding, sizeof cfg.encoding, "%s", enc);
+        if (strcmp(enc, "chars")) {
+            enc_opts_default(&cfg.enc_opts, enc);
+            if ((rc = opts_from_text(&cfg.enc_opts, opts, model_path, err, sizeof err))) goto done;
+        }
+        if (n_data > TRAIN_MAX_DATA) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_LIMIT, "--data: at most %d files or folders", TRAIN_MAX_DATA);
+            goto done;
+        }
+        for (int k = 0; k < n_data; k++) {
+            if (is_config(data[k])) {
+                rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "--data: a config (%s) must be the only data argument", data[k]);
+                goto done;
+            }
+            snprintf(cfg.data[k].path, sizeof cfg.data[k].path, "%s", data[k]);
+            cfg.data[k].weight = 1.0;
+            cfg.data[k].recursive = 1;
+        }
+        cfg.n_data = n_data;
+        cfg.seq_len = 100;
+        cfg.batch = 32;
+        cfg.threads = 1;
+    }
+    if (seq_len) cfg.seq_len = (int)seq_len;
+    if (batch) cfg.batch = (int)batch;
+    if (threads) cfg.threads = (int)threads;
+#if LJ_HAVE_BLAS
+    openblas_set_num_threads(cfg.threads);
+#endif
+    if ((rc = train_dataset_build(&cfg, &dopts, &d, err, sizeof err))) goto done;
+    if ((rc = train_dataset_remap(&d, mv, err, sizeof err))) {
+        if (rc == LJ_ERR_RANGE) rc = LJ_ERR_ARG;
+        goto done;
+    }
+    const tokset *set = split < 0 ? &d.corpus.pieces : &d.split[split];
+    size_t pieces = split < 0 ? d.corpus.pieces.n_pieces : set->n_pieces;
+    if (tokset_num_windows(set, cfg.seq_len) == 0) {
+        rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: the %s split has %zu tokens, not one window of seq_len + 1 = %d",
+                     data_label, split < 0 ? "all" : split == 0 ? "train" : split == 1 ? "valid" : "test", set->n_ids,
+                     cfg.seq_len + 1);
+        goto done;
+    }
+    if ((rc = lj_acts_create(&acts, m, cfg.batch, cfg.seq_len, err, sizeof err))) goto done;
+    size_t tb = (size_t)cfg.batch * (size_t)cfg.seq_len;
+    x = malloc(tb * sizeof *x);
+    y = malloc(tb * sizeof *y);
+    if (!x || !y) {
+        rc = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    train_eval ev;
+    if ((rc = train_evaluate(m, acts, set, cfg.seq_len, cfg.batch, batches, x, y, &ev, err, sizeof err))) goto done;
+    const char *sname = split < 0 ? "all" : split == 0 ? "train" : split == 1 ? "valid" : "test";
+    double bits = ev.nll / log(2.0), ppl = exp(ev.nll);
+    if (json) {
+        cJSON *o = cJSON_CreateObject(), *heads = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "model", model_path);
+        cJSON_AddStringToObject(o, "encoding", enc);
+        cJSON_AddStringToObject(o, "options", opts);
+        cJSON_AddStringToObject(o, "data", data_label);
+        cJSON_AddStringToObject(o, "split", sname);
+        cJSON_AddNumberToObject(o, "pieces", (double)pieces);
+        cJSON_AddNumberToObject(o, "tokens", (double)ev.tokens);
+        cJSON_AddNumberToObject(o, "windows", (double)ev.windows);
+        cJSON_AddNumberToObject(o, "seq_len", cfg.seq_len);
+        cJSON_AddNumberToObject(o, "batch", cfg.batch);
+        cJSON_AddNumberToObject(o, "nll", ev.nll);
+        cJSON_AddNumberToObject(o, "bits", bits);
+        cJSON_AddNumberToObject(o, "perplexity", ppl);
+        cJSON_AddNumberToObject(o, "accuracy", ev.accuracy);
+        for (int h = 0; h < ev.n_heads; h++) {
+            cJSON *ho = cJSON_CreateObject();
+            cJSON_AddStringToObject(ho, "name", mc->heads[h].name);
+            cJSON_AddNumberToObject(ho, "nll", ev.head_nll[h]);
+            cJSON_AddNumberToObject(ho, "loss_weight", mc->heads[h].loss_weight);
+            cJSON_AddItemToArray(heads, ho);
+        }
+        cJSON_AddItemToObject(o, "heads", heads);
+        char *text = cJSON_PrintUnformatted(o);
+        if (text) printf("%s\n", text);
+        free(text);
+        cJSON_Delete(o);
+    } else {
+        printf("model %s: %s%s%s%s, vocabulary %zu\n", model_path, enc, opts[0] ? " (" : "", opts, opts[0] ? ")" : "",
+               vocab_size(mv));
+        printf("data %s, split %s: %zu pieces, %zu tokens scored in %zu windows of %d (batch %d)\n", data_label, sname,
+               pieces, ev.tokens, ev.windows, cfg.seq_len, cfg.batch);
+        printf("nll %.6f nats/token = %.6f bits/token, perplexity %.4f, accuracy %.4f\n", ev.nll, bits, ppl,
+               ev.accuracy);
+        for (int h = 0; h < ev.n_heads; h++)
+            printf("head %s: %.6f nats/token (loss weight %g)\n", mc->heads[h].name, ev.head_nll[h],
+                   (double)mc->heads[h].loss_weight);
+    }
+done:
+    if (rc) {
+        cli_error("%s", err);
+        code = cli_exit_code(rc);
+    }
+    train_dataset_free(&d);
+    lj_acts_destroy(acts);
+    lj_model_destroy(m);
+    vocab_destroy(mv);
+    free(x);
+    free(y);
+    free(data);
+    return code;
+}
