@@ -73,10 +73,36 @@ static void test_mistakes(void **st) {
     assert_non_null(strstr(err, "did you mean 'learning_rate'"));
 }
 
+/* The frame-encoding keys: frame_head, nade_hidden, loss_weights. */
+static void test_frame_keys(void **st) {
+    (void)st;
+    train_config c;
+    char err[512] = "";
+    const char *text = "encoding: psd\ndata: [a.mid]\nmodel: {frame_head: nade, nade_hidden: 64}\n"
+                       "loss_weights: {pitch: 0.05, step: 1, duration: 2.5}\n";
+    assert_int_equal(parse(text, &c, err, sizeof err), LJ_OK);
+    assert_int_equal(c.frame_head_nade, 1);
+    assert_int_equal(c.nade_hidden, 64);
+    assert_int_equal(c.n_loss_weights, 3);
+    assert_string_equal(c.loss_weight_name[2], "duration");
+    assert_true(c.loss_weight[0] == 0.05 && c.loss_weight[2] == 2.5);
+    assert_int_equal(c.loss_weight_line[1], 4);
+    train_config_default(&c);
+    assert_int_equal(c.frame_head_nade, 0);
+    assert_int_equal(c.nade_hidden, 150);
+    assert_int_equal(parse("data: [a.mid]\nmodel: {frame_head: rbm}\n", &c, err, sizeof err), LJ_ERR_PARSE);
+    assert_non_null(strstr(err, "cfg.yaml:2:21: 'frame_head': expected one of bernoulli, nade; found 'rbm'"));
+    assert_int_equal(parse("data: [a.mid]\nloss_weights: {pitch: -1}\n", &c, err, sizeof err), LJ_ERR_RANGE);
+    assert_non_null(strstr(err, "cfg.yaml:2:23"));
+    assert_int_equal(parse("data: [a.mid]\nloss_weights: {pitch: lots}\n", &c, err, sizeof err), LJ_ERR_PARSE);
+    assert_int_equal(parse("data: [a.mid]\nmodel: {nade_hidden: 0}\n", &c, err, sizeof err), LJ_ERR_RANGE);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_mistakes),
+        cmocka_unit_test(test_frame_keys),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 
 void train_corpus_free(train_corpus *c) {
     tokset_free(&c->pieces);
+    frameset_free(&c->frames);
     free(c->group);
     free(c->source);
     free(c->fixed_split);
@@ -259,8 +260,9 @@ static void progress_show(progress *p, size_t done, size_t total, const train_co
     if (!last && t - p->last < (p->tty ? 0.2 : 2.0)) return;
     if (last && t - p->t0 < 2.0 && !p->tty) return; /* fast: only the summary line */
     p->last = t;
-    fprintf(stderr, "%sencoding: %zu/%zu files, %zu pieces, %zu tokens, %.1f s%s", p->tty ? "\r" : "", done,
-            total, c->pieces.n_pieces, c->pieces.n_ids, t - p->t0, p->tty && !last ? "" : "\n");
+    fprintf(stderr, "%sencoding: %zu/%zu files, %zu pieces, %zu %s, %.1f s%s", p->tty ? "\r" : "", done,
+            total, c->pieces.n_pieces, c->frames.dim ? c->frames.n_frames : c->pieces.n_ids,
+            c->frames.dim ? "frames" : "tokens", t - p->t0, p->tty && !last ? "" : "\n");
     fflush(stderr);
 }
 
@@ -280,6 +282,9 @@ static int8_t jsb_split_of(const score *s) {
 static int data_error(int rc) { return rc == LJ_ERR_RANGE ? LJ_ERR_PARSE : rc; }
 
 static int read_tokens_file(train_dataset *d, const input_file *f, char *err, size_t errlen) {
+    if (d->kind == TRAIN_DATA_FRAMES)
+        return lj_fail(err, errlen, LJ_ERR_UNSUPPORTED, "%s: %s trains from music files, not tokens files", f->path,
+                       d->encoding);
     uint8_t *text;
     size_t len;
     int rc = lj_file_read(f->path, &text, &len, err, errlen);
@@ -320,7 +325,16 @@ static int read_music_file(train_dataset *d, const train_config *cfg, const inpu
         score *s = book.items[k];
         if (!s->source[0]) snprintf(s->source, sizeof s->source, "%s", f->path);
         size_t first = d->corpus.pieces.n_pieces;
-        rc = enc_encode(d->enc, s, &d->corpus.pieces, &d->corpus.stats, err, errlen);
+        if (d->kind == TRAIN_DATA_FRAMES) { /* the frames, then one id per new piece */
+            size_t p0 = d->corpus.frames.n_pieces;
+            rc = enc_encode_frames(d->enc, s, &d->corpus.frames, &d->corpus.stats, err, errlen);
+            for (size_t p = p0; p < d->corpus.frames.n_pieces && !rc; p++) {
+                int32_t id = (int32_t)p;
+                rc = tokset_add(&d->corpus.pieces, &id, 1);
+            }
+        } else {
+            rc = enc_encode(d->enc, s, &d->corpus.pieces, &d->corpus.stats, err, errlen);
+        }
         if (!rc) rc = corpus_tag(&d->corpus, first, (int32_t)d->corpus.n_groups++, f->source,
                                  is_jsb ? jsb_split_of(s) : -1);
         if (rc == LJ_ERR_NOMEM) lj_fail(err, errlen, rc, "out of memory");
@@ -448,7 +462,10 @@ int train_dataset_split(const train_corpus *c, const train_config *cfg, tokset s
 void train_dataset_free(train_dataset *d) {
     enc_destroy(d->enc);
     train_corpus_free(&d->corpus);
-    for (int k = 0; k < 3; k++) tokset_free(&d->split[k]);
+    for (int k = 0; k < 3; k++) {
+        tokset_free(&d->split[k]);
+        frameset_free(&d->frame_split[k]);
+    }
     memset(d, 0, sizeof *d);
 }
 
@@ -463,10 +480,10 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
     int rc = LJ_OK;
     if (!chars) {
         if ((rc = enc_create(cfg->encoding, &cfg->enc_opts, &d->enc, err, errlen))) goto fail;
-        if (enc_kind_of(d->enc) != ENC_KIND_TOKENS) {
-            rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED,
-                         "encoding %s gives float frames: training on frames is not built yet", cfg->encoding);
-            goto fail;
+        if (enc_kind_of(d->enc) == ENC_KIND_FRAMES) {
+            d->kind = TRAIN_DATA_FRAMES;
+            frameset_init(&d->corpus.frames, enc_frame_dim(d->enc));
+            for (int k = 0; k < 3; k++) frameset_init(&d->frame_split[k], enc_frame_dim(d->enc));
         }
         if ((rc = enc_opts_format(&cfg->enc_opts, cfg->encoding, d->options, sizeof d->options))) {
             rc = lj_fail(err, errlen, rc, "encoding options too long");
@@ -479,7 +496,7 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s: no %s files found", cfg->n_data ? cfg->data[0].path : "data",
                      chars ? ".abc or .txt" : "music (.mid .abc .krn .json) or tokens (.txt)");
     char *key = NULL;
-    if (!rc && o->cache_dir) {
+    if (!rc && o->cache_dir && d->kind == TRAIN_DATA_TOKENS) { /* the cache holds tokens only */
         if ((rc = cache_key(cfg, d->options, &files, &key))) rc = lj_fail(err, errlen, rc, "out of memory");
         else
             snprintf(d->cache_path, sizeof d->cache_path, "%s/%016llx.ljds", o->cache_dir,
@@ -518,6 +535,16 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
     if (rc) goto fail;
     if ((rc = train_dataset_split(&d->corpus, cfg, d->split, d->split_groups))) {
         rc = lj_fail(err, errlen, rc, "splitting the data: %s", lj_strerror(rc));
+        goto fail;
+    }
+    for (int k = 0; k < 3 && d->kind == TRAIN_DATA_FRAMES && !rc; k++)
+        for (size_t i = 0; i < d->split[k].n_ids && !rc; i++) {
+            size_t p = (size_t)d->split[k].ids[i];
+            rc = frameset_add(&d->frame_split[k], frameset_piece(&d->corpus.frames, p),
+                              frameset_piece_len(&d->corpus.frames, p));
+        }
+    if (rc) {
+        rc = lj_fail(err, errlen, rc, "splitting the frames: %s", lj_strerror(rc));
         goto fail;
     }
     return LJ_OK;

@@ -27,9 +27,12 @@
  *      (music_lstm's merge of datasets, where a weight repeats or
  *      subsamples a dataset's tunes).
  *
- * Kinds: TRAIN_DATA_TOKENS (token ids: chars, timestep, notechord, event) is
- * built here; TRAIN_DATA_FRAMES (float feature frames: psd, pianoroll) is
- * reserved for the frame encodings and refused for now.
+ * Kinds: TRAIN_DATA_TOKENS (token ids: chars, timestep, notechord, event) and
+ * TRAIN_DATA_FRAMES (float frames: psd, pianoroll; music files only, no
+ * cache). For frames the corpus keeps the frames in `frames` and `pieces`
+ * holds one id per piece, its index in `frames`, so the split and weights
+ * below work on both kinds unchanged; frame_split[k] then holds the frames of
+ * split[k]'s pieces.
  *
  * Thread: control (all functions). */
 #ifndef LJ_DATASET_H
@@ -45,7 +48,7 @@
 
 typedef enum train_dataset_kind {
     TRAIN_DATA_TOKENS = 0, /* token ids, softmax head over the vocabulary */
-    TRAIN_DATA_FRAMES      /* float frames (not built yet) */
+    TRAIN_DATA_FRAMES      /* float frames, a head per field of the frame */
 } train_dataset_kind;
 
 typedef enum train_split_id { TRAIN_SPLIT_TRAIN = 0, TRAIN_SPLIT_VALID, TRAIN_SPLIT_TEST } train_split_id;
@@ -53,7 +56,8 @@ typedef enum train_split_id { TRAIN_SPLIT_TRAIN = 0, TRAIN_SPLIT_VALID, TRAIN_SP
 /* The encoded corpus before the split: what the cache stores. Pieces of one
  * group are consecutive. */
 typedef struct train_corpus {
-    tokset pieces;       /* every encoded piece */
+    tokset pieces;       /* every encoded piece (frames: one id each, its index in frames) */
+    frameset frames;     /* frame encodings: every encoded piece's frames */
     int32_t *group;      /* (n_pieces) group (score) index of each piece, non-decreasing */
     int32_t *source;     /* (n_pieces) data source index (cfg->data) */
     int8_t *fixed_split; /* (n_pieces) train_split_id named by the file (JSB), or -1 */
@@ -73,6 +77,7 @@ typedef struct train_dataset {
                               NULL for chars (owned) */
     train_corpus corpus;   /* everything read */
     tokset split[3];       /* train (weighted), valid, test: indexed by train_split_id */
+    frameset frame_split[3]; /* frame encodings: the frames of split[k]'s pieces */
     size_t split_groups[3];/* groups on each side (before weights) */
     int cache_hit;         /* 1 when the corpus came from the cache */
     char cache_path[TRAIN_PATH_MAX + 64]; /* cache entry used or written, "" without */

@@ -1,6 +1,7 @@
 #include "evaluate.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long max_batches, int32_t *x,
@@ -49,5 +50,64 @@ int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long 
     for (int h = 0; h < mc->num_heads; h++) out->head_nll[h] = head_total[h] / count;
     out->accuracy = correct / count;
     out->tokens = (size_t)count;
+    return LJ_OK;
+}
+
+int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, long max_pieces,
+                          train_eval *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    const lj_model_config *mc = lj_model_get_config(m);
+    out->n_heads = mc->num_heads;
+    out->nll = NAN;
+    size_t longest = 0, in = enc_frame_input_dim(e);
+    for (size_t p = 0; p < s->n_pieces; p++)
+        if (frameset_piece_len(s, p) > longest) longest = frameset_piece_len(s, p);
+    if (longest < 2) return LJ_OK;
+    int nf = enc_frame_num_fields(e);
+    float *x = malloc(longest * in * sizeof *x);
+    int32_t *ids[LJ_MAX_HEADS] = {0};
+    float *values[LJ_MAX_HEADS] = {0};
+    int rc = x ? LJ_OK : LJ_ERR_NOMEM;
+    for (int h = 0; h < nf && !rc; h++) {
+        const enc_field *f = enc_frame_field(e, h);
+        if (f->kind == ENC_FIELD_CLASS) rc = (ids[h] = malloc(longest * sizeof *ids[h])) ? LJ_OK : LJ_ERR_NOMEM;
+        else rc = (values[h] = malloc(longest * (size_t)f->width * sizeof *values[h])) ? LJ_OK : LJ_ERR_NOMEM;
+    }
+    if (rc) rc = lj_fail(err, errlen, rc, "out of memory");
+    double total = 0.0, head_total[LJ_MAX_HEADS] = {0};
+    size_t frames = 0, pieces = 0;
+    for (size_t p = 0; p < s->n_pieces && !rc; p++) {
+        if (max_pieces > 0 && pieces >= (size_t)max_pieces) break;
+        size_t L = frameset_piece_len(s, p);
+        if (L < 2) continue;
+        int T = (int)(L - 1);
+        enc_frame_fill_column(e, frameset_piece(s, p), T, 1, 0, x, ids, values);
+        lj_acts *a = NULL;
+        if ((rc = lj_acts_create(&a, m, 1, T, err, errlen))) break;
+        lj_batch b = {.B = 1, .T = T, .features = x};
+        for (int h = 0; h < nf; h++) {
+            b.target_ids[h] = ids[h];
+            b.target_values[h] = values[h];
+        }
+        double loss;
+        rc = lj_model_forward(m, a, &b, NULL, &loss, err, errlen);
+        if (!rc) { /* each loss is a mean over the T targets (softmax: over the counted ones) */
+            total += loss * T;
+            for (int h = 0; h < mc->num_heads; h++) head_total[h] += lj_acts_head_loss(a, h) * T;
+            frames += (size_t)T;
+            pieces++;
+        }
+        lj_acts_destroy(a);
+    }
+    free(x);
+    for (int h = 0; h < LJ_MAX_HEADS; h++) {
+        free(ids[h]);
+        free(values[h]);
+    }
+    if (rc || !frames) return rc;
+    out->nll = total / (double)frames;
+    for (int h = 0; h < mc->num_heads; h++) out->head_nll[h] = head_total[h] / (double)frames;
+    out->tokens = frames;
+    out->windows = pieces;
     return LJ_OK;
 }

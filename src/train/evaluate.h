@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "encoding.h"
+#include "frameset.h"
 #include "tokset.h"
 
 typedef struct train_eval {
@@ -31,5 +33,16 @@ typedef struct train_eval {
  * out->windows = 0 and nll = NAN. Errors from the forward pass. */
 int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long max_batches, int32_t *x,
                    int32_t *y, train_eval *out, char *err, size_t errlen);
+
+/* Frame data (psd, pianoroll): every piece of s scored on its own from a zero
+ * LSTM state, no dropout: frames 1..L-1 predicted from frames 0..L-2 (the
+ * model's head h is field h of e). out->nll is the weighted loss per predicted
+ * frame, head_nll[h] each head's (for a single Bernoulli or NADE head: the
+ * NLL per frame summed over the keys, the JSB benchmark's measure, except
+ * that a piece's first frame is not predicted); tokens = predicted frames,
+ * windows = pieces scored. max_pieces > 0 stops after that many pieces.
+ * Allocates activations per piece length (not for real time). */
+int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, long max_pieces,
+                          train_eval *out, char *err, size_t errlen);
 
 #endif

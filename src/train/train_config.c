@@ -26,6 +26,7 @@ void train_config_default(train_config *c) {
     score_read_opts_default(&c->read);
     c->input_kind = LJ_INPUT_EMBEDDING;
     c->embed_dim = 64;
+    c->nade_hidden = 150;
     c->num_layers = 1;
     c->hidden[0] = 256;
     c->optim = TRAIN_OPT_ADAM;
@@ -194,6 +195,28 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
             }
         }
         TRY(cfg_float(d, n, "dropout", 0, 0.0, 0.9, &c->dropout, err, errlen));
+        static const char *const frame_heads[] = {"bernoulli", "nade", NULL};
+        e = c->frame_head_nade;
+        TRY(cfg_enum(d, n, "frame_head", 0, frame_heads, &e, err, errlen));
+        c->frame_head_nade = e;
+        v = c->nade_hidden;
+        TRY(cfg_int(d, n, "nade_hidden", 0, 1, 4096, &v, err, errlen));
+        c->nade_hidden = (int)v;
+    }
+    n = NULL;
+    TRY(cfg_map(d, root, "loss_weights", 0, &n, err, errlen));
+    for (size_t i = 0; n && i < n->n_items; i++) {
+        cfg_node *item = &n->items[i];
+        if (c->n_loss_weights >= LJ_MAX_HEADS || strlen(item->key) >= LJ_HEAD_NAME_MAX) {
+            rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'loss_weights': expected at most %d heads with names "
+                         "of at most %d characters", name, item->key_line, item->key_col, LJ_MAX_HEADS,
+                         LJ_HEAD_NAME_MAX - 1);
+            goto done;
+        }
+        int k = c->n_loss_weights++;
+        snprintf(c->loss_weight_name[k], sizeof c->loss_weight_name[k], "%s", item->key);
+        c->loss_weight_line[k] = item->key_line;
+        TRY(cfg_float(d, n, item->key, 1, 0.0, 1000.0, &c->loss_weight[k], err, errlen));
     }
 
     n = NULL;

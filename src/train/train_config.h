@@ -13,6 +13,10 @@
  *   split: {valid: 0.1, test: 0.0, seed: 1}
  *   cache: true                        # encoded dataset cache (dataset.h)
  *   model: {input: embedding, embed_dim: 64, layers: [256], dropout: 0.0}
+ *   # frame encodings (psd, pianoroll): the input is the dense frame vector and
+ *   # each field of the frame is a head (encoding.h); bits fields take
+ *   # model.frame_head: bernoulli | nade (model.nade_hidden units, 150), and
+ *   # loss_weights: {pitch: 0.05, step: 1, duration: 1} overrides the fields' defaults
  *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5}
  *   schedule: {kind: constant}
  *   batch: 32
@@ -72,6 +76,13 @@ typedef struct train_config {
     int num_layers;
     int hidden[LJ_MAX_LAYERS];      /* LSTM widths */
     double dropout;                 /* probability, [0, 0.9] */
+    int frame_head_nade;            /* frame encodings: bits fields get a NADE head (1) or an
+                                       independent Bernoulli head (0, default) */
+    int nade_hidden;                /* NADE hidden units (150, the paper's for 88 keys) */
+    int n_loss_weights;             /* loss_weights entries: head (field) name -> weight */
+    char loss_weight_name[LJ_MAX_HEADS][LJ_HEAD_NAME_MAX];
+    double loss_weight[LJ_MAX_HEADS];
+    int loss_weight_line[LJ_MAX_HEADS]; /* line of the entry (messages) */
     /* optimizer */
     train_optim_kind optim;
     double lr;                      /* learning rate */

@@ -52,6 +52,12 @@ typedef struct run {
     lj_sched sched;
     lj_rng batch_rng, dropout_rng;
     int32_t *x, *y;          /* (T,B) batch tokens and targets */
+    int frames;              /* a frame encoding: dense inputs, a head per field */
+    const frameset *ftrain, *fvalid; /* data.frame_split[TRAIN / VALID] */
+    float *fx;               /* (T,B,input_dim) frame inputs */
+    int32_t *fids[LJ_MAX_HEADS];  /* (T,B) class targets of CLASS fields, else NULL */
+    float *fvals[LJ_MAX_HEADS];   /* (T,B,width) targets of VALUE/BITS fields, else NULL */
+    double head_sum[LJ_MAX_HEADS]; /* per-head train losses since the last metrics line */
     long step;               /* optimizer steps done */
     double best_valid;       /* best validation loss (nats/token), INFINITY if none */
     long best_step;          /* step of best_valid */
@@ -116,6 +122,48 @@ static lj_optim_kind optim_kind(train_optim_kind k) {
     return LJ_OPTIM_ADAM;
 }
 
+/* The heads of a frame encoding: one per field of the frame, in field order
+ * (so head h reads field h's targets), with the fields' loss weights and
+ * pressures unless loss_weights names the head. */
+static int frame_heads(run *r, lj_model_config *mc, char *err, size_t errlen) {
+    const train_config *c = r->cfg;
+    const encoding *e = r->data.enc;
+    mc->input_kind = LJ_INPUT_DENSE;
+    mc->input_size = (int)enc_frame_input_dim(e);
+    mc->embed_dim = 0;
+    mc->num_heads = enc_frame_num_fields(e);
+    for (int h = 0; h < mc->num_heads; h++) {
+        const enc_field *f = enc_frame_field(e, h);
+        lj_head_config *hc = &mc->heads[h];
+        memset(hc, 0, sizeof *hc);
+        snprintf(hc->name, sizeof hc->name, "%s", f->name);
+        hc->size = f->width;
+        hc->loss_weight = f->loss_weight;
+        if (f->kind == ENC_FIELD_CLASS) {
+            hc->kind = LJ_HEAD_SOFTMAX;
+        } else if (f->kind == ENC_FIELD_VALUE) {
+            hc->kind = LJ_HEAD_MSE;
+            hc->pressure = f->pressure;
+        } else {
+            hc->kind = c->frame_head_nade ? LJ_HEAD_NADE : LJ_HEAD_BERNOULLI;
+            hc->nade_hidden = c->frame_head_nade ? c->nade_hidden : 0;
+        }
+    }
+    for (int k = 0; k < c->n_loss_weights; k++) {
+        int h = 0;
+        while (h < mc->num_heads && strcmp(mc->heads[h].name, c->loss_weight_name[k])) h++;
+        if (h == mc->num_heads) {
+            char names[256] = "";
+            for (int j = 0; j < mc->num_heads; j++)
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", j ? ", " : "", mc->heads[j].name);
+            return lj_fail(err, errlen, LJ_ERR_ARG, "loss_weights (line %d): %s has no head '%s' (its heads: %s)",
+                           c->loss_weight_line[k], c->encoding, c->loss_weight_name[k], names);
+        }
+        mc->heads[h].loss_weight = (float)c->loss_weight[k];
+    }
+    return LJ_OK;
+}
+
 static int build_model(run *r, char *err, size_t errlen) {
     const train_config *c = r->cfg;
     lj_model_config mc;
@@ -131,6 +179,13 @@ static int build_model(run *r, char *err, size_t errlen) {
     snprintf(mc.heads[0].name, sizeof mc.heads[0].name, "next");
     mc.heads[0].size = mc.input_size;
     mc.heads[0].loss_weight = 1.0f;
+    if (r->frames) {
+        int rc = frame_heads(r, &mc, err, errlen);
+        if (rc) return rc;
+    } else if (c->n_loss_weights) {
+        return lj_fail(err, errlen, LJ_ERR_ARG, "loss_weights (line %d): %s has one head, 'next'; loss weights are "
+                       "for frame encodings (psd, pianoroll)", c->loss_weight_line[0], c->encoding);
+    }
     int rc = lj_model_create(&r->model, &mc, err, errlen);
     if (rc) return rc;
     lj_model_init(r->model, (uint64_t)c->seed);
@@ -160,7 +215,31 @@ static int build_model(run *r, char *err, size_t errlen) {
     r->x = malloc(tb * sizeof *r->x);
     r->y = malloc(tb * sizeof *r->y);
     if (!r->x || !r->y) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    if (r->frames) {
+        const encoding *e = r->data.enc;
+        if (!(r->fx = malloc(tb * enc_frame_input_dim(e) * sizeof *r->fx)))
+            return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        for (int h = 0; h < enc_frame_num_fields(e); h++) {
+            const enc_field *f = enc_frame_field(e, h);
+            void *p = f->kind == ENC_FIELD_CLASS ? (void *)(r->fids[h] = malloc(tb * sizeof *r->fids[h]))
+                                                 : (void *)(r->fvals[h] = malloc(tb * (size_t)f->width * sizeof(float)));
+            if (!p) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        }
+    }
     return LJ_OK;
+}
+
+/* B windows of T+1 consecutive frames at random offsets of the train frames'
+ * concatenation (as tokset_random_batch): inputs and per-field targets. */
+static void frame_random_batch(run *r) {
+    const train_config *c = r->cfg;
+    const frameset *s = r->ftrain;
+    size_t span = s->n_frames - (size_t)c->seq_len;
+    for (int b = 0; b < c->batch; b++) {
+        size_t o = (size_t)(lj_rng_u64(&r->batch_rng) % span);
+        enc_frame_fill_column(r->data.enc, s->values + o * s->dim, c->seq_len, c->batch, b, r->fx, r->fids,
+                              r->fvals);
+    }
 }
 
 /* ---- checkpoints ----------------------------------------------------------- */
@@ -284,11 +363,24 @@ static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
 /* Mean loss per token over the validation windows (all, or eval_batches
  * batches), no dropout: train_evaluate, the code `lstmjam eval` runs too.
  * NAN when there is no validation data. */
-static double validate(run *r, char *err, size_t errlen, int *rc) {
-    train_eval ev;
-    *rc = train_evaluate(r->model, r->acts, r->valid, r->cfg->seq_len, r->cfg->batch, r->cfg->eval_batches, r->x,
-                         r->y, &ev, err, errlen);
-    return *rc ? NAN : ev.nll;
+static double validate(run *r, train_eval *ev, char *err, size_t errlen, int *rc) {
+    if (r->frames)
+        *rc = train_evaluate_frames(r->model, r->data.enc, r->fvalid, r->cfg->eval_batches, ev, err, errlen);
+    else
+        *rc = train_evaluate(r->model, r->acts, r->valid, r->cfg->seq_len, r->cfg->batch, r->cfg->eval_batches,
+                             r->x, r->y, ev, err, errlen);
+    return *rc ? NAN : ev->nll;
+}
+
+/* `, "KEY": {"head": loss, ...}` for a model with more than one head, or a
+ * frame model (whose head names say which field). */
+static void write_head_losses(run *r, const char *key, const double *loss, double scale) {
+    const lj_model_config *mc = lj_model_get_config(r->model);
+    if (mc->num_heads < 2 && !r->frames) return;
+    fprintf(r->metrics, ", \"%s\": {", key);
+    for (int h = 0; h < mc->num_heads; h++)
+        fprintf(r->metrics, "%s\"%s\": %.6f", h ? ", " : "", mc->heads[h].name, loss[h] * scale);
+    fputc('}', r->metrics);
 }
 
 /* ---- progress --------------------------------------------------------------- */
@@ -333,6 +425,11 @@ static void run_free(run *r) {
     lj_optim_destroy(r->optim);
     free(r->x);
     free(r->y);
+    free(r->fx);
+    for (int h = 0; h < LJ_MAX_HEADS; h++) {
+        free(r->fids[h]);
+        free(r->fvals[h]);
+    }
     free(r->train_log.x);
     free(r->train_log.y);
     free(r->valid_log.x);
@@ -365,7 +462,15 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     r.train = &r.data.split[TRAIN_SPLIT_TRAIN];
     r.valid = &r.data.split[TRAIN_SPLIT_VALID];
     r.vocab = train_dataset_vocab(&r.data);
-    if (r.train->n_ids <= (size_t)cfg->seq_len) {
+    r.frames = r.data.kind == TRAIN_DATA_FRAMES;
+    r.ftrain = &r.data.frame_split[TRAIN_SPLIT_TRAIN];
+    r.fvalid = &r.data.frame_split[TRAIN_SPLIT_VALID];
+    if (r.frames && r.ftrain->n_frames <= (size_t)cfg->seq_len) {
+        rc = lj_fail(err, errlen, LJ_ERR_ARG, "the training split has %zu frames, fewer than seq_len + 1 = %d",
+                     r.ftrain->n_frames, cfg->seq_len + 1);
+        goto done;
+    }
+    if (!r.frames && r.train->n_ids <= (size_t)cfg->seq_len) {
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "the training split has %zu tokens, fewer than seq_len + 1 = %d",
                      r.train->n_ids, cfg->seq_len + 1);
         goto done;
@@ -373,11 +478,14 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     if (!r.quiet) {
         const train_corpus *c = &r.data.corpus;
         fprintf(stderr,
-                "lstmjam train %s: %s, %zu files, %zu tunes -> %zu pieces, vocabulary %zu%s; "
-                "train %zu tokens (%zu tunes), valid %zu (%zu), test %zu (%zu)\n",
-                cfg->name, cfg->encoding, c->n_files, c->n_groups, c->pieces.n_pieces, vocab_size(r.vocab),
-                r.data.cache_hit ? " (from the cache)" : "", r.train->n_ids, r.data.split_groups[0],
-                r.valid->n_ids, r.data.split_groups[1], r.data.split[TRAIN_SPLIT_TEST].n_ids,
+                "lstmjam train %s: %s, %zu files, %zu tunes -> %zu pieces, %s %zu%s; "
+                "train %zu %s (%zu tunes), valid %zu (%zu), test %zu (%zu)\n",
+                cfg->name, cfg->encoding, c->n_files, c->n_groups, c->pieces.n_pieces,
+                r.frames ? "frame values" : "vocabulary",
+                r.frames ? enc_frame_dim(r.data.enc) : vocab_size(r.vocab), r.data.cache_hit ? " (from the cache)" : "",
+                r.frames ? r.ftrain->n_frames : r.train->n_ids, r.frames ? "frames" : "tokens", r.data.split_groups[0],
+                r.frames ? r.fvalid->n_frames : r.valid->n_ids, r.data.split_groups[1],
+                r.frames ? r.data.frame_split[TRAIN_SPLIT_TEST].n_frames : r.data.split[TRAIN_SPLIT_TEST].n_ids,
                 r.data.split_groups[2]);
     }
     if ((rc = build_model(&r, err, errlen))) goto done;
@@ -430,6 +538,15 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     int stopped_early = 0;
     lj_batch b = {.B = cfg->batch, .T = cfg->seq_len, .tokens = r.x};
     b.target_ids[0] = r.y;
+    if (r.frames) {
+        b.tokens = NULL;
+        b.features = r.fx;
+        for (int h = 0; h < LJ_MAX_HEADS; h++) {
+            b.target_ids[h] = r.fids[h];
+            b.target_values[h] = r.fvals[h];
+        }
+    }
+    const int n_heads = lj_model_get_config(r.model)->num_heads;
     while (r.step < cfg->steps) {
         if (stop_signal) {
             if ((rc = save_checkpoint(&r, err, errlen))) break;
@@ -439,7 +556,8 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             rc = TRAINER_INTERRUPTED;
             break;
         }
-        tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
+        if (r.frames) frame_random_batch(&r);
+        else tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
         lj_model_zero_grad(r.model);
         lj_acts_reset_state(r.acts);
         double loss;
@@ -467,6 +585,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         r.step++;
         r.loss_sum += loss;
         r.loss_n++;
+        for (int h = 0; h < n_heads; h++) r.head_sum[h] += lj_acts_head_loss(r.acts, h);
         steps_logged++;
         double t = now_s();
         if (r.step % cfg->log_every == 0 || r.step == cfg->steps) {
@@ -474,8 +593,11 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             double tok_s = (double)steps_logged * cfg->batch * cfg->seq_len / (t - t_log);
             fprintf(r.metrics,
                     "{\"step\": %ld, \"train_loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4g, "
-                    "\"tokens_per_s\": %.0f, \"elapsed_s\": %.2f}\n",
+                    "\"tokens_per_s\": %.0f, \"elapsed_s\": %.2f",
                     r.step, mean, (double)lr, (double)norm, tok_s, t - t_start);
+            write_head_losses(&r, "train_head_loss", r.head_sum, 1.0 / (double)r.loss_n);
+            fputs("}\n", r.metrics);
+            memset(r.head_sum, 0, sizeof r.head_sum);
             fflush(r.metrics);
             log_push(&r.train_log, (double)r.step, mean);
             progress(&r, mean, tok_s, t - t_start, start_step);
@@ -485,7 +607,8 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             t_log = t;
         }
         if (r.step % cfg->eval_every == 0 || r.step == cfg->steps) {
-            double v = validate(&r, err, errlen, &rc);
+            train_eval ev;
+            double v = validate(&r, &ev, err, errlen, &rc);
             if (rc) break;
             if (isfinite(v)) {
                 int best = v < r.best_valid;
@@ -498,8 +621,10 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
                     r.bad_evals++;
                 }
                 lj_sched_observe(&r.sched, v);
-                fprintf(r.metrics, "{\"step\": %ld, \"valid_loss\": %.6f, \"valid_bits_per_token\": %.6f, \"best\": %s}\n",
+                fprintf(r.metrics, "{\"step\": %ld, \"valid_loss\": %.6f, \"valid_bits_per_token\": %.6f, \"best\": %s",
                         r.step, v, v / log(2.0), best ? "true" : "false");
+                write_head_losses(&r, "valid_head_loss", ev.head_nll, 1.0);
+                fputs("}\n", r.metrics);
                 fflush(r.metrics);
                 log_push(&r.valid_log, (double)r.step, v);
                 write_plot(&r);
@@ -531,6 +656,25 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         rc = modelio_save_encoded(r.path_model, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen);
     }
     if (rc) goto done;
+    /* Frame models: the result scored on the test split (the JSB benchmark's
+     * NLL per frame for a pianoroll model) */
+    const frameset *ftest = &r.data.frame_split[TRAIN_SPLIT_TEST];
+    if (r.frames && ftest->n_pieces) {
+        lj_model *result = NULL;
+        train_eval te;
+        if ((rc = modelio_load(r.path_model, &result, NULL, NULL, err, errlen))) goto done;
+        rc = train_evaluate_frames(result, r.data.enc, ftest, 0, &te, err, errlen);
+        lj_model_destroy(result);
+        if (rc) goto done;
+        fprintf(r.metrics, "{\"step\": %ld, \"test_loss\": %.6f, \"test_frames\": %zu, \"test_pieces\": %zu",
+                r.step, te.nll, te.tokens, te.windows);
+        write_head_losses(&r, "test_head_loss", te.head_nll, 1.0);
+        fputs("}\n", r.metrics);
+        fflush(r.metrics);
+        if (!r.quiet)
+            fprintf(stderr, "test: %.4f nats per frame (weighted heads) over %zu predicted frames of %zu pieces\n",
+                    te.nll, te.tokens, te.windows);
+    }
     write_plot(&r);
     if (!r.quiet)
         fprintf(stderr, "done: %ld steps in %.1f s; best validation loss %.4f nats/token (%.4f bits) at step %ld; model %s\n",

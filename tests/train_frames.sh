@@ -1,0 +1,110 @@
+#!/bin/sh
+# lstmjam train on the frame encodings, end to end in seconds:
+#  - pianoroll on the JSB chorales (quarter file, published split), Bernoulli
+#    and NADE heads: run folder complete, the validation NLL per frame falls
+#    below a threshold measured on this machine (see below), the test split is
+#    scored at the end, the model file holds the head;
+#  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
+#    fields with per-head losses in metrics.jsonl, loss_weights applied
+#    (a zero weight leaves that head out of the total);
+#  - bad configs: loss_weights naming a head the encoding lacks, or given to a
+#    token encoding, and a tokens file for a frame encoding: exit 2 naming it.
+set -u
+BIN=${LJ_BIN:?}
+CORPORA=${LJ_CORPORA:?}
+JSB="$CORPORA/jsb-chorales/jsb-chorales-quarter.json"
+[ -f "$JSB" ] && [ -d "$CORPORA/nottingham/midi" ] || { echo "no corpora: skipped"; exit 77; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok   $1"; }
+bad() { echo "FAIL: $1"; fail=1; }
+field() { grep "\"$2\"" "$1" | tail -1 | sed "s/.*\"$2\": \([0-9.]*\).*/\1/"; }
+
+jsb_config() { # NAME HEAD STEPS
+    cat >"$tmp/$1.yaml" <<YAML
+name: $1
+encoding: pianoroll
+encoding_options: {grid: quarter}
+read: {jsb_grid: quarter}
+data:
+  - path: $JSB
+model: {layers: [64], dropout: 0.0, frame_head: $2, nade_hidden: 32}
+optimizer: {kind: adam, learning_rate: 1e-2, clip_norm: 5}
+batch: 16
+seq_len: 32
+steps: $3
+log_every: 10
+eval_every: 50
+seed: 3
+threads: 1
+YAML
+}
+
+# 1. JSB, Bernoulli and NADE heads. An untrained model scores about 61 nats
+#    per frame (88 keys at p = 0.5); thresholds are the measured value after
+#    these 150 steps (deterministic: seed 3, one thread) plus a margin for
+#    other CPUs' rounding (measured here: Bernoulli 10.39, NADE 8.23).
+for head in bernoulli nade; do
+    jsb_config "jsb-$head" "$head" 150
+    "$BIN" train "$tmp/jsb-$head.yaml" --run-dir "$tmp/runs/$head" 2>"$tmp/$head.log" || { bad "train $head"; cat "$tmp/$head.log"; }
+    for f in config.yaml metrics.jsonl best.lstm model.lstm loss.png; do
+        [ -s "$tmp/runs/$head/$f" ] || bad "$head: run folder lacks $f"
+    done
+    grep -q "train 13807 frames (229 tunes), valid 4602 (76), test 4725 (77)" "$tmp/$head.log" &&
+        ok "$head: JSB's published split, quarter frames" || { bad "$head: split line"; cat "$tmp/$head.log"; }
+    v=$(field "$tmp/runs/$head/metrics.jsonl" valid_loss)
+    t=$(field "$tmp/runs/$head/metrics.jsonl" test_loss)
+    limit=10.9
+    [ "$head" = nade ] && limit=9.0
+    awk -v v="$v" -v l="$limit" 'BEGIN { exit !(v > 0 && v < l) }' && ok "$head: validation NLL per frame $v < $limit" ||
+        bad "$head: validation NLL per frame $v not below $limit"
+    grep -q '"test_pieces": 77' "$tmp/runs/$head/metrics.jsonl" && ok "$head: test split scored ($t nats per frame)" ||
+        bad "$head: no test line"
+done
+"$BIN" info "$tmp/runs/nade/model.lstm" | grep -q "head keys: NADE over 88" && ok "model file: NADE head over 88 keys" ||
+    { bad "info of the NADE model"; "$BIN" info "$tmp/runs/nade/model.lstm"; }
+
+# 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
+mkdir "$tmp/tunes"
+ls "$CORPORA/nottingham/midi/"*.mid | head -40 | while read -r f; do cp "$f" "$tmp/tunes/"; done
+cat >"$tmp/psd.yaml" <<YAML
+name: psd
+encoding: psd
+data:
+  - path: tunes
+split: {valid: 0.2, test: 0.0, seed: 1}
+model: {layers: [32]}
+loss_weights: {pitch: 0.05, duration: 0}
+optimizer: {kind: adam, learning_rate: 5e-3}
+batch: 16
+seq_len: 25
+steps: 60
+log_every: 20
+eval_every: 30
+seed: 3
+threads: 1
+YAML
+"$BIN" train "$tmp/psd.yaml" --run-dir "$tmp/runs/psd" 2>"$tmp/psd.log" || { bad "train psd"; cat "$tmp/psd.log"; }
+line=$(grep valid_loss "$tmp/runs/psd/metrics.jsonl" | tail -1)
+echo "$line" | grep -q '"valid_head_loss": {"pitch": [0-9.]*, "step": [0-9.]*, "duration": [0-9.]*}' &&
+    ok "psd: pitch, step and duration losses logged" || bad "psd: head losses missing: $line"
+# the total is 0.05 pitch + 1 step + 0 duration
+echo "$line" | awk '{
+    match($0, /"valid_loss": [0-9.]*/); total = substr($0, RSTART + 14, RLENGTH - 14) + 0
+    h = substr($0, index($0, "valid_head_loss"))
+    match(h, /"pitch": [0-9.]*/); p = substr(h, RSTART + 9, RLENGTH - 9) + 0
+    match(h, /"step": [0-9.]*/); s = substr(h, RSTART + 8, RLENGTH - 8) + 0
+    d = total - (0.05 * p + s); exit !(d < 1e-5 && d > -1e-5) }' &&
+    ok "psd: loss weights pitch 0.05, step 1, duration 0 make the total" || bad "psd: weighted total wrong: $line"
+
+# 3. Bad configs: exit 2 with the reason.
+sed 's/loss_weights: {pitch: 0.05, duration: 0}/loss_weights: {velocity: 1}/' "$tmp/psd.yaml" >"$tmp/bad1.yaml"
+"$BIN" train "$tmp/bad1.yaml" --run-dir "$tmp/runs/bad1" 2>"$tmp/bad1.log"
+[ $? -eq 2 ] && grep -q "psd has no head 'velocity' (its heads: pitch, step, duration)" "$tmp/bad1.log" &&
+    ok "unknown head in loss_weights: exit 2" || { bad "unknown head"; cat "$tmp/bad1.log"; }
+printf '#lstmjam-tokens 1 encoding=timestep\n60 _ /\n' >"$tmp/tunes/x.txt"
+"$BIN" train "$tmp/psd.yaml" --run-dir "$tmp/runs/bad2" 2>"$tmp/bad2.log"
+[ $? -eq 2 ] && grep -q "x.txt: psd trains from music files, not tokens files" "$tmp/bad2.log" &&
+    ok "tokens file for a frame encoding: exit 2" || { bad "tokens file"; cat "$tmp/bad2.log"; }
+exit $fail
