@@ -1,4 +1,4 @@
-/* trainer: `lstmjam train` for token encodings. Loads the data, builds or
+/* trainer: `lstmjam train` for token and frame encodings. Loads the data, builds or
  * resumes the model, runs the optimizer loop with validation, early stopping,
  * checkpoints, metrics and a loss plot, and stops cleanly on SIGINT/SIGTERM or
  * a non-finite loss.
@@ -7,6 +7,19 @@
  * (one JSON object per logged step and per validation), checkpoint.lstm (model
  * + optimizer + RNG + loop state, written atomically), best.lstm (the best
  * validation model), model.lstm (the result: best or last), loss.png.
+ *
+ * Frame encodings (psd, pianoroll): the model reads the dense input of each
+ * frame (enc_frame_input) and has one head per field of the frame, in field
+ * order and named after it (class fields: softmax; value fields: MSE with the
+ * field's positive pressure; bits fields: Bernoulli, or NADE with
+ * model.frame_head: nade), with the fields' loss weights unless loss_weights
+ * names the head. Batches are windows of seq_len + 1 frames at random offsets
+ * of the train frames; validation scores each piece whole from a zero state
+ * (train_evaluate_frames); metrics lines carry per-head losses
+ * ("train_head_loss", "valid_head_loss"), and a last line scores the result
+ * on the test split ("test_loss", "test_head_loss"). Per-head train sums are
+ * not in the checkpoint: after --resume the first metrics line's per-head
+ * averages cover the steps since the resume only.
  * Thread: control. */
 #ifndef LJ_TRAINER_H
 #define LJ_TRAINER_H
