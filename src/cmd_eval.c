@@ -46,7 +46,83 @@ static const char *help =
     "accuracy (the most likely token is the next one), each head's own loss and\n"
     "the number of tokens scored.\n"
     "\n"
+    "Frame models (psd, pianoroll) are scored piece by piece from a zero state\n"
+    "(every frame but a piece's first is predicted; --seq-len and --batch do not\n"
+    "apply, --batches limits the pieces): the weighted loss per frame and each\n"
+    "head's. A pianoroll model's loss is the NLL per frame summed over the 88\n"
+    "keys, printed next to the published JSB numbers.\n"
+    "\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
+
+/* A frame model on the dataset's split (split < 0: every piece): piece by
+ * piece (train_evaluate_frames). The model's heads must be the encoding's
+ * fields, in order and by name. */
+static int eval_frames(lj_model *m, const char *model_path, const char *enc, const char *opts,
+                       const char *data_label, train_dataset *d, int split, long batches, int json, char *err,
+                       size_t errlen) {
+    const lj_model_config *mc = lj_model_get_config(m);
+    if (d->kind != TRAIN_DATA_FRAMES)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: a model of float frames, but %s is not a frame encoding", model_path,
+                       enc);
+    int nf = enc_frame_num_fields(d->enc);
+    int same = nf == mc->num_heads && (int)enc_frame_input_dim(d->enc) == mc->input_size;
+    for (int h = 0; same && h < nf; h++) same = !strcmp(enc_frame_field(d->enc, h)->name, mc->heads[h].name);
+    if (!same)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: the model's inputs and heads are not those of %s (%s)", model_path,
+                       enc, opts);
+    const frameset *set = split < 0 ? &d->corpus.frames : &d->frame_split[split];
+    train_eval ev;
+    int rc = train_evaluate_frames(m, d->enc, set, batches, &ev, err, errlen);
+    if (rc) return rc;
+    if (!ev.tokens)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no piece of two frames or more to score", data_label);
+    const char *sname = split < 0 ? "all" : split == 0 ? "train" : split == 1 ? "valid" : "test";
+    int roll = !strcmp(enc, "pianoroll");
+    if (json) {
+        cJSON *o = cJSON_CreateObject(), *heads = cJSON_CreateArray();
+        cJSON_AddStringToObject(o, "model", model_path);
+        cJSON_AddStringToObject(o, "encoding", enc);
+        cJSON_AddStringToObject(o, "options", opts);
+        cJSON_AddStringToObject(o, "data", data_label);
+        cJSON_AddStringToObject(o, "split", sname);
+        cJSON_AddNumberToObject(o, "pieces", (double)ev.windows);
+        cJSON_AddNumberToObject(o, "frames", (double)ev.tokens);
+        cJSON_AddNumberToObject(o, "nll", ev.nll);
+        cJSON_AddNumberToObject(o, "bits", ev.nll / log(2.0));
+        for (int h = 0; h < ev.n_heads; h++) {
+            cJSON *ho = cJSON_CreateObject();
+            cJSON_AddStringToObject(ho, "name", mc->heads[h].name);
+            cJSON_AddNumberToObject(ho, "nll", ev.head_nll[h]);
+            cJSON_AddNumberToObject(ho, "loss_weight", mc->heads[h].loss_weight);
+            cJSON_AddItemToArray(heads, ho);
+        }
+        cJSON_AddItemToObject(o, "heads", heads);
+        char *text = cJSON_PrintUnformatted(o);
+        if (text) printf("%s\n", text);
+        free(text);
+        cJSON_Delete(o);
+        return LJ_OK;
+    }
+    printf("model %s: %s%s%s%s, %d float inputs per frame\n", model_path, enc, opts[0] ? " (" : "", opts,
+           opts[0] ? ")" : "", mc->input_size);
+    printf("data %s, split %s: %zu pieces, %zu frames predicted (each piece from a zero state)\n", data_label, sname,
+           ev.windows, ev.tokens);
+    printf("loss %.6f nats/frame = %.6f bits/frame (heads weighted)\n", ev.nll, ev.nll / log(2.0));
+    for (int h = 0; h < ev.n_heads; h++)
+        printf("head %s: %.6f nats/frame (loss weight %g)\n", mc->heads[h].name, ev.head_nll[h],
+               (double)mc->heads[h].loss_weight);
+    if (roll && mc->num_heads == 1) {
+        printf("JSB chorales, NLL per frame (Boulanger-Lewandowski et al. 2012 protocol; lower is better):\n");
+        printf("  RNN                     8.71  (published)\n");
+        printf("  LSTM (Chung 2014)       8.67  (published)\n");
+        printf("  GRU (Chung 2014)        8.54  (published)\n");
+        printf("  RNN-NADE                5.19  (published)\n");
+        printf("  %-22s %5.2f  (%s split; first frames of pieces not predicted)\n",
+               mc->heads[0].kind == LJ_HEAD_NADE ? "this model (NADE)" : "this model (Bernoulli)", ev.head_nll[0],
+               sname);
+    }
+    return LJ_OK;
+}
 
 static int is_config(const char *path) {
     size_t n = strlen(path);
@@ -149,7 +225,8 @@ int cmd_eval(int argc, char **argv) {
     int rc = modelio_load_encoded(model_path, &m, enc, opts, sizeof opts, &mv, err, sizeof err);
     if (rc) goto done;
     const lj_model_config *mc = lj_model_get_config(m);
-    if (!mv || mc->input_kind == LJ_INPUT_DENSE || mc->heads[0].kind != LJ_HEAD_SOFTMAX) {
+    int frames = mc->input_kind == LJ_INPUT_DENSE;
+    if (!frames && (!mv || mc->heads[0].kind != LJ_HEAD_SOFTMAX)) {
         rc = lj_fail(err, sizeof err, LJ_ERR_UNSUPPORTED,
                      "%s: eval scores token models (a vocabulary and a softmax head); this one reads %s", model_path,
                      mc->input_kind == LJ_INPUT_DENSE ? "float frames" : "no vocabulary");
@@ -206,6 +283,10 @@ int cmd_eval(int argc, char **argv) {
     openblas_set_num_threads(cfg.threads);
 #endif
     if ((rc = train_dataset_build(&cfg, &dopts, &d, err, sizeof err))) goto done;
+    if (frames) {
+        rc = eval_frames(m, model_path, enc, opts, data_label, &d, split, batches, json, err, sizeof err);
+        goto done;
+    }
     if ((rc = train_dataset_remap(&d, mv, err, sizeof err))) {
         if (rc == LJ_ERR_RANGE) rc = LJ_ERR_ARG;
         goto done;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lstmjam train on the frame encodings, end to end in seconds:
+# lstmjam train and eval on the frame encodings, end to end in seconds:
 #  - pianoroll on the JSB chorales (quarter file, published split), Bernoulli
 #    and NADE heads: run folder complete, the validation NLL per frame falls
 #    below a threshold measured on this machine (see below), the test split is
@@ -62,6 +62,17 @@ for head in bernoulli nade; do
     grep -q '"test_pieces": 77' "$tmp/runs/$head/metrics.jsonl" && ok "$head: test split scored ($t nats per frame)" ||
         bad "$head: no test line"
 done
+# lstmjam eval on the run's config gives the trainer's own numbers, and the
+# JSB table
+for split in valid test; do
+    want=$(field "$tmp/runs/nade/metrics.jsonl" ${split}_loss)
+    got=$("$BIN" eval --model "$tmp/runs/nade/model.lstm" --data "$tmp/jsb-nade.yaml" --split $split --json -q |
+          sed 's/.*"nll":\([0-9.]*\).*/\1/')
+    awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(d < 1e-5 && d > -1e-5) }' &&
+        ok "eval --split $split: $got = the trainer's $want" || bad "eval --split $split: $got, trainer $want"
+done
+"$BIN" eval --model "$tmp/runs/nade/model.lstm" --data "$tmp/jsb-nade.yaml" --split test | grep -q "RNN-NADE                5.19" &&
+    ok "eval prints the JSB table" || bad "no JSB table"
 "$BIN" info "$tmp/runs/nade/model.lstm" | grep -q "head keys: NADE over 88" && ok "model file: NADE head over 88 keys" ||
     { bad "info of the NADE model"; "$BIN" info "$tmp/runs/nade/model.lstm"; }
 
