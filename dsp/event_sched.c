@@ -20,6 +20,8 @@ typedef struct sched_counters {
     _Atomic uint64_t held_notes;
     _Atomic uint64_t callback_ns_max;
     _Atomic uint64_t callback_ns_last;
+    _Atomic uint64_t live_events;
+    _Atomic uint64_t xruns;
 } sched_counters;
 
 struct sched {
@@ -27,6 +29,7 @@ struct sched {
     /* Audio-thread state below; nobody else touches it while callbacks run. */
     _Alignas(64) lj_synth_ops synth; /* the synth's calls */
     rtq *events;                     /* incoming lj_event queue, consumed here */
+    rtq *live;                       /* incoming "play now" queue, or NULL */
     voice_table voices;              /* held notes */
     uint64_t frame;                  /* F of the next callback: frames rendered so far */
     uint64_t callbacks;              /* sched_process calls */
@@ -36,6 +39,10 @@ struct sched {
     uint64_t invalid;                /* dropped events */
     uint64_t overflows_base;         /* the queue's overflow count at sched_init */
     uint64_t overflows_seen;         /* the queue's overflow count at the last check */
+    uint64_t live_overflows_base;    /* the live queue's overflow count at sched_init */
+    uint64_t live_overflows_seen;    /* the live queue's overflow count at the last check */
+    uint64_t live_applied;           /* events applied from the live queue */
+    uint64_t xruns;                  /* sched_count_xrun calls */
     uint64_t ns_max;                 /* longest callback, ns */
     int measure_time;                /* 1: clock_gettime around each callback */
 };
@@ -57,6 +64,8 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     s->events = cfg->events;
     s->measure_time = cfg->measure_time != 0;
     s->overflows_base = s->overflows_seen = rtq_overflows(cfg->events);
+    s->live = cfg->live;
+    if (s->live) s->live_overflows_base = s->live_overflows_seen = rtq_overflows(s->live);
     voice_reset(&s->voices);
     sched_counters *c = &s->pub;
     atomic_init(&c->frame, 0);
@@ -71,6 +80,8 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     atomic_init(&c->held_notes, 0);
     atomic_init(&c->callback_ns_max, 0);
     atomic_init(&c->callback_ns_last, 0);
+    atomic_init(&c->live_events, 0);
+    atomic_init(&c->xruns, 0);
     return s;
 }
 
@@ -113,6 +124,22 @@ void sched_process(sched *s, float *out, uint32_t frames) {
         s->overflows_seen = overflows;
         voice_panic(&s->voices, &s->synth);
     }
+    if (s->live) {
+        uint64_t live_overflows = rtq_overflows(s->live);
+        if (live_overflows != s->live_overflows_seen) {
+            s->live_overflows_seen = live_overflows;
+            voice_panic(&s->voices, &s->synth);
+        }
+        lj_event ev;
+        while (rtq_pop(s->live, &ev)) {
+            if (!valid_event(&ev)) {
+                s->invalid++;
+                continue;
+            }
+            apply(s, &ev);
+            s->live_applied++;
+        }
+    }
 
     const lj_event *e;
     while ((e = rtq_peek(s->events)) != NULL && e->frame < end) {
@@ -150,16 +177,27 @@ void sched_process(sched *s, float *out, uint32_t frames) {
     store(&c->late_events, s->late);
     store(&c->late_frames_max, s->late_max);
     store(&c->invalid_events, s->invalid);
-    store(&c->overflows_seen, s->overflows_seen - s->overflows_base);
+    store(&c->overflows_seen, s->overflows_seen - s->overflows_base + s->live_overflows_seen -
+                                  s->live_overflows_base);
     store(&c->panics, s->voices.panics);
     store(&c->ignored_note_offs, s->voices.ignored_offs);
     store(&c->held_notes, s->voices.n_held);
+    store(&c->live_events, s->live_applied);
     if (s->measure_time) {
         uint64_t ns = now_ns() - t0;
         if (ns > s->ns_max) s->ns_max = ns;
         store(&c->callback_ns_last, ns);
         store(&c->callback_ns_max, s->ns_max);
     }
+}
+
+void sched_count_xrun(sched *s) {
+    s->xruns++;
+    store(&s->pub.xruns, s->xruns);
+}
+
+uint64_t sched_clock(const sched *s) {
+    return atomic_load_explicit((_Atomic uint64_t *)&s->pub.frame, memory_order_acquire);
 }
 
 void sched_panic(sched *s) {
@@ -188,4 +226,6 @@ void sched_get_stats(const sched *s, sched_stats *out) {
     out->held_notes = load(&c->held_notes);
     out->callback_ns_max = load(&c->callback_ns_max);
     out->callback_ns_last = load(&c->callback_ns_last);
+    out->live_events = load(&c->live_events);
+    out->xruns = load(&c->xruns);
 }

@@ -17,7 +17,10 @@
  * Note, controller and panic events go through the held-note table
  * (dsp/voice.h), so no note is ever stuck. When the queue's overflow counter has
  * grown since the last callback (an event was lost, maybe a note-off), sched
- * counts it and panics.
+ * counts it and panics. The same holds for the optional live queue, whose
+ * events (a player's notes) are applied at the start of the callback whatever
+ * their frame: they come from a MIDI input that cannot know the audio clock
+ * ahead, and they must sound at once.
  *
  * Memory: dsp/ allocates nothing. The owner (in src/) gets sched_bytes() bytes
  * aligned to 64 (aligned_alloc) and calls sched_init; the scheduler lives as
@@ -42,6 +45,9 @@ typedef struct sched_config {
     lj_synth_ops synth; /* copied; synth.user must outlive the scheduler */
     rtq *events;        /* queue of lj_event (msg_size sizeof(lj_event)); the scheduler is its consumer */
     int measure_time;   /* 1: time each sched_process with clock_gettime (callback_ns_*) */
+    rtq *live;          /* optional second lj_event queue (may be NULL): events to apply
+                           now, whatever their frame (a player's notes, MIDI thru); drained
+                           first, at offset 0 of each callback. The scheduler consumes it. */
 } sched_config;
 
 /* A snapshot of the counters; every count is since sched_init. */
@@ -58,6 +64,8 @@ typedef struct sched_stats {
     uint64_t held_notes;        /* notes sounding after the last callback (overlaps counted) */
     uint64_t callback_ns_max;   /* longest sched_process, nanoseconds (0 unless measure_time) */
     uint64_t callback_ns_last;  /* the last one, nanoseconds */
+    uint64_t live_events;       /* events applied from the live queue */
+    uint64_t xruns;             /* buffer under/overflows the driver reported (sched_count_xrun) */
 } sched_stats;
 
 /* Bytes sched_init needs. Thread: any. */
@@ -75,6 +83,13 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg);
  * applying the events due in [F, F+frames) as described above. Never allocates,
  * never fails. Thread: audio (RT-safe). */
 void sched_process(sched *s, float *out, uint32_t frames);
+
+/* The driver said the last buffer was late or lost (PortAudio's output
+ * underflow flag): counted in sched_stats.xruns. Thread: audio (RT-safe). */
+void sched_count_xrun(sched *s);
+
+/* The audio clock alone (sched_stats.frame), one atomic load. Thread: any. */
+uint64_t sched_clock(const sched *s);
 
 /* Releases every held note now (note-offs, pedals up, all-notes-off on each
  * channel): on stop, device loss, model swap. Takes effect in the next block

@@ -147,8 +147,8 @@ static void *alloc64(size_t bytes) {
     return aligned_alloc(64, (bytes + 63) / 64 * 64);
 }
 
-/* The libsndfile format for path's extension and the sample format. */
-static int file_format(const char *path, int sample_format, int *format, char *err, size_t errlen) {
+/* The libsndfile format for path's extension and the sample format (render.h). */
+int render_file_format(const char *path, int sample_format, int *format, char *err, size_t errlen) {
     char ext[16];
     lj_file_ext(path, ext, sizeof ext);
     if (!strcmp(ext, "wav")) {
@@ -180,7 +180,7 @@ int render_score(const score *s, const char *out_path, const render_opts *o, ren
         return lj_fail(err, errlen, LJ_ERR_ARG, "queue capacity %zu: expected 1..2^24",
                        o->queue_capacity);
     int format = 0;
-    int rc = file_format(out_path, o->sample_format, &format, err, errlen);
+    int rc = render_file_format(out_path, o->sample_format, &format, err, errlen);
     if (rc) return rc;
     if (s->n_notes == 0)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no notes to render",
@@ -223,7 +223,7 @@ int render_score(const score *s, const char *out_path, const render_opts *o, ren
         goto done;
     }
     rtq *q = rtq_init(qmem, qbytes, o->queue_capacity, sizeof(lj_event));
-    sched_config sc = {synth_ops(syn), q, 1};
+    sched_config sc = {synth_ops(syn), q, 1, NULL};
     sched *sch = sched_init(smem, sched_bytes(), &sc);
     if (!q || !sch) {
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "cannot set up the event queue");

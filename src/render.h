@@ -70,6 +70,11 @@ void render_opts_default(render_opts *o);
 int render_build_events(const score *s, double sample_rate, lj_event **out, size_t *n, char *err,
                         size_t errlen);
 
+/* The libsndfile format (SF_FORMAT_*) for out_path's extension (.wav, .flac)
+ * and sample_format; LJ_ERR_ARG naming the path otherwise. Thread: any. */
+int render_file_format(const char *out_path, int sample_format, int *format, char *err,
+                       size_t errlen);
+
 /* Renders s into out_path (.wav or .flac) as described above; res (may be NULL)
  * receives what happened. LJ_ERR_ARG for bad options, an empty score or an
  * unknown extension; LJ_ERR_IO for files; the synth's errors as they come.

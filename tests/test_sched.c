@@ -105,7 +105,7 @@ static void rig_init(rig *r, size_t queue_cap) {
     assert_non_null(r->smem);
     r->q = rtq_init(r->qmem, qb, queue_cap, sizeof(lj_event));
     assert_non_null(r->q);
-    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render}, r->q, 1};
+    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render}, r->q, 1, NULL};
     r->s = sched_init(r->smem, sched_bytes(), &c);
     assert_non_null(r->s);
 }
@@ -148,7 +148,7 @@ static void test_init_refuses(void **st) {
     (void)st;
     rig r;
     rig_init(&r, 16);
-    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL}, r.q, 0};
+    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL}, r.q, 0, NULL};
     void *mem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     assert_null(sched_init(mem, sched_bytes(), &c)); /* no render */
     c.synth.render = f_render;

@@ -1,0 +1,732 @@
+#include "engine.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "files.h"
+#include "modelio.h"
+#include "score.h"
+#include "tokset.h"
+
+/* ---- the model file ---- */
+
+struct engine_model {
+    lj_model *lstm;    /* the network */
+    encoding *enc;     /* its encoding, vocabulary frozen */
+    char name[256];    /* file base name, for the status line */
+    char encoding[MODELIO_ENCODING_MAX]; /* encoding name */
+};
+
+int engine_model_load(const char *path, engine_model **out, char *err, size_t errlen) {
+    *out = NULL;
+    engine_model *m = calloc(1, sizeof *m);
+    if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    vocab *v = NULL;
+    int rc = modelio_load(path, &m->lstm, m->encoding, &v, err, errlen);
+    if (rc) goto fail;
+    snprintf(m->name, sizeof m->name, "%s", lj_file_base(path));
+    if (!strcmp(m->encoding, "chars")) {
+        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED,
+                     "%s: a 'chars' model writes text, not notes; the engine plays models of "
+                     "the timestep, notechord and event encodings (try: lstmjam sample --model %s)",
+                     path, path);
+        goto fail;
+    }
+    /* Options as the engine needs them: the model's own time grid and vocabulary,
+     * no transposition, no durations filter and no piece delimiters when a
+     * player's phrase is encoded; a phrase with a token outside the vocabulary
+     * is skipped (counted) rather than stopping the music. */
+    enc_opts o;
+    enc_opts_default(&o, m->encoding);
+    o.transpose = ENC_TRANSPOSE_NONE;
+    o.n_durations = 0;
+    o.delimiters = 0;
+    o.unknown = ENC_UNKNOWN_SKIP;
+    if ((rc = enc_create(m->encoding, &o, &m->enc, err, errlen))) {
+        char inner[512];
+        snprintf(inner, sizeof inner, "%s", err);
+        rc = lj_fail(err, errlen, rc, "%s: encoding '%s': %s", path, m->encoding, inner);
+        goto fail;
+    }
+    if (enc_kind_of(m->enc) != ENC_KIND_TOKENS) {
+        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED, "%s: encoding '%s' has no token decoder", path,
+                     m->encoding);
+        goto fail;
+    }
+    if (!v) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no vocabulary in the model file", path);
+        goto fail;
+    }
+    rc = enc_set_vocab(m->enc, v, err, errlen); /* takes v, also on failure */
+    v = NULL;
+    if (rc) goto fail;
+    const lj_model_config *c = lj_model_get_config(m->lstm);
+    if (c->input_kind == LJ_INPUT_DENSE || c->heads[0].kind != LJ_HEAD_SOFTMAX ||
+        (size_t)c->heads[0].size != vocab_size(enc_vocab(m->enc)) ||
+        (size_t)c->input_size != vocab_size(enc_vocab(m->enc))) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE,
+                     "%s: expected token input and a first softmax head of the vocabulary's %zu "
+                     "tokens, found input %d and head of %d",
+                     path, vocab_size(enc_vocab(m->enc)), c->input_size, c->heads[0].size);
+        goto fail;
+    }
+    *out = m;
+    return LJ_OK;
+fail:
+    vocab_destroy(v);
+    engine_model_destroy(m);
+    return rc;
+}
+
+void engine_model_destroy(engine_model *m) {
+    if (!m) return;
+    enc_destroy(m->enc);
+    lj_model_destroy(m->lstm);
+    free(m);
+}
+
+const char *engine_model_name(const engine_model *m) { return m->name; }
+const char *engine_model_encoding(const engine_model *m) { return m->encoding; }
+lj_model *engine_model_lstm(engine_model *m) { return m->lstm; }
+const encoding *engine_model_enc(const engine_model *m) { return m->enc; }
+
+/* ---- the engine ---- */
+
+#define PENDING_MAX (4 * ENC_MAX_STEP_EVENTS)
+
+typedef enum engine_state {
+    STATE_GENERATING = 0, /* stepping the model */
+    STATE_WAITING,        /* continue mode: no phrase yet, or the player is playing */
+    STATE_ENDING,         /* engine_end: pushing the last events, then the panic */
+    STATE_DONE            /* everything pushed */
+} engine_state;
+
+/* Published counters: the engine thread stores, anyone loads. */
+typedef struct engine_counters {
+    _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
+        phrases, late_pushes, bad_tokens, last_frame;
+    _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
+} engine_counters;
+
+/* One note of the player's phrase, in audio-clock frames. */
+typedef struct phrase_note {
+    uint64_t on, off; /* frames; off = 0 while held */
+    uint8_t pitch, velocity;
+} phrase_note;
+
+struct engine {
+    engine_model *model;
+    const lj_model *lstm;
+    engine_config cfg;
+    lstm_state *state;      /* recurrent state, batch 1 */
+    enc_decoder *dec;       /* tokens -> note events */
+    float *probs;           /* (K) sampler scratch */
+    int *idx;               /* (K) sampler scratch */
+    int K;                  /* vocabulary size = softmax classes */
+    lj_rng rng;
+    enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
+    lj_event pending[PENDING_MAX];          /* held back until within the horizon, in order */
+    size_t pend_head, pend_n;               /* FIFO: [pend_head, pend_head + pend_n) */
+
+    engine_state st;
+    double fps;             /* audio frames per decoder second (rate * tempo scale) */
+    double enc_bpm;         /* the decoder's own tempo, BPM */
+    double tempo;           /* tempo in force, BPM */
+    double temperature;     /* temperature in force */
+    uint64_t base_frame;    /* frame of decoder time base_time */
+    double base_time;       /* decoder seconds at base_frame */
+    double seed_time;       /* decoder seconds when the model last started afresh */
+    uint64_t last_frame;    /* last frame pushed (frames never decrease) */
+    int need_panic;         /* an event was lost or a panic was asked for: push one */
+    int started;            /* the first fill happened (program sent, time based) */
+    int paused;             /* pause in force */
+    uint64_t panic_reqs_seen; /* engine_request_panic count handled */
+    uint64_t note_limit;    /* stop after this many note-ons (0: none) */
+    uint64_t notes_generated; /* note-ons generated (for note_limit) */
+
+    /* continue mode */
+    phrase_note phrase[ENGINE_PHRASE_MAX];
+    size_t phrase_n;
+    int player_held;        /* player's keys down */
+    uint64_t player_last;   /* frame of the player's last event */
+
+    uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
+    uint64_t hist[ENGINE_STEP_BUCKETS];
+    engine_counters pub;
+
+    /* controls from other threads */
+    _Atomic uint64_t ctl_temperature_milli;
+    _Atomic uint64_t ctl_tempo_milli;   /* 0 = the encoding's own */
+    _Atomic int ctl_paused;
+    _Atomic uint64_t ctl_panic_reqs;
+
+    /* the engine thread */
+    pthread_t thread;
+    int thread_running;
+    _Atomic int stop_req;
+    _Atomic int thread_done;            /* the thread pushed everything after a stop */
+    engine_clock_fn clock;
+    void *clock_user;
+    uint64_t poll_ns;
+};
+
+static void put(_Atomic uint64_t *a, uint64_t v) { atomic_store_explicit(a, v, memory_order_relaxed); }
+static uint64_t get(const _Atomic uint64_t *a) {
+    return atomic_load_explicit((_Atomic uint64_t *)a, memory_order_relaxed);
+}
+
+void engine_config_default(engine_config *c) {
+    memset(c, 0, sizeof *c);
+    c->sample_rate = 48000;
+    c->lookahead_frames = 512;
+    c->sampler.temperature = 1.0f;
+    c->sampler.top_k = 0;
+    c->sampler.top_p = 1.0f;
+    c->seed = 1;
+    c->tempo_bpm = 0;
+    c->channel = 0;
+    c->program = 0;
+    c->mode = ENGINE_MODE_AUTO;
+    c->reseed_seconds = 60;
+    c->phrase_gap_seconds = 0.6;
+    c->max_steps_per_fill = 256;
+}
+
+int engine_step_bucket(uint64_t ns) {
+    if (ns < 8) return (int)ns;
+    int msb = 63 - __builtin_clzll(ns);
+    int b = msb * 8 + (int)((ns >> (msb - 3)) & 7);
+    return b < ENGINE_STEP_BUCKETS ? b : ENGINE_STEP_BUCKETS - 1;
+}
+
+uint64_t engine_bucket_ns(int b) {
+    if (b < 8) return (uint64_t)b;
+    int msb = b / 8;
+    return (uint64_t)(8 + b % 8) << (msb - 3);
+}
+
+uint64_t engine_hist_quantile(const uint64_t *hist, double q) {
+    uint64_t total = 0;
+    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) total += hist[b];
+    if (!total) return 0;
+    uint64_t want = (uint64_t)ceil(q * (double)total), seen = 0;
+    if (want < 1) want = 1;
+    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) {
+        seen += hist[b];
+        if (seen >= want) return engine_bucket_ns(b + 1 < ENGINE_STEP_BUCKETS ? b + 1 : b);
+    }
+    return engine_bucket_ns(ENGINE_STEP_BUCKETS - 1);
+}
+
+static uint64_t now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
+
+int engine_create(engine_model *m, const engine_config *c, engine **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!m || !c) return lj_fail(err, errlen, LJ_ERR_ARG, "engine: no model or no configuration");
+    if (!c->out) return lj_fail(err, errlen, LJ_ERR_ARG, "engine: no output queue");
+    if (!(c->sample_rate >= 8000 && c->sample_rate <= 192000))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "sample rate %g Hz: expected 8000..192000", c->sample_rate);
+    if (c->lookahead_frames < 1 ||
+        (double)c->lookahead_frames > ENGINE_MAX_LOOKAHEAD_SECONDS * c->sample_rate)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "look-ahead %llu frames: expected 1..%g s",
+                       (unsigned long long)c->lookahead_frames, ENGINE_MAX_LOOKAHEAD_SECONDS);
+    if (!(c->sampler.temperature >= 0 && c->sampler.temperature <= ENGINE_MAX_TEMPERATURE))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "temperature %g: expected 0..%g",
+                       (double)c->sampler.temperature, ENGINE_MAX_TEMPERATURE);
+    if (c->sampler.top_k < 0 || !(c->sampler.top_p > 0 && c->sampler.top_p <= 1))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "top-k %d / top-p %g: expected k >= 0, 0 < p <= 1",
+                       c->sampler.top_k, (double)c->sampler.top_p);
+    if (c->tempo_bpm != 0 && !(c->tempo_bpm >= ENGINE_MIN_TEMPO && c->tempo_bpm <= ENGINE_MAX_TEMPO))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "tempo %g BPM: expected %g..%g", c->tempo_bpm,
+                       ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
+    if (c->channel < 0 || c->channel > 15 || c->program < -1 || c->program > 127)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "channel %d / program %d: expected 0..15 / -1..127",
+                       c->channel, c->program);
+    if (!(c->reseed_seconds >= 0) || !(c->phrase_gap_seconds > 0 && c->phrase_gap_seconds <= 60))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "reseed %g s / phrase gap %g s: expected >= 0 / (0, 60]",
+                       c->reseed_seconds, c->phrase_gap_seconds);
+    if (c->max_steps_per_fill < 1)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
+    if (c->mode != ENGINE_MODE_AUTO && c->mode != ENGINE_MODE_CONTINUE)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "mode %d: unknown", (int)c->mode);
+
+    engine *e = calloc(1, sizeof *e);
+    if (!e) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    e->model = m;
+    e->lstm = m->lstm;
+    e->cfg = *c;
+    e->K = lj_model_get_config(m->lstm)->heads[0].size;
+    int rc = LJ_OK;
+    e->probs = malloc((size_t)e->K * sizeof *e->probs);
+    e->idx = malloc((size_t)e->K * sizeof *e->idx);
+    if (!e->probs || !e->idx) {
+        rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    if ((rc = lstm_state_create(&e->state, m->lstm, 1, err, errlen))) goto fail;
+    if ((rc = enc_decoder_create(m->enc, &e->dec, err, errlen))) goto fail;
+    lj_rng_seed(&e->rng, c->seed);
+    e->enc_bpm = 60e6 / (double)enc_decoder_us_per_qn(e->dec);
+    e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
+    e->temperature = c->sampler.temperature;
+    e->fps = c->sample_rate * e->enc_bpm / e->tempo;
+    e->st = c->mode == ENGINE_MODE_CONTINUE ? STATE_WAITING : STATE_GENERATING;
+    atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
+    atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
+    atomic_init(&e->ctl_paused, 0);
+    atomic_init(&e->ctl_panic_reqs, 0);
+    atomic_init(&e->stop_req, 0);
+    atomic_init(&e->thread_done, 0);
+    engine_counters *p = &e->pub;
+    atomic_init(&p->steps, 0);
+    atomic_init(&p->primed_tokens, 0);
+    atomic_init(&p->notes, 0);
+    atomic_init(&p->events, 0);
+    atomic_init(&p->dropped, 0);
+    atomic_init(&p->record_dropped, 0);
+    atomic_init(&p->panics, 0);
+    atomic_init(&p->reseeds, 0);
+    atomic_init(&p->phrases, 0);
+    atomic_init(&p->late_pushes, 0);
+    atomic_init(&p->bad_tokens, 0);
+    atomic_init(&p->last_frame, 0);
+    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) atomic_init(&p->step_hist[b], 0);
+    /* The first step's input is "nothing" (a zero vector): its output is the
+     * model's distribution for the first token. */
+    int32_t none = -1;
+    lstm_step(e->lstm, e->state, &none, NULL);
+    *out = e;
+    return LJ_OK;
+fail:
+    engine_destroy(e);
+    return rc;
+}
+
+void engine_destroy(engine *e) {
+    if (!e) return;
+    if (e->thread_running) engine_thread_stop(e, 1000);
+    enc_decoder_destroy(e->dec);
+    lstm_state_destroy(e->state);
+    free(e->probs);
+    free(e->idx);
+    free(e);
+}
+
+/* ---- controls ---- */
+
+void engine_set_temperature(engine *e, double t) {
+    put(&e->ctl_temperature_milli, (uint64_t)llround(clamp(t, 0, ENGINE_MAX_TEMPERATURE) * 1000));
+}
+double engine_get_temperature(const engine *e) { return (double)get(&e->ctl_temperature_milli) / 1000; }
+void engine_set_tempo(engine *e, double bpm) {
+    put(&e->ctl_tempo_milli, (uint64_t)llround(clamp(bpm, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO) * 1000));
+}
+double engine_get_tempo(const engine *e) { return (double)get(&e->ctl_tempo_milli) / 1000; }
+void engine_set_paused(engine *e, int paused) {
+    atomic_store_explicit(&e->ctl_paused, paused != 0, memory_order_relaxed);
+}
+int engine_get_paused(const engine *e) {
+    return atomic_load_explicit((_Atomic int *)&e->ctl_paused, memory_order_relaxed);
+}
+void engine_request_panic(engine *e) {
+    atomic_fetch_add_explicit(&e->ctl_panic_reqs, 1, memory_order_relaxed);
+}
+void engine_set_note_limit(engine *e, uint64_t notes) { e->note_limit = notes; }
+
+/* ---- pushing ---- */
+
+/* The audio frame of decoder time t; never before the last frame pushed. */
+static uint64_t frame_of(const engine *e, double t) {
+    double f = (double)e->base_frame + (t - e->base_time) * e->fps;
+    uint64_t fr = f <= 0 ? 0 : (uint64_t)llround(f);
+    return fr < e->last_frame ? e->last_frame : fr;
+}
+
+/* Moves the time base so decoder time `t` falls on `frame`. */
+static void rebase(engine *e, double t, uint64_t frame) {
+    e->base_time = t;
+    e->base_frame = frame < e->last_frame ? e->last_frame : frame;
+}
+
+static void hold_back(engine *e, lj_event ev) {
+    if (e->pend_head + e->pend_n == PENDING_MAX) {
+        memmove(e->pending, e->pending + e->pend_head, e->pend_n * sizeof *e->pending);
+        e->pend_head = 0;
+    }
+    if (e->pend_n == PENDING_MAX) { /* cannot happen with one step at a time; be safe */
+        e->dropped++;
+        e->need_panic = 1;
+        return;
+    }
+    if (ev.frame < e->last_frame) ev.frame = e->last_frame;
+    if (e->pend_n && ev.frame < e->pending[e->pend_head + e->pend_n - 1].frame)
+        ev.frame = e->pending[e->pend_head + e->pend_n - 1].frame;
+    e->pending[e->pend_head + e->pend_n++] = ev;
+}
+
+static void drop_pending(engine *e) {
+    e->pend_head = 0;
+    e->pend_n = 0;
+}
+
+/* Pushes one event to the audio queue (and the record). 0 when the queue is full. */
+static int push(engine *e, const lj_event *ev, uint64_t clock) {
+    if (!rtq_push(e->cfg.out, ev)) return 0;
+    e->events++;
+    e->last_frame = ev->frame;
+    if (ev->frame < clock) e->late++;
+    if (ev->kind == LJ_EV_NOTE_ON) e->notes++;
+    if (ev->kind == LJ_EV_PANIC) e->panics++;
+    if (e->cfg.record && !rtq_push(e->cfg.record, ev)) e->rec_dropped++;
+    return 1;
+}
+
+/* Cuts the model's music now: what is held back goes, the decoder forgets its
+ * sounding notes (their note-offs are not needed: the panic releases them), and
+ * a panic is pushed behind everything queued. */
+static void cut(engine *e) {
+    drop_pending(e);
+    enc_decoder_flush(e->dec, e->step_ev); /* discarded */
+    e->need_panic = 1;
+}
+
+/* Converts decoder events to timed lj_events in the held-back buffer. A note
+ * limit drops note-ons past it. */
+static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        lj_event out;
+        uint64_t f = frame_of(e, ev[i].time);
+        if (ev[i].type == ENC_NOTE_ON) {
+            if (e->note_limit && e->notes_generated >= e->note_limit) continue;
+            e->notes_generated++;
+            out = lj_event_note_on(f, e->cfg.channel, ev[i].pitch, ev[i].velocity ? ev[i].velocity : 1);
+        } else {
+            out = lj_event_note_off(f, e->cfg.channel, ev[i].pitch);
+        }
+        hold_back(e, out);
+    }
+}
+
+/* The decoder's sounding notes end now (note-offs at its current time). */
+static void flush_decoder(engine *e) {
+    size_t n = enc_decoder_flush(e->dec, e->step_ev);
+    hold_back_step(e, e->step_ev, n);
+}
+
+/* A fresh start of the model: sounding notes end, state and decoder reset, time
+ * continues from where the decoder was. */
+static void reseed(engine *e) {
+    flush_decoder(e);
+    uint64_t at = frame_of(e, enc_decoder_time(e->dec));
+    lstm_state_reset(e->state);
+    int32_t none = -1;
+    lstm_step(e->lstm, e->state, &none, NULL);
+    enc_decoder_reset(e->dec);
+    rebase(e, 0, at);
+    e->seed_time = 0;
+    e->reseeds++;
+}
+
+static void record_step_time(engine *e, uint64_t ns) {
+    int b = engine_step_bucket(ns);
+    e->hist[b]++;
+    put(&e->pub.step_hist[b], e->hist[b]);
+}
+
+/* One model step: draw a token from the current output, decode it, feed it back. */
+static void generate_step(engine *e) {
+    uint64_t t0 = now_ns();
+    lj_sampler s = e->cfg.sampler;
+    s.temperature = (float)e->temperature;
+    const float *logits = lstm_state_head_output(e->state, 0);
+    int32_t tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
+    size_t n = enc_decoder_step(e->dec, tok, e->step_ev);
+    lstm_step(e->lstm, e->state, &tok, NULL);
+    record_step_time(e, now_ns() - t0);
+    e->steps++;
+    hold_back_step(e, e->step_ev, n);
+    if (e->note_limit && e->notes_generated >= e->note_limit) {
+        flush_decoder(e);
+        e->need_panic = 1;
+        e->st = STATE_ENDING;
+        return;
+    }
+    double t = enc_decoder_time(e->dec);
+    if (e->cfg.mode == ENGINE_MODE_AUTO &&
+        (enc_decoder_piece_ended(e->dec) ||
+         (e->cfg.reseed_seconds > 0 && t - e->seed_time >= e->cfg.reseed_seconds)))
+        reseed(e);
+}
+
+/* ---- continue mode: the player's phrase ---- */
+
+static void player_event(engine *e, const lj_event *ev) {
+    if (e->cfg.mode != ENGINE_MODE_CONTINUE) return;
+    int on = ev->kind == LJ_EV_NOTE_ON && ev->data2 > 0;
+    int off = ev->kind == LJ_EV_NOTE_OFF || (ev->kind == LJ_EV_NOTE_ON && ev->data2 == 0);
+    if (!on && !off) return;
+    e->player_last = ev->frame;
+    if (on) {
+        if (e->st == STATE_GENERATING) {
+            cut(e); /* the player takes over at once */
+            e->phrase_n = 0;
+            e->st = STATE_WAITING;
+        }
+        if (e->st != STATE_WAITING) return;
+        e->player_held++;
+        if (e->phrase_n < ENGINE_PHRASE_MAX) {
+            phrase_note *p = &e->phrase[e->phrase_n++];
+            p->on = ev->frame;
+            p->off = 0;
+            p->pitch = ev->data1;
+            p->velocity = ev->data2;
+        }
+        return;
+    }
+    if (e->player_held > 0) e->player_held--;
+    for (size_t i = e->phrase_n; i-- > 0;)
+        if (e->phrase[i].pitch == ev->data1 && e->phrase[i].off == 0) {
+            e->phrase[i].off = ev->frame > e->phrase[i].on ? ev->frame : e->phrase[i].on + 1;
+            break;
+        }
+}
+
+/* The phrase, encoded with the model's encoding, becomes the model's context;
+ * generation resumes a look-ahead from now. Allocates (once per phrase). */
+static void prime_with_phrase(engine *e, uint64_t clock) {
+    score *s = score_create();
+    tokset ts;
+    memset(&ts, 0, sizeof ts);
+    int ok = s != NULL;
+    const double ticks_per_frame = 2.0 * SCORE_PPQ / e->cfg.sample_rate; /* 120 BPM axis */
+    uint64_t first = e->phrase_n ? e->phrase[0].on : 0;
+    size_t part = 0;
+    if (ok) ok = score_add_part(s, "player", 0, 0, &part) == LJ_OK;
+    for (size_t i = 0; ok && i < e->phrase_n; i++) {
+        const phrase_note *p = &e->phrase[i];
+        uint64_t off = p->off ? p->off : clock;
+        score_note n;
+        memset(&n, 0, sizeof n);
+        n.onset = (int64_t)llround((double)(p->on - first) * ticks_per_frame);
+        n.duration = (int64_t)llround((double)(off - p->on) * ticks_per_frame);
+        if (n.duration < 1) n.duration = 1;
+        n.pitch = p->pitch;
+        n.velocity = p->velocity ? p->velocity : 64;
+        n.part = (uint16_t)part;
+        ok = score_add_note(s, &n) == LJ_OK;
+    }
+    char err[256];
+    if (ok && e->phrase_n) {
+        score_sort(s);
+        /* enc_encode reads the frozen vocabulary only (Thread: see encoding.h). */
+        ok = enc_encode((encoding *)engine_model_enc(e->model), s, &ts, NULL, err, sizeof err) == LJ_OK;
+    }
+    lstm_state_reset(e->state);
+    int32_t none = -1;
+    lstm_step(e->lstm, e->state, &none, NULL);
+    if (ok)
+        for (size_t i = 0; i < ts.n_ids; i++) {
+            int32_t tok = ts.ids[i];
+            lstm_step(e->lstm, e->state, &tok, NULL);
+            e->primed++;
+        }
+    tokset_free(&ts);
+    score_destroy(s);
+    enc_decoder_reset(e->dec);
+    rebase(e, 0, clock + e->cfg.lookahead_frames);
+    e->seed_time = 0;
+    e->phrase_n = 0;
+    e->phrases++;
+    e->st = STATE_GENERATING;
+}
+
+/* ---- the fill ---- */
+
+static void apply_controls(engine *e, uint64_t clock) {
+    e->temperature = (double)get(&e->ctl_temperature_milli) / 1000;
+    double tempo = (double)get(&e->ctl_tempo_milli) / 1000;
+    if (tempo != e->tempo && tempo > 0) {
+        double t = enc_decoder_time(e->dec);
+        rebase(e, t, frame_of(e, t));
+        e->tempo = tempo;
+        e->fps = e->cfg.sample_rate * e->enc_bpm / e->tempo;
+    }
+    uint64_t reqs = atomic_load_explicit(&e->ctl_panic_reqs, memory_order_relaxed);
+    if (reqs != e->panic_reqs_seen) {
+        e->panic_reqs_seen = reqs;
+        cut(e);
+        rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+    }
+    int paused = atomic_load_explicit(&e->ctl_paused, memory_order_relaxed);
+    if (paused && !e->paused) cut(e);
+    if (!paused && e->paused) rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+    e->paused = paused;
+}
+
+static void publish(engine *e) {
+    engine_counters *p = &e->pub;
+    put(&p->steps, e->steps);
+    put(&p->primed_tokens, e->primed);
+    put(&p->notes, e->notes);
+    put(&p->events, e->events);
+    put(&p->dropped, e->dropped);
+    put(&p->record_dropped, e->rec_dropped);
+    put(&p->panics, e->panics);
+    put(&p->reseeds, e->reseeds);
+    put(&p->phrases, e->phrases);
+    put(&p->late_pushes, e->late);
+    put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
+    put(&p->last_frame, e->last_frame);
+}
+
+int engine_fill(engine *e, uint64_t clock) {
+    if (!e->started) {
+        e->started = 1;
+        rebase(e, 0, clock + e->cfg.lookahead_frames);
+        if (e->cfg.program >= 0) {
+            lj_event pe = lj_event_program(clock, e->cfg.channel, e->cfg.program);
+            if (!push(e, &pe, clock)) e->need_panic = 1;
+        }
+    }
+    if (e->st == STATE_GENERATING || e->st == STATE_WAITING) apply_controls(e, clock);
+    if (e->cfg.player) {
+        lj_event pev;
+        while (rtq_pop(e->cfg.player, &pev)) player_event(e, &pev);
+        if (e->st == STATE_WAITING && e->phrase_n && e->player_held == 0 &&
+            clock > e->player_last &&
+            (double)(clock - e->player_last) >= e->cfg.phrase_gap_seconds * e->cfg.sample_rate)
+            prime_with_phrase(e, clock);
+    }
+    const uint64_t horizon = clock + e->cfg.lookahead_frames;
+    int steps = 0;
+    for (;;) {
+        if (e->need_panic && !e->pend_n) {
+            /* Retry only when there is room: a refused push would count as
+             * another lost event and panic the audio side again. */
+            if (rtq_count(e->cfg.out) >= rtq_capacity(e->cfg.out)) break;
+            lj_event p = lj_event_panic(clock > e->last_frame ? clock : e->last_frame);
+            if (!push(e, &p, clock)) break;
+            e->need_panic = 0;
+        }
+        while (e->pend_n && e->pending[e->pend_head].frame < horizon) {
+            if (!push(e, &e->pending[e->pend_head], clock)) {
+                /* Lost: maybe a note-off. Everything held back goes too (it
+                 * would follow a gap), and a panic comes when there is room. */
+                e->dropped += e->pend_n;
+                drop_pending(e);
+                e->need_panic = 1;
+                break;
+            }
+            e->pend_head++;
+            if (!--e->pend_n) e->pend_head = 0;
+        }
+        if (e->pend_n || e->need_panic) break; /* waiting for the horizon, or for room */
+        if (e->st == STATE_ENDING) {
+            e->st = STATE_DONE;
+            break;
+        }
+        if (e->st != STATE_GENERATING || e->paused || steps >= e->cfg.max_steps_per_fill) break;
+        generate_step(e);
+        steps++;
+    }
+    publish(e);
+    return steps;
+}
+
+void engine_end(engine *e, uint64_t clock) {
+    if (e->st == STATE_ENDING || e->st == STATE_DONE) return;
+    if (!e->started) {
+        e->started = 1;
+        rebase(e, 0, clock);
+    }
+    if (e->st == STATE_GENERATING && !e->paused) {
+        flush_decoder(e);
+    } else {
+        drop_pending(e);
+        enc_decoder_flush(e->dec, e->step_ev);
+    }
+    e->need_panic = 1; /* after the note-offs: whatever the queue lost is released too */
+    e->st = STATE_ENDING;
+}
+
+int engine_done(const engine *e) { return e->st == STATE_DONE; }
+
+void engine_get_stats(const engine *e, engine_stats *o) {
+    const engine_counters *p = &e->pub;
+    o->steps = get(&p->steps);
+    o->primed_tokens = get(&p->primed_tokens);
+    o->notes = get(&p->notes);
+    o->events = get(&p->events);
+    o->dropped = get(&p->dropped);
+    o->record_dropped = get(&p->record_dropped);
+    o->panics = get(&p->panics);
+    o->reseeds = get(&p->reseeds);
+    o->phrases = get(&p->phrases);
+    o->late_pushes = get(&p->late_pushes);
+    o->bad_tokens = get(&p->bad_tokens);
+    o->last_frame = get(&p->last_frame);
+    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) o->step_hist[b] = get(&p->step_hist[b]);
+}
+
+/* ---- the engine thread ---- */
+
+static void *thread_main(void *arg) {
+    engine *e = arg;
+    struct timespec nap = {(time_t)(e->poll_ns / 1000000000u), (long)(e->poll_ns % 1000000000u)};
+    int ending = 0;
+    for (;;) {
+        uint64_t clock = e->clock(e->clock_user);
+        if (!ending && atomic_load_explicit(&e->stop_req, memory_order_acquire)) {
+            engine_end(e, clock);
+            ending = 1;
+        }
+        engine_fill(e, clock);
+        if (ending && engine_done(e)) {
+            atomic_store_explicit(&e->thread_done, 1, memory_order_release);
+            break;
+        }
+        if (atomic_load_explicit(&e->stop_req, memory_order_acquire) == 2) break; /* timed out */
+        nanosleep(&nap, NULL);
+    }
+    return NULL;
+}
+
+int engine_thread_start(engine *e, engine_clock_fn clock, void *clock_user, uint64_t poll_ns,
+                        char *err, size_t errlen) {
+    if (e->thread_running) return lj_fail(err, errlen, LJ_ERR_ARG, "engine thread already running");
+    e->clock = clock;
+    e->clock_user = clock_user;
+    e->poll_ns = poll_ns ? poll_ns : 1000000;
+    atomic_store(&e->stop_req, 0);
+    atomic_store(&e->thread_done, 0);
+    int r = pthread_create(&e->thread, NULL, thread_main, e);
+    if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the engine thread: %s", strerror(r));
+    e->thread_running = 1;
+    return LJ_OK;
+}
+
+int engine_thread_stop(engine *e, int timeout_ms) {
+    if (!e->thread_running) return engine_done(e);
+    atomic_store_explicit(&e->stop_req, 1, memory_order_release);
+    struct timespec nap = {0, 1000000};
+    for (int waited = 0; waited < timeout_ms; waited++) {
+        if (atomic_load_explicit(&e->thread_done, memory_order_acquire)) break;
+        nanosleep(&nap, NULL);
+    }
+    atomic_store_explicit(&e->stop_req, 2, memory_order_release);
+    pthread_join(e->thread, NULL);
+    e->thread_running = 0;
+    return atomic_load_explicit(&e->thread_done, memory_order_acquire);
+}

@@ -1,0 +1,190 @@
+/* engine: the generation side of lstmjam play and render.
+ *
+ * The engine steps an LSTM model one token at a time (lstm_step), draws each
+ * next token with temperature and top-k/top-p (lj_sample), turns tokens into
+ * note events through the encoding's incremental decoder (encoding.h), maps the
+ * decoder's seconds to sample frames of the audio clock through the tempo, and
+ * pushes the events into the audio side's queue (dsp/rtq, consumed by
+ * dsp/event_sched), keeping them a look-ahead ahead of the audio clock:
+ *
+ *   engine_fill(e, clock):  push every held-back event with frame < clock +
+ *   look-ahead; while nothing is held back, generate another step.
+ *
+ * Events the decoder gives beyond the horizon wait in the engine (a fixed
+ * buffer), so the queue only ever holds the look-ahead and a panic pushed now
+ * sounds within one look-ahead. Frames pushed never decrease (the queue's
+ * rule): every event's frame is at least the last one pushed.
+ *
+ * The same code runs on the engine thread of `lstmjam play`
+ * (engine_thread_start: fill, sleep a fraction of a period, repeat, reading the
+ * audio clock from dsp/event_sched) and inline in the offline render loop of
+ * `lstmjam render --model` (fill, render one period, repeat): one engine, two
+ * sinks.
+ *
+ * No stuck notes: a queue overflow (an event the audio side will never see,
+ * maybe a note-off) drops what is held back and pushes a panic event as soon as
+ * a slot is free, behind every event already queued; engine_panic (key p, CC
+ * 120/123, model swap, restart) and engine_end (stop, exit) do the same. The
+ * audio side's held-note table turns a panic into note-offs for everything
+ * sounding.
+ *
+ * Modes. `auto`: endless music; the model starts afresh (state and decoder
+ * reset, its sounding notes ended) every reseed_seconds of music and whenever
+ * the decoder ends a piece ("/" of timestep). `continue`: the player's notes
+ * (engine_config.player queue) stop the model at once (panic); when the player
+ * has been silent for phrase_gap_seconds, the phrase is encoded with the
+ * model's encoding and fed to the model from a fresh state, and the model
+ * carries on from there until the player plays again.
+ *
+ * Memory: engine_create allocates everything a step needs; engine_fill never
+ * allocates while generating (test_engine counts it). Encoding a player's
+ * phrase (continue mode) allocates once per phrase, on the engine thread, which
+ * is not the audio thread.
+ *
+ * Ownership: the engine_model must outlive every engine made from it; the
+ * queues belong to the caller and must outlive the engine. */
+#ifndef LJ_ENGINE_H
+#define LJ_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encoding.h"
+#include "event.h"
+#include "lj_status.h"
+#include "model.h"
+#include "rtq.h"
+#include "sample.h"
+
+typedef struct engine_model engine_model; /* a model file: the LSTM, its encoding and vocabulary */
+typedef struct engine engine;
+
+typedef enum engine_mode {
+    ENGINE_MODE_AUTO = 0,    /* endless music, periodic re-seeding, player ignored (thru only) */
+    ENGINE_MODE_CONTINUE = 1 /* the player's phrase primes the model, which carries on */
+} engine_mode;
+
+#define ENGINE_MAX_LOOKAHEAD_SECONDS 10.0
+#define ENGINE_MIN_TEMPO 20.0  /* BPM */
+#define ENGINE_MAX_TEMPO 400.0 /* BPM */
+#define ENGINE_MAX_TEMPERATURE 2.0
+#define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
+#define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
+
+typedef struct engine_config {
+    double sample_rate;        /* Hz of the audio clock; must equal the synth's */
+    uint64_t lookahead_frames; /* events are pushed this far ahead of the audio clock,
+                                  1..ENGINE_MAX_LOOKAHEAD_SECONDS*rate; default 512 (4 periods of 128) */
+    lj_sampler sampler;        /* temperature 0..2 (0 = argmax), top_k, top_p; default 1, 0, 1 */
+    uint64_t seed;             /* sampling RNG seed; default 1 */
+    double tempo_bpm;          /* playback tempo, ENGINE_MIN_TEMPO..MAX; 0 (default) = the
+                                  encoding's own (its qpm option; event: 125, its ms axis) */
+    int channel;               /* MIDI channel of the model's notes, 0..15; default 0 */
+    int program;               /* GM program sent on `channel` at the first fill, -1 = none;
+                                  default 0 (acoustic grand piano) */
+    engine_mode mode;          /* default ENGINE_MODE_AUTO */
+    double reseed_seconds;     /* auto: start afresh after this much music, s; 0 = only at
+                                  piece ends; default 60 */
+    double phrase_gap_seconds; /* continue: silence that ends the player's phrase, s; default 0.6 */
+    int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
+                                  emits no time for long cannot hold a thread); default 256 */
+    rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
+    rtq *record;               /* optional lj_event queue to the control thread: a copy of every
+                                  event pushed to `out` (the session recording) */
+    rtq *player;               /* optional lj_event queue of the player's notes (engine consumes),
+                                  frame = the audio clock when they arrived */
+} engine_config;
+
+/* Counters; the engine thread writes them, any thread reads them (relaxed
+ * atomics: each exact, the set not one instant). */
+typedef struct engine_stats {
+    uint64_t steps;           /* model steps generated (tokens sampled) */
+    uint64_t primed_tokens;   /* player tokens fed to the model (continue mode) */
+    uint64_t notes;           /* note-ons pushed */
+    uint64_t events;          /* events pushed to the audio queue */
+    uint64_t dropped;         /* events lost: queue full (each loss is followed by a panic) */
+    uint64_t record_dropped;  /* events the record queue could not take */
+    uint64_t panics;          /* panic events pushed */
+    uint64_t reseeds;         /* fresh starts (auto mode, piece ends) */
+    uint64_t phrases;         /* player phrases taken in (continue mode) */
+    uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
+    uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
+    uint64_t last_frame;      /* frame of the last event pushed */
+    uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):
+                                  bucket of engine_step_bucket(ns) */
+} engine_stats;
+
+/* ---- the model file (control thread) ---- */
+
+/* Loads a .lstm file and makes its encoding with the stored vocabulary (frozen).
+ * Models of the chars encoding (text, not notes) are refused: LJ_ERR_UNSUPPORTED
+ * with a hint. Thread: control. */
+int engine_model_load(const char *path, engine_model **out, char *err, size_t errlen);
+void engine_model_destroy(engine_model *m); /* NULL is a no-op; no engine may use it */
+const char *engine_model_name(const engine_model *m); /* the file's base name */
+const char *engine_model_encoding(const engine_model *m);
+lj_model *engine_model_lstm(engine_model *m);
+const encoding *engine_model_enc(const engine_model *m);
+
+/* ---- the engine ---- */
+
+/* Fills c with the defaults above (out/record/player NULL). Thread: any. */
+void engine_config_default(engine_config *c);
+
+/* Checks c (LJ_ERR_ARG naming the field), allocates the step state, decoder,
+ * sampler scratch and held-back buffer. Thread: control. */
+int engine_create(engine_model *m, const engine_config *c, engine **out, char *err, size_t errlen);
+/* Frees; NULL is a no-op. Its thread must be stopped. Thread: control. */
+void engine_destroy(engine *e);
+
+/* Does the work due at audio clock `clock` (frames the audio side has rendered):
+ * applies the controls below, takes in the player's notes, pushes held-back
+ * events up to clock + look-ahead and generates steps until something waits
+ * beyond that horizon (or max_steps_per_fill, pause, the end). Returns the
+ * number of steps generated. Never fails; allocates nothing while generating.
+ * Thread: engine (one thread at a time). */
+int engine_fill(engine *e, uint64_t clock);
+
+/* Ends the performance at `clock`: the decoder's sounding notes end there
+ * (note-offs), nothing more is generated, and a panic follows them. Keep
+ * calling engine_fill until engine_done. Thread: engine. */
+void engine_end(engine *e, uint64_t clock);
+/* 1 when engine_end was called and everything, the panic included, is pushed.
+ * Thread: engine. */
+int engine_done(const engine *e);
+
+/* Controls, from any thread (atomics; the engine applies them at its next
+ * fill). Values are clamped to their ranges. Thread: any. */
+void engine_set_temperature(engine *e, double t);
+double engine_get_temperature(const engine *e);
+void engine_set_tempo(engine *e, double bpm);
+double engine_get_tempo(const engine *e);  /* BPM in force */
+void engine_set_paused(engine *e, int paused); /* pausing panics; resuming starts a look-ahead on */
+int engine_get_paused(const engine *e);
+void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
+/* Stops after `notes` note-ons (0 = no limit): the engine then ends as engine_end.
+ * Set before the first fill. Thread: control. */
+void engine_set_note_limit(engine *e, uint64_t notes);
+
+void engine_get_stats(const engine *e, engine_stats *out); /* Thread: any */
+/* Histogram bucket of a step time and the smallest time of a bucket, ns. Thread: any. */
+int engine_step_bucket(uint64_t ns);
+uint64_t engine_bucket_ns(int bucket);
+/* The time below which `q` (0..1) of the steps counted in hist fall, ns (0 when empty). */
+uint64_t engine_hist_quantile(const uint64_t *hist, double q);
+
+/* ---- the engine thread (play) ---- */
+
+/* The audio clock as the engine thread reads it (e.g. sched_clock). */
+typedef uint64_t (*engine_clock_fn)(void *user);
+
+/* Starts a thread that runs engine_fill(clock()) every `poll_ns` nanoseconds
+ * (about half a period). LJ_ERR_IO if the thread cannot start. Thread: control. */
+int engine_thread_start(engine *e, engine_clock_fn clock, void *clock_user, uint64_t poll_ns,
+                        char *err, size_t errlen);
+/* Ends the performance at the current clock (engine_end), lets the thread push
+ * the final note-offs and panic (at most `timeout_ms`), then stops and joins it.
+ * Returns 1 when everything was pushed. Thread: control. */
+int engine_thread_stop(engine *e, int timeout_ms);
+
+#endif

@@ -1,0 +1,139 @@
+#include "session_rec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "files.h"
+#include "midi.h"
+
+#define NO_NOTE SIZE_MAX
+
+struct session_rec {
+    score *s;            /* the recording */
+    double ticks_per_frame; /* 960 ticks per second / rate */
+    size_t part_index[SESSION_REC_PARTS]; /* score part of each source */
+    size_t open[SESSION_REC_PARTS][16][128]; /* note index sounding per source, channel, key */
+    uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
+    size_t notes[SESSION_REC_PARTS];         /* notes recorded per source */
+    size_t n_open;                           /* notes not yet ended */
+};
+
+int session_rec_create(double sample_rate, session_rec **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!(sample_rate > 0)) return lj_fail(err, errlen, LJ_ERR_ARG, "sample rate %g: expected > 0", sample_rate);
+    session_rec *r = calloc(1, sizeof *r);
+    if (!r || !(r->s = score_create())) goto nomem;
+    r->ticks_per_frame = 2.0 * SCORE_PPQ / sample_rate;
+    if (score_add_tempo(r->s, 0, SCORE_DEFAULT_US_PER_QN) ||
+        score_add_part(r->s, "lstmjam", 0, 0, &r->part_index[0]) ||
+        score_add_part(r->s, "player", 1, 0, &r->part_index[1]))
+        goto nomem;
+    for (int p = 0; p < SESSION_REC_PARTS; p++)
+        for (int c = 0; c < 16; c++)
+            for (int k = 0; k < 128; k++) r->open[p][c][k] = NO_NOTE;
+    snprintf(r->s->title, sizeof r->s->title, "lstmjam session");
+    *out = r;
+    return LJ_OK;
+nomem:
+    session_rec_destroy(r);
+    return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory for the session recording");
+}
+
+void session_rec_destroy(session_rec *r) {
+    if (!r) return;
+    score_destroy(r->s);
+    free(r);
+}
+
+static int64_t tick_of(const session_rec *r, uint64_t frame) {
+    return (int64_t)llround((double)frame * r->ticks_per_frame);
+}
+
+static void end_note(session_rec *r, int part, int ch, int key, uint64_t frame) {
+    size_t i = r->open[part][ch][key];
+    if (i == NO_NOTE) return;
+    score_note *n = &r->s->notes[i];
+    int64_t end = tick_of(r, frame);
+    n->duration = end > n->onset ? end - n->onset : 1;
+    r->open[part][ch][key] = NO_NOTE;
+    r->n_open--;
+}
+
+static void end_channel(session_rec *r, int part, int ch, uint64_t frame) {
+    for (int k = 0; k < 128; k++) end_note(r, part, ch, k, frame);
+}
+
+int session_rec_add(session_rec *r, int part, const lj_event *ev) {
+    if (part < 0 || part >= SESSION_REC_PARTS || ev->channel > 15 || ev->data1 > 127) return LJ_OK;
+    int ch = ev->channel, key = ev->data1;
+    switch ((lj_event_kind)ev->kind) {
+    case LJ_EV_NOTE_ON: {
+        if (ev->data2 == 0) {
+            end_note(r, part, ch, key, ev->frame);
+            break;
+        }
+        end_note(r, part, ch, key, ev->frame);
+        score_note n;
+        memset(&n, 0, sizeof n);
+        n.onset = tick_of(r, ev->frame);
+        n.duration = 1; /* until its note-off */
+        n.pitch = (uint8_t)key;
+        n.velocity = ev->data2 > 127 ? 127 : ev->data2;
+        n.channel = (uint8_t)ch;
+        n.program = r->program[part][ch];
+        n.part = (uint16_t)r->part_index[part];
+        if (score_add_note(r->s, &n)) return LJ_ERR_NOMEM;
+        r->open[part][ch][key] = r->s->n_notes - 1;
+        r->n_open++;
+        r->notes[part]++;
+        break;
+    }
+    case LJ_EV_NOTE_OFF: end_note(r, part, ch, key, ev->frame); break;
+    case LJ_EV_CC:
+        if (key == 120 || key == 123) end_channel(r, part, ch, ev->frame);
+        break;
+    case LJ_EV_PROGRAM:
+        r->program[part][ch] = (uint8_t)key;
+        if (r->notes[part] == 0) {
+            r->s->parts[r->part_index[part]].program = (uint8_t)key;
+            r->s->parts[r->part_index[part]].channel = (uint8_t)ch;
+        }
+        break;
+    case LJ_EV_ALL_NOTES_OFF: end_channel(r, part, ch, ev->frame); break;
+    case LJ_EV_PANIC:
+        /* The audio side's panic releases every source's notes. */
+        for (int p = 0; p < SESSION_REC_PARTS; p++)
+            for (int c = 0; c < 16; c++) end_channel(r, p, c, ev->frame);
+        break;
+    }
+    return LJ_OK;
+}
+
+int session_rec_drain(session_rec *r, int part, rtq *q) {
+    lj_event ev;
+    while (rtq_pop(q, &ev))
+        if (session_rec_add(r, part, &ev)) return LJ_ERR_NOMEM;
+    return LJ_OK;
+}
+
+void session_rec_finish(session_rec *r, uint64_t end) {
+    for (int p = 0; p < SESSION_REC_PARTS; p++)
+        for (int c = 0; c < 16; c++) end_channel(r, p, c, end);
+}
+
+size_t session_rec_notes(const session_rec *r, int part) {
+    return part >= 0 && part < SESSION_REC_PARTS ? r->notes[part] : 0;
+}
+size_t session_rec_open(const session_rec *r) { return r->n_open; }
+const score *session_rec_score(const session_rec *r) { return r->s; }
+
+int session_rec_write(const session_rec *r, const char *path, char *err, size_t errlen) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = midi_write_mem(r->s, &buf, &len, err, errlen);
+    if (!rc) rc = lj_file_write_atomic(path, buf, len, err, errlen);
+    free(buf);
+    return rc;
+}

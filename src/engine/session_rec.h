@@ -1,0 +1,50 @@
+/* session_rec: the session recording of lstmjam play and render.
+ *
+ * Every event the engine pushes to the audio side (and every note of the
+ * player, MIDI thru) also goes into a record queue (dsp/rtq, lj_event); the
+ * control thread drains those queues into a session_rec, which pairs note-ons
+ * with note-offs into a Score (one part per source: "lstmjam" for the model,
+ * "player" for the MIDI input) and writes it as a Standard MIDI File at the
+ * end. Frames become ticks at 120 BPM (960 ticks per second at 480 PPQ).
+ *
+ * Pairing follows the audio side's held-note table, so the file says what was
+ * heard: a note-off of a key not held is ignored; a second note-on of a held
+ * key ends the first note there (MIDI files cannot nest notes of one key);
+ * panic, all-notes-off and CC 120/123 end the notes they release; at the end
+ * (session_rec_finish) every note still open ends at the final frame. Thread:
+ * control (all). */
+#ifndef LJ_SESSION_REC_H
+#define LJ_SESSION_REC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rtq.h"
+#include "score.h"
+
+#define SESSION_REC_PARTS 2 /* 0: the model ("lstmjam"), 1: the player ("player") */
+
+typedef struct session_rec session_rec;
+
+int session_rec_create(double sample_rate, session_rec **out, char *err, size_t errlen);
+void session_rec_destroy(session_rec *r); /* NULL is a no-op */
+
+/* Takes one event of source `part` (0 model, 1 player). LJ_ERR_NOMEM only. */
+int session_rec_add(session_rec *r, int part, const lj_event *ev);
+/* Pops every event waiting in q into the recording. LJ_ERR_NOMEM only. */
+int session_rec_drain(session_rec *r, int part, rtq *q);
+
+/* Ends every open note at frame `end` (no earlier than its start + 1 tick). */
+void session_rec_finish(session_rec *r, uint64_t end);
+
+/* Notes recorded per part (open ones included), and notes still open. */
+size_t session_rec_notes(const session_rec *r, int part);
+size_t session_rec_open(const session_rec *r);
+/* The recording so far (owned by r). */
+const score *session_rec_score(const session_rec *r);
+
+/* Writes the recording as MIDI, atomically (nothing at path on failure). */
+int session_rec_write(const session_rec *r, const char *path, char *err, size_t errlen);
+
+#endif

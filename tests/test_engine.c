@@ -1,0 +1,475 @@
+/* src/engine: the generation engine against the real audio-side code
+ * (dsp/event_sched, dsp/voice) with a fake synth, run block by block as the
+ * offline render does. Checked: the same seed gives the same events; frames
+ * pushed never decrease and never pass clock + look-ahead; zero allocations
+ * while generating (thousands of steps); the tempo scales every frame; no
+ * stuck notes, ever: after forced queue overflows, panics, pauses, tempo
+ * changes and a stop in the middle of notes, nothing sounds in the synth,
+ * the held-note table is empty and every note-on in the session recording
+ * was ended by an event (not by the recording's own finish); continue mode:
+ * the player's note cuts the model, the phrase primes it after the gap; the
+ * live (thru) queue of the scheduler. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alloc_fail.h"
+#include "engine/engine.h"
+#include "engine/session_rec.h"
+#include "engine_fixture.h"
+#include "event_sched.h"
+
+static char model_path[256];
+
+static int setup_model(void **state) {
+    (void)state;
+    snprintf(model_path, sizeof model_path, "/tmp/lj_test_engine_%d.lstm", (int)getpid());
+    return fixture_write_event_model(model_path, 64, 7);
+}
+static int remove_model(void **state) {
+    (void)state;
+    unlink(model_path);
+    return 0;
+}
+
+/* Everything between the engine and the synth, owned by the test. */
+typedef struct rig {
+    engine_model *m;
+    engine *e;
+    fixture_synth syn;
+    void *qmem, *rmem, *lmem, *smem;
+    rtq *q, *rq, *live;
+    sched *s;
+    session_rec *rec;
+    uint64_t clock;
+    uint32_t period;
+    float buf[2 * 1024];
+    uint64_t last_seen; /* largest frame seen in the queue so far */
+} rig;
+
+static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
+
+static void rig_open(rig *r, engine_config *c, size_t qcap, uint32_t period) {
+    memset(r, 0, sizeof *r);
+    char err[512] = "";
+    int rc = engine_model_load(model_path, &r->m, err, sizeof err);
+    if (rc) fprintf(stderr, "%s\n", err);
+    assert_int_equal(rc, LJ_OK);
+    size_t qb = rtq_bytes(qcap, sizeof(lj_event)), rb = rtq_bytes(1 << 16, sizeof(lj_event)),
+           lb = rtq_bytes(64, sizeof(lj_event));
+    r->qmem = alloc64(qb);
+    r->rmem = alloc64(rb);
+    r->lmem = alloc64(lb);
+    r->smem = alloc64(sched_bytes());
+    r->q = rtq_init(r->qmem, qb, qcap, sizeof(lj_event));
+    r->rq = rtq_init(r->rmem, rb, 1 << 16, sizeof(lj_event));
+    r->live = rtq_init(r->lmem, lb, 64, sizeof(lj_event));
+    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live};
+    r->s = sched_init(r->smem, sched_bytes(), &sc);
+    assert_non_null(r->s);
+    c->out = r->q;
+    c->record = r->rq;
+    rc = engine_create(r->m, c, &r->e, err, sizeof err);
+    if (rc) fprintf(stderr, "%s\n", err);
+    assert_int_equal(rc, LJ_OK);
+    assert_int_equal(session_rec_create(c->sample_rate, &r->rec, err, sizeof err), LJ_OK);
+    r->period = period;
+}
+
+static void rig_close(rig *r) {
+    session_rec_destroy(r->rec);
+    engine_destroy(r->e);
+    engine_model_destroy(r->m);
+    free(r->qmem);
+    free(r->rmem);
+    free(r->lmem);
+    free(r->smem);
+}
+
+/* One period: the engine fills, the callback renders, the record drains. The
+ * queue's contents are checked first: frames in order and within the horizon. */
+static void rig_period(rig *r, uint64_t lookahead) {
+    engine_fill(r->e, r->clock);
+    size_t n = rtq_count(r->q);
+    (void)n;
+    sched_process(r->s, r->buf, r->period);
+    r->clock += r->period;
+    assert_int_equal(session_rec_drain(r->rec, 0, r->rq), LJ_OK);
+    engine_stats st;
+    engine_get_stats(r->e, &st);
+    /* Nothing pushed beyond the horizon of the fill that pushed it (panics
+     * excepted: they sit at the last frame pushed, which is within it). */
+    assert_true(st.last_frame < r->clock - r->period + lookahead || st.events == 0);
+    assert_true(st.last_frame >= r->last_seen);
+    r->last_seen = st.last_frame;
+}
+
+/* Runs the rig to `end` (frames), then engine_end and the tail until done. */
+static void rig_finish(rig *r, uint64_t lookahead) {
+    engine_end(r->e, r->clock);
+    for (int i = 0; i < 100000 && !engine_done(r->e); i++) rig_period(r, lookahead);
+    assert_true(engine_done(r->e));
+    engine_stats st;
+    engine_get_stats(r->e, &st);
+    while (r->clock <= st.last_frame + r->period) rig_period(r, lookahead);
+}
+
+static void test_deterministic(void **state) {
+    (void)state;
+    lj_event *got[2];
+    size_t n[2];
+    for (int run = 0; run < 2; run++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.seed = 42;
+        rig r;
+        rig_open(&r, &c, 4096, 128);
+        got[run] = malloc(100000 * sizeof(lj_event));
+        n[run] = 0;
+        for (int p = 0; p < 48000 * 60 / 128; p++) {
+            engine_fill(r.e, r.clock);
+            lj_event ev;
+            while (rtq_pop(r.q, &ev)) got[run][n[run]++] = ev;
+            r.clock += 128;
+        }
+        rig_close(&r);
+    }
+    fprintf(stderr, "  %zu events in 60 s\n", n[0]);
+    assert_true(n[0] > 50); /* about a minute of music */
+    assert_int_equal(n[0], n[1]);
+    assert_memory_equal(got[0], got[1], n[0] * sizeof(lj_event));
+    free(got[0]);
+    free(got[1]);
+}
+
+static void test_no_allocation_per_step(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.reseed_seconds = 5; /* re-seeding is on the measured path too */
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    for (int p = 0; p < 100; p++) rig_period(&r, c.lookahead_frames); /* warm up */
+    engine_stats before, after;
+    engine_get_stats(r.e, &before);
+    alloc_fail_reset(-1);
+    for (int p = 0; p < 48000 * 300 / 128; p++) { /* five minutes of music */
+        engine_fill(r.e, r.clock);
+        sched_process(r.s, r.buf, r.period);
+        r.clock += r.period;
+        rtq_count(r.rq);
+        lj_event ev;
+        while (rtq_pop(r.rq, &ev)) {
+        }
+    }
+    long allocs = alloc_fail_count();
+    engine_get_stats(r.e, &after);
+    fprintf(stderr, "  %llu steps, %llu notes, %llu re-seeds, %ld allocations\n",
+            (unsigned long long)(after.steps - before.steps),
+            (unsigned long long)(after.notes - before.notes),
+            (unsigned long long)(after.reseeds - before.reseeds), allocs);
+    assert_true(after.steps - before.steps > 2000);
+    assert_true(after.reseeds - before.reseeds >= 10);
+    assert_int_equal(allocs, 0);
+    rig_close(&r);
+}
+
+/* Note-on frames of a whole run at one tempo, relative to the look-ahead base. */
+static size_t onsets_at(double tempo, uint64_t *out, size_t max) {
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 5;
+    c.tempo_bpm = tempo;
+    c.reseed_seconds = 0;
+    c.program = -1;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    engine_set_note_limit(r.e, max);
+    size_t n = 0;
+    for (int p = 0; p < 48000 * 300 / 128 && n < max; p++) {
+        engine_fill(r.e, r.clock);
+        lj_event ev;
+        while (rtq_pop(r.q, &ev))
+            if (ev.kind == LJ_EV_NOTE_ON && n < max) out[n++] = ev.frame - c.lookahead_frames;
+        r.clock += 128;
+    }
+    rig_close(&r);
+    return n;
+}
+
+static void test_tempo_scales_time(void **state) {
+    (void)state;
+    uint64_t a[200], b[200];
+    size_t na = onsets_at(125, a, 200), nb = onsets_at(250, b, 200);
+    assert_int_equal(na, 200);
+    assert_int_equal(nb, 200);
+    /* event's own axis is 125 BPM (1 ms = 1 tick): at 250 BPM everything comes
+     * twice as fast; frames are rounded once, so within one frame. */
+    for (size_t i = 0; i < na; i++) {
+        int64_t d = (int64_t)b[i] * 2 - (int64_t)a[i];
+        assert_true(d >= -2 && d <= 2);
+    }
+    assert_true(a[199] > 48000 * 10); /* it did move in time */
+}
+
+/* The no-stuck-notes property under abuse. qcap small forces overflows. */
+static void abuse_run(size_t qcap, uint64_t seed, int *overflowed) {
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = seed;
+    c.lookahead_frames = 2048;
+    c.reseed_seconds = 7;
+    c.sampler.temperature = 1.5f;
+    rig r;
+    rig_open(&r, &c, qcap, 128);
+    lj_rng rng;
+    lj_rng_seed(&rng, seed);
+    uint64_t end = 48000ull * (20 + lj_rng_u64(&rng) % 20);
+    /* Every lost event must be answered by the engine's own panic within a
+     * look-ahead: the audio side's panic at the overflow comes before the
+     * note-ons still queued, whose note-offs may be what was lost. */
+    uint64_t overflows_seen = 0, panics_before = 0, deadline = 0;
+    const int small = qcap < 64;
+    while (r.clock < end) {
+        uint64_t x = lj_rng_u64(&rng) % 1000;
+        if (x == 0 && !small) engine_request_panic(r.e); /* small: only overflow panics */
+        else if (x == 1) engine_set_tempo(r.e, 40 + (double)(lj_rng_u64(&rng) % 300));
+        else if (x == 2) engine_set_paused(r.e, 1);
+        else if (x == 3) engine_set_paused(r.e, 0);
+        else if (x == 4) { /* a player's key through the live queue (thru) */
+            lj_event on = lj_event_note_on(r.clock, 1, 60 + (int)(lj_rng_u64(&rng) % 12), 90);
+            rtq_push(r.live, &on);
+            assert_int_equal(session_rec_add(r.rec, 1, &on), LJ_OK);
+        } else if (x == 5) {
+            lj_event ev = lj_event_cc(r.clock, 1, 123, 0);
+            rtq_push(r.live, &ev);
+            assert_int_equal(session_rec_add(r.rec, 1, &ev), LJ_OK);
+        }
+        rig_period(&r, c.lookahead_frames);
+        sched_stats ss;
+        engine_stats es;
+        sched_get_stats(r.s, &ss);
+        engine_get_stats(r.e, &es);
+        if (deadline && es.panics > panics_before) deadline = 0;
+        if (ss.overflows_seen > overflows_seen) {
+            overflows_seen = ss.overflows_seen;
+            if (!deadline) {
+                deadline = r.clock + c.lookahead_frames + 4 * r.period;
+                panics_before = es.panics;
+            }
+        }
+        assert_true(!deadline || r.clock <= deadline);
+    }
+    /* The player lets go, then the stop lands wherever the music is: mid-note. */
+    for (int ch = 0; ch < 16; ch++) {
+        lj_event ev = lj_event_make(r.clock, LJ_EV_ALL_NOTES_OFF, 1, 0, 0);
+        (void)ch;
+        rtq_push(r.live, &ev);
+        assert_int_equal(session_rec_add(r.rec, 1, &ev), LJ_OK);
+        break;
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    rig_finish(&r, c.lookahead_frames);
+    sched_stats ss;
+    sched_get_stats(r.s, &ss);
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  queue %zu: %llu notes, %llu dropped, %llu panics, sched overflows %llu, "
+            "%llu recorded notes\n", qcap, (unsigned long long)st.notes,
+            (unsigned long long)st.dropped, (unsigned long long)st.panics,
+            (unsigned long long)ss.overflows_seen, (unsigned long long)session_rec_notes(r.rec, 0));
+    assert_true(st.notes > 20);
+    assert_int_equal(sched_voices(r.s)->n_held, 0);
+    assert_int_equal(ss.held_notes, 0);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    /* Every note in the recording was ended by an event, not by finish. */
+    assert_int_equal(session_rec_open(r.rec), 0);
+    *overflowed = ss.overflows_seen > 0 && st.dropped > 0;
+    rig_close(&r);
+}
+
+static void test_no_stuck_notes(void **state) {
+    (void)state;
+    int overflowed = 0, any_overflow = 0;
+    for (uint64_t seed = 1; seed <= 4; seed++) abuse_run(4096, seed, &overflowed);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        abuse_run(4, seed, &overflowed); /* a queue far too small: overflows */
+        any_overflow |= overflowed;
+    }
+    assert_true(any_overflow);
+}
+
+static void test_end_mid_note(void **state) {
+    (void)state;
+    /* Stop at many points; each time the last events are note-offs and a panic. */
+    for (int k = 1; k <= 20; k++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.seed = (uint64_t)k;
+        rig r;
+        rig_open(&r, &c, 4096, 128);
+        uint64_t stop = 48000ull * (uint64_t)k / 4 + 37 * (uint64_t)k;
+        while (r.clock < stop) rig_period(&r, c.lookahead_frames);
+        rig_finish(&r, c.lookahead_frames);
+        assert_int_equal(fixture_sounding(&r.syn), 0);
+        assert_int_equal(sched_voices(r.s)->n_held, 0);
+        assert_int_equal(session_rec_open(r.rec), 0);
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        assert_true(st.panics >= 1);
+        rig_close(&r);
+    }
+}
+
+static void test_continue_mode(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_CONTINUE;
+    c.seed = 3;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    /* Waits for the player: nothing is generated. */
+    for (int p = 0; p < 400; p++) rig_period(&r, c.lookahead_frames);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.steps, 0);
+    /* A phrase of four notes, a quarter second each. */
+    for (int i = 0; i < 4; i++) {
+        lj_event on = lj_event_note_on(r.clock, 1, 60 + 2 * i, 80);
+        assert_true(rtq_push(player, &on));
+        for (int p = 0; p < 47; p++) rig_period(&r, c.lookahead_frames);
+        lj_event off = lj_event_note_off(r.clock, 1, 60 + 2 * i);
+        assert_true(rtq_push(player, &off));
+        rig_period(&r, c.lookahead_frames);
+    }
+    uint64_t phrase_end = r.clock;
+    /* Silent until the gap (0.6 s) has passed, then primed and playing. */
+    while (r.clock < phrase_end + 48000 / 2) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.phrases, 0);
+    assert_int_equal(st.steps, 0);
+    while (r.clock < phrase_end + 48000 * 10) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  continue: %llu primed tokens, %llu steps, %llu notes\n",
+            (unsigned long long)st.primed_tokens, (unsigned long long)st.steps,
+            (unsigned long long)st.notes);
+    assert_int_equal(st.phrases, 1);
+    assert_true(st.primed_tokens >= 8); /* 4 ons, 4 offs, shifts, a velocity */
+    assert_true(st.steps > 0);
+    assert_true(st.notes > 0);
+    /* The player plays again: the model stops at once (a panic within a
+     * look-ahead) and generates nothing while the player plays. */
+    uint64_t panics = st.panics;
+    lj_event on = lj_event_note_on(r.clock, 1, 64, 80);
+    assert_true(rtq_push(player, &on));
+    rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.panics, panics + 1);
+    uint64_t steps = st.steps;
+    for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.steps, steps);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_finish(&r, c.lookahead_frames);
+    rig_close(&r);
+    free(pmem);
+}
+
+/* The scheduler's live queue: applied at once, before the timed queue's
+ * events, whatever their frame; an overflow there panics too. */
+static void test_live_queue(void **state) {
+    (void)state;
+    fixture_synth syn;
+    memset(&syn, 0, sizeof syn);
+    size_t qb = rtq_bytes(16, sizeof(lj_event)), lb = rtq_bytes(2, sizeof(lj_event));
+    void *qm = alloc64(qb), *lm = alloc64(lb), *sm = alloc64(sched_bytes());
+    rtq *q = rtq_init(qm, qb, 16, sizeof(lj_event)), *l = rtq_init(lm, lb, 2, sizeof(lj_event));
+    sched_config sc = {fixture_synth_ops(&syn), q, 0, l};
+    sched *s = sched_init(sm, sched_bytes(), &sc);
+    float buf[256];
+    lj_event future = lj_event_note_on(100000, 0, 50, 80);
+    assert_true(rtq_push(q, &future));
+    lj_event thru = lj_event_note_on(999999, 1, 60, 80); /* frame ignored */
+    assert_true(rtq_push(l, &thru));
+    sched_process(s, buf, 128);
+    assert_int_equal(syn.sounding[1][60], 1);
+    assert_int_equal(syn.sounding[0][50], 0);
+    sched_stats st;
+    sched_get_stats(s, &st);
+    assert_int_equal(st.live_events, 1);
+    /* Overflow of the live queue: the note-off is lost, the panic releases it. */
+    lj_event a = lj_event_note_on(0, 1, 61, 80), b = lj_event_note_on(0, 1, 62, 80),
+             off = lj_event_note_off(0, 1, 60);
+    assert_true(rtq_push(l, &a));
+    assert_true(rtq_push(l, &b));
+    assert_false(rtq_push(l, &off));
+    sched_process(s, buf, 128);
+    sched_get_stats(s, &st);
+    assert_int_equal(st.overflows_seen, 1);
+    assert_int_equal(syn.sounding[1][60], 0); /* released by the panic */
+    sched_count_xrun(s);
+    sched_get_stats(s, &st);
+    assert_int_equal(st.xruns, 1);
+    assert_int_equal(sched_clock(s), 256);
+    free(qm);
+    free(lm);
+    free(sm);
+}
+
+static void test_bad_config_and_model(void **state) {
+    (void)state;
+    char err[512] = "";
+    engine_model *m = NULL;
+    assert_int_equal(engine_model_load(model_path, &m, err, sizeof err), LJ_OK);
+    size_t qb = rtq_bytes(16, sizeof(lj_event));
+    void *qm = alloc64(qb);
+    engine_config c;
+    engine_config_default(&c);
+    engine *e = NULL;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG); /* no queue */
+    c.out = rtq_init(qm, qb, 16, sizeof(lj_event));
+    c.sampler.temperature = 3;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
+    assert_non_null(strstr(err, "temperature"));
+    c.sampler.temperature = 1;
+    c.tempo_bpm = 1000;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
+    assert_non_null(strstr(err, "tempo"));
+    assert_null(e);
+    engine_model_destroy(m);
+    free(qm);
+    assert_int_not_equal(engine_model_load("/nonexistent/x.lstm", &m, err, sizeof err), LJ_OK);
+    assert_null(m);
+    assert_non_null(strstr(err, "/nonexistent/x.lstm"));
+    /* Histogram helpers. */
+    for (uint64_t ns = 1; ns < 100000000; ns = ns * 3 + 1) {
+        int b = engine_step_bucket(ns);
+        assert_true(engine_bucket_ns(b) <= ns);
+        assert_true(b + 1 >= ENGINE_STEP_BUCKETS || engine_bucket_ns(b + 1) > ns);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_live_queue),
+        cmocka_unit_test(test_bad_config_and_model),
+        cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_no_allocation_per_step),
+        cmocka_unit_test(test_tempo_scales_time),
+        cmocka_unit_test(test_no_stuck_notes),
+        cmocka_unit_test(test_end_mid_note),
+        cmocka_unit_test(test_continue_mode),
+    };
+    return cmocka_run_group_tests(tests, setup_model, remove_model);
+}
