@@ -10,19 +10,33 @@
 
 #include "cli.h"
 #include "files.h"
+#include "engine/engine_render.h"
 #include "render.h"
 
 static const char *help =
     "usage: lstmjam render --score IN -o OUT.wav [options]\n"
+    "       lstmjam render --model M.lstm --minutes X|--notes N -o OUT.wav [options]\n"
     "\n"
-    "Renders IN (.mid .abc .krn .json) through FluidSynth and lstmjam's audio\n"
-    "callback to OUT (.wav, or .flac), faster than real time, and writes the MIDI\n"
-    "of everything played beside it (OUT with .mid). The output appears only when\n"
+    "Renders IN (.mid .abc .krn .json), or the music a model generates with the\n"
+    "same engine as lstmjam play, through FluidSynth and lstmjam's audio callback\n"
+    "to OUT (.wav, or .flac), faster than real time, and writes the MIDI of\n"
+    "everything played beside it (OUT with .mid). The output appears only when\n"
     "everything went well (atomic rename).\n"
     "\n"
     "what to render:\n"
     "  --score IN          a music file (one tune; pick one of a book with --tune)\n"
     "  --tune N            tune N of IN (ABC X: number, JSB piece index)\n"
+    "  --model M.lstm      a model (timestep, notechord or event encoding)\n"
+    "  --minutes X         model: this much music (minutes, may be fractional)\n"
+    "  --notes N           model: stop after N notes (at most an hour of music)\n"
+    "  --temperature T     model: 0 (always the most likely) .. 2 (default 1)\n"
+    "  --top-k K           model: draw among the K most likely tokens (default all)\n"
+    "  --top-p P           model: nucleus sampling mass (default 1)\n"
+    "  --seed S            model: random seed (default 1)\n"
+    "  --tempo BPM         model: playback tempo (default the encoding's own)\n"
+    "  --reseed S          model: start afresh every S seconds of music (default 60, 0 never)\n"
+    "  --lookahead MS      model: engine look-ahead, ms (default 4 periods)\n"
+    "  --program P         model: GM program of its notes (default 0, piano)\n"
     "output:\n"
     "  -o, --output OUT    .wav (16-bit, or 32-bit float with --float) or .flac (16-bit)\n"
     "  --float             32-bit float WAV samples\n"
@@ -43,11 +57,16 @@ static const char *help =
 
 /* Everything the command line says. Sources are exclusive: --score now; the
  * engine's --preset/--minutes join as another source with their own fields. */
-typedef enum render_source { SOURCE_NONE = 0, SOURCE_SCORE } render_source;
+typedef enum render_source { SOURCE_NONE = 0, SOURCE_SCORE, SOURCE_MODEL } render_source;
 
 typedef struct render_cli {
     render_source source; /* what produces the notes */
     const char *score;    /* --score path */
+    const char *model;    /* --model path */
+    double minutes;       /* --minutes, 0 = not given */
+    long notes;           /* --notes, 0 = not given */
+    double lookahead_ms;  /* --lookahead, 0 = 4 periods */
+    engine_config engine; /* --temperature --top-k --top-p --seed --tempo --reseed --program */
     long tune;            /* --tune, 0 = the file's only tune */
     const char *output;   /* -o path */
     int no_midi;          /* --no-midi */
@@ -70,6 +89,7 @@ static int parse_double(const char *opt, const char *v, double lo, double hi, do
 static int parse_args(int argc, char **argv, render_cli *c) {
     memset(c, 0, sizeof *c);
     render_opts_default(&c->opts);
+    engine_config_default(&c->engine);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -77,7 +97,10 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         double d;
         int takes_value = 1;
         static const char *const with_value[] = {"--score", "--tune", "-o", "--output", "--soundfont",
-                                                 "--rate", "--period", "--polyphony", "--gain", "--tail"};
+                                                 "--rate", "--period", "--polyphony", "--gain", "--tail",
+                                                 "--model", "--minutes", "--notes", "--temperature",
+                                                 "--top-k", "--top-p", "--seed", "--tempo", "--reseed",
+                                                 "--lookahead", "--program"};
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             if (!strcmp(a, with_value[k]) && !v) goto missing;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -90,6 +113,40 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             }
             c->source = SOURCE_SCORE;
             c->score = v;
+        } else if (!strcmp(a, "--model")) {
+            if (c->source != SOURCE_NONE) {
+                cli_error("give one of --score and --model, once");
+                return LJ_EXIT_BAD_INPUT;
+            }
+            c->source = SOURCE_MODEL;
+            c->model = v;
+        } else if (!strcmp(a, "--minutes")) {
+            if (parse_double(a, v, 0.001, RENDER_MAX_SECONDS / 60.0, &c->minutes)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--notes")) {
+            if ((c->notes = cli_parse_long(a, v, 1, 100000000)) < 0) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--temperature")) {
+            if (parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.temperature = (float)d;
+        } else if (!strcmp(a, "--top-k")) {
+            if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.top_k = (int)l;
+        } else if (!strcmp(a, "--top-p")) {
+            if (parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.top_p = (float)d;
+        } else if (!strcmp(a, "--seed")) {
+            if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.seed = (uint64_t)l;
+        } else if (!strcmp(a, "--tempo")) {
+            if (parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
+                return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--reseed")) {
+            if (parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--lookahead")) {
+            if (parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
+                return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--program")) {
+            if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.program = (int)l;
         } else if (!strcmp(a, "--tune")) {
             if ((c->tune = cli_parse_long(a, v, 1, 1000000000)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -133,7 +190,15 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         return LJ_EXIT_BAD_INPUT;
     }
     if (c->source == SOURCE_NONE) {
-        cli_error("render needs --score IN (see lstmjam render --help)");
+        cli_error("render needs --score IN or --model M.lstm (see lstmjam render --help)");
+        return LJ_EXIT_BAD_INPUT;
+    }
+    if (c->source == SOURCE_MODEL && c->minutes == 0 && c->notes == 0) {
+        cli_error("render --model needs a length: --minutes X or --notes N");
+        return LJ_EXIT_BAD_INPUT;
+    }
+    if (c->source == SOURCE_SCORE && (c->minutes || c->notes)) {
+        cli_error("--minutes and --notes go with --model; a score renders to its end");
         return LJ_EXIT_BAD_INPUT;
     }
     if (!c->output) {
@@ -181,6 +246,89 @@ static int midi_path_for(const char *out, char *buf, size_t buflen) {
     return n > 0 && (size_t)n < buflen;
 }
 
+static void show_model_progress(void *user, double seconds, uint64_t notes, double total_seconds,
+                                uint64_t total_notes) {
+    progress_state *p = user;
+    double now = wall_now();
+    int final = total_seconds < 0;
+    if (now - p->start < 1.0 || (!final && now - p->last < 0.5)) return;
+    if (final && !p->shown) return;
+    p->last = now;
+    p->shown = 1;
+    char goal[64] = "";
+    if (!final && total_seconds > 0) snprintf(goal, sizeof goal, " / %.1f s", total_seconds);
+    else if (!final && total_notes) snprintf(goal, sizeof goal, " (%llu of %llu notes)",
+                                             (unsigned long long)notes, (unsigned long long)total_notes);
+    fprintf(stderr, "%srender: %.1f s%s, %llu notes, %.1fx real time%s", p->tty ? "\r" : "", seconds,
+            goal, (unsigned long long)notes, seconds / (now - p->start), p->tty && !final ? "" : "\n");
+    fflush(stderr);
+}
+
+/* render --model: the engine against the file sink. */
+static int render_model(render_cli *c, const char *sf) {
+    char err[1024] = "";
+    engine_model *m = NULL;
+    int st = engine_model_load(c->model, &m, err, sizeof err);
+    if (st) {
+        cli_error("%s", err);
+        return cli_exit_code(st);
+    }
+    engine_render_opts o;
+    engine_render_opts_default(&o);
+    o.render = c->opts;
+    o.engine = c->engine;
+    o.engine.lookahead_frames = c->lookahead_ms > 0
+        ? (uint64_t)llround(c->lookahead_ms * c->opts.synth.sample_rate / 1000)
+        : 4ull * c->opts.period;
+    o.seconds = c->minutes * 60;
+    o.notes = (uint64_t)c->notes;
+    progress_state prog = {wall_now(), 0, 0, isatty(2)};
+    if (!c->quiet) {
+        printf("SoundFont: %s\nmodel: %s (%s, %zu parameters); temperature %g, top-k %d, seed %llu\n"
+               "%g Hz, period %u frames, look-ahead %llu frames\n",
+               sf, c->model, engine_model_encoding(m), lj_model_num_params(engine_model_lstm(m)),
+               (double)o.engine.sampler.temperature, o.engine.sampler.top_k,
+               (unsigned long long)o.engine.seed, c->opts.synth.sample_rate, c->opts.period,
+               (unsigned long long)o.engine.lookahead_frames);
+        fflush(stdout);
+        o.progress = show_model_progress;
+        o.progress_user = &prog;
+    }
+    engine_render_result res;
+    st = engine_render(m, c->output, &o, &res, err, sizeof err);
+    engine_model_destroy(m);
+    if (st) {
+        cli_error("%s", err);
+        return cli_exit_code(st);
+    }
+    int rc = LJ_EXIT_OK;
+    if (!c->quiet) {
+        const render_result *a = &res.audio;
+        double peak_db = a->peak > 0 ? 20 * log10((double)a->peak) : -INFINITY;
+        printf("%s: %.1f s of audio in %.2f s (%.0fx real time), peak %.1f dBFS%s%s\n", c->output,
+               a->seconds, a->wall_seconds, a->wall_seconds > 0 ? a->seconds / a->wall_seconds : 0.0,
+               peak_db, c->no_midi ? "" : "; MIDI: ", c->no_midi ? "" : c->opts.midi_path);
+        printf("engine: %llu steps, %llu notes, step time p50 %.1f us, p99 %.1f us; "
+               "%llu re-seeds, %llu panics, %llu dropped, %llu late\n",
+               (unsigned long long)res.engine.steps, (unsigned long long)res.engine.notes,
+               (double)engine_hist_quantile(res.engine.step_hist, 0.5) / 1e3,
+               (double)engine_hist_quantile(res.engine.step_hist, 0.99) / 1e3,
+               (unsigned long long)res.engine.reseeds, (unsigned long long)res.engine.panics,
+               (unsigned long long)res.engine.dropped, (unsigned long long)a->stats.late_events);
+        double period_us = 1e6 * c->opts.period / a->sample_rate;
+        printf("audio callback: longest %.1f us for a %u-frame period (%.1f%% of its %.0f us)\n",
+               (double)a->stats.callback_ns_max / 1e3, c->opts.period,
+               100.0 * (double)a->stats.callback_ns_max / 1e3 / period_us, period_us);
+        if (a->clipped)
+            printf("warning: %llu samples clipped; lower --gain\n", (unsigned long long)a->clipped);
+    }
+    if (res.audio.held_after) {
+        cli_error("internal error: %u notes still held after the final panic", res.audio.held_after);
+        rc = LJ_EXIT_FAIL;
+    }
+    return rc;
+}
+
 int cmd_render(int argc, char **argv) {
     render_cli c;
     int rc = parse_args(argc, argv, &c);
@@ -208,6 +356,7 @@ int cmd_render(int argc, char **argv) {
         return cli_exit_code(st);
     }
     c.opts.synth.soundfont = sf;
+    if (c.source == SOURCE_MODEL) return render_model(&c, sf);
 
     score_read_opts ro;
     score_read_opts_default(&ro);

@@ -4,3 +4,16 @@
 # allocations per step, tempo, no stuck notes (overflows, panics, stops),
 # continue mode, the live queue. Linked with the allocation counter.
 lj_add_alloc_test(test_engine test_engine.c)
+
+# The random-weight event model the script tests play (tests/engine_fixture.h).
+add_executable(make_event_model make_event_model.c)
+target_link_libraries(make_event_model PRIVATE lstmjam_host)
+set(LJ_ENGINE_TEST_ENV ${LJ_TEST_ENV} "LJ_MAKE_MODEL=$<TARGET_FILE:make_event_model>")
+
+# lstmjam render --model: a WAV that is not silent, its MIDI beside it with
+# every note ended, --notes exact, same seed same output, bad usage exits 2.
+lj_add_script_test(render_model_cli render_model_cli.sh LABELS unit)
+set_tests_properties(render_model_cli PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
+
+# The engine thread against a fake audio thread and a control thread (TSan leg).
+lj_add_test(test_engine_thread test_engine_thread.c LABELS threads)

@@ -16,7 +16,7 @@
 #include "synth_ops.h"
 
 /* Writes the model to path; 0 on success. */
-static int fixture_write_event_model(const char *path, int hidden, uint64_t seed) {
+static inline int fixture_write_event_model(const char *path, int hidden, uint64_t seed) {
     char err[512];
     encoding *e = NULL;
     enc_opts o;
@@ -53,34 +53,34 @@ typedef struct fixture_synth {
     uint64_t ons, offs, all_offs, frames;
 } fixture_synth;
 
-static void fs_on(void *u, int ch, int key, int vel) {
+static inline void fs_on(void *u, int ch, int key, int vel) {
     fixture_synth *f = u;
     (void)vel;
     f->sounding[ch][key] = 1;
     f->ons++;
 }
-static void fs_off(void *u, int ch, int key) {
+static inline void fs_off(void *u, int ch, int key) {
     fixture_synth *f = u;
     f->sounding[ch][key] = 0;
     f->offs++;
 }
-static void fs_cc(void *u, int ch, int cc, int v) { (void)u, (void)ch, (void)cc, (void)v; }
-static void fs_program(void *u, int ch, int p) { (void)u, (void)ch, (void)p; }
-static void fs_all_off(void *u, int ch) {
+static inline void fs_cc(void *u, int ch, int cc, int v) { (void)u, (void)ch, (void)cc, (void)v; }
+static inline void fs_program(void *u, int ch, int p) { (void)u, (void)ch, (void)p; }
+static inline void fs_all_off(void *u, int ch) {
     fixture_synth *f = u;
     memset(f->sounding[ch], 0, 128);
     f->all_offs++;
 }
-static void fs_render(void *u, float *out, uint32_t frames) {
+static inline void fs_render(void *u, float *out, uint32_t frames) {
     fixture_synth *f = u;
     memset(out, 0, 2 * frames * sizeof *out);
     f->frames += frames;
 }
-static lj_synth_ops fixture_synth_ops(fixture_synth *f) {
+static inline lj_synth_ops fixture_synth_ops(fixture_synth *f) {
     lj_synth_ops o = {f, fs_on, fs_off, fs_cc, fs_program, fs_all_off, fs_render};
     return o;
 }
-static int fixture_sounding(const fixture_synth *f) {
+static inline int fixture_sounding(const fixture_synth *f) {
     int n = 0;
     for (int c = 0; c < 16; c++)
         for (int k = 0; k < 128; k++) n += f->sounding[c][k];

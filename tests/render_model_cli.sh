@@ -1,0 +1,60 @@
+#!/bin/sh
+# `lstmjam render --model`: the engine against the file sink. A random-weight
+# event model (make_event_model) renders to a WAV that is not silent, with the
+# MIDI of what was played beside it: every note-on paired with a note-off, the
+# same notes for the same seed and others for another seed, exactly N notes with
+# --notes N. Bad usage and bad models exit 2 with a message and leave nothing.
+# Skipped (77) without a SoundFont.
+. "$LJ_SOURCE_DIR/tests/cli_lib.sh"
+"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+mkdir "$tmp/o"
+
+if ! "$BIN" render --model "$tmp/ev.lstm" --minutes 0.25 --seed 3 -o "$tmp/o/a.wav" >"$tmp/out" 2>"$tmp/err"; then
+    if grep -q "no SoundFont found" "$tmp/err"; then echo "SKIP: $(cat "$tmp/err")"; exit 77; fi
+    echo "FAIL render --minutes: exit $?"; cat "$tmp/out" "$tmp/err"; exit 1
+fi
+cat "$tmp/out"
+grep -q "^engine: [0-9]* steps, [0-9]* notes, step time p50" "$tmp/out" || { echo "FAIL no engine line"; fail=1; }
+[ "$(ls "$tmp/o" | tr '\n' ' ')" = "a.mid a.wav " ] || { echo "FAIL files: $(ls "$tmp/o")"; fail=1; }
+# Loudness of the WAV and its length: 15 s of music, a tail of 2 s, a look-ahead.
+/usr/bin/python3 - "$tmp/o/a.wav" <<'PY' || fail=1
+import sys, wave, struct, math
+w = wave.open(sys.argv[1]); n = w.getnframes(); rate = w.getframerate()
+data = struct.unpack("<%dh" % (n * 2), w.readframes(n))
+rms = math.sqrt(sum(x * x for x in data) / len(data)) / 32768
+secs = n / rate
+print("a.wav: %.2f s, rms %.1f dBFS" % (secs, 20 * math.log10(rms) if rms > 0 else -999))
+if not (15.0 <= secs <= 15.0 + 2.0 + 5.0): print("FAIL length %.2f s" % secs); sys.exit(1)
+if rms < 1e-3: print("FAIL silent"); sys.exit(1)
+PY
+midicsv "$tmp/o/a.mid" > "$tmp/a.csv" || { echo "FAIL midicsv a.mid"; fail=1; }
+ons=$(awk -F', ' '$3=="Note_on_c" && $6>0' "$tmp/a.csv" | wc -l)
+offs=$(awk -F', ' '$3=="Note_off_c" || ($3=="Note_on_c" && $6==0)' "$tmp/a.csv" | wc -l)
+echo "a.mid: $ons note-ons, $offs note-offs"
+[ "$ons" -gt 5 ] || { echo "FAIL too few notes: $ons"; fail=1; }
+[ "$ons" = "$offs" ] || { echo "FAIL $ons note-ons but $offs note-offs"; fail=1; }
+
+# Same seed, same notes; another seed, other notes.
+"$BIN" render --model "$tmp/ev.lstm" --minutes 0.25 --seed 3 -q -o "$tmp/o/b.wav" || fail=1
+cmp -s "$tmp/o/a.mid" "$tmp/o/b.mid" && echo "ok   same seed, same MIDI" || { echo "FAIL same seed differs"; fail=1; }
+"$BIN" render --model "$tmp/ev.lstm" --minutes 0.25 --seed 4 -q -o "$tmp/o/c.wav" || fail=1
+cmp -s "$tmp/o/a.mid" "$tmp/o/c.mid" && { echo "FAIL seed 4 gives seed 3's MIDI"; fail=1; } || echo "ok   other seed, other MIDI"
+
+# --notes N: exactly N notes, FLAC, tempo, temperature.
+"$BIN" render --model "$tmp/ev.lstm" --notes 25 --tempo 200 --temperature 0.8 --top-k 50 -q -o "$tmp/o/n.flac" || fail=1
+n=$(midicsv "$tmp/o/n.mid" | awk -F', ' '$3=="Note_on_c" && $6>0' | wc -l)
+[ "$n" = 25 ] && echo "ok   --notes 25" || { echo "FAIL --notes 25 gave $n notes"; fail=1; }
+[ "$(head -c 4 "$tmp/o/n.flac")" = fLaC ] || { echo "FAIL n.flac is not FLAC"; fail=1; }
+rm -f "$tmp/o"/*
+
+# Bad usage and bad models: exit 2, nothing left.
+check "no length" 2 "needs a length" -- "$BIN" render --model "$tmp/ev.lstm" -o "$tmp/o/x.wav"
+check "both sources" 2 "one of --score and --model" -- "$BIN" render --score x.mid --model "$tmp/ev.lstm" --minutes 1 -o "$tmp/o/x.wav"
+check "temperature" 2 "temperature: expected" -- "$BIN" render --model "$tmp/ev.lstm" --minutes 1 --temperature 5 -o "$tmp/o/x.wav"
+check "tempo" 2 "tempo: expected" -- "$BIN" render --model "$tmp/ev.lstm" --minutes 1 --tempo 1000 -o "$tmp/o/x.wav"
+check "minutes with score" 2 "go with --model" -- "$BIN" render --score x.mid --minutes 1 -o "$tmp/o/x.wav"
+printf 'not a model' > "$tmp/bad.lstm"
+check "bad model" 2 "bad.lstm" -- "$BIN" render --model "$tmp/bad.lstm" --minutes 1 -o "$tmp/o/x.wav"
+check "missing model" 1 "nope.lstm" -- "$BIN" render --model "$tmp/nope.lstm" --minutes 1 -o "$tmp/o/x.wav"
+[ -z "$(ls -A "$tmp/o")" ] && echo "ok   nothing left behind" || { echo "FAIL left: $(ls -A "$tmp/o")"; fail=1; }
+exit $fail
