@@ -15,6 +15,8 @@ static const command commands[] = {
     {"convert", cmd_convert, "convert MIDI, ABC, kern or JSB JSON to MIDI"},
     {"info", cmd_info, "summarise a music file (tunes, parts, notes, key, meter, range)"},
     {"render", cmd_render, "render a score to WAV/FLAC through FluidSynth, faster than real time"},
+    {"play", cmd_play, "play a model live through FluidSynth and PortAudio, with MIDI input"},
+    {"devices", cmd_devices, "list audio outputs and MIDI inputs/outputs"},
     {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
     {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy"},

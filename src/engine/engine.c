@@ -110,7 +110,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, late_pushes, bad_tokens, last_frame;
+        phrases, late_pushes, bad_tokens, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -302,6 +302,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
     atomic_init(&p->last_frame, 0);
+    atomic_init(&p->gen_frame, 0);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) atomic_init(&p->step_hist[b], 0);
     /* The first step's input is "nothing" (a zero vector): its output is the
      * model's distribution for the first token. */
@@ -589,6 +590,8 @@ static void publish(engine *e) {
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
     put(&p->last_frame, e->last_frame);
+    put(&p->gen_frame, e->st == STATE_GENERATING && !e->paused ? frame_of(e, enc_decoder_time(e->dec))
+                                                                : e->last_frame);
 }
 
 int engine_fill(engine *e, uint64_t clock) {
@@ -677,6 +680,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);
     o->last_frame = get(&p->last_frame);
+    o->gen_frame = get(&p->gen_frame);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) o->step_hist[b] = get(&p->step_hist[b]);
 }
 

@@ -110,6 +110,7 @@ typedef struct engine_stats {
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t last_frame;      /* frame of the last event pushed */
+    uint64_t gen_frame;       /* frame the generated music has reached (decoder time) */
     uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):
                                   bucket of engine_step_bucket(ns) */
 } engine_stats;

@@ -1,0 +1,49 @@
+#include "midi_route.h"
+
+#include <stdatomic.h>
+
+void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int channel) {
+    r->live = live;
+    r->engine = engine;
+    r->record = record;
+    r->channel = channel >= 0 && channel < 16 ? channel : -1;
+    atomic_init(&r->routed, 0);
+    atomic_init(&r->ignored, 0);
+}
+
+static void bump(_Atomic uint64_t *c) {
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_t len) {
+    if (len < 2 || !(msg[0] & 0x80) || (msg[1] & 0x80)) {
+        bump(&r->ignored);
+        return;
+    }
+    int status = msg[0] & 0xF0, ch = r->channel >= 0 ? r->channel : msg[0] & 0x0F;
+    int d1 = msg[1], d2 = len > 2 ? msg[2] & 0x7F : 0;
+    lj_event ev;
+    switch (status) {
+    case 0x90:
+        if (len < 3) goto ignore;
+        ev = d2 ? lj_event_note_on(frame, ch, d1, d2) : lj_event_note_off(frame, ch, d1);
+        break;
+    case 0x80:
+        if (len < 3) goto ignore;
+        ev = lj_event_note_off(frame, ch, d1);
+        break;
+    case 0xB0:
+        if (len < 3) goto ignore;
+        ev = lj_event_cc(frame, ch, d1, d2);
+        break;
+    case 0xC0: ev = lj_event_program(frame, ch, d1); break;
+    default: goto ignore;
+    }
+    if (r->live) rtq_push(r->live, &ev);
+    if (r->engine && ev.kind != LJ_EV_PROGRAM) rtq_push(r->engine, &ev);
+    if (r->record) rtq_push(r->record, &ev);
+    bump(&r->routed);
+    return;
+ignore:
+    bump(&r->ignored);
+}

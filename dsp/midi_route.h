@@ -1,0 +1,41 @@
+/* midi_route: a player's MIDI message -> lj_events for the three sides that
+ * want it, RT-safe (called from a MIDI driver's thread: JACK's process
+ * callback, the PortMidi poll thread).
+ *
+ *   live    the audio side (dsp/event_sched's live queue): MIDI thru, the
+ *           player's note sounds at the next callback, on the thru channel
+ *   engine  the engine (engine_config.player): the notes enter the model's
+ *           context (continue mode)
+ *   record  the control thread: the session recording
+ *
+ * Note on/off (velocity 0 = off), control change and program change are
+ * routed, on the thru channel when one is set; everything else (clock, sysex,
+ * pitch bend, aftertouch) is counted and ignored. Every event carries the
+ * audio clock's frame at arrival. A full queue drops the event there (the
+ * queue's overflow counter: the audio side panics). */
+#ifndef LJ_MIDI_ROUTE_H
+#define LJ_MIDI_ROUTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rtq.h"
+
+typedef struct midi_route {
+    rtq *live;        /* to the audio side, or NULL */
+    rtq *engine;      /* to the engine, or NULL */
+    rtq *record;      /* to the control thread, or NULL */
+    int channel;      /* thru channel 0..15, or -1 to keep the message's own */
+    _Atomic uint64_t routed;  /* messages turned into events */
+    _Atomic uint64_t ignored; /* messages of other kinds, or malformed */
+} midi_route;
+
+/* Sets the queues and channel, zeroes the counters. Thread: init. */
+void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int channel);
+
+/* Routes one message of len bytes (status byte first) at audio frame `frame`.
+ * Thread: the MIDI driver's (RT-safe; one producer per queue). */
+void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_t len);
+
+#endif

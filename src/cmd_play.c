@@ -1,0 +1,414 @@
+/* lstmjam play: the instrument. The model generates on the engine thread, the
+ * PortAudio callback renders FluidSynth through dsp/event_sched, an optional
+ * MIDI input (PortMidi or JACK) sounds at once and feeds the engine, and this
+ * control thread reads the keys, shows the status line once a second from the
+ * other threads' counters, and writes the session MIDI at the end. */
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "device/audio_out.h"
+#include "device/midi_in.h"
+#include "device/synth.h"
+#include "engine/engine.h"
+#include "engine/session_rec.h"
+#include "event_sched.h"
+#include "midi_route.h"
+
+static const char *help =
+    "usage: lstmjam play --model M.lstm [options]\n"
+    "\n"
+    "Plays what the model generates, live, through FluidSynth and PortAudio; a MIDI\n"
+    "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
+    "space pause/resume, t/T temperature -/+0.1, p panic, q quit (Ctrl-C too).\n"
+    "\n"
+    "options:\n"
+    "  --model FILE        the model (timestep, notechord or event encoding; required)\n"
+    "  --mode MODE         auto (endless music, re-seeded; default) or continue (the\n"
+    "                      model carries on the phrase the player just played)\n"
+    "  --device D          audio output by index or name substring (see lstmjam devices)\n"
+    "  --midi-in SPEC      PortMidi input (index or name substring), or jack[:PORT]\n"
+    "                      for a JACK MIDI input port lstmjam:midi_in\n"
+    "  --thru-channel C    MIDI channel of the player's notes, 1..16 (default 2)\n"
+    "  --temperature T     0..2 (default 1)\n"
+    "  --top-k K           draw among the K most likely tokens (default all)\n"
+    "  --seed S            random seed (default: from the clock)\n"
+    "  --tempo BPM         playback tempo (default the encoding's own)\n"
+    "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
+    "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
+    "  --rate HZ           sample rate (default 48000; JACK: the server's)\n"
+    "  --period FRAMES     audio period asked for (default 128)\n"
+    "  --soundfont SF2     SoundFont (default: soundfonts/, then the system's GM one)\n"
+    "  --gain G            FluidSynth gain 0..10 (default 0.2)\n"
+    "  --program P         GM program of the model's notes (default 0, piano)\n"
+    "  --record FILE.mid   write the session (model and player) as MIDI at the end\n"
+    "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
+    "  -q, --quiet         no status line\n"
+    "\n"
+    "Without an audio device, render to a file instead:\n"
+    "  lstmjam render --model M.lstm --minutes 5 -o out.wav\n"
+    "\n"
+    "exit status: 0 done, 1 system error (device), 2 bad input or usage\n";
+
+static volatile sig_atomic_t quit_signal = 0;
+static void on_signal(int sig) { quit_signal = sig; }
+
+typedef struct play_cli {
+    const char *model, *device, *midi_in, *record;
+    engine_config engine;
+    synth_config synth;
+    uint32_t period;
+    double lookahead_ms, seconds;
+    int thru_channel; /* 0..15 */
+    int quiet;
+    int seed_given;
+} play_cli;
+
+static int parse_double(const char *opt, const char *v, double lo, double hi, double *out) {
+    char *end;
+    double d = strtod(v, &end);
+    if (!*v || *end || !(d >= lo && d <= hi)) {
+        cli_error("%s: expected a number %g..%g, found '%s'", opt, lo, hi, v);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* 0 and c filled, -1 after --help, else an exit code. */
+static int parse_args(int argc, char **argv, play_cli *c) {
+    memset(c, 0, sizeof *c);
+    engine_config_default(&c->engine);
+    synth_config_default(&c->synth);
+    c->period = 128;
+    c->thru_channel = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(help, stdout);
+            return -1;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            c->quiet = 1;
+            continue;
+        }
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (a[0] != '-') {
+            cli_error("unexpected argument '%s' (see lstmjam play --help)", a);
+            return LJ_EXIT_BAD_INPUT;
+        }
+        if (!v) {
+            cli_error("%s needs a value (see lstmjam play --help)", a);
+            return LJ_EXIT_BAD_INPUT;
+        }
+        i++;
+        long l;
+        double d;
+        if (!strcmp(a, "--model")) c->model = v;
+        else if (!strcmp(a, "--device")) c->device = v;
+        else if (!strcmp(a, "--midi-in")) c->midi_in = v;
+        else if (!strcmp(a, "--record")) c->record = v;
+        else if (!strcmp(a, "--soundfont")) c->synth.soundfont = v;
+        else if (!strcmp(a, "--mode")) {
+            if (!strcmp(v, "auto")) c->engine.mode = ENGINE_MODE_AUTO;
+            else if (!strcmp(v, "continue")) c->engine.mode = ENGINE_MODE_CONTINUE;
+            else {
+                cli_error("--mode: expected auto or continue, found '%s'", v);
+                return LJ_EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(a, "--thru-channel")) {
+            if ((l = cli_parse_long(a, v, 1, 16)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->thru_channel = (int)l - 1;
+        } else if (!strcmp(a, "--temperature")) {
+            if (parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.temperature = (float)d;
+        } else if (!strcmp(a, "--top-k")) {
+            if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.top_k = (int)l;
+        } else if (!strcmp(a, "--seed")) {
+            if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.seed = (uint64_t)l;
+            c->seed_given = 1;
+        } else if (!strcmp(a, "--tempo")) {
+            if (parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
+                return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--reseed")) {
+            if (parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--lookahead")) {
+            if (parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
+                return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--rate")) {
+            if ((l = cli_parse_long(a, v, SYNTH_MIN_RATE, SYNTH_MAX_RATE)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->synth.sample_rate = (double)l;
+        } else if (!strcmp(a, "--period")) {
+            if ((l = cli_parse_long(a, v, 16, 8192)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->period = (uint32_t)l;
+        } else if (!strcmp(a, "--gain")) {
+            if (parse_double(a, v, 0, SYNTH_MAX_GAIN, &c->synth.gain)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--program")) {
+            if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.program = (int)l;
+        } else if (!strcmp(a, "--seconds")) {
+            if (parse_double(a, v, 0.01, 1e7, &c->seconds)) return LJ_EXIT_BAD_INPUT;
+        } else {
+            cli_error("unknown option '%s' (see lstmjam play --help)", a);
+            return LJ_EXIT_BAD_INPUT;
+        }
+    }
+    if (!c->model) {
+        cli_error("play needs --model FILE (see lstmjam play --help)");
+        return LJ_EXIT_BAD_INPUT;
+    }
+    return 0;
+}
+
+static double wall_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
+
+static uint64_t clock_of(void *user) { return sched_clock(user); }
+
+/* Everything the session owns, freed in one place. */
+typedef struct play_session {
+    engine_model *model;
+    synth *syn;
+    void *qmem, *lmem, *pmem, *rmem, *prmem, *smem;
+    rtq *events, *live, *player, *rec_engine, *rec_player;
+    sched *sch;
+    engine *eng;
+    audio_out *out;
+    midi_in *min;
+    midi_route route;
+    session_rec *rec;
+} play_session;
+
+static void session_free(play_session *p) {
+    midi_in_close(p->min);
+    if (p->eng) engine_thread_stop(p->eng, 0);
+    audio_out_close(p->out);
+    engine_destroy(p->eng);
+    session_rec_destroy(p->rec);
+    free(p->qmem);
+    free(p->lmem);
+    free(p->pmem);
+    free(p->rmem);
+    free(p->prmem);
+    free(p->smem);
+    synth_destroy(p->syn);
+    engine_model_destroy(p->model);
+}
+
+static rtq *make_queue(void **mem, size_t cap) {
+    size_t b = rtq_bytes(cap, sizeof(lj_event));
+    *mem = alloc64(b);
+    return *mem ? rtq_init(*mem, b, cap, sizeof(lj_event)) : NULL;
+}
+
+static const char *mode_name(engine_mode m) { return m == ENGINE_MODE_CONTINUE ? "continue" : "auto"; }
+
+/* The terminal in single-key mode while playing (restored at the end). */
+typedef struct term_keys {
+    int on;
+    struct termios saved;
+} term_keys;
+
+static void keys_begin(term_keys *k) {
+    k->on = 0;
+    if (!isatty(0) || tcgetattr(0, &k->saved)) return;
+    struct termios t = k->saved;
+    t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    t.c_cc[VMIN] = 0;
+    t.c_cc[VTIME] = 0;
+    if (!tcsetattr(0, TCSANOW, &t)) k->on = 1;
+}
+static void keys_end(term_keys *k) {
+    if (k->on) tcsetattr(0, TCSANOW, &k->saved);
+}
+
+int cmd_play(int argc, char **argv) {
+    play_cli c;
+    int rc = parse_args(argc, argv, &c);
+    if (rc) return rc < 0 ? LJ_EXIT_OK : rc;
+    if (!c.seed_given) c.engine.seed = (uint64_t)time(NULL);
+
+    char err[1024] = "";
+    play_session p;
+    memset(&p, 0, sizeof p);
+    int st;
+    char sf[4096];
+    if ((st = synth_find_soundfont(c.synth.soundfont, sf, sizeof sf, err, sizeof err))) goto fail;
+    c.synth.soundfont = sf;
+    if ((st = engine_model_load(c.model, &p.model, err, sizeof err))) goto fail;
+    if ((st = synth_create(&c.synth, &p.syn, err, sizeof err))) goto fail;
+    double rate = synth_sample_rate(p.syn);
+    p.events = make_queue(&p.qmem, 4096);
+    p.live = make_queue(&p.lmem, 1024);
+    p.player = make_queue(&p.pmem, 1024);
+    p.rec_engine = make_queue(&p.rmem, 1 << 16);
+    p.rec_player = make_queue(&p.prmem, 1 << 13);
+    p.smem = alloc64(sched_bytes());
+    if (!p.events || !p.live || !p.player || !p.rec_engine || !p.rec_player || !p.smem) {
+        st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    sched_config sc = {synth_ops(p.syn), p.events, 1, p.live};
+    p.sch = sched_init(p.smem, sched_bytes(), &sc);
+    engine_config ec = c.engine;
+    ec.sample_rate = rate;
+    ec.lookahead_frames = c.lookahead_ms > 0 ? (uint64_t)llround(c.lookahead_ms * rate / 1000)
+                                             : 4ull * c.period;
+    ec.out = p.events;
+    ec.record = p.rec_engine;
+    ec.player = p.player;
+    if ((st = engine_create(p.model, &ec, &p.eng, err, sizeof err))) goto fail;
+    if ((st = session_rec_create(rate, &p.rec, err, sizeof err))) goto fail;
+
+    audio_out_config ac;
+    audio_out_config_default(&ac);
+    ac.device = c.device;
+    ac.sample_rate = rate;
+    ac.period = c.period;
+    if ((st = audio_out_open(&ac, p.sch, &p.out, err, sizeof err))) {
+        cli_error("%s", err);
+        if (st != LJ_ERR_ARG)
+            fprintf(stderr, "no audio output to play on; render to a file instead:\n"
+                            "  lstmjam render --model %s --minutes 5 -o out.wav\n", c.model);
+        session_free(&p);
+        return cli_exit_code(st);
+    }
+    midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
+    if (c.midi_in &&
+        (st = midi_in_open(c.midi_in, &p.route, clock_of, p.sch, &p.min, err, sizeof err)))
+        goto fail;
+    if ((st = engine_thread_start(p.eng, clock_of, p.sch,
+                                  (uint64_t)(5e8 * c.period / rate) /* half a period */, err,
+                                  sizeof err)))
+        goto fail;
+
+    if (!c.quiet) {
+        printf("SoundFont: %s\nmodel: %s (%s), mode %s, seed %llu\n", sf, c.model,
+               engine_model_encoding(p.model), mode_name(ec.mode), (unsigned long long)ec.seed);
+        printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms\n",
+               audio_out_device(p.out), audio_out_rate(p.out), c.period, 1000 * audio_out_latency(p.out),
+               1000.0 * (double)ec.lookahead_frames / rate);
+        if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
+        fflush(stdout);
+    }
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    term_keys keys;
+    keys_begin(&keys);
+    const int tty = isatty(2);
+    double t0 = wall_now(), next_status = t0 + 1;
+    uint64_t prev_hist[ENGINE_STEP_BUCKETS] = {0};
+    int device_lost = 0;
+    st = LJ_OK;
+    for (;;) {
+        struct pollfd pfd = {0, POLLIN, 0};
+        int ready = keys.on ? poll(&pfd, 1, 50) : (nanosleep(&(struct timespec){0, 50000000}, NULL), 0);
+        if (ready > 0 && (pfd.revents & POLLIN)) {
+            char ch;
+            if (read(0, &ch, 1) == 1) {
+                if (ch == 'q' || ch == 'Q') break;
+                if (ch == ' ') engine_set_paused(p.eng, !engine_get_paused(p.eng));
+                if (ch == 'p') engine_request_panic(p.eng);
+                if (ch == 't') engine_set_temperature(p.eng, engine_get_temperature(p.eng) - 0.1);
+                if (ch == 'T') engine_set_temperature(p.eng, engine_get_temperature(p.eng) + 0.1);
+            }
+        }
+        if (quit_signal) break;
+        if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
+            break;
+        if (!audio_out_running(p.out)) {
+            device_lost = 1;
+            break;
+        }
+        double now = wall_now();
+        if (c.seconds > 0 && now - t0 >= c.seconds) break;
+        if (now >= next_status) {
+            next_status += 1;
+            if (c.quiet) continue;
+            engine_stats es;
+            sched_stats ss;
+            engine_get_stats(p.eng, &es);
+            sched_get_stats(p.sch, &ss);
+            uint64_t last[ENGINE_STEP_BUCKETS];
+            for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) {
+                last[b] = es.step_hist[b] - prev_hist[b];
+                prev_hist[b] = es.step_hist[b];
+            }
+            double ahead = es.gen_frame > ss.frame ? (double)(es.gen_frame - ss.frame) / rate : 0;
+            fprintf(stderr,
+                    "%s%s | %s | T %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
+                    "notes %llu | xruns %llu dropped %llu late %llu%s%s",
+                    tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(ec.mode),
+                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_get_tempo(p.eng),
+                    (double)engine_hist_quantile(last, 0.5) / 1e3,
+                    (double)engine_hist_quantile(last, 0.99) / 1e3, 1000 * ahead,
+                    (unsigned long long)es.notes, (unsigned long long)ss.xruns,
+                    (unsigned long long)(es.dropped + ss.overflows_seen),
+                    (unsigned long long)ss.late_events, tty ? "   " : "", tty ? "" : "\n");
+            fflush(stderr);
+        }
+    }
+    keys_end(&keys);
+    if (!c.quiet && tty) fputc('\n', stderr);
+
+    /* The end: no more input; the engine ends its notes and panics; the audio
+     * side plays that; the player's channel is released; the stream stops. */
+    midi_in_close(p.min);
+    p.min = NULL;
+    int clean = engine_thread_stop(p.eng, 1000);
+    engine_stats es;
+    engine_get_stats(p.eng, &es);
+    lj_event off = lj_event_make(es.last_frame, LJ_EV_ALL_NOTES_OFF, c.thru_channel, 0, 0);
+    rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
+    session_rec_add(p.rec, 1, &off);
+    for (int i = 0; i < 100 && !device_lost && sched_clock(p.sch) <= es.last_frame + c.period; i++)
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    audio_out_close(p.out);
+    p.out = NULL;
+    sched_panic(p.sch); /* no callback runs now: whatever is left is released */
+    sched_stats ss;
+    sched_get_stats(p.sch, &ss);
+    int drained = session_rec_drain(p.rec, 0, p.rec_engine) || session_rec_drain(p.rec, 1, p.rec_player);
+    session_rec_finish(p.rec, ss.frame);
+    if (device_lost) cli_error("the audio device stopped (device lost); the notes were released");
+    if (!c.quiet)
+        printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
+               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us%s\n",
+               (double)ss.frame / rate, (unsigned long long)es.notes, session_rec_notes(p.rec, 1),
+               (unsigned long long)es.steps, (double)engine_hist_quantile(es.step_hist, 0.5) / 1e3,
+               (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
+               (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
+               (double)ss.callback_ns_max / 1e3, clean ? "" : " (engine stop timed out: panicked)");
+    if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
+    if (!st && c.record) {
+        st = session_rec_write(p.rec, c.record, err, sizeof err);
+        if (!st && !c.quiet) printf("session MIDI: %s\n", c.record);
+    }
+    if (st) goto fail;
+    session_free(&p);
+    return device_lost ? LJ_EXIT_FAIL : LJ_EXIT_OK;
+fail:
+    cli_error("%s", err[0] ? err : lj_strerror(st));
+    session_free(&p);
+    return cli_exit_code(st);
+}

@@ -1,0 +1,192 @@
+#include "audio_out.h"
+
+#include <alsa/asoundlib.h>
+#include <ctype.h>
+#include <jack/jack.h>
+#include <portaudio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct audio_out {
+    PaStream *stream;
+    sched *s;
+    double latency;  /* s */
+    double rate;     /* Hz */
+    char device[256];
+    int pa_started;  /* Pa_Initialize succeeded (refcounted by PortAudio) */
+};
+
+/* PortAudio's ALSA host API probes every PCM of the ALSA configuration; ALSA
+ * prints each failed probe (dozens on a machine without sound cards) to
+ * stderr, and libjack prints its attempts to reach a server that is not
+ * running. Our own messages say what failed. */
+static void alsa_quiet(const char *file, int line, const char *function, int err, const char *fmt, ...) {
+    (void)file, (void)line, (void)function, (void)err, (void)fmt;
+}
+
+static void jack_quiet(const char *msg) { (void)msg; }
+
+void audio_out_quiet_libs(void) {
+    snd_lib_error_set_handler(alsa_quiet);
+    jack_set_error_function(jack_quiet);
+    jack_set_info_function(jack_quiet);
+}
+
+void audio_out_config_default(audio_out_config *c) {
+    memset(c, 0, sizeof *c);
+    c->sample_rate = 48000;
+    c->period = 128;
+}
+
+/* The audio thread. Never prints, locks or allocates. */
+static int callback(const void *in, void *out, unsigned long frames,
+                    const PaStreamCallbackTimeInfo *time, PaStreamCallbackFlags flags, void *user) {
+    (void)in;
+    (void)time;
+    sched *s = user;
+    if (flags & (paOutputUnderflow | paOutputOverflow)) sched_count_xrun(s);
+    sched_process(s, out, (uint32_t)frames);
+    return paContinue;
+}
+
+static void device_label(PaDeviceIndex i, char *buf, size_t len) {
+    const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+    const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
+    snprintf(buf, len, "%s: %s", h ? h->name : "?", d ? d->name : "?");
+}
+
+static int contains_nocase(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
+        if (k == n) return 1;
+    }
+    return n == 0;
+}
+
+/* The device for spec: an index, or the first output device whose label
+ * contains spec. */
+static PaDeviceIndex find_device(const char *spec, char *err, size_t errlen) {
+    int n = Pa_GetDeviceCount();
+    if (n <= 0) {
+        lj_fail(err, errlen, LJ_ERR_IO, "no audio device (PortAudio found none%s%s)",
+                n < 0 ? ": " : "", n < 0 ? Pa_GetErrorText(n) : "");
+        return paNoDevice;
+    }
+    if (!spec) {
+        PaDeviceIndex d = Pa_GetDefaultOutputDevice();
+        if (d == paNoDevice) lj_fail(err, errlen, LJ_ERR_IO, "no default audio output device");
+        return d;
+    }
+    char *end;
+    long idx = strtol(spec, &end, 10);
+    if (*spec && !*end) {
+        if (idx < 0 || idx >= n) {
+            lj_fail(err, errlen, LJ_ERR_ARG, "--device %s: expected an index 0..%d (see lstmjam devices)",
+                    spec, n - 1);
+            return paNoDevice;
+        }
+        return (PaDeviceIndex)idx;
+    }
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        char label[256];
+        device_label(i, label, sizeof label);
+        if (d && d->maxOutputChannels >= 2 && contains_nocase(label, spec)) return i;
+    }
+    lj_fail(err, errlen, LJ_ERR_ARG, "--device '%s': no output device matches (see lstmjam devices)", spec);
+    return paNoDevice;
+}
+
+int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *err, size_t errlen) {
+    *out = NULL;
+    audio_out *a = calloc(1, sizeof *a);
+    if (!a) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    a->s = s;
+    int rc;
+    audio_out_quiet_libs();
+    PaError pe = Pa_Initialize();
+    if (pe != paNoError) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "PortAudio: %s", Pa_GetErrorText(pe));
+        goto fail;
+    }
+    a->pa_started = 1;
+    char ferr[512] = "";
+    PaDeviceIndex dev = find_device(c->device, ferr, sizeof ferr);
+    if (dev == paNoDevice) {
+        rc = lj_fail(err, errlen, c->device && strstr(ferr, "expected") ? LJ_ERR_ARG : LJ_ERR_IO, "%s", ferr);
+        goto fail;
+    }
+    device_label(dev, a->device, sizeof a->device);
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
+    if (!info || info->maxOutputChannels < 2) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: %d output channels, lstmjam needs 2", a->device,
+                     info ? info->maxOutputChannels : 0);
+        goto fail;
+    }
+    PaStreamParameters p;
+    memset(&p, 0, sizeof p);
+    p.device = dev;
+    p.channelCount = 2;
+    p.sampleFormat = paFloat32; /* interleaved L R, what sched_process writes */
+    p.suggestedLatency = c->latency > 0 ? c->latency : info->defaultLowOutputLatency;
+    pe = Pa_OpenStream(&a->stream, NULL, &p, c->sample_rate, c->period, paClipOff, callback, s);
+    if (pe != paNoError) {
+        a->stream = NULL;
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open a %g Hz stereo stream of %u frames: %s",
+                     a->device, c->sample_rate, c->period, Pa_GetErrorText(pe));
+        goto fail;
+    }
+    const PaStreamInfo *si = Pa_GetStreamInfo(a->stream);
+    a->latency = si ? si->outputLatency : 0;
+    a->rate = si ? si->sampleRate : c->sample_rate;
+    pe = Pa_StartStream(a->stream);
+    if (pe != paNoError) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot start the stream: %s", a->device, Pa_GetErrorText(pe));
+        goto fail;
+    }
+    *out = a;
+    return LJ_OK;
+fail:
+    audio_out_close(a);
+    return rc;
+}
+
+void audio_out_close(audio_out *a) {
+    if (!a) return;
+    if (a->stream) {
+        if (Pa_IsStreamStopped(a->stream) == 0) Pa_StopStream(a->stream);
+        Pa_CloseStream(a->stream);
+    }
+    if (a->pa_started) Pa_Terminate();
+    free(a);
+}
+
+int audio_out_running(const audio_out *a) { return Pa_IsStreamActive(a->stream) == 1; }
+double audio_out_latency(const audio_out *a) { return a->latency; }
+double audio_out_rate(const audio_out *a) { return a->rate; }
+const char *audio_out_device(const audio_out *a) { return a->device; }
+
+int audio_out_list(FILE *fp, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    PaError pe = Pa_Initialize();
+    if (pe != paNoError) {
+        lj_fail(err, errlen, LJ_ERR_IO, "PortAudio: %s", Pa_GetErrorText(pe));
+        return -1;
+    }
+    int n = Pa_GetDeviceCount(), shown = 0;
+    PaDeviceIndex def = Pa_GetDefaultOutputDevice();
+    for (int i = 0; i < n; i++) {
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
+        if (!d || d->maxOutputChannels < 1) continue;
+        char label[256];
+        device_label(i, label, sizeof label);
+        fprintf(fp, "  %2d  %s  (%d channels, %g Hz, low latency %.1f ms)%s\n", i, label,
+                d->maxOutputChannels, d->defaultSampleRate, 1000 * d->defaultLowOutputLatency,
+                i == def ? "  [default]" : "");
+        shown++;
+    }
+    Pa_Terminate();
+    return shown;
+}

@@ -1,0 +1,57 @@
+/* audio_out: the PortAudio output sink of lstmjam play.
+ *
+ * Opens a stereo float32 output stream on a device chosen by index or by a
+ * case-insensitive substring of "host API: device name" (e.g. "JACK", "pulse",
+ * "hw:0"), at the requested rate and period (defaults 48 kHz and 128 frames,
+ * the period a hint where the host API decides: JACK uses the server's). The
+ * stream's callback is the audio thread: it calls dsp/event_sched's
+ * sched_process on the whole buffer and counts PortAudio's output-underflow
+ * flag as an xrun (sched_count_xrun); nothing else. The latency PortAudio
+ * reports for the open stream is kept for the status line.
+ *
+ * Errors (no device, a device without two output channels, a stream that
+ * will not open or start) come back as LJ_ERR_IO with PortAudio's text and the
+ * device; `lstmjam play` then suggests `lstmjam render`. */
+#ifndef LJ_AUDIO_OUT_H
+#define LJ_AUDIO_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "event_sched.h"
+#include "lj_status.h"
+
+typedef struct audio_out audio_out;
+
+typedef struct audio_out_config {
+    const char *device;   /* index ("3"), name substring, or NULL for the default output */
+    double sample_rate;   /* Hz; default 48000 */
+    uint32_t period;      /* frames per callback asked for; default 128 */
+    double latency;       /* suggested output latency, s; 0 = the device's low latency */
+} audio_out_config;
+
+void audio_out_config_default(audio_out_config *c);
+
+/* Opens and starts the stream; the callback runs sched_process(s). s must
+ * outlive the stream. Thread: control. */
+int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *err, size_t errlen);
+/* Stops (waits for the last callback) and closes; NULL is a no-op. Thread: control. */
+void audio_out_close(audio_out *a);
+
+/* 1 while the stream runs; 0 after the device stopped it (device loss). Thread: control. */
+int audio_out_running(const audio_out *a);
+double audio_out_latency(const audio_out *a);     /* output latency PortAudio reports, s */
+double audio_out_rate(const audio_out *a);        /* sample rate of the stream, Hz */
+const char *audio_out_device(const audio_out *a); /* "host API: device name" */
+
+/* Silences ALSA's and libjack's messages on stderr (probe failures of every
+ * PCM and of the sequencer, attempts to reach a JACK server, printed while
+ * PortAudio and PortMidi enumerate). Thread: control. */
+void audio_out_quiet_libs(void);
+
+/* Lists the output devices ("index  host API: name  (channels, default rate)")
+ * to fp; returns how many, or -1 when PortAudio cannot start. Thread: control. */
+int audio_out_list(FILE *fp, char *err, size_t errlen);
+
+#endif

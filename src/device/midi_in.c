@@ -1,0 +1,191 @@
+#include "midi_in.h"
+
+#include "audio_out.h"
+
+#include <ctype.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <portmidi.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct midi_in {
+    midi_route *route;
+    midi_in_clock_fn clock;
+    void *clock_user;
+    char name[256];
+    /* JACK */
+    jack_client_t *jack;
+    jack_port_t *port;
+    /* PortMidi */
+    PortMidiStream *pm;
+    int pm_started;
+    pthread_t thread;
+    int thread_running;
+    _Atomic int stop;
+};
+
+/* ---- JACK ---- */
+
+/* JACK's real-time thread: route every event of this period. */
+static int jack_process(jack_nframes_t nframes, void *arg) {
+    midi_in *m = arg;
+    void *buf = jack_port_get_buffer(m->port, nframes);
+    uint32_t n = jack_midi_get_event_count(buf);
+    uint64_t now = m->clock(m->clock_user);
+    for (uint32_t i = 0; i < n; i++) {
+        jack_midi_event_t ev;
+        if (jack_midi_event_get(&ev, buf, i)) continue;
+        midi_route_message(m->route, now + ev.time, ev.buffer, ev.size);
+    }
+    return 0;
+}
+
+static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    jack_status_t status;
+    m->jack = jack_client_open("lstmjam", JackNoStartServer, &status);
+    if (!m->jack)
+        return lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI input: no JACK server running (status 0x%x)",
+                       (unsigned)status);
+    m->port = jack_port_register(m->jack, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
+    if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI input port");
+    jack_set_process_callback(m->jack, jack_process, m);
+    if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
+    snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
+    if (source && *source) {
+        if (jack_connect(m->jack, source, jack_port_name(m->port)))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-in jack:%s: cannot connect that port to %s",
+                           source, jack_port_name(m->port));
+        snprintf(m->name, sizeof m->name, "JACK %s <- %s", jack_port_name(m->port), source);
+    }
+    return LJ_OK;
+}
+
+/* ---- PortMidi ---- */
+
+static int contains_nocase(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
+        if (k == n) return 1;
+    }
+    return 0;
+}
+
+static void *pm_thread(void *arg) {
+    midi_in *m = arg;
+    struct timespec nap = {0, 1000000}; /* PortMidi has no callback: poll every ms */
+    PmEvent buf[64];
+    while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
+        int n;
+        while ((n = Pm_Read(m->pm, buf, 64)) > 0) {
+            uint64_t now = m->clock(m->clock_user);
+            for (int i = 0; i < n; i++) {
+                PmMessage msg = buf[i].message;
+                uint8_t bytes[3] = {(uint8_t)Pm_MessageStatus(msg), (uint8_t)Pm_MessageData1(msg),
+                                    (uint8_t)Pm_MessageData2(msg)};
+                int st = bytes[0] & 0xF0;
+                midi_route_message(m->route, now, bytes, st == 0xC0 || st == 0xD0 ? 2 : 3);
+            }
+        }
+        nanosleep(&nap, NULL);
+    }
+    return NULL;
+}
+
+static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    PmError pe = Pm_Initialize();
+    if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
+    m->pm_started = 1;
+    int n = Pm_CountDevices(), found = -1, inputs = 0;
+    char *end;
+    long idx = strtol(spec, &end, 10);
+    for (int i = 0; i < n; i++) {
+        const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+        if (!d || !d->input) continue;
+        inputs++;
+        if ((*spec && !*end && idx == i) || (*end && contains_nocase(d->name, spec))) {
+            found = i;
+            break;
+        }
+    }
+    if (found < 0) {
+        if (!inputs)
+            return lj_fail(err, errlen, LJ_ERR_IO,
+                           "--midi-in '%s': PortMidi sees no MIDI input (no ALSA sequencer here?); "
+                           "on JACK use --midi-in jack", spec);
+        return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-in '%s': no MIDI input matches (see lstmjam devices)",
+                       spec);
+    }
+    pe = Pm_OpenInput(&m->pm, found, NULL, 1024, NULL, NULL);
+    if (pe != pmNoError) {
+        m->pm = NULL;
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
+    }
+    Pm_SetFilter(m->pm, PM_FILT_ACTIVE | PM_FILT_CLOCK | PM_FILT_SYSEX);
+    snprintf(m->name, sizeof m->name, "PortMidi %s", Pm_GetDeviceInfo(found)->name);
+    int r = pthread_create(&m->thread, NULL, pm_thread, m);
+    if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
+    m->thread_running = 1;
+    return LJ_OK;
+}
+
+int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, void *clock_user,
+                 midi_in **out, char *err, size_t errlen) {
+    *out = NULL;
+    midi_in *m = calloc(1, sizeof *m);
+    if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    m->route = route;
+    m->clock = clock;
+    m->clock_user = clock_user;
+    atomic_init(&m->stop, 0);
+    int rc;
+    if (!strcmp(spec, "jack")) rc = open_jack(m, NULL, err, errlen);
+    else if (!strncmp(spec, "jack:", 5)) rc = open_jack(m, spec + 5, err, errlen);
+    else rc = open_portmidi(m, spec, err, errlen);
+    if (rc) {
+        midi_in_close(m);
+        return rc;
+    }
+    *out = m;
+    return LJ_OK;
+}
+
+void midi_in_close(midi_in *m) {
+    if (!m) return;
+    if (m->jack) {
+        jack_deactivate(m->jack);
+        jack_client_close(m->jack);
+    }
+    if (m->thread_running) {
+        atomic_store_explicit(&m->stop, 1, memory_order_release);
+        pthread_join(m->thread, NULL);
+    }
+    if (m->pm) Pm_Close(m->pm);
+    if (m->pm_started) Pm_Terminate();
+    free(m);
+}
+
+const char *midi_in_name(const midi_in *m) { return m->name; }
+
+int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    PmError pe = Pm_Initialize();
+    if (pe != pmNoError) {
+        lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
+        return -1;
+    }
+    int n = Pm_CountDevices();
+    for (int i = 0; i < n; i++) {
+        const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+        if (d) fprintf(fp, "  %2d  %s: %s (%s)\n", i, d->interf, d->name, d->input ? "input" : "output");
+    }
+    Pm_Terminate();
+    return n;
+}
