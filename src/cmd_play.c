@@ -37,7 +37,7 @@ static const char *help =
     "                      model carries on the phrase the player just played)\n"
     "  --device D          audio output by index or name substring (see lstmjam devices)\n"
     "  --midi-in SPEC      PortMidi input (index or name substring), or jack[:PORT]\n"
-    "                      for a JACK MIDI input port lstmjam:midi_in\n"
+    "                      for a JACK MIDI input port lstmjam-midi:midi_in\n"
     "  --thru-channel C    MIDI channel of the player's notes, 1..16 (default 2)\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"

@@ -3,6 +3,7 @@
 #include <alsa/asoundlib.h>
 #include <ctype.h>
 #include <jack/jack.h>
+#include <pa_jack.h>
 #include <portaudio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,7 @@ int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *e
     a->s = s;
     int rc;
     audio_out_quiet_libs();
+    PaJack_SetClientName("lstmjam"); /* JACK ports lstmjam:out_0/out_1, not PortAudio:... */
     PaError pe = Pa_Initialize();
     if (pe != paNoError) {
         rc = lj_fail(err, errlen, LJ_ERR_IO, "PortAudio: %s", Pa_GetErrorText(pe));

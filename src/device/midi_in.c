@@ -47,7 +47,7 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
 static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
     audio_out_quiet_libs();
     jack_status_t status;
-    m->jack = jack_client_open("lstmjam", JackNoStartServer, &status);
+    m->jack = jack_client_open("lstmjam-midi", JackNoStartServer, &status);
     if (!m->jack)
         return lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI input: no JACK server running (status 0x%x)",
                        (unsigned)status);

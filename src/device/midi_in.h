@@ -1,7 +1,7 @@
 /* midi_in: the player's MIDI keyboard, from PortMidi or JACK.
  *
  *   "jack" or "jack:PORT"  a JACK client "lstmjam" with a MIDI input port
- *                          "lstmjam:midi_in" (connected from PORT when given);
+ *                          "lstmjam-midi:midi_in" (connected from PORT when given);
  *                          JACK's process callback routes the events
  *   anything else          a PortMidi input device by index or name substring
  *                          (ALSA sequencer on Linux); PortMidi is polled, so a
