@@ -17,3 +17,8 @@ set_tests_properties(render_model_cli PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_E
 
 # The engine thread against a fake audio thread and a control thread (TSan leg).
 lj_add_test(test_engine_thread test_engine_thread.c LABELS threads)
+
+# lstmjam play on jackd -d dummy with jack_midiseq (MIDI in) and jack_rec (audio
+# out) as peers: continue mode answers the phrase, session MIDI, counters.
+lj_add_script_test(play_jack play_jack.sh LABELS unit)
+set_tests_properties(play_jack PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)

@@ -607,10 +607,14 @@ int engine_fill(engine *e, uint64_t clock) {
     if (e->cfg.player) {
         lj_event pev;
         while (rtq_pop(e->cfg.player, &pev)) player_event(e, &pev);
-        if (e->st == STATE_WAITING && e->phrase_n && e->player_held == 0 &&
-            clock > e->player_last &&
-            (double)(clock - e->player_last) >= e->cfg.phrase_gap_seconds * e->cfg.sample_rate)
+        double quiet = clock > e->player_last ? (double)(clock - e->player_last) / e->cfg.sample_rate : 0;
+        /* A key held with no other input for ENGINE_PLAYER_HOLD_TIMEOUT (a
+         * stuck key, a note-off lost with a cable) counts as released. */
+        if (e->st == STATE_WAITING && e->phrase_n && quiet >= e->cfg.phrase_gap_seconds &&
+            (e->player_held == 0 || quiet >= ENGINE_PLAYER_HOLD_TIMEOUT)) {
+            e->player_held = 0;
             prime_with_phrase(e, clock);
+        }
     }
     const uint64_t horizon = clock + e->cfg.lookahead_frames;
     int steps = 0;

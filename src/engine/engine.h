@@ -32,7 +32,8 @@
  * reset, its sounding notes ended) every reseed_seconds of music and whenever
  * the decoder ends a piece ("/" of timestep). `continue`: the player's notes
  * (engine_config.player queue) stop the model at once (panic); when the player
- * has been silent for phrase_gap_seconds, the phrase is encoded with the
+ * has been silent for phrase_gap_seconds with no key held (or one held, with
+ * no other input, for ENGINE_PLAYER_HOLD_TIMEOUT), the phrase is encoded with the
  * model's encoding and fed to the model from a fresh state, and the model
  * carries on from there until the player plays again.
  *
@@ -70,6 +71,9 @@ typedef enum engine_mode {
 #define ENGINE_MAX_TEMPERATURE 2.0
 #define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
+#define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
+                                          as released (continue mode: a stuck key or a lost
+                                          note-off must not silence the model for good) */
 
 typedef struct engine_config {
     double sample_rate;        /* Hz of the audio clock; must equal the synth's */
