@@ -22,3 +22,7 @@ lj_add_test(test_engine_thread test_engine_thread.c LABELS threads)
 # out) as peers: continue mode answers the phrase, session MIDI, counters.
 lj_add_script_test(play_jack play_jack.sh LABELS unit)
 set_tests_properties(play_jack PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+
+# play/devices without devices: usage errors, missing device messages.
+lj_add_script_test(play_cli play_cli.sh LABELS unit)
+set_tests_properties(play_cli PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")

@@ -452,6 +452,36 @@ static void test_bad_config_and_model(void **state) {
     assert_int_not_equal(engine_model_load("/nonexistent/x.lstm", &m, err, sizeof err), LJ_OK);
     assert_null(m);
     assert_non_null(strstr(err, "/nonexistent/x.lstm"));
+    /* A chars model writes text: refused with a hint. */
+    {
+        char cpath[300];
+        snprintf(cpath, sizeof cpath, "%s.chars", model_path);
+        vocab *v = vocab_create();
+        int32_t id;
+        assert_int_equal(vocab_add(v, "a", 1, &id), LJ_OK);
+        assert_int_equal(vocab_add(v, "b", 1, &id), LJ_OK);
+        lj_model_config mc;
+        memset(&mc, 0, sizeof mc);
+        mc.input_kind = LJ_INPUT_EMBEDDING;
+        mc.input_size = 2;
+        mc.embed_dim = 4;
+        mc.num_layers = 1;
+        mc.hidden[0] = 8;
+        mc.num_heads = 1;
+        mc.heads[0].kind = LJ_HEAD_SOFTMAX;
+        snprintf(mc.heads[0].name, sizeof mc.heads[0].name, "token");
+        mc.heads[0].size = 2;
+        mc.heads[0].loss_weight = 1;
+        lj_model *lm = NULL;
+        assert_int_equal(lj_model_create(&lm, &mc, err, sizeof err), LJ_OK);
+        assert_int_equal(modelio_save(cpath, lm, "chars", v, 0, err, sizeof err), LJ_OK);
+        lj_model_destroy(lm);
+        vocab_destroy(v);
+        assert_int_equal(engine_model_load(cpath, &m, err, sizeof err), LJ_ERR_UNSUPPORTED);
+        assert_null(m);
+        assert_non_null(strstr(err, "lstmjam sample"));
+        unlink(cpath);
+    }
     /* Histogram helpers. */
     for (uint64_t ns = 1; ns < 100000000; ns = ns * 3 + 1) {
         int b = engine_step_bucket(ns);
