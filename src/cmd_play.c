@@ -44,11 +44,13 @@ static const char *help =
     "  --seed S            random seed (default: from the clock)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
     "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
+    "  --gap S             continue: the silence that ends the player's phrase (default 0.6)\n"
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
     "  --rate HZ           sample rate (default 48000; JACK: the server's)\n"
     "  --period FRAMES     audio period asked for (default 128)\n"
     "  --soundfont SF2     SoundFont (default: soundfonts/, then the system's GM one)\n"
     "  --gain G            FluidSynth gain 0..10 (default 0.2)\n"
+    "  --no-reverb, --no-chorus   FluidSynth effects off\n"
     "  --program P         GM program of the model's notes (default 0, piano)\n"
     "  --record FILE.mid   write the session (model and player) as MIDI at the end\n"
     "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
@@ -101,6 +103,11 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->quiet = 1;
             continue;
         }
+        if (!strcmp(a, "--no-reverb") || !strcmp(a, "--no-chorus")) {
+            if (a[5] == 'r') c->synth.reverb = 0;
+            else c->synth.chorus = 0;
+            continue;
+        }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (a[0] != '-') {
             cli_error("unexpected argument '%s' (see lstmjam play --help)", a);
@@ -143,6 +150,8 @@ static int parse_args(int argc, char **argv, play_cli *c) {
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--reseed")) {
             if (parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--gap")) {
+            if (parse_double(a, v, 0.05, 60, &c->engine.phrase_gap_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {
             if (parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
                 return LJ_EXIT_BAD_INPUT;

@@ -8,7 +8,11 @@ lj_add_alloc_test(test_engine test_engine.c)
 # The random-weight event model the script tests play (tests/engine_fixture.h).
 add_executable(make_event_model make_event_model.c)
 target_link_libraries(make_event_model PRIVATE lstmjam_host)
-set(LJ_ENGINE_TEST_ENV ${LJ_TEST_ENV} "LJ_MAKE_MODEL=$<TARGET_FILE:make_event_model>")
+# A JACK peer measuring MIDI-thru latency on JACK's clock (tests/jack_latency.c).
+add_executable(jack_latency jack_latency.c)
+target_link_libraries(jack_latency PRIVATE PkgConfig::JACK m)
+set(LJ_ENGINE_TEST_ENV ${LJ_TEST_ENV} "LJ_MAKE_MODEL=$<TARGET_FILE:make_event_model>"
+    "LJ_JACK_LATENCY=$<TARGET_FILE:jack_latency>")
 
 # lstmjam render --model: a WAV that is not silent, its MIDI beside it with
 # every note ended, --notes exact, same seed same output, bad usage exits 2.

@@ -8,7 +8,8 @@
 # machine is shared); the session MIDI holds the
 # player's notes (thru channel 2) and, after them, the model's, every note-on
 # paired with a note-off; the recorded audio is not silent. Xruns are printed
-# (the dummy driver on a shared machine may report some), not asserted.
+# (the dummy driver on a shared machine may report some), not asserted. Then
+# the thru latency, measured by tests/jack_latency on JACK's clock.
 # Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp jack_rec jack_midiseq jack_connect midicsv; do
@@ -80,4 +81,28 @@ rms = math.sqrt(sum(x * x for x in data) / max(1, len(data))) / 32768
 print("jack_rec: %.2f s, %d channels, rms %.1f dBFS" % (n / w.getframerate(), ch, 20 * math.log10(rms) if rms > 0 else -999))
 if rms < 1e-4: print("FAIL the recorded output is silent"); sys.exit(1)
 PY
+
+# MIDI thru latency on JACK's own clock: jack_latency sends notes to
+# lstmjam-midi:midi_in and finds their onsets in lstmjam:out_0 in the same
+# process callback. The note is read in one cycle and rendered in the next
+# callback: one period (128 frames) plus the time the attack takes to cross
+# the detector's threshold; the limit is one period plus 64 frames. The
+# project's SoundFont starts its notes at once (FluidR3's piano samples begin
+# 40-400 frames late, depending on the key, which would measure the samples).
+"$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 9 \
+    --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2" --seed 5 --lookahead 40 --midi-in jack -q >"$tmp/play2.out" 2>"$tmp/play2.err" &
+play_pid=$!
+ready=0
+for i in $(seq 1 40); do
+    if jack_lsp 2>/dev/null | grep -q "lstmjam-midi:midi_in" && jack_lsp 2>/dev/null | grep -q "lstmjam:out_0"; then
+        ready=1; break
+    fi
+    sleep 0.1
+done
+if [ $ready = 1 ]; then
+    "${LJ_JACK_LATENCY:?}" lstmjam:out_0 lstmjam-midi:midi_in 6 192 || { echo "FAIL thru latency"; fail=1; }
+else
+    echo "FAIL lstmjam's JACK ports did not appear (second run)"; fail=1
+fi
+wait $play_pid || { echo "FAIL second play run"; cat "$tmp/play2.out" "$tmp/play2.err"; fail=1; }
 exit $fail
