@@ -28,7 +28,9 @@ int engine_model_load(const char *path, engine_model **out, char *err, size_t er
     engine_model *m = calloc(1, sizeof *m);
     if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     vocab *v = NULL;
-    int rc = modelio_load(path, &m->lstm, m->encoding, &v, err, errlen);
+    char options[MODELIO_OPTIONS_MAX];
+    int rc = modelio_load_encoded(path, &m->lstm, m->encoding, options, sizeof options, &v, err,
+                                  errlen);
     if (rc) goto fail;
     snprintf(m->name, sizeof m->name, "%s", lj_file_base(path));
     if (!strcmp(m->encoding, "chars")) {
@@ -44,6 +46,18 @@ int engine_model_load(const char *path, engine_model **out, char *err, size_t er
      * is skipped (counted) rather than stopping the music. */
     enc_opts o;
     enc_opts_default(&o, m->encoding);
+    /* The options the model was trained with ("key=value ..."): its grid,
+     * step, velocity bins, time shift... */
+    for (char *save = NULL, *kv = strtok_r(options, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
+        char *eq = strchr(kv, '=');
+        if (!eq) continue;
+        *eq = 0;
+        char inner[512];
+        if (enc_opts_set(&o, kv, eq + 1, inner, sizeof inner)) {
+            rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: %s", path, inner);
+            goto fail;
+        }
+    }
     o.transpose = ENC_TRANSPOSE_NONE;
     o.n_durations = 0;
     o.delimiters = 0;
