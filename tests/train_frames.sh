@@ -109,6 +109,16 @@ echo "$line" | awk '{
     d = total - (0.05 * p + s); exit !(d < 1e-5 && d > -1e-5) }' &&
     ok "psd: loss weights pitch 0.05, step 1, duration 0 make the total" || bad "psd: weighted total wrong: $line"
 
+# psd binned (beats at 1/12, 97 classes) with velocity: four softmax heads
+sed -e 's/^encoding: psd/encoding: psd\nencoding_options: {time: beats, time_bins: 97, time_bin: 1\/12, with_velocity: 1}/' \
+    -e 's/^loss_weights: .*//' -e 's/^steps: 60/steps: 20/' "$tmp/psd.yaml" >"$tmp/psdb.yaml"
+"$BIN" train "$tmp/psdb.yaml" --run-dir "$tmp/runs/psdb" 2>"$tmp/psdb.log" || { bad "train binned psd"; cat "$tmp/psdb.log"; }
+"$BIN" info "$tmp/runs/psdb/model.lstm" >"$tmp/psdb.info"
+grep -q "head step: softmax over 97, loss weight 1" "$tmp/psdb.info" &&
+    grep -q "head velocity: softmax over 32" "$tmp/psdb.info" && grep -q "input dense features, size 4" "$tmp/psdb.info" &&
+    ok "psd binned with velocity: softmax heads over 97 time classes and 32 velocity bins" ||
+    { bad "binned psd heads"; cat "$tmp/psdb.info"; }
+
 # 3. Bad configs: exit 2 with the reason.
 sed 's/loss_weights: {pitch: 0.05, duration: 0}/loss_weights: {velocity: 1}/' "$tmp/psd.yaml" >"$tmp/bad1.yaml"
 "$BIN" train "$tmp/bad1.yaml" --run-dir "$tmp/runs/bad1" 2>"$tmp/bad1.log"
