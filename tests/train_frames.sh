@@ -4,6 +4,7 @@
 #    and NADE heads: run folder complete, the validation NLL per frame falls
 #    below a threshold measured on this machine (see below), the test split is
 #    scored at the end, the model file holds the head;
+#  - 30 steps + --resume to 60 equal one 60-step run (NADE, dropout);
 #  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
@@ -75,6 +76,19 @@ done
     ok "eval prints the JSB table" || bad "no JSB table"
 "$BIN" info "$tmp/runs/nade/model.lstm" | grep -q "head keys: NADE over 88" && ok "model file: NADE head over 88 keys" ||
     { bad "info of the NADE model"; "$BIN" info "$tmp/runs/nade/model.lstm"; }
+
+# Resume: 30 steps, then --resume to 60, gives the metrics of one 60-step run
+# (NADE head, dropout; the 30-step run's closing test line is dropped)
+sed -e 's/^steps: 150/steps: 60/' -e 's/^log_every: 10/log_every: 10\ncheckpoint_every: 30/' \
+    -e 's/dropout: 0.0/dropout: 0.2/' -e 's/^eval_every: 50/eval_every: 30/' "$tmp/jsb-nade.yaml" >"$tmp/r60.yaml"
+sed 's/^steps: 60/steps: 30/' "$tmp/r60.yaml" >"$tmp/r30.yaml"
+strip() { sed -e 's/, "tokens_per_s": [0-9.e+-]*//' -e 's/, "elapsed_s": [0-9.e+-]*//' "$1/metrics.jsonl"; }
+"$BIN" train "$tmp/r60.yaml" --run-dir "$tmp/runs/ra" -q && "$BIN" train "$tmp/r30.yaml" --run-dir "$tmp/runs/rb" -q &&
+    "$BIN" train "$tmp/r60.yaml" --run-dir "$tmp/runs/rb" --resume -q || bad "resume runs"
+strip "$tmp/runs/ra" >"$tmp/ra.m"
+strip "$tmp/runs/rb" >"$tmp/rb.m"
+cmp -s "$tmp/ra.m" "$tmp/rb.m" && ok "resume at step 30 gives the same metrics as one run" ||
+    { bad "resumed run differs"; diff "$tmp/ra.m" "$tmp/rb.m" | head -5; }
 
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"

@@ -343,14 +343,21 @@ static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
     if (access(path, F_OK) != 0) return LJ_OK;
     int rc = lj_file_read(path, &data, &len, err, errlen);
     if (rc) return rc;
-    size_t keep = 0;
+    size_t keep = 0; /* lines kept are moved to the front */
     for (size_t at = 0; at < len;) {
         const char *line = (const char *)data + at;
         const char *nl = memchr(line, '\n', len - at);
         size_t ll = nl ? (size_t)(nl - line) + 1 : len - at;
         long s = -1;
         if (sscanf(line, "{\"step\": %ld", &s) != 1 || s > step) break;
-        keep = at + ll;
+        /* a frame run's closing test line belongs to the run that ended there */
+        const char *test = "\"test_loss\"";
+        int is_test = 0;
+        for (size_t i = 0; i + strlen(test) <= ll && !is_test; i++) is_test = !memcmp(line + i, test, strlen(test));
+        if (!is_test) {
+            memmove(data + keep, line, ll);
+            keep += ll;
+        }
         at += ll;
     }
     rc = lj_file_write_atomic(path, data, keep, err, errlen);
