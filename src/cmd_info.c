@@ -115,10 +115,10 @@ static void print_score(const score *s, int number, int show_notes) {
 
 /* A model file: architecture, encoding, vocabulary, size, training state. */
 static int model_info(const char *path) {
-    char err[1024] = "", enc[MODELIO_ENCODING_MAX];
+    char err[1024] = "", enc[MODELIO_ENCODING_MAX], opts[MODELIO_OPTIONS_MAX];
     lj_model *m = NULL;
     vocab *v = NULL;
-    int rc = modelio_load(path, &m, enc, &v, err, sizeof err);
+    int rc = modelio_load_encoded(path, &m, enc, opts, sizeof opts, &v, err, sizeof err);
     if (rc) {
         cli_error("%s", err);
         return cli_exit_code(rc);
@@ -127,6 +127,7 @@ static int model_info(const char *path) {
     static const char *inputs[] = {"embedding", "one-hot", "dense features"};
     static const char *heads[] = {"softmax", "MSE", "Bernoulli", "NADE"};
     printf("%s: lstmjam model, encoding %s\n", path, enc[0] ? enc : "(none)");
+    if (opts[0]) printf("  encoding options: %s\n", opts);
     printf("  input %s, size %d", inputs[c->input_kind], c->input_size);
     if (c->input_kind == LJ_INPUT_EMBEDDING) printf(", embedding %d", c->embed_dim);
     printf("\n  LSTM");
