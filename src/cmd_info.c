@@ -133,12 +133,17 @@ static int model_info(const char *path) {
     printf("\n  LSTM");
     for (int l = 0; l < c->num_layers; l++) printf(" %d", c->hidden[l]);
     printf(", dropout %.2f\n", (double)c->dropout);
-    for (int h = 0; h < c->num_heads; h++)
-        printf("  head %s: %s over %d, loss weight %.3g\n", c->heads[h].name, heads[c->heads[h].kind],
+    for (int h = 0; h < c->num_heads; h++) {
+        printf("  head %s: %s over %d, loss weight %.3g", c->heads[h].name, heads[c->heads[h].kind],
                c->heads[h].size, (double)c->heads[h].loss_weight);
+        if (c->heads[h].kind == LJ_HEAD_NADE) printf(", %d NADE hidden units", c->heads[h].nade_hidden);
+        if (c->heads[h].kind == LJ_HEAD_MSE && c->heads[h].pressure > 0)
+            printf(", positive pressure %.3g", (double)c->heads[h].pressure);
+        putchar('\n');
+    }
     printf("  %zu parameters (%.1f MB as float32)\n", lj_model_num_params(m),
            lj_model_num_params(m) * 4.0 / 1e6);
-    if (v) printf("  vocabulary: %zu tokens\n", vocab_size(v));
+    if (v && vocab_size(v)) printf("  vocabulary: %zu tokens\n", vocab_size(v));
     lj_model_destroy(m);
     vocab_destroy(v);
     return 0;
