@@ -33,8 +33,9 @@ static const char *help =
     "\n"
     "options:\n"
     "  --model FILE        the model (timestep, notechord or event encoding; required)\n"
-    "  --mode MODE         auto (endless music, re-seeded; default) or continue (the\n"
-    "                      model carries on the phrase the player just played)\n"
+    "  --mode MODE         auto (endless music, re-seeded; default), continue (the\n"
+    "                      model carries on the phrase the player just played) or\n"
+    "                      respond (it answers each phrase with one about as long)\n"
     "  --device D          audio output by index or name substring (see lstmjam devices)\n"
     "  --midi-in SPEC      PortMidi input (index or name substring), or jack[:PORT]\n"
     "                      for a JACK MIDI input port lstmjam-midi:midi_in\n"
@@ -44,7 +45,8 @@ static const char *help =
     "  --seed S            random seed (default: from the clock)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
     "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
-    "  --gap S             continue: the silence that ends the player's phrase (default 0.6)\n"
+    "  --gap S             continue, respond: the silence that ends the player's phrase\n"
+    "                      (default 0.6)\n"
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
     "  --rate HZ           sample rate (default 48000; JACK: the server's)\n"
     "  --period FRAMES     audio period asked for (default 128)\n"
@@ -128,8 +130,9 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         else if (!strcmp(a, "--mode")) {
             if (!strcmp(v, "auto")) c->engine.mode = ENGINE_MODE_AUTO;
             else if (!strcmp(v, "continue")) c->engine.mode = ENGINE_MODE_CONTINUE;
+            else if (!strcmp(v, "respond")) c->engine.mode = ENGINE_MODE_RESPOND;
             else {
-                cli_error("--mode: expected auto or continue, found '%s'", v);
+                cli_error("--mode: expected auto, continue or respond, found '%s'", v);
                 return LJ_EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--thru-channel")) {
@@ -226,7 +229,9 @@ static rtq *make_queue(void **mem, size_t cap) {
     return *mem ? rtq_init(*mem, b, cap, sizeof(lj_event)) : NULL;
 }
 
-static const char *mode_name(engine_mode m) { return m == ENGINE_MODE_CONTINUE ? "continue" : "auto"; }
+static const char *mode_name(engine_mode m) {
+    return m == ENGINE_MODE_CONTINUE ? "continue" : m == ENGINE_MODE_RESPOND ? "respond" : "auto";
+}
 
 /* The terminal in single-key mode while playing (restored at the end). */
 typedef struct term_keys {

@@ -7,7 +7,8 @@
  * changes and a stop in the middle of notes, nothing sounds in the synth,
  * the held-note table is empty and every note-on in the session recording
  * was ended by an event (not by the recording's own finish); continue mode:
- * the player's note cuts the model, the phrase primes it after the gap; the
+ * the player's note cuts the model, the phrase primes it after the gap;
+ * respond mode: an answer about as long as the call, then silence; the
  * live (thru) queue of the scheduler. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -386,6 +387,66 @@ static void test_continue_mode(void **state) {
     free(pmem);
 }
 
+/* Respond: the answer starts after the gap and lasts about as long as the
+ * call (1 s of call at the encoding's own tempo), then the model waits; a
+ * second call gets a second answer. */
+static void test_respond_mode(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_RESPOND;
+    c.seed = 9;
+    c.sampler.temperature = 1.0f;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    for (int call = 0; call < 2; call++) {
+        uint64_t call_start = r.clock;
+        for (int i = 0; i < 4; i++) { /* four notes, 0.25 s apart: a 1 s call */
+            lj_event on = lj_event_note_on(r.clock, 1, 67 - 2 * i, 80);
+            assert_true(rtq_push(player, &on));
+            for (int p = 0; p < 90; p++) rig_period(&r, c.lookahead_frames);
+            lj_event off = lj_event_note_off(r.clock, 1, 67 - 2 * i);
+            assert_true(rtq_push(player, &off));
+            rig_period(&r, c.lookahead_frames);
+        }
+        uint64_t call_len = r.clock - call_start;
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        uint64_t steps0 = st.steps, phrases0 = st.phrases;
+        /* Run 5 s: the answer comes and ends; the model then waits. */
+        uint64_t last_event = 0, answer_start = 0;
+        for (int p = 0; p < 48000 * 5 / 128; p++) {
+            rig_period(&r, c.lookahead_frames);
+            engine_get_stats(r.e, &st);
+            if (st.steps > steps0 && !answer_start) answer_start = r.clock;
+            last_event = st.last_frame;
+        }
+        engine_get_stats(r.e, &st);
+        uint64_t steps1 = st.steps;
+        for (int p = 0; p < 100; p++) rig_period(&r, c.lookahead_frames);
+        engine_get_stats(r.e, &st);
+        fprintf(stderr, "  call %d: %.2f s; answer from %.2f s after the call, events until %.2f s, %llu steps\n",
+                call, (double)call_len / 48000, (double)(answer_start - call_start - call_len) / 48000,
+                (double)(last_event - call_start - call_len) / 48000,
+                (unsigned long long)(steps1 - steps0));
+        assert_int_equal(st.phrases, phrases0 + 1);
+        assert_true(steps1 > steps0);       /* it answered */
+        assert_int_equal(st.steps, steps1);  /* and then waited */
+        /* The answer begins after the gap (0.6 s) and ends within about the
+         * call's length (plus the look-ahead and one step's time shift, <= 1 s). */
+        assert_true(answer_start >= call_start + call_len + (uint64_t)(0.6 * 48000) - 2 * 128);
+        assert_true(last_event <= answer_start + call_len + 48000 + 2 * c.lookahead_frames);
+        assert_int_equal(fixture_sounding(&r.syn), 0);
+    }
+    rig_finish(&r, c.lookahead_frames);
+    rig_close(&r);
+    free(pmem);
+}
+
 /* The scheduler's live queue: applied at once, before the timed queue's
  * events, whatever their frame; an overflow there panics too. */
 static void test_live_queue(void **state) {
@@ -500,6 +561,7 @@ int main(void) {
         cmocka_unit_test(test_no_stuck_notes),
         cmocka_unit_test(test_end_mid_note),
         cmocka_unit_test(test_continue_mode),
+        cmocka_unit_test(test_respond_mode),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

@@ -169,6 +169,7 @@ struct engine {
     size_t phrase_n;
     int player_held;        /* player's keys down */
     uint64_t player_last;   /* frame of the player's last event */
+    double answer_seconds;  /* respond: length of the answer, decoder seconds */
 
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
     uint64_t hist[ENGINE_STEP_BUCKETS];
@@ -273,7 +274,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
                        c->reseed_seconds, c->phrase_gap_seconds);
     if (c->max_steps_per_fill < 1)
         return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
-    if (c->mode != ENGINE_MODE_AUTO && c->mode != ENGINE_MODE_CONTINUE)
+    if (c->mode != ENGINE_MODE_AUTO && c->mode != ENGINE_MODE_CONTINUE && c->mode != ENGINE_MODE_RESPOND)
         return lj_fail(err, errlen, LJ_ERR_ARG, "mode %d: unknown", (int)c->mode);
 
     engine *e = calloc(1, sizeof *e);
@@ -296,7 +297,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
     e->temperature = c->sampler.temperature;
     e->fps = c->sample_rate * e->enc_bpm / e->tempo;
-    e->st = c->mode == ENGINE_MODE_CONTINUE ? STATE_WAITING : STATE_GENERATING;
+    e->st = c->mode == ENGINE_MODE_AUTO ? STATE_GENERATING : STATE_WAITING;
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
     atomic_init(&e->ctl_paused, 0);
@@ -479,6 +480,11 @@ static void generate_step(engine *e) {
         return;
     }
     double t = enc_decoder_time(e->dec);
+    if (e->cfg.mode == ENGINE_MODE_RESPOND && t >= e->answer_seconds) {
+        flush_decoder(e); /* the answer's notes end; the next call is awaited */
+        e->st = STATE_WAITING;
+        return;
+    }
     if (e->cfg.mode == ENGINE_MODE_AUTO &&
         (enc_decoder_piece_ended(e->dec) ||
          (e->cfg.reseed_seconds > 0 && t - e->seed_time >= e->cfg.reseed_seconds)))
@@ -488,7 +494,7 @@ static void generate_step(engine *e) {
 /* ---- continue mode: the player's phrase ---- */
 
 static void player_event(engine *e, const lj_event *ev) {
-    if (e->cfg.mode != ENGINE_MODE_CONTINUE) return;
+    if (e->cfg.mode == ENGINE_MODE_AUTO) return;
     int on = ev->kind == LJ_EV_NOTE_ON && ev->data2 > 0;
     int off = ev->kind == LJ_EV_NOTE_OFF || (ev->kind == LJ_EV_NOTE_ON && ev->data2 == 0);
     if (!on && !off) return;
@@ -526,7 +532,13 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
     memset(&ts, 0, sizeof ts);
     int ok = s != NULL;
     const double ticks_per_frame = 2.0 * SCORE_PPQ / e->cfg.sample_rate; /* 120 BPM axis */
-    uint64_t first = e->phrase_n ? e->phrase[0].on : 0;
+    uint64_t first = e->phrase_n ? e->phrase[0].on : 0, last = first;
+    for (size_t i = 0; i < e->phrase_n; i++) {
+        uint64_t off = e->phrase[i].off ? e->phrase[i].off : clock;
+        if (off > last) last = off;
+    }
+    /* The call's length in the model's music time (the tempo scales it). */
+    e->answer_seconds = (double)(last - first) / e->fps;
     size_t part = 0;
     if (ok) ok = score_add_part(s, "player", 0, 0, &part) == LJ_OK;
     for (size_t i = 0; ok && i < e->phrase_n; i++) {

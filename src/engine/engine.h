@@ -35,7 +35,11 @@
  * has been silent for phrase_gap_seconds with no key held (or one held, with
  * no other input, for ENGINE_PLAYER_HOLD_TIMEOUT), the phrase is encoded with the
  * model's encoding and fed to the model from a fresh state, and the model
- * carries on from there until the player plays again.
+ * carries on from there until the player plays again. `respond`: the same
+ * priming, but the answer lasts about as long as the call (first note-on to
+ * last note-off, in the model's music time), then the model's notes end and it
+ * waits for the next call. (The call's key and register are not imposed on
+ * the answer yet: the model hears them in its context only.)
  *
  * Memory: engine_create allocates everything a step needs; engine_fill never
  * allocates while generating (test_engine counts it). Encoding a player's
@@ -62,7 +66,9 @@ typedef struct engine engine;
 
 typedef enum engine_mode {
     ENGINE_MODE_AUTO = 0,    /* endless music, periodic re-seeding, player ignored (thru only) */
-    ENGINE_MODE_CONTINUE = 1 /* the player's phrase primes the model, which carries on */
+    ENGINE_MODE_CONTINUE = 1, /* the player's phrase primes the model, which carries on */
+    ENGINE_MODE_RESPOND = 2   /* call and response: the model answers each phrase with about
+                                 as much music as the call, then waits for the next */
 } engine_mode;
 
 #define ENGINE_MAX_LOOKAHEAD_SECONDS 10.0
