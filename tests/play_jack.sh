@@ -86,7 +86,8 @@ PY
 # lstmjam-midi:midi_in and finds their onsets in lstmjam:out_0 in the same
 # process callback. The note is read in one cycle and rendered in the next
 # callback: one period (128 frames) plus the time the attack takes to cross
-# the detector's threshold; the limit is one period plus 64 frames. The
+# the detector's threshold; the limit (on the median of 6 notes, so one late
+# dummy cycle on a loaded machine does not decide) is one period plus 64. The
 # project's SoundFont starts its notes at once (FluidR3's piano samples begin
 # 40-400 frames late, depending on the key, which would measure the samples).
 "$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 9 \
