@@ -64,3 +64,54 @@ int lj_sample(const lj_sampler *s, const float *logits, int K, lj_rng *rng,
     }
     return idx[keep - 1];
 }
+
+void lj_logits_mask(float *logits, int K, const uint8_t *allowed) {
+    for (int k = 0; k < K; k++)
+        if (!allowed[k]) logits[k] = -INFINITY;
+}
+
+void lj_repetition_penalty(float *logits, int K, const int32_t *recent, size_t n, float penalty,
+                           uint8_t *seen) {
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = recent[i];
+        if (c < 0 || c >= K || seen[c]) continue;
+        seen[c] = 1;
+        if (logits[c] > 0.0f) logits[c] /= penalty;
+        else logits[c] *= penalty;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (recent[i] >= 0 && recent[i] < K) seen[recent[i]] = 0;
+}
+
+int lj_no_repeat_ngram(float *logits, int K, const int32_t *hist, size_t len, int n) {
+    if (n < 1 || len + 1 < (size_t)n) return 0;
+    size_t ctx = (size_t)n - 1; /* the n-gram's first n-1 ids are the last ctx of hist */
+    const int32_t *tail = hist + len - ctx;
+    int banned = 0;
+    /* every earlier window hist[i..i+ctx) equal to the tail bans hist[i+ctx] */
+    for (size_t i = 0; i + ctx < len; i++) {
+        size_t j = 0;
+        while (j < ctx && hist[i + j] == tail[j]) j++;
+        if (j < ctx) continue;
+        int32_t c = hist[i + ctx];
+        if (c >= 0 && c < K && logits[c] != -INFINITY) {
+            logits[c] = -INFINITY;
+            banned++;
+        }
+    }
+    return banned;
+}
+
+int lj_count_finite(const float *logits, int K) {
+    int n = 0;
+    for (int k = 0; k < K; k++) n += isfinite(logits[k]) != 0;
+    return n;
+}
+
+void lj_log_softmax(const float *logits, int K, float *out) {
+    float mx = logits[lj_argmax(logits, K)];
+    double sum = 0.0;
+    for (int k = 0; k < K; k++) sum += exp((double)logits[k] - mx);
+    float lse = mx + (float)log(sum);
+    for (int k = 0; k < K; k++) out[k] = logits[k] == -INFINITY ? -INFINITY : logits[k] - lse;
+}

@@ -20,6 +20,7 @@ static const command commands[] = {
     {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
     {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy"},
+    {"generate", cmd_generate, "generate music from a model: primer, sampling or beam search, masks -> MIDI/ABC/tokens"},
     {"sample", cmd_sample, "generate text (ABC) from a chars model"},
 };
 

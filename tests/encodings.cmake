@@ -8,3 +8,5 @@ lj_add_script_test(enc_cli enc_cli.sh LABELS corpus)
 lj_add_alloc_test(test_enc_frames test_enc_frames.c)
 lj_add_test(test_enc_frames_corpus test_enc_frames_corpus.c LABELS corpus)
 lj_add_script_test(train_frames train_frames.sh LABELS corpus)
+# The abc encoding (chars and folk-rnn tokens, decoded through the ABC stream).
+lj_add_alloc_test(test_enc_abc test_enc_abc.c)

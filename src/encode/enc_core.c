@@ -10,10 +10,11 @@
 #include "enc_internal.h"
 
 static const enc_class *const classes[] = {&enc_timestep_class, &enc_notechord_class,
+static const enc_class *const classes[] = {&enc_timestep_class, &enc_notechord_class,
                                            &enc_event_class, &enc_psd_class,
-                                           &enc_pianoroll_class};
+                                           &enc_pianoroll_class, &enc_abc_class};
 static const char *const class_names[] = {"timestep", "notechord", "event", "psd", "pianoroll",
-                                          NULL};
+                                          "abc", NULL};
 
 const char *const *enc_names(void) { return class_names; }
 
@@ -49,6 +50,7 @@ void enc_opts_default(enc_opts *o, const char *name) {
     o->time_bins = 0;
     o->time_bin = 0.01;
     o->with_velocity = 0;
+    o->abc_variant = ENC_ABC_CHARS;
     const enc_class *c = find_class(name);
     if (c && c->defaults) c->defaults(o);
 }
@@ -184,6 +186,10 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
     } else if (!strcmp(key, "velocity")) {
         if ((rc = parse_long_value(key, v, 1, 127, &n, err, errlen))) return rc;
         o->velocity = (int)n;
+    } else if (!strcmp(key, "variant")) {
+        if (!strcmp(v, "chars")) o->abc_variant = ENC_ABC_CHARS;
+        else if (!strcmp(v, "tokens")) o->abc_variant = ENC_ABC_TOKENS;
+        else return lj_fail(err, errlen, LJ_ERR_ARG, "variant: expected chars or tokens, found '%s'", v);
     } else if (!strcmp(key, "qpm")) {
         if ((rc = parse_long_value(key, v, 1, 1000, &n, err, errlen))) return rc;
         o->us_per_qn = (uint32_t)(60000000 / n);
@@ -218,7 +224,7 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
         o->with_velocity = (int)n;
     } else {
         return lj_fail(err, errlen, LJ_ERR_ARG,
-                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm, time, time_bins, time_bin, with_velocity)",
+                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm, time, time_bins, time_bin, with_velocity, variant)",
                        key);
     }
     return LJ_OK;
@@ -307,6 +313,7 @@ int enc_opts_format(const enc_opts *o, const char *name, char *buf, size_t bufle
         else if (!strcmp(key, "shift_ms")) bad |= put(buf, buflen, &at, key, "%d", o->shift_ms);
         else if (!strcmp(key, "max_shift")) bad |= put(buf, buflen, &at, key, "%d", o->max_shift_steps);
         else if (!strcmp(key, "velocity")) bad |= put(buf, buflen, &at, key, "%d", o->velocity);
+        else if (!strcmp(key, "variant")) bad |= put(buf, buflen, &at, key, "%s", o->abc_variant == ENC_ABC_TOKENS ? "tokens" : "chars");
         else if (!strcmp(key, "qpm")) bad |= put(buf, buflen, &at, key, "%u", (unsigned)((60000000u + o->us_per_qn / 2) / o->us_per_qn));
         else if (!strcmp(key, "time")) bad |= put(buf, buflen, &at, key, "%s", o->time_beats ? "beats" : "seconds");
         else if (!strcmp(key, "time_bins")) bad |= put(buf, buflen, &at, key, "%d", o->time_bins);
@@ -322,7 +329,7 @@ int enc_create(const char *name, const enc_opts *o, encoding **out, char *err, s
     *out = NULL;
     const enc_class *c = find_class(name);
     if (!c)
-        return lj_fail(err, errlen, LJ_ERR_ARG, "unknown encoding '%s' (expected timestep, notechord, event, psd or pianoroll)",
+        return lj_fail(err, errlen, LJ_ERR_ARG, "unknown encoding '%s' (expected timestep, notechord, event, psd, pianoroll or abc)",
                        name ? name : "");
     if (o->transpose == ENC_TRANSPOSE_AUGMENT && !(o->augment_lo <= 0 && o->augment_hi >= 0))
         return lj_fail(err, errlen, LJ_ERR_ARG, "augment: expected LO <= 0 <= HI, found %d:%d", o->augment_lo, o->augment_hi);
@@ -825,6 +832,10 @@ int enc_decoder_create(const encoding *e, enc_decoder **out, char *err, size_t e
         d->us_per_qn = e->o.us_per_qn;
         d->sec_per_tick = (double)e->o.us_per_qn / SCORE_PPQ / 1e6;
     }
+    if (e->cls->dec_init && e->cls->dec_init(d) != LJ_OK) {
+        enc_decoder_destroy(d);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    }
     enc_decoder_reset(d);
     *out = d;
     return LJ_OK;
@@ -832,6 +843,7 @@ int enc_decoder_create(const encoding *e, enc_decoder **out, char *err, size_t e
 
 void enc_decoder_destroy(enc_decoder *d) {
     if (!d) return;
+    if (d->e->cls->dec_free) d->e->cls->dec_free(d);
     free(d->toks);
     free(d->pool);
     free(d);
@@ -845,6 +857,7 @@ void enc_decoder_reset(enc_decoder *d) {
     d->velocity = d->e->o.velocity;
     d->ended = 0;
     d->bad = 0;
+    if (d->e->cls->dec_reset) d->e->cls->dec_reset(d);
 }
 
 static void put_event(const enc_decoder *d, enc_event *ev, int type, int pitch, int velocity) {
@@ -940,6 +953,13 @@ static int close_note(score *s, open_note *o, int pitch, int64_t tick) {
 static int decode_any(const encoding *e, const int32_t *ids, const float *frames, size_t n,
                       score **out, char *err, size_t errlen) {
     *out = NULL;
+    if (e->cls->decode_whole) {
+        if (!e->frozen)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "%s: the vocabulary is still open (enc_finish_vocab first)", e->cls->name);
+        int rc = e->cls->decode_whole(e, ids, n, out);
+        if (rc) return lj_fail(err, errlen, rc, "decoding: %s", lj_strerror(rc));
+        return LJ_OK;
+    }
     enc_decoder *d;
     int rc = enc_decoder_create(e, &d, err, errlen);
     if (rc) return rc;
@@ -986,6 +1006,109 @@ int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **
     if (e->cls->kind != ENC_KIND_FRAMES)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s is not a frame encoding", e->cls->name);
     return decode_any(e, NULL, frames, n, out, err, errlen);
+}
+
+size_t enc_decoder_resyncs(const enc_decoder *d) {
+    return d->e->cls == &enc_abc_class ? enc_abc_resyncs(d) : 0;
+}
+
+/* ---------------------------------------------------------------- abc text */
+
+int enc_encode_text(encoding *e, const char *text, size_t len, const char *name, int primer,
+                    tokset *out, enc_stats *st, char *err, size_t errlen) {
+    if (!e->cls->encode_text)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: the %s encoding reads scores, not ABC text",
+                       name, e->cls->name);
+    size_t pieces0 = out->n_pieces, ids0 = out->n_ids;
+    enc_emitter em = {0};
+    em.e = e;
+    if (err && errlen) err[0] = 0;
+    int rc = e->cls->encode_text(&e->o, text, len, name, primer, &em, out, st, err, errlen);
+    free(em.ids);
+    if (rc) {
+        out->n_pieces = pieces0;
+        out->n_ids = ids0;
+        if (err && errlen && !err[0]) {
+            if (rc == LJ_ERR_LIMIT)
+                return lj_fail(err, errlen, rc, "%s: more than %d tokens in one tune", name, ENC_MAX_STEPS);
+            return lj_fail(err, errlen, rc, "%s: %s", name, lj_strerror(rc));
+        }
+    }
+    return rc;
+}
+
+/* ---------------------------------------------------------------- models */
+
+int enc_create_for_model(const char *name, const char *options, size_t options_len, vocab *v,
+                         encoding **out, char *err, size_t errlen) {
+    *out = NULL;
+    const char *cls = !strcmp(name, "chars") ? "abc" : name;
+    enc_opts o;
+    enc_opts_default(&o, cls);
+    if (!strcmp(name, "chars")) o.abc_variant = ENC_ABC_CHARS;
+    /* "key=value key=value ..." (enc_opts_format) */
+    size_t i = 0;
+    while (options && i < options_len) {
+        while (i < options_len && (options[i] == ' ' || options[i] == '\t')) i++;
+        size_t s = i;
+        while (i < options_len && options[i] != ' ' && options[i] != '\t') i++;
+        if (i == s) break;
+        char kv[256];
+        size_t l = i - s < sizeof kv - 1 ? i - s : sizeof kv - 1;
+        memcpy(kv, options + s, l);
+        kv[l] = 0;
+        char *eq = strchr(kv, '=');
+        char msg[256];
+        if (!eq) {
+            vocab_destroy(v);
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "encoding.options: byte %zu: expected key=value, found '%s'", s, kv);
+        }
+        *eq = 0;
+        if (enc_opts_set(&o, kv, eq + 1, msg, sizeof msg) != LJ_OK) {
+            vocab_destroy(v);
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "encoding.options: byte %zu: %s", s, msg);
+        }
+    }
+    encoding *e;
+    int rc = enc_create(cls, &o, &e, err, errlen);
+    if (rc) {
+        vocab_destroy(v);
+        return rc;
+    }
+    if (v) {
+        rc = enc_set_vocab(e, v, err, errlen);
+        if (rc) {
+            enc_destroy(e);
+            return rc;
+        }
+    } else if (!e->frozen) {
+        enc_destroy(e);
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "the model file has no vocabulary for its %s encoding", cls);
+    }
+    *out = e;
+    return LJ_OK;
+}
+
+int enc_token_pitches(const encoding *e, int32_t id, uint8_t *pitches, size_t max) {
+    if (e->cls->no_token_pitch) return -1;
+    size_t len;
+    if (id < 0 || (size_t)id >= vocab_size(e->v)) return 0;
+    const char *name = vocab_name(e->v, id, &len);
+    uint8_t pool[256];
+    size_t used = 0;
+    enc_tok t;
+    if (!e->cls->parse(&e->o, name, len, &t, pool, &used, sizeof pool)) return 0;
+    size_t n = 0;
+    if (t.kind == ENC_TK_PITCH || t.kind == ENC_TK_ON) {
+        if (max > 0) pitches[n] = (uint8_t)t.value;
+        n = 1;
+    } else if (t.kind == ENC_TK_CHORD) {
+        for (uint32_t k = 0; k < t.count; k++) {
+            if (n < max) pitches[n] = pool[t.first + k];
+            n++;
+        }
+    }
+    return (int)n;
 }
 
 /* ---------------------------------------------------------------- names */

@@ -16,7 +16,8 @@ typedef enum enc_tok_kind {
     ENC_TK_ON,        /* event: note-on pitch `value` */
     ENC_TK_OFF,       /* event: note-off pitch `value` */
     ENC_TK_SHIFT,     /* event: advance `value` steps */
-    ENC_TK_VEL        /* event: velocity bin `value` (1..bins) */
+    ENC_TK_VEL,       /* event: velocity bin `value` (1..bins) */
+    ENC_TK_TEXT       /* abc: text pool[first..first+count) (the token's name) */
 } enc_tok_kind;
 
 typedef struct enc_tok {
@@ -93,6 +94,23 @@ typedef struct enc_class {
     size_t (*step_frame)(struct enc_decoder *d, const float *frame, enc_event *out);
     /* Decoder time axis chosen by the options (overrides ms_axis when set). */
     int (*ms_axis_of)(const enc_opts *o);
+    /* Decoders with state of their own (abc: the ABC stream): made at decoder
+     * create (may allocate; LJ_ERR_NOMEM), brought back to time 0 by reset,
+     * freed by destroy. NULL when the common state is enough. */
+    int (*dec_init)(struct enc_decoder *d);
+    void (*dec_reset)(struct enc_decoder *d);
+    void (*dec_free)(struct enc_decoder *d);
+    /* ABC text in, pieces out (abc only; NULL for the others). */
+    int (*encode_text)(const enc_opts *o, const char *text, size_t len, const char *name,
+                       int primer, enc_emitter *em, tokset *out, enc_stats *st, char *err,
+                       size_t errlen);
+    /* A whole sequence to a score without the step decoder's real-time
+     * constraints (abc: the chord part, known only when the next chord symbol
+     * comes, keeps its onsets); NULL: enc_decode steps a decoder. */
+    int (*decode_whole)(const struct encoding *e, const int32_t *ids, size_t n, score **out);
+    /* 1: a token's pitch depends on what came before (abc), so the encoding
+     * cannot list the pitches a token starts. */
+    int no_token_pitch;
 } enc_class;
 
 extern const enc_class enc_timestep_class;
@@ -100,6 +118,7 @@ extern const enc_class enc_notechord_class;
 extern const enc_class enc_event_class;
 extern const enc_class enc_psd_class;
 extern const enc_class enc_pianoroll_class;
+extern const enc_class enc_abc_class;
 
 struct encoding {
     const enc_class *cls; /* the encoding's functions */
@@ -126,6 +145,7 @@ struct enc_decoder {
     int velocity;          /* velocity of the next note-on, 1..127 */
     int ended;             /* 1 right after a piece-ending token */
     size_t bad;            /* ids outside the vocabulary received */
+    void *ext;             /* the class's own decoder state (dec_init), or NULL */
 };
 
 /* Event writers for the encodings' step functions: at d->now, updating sounding. */
@@ -135,6 +155,10 @@ size_t enc_dec_off(struct enc_decoder *d, int pitch, enc_event *out);
  * moves to each end, then back to the later of its old value and the last
  * end). Notechord and psd schedule note ends this way. */
 size_t enc_dec_end_due(struct enc_decoder *d, int64_t until, enc_event *out);
+
+/* abc decoder counters (abctext.c). */
+size_t enc_abc_resyncs(const struct enc_decoder *d);
+size_t enc_abc_dropped(const struct enc_decoder *d);
 
 /* Sorts note indices of s (filtered to part, or all when part < 0) by (onset,
  * pitch); *n receives the count. NULL with *n = 0 for none; LJ_ERR_NOMEM. */

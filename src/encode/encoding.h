@@ -74,6 +74,11 @@ typedef enum enc_transpose {
 
 typedef enum enc_unknown { ENC_UNKNOWN_ERROR = 0, ENC_UNKNOWN_SKIP } enc_unknown;
 
+typedef enum enc_abc_variant {
+    ENC_ABC_CHARS = 0, /* abc: every byte a token (MIT 6.S191 lab, music_lstm) */
+    ENC_ABC_TOKENS     /* abc: folk-rnn style tokens (abctext.h) */
+} enc_abc_variant;
+
 typedef enum enc_chords {
     ENC_CHORDS_PITCHES = 0, /* notechord chord = its pitches, ascending: "C4.E4.G4" (lossless) */
     ENC_CHORDS_PCS          /* the seed's music21 normalOrder pitch classes: "0.4.7" */
@@ -121,6 +126,7 @@ typedef struct enc_opts {
     double time_bin;         /* "time_bin": psd class width in the time unit (0.01 s; beats:
                                 1/12, so 16ths and triplets are exact) */
     int with_velocity;       /* "with_velocity": psd, 0/1: a velocity field (velocity_bins classes) */
+    enc_abc_variant abc_variant; /* "variant": abc chars | tokens */
 } enc_opts;
 
 /* Counts of one or more enc_encode calls (the caller zeroes it once). */
@@ -153,7 +159,7 @@ typedef struct enc_event {
 } enc_event;
 
 /* Names of the encodings, NULL-terminated ("timestep", "notechord", "event",
- * "psd", "pianoroll").
+ * "psd", "pianoroll", "abc").
  * Thread: any. */
 const char *const *enc_names(void);
 
@@ -318,6 +324,43 @@ int enc_decode(const encoding *e, const int32_t *ids, size_t n, score **out, cha
 /* The same for n frames of a frame encoding (n * enc_frame_dim floats). */
 int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **out, char *err,
                       size_t errlen);
+
+/* Malformed text read past by an abc decoder (each resynchronised at the next
+ * bar line or line); 0 for the other encodings. Thread: engine. */
+size_t enc_decoder_resyncs(const enc_decoder *d);
+
+/* ---- encodings of text, models, pitches ---- */
+
+/* Encodes ABC text (abc only; LJ_ERR_ARG for score encodings): one piece per
+ * tune (from its X: line; chars: text before the first X: is dropped), or with
+ * `primer` the whole text as one piece whose last tune stays open (no "</s>"),
+ * to be continued by a model. A name outside a frozen vocabulary is
+ * LJ_ERR_RANGE with "NAME:LINE:COL: expected a token of the model's abc
+ * vocabulary, found 'X'"; out is then as before. st may be NULL. Thread: control. */
+int enc_encode_text(encoding *e, const char *text, size_t len, const char *name, int primer,
+                    tokset *out, enc_stats *st, char *err, size_t errlen);
+
+/* ABC text of a token sequence (abc only): chars are the bytes, tokens are
+ * rendered as the decoder feeds them to the ABC reader. *out is malloc'd and
+ * NUL-terminated, the caller frees it. Thread: any. */
+int enc_abc_text(const encoding *e, const int32_t *ids, size_t n, char **out, size_t *len);
+
+/* The encoding a model file names: `name` ("chars", the trainer's character
+ * models, is abc with variant=chars), `options` (options_len bytes of the
+ * metadata "encoding.options", enc_opts_format's text; NULL: the encoding's
+ * defaults) and the vocabulary v (ownership passes, also on failure; NULL only
+ * for fixed vocabularies), frozen. Errors LJ_ERR_ARG (unknown encoding),
+ * LJ_ERR_PARSE (bad options or vocabulary, with the byte or token).
+ * Thread: control. */
+int enc_create_for_model(const char *name, const char *options, size_t options_len, vocab *v,
+                         encoding **out, char *err, size_t errlen);
+
+/* The pitches token `id` starts (timestep pitch, notechord chord members, event
+ * note-on) into pitches[0..max); returns their count (0: the token starts no
+ * note: holds, rests, shifts, note-offs), or -1 when the encoding cannot tell
+ * from the token alone (abc: a note's pitch depends on the key and the bar).
+ * For pitch and key masks in generation. Thread: any. */
+int enc_token_pitches(const encoding *e, int32_t id, uint8_t *pitches, size_t max);
 
 /* ---- the tokens text format (lstmjam encode) ----
  *

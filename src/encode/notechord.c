@@ -187,9 +187,6 @@ static int nc_parse(const enc_opts *o, const char *name, size_t len, enc_tok *t,
     return 1;
 }
 
-/* Ends every sounding note whose scheduled end is at or before `until`, in time
- * order, each at its own end tick. */
-
 static size_t nc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
     size_t n = enc_dec_end_due(d, d->now, out);
     if (t->kind == ENC_TK_CHORD) {

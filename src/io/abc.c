@@ -438,6 +438,29 @@ void abc_stream_destroy(abc_stream *st) {
 
 long abc_stream_errors(const abc_stream *st) { return st->errors; }
 
+void abc_stream_reset(abc_stream *st) {
+    abc_item *items = st->parser.tune.items;
+    size_t cap = st->parser.tune.cap_items;
+    char *line = st->line;
+    abc_opts opts = st->opts;
+    abc_note_fn on_note = st->on_note;
+    void *user = st->user;
+    char *err = st->err;
+    size_t errlen = st->errlen;
+    memset(st, 0, sizeof *st);
+    st->opts = opts;
+    st->on_note = on_note;
+    st->user = user;
+    st->err = err;
+    st->errlen = errlen;
+    st->line = line;
+    st->now = abc_frac_make(0, 1);
+    st->chord_start = st->now;
+    abc_parser_init(&st->parser, "stream", &st->opts, stream_on_tune, st, err, errlen);
+    st->parser.tune.items = items; /* keep the item buffer: no allocation */
+    st->parser.tune.cap_items = cap;
+}
+
 /* After a parse error: count it, leave the error state, skip to a bar line. */
 static void stream_error(abc_stream *st) {
     abc_parser *p = &st->parser;

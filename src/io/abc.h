@@ -82,6 +82,9 @@ int abc_stream_feed(abc_stream *st, const char *text, size_t len);
 int abc_stream_finish(abc_stream *st);
 /* Parse errors met so far (each resynchronised). Thread: the stream's. */
 long abc_stream_errors(const abc_stream *st);
+/* Back to the state after create (time 0, no tune, no errors, nothing held),
+ * keeping its memory: nothing is played, nothing allocated. Thread: the stream's. */
+void abc_stream_reset(abc_stream *st);
 /* Frees the stream; NULL is a no-op. Thread: the stream's. */
 void abc_stream_destroy(abc_stream *st);
 

@@ -1,0 +1,556 @@
+/* lstmjam generate: music from a token model (any encoding the model file
+ * names: abc/chars, timestep, notechord, event), primed with a file, a list of
+ * notes or ABC text, written as MIDI, ABC or tokens. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "encoding.h"
+#include "files.h"
+#include "generate.h"
+#include "io/midi.h"
+#include "io/score_io.h"
+#include "modelio.h"
+
+static const char *help =
+    "usage: lstmjam generate --model MODEL.lstm [options] -o OUT.mid|OUT.abc|OUT.txt\n"
+    "\n"
+    "Continues a primer with the model, one token per LSTM step, through the\n"
+    "model's own encoding (abc/chars, timestep, notechord, event) and its options.\n"
+    "The output holds the primer and what follows it.\n"
+    "\n"
+    "options:\n"
+    "  --model FILE          the model (required)\n"
+    "  --primer P            a music file (.mid .abc .krn .json: its first tune; an\n"
+    "                        abc model reads .abc files as text), ABC text (abc\n"
+    "                        models; \\n is a line break), or notes for the others:\n"
+    "                        \"C4 E4 G4:2 r:0.5 C4+E4+G4:2 60\" (name or MIDI number,\n"
+    "                        :LENGTH in quarter notes, default 1; + joins a chord;\n"
+    "                        r rests). Default: \"X:\" for chars, \"<s>\" for abc\n"
+    "                        tokens; the other encodings need one.\n"
+    "  --length N[steps|notes|s]   how much to generate (default 500 steps)\n"
+    "  --max-steps N         tokens at most when counting notes or seconds (100000)\n"
+    "  --temperature T       0 = always the most likely token (default 1)\n"
+    "  --top-k K             draw among the K most likely only (0 = all)\n"
+    "  --top-p P             draw from the smallest set with mass >= P (default 1)\n"
+    "  --beam W              beam search of width W (deterministic; steps only)\n"
+    "  --seed S              random seed (default 1)\n"
+    "  --key KEY             only notes of the key's scale: C, F#, Bb, Am, C#m, Ebm\n"
+    "  --scale MASK          only these pitch classes: 12 digits 0/1 from C (101011010101)\n"
+    "  --pitch-range LO:HI   only pitches LO..HI (MIDI numbers or names: C3:C6)\n"
+    "  --no-repeat-ngram N   never the same N tokens twice (within 4096 tokens)\n"
+    "  --repetition-penalty X   make tokens of the last 64 less likely (X > 1)\n"
+    "  -o FILE               .mid (notes), .abc (abc models: the text), .txt (tokens;\n"
+    "                        chars models: the text). Default: tokens to stdout\n"
+    "  -q, --quiet           no summary on stderr\n"
+    "\n"
+    "Key, scale and pitch range mask the tokens that start notes; abc models\n"
+    "cannot take them (a note's pitch there depends on the key and the bar).\n"
+    "exit status: 0 done, 1 system error, 2 bad input or usage\n";
+
+/* ------------------------------------------------------------------ primer */
+
+/* MIDI number or note name (C4, F#3, Bb2, E-4) at s[0..len); -1 if neither. */
+static int parse_pitch(const char *s, size_t len) {
+    if (len == 0) return -1;
+    if (s[0] >= '0' && s[0] <= '9') {
+        long v = 0;
+        for (size_t i = 0; i < len; i++) {
+            if (s[i] < '0' || s[i] > '9' || i > 3) return -1;
+            v = v * 10 + (s[i] - '0');
+        }
+        return v <= 127 ? (int)v : -1;
+    }
+    static const int letter_pc[7] = {9, 11, 0, 2, 4, 5, 7};
+    char c = s[0];
+    if (c >= 'a' && c <= 'g') c = (char)(c - 'a' + 'A');
+    if (c < 'A' || c > 'G') return -1;
+    int pc = letter_pc[c - 'A'];
+    size_t i = 1;
+    while (i < len && (s[i] == '#' || s[i] == 'b' || s[i] == '-') && i < 3) pc += s[i++] == '#' ? 1 : -1;
+    int neg = 0;
+    if (i < len && s[i] == '-') {
+        neg = 1;
+        i++;
+    }
+    if (i >= len || len - i > 1 || s[i] < '0' || s[i] > '9') return -1;
+    int octave = neg ? -(s[i] - '0') : s[i] - '0';
+    int p = (octave + 1) * 12 + pc;
+    return p >= 0 && p <= 127 ? p : -1;
+}
+
+/* "C4 E4:2 r:0.5 C4+E4+G4" into a one-part score of consecutive notes. */
+static int parse_notes(const char *text, score **out, char *err, size_t errlen) {
+    *out = NULL;
+    score *s = score_create();
+    if (!s || score_add_part(s, "primer", 0, 0, NULL) || score_add_tempo(s, 0, SCORE_DEFAULT_US_PER_QN)) {
+        score_destroy(s);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    }
+    int64_t t = 0;
+    size_t i = 0, n = strlen(text), notes = 0;
+    while (i < n) {
+        while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == ',')) i++;
+        if (i >= n) break;
+        size_t w = i;
+        while (w < n && text[w] != ' ' && text[w] != '\t' && text[w] != ',') w++;
+        const char *colon = memchr(text + i, ':', w - i);
+        size_t body = colon ? (size_t)(colon - text) : w;
+        int64_t len = SCORE_PPQ;
+        if (colon) {
+            char q[32];
+            size_t ql = w - body - 1;
+            double v = -1;
+            if (ql > 0 && ql < sizeof q) {
+                memcpy(q, colon + 1, ql);
+                q[ql] = 0;
+                char *end;
+                v = strtod(q, &end);
+                if (*end) v = -1;
+            }
+            len = (int64_t)floor(v * SCORE_PPQ + 0.5);
+            if (!(v > 0 && v <= 64) || len < 1) {
+                score_destroy(s);
+                return lj_fail(err, errlen, LJ_ERR_PARSE,
+                               "--primer: column %zu: expected a length in quarter notes (0 < L <= 64) after ':', found '%.*s'",
+                               body + 2, (int)(w - body - 1), colon + 1);
+            }
+        }
+        if (!(body - i == 1 && text[i] == 'r')) {
+            size_t m = i;
+            while (m < body) {
+                size_t p = m;
+                while (p < body && text[p] != '+') p++;
+                int pitch = parse_pitch(text + m, p - m);
+                if (pitch < 0) {
+                    score_destroy(s);
+                    return lj_fail(err, errlen, LJ_ERR_PARSE,
+                                   "--primer: column %zu: expected a note (C4, F#3, Bb2, a MIDI number 0..127) or r, found '%.*s'",
+                                   m + 1, (int)(p - m), text + m);
+                }
+                score_note nt = {0};
+                nt.onset = t;
+                nt.duration = len;
+                nt.pitch = (uint8_t)pitch;
+                nt.velocity = 80;
+                if (score_add_note(s, &nt)) {
+                    score_destroy(s);
+                    return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+                }
+                notes++;
+                m = p + 1;
+            }
+        }
+        t += len;
+        i = w;
+    }
+    if (!notes) {
+        score_destroy(s);
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "--primer: expected notes (\"C4 E4 G4:2\"), found no note in '%s'", text);
+    }
+    score_sort(s);
+    *out = s;
+    return LJ_OK;
+}
+
+/* Drops piece-ending tokens (timestep '/') from the end of a primer, so the
+ * model goes on with the piece instead of starting the next. */
+static size_t strip_piece_end(const encoding *e, const int32_t *ids, size_t n) {
+    enc_decoder *d;
+    char err[64];
+    if (enc_decoder_create(e, &d, err, sizeof err)) return n;
+    enc_event *ev = malloc(ENC_MAX_STEP_EVENTS * sizeof *ev);
+    while (ev && n > 0) {
+        enc_decoder_reset(d);
+        enc_decoder_step(d, ids[n - 1], ev);
+        if (!enc_decoder_piece_ended(d)) break;
+        n--;
+    }
+    free(ev);
+    enc_decoder_destroy(d);
+    return n;
+}
+
+static int is_regular_file(const char *path) {
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+/* The primer's ids in set (one piece). */
+static int encode_primer(encoding *e, const char *primer, tokset *set, char *err, size_t errlen) {
+    int abc = !strcmp(enc_name(e), "abc");
+    char ext[16];
+    int rc;
+    if (is_regular_file(primer)) {
+        lj_file_ext(primer, ext, sizeof ext);
+        if (abc) {
+            if (strcmp(ext, "abc"))
+                return lj_fail(err, errlen, LJ_ERR_ARG,
+                               "%s: an abc model continues ABC text (an .abc file or text), not a %s file", primer,
+                               ext[0] ? ext : "extension-less");
+            uint8_t *data;
+            size_t len;
+            if ((rc = lj_file_read(primer, &data, &len, err, errlen))) return rc;
+            rc = enc_encode_text(e, (const char *)data, len, primer, 1, set, NULL, err, errlen);
+            free(data);
+            return rc;
+        }
+        score_read_opts ro;
+        score_read_opts_default(&ro);
+        score_book book = {0};
+        if ((rc = score_read_file(primer, &ro, &book, err, errlen))) return rc;
+        if (book.n == 0) {
+            score_book_clear(&book);
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no tune in the file", primer);
+        }
+        enc_stats st = {0};
+        rc = enc_encode(e, book.items[0], set, &st, err, errlen);
+        score_book_clear(&book);
+        if (!rc && set->n_pieces == 0)
+            rc = lj_fail(err, errlen, LJ_ERR_PARSE,
+                         "%s: the %s encoding skipped the first tune (no notes, or a duration its filter refuses)",
+                         primer, enc_name(e));
+        return rc;
+    }
+    if (abc) {
+        /* ABC text; the two characters \n are a line break (shells) */
+        size_t n = strlen(primer);
+        char *text = malloc(n + 1);
+        if (!text) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (primer[i] == '\\' && i + 1 < n && primer[i + 1] == 'n') {
+                text[k++] = '\n';
+                i++;
+            } else {
+                text[k++] = primer[i];
+            }
+        }
+        rc = enc_encode_text(e, text, k, "--primer", 1, set, NULL, err, errlen);
+        free(text);
+        return rc;
+    }
+    score *s;
+    if ((rc = parse_notes(primer, &s, err, errlen))) return rc;
+    rc = enc_encode(e, s, set, NULL, err, errlen);
+    score_destroy(s);
+    if (!rc && set->n_pieces == 0)
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "--primer: the %s encoding skipped the notes (a length its durations filter refuses?)", enc_name(e));
+    return rc;
+}
+
+/* ------------------------------------------------------------------ masks */
+
+/* "C", "F#", "Bb", "Am", "C#m", "Ebmin", "D major": the scale's pitch classes. */
+static int parse_key(const char *v, unsigned *scale) {
+    static const int letter_pc[7] = {9, 11, 0, 2, 4, 5, 7};
+    char c = v[0];
+    if (c < 'A' || c > 'G') return -1;
+    int pc = letter_pc[c - 'A'];
+    size_t i = 1;
+    if (v[i] == '#') pc++, i++;
+    else if (v[i] == 'b') pc--, i++;
+    while (v[i] == ' ') i++;
+    const char *mode = v + i;
+    static const int major[7] = {0, 2, 4, 5, 7, 9, 11}, minor[7] = {0, 2, 3, 5, 7, 8, 10};
+    const int *steps;
+    if (!*mode || !strcmp(mode, "maj") || !strcmp(mode, "major")) steps = major;
+    else if (!strcmp(mode, "m") || !strcmp(mode, "min") || !strcmp(mode, "minor")) steps = minor;
+    else return -1;
+    *scale = 0;
+    for (int k = 0; k < 7; k++) *scale |= 1u << ((pc + 12 + steps[k]) % 12);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ output */
+
+static int write_tokens(FILE *fp, const encoding *e, const int32_t *ids, size_t n) {
+    tokset t = {0};
+    int rc = tokset_add(&t, ids, n);
+    if (!rc) rc = enc_tokens_write_header(fp, e);
+    if (!rc) rc = enc_tokens_write(fp, e, &t);
+    tokset_free(&t);
+    return rc;
+}
+
+static int write_output(const char *path, const encoding *e, const int32_t *ids, size_t n,
+                        char *err, size_t errlen) {
+    char ext[16] = "";
+    int abc = !strcmp(enc_name(e), "abc");
+    int chars = abc && enc_options(e)->abc_variant == ENC_ABC_CHARS;
+    if (path) lj_file_ext(path, ext, sizeof ext);
+    int rc;
+    if (path && !strcmp(ext, "mid")) {
+        score *s;
+        if ((rc = enc_decode(e, ids, n, &s, err, errlen))) return rc;
+        uint8_t *bytes;
+        size_t len;
+        rc = midi_write_mem(s, &bytes, &len, err, errlen);
+        score_destroy(s);
+        if (rc) return rc;
+        rc = lj_file_write_atomic(path, bytes, len, err, errlen);
+        free(bytes);
+        return rc;
+    }
+    if ((path && !strcmp(ext, "abc")) || chars) {
+        char *text;
+        size_t len;
+        if ((rc = enc_abc_text(e, ids, n, &text, &len))) return lj_fail(err, errlen, rc, "writing ABC: %s", lj_strerror(rc));
+        if (path) rc = lj_file_write_atomic(path, text, len, err, errlen);
+        else fwrite(text, 1, len, stdout);
+        free(text);
+        return rc;
+    }
+    if (!path) return write_tokens(stdout, e, ids, n);
+    lj_atomic_file f;
+    if ((rc = lj_atomic_open(&f, path, err, errlen))) return rc;
+    if ((rc = write_tokens(f.fp, e, ids, n))) {
+        lj_atomic_abort(&f);
+        return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
+    }
+    return lj_atomic_commit(&f, err, errlen);
+}
+
+/* ------------------------------------------------------------------ command */
+
+/* Bad usage: the message, exit status 2. */
+#define BAD(...)                    \
+    do {                            \
+        cli_error(__VA_ARGS__);     \
+        return LJ_EXIT_BAD_INPUT;   \
+    } while (0)
+
+int cmd_generate(int argc, char **argv) {
+    const char *model_path = NULL, *primer = NULL, *out_path = NULL;
+    gen_opts o;
+    gen_opts_default(&o);
+    o.max_steps = 100000;
+    long beam = 0;
+    int quiet = 0, sampling_set = 0, lo = 0, hi = 127;
+    unsigned scale = 0xfff;
+    int masked = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            fputs(help, stdout);
+            return LJ_EXIT_OK;
+        }
+        if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+            quiet = 1;
+            continue;
+        }
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!v) BAD("%s needs a value (see lstmjam generate --help)", a);
+        i++;
+        char *end;
+        if (!strcmp(a, "--model")) model_path = v;
+        else if (!strcmp(a, "--primer")) primer = v;
+        else if (!strcmp(a, "-o")) out_path = v;
+        else if (!strcmp(a, "--length")) {
+            errno = 0;
+            double d = strtod(v, &end);
+            if (end == v || errno || !(d > 0) || d > 1e8) BAD("--length: expected N, Nsteps, Nnotes or Ns with N > 0, found '%s'", v);
+            if (!*end || !strcmp(end, "steps")) o.unit = GEN_STEPS;
+            else if (!strcmp(end, "notes")) o.unit = GEN_NOTES;
+            else if (!strcmp(end, "s")) o.unit = GEN_SECONDS;
+            else BAD("--length: expected a unit steps, notes or s after the number, found '%s'", end);
+            if (o.unit != GEN_SECONDS && d != floor(d)) BAD("--length: expected a whole number of steps or notes, found '%s'", v);
+            o.length = d;
+        } else if (!strcmp(a, "--max-steps")) {
+            long n = cli_parse_long(a, v, 1, 100000000L);
+            if (n < 0) return LJ_EXIT_BAD_INPUT;
+            o.max_steps = (size_t)n;
+        } else if (!strcmp(a, "--seed")) {
+            long n = cli_parse_long(a, v, 0, 0x7fffffffL);
+            if (n < 0) return LJ_EXIT_BAD_INPUT;
+            o.seed = (uint64_t)n;
+        } else if (!strcmp(a, "--top-k")) {
+            long n = cli_parse_long(a, v, 0, 1000000);
+            if (n < 0) return LJ_EXIT_BAD_INPUT;
+            o.sampler.top_k = (int)n;
+            sampling_set = 1;
+        } else if (!strcmp(a, "--beam")) {
+            if ((beam = cli_parse_long(a, v, 1, 256)) < 0) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--no-repeat-ngram")) {
+            long n = cli_parse_long(a, v, 1, 64);
+            if (n < 0) return LJ_EXIT_BAD_INPUT;
+            o.no_repeat_ngram = (int)n;
+        } else if (!strcmp(a, "--temperature") || !strcmp(a, "--top-p") || !strcmp(a, "--repetition-penalty")) {
+            double d = strtod(v, &end);
+            if (!strcmp(a, "--temperature")) {
+                if (*end || end == v || !(d >= 0 && d <= 100)) BAD("%s: expected a number in 0..100, found '%s'", a, v);
+                o.sampler.temperature = (float)d;
+                sampling_set = 1;
+            } else if (!strcmp(a, "--top-p")) {
+                if (*end || end == v || !(d > 0 && d <= 1)) BAD("%s: expected a number in (0, 1], found '%s'", a, v);
+                o.sampler.top_p = (float)d;
+                sampling_set = 1;
+            } else {
+                if (*end || end == v || !(d >= 1 && d <= 100)) BAD("%s: expected a number in 1..100, found '%s'", a, v);
+                o.repetition_penalty = (float)d;
+            }
+        } else if (!strcmp(a, "--key")) {
+            unsigned sc;
+            if (parse_key(v, &sc)) BAD("--key: expected a key like C, F#, Bb, Am, C#m, Ebmin, found '%s'", v);
+            scale &= sc;
+            masked = 1;
+        } else if (!strcmp(a, "--scale")) {
+            unsigned sc = 0;
+            size_t k = 0;
+            for (; v[k] && k < 12; k++) {
+                if (v[k] != '0' && v[k] != '1') break;
+                if (v[k] == '1') sc |= 1u << k;
+            }
+            if (k != 12 || v[k] || !sc) BAD("--scale: expected 12 digits 0/1 from C to B with at least one 1 (101011010101), found '%s'", v);
+            scale &= sc;
+            masked = 1;
+        } else if (!strcmp(a, "--pitch-range")) {
+            const char *colon = strchr(v, ':');
+            int l = colon ? parse_pitch(v, (size_t)(colon - v)) : -1;
+            int h = colon ? parse_pitch(colon + 1, strlen(colon + 1)) : -1;
+            if (l < 0 || h < 0 || l > h) BAD("--pitch-range: expected LO:HI (MIDI numbers or names, LO <= HI: 48:84, C3:C6), found '%s'", v);
+            lo = l;
+            hi = h;
+            masked = 1;
+        } else {
+            BAD("unknown option '%s' (see lstmjam generate --help)", a);
+        }
+    }
+    if (!model_path) BAD("generate needs --model FILE (see lstmjam generate --help)");
+    if (beam > 1 && sampling_set) BAD("--beam searches deterministically: it does not combine with --temperature, --top-k or --top-p");
+    if (beam > 1 && o.unit != GEN_STEPS) BAD("--beam counts its length in steps, not %s", o.unit == GEN_NOTES ? "notes" : "seconds");
+    if (out_path) {
+        char ext[16];
+        lj_file_ext(out_path, ext, sizeof ext);
+        if (strcmp(ext, "mid") && strcmp(ext, "abc") && strcmp(ext, "txt"))
+            BAD("-o %s: expected a .mid, .abc or .txt file", out_path);
+    }
+
+    char err[1024] = "";
+    uint8_t *bytes = NULL;
+    size_t nbytes = 0;
+    mf_file *f = NULL;
+    lj_model *m = NULL;
+    vocab *v = NULL;
+    encoding *e = NULL;
+    generator *g = NULL;
+    tokset pset = {0};
+    uint8_t *allowed = NULL;
+    int32_t *beam_ids = NULL;
+    char encname[MODELIO_ENCODING_MAX] = "";
+    int rc;
+    if ((rc = lj_file_read(model_path, &bytes, &nbytes, err, sizeof err))) goto fail;
+    if ((rc = mf_read_mem(bytes, nbytes, model_path, &f, err, sizeof err))) goto fail;
+    if ((rc = modelio_read_model(f, model_path, &m, encname, &v, err, sizeof err))) goto fail;
+    size_t optlen = 0;
+    const char *opts = mf_meta(f, "encoding.options", &optlen);
+    rc = enc_create_for_model(encname, opts, opts ? optlen : 0, v, &e, err, sizeof err);
+    v = NULL; /* owned by e now, or freed */
+    if (rc) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s: %s", model_path, err);
+        snprintf(err, sizeof err, "%s", msg);
+        goto fail;
+    }
+    int abc = !strcmp(enc_name(e), "abc");
+    int chars = abc && enc_options(e)->abc_variant == ENC_ABC_CHARS;
+    if (out_path && !abc) {
+        char ext[16];
+        lj_file_ext(out_path, ext, sizeof ext);
+        if (!strcmp(ext, "abc")) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "-o %s: .abc output needs an abc model; this one is %s (write .mid or .txt)", out_path, enc_name(e));
+            goto fail;
+        }
+    }
+    if (masked) {
+        size_t V = vocab_size(enc_vocab(e));
+        allowed = malloc(V ? V : 1);
+        if (!allowed) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        int notes = gen_pitch_mask(e, lo, hi, scale, allowed);
+        if (notes < 0) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG,
+                         "--key, --scale and --pitch-range need tokens that carry their pitch (timestep, notechord, event); in %s a note's pitch depends on the key and the bar",
+                         chars ? "chars (abc)" : "abc");
+            goto fail;
+        }
+        if (notes == 0) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "the key, scale and pitch range leave no note of the model's vocabulary");
+            goto fail;
+        }
+        o.allowed = allowed;
+    }
+    if (!primer) {
+        if (abc) primer = chars ? "X:" : "<s>";
+        else {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "a %s model needs --primer (a file or notes like \"C4 E4 G4\")", enc_name(e));
+            goto fail;
+        }
+    }
+    if (abc && !chars && !strcmp(primer, "<s>")) {
+        int32_t id = vocab_find(enc_vocab(e), "<s>", 3);
+        if (id < 0 || (rc = tokset_add(&pset, &id, 1))) {
+            rc = rc ? rc : lj_fail(err, sizeof err, LJ_ERR_ARG, "the model's vocabulary has no <s>: give --primer");
+            goto fail;
+        }
+    } else if ((rc = encode_primer(e, primer, &pset, err, sizeof err))) {
+        goto fail;
+    }
+    size_t np = pset.n_pieces ? tokset_piece_len(&pset, 0) : 0;
+    np = strip_piece_end(e, pset.ids, np);
+
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const int32_t *ids;
+    size_t n;
+    gen_stats gs;
+    memset(&gs, 0, sizeof gs);
+    if (beam > 1) {
+        double lp = 0;
+        if ((rc = gen_beam(m, e, &o, (int)beam, (size_t)o.length, pset.ids, np, &beam_ids, &n, &lp, err, sizeof err))) goto fail;
+        ids = beam_ids;
+        gs.primer = np;
+        gs.steps = n - np;
+        gs.logprob = lp;
+    } else {
+        if ((rc = gen_create(&g, m, e, &o, np, err, sizeof err))) goto fail;
+        gen_prime(g, pset.ids, np);
+        while (!gen_done(g)) gen_step(g);
+        gen_get_stats(g, &gs);
+        ids = gen_ids(g, &n);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if ((rc = write_output(out_path, e, ids, n, err, sizeof err))) goto fail;
+    if (!quiet) {
+        fprintf(stderr, "lstmjam: %s model (%s), primer %zu tokens, generated %zu tokens in %.3f s (%.1f us/step)",
+                enc_name(e), abc ? (chars ? "chars" : "tokens") : "tokens", gs.primer, gs.steps, secs,
+                gs.steps ? 1e6 * secs / (double)gs.steps : 0.0);
+        if (beam > 1) fprintf(stderr, ", beam %ld, log p %.3f", beam, gs.logprob);
+        else fprintf(stderr, ", %zu notes over %.2f s, log p %.3f", gs.notes, gs.seconds, gs.logprob);
+        if (abc && beam <= 1) fprintf(stderr, ", %zu ABC errors read past", gs.resyncs);
+        if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
+        fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");
+    }
+    goto done;
+fail:
+    cli_error("%s", err[0] ? err : lj_strerror(rc));
+done:
+    gen_destroy(g);
+    free(beam_ids);
+    free(allowed);
+    tokset_free(&pset);
+    enc_destroy(e);
+    vocab_destroy(v);
+    lj_model_destroy(m);
+    mf_close(f);
+    free(bytes);
+    return cli_exit_code(rc);
+}

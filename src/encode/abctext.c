@@ -1,0 +1,658 @@
+/* abctext: the abc encoding, characters or folk-rnn tokens (see abctext.h). */
+#include "abctext.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "abc.h"
+#include "enc_internal.h"
+
+#define ABC_TOKEN_MAX 64     /* longest tokens-variant name; longer runs are dropped */
+#define ABC_DEC_NOTES 64     /* notes one decoder step plays; more are dropped and counted
+                                (64 ons + 192 offs fit ENC_MAX_STEP_EVENTS) */
+
+static const char *const abc_keys[] = {"variant", "qpm", NULL};
+
+static int is_note_letter(char c) { return (c >= 'A' && c <= 'G') || (c >= 'a' && c <= 'g'); }
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+static int is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+/* Fields kept as tokens: the ones that change what plays (meter, unit length,
+ * key, and R: because a hornpipe is played dotted). */
+static int is_header_field(char c) { return c == 'M' || c == 'L' || c == 'K' || c == 'R'; }
+
+/* ------------------------------------------------------------------ lexer */
+
+/* Copies s[from..to) into buf without spaces; returns the length or 0 when it is
+ * empty or longer than ABC_TOKEN_MAX. */
+static size_t copy_token(const char *s, size_t from, size_t to, char *buf) {
+    size_t l = 0;
+    for (size_t k = from; k < to; k++) {
+        if (s[k] == ' ' || s[k] == '\t') continue;
+        if (l == ABC_TOKEN_MAX) return 0;
+        buf[l++] = s[k];
+    }
+    return l;
+}
+
+/* A key value ("E phr", "D ^g _B", "G clef=bass") as one word: clef and
+ * other key=value settings dropped, the rest joined ("Ephr", "D^g_B"); the
+ * renderer puts a space back before each explicit accidental. Writes after
+ * `prefix` (plen bytes, "K:" or "[K:") and `suffix`; returns the length or 0. */
+static size_t key_token(const char *prefix, size_t plen, const char *v, size_t n,
+                        const char *suffix, char *buf) {
+    static const char *const clefs[] = {"treble", "bass", "alto", "tenor", "perc", "treble8", "bass3"};
+    size_t l = plen, i = 0;
+    memcpy(buf, prefix, plen);
+    while (i < n) {
+        while (i < n && (v[i] == ' ' || v[i] == '\t')) i++;
+        size_t w = i;
+        while (w < n && v[w] != ' ' && v[w] != '\t') w++;
+        int drop = w > i && memchr(v + i, '=', w - i) && v[i] != '=';
+        for (size_t c = 0; c < sizeof clefs / sizeof *clefs && !drop; c++)
+            drop = strlen(clefs[c]) == w - i && !memcmp(clefs[c], v + i, w - i);
+        if (!drop) {
+            if (l + (w - i) > ABC_TOKEN_MAX - 1) return 0;
+            memcpy(buf + l, v + i, w - i);
+            l += w - i;
+        }
+        i = w;
+    }
+    size_t sl = strlen(suffix);
+    if (l == plen || l + sl > ABC_TOKEN_MAX) return 0;
+    memcpy(buf + l, suffix, sl);
+    return l + sl;
+}
+
+/* The lexer is a loop over one line: each branch reads one construct whole
+ * (a note with its accidentals and octave marks, a length, a bar line with its
+ * ending number...), so no state crosses a call. */
+size_t abctext_next_token(const char *s, size_t n, size_t *i, size_t *start, char *buf) {
+    size_t k = *i;
+    while (k < n) {
+        char c = s[k];
+        size_t e = k + 1, len = 0;
+        if (c == '%') { /* comment to the end of the line */
+            k = n;
+            break;
+        }
+        if (c == '!' || c == '+' || c == '{') { /* decoration, grace notes: dropped */
+            char close = c == '{' ? '}' : c;
+            while (e < n && s[e] != close) e++;
+            k = e < n ? e + 1 : k + 1; /* a lone one is read past alone, as the reader does */
+            continue;
+        }
+        if (c == '"') { /* chord symbol; annotations ("^text") dropped */
+            while (e < n && s[e] != '"') e++;
+            size_t end = e < n ? e + 1 : n;
+            int annotation = k + 1 < n && strchr("^_<>@", s[k + 1]) != NULL;
+            /* the reader reads a symbol up to a space ("D m" is D): so does the token */
+            size_t stop = k + 1;
+            while (stop < e && s[stop] != ' ' && s[stop] != '\t') stop++;
+            if (!annotation && e < n && stop - k + 1 <= ABC_TOKEN_MAX) {
+                memcpy(buf, s + k, stop - k);
+                buf[stop - k] = '"';
+                len = stop - k + 1;
+            }
+            if (len) {
+                *start = k;
+                *i = end;
+                return len;
+            }
+            k = end;
+            continue;
+        }
+        if (c == '^' || c == '_' || c == '=' || is_note_letter(c)) { /* note */
+            e = k;
+            while (e < n && (s[e] == '^' || s[e] == '_' || s[e] == '=') && e - k < 2) e++;
+            if (e < n && is_note_letter(s[e])) {
+                e++;
+                while (e < n && (s[e] == '\'' || s[e] == ',') && e - k < 16) e++;
+                len = copy_token(s, k, e, buf);
+            } else if (e < n && (s[e] == '^' || s[e] == '_' || s[e] == '=')) {
+                e++; /* a third accidental: the run is dropped */
+            }
+        } else if (c == 'z' || c == 'x' || c == 'Z') { /* rest */
+            len = copy_token(s, k, e, buf);
+        } else if (is_digit(c) || c == '/') { /* length */
+            while (e < n && (is_digit(s[e]) || s[e] == '/')) e++;
+            len = copy_token(s, k, e, buf);
+        } else if (c == '>' || c == '<') { /* broken rhythm */
+            while (e < n && s[e] == c) e++;
+            len = copy_token(s, k, e, buf);
+        } else if (c == '-') { /* tie */
+            len = copy_token(s, k, e, buf);
+        } else if (c == '(') { /* tuplet "(3" or "(3:2:3"; a slur is dropped */
+            if (e < n && is_digit(s[e])) {
+                while (e < n && (is_digit(s[e]) || s[e] == ':')) e++;
+                len = copy_token(s, k, e, buf);
+            }
+        } else if (c == '|' || c == ':' || (c == '[' && e < n && s[e] == '|')) { /* bar line */
+            while (e < n && (s[e] == '|' || s[e] == ':')) e++;
+            if (e < n && s[e] == ']') e++;
+            while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '-')) e++;
+            len = copy_token(s, k, e, buf);
+        } else if (c == '[' && e < n && is_digit(s[e])) { /* ending "[1" */
+            while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '-')) e++;
+            len = copy_token(s, k, e, buf);
+        } else if (c == '[' && e + 1 < n && is_alpha(s[e]) && s[e + 1] == ':') { /* [K:D] */
+            while (e < n && s[e] != ']') e++;
+            if (e < n && s[k + 1] == 'K') len = key_token("[K:", 3, s + k + 3, e - k - 3, "]", buf);
+            else if (e < n) len = copy_token(s, k, e + 1, buf);
+            e = e < n ? e + 1 : n;
+        } else if (c == '[' || c == ']') { /* chord brackets */
+            len = copy_token(s, k, e, buf);
+        }
+        /* anything else (spaces, slurs' ')', decorations . ~ H..W u v, '\', '`',
+         * unknown bytes) is dropped */
+        if (len) {
+            *start = k;
+            *i = e;
+            return len;
+        }
+        k = e;
+    }
+    *i = n;
+    return 0;
+}
+
+/* A field line "K:..." (letter, colon, not "A:|" music): its letter or 0. */
+static char field_letter(const char *s, size_t n) {
+    if (n < 2 || !is_alpha(s[0]) || s[1] != ':') return 0;
+    if (n >= 3 && (s[2] == '|' || s[2] == ':')) return 0;
+    return s[0];
+}
+
+/* "M:6/8"-style header token text: letter, ':', the value without spaces or
+ * comment. Returns the length or 0 (empty or too long). */
+static size_t header_token(const char *s, size_t n, char *buf) {
+    size_t end = 2;
+    while (end < n && s[end] != '%') end++;
+    if (s[0] == 'K') return key_token("K:", 2, s + 2, end - 2, "", buf);
+    size_t l = copy_token(s, 0, end, buf);
+    return l > 2 ? l : 0;
+}
+
+/* Is name one token of the tokens variant? */
+static int is_tokens_name(const char *name, size_t len) {
+    if ((len == 3 && !memcmp(name, "<s>", 3)) || (len == 4 && !memcmp(name, "</s>", 4))) return 1;
+    if (len > 2 && len <= ABC_TOKEN_MAX && is_header_field(name[0]) &&
+        name[1] == ':') {
+        for (size_t k = 2; k < len; k++)
+            if (name[k] == ' ' || name[k] == '\t' || name[k] == '\n' || name[k] == '\r' || name[k] == '%')
+                return 0;
+        return 1;
+    }
+    char buf[ABC_TOKEN_MAX];
+    size_t i = 0, start;
+    size_t l = abctext_next_token(name, len, &i, &start, buf);
+    return l == len && start == 0 && i == len && !memcmp(buf, name, len);
+}
+
+/* ------------------------------------------------------------------ renderer */
+
+void abctext_render_reset(abctext_render_state *r) {
+    memset(r, 0, sizeof *r);
+    r->at_line_start = 1;
+}
+
+static size_t put_text(char *out, size_t at, const char *s, size_t n) {
+    if (at >= ABCTEXT_RENDER_MAX) return at;
+    if (n > ABCTEXT_RENDER_MAX - at) n = ABCTEXT_RENDER_MAX - at;
+    for (size_t k = 0; k < n; k++) out[at + k] = s[k];
+    return at + n;
+}
+
+/* A key token with a space before each explicit accidental ("K:D ^g _B"). */
+static size_t put_key(char *out, size_t at, const char *name, size_t len) {
+    for (size_t k = 0; k < len; k++) {
+        char c = name[k];
+        int acc = (c == '^' || c == '_' || c == '=') && k > 0 && name[k - 1] != c && name[k - 1] != ':';
+        if (acc) at = put_text(out, at, " ", 1);
+        at = put_text(out, at, &c, 1);
+    }
+    return at;
+}
+
+/* Would the next token, starting with c, read as part of the last one if
+ * written right after it ("||" "|:" as "|||:", "2" "2" as "22")? */
+static int would_join(const abctext_render_state *r, char c) {
+    char l = r->last, f = r->last_first;
+    if ((l == '|' || l == ':' || l == ']') && (f == '|' || f == ':' || f == '[') &&
+        (c == '|' || c == ':' || c == ']' || is_digit(c)))
+        return 1;                                                  /* bar line, ending */
+    if ((is_digit(l) || l == '/') && (is_digit(c) || c == '/' || c == ',' || c == '-' ||
+                                      (f == '(' && c == ':')))
+        return 1;                                                  /* lengths, endings, tuplets */
+    if ((l == '>' || l == '<') && c == l) return 1;                /* broken rhythm */
+    if (l == '[' && (c == '|' || is_digit(c))) return 1;          /* chord bracket */
+    return 0;
+}
+
+static size_t start_tune(abctext_render_state *r, char *out, size_t at) {
+    char x[32];
+    if (!r->at_line_start) at = put_text(out, at, "\n", 1);
+    r->tunes++;
+    int l = snprintf(x, sizeof x, "X:%d\n", r->tunes);
+    at = put_text(out, at, x, (size_t)l);
+    r->in_tune = 1;
+    r->in_header = 1;
+    r->bars_on_line = 0;
+    r->at_line_start = 1;
+    return at;
+}
+
+size_t abctext_render(abctext_render_state *r, const char *name, size_t len, char *out) {
+    size_t at = 0;
+    if (len > 255) len = 255;
+    if (len == 3 && !memcmp(name, "<s>", 3)) {
+        if (r->in_tune) { /* a tune not ended: end it first */
+            at = put_text(out, at, r->at_line_start ? "\n" : "\n\n", r->at_line_start ? 1 : 2);
+            r->at_line_start = 1;
+        }
+        return start_tune(r, out, at);
+    }
+    if (len == 4 && !memcmp(name, "</s>", 4)) {
+        if (!r->in_tune) return 0;
+        at = put_text(out, at, r->at_line_start ? "\n" : "\n\n", r->at_line_start ? 1 : 2);
+        r->in_tune = r->in_header = 0;
+        r->at_line_start = 1;
+        return at;
+    }
+    if (!r->in_tune) at = start_tune(r, out, at);
+    int header = len > 2 && name[1] == ':' && is_header_field(name[0]);
+    if (header) {
+        if (!r->at_line_start) at = put_text(out, at, "\n", 1);
+        at = put_key(out, at, name, len);
+        at = put_text(out, at, "\n", 1);
+        if (name[0] == 'K') r->in_header = 0;
+        r->at_line_start = 1;
+        r->bars_on_line = 0;
+        return at;
+    }
+    if (r->in_header) { /* music before any K: the reader needs one */
+        at = put_text(out, at, "K:C\n", 4);
+        r->in_header = 0;
+    }
+    if (!r->at_line_start && would_join(r, name[0])) at = put_text(out, at, " ", 1);
+    if (len > 3 && !memcmp(name, "[K:", 3)) at = put_key(out, at, name, len);
+    else at = put_text(out, at, name, len);
+    r->at_line_start = 0;
+    r->last = name[len - 1];
+    r->last_first = name[0];
+    if (name[0] == '|' || name[0] == ':' || (len > 1 && name[0] == '[' && name[1] == '|')) {
+        if (++r->bars_on_line == 8) {
+            at = put_text(out, at, "\n", 1);
+            r->at_line_start = 1;
+            r->bars_on_line = 0;
+        }
+    }
+    return at;
+}
+
+/* ------------------------------------------------------------------ class */
+
+static void abc_defaults(enc_opts *o) {
+    o->abc_variant = ENC_ABC_CHARS;
+    o->velocity = 90; /* the ABC reader's melody velocity */
+}
+
+/* Canonical order: chars by byte value; tokens "<s>", "</s>", header fields,
+ * then the rest, each group by bytes. */
+static int abc_rank(const char *s, size_t len) {
+    if (len == 3 && !memcmp(s, "<s>", 3)) return 0;
+    if (len == 4 && !memcmp(s, "</s>", 4)) return 1;
+    if (len > 2 && s[1] == ':' && is_header_field(s[0])) return 2;
+    return 3;
+}
+
+static int abc_cmp(const char *a, size_t la, const char *b, size_t lb) {
+    if (la != 1 || lb != 1) {
+        int ra = abc_rank(a, la), rb = abc_rank(b, lb);
+        if (ra != rb) return ra < rb ? -1 : 1;
+    }
+    size_t m = la < lb ? la : lb;
+    int c = memcmp(a, b, m);
+    return c ? c : (la < lb ? -1 : la > lb);
+}
+
+static int abc_encode_score(const enc_opts *o, const score *s, int shift, enc_emitter *em,
+                            enc_stats *st) {
+    (void)o;
+    (void)s;
+    (void)shift;
+    (void)em;
+    (void)st;
+    return LJ_ERR_UNSUPPORTED; /* no ABC writer: enc_encode_text */
+}
+
+static int abc_parse(const enc_opts *o, const char *name, size_t len, enc_tok *t, uint8_t *pool,
+                     size_t *used, size_t cap) {
+    memset(t, 0, sizeof *t);
+    if (len == 0) return 0;
+    if (o->abc_variant == ENC_ABC_CHARS ? len != 1 : !is_tokens_name(name, len)) return 0;
+    if (*used + len > cap) return 0;
+    t->kind = ENC_TK_TEXT;
+    t->first = (uint32_t)*used;
+    t->count = (uint32_t)len;
+    memcpy(pool + *used, name, len);
+    *used += len;
+    return 1;
+}
+
+/* Line and column (1-based) of byte `at` in text. */
+static void line_col(const char *text, size_t at, long *line, long *col) {
+    *line = 1;
+    *col = 1;
+    for (size_t k = 0; k < at; k++) {
+        if (text[k] == '\n') {
+            ++*line;
+            *col = 1;
+        } else {
+            ++*col;
+        }
+    }
+}
+
+/* Emits one name found at byte `at`; on an unknown name (frozen vocabulary)
+ * the message names its position. */
+static int emit_at(enc_emitter *em, const char *text, size_t at, const char *tok, size_t len,
+                   const char *name, char *err, size_t errlen) {
+    if (em->status) return em->status;
+    int rc = enc_emit(em, tok, len);
+    if (rc == LJ_ERR_RANGE) {
+        long line, col;
+        line_col(text, at, &line, &col);
+        char shown[80];
+        size_t k = 0;
+        for (size_t j = 0; j < len && k + 5 < sizeof shown; j++) {
+            unsigned char c = (unsigned char)tok[j];
+            if (c >= 0x20 && c < 0x7f) shown[k++] = (char)c;
+            else k += (size_t)snprintf(shown + k, sizeof shown - k, "\\x%02x", c);
+        }
+        shown[k] = 0;
+        lj_fail(err, errlen, rc, "%s:%ld:%ld: expected a token of the model's abc vocabulary, found '%s'",
+                name, line, col, shown);
+    }
+    return rc;
+}
+
+static int end_piece(enc_emitter *em, tokset *out, enc_stats *st) {
+    if (em->status) return em->status;
+    if (em->n) {
+        int rc = tokset_add(out, em->ids, em->n);
+        if (rc) return em->status = rc;
+        if (st) {
+            st->pieces++;
+            st->tokens += em->n;
+        }
+    }
+    em->n = 0;
+    return LJ_OK;
+}
+
+/* 1 if the line at text[i..] starts "X:". */
+static int x_line(const char *text, size_t len, size_t i) {
+    return i + 1 < len && text[i] == 'X' && text[i + 1] == ':' && (i == 0 || text[i - 1] == '\n');
+}
+
+static int abc_encode_text(const enc_opts *o, const char *text, size_t len, const char *name,
+                           int primer, enc_emitter *em, tokset *out, enc_stats *st, char *err,
+                           size_t errlen) {
+    int has_x = 0;
+    for (size_t i = 0; i < len && !has_x; i++) has_x = x_line(text, len, i);
+    if (o->abc_variant == ENC_ABC_CHARS) {
+        /* one piece per tune, from its X: line (text before the first is
+         * dropped, as the trainer's chars_split_tunes); a primer is one piece */
+        size_t from = primer || !has_x ? 0 : len;
+        for (size_t i = 0; i < len && from == len; i++)
+            if (x_line(text, len, i)) from = i;
+        for (size_t i = from; i < len; i++) {
+            if (!primer && i > from && x_line(text, len, i) && end_piece(em, out, st)) break;
+            if (emit_at(em, text, i, text + i, 1, name, err, errlen)) break;
+        }
+        if (!em->status) end_piece(em, out, st);
+        return em->status;
+    }
+    /* tokens: line by line */
+    int in_tune = primer && !has_x, in_header = 0;
+    char buf[ABC_TOKEN_MAX];
+    if (in_tune) emit_at(em, text, 0, "<s>", 3, name, err, errlen);
+    size_t i = 0;
+    while (i < len && !em->status) {
+        size_t eol = i;
+        while (eol < len && text[eol] != '\n') eol++;
+        size_t n = eol;
+        if (n > i && text[n - 1] == '\r') n--;
+        size_t j = i;
+        while (j < n && (text[j] == ' ' || text[j] == '\t')) j++;
+        const char *line = text + j;
+        size_t ll = n - j;
+        char f = field_letter(line, ll);
+        if (f == 'X') {
+            if (in_tune) {
+                emit_at(em, text, j, "</s>", 4, name, err, errlen);
+                if (!primer) end_piece(em, out, st);
+            }
+            emit_at(em, text, j, "<s>", 3, name, err, errlen);
+            in_tune = in_header = 1;
+        } else if (!in_tune || (ll > 0 && line[0] == '%')) {
+            /* between tunes, or a comment */
+        } else if (ll == 0) { /* blank line: the tune ends */
+            emit_at(em, text, j, "</s>", 4, name, err, errlen);
+            if (!primer) end_piece(em, out, st);
+            in_tune = in_header = 0;
+        } else if (f) {
+            size_t l = is_header_field(f) ? header_token(line, ll, buf) : 0;
+            if (l) emit_at(em, text, j, buf, l, name, err, errlen);
+            if (f == 'K') in_header = 0;
+        } else {
+            in_header = 0; /* music before K: is read as music (a primer) */
+            size_t k = 0, start;
+            size_t l;
+            while ((l = abctext_next_token(line, ll, &k, &start, buf)) && !em->status)
+                emit_at(em, text, j + start, buf, l, name, err, errlen);
+        }
+        (void)in_header;
+        i = eol + 1;
+    }
+    if (in_tune && !primer) emit_at(em, text, len, "</s>", 4, name, err, errlen);
+    if (!em->status) end_piece(em, out, st);
+    return em->status;
+}
+
+/* ------------------------------------------------------------------ decoder */
+
+typedef struct abc_dec {
+    abc_stream *st;                   /* the streaming reader, fed the rendered text */
+    abctext_render_state r;           /* tokens variant: where the text stands */
+    score_note notes[ABC_DEC_NOTES];  /* notes the reader gave during this step */
+    int n_notes;
+    size_t dropped;                   /* notes over ABC_DEC_NOTES in one step, or ending
+                                         before the decoder's time (not played) */
+    int newlines;                     /* chars: '\n' in a row (two end a tune) */
+    char err[256];                    /* the reader's last message */
+} abc_dec;
+
+static void abc_on_note(void *user, const score_note *n) {
+    abc_dec *x = user;
+    if (x->n_notes < ABC_DEC_NOTES) x->notes[x->n_notes++] = *n;
+    else x->dropped++;
+}
+
+static int abc_dec_init(enc_decoder *d) {
+    abc_dec *x = calloc(1, sizeof *x);
+    if (!x) return LJ_ERR_NOMEM;
+    abc_opts ao;
+    abc_opts_default(&ao);
+    x->st = abc_stream_create(&ao, abc_on_note, x, x->err, sizeof x->err);
+    if (!x->st) {
+        free(x);
+        return LJ_ERR_NOMEM;
+    }
+    abctext_render_reset(&x->r);
+    d->ext = x;
+    return LJ_OK;
+}
+
+static void abc_dec_reset(enc_decoder *d) {
+    abc_dec *x = d->ext;
+    if (!x) return;
+    abc_stream_reset(x->st);
+    abctext_render_reset(&x->r);
+    x->n_notes = 0;
+    x->dropped = 0;
+    x->newlines = 0;
+    x->err[0] = 0;
+}
+
+static void abc_dec_free(enc_decoder *d) {
+    abc_dec *x = d->ext;
+    if (!x) return;
+    abc_stream_destroy(x->st);
+    free(x);
+    d->ext = NULL;
+}
+
+/* The notes the reader gave: each starts at its onset (or at the decoder's
+ * time when it comes late: a tie resolved after later notes) and ends at its
+ * own end, scheduled like notechord's notes. */
+static size_t play_notes(enc_decoder *d, abc_dec *x, enc_event *out) {
+    size_t n = 0;
+    for (int k = 0; k < x->n_notes; k++) {
+        const score_note *nt = &x->notes[k];
+        int64_t on = nt->onset, end = nt->onset + nt->duration;
+        n += enc_dec_end_due(d, on, out + n);
+        if (on > d->now) d->now = on;
+        if (end <= d->now) {
+            x->dropped++;
+            continue;
+        }
+        n += enc_dec_on(d, nt->pitch, nt->velocity ? nt->velocity : d->velocity, out + n);
+        d->off_at[nt->pitch] = end;
+    }
+    x->n_notes = 0;
+    return n;
+}
+
+static size_t abc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
+    abc_dec *x = d->ext;
+    const char *name = (const char *)d->pool + t->first;
+    size_t len = t->count;
+    x->n_notes = 0;
+    if (d->e->o.abc_variant == ENC_ABC_CHARS) {
+        abc_stream_feed(x->st, name, len);
+        if (name[0] == '\n') {
+            if (++x->newlines == 2) d->ended = 1;
+        } else if (name[0] != '\r') {
+            x->newlines = 0;
+        }
+    } else {
+        char text[ABCTEXT_RENDER_MAX];
+        size_t tl = abctext_render(&x->r, name, len, text);
+        abc_stream_feed(x->st, text, tl);
+        if (len == 4 && !memcmp(name, "</s>", 4)) d->ended = 1;
+    }
+    return play_notes(d, x, out);
+}
+
+static size_t abc_flush(enc_decoder *d, enc_event *out) {
+    abc_dec *x = d->ext;
+    x->n_notes = 0;
+    abc_stream_finish(x->st);
+    size_t n = play_notes(d, x, out);
+    return n + enc_dec_end_due(d, INT64_MAX, out + n);
+}
+
+size_t enc_abc_resyncs(const enc_decoder *d) {
+    const abc_dec *x = d->ext;
+    return x ? (size_t)abc_stream_errors(x->st) : 0;
+}
+
+size_t enc_abc_dropped(const enc_decoder *d) {
+    const abc_dec *x = d->ext;
+    return x ? x->dropped : 0;
+}
+
+int enc_abc_text(const encoding *e, const int32_t *ids, size_t n, char **out, size_t *len) {
+    *out = NULL;
+    *len = 0;
+    if (e->cls != &enc_abc_class) return LJ_ERR_ARG;
+    size_t cap = 1 + (e->o.abc_variant == ENC_ABC_CHARS ? n : n * ABCTEXT_RENDER_MAX);
+    char *buf = malloc(cap + 1);
+    if (!buf) return LJ_ERR_NOMEM;
+    abctext_render_state r;
+    abctext_render_reset(&r);
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t l;
+        const char *name = ids[i] >= 0 && (size_t)ids[i] < vocab_size(e->v) ? vocab_name(e->v, ids[i], &l) : NULL;
+        if (!name) continue;
+        if (e->o.abc_variant == ENC_ABC_CHARS) buf[at++] = name[0];
+        else at += abctext_render(&r, name, l, buf + at);
+    }
+    if (at && buf[at - 1] != '\n') buf[at++] = '\n';
+    buf[at] = 0;
+    *out = buf;
+    *len = at;
+    return LJ_OK;
+}
+
+typedef struct whole_notes {
+    score *s;
+    int status;
+} whole_notes;
+
+static void whole_note(void *user, const score_note *n) {
+    whole_notes *w = user;
+    if (!w->status) w->status = score_add_note(w->s, n);
+}
+
+/* The ABC text through one stream, every note with its own onset: melody part
+ * 0 (channel 0), chord symbols part 1 (channel 1). */
+static int abc_decode_whole(const encoding *e, const int32_t *ids, size_t n, score **out) {
+    char *text;
+    size_t len;
+    int rc = enc_abc_text(e, ids, n, &text, &len);
+    if (rc) return rc;
+    whole_notes w = {score_create(), LJ_OK};
+    char err[256];
+    abc_stream *st = w.s ? abc_stream_create(NULL, whole_note, &w, err, sizeof err) : NULL;
+    if (!st || score_add_tempo(w.s, 0, e->o.us_per_qn) || score_add_part(w.s, "melody", 0, 0, NULL) ||
+        score_add_part(w.s, "chords", 1, 0, NULL))
+        rc = LJ_ERR_NOMEM;
+    if (!rc) rc = abc_stream_feed(st, text, len);
+    if (!rc) rc = abc_stream_finish(st);
+    if (!rc) rc = w.status;
+    abc_stream_destroy(st);
+    free(text);
+    if (rc) {
+        score_destroy(w.s);
+        return rc;
+    }
+    for (size_t i = 0; i < w.s->n_notes; i++) w.s->notes[i].channel = w.s->notes[i].part == 1 ? 1 : 0;
+    score_sort(w.s);
+    *out = w.s;
+    return LJ_OK;
+}
+
+const enc_class enc_abc_class = {
+    .decode_whole = abc_decode_whole,
+    .name = "abc",
+    .kind = ENC_KIND_TOKENS,
+    .opt_keys = abc_keys,
+    .defaults = abc_defaults,
+    .check = NULL,
+    .fixed_vocab = NULL,
+    .cmp = abc_cmp,
+    .encode = abc_encode_score,
+    .parse = abc_parse,
+    .step = abc_step,
+    .ms_axis = 0,
+    .flush = abc_flush,
+    .dec_init = abc_dec_init,
+    .dec_reset = abc_dec_reset,
+    .dec_free = abc_dec_free,
+    .encode_text = abc_encode_text,
+    .no_token_pitch = 1,
+};

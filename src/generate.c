@@ -1,0 +1,358 @@
+/* generate: sampling and beam search over the step API (see generate.h). */
+#include "generate.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct generator {
+    const lj_model *m;     /* not owned */
+    const encoding *e;     /* not owned */
+    gen_opts o;            /* copy (o.allowed points to the generator's copy) */
+    int K;                 /* vocabulary = head size */
+    lstm_state *st;        /* batch-1 LSTM state */
+    enc_decoder *dec;      /* the encoding's decoder, run along */
+    enc_event *ev;         /* ENC_MAX_STEP_EVENTS events of one decoder step */
+    lj_rng rng;            /* the sampling RNG */
+    uint8_t *allowed;      /* K flags or NULL */
+    float *work;           /* K: processed logits */
+    float *saved;          /* K: logits before the n-gram bans (to lift them) */
+    float *probs;          /* K: lj_sample scratch */
+    int *idx;              /* K: lj_sample scratch */
+    uint8_t *seen;         /* K: repetition-penalty scratch, kept zero */
+    int32_t *hist;         /* primer + generated ids, cap entries */
+    size_t n, cap;
+    size_t n_primer;
+    double t_primer;       /* decoder time after the primer, seconds */
+    gen_stats stats;
+};
+
+void gen_opts_default(gen_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->sampler.temperature = 1.0f;
+    o->sampler.top_k = 0;
+    o->sampler.top_p = 1.0f;
+    o->seed = 1;
+    o->unit = GEN_STEPS;
+    o->length = 500;
+    o->max_steps = 0;
+    o->repetition_penalty = 1.0f;
+    o->penalty_window = 64;
+    o->ngram_window = 4096;
+}
+
+/* The model must read tokens and end in one softmax head of the vocabulary. */
+static int check_model(const lj_model *m, const encoding *e, char *err, size_t errlen) {
+    const lj_model_config *c = lj_model_get_config(m);
+    size_t V = vocab_size(enc_vocab(e));
+    if (c->input_kind == LJ_INPUT_DENSE)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "the model reads feature vectors; generate reads token models");
+    if (c->num_heads < 1 || c->heads[0].kind != LJ_HEAD_SOFTMAX)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "the model's first head is not a softmax");
+    if ((size_t)c->heads[0].size != V || (size_t)c->input_size != V)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "the model's vocabulary has %d classes (input %d), the %s encoding's %zu",
+                       c->heads[0].size, c->input_size, enc_name(e), V);
+    return LJ_OK;
+}
+
+int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_opts *o,
+               size_t max_primer, char *err, size_t errlen) {
+    *out = NULL;
+    int rc = check_model(m, e, err, errlen);
+    if (rc) return rc;
+    size_t steps = o->max_steps;
+    if (o->unit == GEN_STEPS && (!steps || (double)steps > o->length)) steps = (size_t)o->length;
+    if (!steps) return lj_fail(err, errlen, LJ_ERR_ARG, "nothing to generate: length or max steps is 0");
+    generator *g = calloc(1, sizeof *g);
+    if (!g) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    g->m = m;
+    g->e = e;
+    g->o = *o;
+    g->o.max_steps = steps;
+    g->K = lj_model_get_config(m)->heads[0].size;
+    size_t K = (size_t)g->K;
+    g->cap = max_primer + steps;
+    g->work = malloc(K * sizeof *g->work);
+    g->saved = malloc(K * sizeof *g->saved);
+    g->probs = malloc(K * sizeof *g->probs);
+    g->idx = malloc(K * sizeof *g->idx);
+    g->seen = calloc(K, 1);
+    g->hist = malloc((g->cap ? g->cap : 1) * sizeof *g->hist);
+    g->ev = malloc(ENC_MAX_STEP_EVENTS * sizeof *g->ev);
+    if (o->allowed) {
+        g->allowed = malloc(K);
+        if (g->allowed) memcpy(g->allowed, o->allowed, K);
+        g->o.allowed = g->allowed;
+    }
+    if (!g->work || !g->saved || !g->probs || !g->idx || !g->seen || !g->hist || !g->ev ||
+        (o->allowed && !g->allowed)) {
+        gen_destroy(g);
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    }
+    if ((rc = lstm_state_create(&g->st, m, 1, err, errlen)) ||
+        (rc = enc_decoder_create(e, &g->dec, err, errlen))) {
+        gen_destroy(g);
+        return rc;
+    }
+    lj_rng_seed(&g->rng, o->seed);
+    *out = g;
+    return LJ_OK;
+}
+
+void gen_destroy(generator *g) {
+    if (!g) return;
+    lstm_state_destroy(g->st);
+    enc_decoder_destroy(g->dec);
+    free(g->ev);
+    free(g->allowed);
+    free(g->work);
+    free(g->saved);
+    free(g->probs);
+    free(g->idx);
+    free(g->seen);
+    free(g->hist);
+    free(g);
+}
+
+/* Steps the decoder with one id; counts notes when `count`. */
+static void decode(generator *g, int32_t id, int count) {
+    size_t k = enc_decoder_step(g->dec, id, g->ev);
+    if (!count) return;
+    for (size_t i = 0; i < k; i++)
+        if (g->ev[i].type == ENC_NOTE_ON) {
+            g->stats.notes++;
+            double t = g->ev[i].time - g->t_primer;
+            if (t > g->stats.seconds) g->stats.seconds = t;
+        }
+    double t = enc_decoder_time(g->dec) - g->t_primer;
+    if (t > g->stats.seconds) g->stats.seconds = t;
+}
+
+int gen_prime(generator *g, const int32_t *ids, size_t n) {
+    if (n > g->cap - g->o.max_steps || g->n) return LJ_ERR_ARG;
+    int32_t zero = -1;
+    if (n == 0) lstm_step(g->m, g->st, &zero, NULL); /* a zero input: logits for token 1 */
+    for (size_t i = 0; i < n; i++) {
+        g->hist[g->n++] = ids[i];
+        lstm_step(g->m, g->st, &ids[i], NULL);
+        decode(g, ids[i], 0);
+    }
+    g->n_primer = n;
+    g->stats.primer = n;
+    g->t_primer = enc_decoder_time(g->dec);
+    return LJ_OK;
+}
+
+/* Applies the mask, the penalty and the n-gram bans to `work` for a sequence
+ * whose ids are hist[0..n). Returns 1 when the bans had to be lifted. */
+static int process_logits(const gen_opts *o, int K, float *work, float *saved, uint8_t *seen,
+                          const int32_t *hist, size_t n) {
+    if (o->allowed) lj_logits_mask(work, K, o->allowed);
+    if (o->repetition_penalty != 1.0f) {
+        size_t w = o->penalty_window < n ? o->penalty_window : n;
+        lj_repetition_penalty(work, K, hist + n - w, w, o->repetition_penalty, seen);
+    }
+    if (o->no_repeat_ngram > 0) {
+        size_t w = o->ngram_window && o->ngram_window < n ? o->ngram_window : n;
+        memcpy(saved, work, (size_t)K * sizeof *work);
+        if (lj_no_repeat_ngram(work, K, hist + n - w, w, o->no_repeat_ngram) &&
+            !lj_count_finite(work, K)) {
+            /* every token would repeat an n-gram: better a repeat than nothing */
+            memcpy(work, saved, (size_t)K * sizeof *work);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int32_t gen_step(generator *g) {
+    int K = g->K;
+    memcpy(g->work, lstm_state_head_output(g->st, 0), (size_t)K * sizeof *g->work);
+    g->stats.unbanned += (size_t)process_logits(&g->o, K, g->work, g->saved, g->seen, g->hist, g->n);
+    int32_t tok = lj_sample(&g->o.sampler, g->work, K, &g->rng, g->probs, g->idx);
+    /* log p of the draw under the processed distribution at T = 1 */
+    float mx = g->work[lj_argmax(g->work, K)];
+    double z = 0.0;
+    for (int k = 0; k < K; k++) z += exp((double)g->work[k] - mx);
+    g->stats.logprob += (double)g->work[tok] - mx - log(z);
+    if (g->n < g->cap) g->hist[g->n++] = tok;
+    g->stats.steps++;
+    lstm_step(g->m, g->st, &tok, NULL);
+    decode(g, tok, 1);
+    return tok;
+}
+
+int gen_done(const generator *g) {
+    if (g->stats.steps >= g->o.max_steps) return 1;
+    switch (g->o.unit) {
+    case GEN_NOTES: return (double)g->stats.notes >= g->o.length;
+    case GEN_SECONDS: return g->stats.seconds >= g->o.length;
+    default: return (double)g->stats.steps >= g->o.length;
+    }
+}
+
+const int32_t *gen_ids(const generator *g, size_t *n) {
+    *n = g->n;
+    return g->hist;
+}
+
+void gen_get_stats(const generator *g, gen_stats *st) {
+    *st = g->stats;
+    st->resyncs = enc_decoder_resyncs(g->dec);
+    st->bad_tokens = enc_decoder_bad_tokens(g->dec);
+}
+
+/* ------------------------------------------------------------------ beam */
+
+typedef struct beam_cand {
+    double score; /* total log-probability of the extended prefix */
+    int beam;     /* the prefix it extends */
+    int32_t tok;  /* the token it adds */
+} beam_cand;
+
+/* a before b: higher score, then lower beam, then lower token (deterministic) */
+static int cand_before(const beam_cand *a, const beam_cand *b) {
+    if (a->score != b->score) return a->score > b->score;
+    if (a->beam != b->beam) return a->beam < b->beam;
+    return a->tok < b->tok;
+}
+
+/* Keeps the best `keep` of c[0..n) at the front, in order (selection). */
+static void select_best(beam_cand *c, int n, int keep) {
+    for (int i = 0; i < keep && i < n; i++) {
+        int best = i;
+        for (int j = i + 1; j < n; j++)
+            if (cand_before(&c[j], &c[best])) best = j;
+        beam_cand t = c[i];
+        c[i] = c[best];
+        c[best] = t;
+    }
+}
+
+int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, size_t steps,
+             const int32_t *primer, size_t n_primer, int32_t **ids_out, size_t *n_out,
+             double *logprob, char *err, size_t errlen) {
+    *ids_out = NULL;
+    *n_out = 0;
+    int rc = check_model(m, e, err, errlen);
+    if (rc) return rc;
+    if (W < 1 || W > 4096) return lj_fail(err, errlen, LJ_ERR_ARG, "beam width: expected 1..4096, found %d", W);
+    int K = lj_model_get_config(m)->heads[0].size;
+    size_t len = n_primer + steps, Wz = (size_t)W, Kz = (size_t)K;
+    lstm_state *st = NULL, *next = NULL;
+    float *work = malloc(Kz * sizeof *work), *saved = malloc(Kz * sizeof *saved);
+    uint8_t *seen = calloc(Kz, 1);
+    int32_t *hist = malloc(Wz * (len ? len : 1) * sizeof *hist);
+    int32_t *hist2 = malloc(Wz * (len ? len : 1) * sizeof *hist2);
+    int32_t *toks = malloc(Wz * sizeof *toks);
+    double *score = malloc(Wz * sizeof *score), *score2 = malloc(Wz * sizeof *score2);
+    beam_cand *cand = malloc(Wz * Wz * sizeof *cand), *row = malloc(Kz * sizeof *row);
+    if (!work || !saved || !seen || !hist || !hist2 || !toks || !score || !score2 || !cand || !row) {
+        rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    if ((rc = lstm_state_create(&st, m, W, err, errlen)) ||
+        (rc = lstm_state_create(&next, m, W, err, errlen)))
+        goto done;
+    /* every row reads the primer; only beam 0 is live at first, so the first
+     * expansion does not repeat one prefix W times */
+    for (size_t i = 0; i < (n_primer ? n_primer : 1); i++) {
+        for (int b = 0; b < W; b++) toks[b] = n_primer ? primer[i] : -1;
+        lstm_step(m, st, toks, NULL);
+    }
+    for (int b = 0; b < W; b++) {
+        memcpy(hist + (size_t)b * len, primer, n_primer * sizeof *hist);
+        score[b] = b == 0 ? 0.0 : -INFINITY;
+    }
+    for (size_t t = 0; t < steps; t++) {
+        size_t n = n_primer + t; /* ids in each beam so far */
+        int nc = 0;
+        const float *logits = lstm_state_head_output(st, 0);
+        for (int b = 0; b < W; b++) {
+            if (score[b] == -INFINITY) continue;
+            const int32_t *h = hist + (size_t)b * len;
+            memcpy(work, logits + (size_t)b * Kz, Kz * sizeof *work);
+            process_logits(o, K, work, saved, seen, h, n);
+            lj_log_softmax(work, K, work);
+            int nr = 0;
+            for (int k = 0; k < K; k++)
+                if (work[k] != -INFINITY) {
+                    row[nr].score = score[b] + work[k];
+                    row[nr].beam = b;
+                    row[nr].tok = k;
+                    nr++;
+                }
+            select_best(row, nr, W); /* a beam adds at most W of the final W */
+            for (int i = 0; i < nr && i < W; i++) cand[nc++] = row[i];
+        }
+        select_best(cand, nc, W);
+        for (int j = 0; j < W; j++) {
+            if (j < nc) {
+                const beam_cand *c = &cand[j];
+                lstm_state_copy_row(next, j, st, c->beam);
+                memcpy(hist2 + (size_t)j * len, hist + (size_t)c->beam * len, n * sizeof *hist);
+                hist2[(size_t)j * len + n] = c->tok;
+                score2[j] = c->score;
+                toks[j] = c->tok;
+            } else {
+                score2[j] = -INFINITY;
+                toks[j] = -1;
+            }
+        }
+        lstm_state *ts = st;
+        st = next;
+        next = ts;
+        int32_t *th = hist;
+        hist = hist2;
+        hist2 = th;
+        double *tsc = score;
+        score = score2;
+        score2 = tsc;
+        lstm_step(m, st, toks, NULL);
+    }
+    int best = 0;
+    for (int b = 1; b < W; b++)
+        if (score[b] > score[best]) best = b;
+    int32_t *res = malloc((len ? len : 1) * sizeof *res);
+    if (!res) {
+        rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    memcpy(res, hist + (size_t)best * len, len * sizeof *res);
+    *ids_out = res;
+    *n_out = len;
+    *logprob = score[best];
+done:
+    lstm_state_destroy(st);
+    lstm_state_destroy(next);
+    free(work);
+    free(saved);
+    free(seen);
+    free(hist);
+    free(hist2);
+    free(toks);
+    free(score);
+    free(score2);
+    free(cand);
+    free(row);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ masks */
+
+int gen_pitch_mask(const encoding *e, int lo, int hi, unsigned scale, uint8_t *allowed) {
+    size_t V = vocab_size(enc_vocab(e));
+    int notes = 0;
+    for (size_t id = 0; id < V; id++) {
+        uint8_t p[128];
+        int n = enc_token_pitches(e, (int32_t)id, p, sizeof p);
+        if (n < 0) return -1;
+        int ok = 1;
+        for (int k = 0; k < n && k < 128; k++)
+            if (p[k] < lo || p[k] > hi || !(scale >> (p[k] % 12) & 1u)) ok = 0;
+        allowed[id] = (uint8_t)ok;
+        if (n > 0 && ok) notes++;
+    }
+    return notes;
+}

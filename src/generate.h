@@ -1,0 +1,102 @@
+/* generate: offline generation from a token model (lstmjam generate): a primer
+ * fed through the step API, then tokens drawn one at a time (temperature,
+ * top-k, top-p; temperature 0 = argmax) or found by beam search, with an
+ * optional logit mask (key/scale, pitch range: built by gen_pitch_mask from
+ * what each token of the encoding plays) and repetition control (no-repeat
+ * n-gram, repetition penalty). The encoding's decoder runs along, so the length
+ * can be counted in tokens, notes or seconds.
+ *
+ *   generator *g;  gen_create(&g, m, e, &opts, err, errlen);
+ *   gen_prime(g, primer_ids, n);                  (feeds the primer)
+ *   while (!gen_done(g)) gen_step(g);             (allocates nothing)
+ *   gen_ids(g, &n)  ->  primer + generated ids
+ *
+ * Ownership: the generator keeps pointers to the model and the encoding, which
+ * must outlive it; it owns its LSTM state, decoder and buffers. */
+#ifndef LJ_GENERATE_H
+#define LJ_GENERATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "encoding.h"
+#include "model.h"
+#include "sample.h"
+
+typedef enum gen_unit {
+    GEN_STEPS = 0, /* tokens generated */
+    GEN_NOTES,     /* notes started by the generated tokens (decoder note-ons) */
+    GEN_SECONDS    /* decoder time past the primer's end, seconds */
+} gen_unit;
+
+typedef struct gen_opts {
+    lj_sampler sampler;       /* temperature (0 = argmax), top_k, top_p */
+    uint64_t seed;            /* the sampling RNG's seed */
+    gen_unit unit;            /* what `length` counts */
+    double length;            /* how much to generate, in `unit` (> 0) */
+    size_t max_steps;         /* tokens generated at most (notes and seconds stop here too) */
+    const uint8_t *allowed;   /* K flags, 0 = the token is never drawn; NULL = all */
+    int no_repeat_ngram;      /* n >= 1: no n-gram of tokens twice (0 = off) */
+    size_t ngram_window;      /* tokens back the n-gram search looks (0 = all) */
+    float repetition_penalty; /* > 1 penalises tokens of the last penalty_window (1 = off) */
+    size_t penalty_window;    /* tokens back the penalty looks */
+} gen_opts;
+
+/* Defaults: temperature 1, no truncation, seed 1, 500 steps, no mask, no
+ * repetition control, penalty window 64, n-gram window 4096. Thread: any. */
+void gen_opts_default(gen_opts *o);
+
+typedef struct generator generator;
+
+/* Counts of a run. */
+typedef struct gen_stats {
+    size_t primer;        /* primer tokens */
+    size_t steps;         /* tokens generated */
+    size_t notes;         /* note-ons decoded from the generated tokens */
+    double seconds;       /* decoder time from the primer's end to the last event */
+    size_t resyncs;       /* abc: malformed generated text read past (whole run) */
+    size_t bad_tokens;    /* ids the decoder could not read */
+    size_t unbanned;      /* steps where the n-gram bans left no token: bans lifted */
+    double logprob;       /* sum of log p of the generated tokens under the distribution
+                             they were drawn from (after mask, penalty, bans; at T=1) */
+} gen_stats;
+
+/* Allocates everything generation needs, once (state, decoder, history of
+ * max_steps + primer tokens, scratch). The model must have one softmax head of
+ * the encoding's vocabulary size and token input. Errors LJ_ERR_ARG (with the
+ * reason), LJ_ERR_NOMEM. Thread: control. */
+int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_opts *o,
+               size_t max_primer, char *err, size_t errlen);
+void gen_destroy(generator *g); /* NULL is a no-op */
+
+/* Feeds n primer ids (n <= max_primer; n = 0 feeds one zero input so the first
+ * token has logits). Call once, before gen_step. Thread: control. */
+int gen_prime(generator *g, const int32_t *ids, size_t n);
+/* Draws one token, steps the LSTM and the decoder. Allocates nothing. Returns
+ * the token. Thread: engine. */
+int32_t gen_step(generator *g);
+/* 1 when the length (or max_steps) is reached. Thread: any. */
+int gen_done(const generator *g);
+/* Primer and generated ids so far (owned by g). Thread: any. */
+const int32_t *gen_ids(const generator *g, size_t *n);
+void gen_get_stats(const generator *g, gen_stats *st);
+
+/* Beam search of width W >= 1 for `steps` tokens after the primer: keeps the W
+ * prefixes of highest total log-probability (after the mask and repetition
+ * control of o, which apply per beam) and returns the best full sequence,
+ * primer included, in *ids (malloc'd; *n ids) and its generated tokens'
+ * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
+ * State copies reorder the beams (lstm_state_copy_row). Thread: control. */
+int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, size_t steps,
+             const int32_t *primer, size_t n_primer, int32_t **ids, size_t *n, double *logprob,
+             char *err, size_t errlen);
+
+/* A logit mask over e's vocabulary: a token that starts notes is allowed when
+ * all its pitches lie in [lo, hi] and their pitch classes in `scale` (bit pc
+ * set, bit 0 = C; 0xfff = every class); tokens that start no note are always
+ * allowed. allowed has vocab-size bytes. Returns the number of allowed tokens
+ * that start notes; -1 when the encoding's tokens carry no pitch of their own
+ * (abc). Thread: any. */
+int gen_pitch_mask(const encoding *e, int lo, int hi, unsigned scale, uint8_t *allowed);
+
+#endif

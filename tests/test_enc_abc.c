@@ -1,0 +1,378 @@
+/* The abc encoding (src/encode/abctext.c): folk-rnn tokens from hand-derived
+ * text; every tune of the hand-picked ABC files (and, when present, all 1034
+ * Nottingham tunes) decodes to the same notes through the tokens variant as
+ * through its characters, and the characters to the notes the ABC reader
+ * reads; rendered tokens re-encode to the same ids; malformed text is read
+ * past and counted; primer errors name line:column; model files' "chars"
+ * loads as abc; decoding allocates nothing per step; decoder creation survives
+ * every allocation failure. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "abc.h"
+#include "abctext.h"
+#include "alloc_fail.h"
+#include "encoding.h"
+#include "files.h"
+
+static encoding *make(enc_abc_variant variant) {
+    enc_opts o;
+    enc_opts_default(&o, "abc");
+    o.abc_variant = variant;
+    encoding *e;
+    char err[256];
+    if (enc_create("abc", &o, &e, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+    return e;
+}
+
+/* The names of set's piece p joined by spaces. */
+static void names(const encoding *e, const tokset *set, size_t p, char *buf, size_t cap) {
+    size_t at = 0;
+    buf[0] = 0;
+    for (size_t i = set->start[p]; i < set->start[p] + tokset_piece_len(set, p); i++) {
+        size_t len;
+        const char *n = vocab_name(enc_vocab(e), set->ids[i], &len);
+        at += (size_t)snprintf(buf + at, cap - at, "%s%.*s", at ? " " : "", (int)len, n);
+    }
+}
+
+static void test_tokens_by_hand(void **state) {
+    (void)state;
+    const char *text =
+        "% a comment\nX:1\nT:Title\nM:6/8\nL:1/8\nQ:1/4=120\nK:G maj\n"
+        "|:\"G\"GAB c2d|e>f g/2a/ (3bag [CEG]2 z|1 ~A3 !trill!B{c}d:|2 (Bc)^f' =C,,|]\n"
+        "[K:D] __e [1 d-d ::\n\nX:2\nK:Am\nA4|\n";
+    encoding *e = make(ENC_ABC_TOKENS);
+    tokset set = {0};
+    char err[256];
+    assert_int_equal(enc_encode_text(e, text, strlen(text), "hand", 0, &set, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(set.n_pieces, 2);
+    char buf[2048];
+    names(e, &set, 0, buf, sizeof buf);
+    assert_string_equal(buf,
+        "<s> M:6/8 L:1/8 K:Gmaj |: \"G\" G A B c 2 d | e > f g /2 a / (3 b a g [ C E G ] 2 z |1 "
+        "A 3 B d :|2 B c ^f' =C,, |] [K:D] __e [1 d - d :: </s>");
+    names(e, &set, 1, buf, sizeof buf);
+    assert_string_equal(buf, "<s> K:Am A 4 | </s>");
+    /* every name is one token of the variant (what enc_set_vocab checks) */
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    enc_decoder *d;
+    assert_int_equal(enc_decoder_create(e, &d, err, sizeof err), LJ_OK);
+    enc_decoder_destroy(d);
+    tokset_free(&set);
+    enc_destroy(e);
+}
+
+typedef struct tune_list {
+    char *text;          /* all books, one after the other */
+    size_t len;
+    size_t starts[1200]; /* each tune's X: line */
+    size_t lens[1200];
+    size_t n;
+} tune_list;
+
+static void add_book(tune_list *tl, const char *path) {
+    uint8_t *data;
+    size_t len;
+    char err[256];
+    if (lj_file_read(path, &data, &len, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+    tl->text = realloc(tl->text, tl->len + len + 2);
+    assert_non_null(tl->text);
+    memcpy(tl->text + tl->len, data, len);
+    free(data);
+    size_t base = tl->len;
+    tl->len += len;
+    tl->text[tl->len++] = '\n';
+    const char *t = tl->text + base;
+    size_t start = SIZE_MAX;
+    for (size_t i = 0; i <= len; i++) {
+        int at_x = i + 1 < len && (i == 0 || t[i - 1] == '\n') && t[i] == 'X' && t[i + 1] == ':';
+        if ((at_x || i == len) && start != SIZE_MAX && tl->n < 1200) {
+            tl->starts[tl->n] = base + start;
+            tl->lens[tl->n++] = i - start;
+        }
+        if (at_x) start = i;
+    }
+}
+
+/* Notes of a decoded piece, for comparison. */
+static score *decode_piece(const encoding *e, const tokset *set, size_t p) {
+    score *s;
+    char err[256];
+    if (enc_decode(e, set->ids + set->start[p], tokset_piece_len(set, p), &s, err, sizeof err) != LJ_OK)
+        fail_msg("%s", err);
+    return s;
+}
+
+/* The step decoder's events paired into notes (what the engine plays). */
+static score *step_decode(const encoding *e, const tokset *set, size_t p) {
+    enc_decoder *d;
+    char err[256];
+    if (enc_decoder_create(e, &d, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+    static enc_event ev[ENC_MAX_STEP_EVENTS];
+    int64_t on[128];
+    score *s = score_create();
+    size_t n = tokset_piece_len(set, p);
+    for (size_t i = 0; i <= n; i++) {
+        size_t k = i < n ? enc_decoder_step(d, set->ids[set->start[p] + i], ev) : enc_decoder_flush(d, ev);
+        for (size_t j = 0; j < k; j++) {
+            if (j > 0 && ev[j].tick < ev[j - 1].tick) fail_msg("events out of order");
+            if (ev[j].type == ENC_NOTE_ON) {
+                on[ev[j].pitch] = ev[j].tick;
+            } else {
+                score_note nt = {0};
+                nt.onset = on[ev[j].pitch];
+                nt.duration = ev[j].tick - nt.onset;
+                nt.pitch = ev[j].pitch;
+                assert_int_equal(score_add_note(s, &nt), LJ_OK);
+            }
+        }
+    }
+    enc_decoder_destroy(d);
+    score_sort(s);
+    return s;
+}
+
+static void same_notes(const score *a, const score *b, const char *what, size_t tune) {
+    if (a->n_notes != b->n_notes) fail_msg("%s tune %zu: %zu notes vs %zu", what, tune, a->n_notes, b->n_notes);
+    for (size_t k = 0; k < a->n_notes; k++) {
+        const score_note *x = &a->notes[k], *y = &b->notes[k];
+        if (x->onset != y->onset || x->duration != y->duration || x->pitch != y->pitch)
+            fail_msg("%s tune %zu note %zu: %lld+%lld p%d vs %lld+%lld p%d", what, tune, k,
+                     (long long)x->onset, (long long)x->duration, x->pitch, (long long)y->onset,
+                     (long long)y->duration, y->pitch);
+    }
+}
+
+static void test_tokens_decode_as_chars(void **state) {
+    (void)state;
+    const char *data = getenv("LJ_TEST_DATA"), *corp = getenv("LJ_CORPORA");
+    assert_non_null(data);
+    static tune_list tl;
+    memset(&tl, 0, sizeof tl);
+    char path[4096];
+    static const char *hard[] = {"hard_rhythm.abc", "hard_keys.abc", "hard_accidentals.abc", "hard_repeats.abc"};
+    for (size_t i = 0; i < sizeof hard / sizeof *hard; i++) {
+        snprintf(path, sizeof path, "%s/abc/%s", data, hard[i]);
+        add_book(&tl, path);
+    }
+    size_t hard_tunes = tl.n;
+    static const char *books[] = {"ashover", "hpps", "jigs", "morris", "playford", "reelsa-c",
+                                  "reelsd-g", "reelsh-l", "reelsm-q", "reelsr-t", "reelsu-z",
+                                  "slip", "waltzes", "xmas"};
+    for (size_t i = 0; corp && i < sizeof books / sizeof *books; i++) {
+        snprintf(path, sizeof path, "%s/nottingham/abc/%s.abc", corp, books[i]);
+        FILE *fp = fopen(path, "rb");
+        if (!fp) continue;
+        fclose(fp);
+        add_book(&tl, path);
+    }
+    encoding *ec = make(ENC_ABC_CHARS), *et = make(ENC_ABC_TOKENS);
+    tokset sc = {0}, st = {0};
+    char err[256];
+    for (size_t t = 0; t < tl.n; t++) {
+        /* each tune on its own: one piece per tune in both */
+        assert_int_equal(enc_encode_text(ec, tl.text + tl.starts[t], tl.lens[t], "c", 0, &sc, NULL, err, sizeof err), LJ_OK);
+        assert_int_equal(enc_encode_text(et, tl.text + tl.starts[t], tl.lens[t], "t", 0, &st, NULL, err, sizeof err), LJ_OK);
+        assert_int_equal(sc.n_pieces, t + 1);
+        assert_int_equal(st.n_pieces, t + 1);
+    }
+    assert_int_equal(enc_finish_vocab(ec, (tokset *[]){&sc}, 1), LJ_OK);
+    assert_int_equal(enc_finish_vocab(et, (tokset *[]){&st}, 1), LJ_OK);
+    size_t notes = 0, reader_checked = 0;
+    for (size_t t = 0; t < tl.n; t++) {
+        score *a = decode_piece(ec, &sc, t), *b = decode_piece(et, &st, t);
+        same_notes(a, b, "chars vs tokens", t);
+        notes += a->n_notes;
+        /* tunes without chord symbols: the notes the ABC reader reads, as written */
+        if (!memchr(tl.text + tl.starts[t], '"', tl.lens[t])) {
+            abc_opts o;
+            abc_opts_default(&o);
+            o.repeats = ABC_REPEATS_AS_WRITTEN;
+            score_book book = {0};
+            assert_int_equal(abc_read_mem(tl.text + tl.starts[t], tl.lens[t], "r", &o, &book, err, sizeof err), LJ_OK);
+            assert_int_equal(book.n, 1);
+            same_notes(a, book.items[0], "chars vs reader", t);
+            /* and the step decoder plays the same notes (no chord part to lag) */
+            score *c = step_decode(et, &st, t);
+            same_notes(c, book.items[0], "step decoder vs reader", t);
+            score_destroy(c);
+            score_book_clear(&book);
+            reader_checked++;
+        }
+        /* rendered tokens read back as the same ids */
+        char *text;
+        size_t len;
+        assert_int_equal(enc_abc_text(et, st.ids + st.start[t], tokset_piece_len(&st, t), &text, &len), LJ_OK);
+        tokset again = {0};
+        assert_int_equal(enc_encode_text(et, text, len, "rendered", 0, &again, NULL, err, sizeof err), LJ_OK);
+        if (again.n_ids != tokset_piece_len(&st, t))
+            fail_msg("tune %zu: rendered text reads as %zu tokens, not %zu:\n%s", t, again.n_ids,
+                     tokset_piece_len(&st, t), text);
+        assert_memory_equal(again.ids, st.ids + st.start[t], again.n_ids * sizeof *again.ids);
+        tokset_free(&again);
+        free(text);
+        score_destroy(a);
+        score_destroy(b);
+    }
+    printf("abc: %zu tunes (%zu hand-picked), %zu notes: tokens decode as chars; %zu tunes as the reader; "
+           "vocabularies chars %zu, tokens %zu\n",
+           tl.n, hard_tunes, notes, reader_checked, vocab_size(enc_vocab(ec)), vocab_size(enc_vocab(et)));
+    assert_true(hard_tunes >= 20);
+    assert_true(reader_checked >= 10);
+    tokset_free(&sc);
+    tokset_free(&st);
+    enc_destroy(ec);
+    enc_destroy(et);
+    free(tl.text);
+}
+
+/* Decodes text's characters one by one: the note-on pitches, the resyncs and
+ * the allocations made while stepping. */
+static size_t decode_chars(const char *text, int *pitches, size_t max, size_t *resyncs,
+                           long *allocs) {
+    encoding *e = make(ENC_ABC_CHARS);
+    tokset set = {0};
+    char err[256];
+    assert_int_equal(enc_encode_text(e, text, strlen(text), "x", 1, &set, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    enc_decoder *d;
+    assert_int_equal(enc_decoder_create(e, &d, err, sizeof err), LJ_OK);
+    static enc_event ev[ENC_MAX_STEP_EVENTS];
+    size_t n = 0;
+    alloc_fail_reset(-1);
+    for (size_t i = 0; i <= set.n_ids; i++) {
+        size_t k = i < set.n_ids ? enc_decoder_step(d, set.ids[i], ev) : enc_decoder_flush(d, ev);
+        for (size_t j = 0; j < k; j++)
+            if (ev[j].type == ENC_NOTE_ON && n < max) pitches[n++] = ev[j].pitch;
+    }
+    *allocs = alloc_fail_count();
+    *resyncs = enc_decoder_resyncs(d);
+    enc_decoder_destroy(d);
+    tokset_free(&set);
+    enc_destroy(e);
+    return n;
+}
+
+static void test_resync_and_no_allocation(void **state) {
+    (void)state;
+    /* the ABC stream test's broken text: four constructs read past, the good
+     * bars play (A B c f g B2 d e), one character per step, no allocation */
+    const char *text = "X:1\nL:1/4\nK:C\nA B|c #d e|f g|\"Am A|B2|[K:Xyz] c|d z99999999|e|\n";
+    int got[32], want[] = {69, 71, 72, 77, 79, 71, 74, 76};
+    size_t resyncs = 0;
+    long allocs = -1;
+    size_t n = decode_chars(text, got, 32, &resyncs, &allocs);
+    assert_int_equal(resyncs, 4);
+    assert_int_equal(allocs, 0);
+    assert_int_equal(n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < n; i++) assert_int_equal(got[i], want[i]);
+}
+
+static void test_primer_errors(void **state) {
+    (void)state;
+    encoding *e = make(ENC_ABC_CHARS);
+    tokset set = {0};
+    char err[256];
+    const char *train = "X:1\nK:C\nABC|\n";
+    assert_int_equal(enc_encode_text(e, train, strlen(train), "train", 0, &set, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    size_t n0 = set.n_ids;
+    const char *primer = "X:1\nK:C\nAB#C";
+    assert_int_equal(enc_encode_text(e, primer, strlen(primer), "--primer", 1, &set, NULL, err, sizeof err), LJ_ERR_RANGE);
+    assert_string_equal(err, "--primer:3:3: expected a token of the model's abc vocabulary, found '#'");
+    assert_int_equal(set.n_ids, n0);
+    /* a score encoding cannot read text; abc cannot read scores */
+    enc_opts o;
+    enc_opts_default(&o, "timestep");
+    encoding *ts;
+    assert_int_equal(enc_create("timestep", &o, &ts, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_encode_text(ts, primer, 3, "p", 1, &set, NULL, err, sizeof err), LJ_ERR_ARG);
+    enc_destroy(ts);
+    tokset_free(&set);
+    enc_destroy(e);
+}
+
+static void test_model_names(void **state) {
+    (void)state;
+    char err[256];
+    vocab *v = vocab_create();
+    assert_int_equal(vocab_add(v, "A", 1, NULL), LJ_OK);
+    assert_int_equal(vocab_add(v, "|", 1, NULL), LJ_OK);
+    encoding *e;
+    /* the trainer's character models: "chars", no options */
+    assert_int_equal(enc_create_for_model("chars", NULL, 0, v, &e, err, sizeof err), LJ_OK);
+    assert_string_equal(enc_name(e), "abc");
+    assert_int_equal(enc_options(e)->abc_variant, ENC_ABC_CHARS);
+    assert_int_equal(enc_token_pitches(e, 0, NULL, 0), -1);
+    enc_destroy(e);
+    /* options as enc_opts_format writes them */
+    v = vocab_create();
+    assert_int_equal(vocab_add(v, "<s>", 3, NULL), LJ_OK);
+    assert_int_equal(vocab_add(v, "^c'", 3, NULL), LJ_OK);
+    const char *opts = "transpose=none variant=tokens qpm=100";
+    assert_int_equal(enc_create_for_model("abc", opts, strlen(opts), v, &e, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_options(e)->abc_variant, ENC_ABC_TOKENS);
+    char buf[512];
+    assert_int_equal(enc_opts_format(enc_options(e), "abc", buf, sizeof buf), LJ_OK);
+    assert_non_null(strstr(buf, "variant=tokens"));
+    enc_destroy(e);
+    /* a bad option names its byte; a name the variant cannot make is refused */
+    v = vocab_create();
+    opts = "variant=tokens qpm=abc";
+    assert_int_equal(enc_create_for_model("abc", opts, strlen(opts), v, &e, err, sizeof err), LJ_ERR_PARSE);
+    assert_non_null(strstr(err, "encoding.options: byte 15: qpm"));
+    v = vocab_create();
+    assert_int_equal(vocab_add(v, "A B", 3, NULL), LJ_OK);
+    opts = "variant=tokens";
+    assert_int_equal(enc_create_for_model("abc", opts, strlen(opts), v, &e, err, sizeof err), LJ_ERR_PARSE);
+    assert_non_null(strstr(err, "token 0"));
+}
+
+static void test_decoder_alloc_failures(void **state) {
+    (void)state;
+    encoding *e = make(ENC_ABC_TOKENS);
+    tokset set = {0};
+    char err[256];
+    const char *text = "X:1\nK:C\nABc|\n";
+    assert_int_equal(enc_encode_text(e, text, strlen(text), "t", 0, &set, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    long total = -1;
+    for (long fail = -1; total < 0 || fail < total; fail++) {
+        alloc_fail_reset(fail);
+        enc_decoder *d = NULL;
+        int rc = enc_decoder_create(e, &d, err, sizeof err);
+        if (fail < 0) {
+            assert_int_equal(rc, LJ_OK);
+            total = alloc_fail_count();
+        } else {
+            assert_int_equal(rc, LJ_ERR_NOMEM);
+            assert_null(d);
+        }
+        enc_decoder_destroy(d);
+        assert_int_equal(alloc_fail_live(), 0);
+    }
+    alloc_fail_reset(-1);
+    assert_true(total >= 4);
+    tokset_free(&set);
+    enc_destroy(e);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_tokens_by_hand),
+        cmocka_unit_test(test_tokens_decode_as_chars),
+        cmocka_unit_test(test_resync_and_no_allocation),
+        cmocka_unit_test(test_primer_errors),
+        cmocka_unit_test(test_model_names),
+        cmocka_unit_test(test_decoder_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
