@@ -642,7 +642,7 @@ static void test_options(void **state) {
     assert_int_equal(enc_opts_set(&o, "bogus", "1", err, sizeof err), LJ_ERR_ARG);
     encoding *e;
     assert_int_equal(enc_create("abcd", &o, &e, err, sizeof err), LJ_ERR_ARG);
-    assert_string_equal(err, "unknown encoding 'abcd' (expected timestep, notechord, event, psd or pianoroll)");
+    assert_string_equal(err, "unknown encoding 'abcd' (expected timestep, notechord, event, psd, pianoroll or abc)");
     /* a format/parse round trip of every encoding's options */
     const char *const *names = enc_names();
     for (int k = 0; names[k]; k++) {

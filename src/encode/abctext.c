@@ -24,12 +24,13 @@ static int is_header_field(char c) { return c == 'M' || c == 'L' || c == 'K' || 
 /* ------------------------------------------------------------------ lexer */
 
 /* Copies s[from..to) into buf without spaces; returns the length or 0 when it is
- * empty or longer than ABC_TOKEN_MAX. */
+ * empty, longer than ABC_TOKEN_MAX or holds a byte outside printable ASCII
+ * (token names stay writable in the tokens text format). */
 static size_t copy_token(const char *s, size_t from, size_t to, char *buf) {
     size_t l = 0;
     for (size_t k = from; k < to; k++) {
         if (s[k] == ' ' || s[k] == '\t') continue;
-        if (l == ABC_TOKEN_MAX) return 0;
+        if (l == ABC_TOKEN_MAX || (unsigned char)s[k] < 0x21 || (unsigned char)s[k] > 0x7e) return 0;
         buf[l++] = s[k];
     }
     return l;
@@ -53,6 +54,8 @@ static size_t key_token(const char *prefix, size_t plen, const char *v, size_t n
             drop = strlen(clefs[c]) == w - i && !memcmp(clefs[c], v + i, w - i);
         if (!drop) {
             if (l + (w - i) > ABC_TOKEN_MAX - 1) return 0;
+            for (size_t c = i; c < w; c++)
+                if ((unsigned char)v[c] < 0x21 || (unsigned char)v[c] > 0x7e) return 0;
             memcpy(buf + l, v + i, w - i);
             l += w - i;
         }
@@ -90,9 +93,8 @@ size_t abctext_next_token(const char *s, size_t n, size_t *i, size_t *start, cha
             size_t stop = k + 1;
             while (stop < e && s[stop] != ' ' && s[stop] != '\t') stop++;
             if (!annotation && e < n && stop - k + 1 <= ABC_TOKEN_MAX) {
-                memcpy(buf, s + k, stop - k);
-                buf[stop - k] = '"';
-                len = stop - k + 1;
+                len = copy_token(s, k, stop, buf);
+                if (len) buf[len++] = '"';
             }
             if (len) {
                 *start = k;
@@ -129,9 +131,12 @@ size_t abctext_next_token(const char *s, size_t n, size_t *i, size_t *start, cha
             }
         } else if (c == '|' || c == ':' || (c == '[' && e < n && s[e] == '|')) { /* bar line */
             while (e < n && (s[e] == '|' || s[e] == ':')) e++;
+            /* a bar has a '|' or is "::"; a lone ':' is no ABC (and after a
+             * letter at a line's start it would make a field line "Z:") */
+            int bar = memchr(s + k, '|', e - k) != NULL || e - k >= 2;
             if (e < n && s[e] == ']') e++;
             while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '-')) e++;
-            len = copy_token(s, k, e, buf);
+            if (bar) len = copy_token(s, k, e, buf);
         } else if (c == '[' && e < n && is_digit(s[e])) { /* ending "[1" */
             while (e < n && (is_digit(s[e]) || s[e] == ',' || s[e] == '-')) e++;
             len = copy_token(s, k, e, buf);
@@ -221,9 +226,9 @@ static int would_join(const abctext_render_state *r, char c) {
     if ((l == '|' || l == ':' || l == ']') && (f == '|' || f == ':' || f == '[') &&
         (c == '|' || c == ':' || c == ']' || is_digit(c)))
         return 1;                                                  /* bar line, ending */
-    if ((is_digit(l) || l == '/') && (is_digit(c) || c == '/' || c == ',' || c == '-' ||
-                                      (f == '(' && c == ':')))
-        return 1;                                                  /* lengths, endings, tuplets */
+    if (f == '(' && (is_digit(c) || c == ':')) return 1;           /* tuplet "(3:2" */
+    if ((is_digit(l) || l == '/') && (is_digit(c) || c == '/' || c == ',' || c == '-'))
+        return 1;                                                  /* lengths, endings */
     if ((l == '>' || l == '<') && c == l) return 1;                /* broken rhythm */
     if (l == '[' && (c == '|' || is_digit(c))) return 1;          /* chord bracket */
     return 0;
@@ -391,9 +396,9 @@ static int end_piece(enc_emitter *em, tokset *out, enc_stats *st) {
     return LJ_OK;
 }
 
-/* 1 if the line at text[i..] starts "X:". */
+/* 1 if a line starts at text[i] with the field X: (not "X::", music). */
 static int x_line(const char *text, size_t len, size_t i) {
-    return i + 1 < len && text[i] == 'X' && text[i + 1] == ':' && (i == 0 || text[i - 1] == '\n');
+    return (i == 0 || text[i - 1] == '\n') && field_letter(text + i, len - i) == 'X';
 }
 
 static int abc_encode_text(const enc_opts *o, const char *text, size_t len, const char *name,

@@ -1,0 +1,5 @@
+# Generation: sampler and logit processors, generator, beam search, lstmjam
+# generate on a timestep model built in the test (test_generate), and end to
+# end on a chars model trained by lstmjam train (generate_cli.sh).
+lj_add_alloc_test(test_generate test_generate.c)
+lj_add_script_test(generate_cli generate_cli.sh LABELS unit)
