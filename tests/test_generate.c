@@ -513,6 +513,47 @@ static void test_command(void **st) {
     assert_int_equal(system(cmd), 0);
 }
 
+/* A tiny timestep model committed under tests/data/generate/ and what lstmjam
+ * generate makes of it: greedy, and sampled with seed 7, token for token.
+ * LJ_WRITE_GOLDEN=1 writes the model and the golden files afresh. */
+static void test_golden(void **st) {
+    (void)st;
+    const char *data = getenv("LJ_TEST_DATA");
+    assert_non_null(data);
+    char model[512], golden[2][512], out[512], msg[4096], err[256];
+    snprintf(model, sizeof model, "%s/generate/tiny_timestep.lstm", data);
+    snprintf(golden[0], sizeof golden[0], "%s/generate/tiny_timestep_greedy.txt", data);
+    snprintf(golden[1], sizeof golden[1], "%s/generate/tiny_timestep_seed7.txt", data);
+    snprintf(dir, sizeof dir, "/tmp/lj_test_golden_XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    int write = getenv("LJ_WRITE_GOLDEN") != NULL;
+    if (write) {
+        lj_model *m = tiny_model(TS_V, 16, 5, 3.0f);
+        vocab *v = vocab_create();
+        for (int i = 0; i < TS_V; i++) vocab_add(v, ts_names[i], strlen(ts_names[i]), NULL);
+        assert_int_equal(modelio_save(model, m, "timestep", v, 0, err, sizeof err), LJ_OK);
+        vocab_destroy(v);
+        lj_model_destroy(m);
+    }
+    for (int k = 0; k < 2; k++) {
+        snprintf(out, sizeof out, "%s/out%d.txt", dir, k);
+        int rc = k == 0 ? run_cli(msg, sizeof msg, 10, "--model", model, "--primer", "C4 D4 E4:2", "--length", "200", "--temperature", "0", "-o", write ? golden[k] : out)
+                        : run_cli(msg, sizeof msg, 10, "--model", model, "--primer", "C4 D4 E4:2", "--length", "200", "--seed", "7", "-o", write ? golden[k] : out);
+        if (rc) fail_msg("%s", msg);
+        if (write) continue;
+        uint8_t *a, *b;
+        size_t la, lb;
+        assert_int_equal(lj_file_read(golden[k], &a, &la, err, sizeof err), LJ_OK);
+        assert_int_equal(lj_file_read(out, &b, &lb, err, sizeof err), LJ_OK);
+        if (la != lb || memcmp(a, b, la)) fail_msg("%s differs from the golden %s", out, golden[k]);
+        free(a);
+        free(b);
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sampler_distributions),
@@ -520,6 +561,7 @@ int main(void) {
         cmocka_unit_test(test_generator),
         cmocka_unit_test(test_beam_exact),
         cmocka_unit_test(test_command),
+        cmocka_unit_test(test_golden),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
