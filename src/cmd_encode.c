@@ -30,6 +30,8 @@ static const char *help =
     "  event       note-on/off, 10 ms time shifts, 32 velocity bins (Performance RNN)\n"
     "  psd         a frame (pitch, step, duration) per note (TF RNN music tutorial)\n"
     "  pianoroll   a frame of 88 keys per grid step (JSB polyphonic benchmark)\n"
+    "  abc         --variant tokens: folk-rnn ABC tokens of .abc files, one tune a line\n"
+    "              (the chars variant's tokens are the text itself: train on the .abc)\n"
     "\n"
     "encoding options (also as --opt KEY=VALUE):\n"
     "  --transpose none|c|augment   c: to C major / A minor (key map, else estimated)\n"
@@ -129,7 +131,7 @@ static const struct {
     {"--chords", "chords"},       {"--timing", "timing"},     {"--step", "step"},
     {"--length", "length"},       {"--velocity-bins", "velocity_bins"},
     {"--shift-ms", "shift_ms"},   {"--max-shift", "max_shift"}, {"--unknown", "unknown"},
-    {"--qpm", "qpm"},
+    {"--qpm", "qpm"},             {"--variant", "variant"},
 };
 
 typedef struct kv {
@@ -269,6 +271,12 @@ int cmd_encode(int argc, char **argv) {
         rc = cli_exit_code(st);
         goto done;
     }
+    int abc = !strcmp(enc_name(e), "abc");
+    if (abc && o.abc_variant != ENC_ABC_TOKENS) {
+        cli_error("encode --encoding abc writes the tokens variant (--variant tokens); chars tokens are the ABC text itself");
+        rc = LJ_EXIT_BAD_INPUT;
+        goto done;
+    }
     for (int k = 0; k < n_inputs && !st; k++) st = collect(&files, inputs[k], 0, err, sizeof err);
     if (!st && files.n == 0) st = lj_fail(err, sizeof err, LJ_ERR_ARG, "no music files (.mid .abc .krn .json) in the inputs");
     if (st) {
@@ -281,7 +289,19 @@ int cmd_encode(int argc, char **argv) {
     enc_stats stats = {0};
     int is_frames = enc_kind_of(e) == ENC_KIND_FRAMES;
     frameset_init(&frames, is_frames ? enc_frame_dim(e) : 1);
-    for (size_t f = 0; f < files.n && !st; f++) {
+    for (size_t f = 0; f < files.n && !st && abc; f++) {
+        /* abc reads ABC text, not scores */
+        char ext[16];
+        uint8_t *text;
+        size_t len;
+        if (strcmp(lj_file_ext(files.items[f], ext, sizeof ext), "abc")) continue;
+        st = lj_file_read(files.items[f], &text, &len, err, sizeof err);
+        if (!st) {
+            st = enc_encode_text(e, (const char *)text, len, files.items[f], 0, &all, &stats, err, sizeof err);
+            free(text);
+        }
+    }
+    for (size_t f = 0; f < files.n && !st && !abc; f++) {
         st = score_read_file(files.items[f], &ro, &book, err, sizeof err);
         for (size_t k = 0; k < book.n && !st; k++) {
             score *s = book.items[k];

@@ -3,7 +3,8 @@
 # (tests/data/train/tiny.yaml, 40 steps): ABC, MIDI and text outputs; the same
 # seed gives the same file, another seed another; the chars model's primer is
 # ABC text (a byte outside its vocabulary: exit 2 with line:column, nothing
-# written); masks are refused for abc models; beam search runs.
+# written); masks are refused for abc models; beam search runs; encode writes
+# abc tokens.
 . "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 CFG=$LJ_SOURCE_DIR/tests/data/train/tiny.yaml
 "$BIN" train "$CFG" --run-dir "$tmp/run" --steps 40 -q || { echo "FAIL: training the tiny model"; exit 1; }
@@ -32,6 +33,12 @@ check "bad output" 2 "expected a .mid, .abc or .txt file" -- "$BIN" generate --m
 check "no model" 2 "needs --model" -- "$BIN" generate -o "$tmp/bad.abc"
 check "missing model" 1 "" -- "$BIN" generate --model "$tmp/none.lstm" -o "$tmp/bad.abc"
 no_output "missing model" "$tmp/bad.abc"
+# lstmjam encode writes abc tokens (the tokens variant only)
+check "encode abc tokens" 0 "abc: 1 files, 0 tunes -> 7 pieces" -- "$BIN" encode --encoding abc --variant tokens "$LJ_SOURCE_DIR/tests/data/abc/hard_repeats.abc" -o "$tmp/t.txt"
+grep -q '^<s> M:4/4 L:1/4 K:G |: G A B c | \[1 d e f g :| \[2 g f e d || |: B c d e |1 f g a b :|2 b a g f |\] </s>$' "$tmp/t.txt" \
+    && echo "ok   abc tokens of tune 2" || { echo "FAIL: abc tokens of tune 2"; grep -n "" "$tmp/t.txt" | head -4; fail=1; }
+check "encode abc chars" 2 "writes the tokens variant" -- "$BIN" encode --encoding abc "$LJ_SOURCE_DIR/tests/data/abc/hard_repeats.abc" -o "$tmp/c.txt"
+no_output "encode abc chars" "$tmp/c.txt"
 # lstmjam sample still reads the same model
 check "sample" 0 "" -- "$BIN" sample --model "$M" --length 50
 [ $fail = 0 ] && echo "generate_cli: all passed"
