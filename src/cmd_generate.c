@@ -452,9 +452,9 @@ int cmd_generate(int argc, char **argv) {
     rc = enc_create_for_model(encname, opts, opts ? optlen : 0, v, &e, err, sizeof err);
     v = NULL; /* owned by e now, or freed */
     if (rc) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s: %s", model_path, err);
-        snprintf(err, sizeof err, "%s", msg);
+        char msg[sizeof err];
+        memcpy(msg, err, sizeof msg);
+        lj_fail(err, sizeof err, rc, "%s: %s", model_path, msg);
         goto fail;
     }
     int abc = !strcmp(enc_name(e), "abc");
@@ -535,7 +535,8 @@ int cmd_generate(int argc, char **argv) {
                 gs.steps ? 1e6 * secs / (double)gs.steps : 0.0);
         if (beam > 1) fprintf(stderr, ", beam %ld, log p %.3f", beam, gs.logprob);
         else fprintf(stderr, ", %zu notes over %.2f s, log p %.3f", gs.notes, gs.seconds, gs.logprob);
-        if (abc && beam <= 1) fprintf(stderr, ", %zu ABC errors read past", gs.resyncs);
+        if (abc && beam <= 1)
+            fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
         if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
         fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");
     }

@@ -200,6 +200,7 @@ const int32_t *gen_ids(const generator *g, size_t *n) {
 void gen_get_stats(const generator *g, gen_stats *st) {
     *st = g->stats;
     st->resyncs = enc_decoder_resyncs(g->dec);
+    st->dropped = enc_decoder_dropped(g->dec);
     st->bad_tokens = enc_decoder_bad_tokens(g->dec);
 }
 
@@ -240,6 +241,8 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
     if (W < 1 || W > 4096) return lj_fail(err, errlen, LJ_ERR_ARG, "beam width: expected 1..4096, found %d", W);
     int K = lj_model_get_config(m)->heads[0].size;
     size_t len = n_primer + steps, Wz = (size_t)W, Kz = (size_t)K;
+    if (len > ((size_t)1 << 26) / Wz)
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "beam %d x %zu tokens: more than 2^26 ids of history", W, len);
     lstm_state *st = NULL, *next = NULL;
     float *work = malloc(Kz * sizeof *work), *saved = malloc(Kz * sizeof *saved);
     uint8_t *seen = calloc(Kz, 1);

@@ -55,6 +55,7 @@ typedef struct gen_stats {
     size_t notes;         /* note-ons decoded from the generated tokens */
     double seconds;       /* decoder time from the primer's end to the last event */
     size_t resyncs;       /* abc: malformed generated text read past (whole run) */
+    size_t dropped;       /* abc: notes the step decoder could not play (whole run) */
     size_t bad_tokens;    /* ids the decoder could not read */
     size_t unbanned;      /* steps where the n-gram bans left no token: bans lifted */
     double logprob;       /* sum of log p of the generated tokens under the distribution
@@ -86,7 +87,9 @@ void gen_get_stats(const generator *g, gen_stats *st);
  * control of o, which apply per beam) and returns the best full sequence,
  * primer included, in *ids (malloc'd; *n ids) and its generated tokens'
  * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
- * State copies reorder the beams (lstm_state_copy_row). Thread: control. */
+ * State copies reorder the beams (lstm_state_copy_row); each beam keeps its
+ * whole history, copied when beams are reordered (W * (primer + steps) ids,
+ * at most 2^26: LJ_ERR_LIMIT). Thread: control. */
 int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, size_t steps,
              const int32_t *primer, size_t n_primer, int32_t **ids, size_t *n, double *logprob,
              char *err, size_t errlen);

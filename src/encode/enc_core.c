@@ -1012,6 +1012,10 @@ size_t enc_decoder_resyncs(const enc_decoder *d) {
     return d->e->cls == &enc_abc_class ? enc_abc_resyncs(d) : 0;
 }
 
+size_t enc_decoder_dropped(const enc_decoder *d) {
+    return d->e->cls == &enc_abc_class ? enc_abc_dropped(d) : 0;
+}
+
 /* ---------------------------------------------------------------- abc text */
 
 int enc_encode_text(encoding *e, const char *text, size_t len, const char *name, int primer,

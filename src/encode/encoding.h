@@ -328,6 +328,10 @@ int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **
 /* Malformed text read past by an abc decoder (each resynchronised at the next
  * bar line or line); 0 for the other encodings. Thread: engine. */
 size_t enc_decoder_resyncs(const enc_decoder *d);
+/* Notes an abc decoder could not play: over before the decoder's time reached
+ * them (a chord symbol's notes are known only at the next symbol), or more than
+ * 64 from one token; 0 for the other encodings. Thread: engine. */
+size_t enc_decoder_dropped(const enc_decoder *d);
 
 /* ---- encodings of text, models, pitches ---- */
 
