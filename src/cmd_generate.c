@@ -27,7 +27,8 @@ static const char *help =
     "options:\n"
     "  --model FILE          the model (required)\n"
     "  --primer P            a music file (.mid .abc .krn .json: its first tune; an\n"
-    "                        abc model reads .abc files as text), ABC text (abc\n"
+    "                        abc model reads .abc files as text, other files as\n"
+    "                        their melody written as ABC), ABC text (abc\n"
     "                        models; \\n is a line break), or notes for the others:\n"
     "                        \"C4 E4 G4:2 r:0.5 C4+E4+G4:2 60\" (name or MIDI number,\n"
     "                        :LENGTH in quarter notes, default 1; + joins a chord;\n"
@@ -188,11 +189,7 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, char *err
     int rc;
     if (is_regular_file(primer)) {
         lj_file_ext(primer, ext, sizeof ext);
-        if (abc) {
-            if (strcmp(ext, "abc"))
-                return lj_fail(err, errlen, LJ_ERR_ARG,
-                               "%s: an abc model continues ABC text (an .abc file or text), not a %s file", primer,
-                               ext[0] ? ext : "extension-less");
+        if (abc && !strcmp(ext, "abc")) {
             uint8_t *data;
             size_t len;
             if ((rc = lj_file_read(primer, &data, &len, err, errlen))) return rc;
@@ -209,6 +206,16 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, char *err
             return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no tune in the file", primer);
         }
         enc_stats st = {0};
+        if (abc) { /* the melody as an open ABC tune */
+            char *text;
+            size_t len;
+            rc = enc_score_abc(e, book.items[0], 1, &text, &len);
+            if (rc) rc = lj_fail(err, errlen, rc, "%s: writing its melody as ABC: %s", primer, lj_strerror(rc));
+            else rc = enc_encode_text(e, text, len, primer, 1, set, &st, err, errlen);
+            free(text);
+            score_book_clear(&book);
+            return rc;
+        }
         rc = enc_encode(e, book.items[0], set, &st, err, errlen);
         score_book_clear(&book);
         if (!rc && set->n_pieces == 0)

@@ -365,6 +365,65 @@ static void test_decoder_alloc_failures(void **state) {
     enc_destroy(e);
 }
 
+/* A score's melody as ABC, worked out by hand: the bar accidental rule (=F
+ * after ^F), a rest, a note tied across the bar, the top note of a chord,
+ * octave marks; read back by the ABC reader; and through enc_encode (tokens)
+ * and the decoder to the same notes. */
+static void test_score_to_abc(void **state) {
+    (void)state;
+    score *s = score_create();
+    assert_int_equal(score_add_part(s, "m", 0, 0, NULL), LJ_OK);
+    assert_int_equal(score_add_meter(s, 0, 3, 4), LJ_OK);
+    const int notes[][3] = {{0, 480, 60}, {480, 240, 66}, {720, 240, 65}, {1200, 720, 67},
+                            {1920, 480, 72}, {1920, 480, 76}, {2400, 240, 84}, {2640, 120, 48}};
+    for (size_t i = 0; i < sizeof notes / sizeof *notes; i++) {
+        score_note n = {0};
+        n.onset = notes[i][0];
+        n.duration = notes[i][1];
+        n.pitch = (uint8_t)notes[i][2];
+        n.velocity = 80;
+        assert_int_equal(score_add_note(s, &n), LJ_OK);
+    }
+    encoding *e = make(ENC_ABC_TOKENS);
+    char *text;
+    size_t len;
+    assert_int_equal(enc_score_abc(e, s, 0, &text, &len), LJ_OK);
+    assert_string_equal(text, "X:1\nM:3/4\nL:1/8\nK:C\nC2^F=FzG-|G2e2c'C,/2|]\n");
+    free(text);
+    assert_int_equal(enc_score_abc(e, s, 1, &text, &len), LJ_OK);
+    assert_string_equal(text, "X:1\nM:3/4\nL:1/8\nK:C\nC2^F=FzG-|G2e2c'C,/2|");
+    abc_opts o;
+    abc_opts_default(&o);
+    o.repeats = ABC_REPEATS_AS_WRITTEN;
+    score_book book = {0};
+    char err[256];
+    assert_int_equal(abc_read_mem(text, len, "w", &o, &book, err, sizeof err), LJ_OK);
+    free(text);
+    const int want[][3] = {{0, 480, 60}, {480, 240, 66}, {720, 240, 65}, {1200, 720, 67},
+                           {1920, 480, 76}, {2400, 240, 84}, {2640, 120, 48}};
+    const score *r = book.items[0];
+    assert_int_equal(r->n_notes, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(r->notes[i].onset, want[i][0]);
+        assert_int_equal(r->notes[i].duration, want[i][1]);
+        assert_int_equal(r->notes[i].pitch, want[i][2]);
+    }
+    /* enc_encode: the same tune as tokens, decoded to the same notes */
+    tokset set = {0};
+    enc_stats st = {0};
+    assert_int_equal(enc_encode(e, s, &set, &st, err, sizeof err), LJ_OK);
+    assert_int_equal(set.n_pieces, 1);
+    assert_int_equal(st.notes_hidden, 1);
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    score *d = decode_piece(e, &set, 0);
+    same_notes(d, r, "score -> tokens -> notes", 0);
+    score_destroy(d);
+    score_book_clear(&book);
+    tokset_free(&set);
+    enc_destroy(e);
+    score_destroy(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tokens_by_hand),
@@ -373,6 +432,7 @@ int main(void) {
         cmocka_unit_test(test_primer_errors),
         cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_decoder_alloc_failures),
+        cmocka_unit_test(test_score_to_abc),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -321,16 +321,6 @@ static int abc_cmp(const char *a, size_t la, const char *b, size_t lb) {
     return c ? c : (la < lb ? -1 : la > lb);
 }
 
-static int abc_encode_score(const enc_opts *o, const score *s, int shift, enc_emitter *em,
-                            enc_stats *st) {
-    (void)o;
-    (void)s;
-    (void)shift;
-    (void)em;
-    (void)st;
-    return LJ_ERR_UNSUPPORTED; /* no ABC writer: enc_encode_text */
-}
-
 static int abc_parse(const enc_opts *o, const char *name, size_t len, enc_tok *t, uint8_t *pool,
                      size_t *used, size_t cap) {
     memset(t, 0, sizeof *t);
@@ -383,7 +373,7 @@ static int emit_at(enc_emitter *em, const char *text, size_t at, const char *tok
 }
 
 static int end_piece(enc_emitter *em, tokset *out, enc_stats *st) {
-    if (em->status) return em->status;
+    if (em->status || !out) return em->status; /* no set: the caller adds the piece */
     if (em->n) {
         int rc = tokset_add(out, em->ids, em->n);
         if (rc) return em->status = rc;
@@ -464,6 +454,160 @@ static int abc_encode_text(const enc_opts *o, const char *text, size_t len, cons
     if (in_tune && !primer) emit_at(em, text, len, "</s>", 4, name, err, errlen);
     if (!em->status) end_piece(em, out, st);
     return em->status;
+}
+
+/* ------------------------------------------------------------------ score -> ABC */
+
+/* ABC text of a growing buffer. */
+typedef struct text_buf {
+    char *p;
+    size_t n, cap;
+    int status;
+} text_buf;
+
+static void tb_put(text_buf *t, const char *s, size_t n) {
+    if (t->status) return;
+    if (t->n + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 4096;
+        while (cap < t->n + n + 1) cap *= 2;
+        if (cap > (size_t)ENC_MAX_STEPS) {
+            t->status = LJ_ERR_LIMIT;
+            return;
+        }
+        char *q = realloc(t->p, cap);
+        if (!q) {
+            t->status = LJ_ERR_NOMEM;
+            return;
+        }
+        t->p = q;
+        t->cap = cap;
+    }
+    memcpy(t->p + t->n, s, n);
+    t->n += n;
+    t->p[t->n] = 0;
+}
+
+static void tb_str(text_buf *t, const char *s) { tb_put(t, s, strlen(s)); }
+
+/* A length of k 16ths at L:1/8: "" (1/8), "2", "/2", "3/2"... */
+static void tb_len(text_buf *t, int64_t k16) {
+    char b[32];
+    if (k16 == 2) return;
+    if (k16 % 2 == 0) snprintf(b, sizeof b, "%lld", (long long)(k16 / 2));
+    else if (k16 == 1) snprintf(b, sizeof b, "/2");
+    else snprintf(b, sizeof b, "%lld/2", (long long)k16);
+    tb_str(t, b);
+}
+
+/* A pitch under K:C, sharps only; acc[] holds the accidental each (letter,
+ * octave) carries to the end of the bar (ABC's rule), 0 = natural. */
+static void tb_pitch(text_buf *t, int pitch, int8_t acc[7][11]) {
+    static const char letters[12] = {'C', 'C', 'D', 'D', 'E', 'F', 'F', 'G', 'G', 'A', 'A', 'B'};
+    static const int sharp[12] = {0, 1, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0};
+    static const int index[12] = {0, 0, 1, 1, 2, 3, 3, 4, 4, 5, 5, 6}; /* C D E F G A B */
+    int pc = pitch % 12, oct = pitch / 12 - 1; /* 60 = C4 */
+    int li = index[pc];
+    if (acc[li][oct + 1] != sharp[pc]) {
+        tb_str(t, sharp[pc] ? "^" : "=");
+        acc[li][oct + 1] = (int8_t)sharp[pc];
+    }
+    char c = letters[pc];
+    if (oct >= 5) c = (char)(c - 'A' + 'a');
+    tb_put(t, &c, 1);
+    for (int o = 5; o < oct; o++) tb_str(t, "'");
+    for (int o = oct; o < 4; o++) tb_str(t, ",");
+}
+
+/* The score's melody as one ABC tune: the highest note starting at each onset
+ * (notes on a 16th grid, each cut at the next onset, as timestep's skyline),
+ * rests as z, bars by the first meter, notes across a bar tied, pitches
+ * shifted by `shift`, in K:C with explicit sharps. `open`: the tune is left
+ * open after its last bar line (a primer to continue), else it ends "|]". */
+static int score_text(const enc_opts *o, const score *s, int shift, int open, text_buf *t,
+                      enc_stats *st) {
+    size_t *idx, n;
+    int rc = enc_sorted_notes(s, o->part, &idx, &n);
+    if (rc) return rc;
+    const int64_t g = SCORE_PPQ / 4;
+    int num = s->n_meters ? s->meters[0].num : 4, den = s->n_meters ? s->meters[0].den : 4;
+    int64_t bar = (int64_t)num * 4 * SCORE_PPQ / den;
+    if (bar < g || bar % g) {
+        num = 4;
+        den = 4;
+        bar = 4 * SCORE_PPQ;
+    }
+    char head[64];
+    snprintf(head, sizeof head, "X:1\nM:%d/%d\nL:1/8\nK:C\n", num, den);
+    tb_str(t, head);
+    int8_t acc[7][11];
+    memset(acc, 0, sizeof acc);
+    int64_t now = 0; /* ticks written */
+    int bars = 0;
+    for (size_t j = 0; j < n && !t->status; j++) {
+        const score_note *nt = &s->notes[idx[j]];
+        int64_t on = enc_round_to(nt->onset, g);
+        /* the highest of the notes starting here (sorted by onset, pitch) */
+        size_t last = j;
+        while (last + 1 < n && enc_round_to(s->notes[idx[last + 1]].onset, g) == on) last++;
+        nt = &s->notes[idx[last]];
+        int64_t end = enc_round_to(nt->onset + nt->duration, g);
+        if (last + 1 < n) {
+            int64_t next = enc_round_to(s->notes[idx[last + 1]].onset, g);
+            if (end > next) end = next;
+        }
+        if (st && (on != nt->onset || end != nt->onset + nt->duration)) st->notes_quantised++;
+        if (st) st->notes_hidden += last - j;
+        j = last;
+        if (on < now) on = now;
+        if (end <= on) end = on + g;
+        for (int note = 0; note < 2 && !t->status; note++) {
+            int64_t from = note ? on : now, to = note ? end : on; /* the rest, then the note */
+            while (from < to && !t->status) {
+                int64_t bar_end = (from / bar + 1) * bar, piece = (to < bar_end ? to : bar_end) - from;
+                if (note) tb_pitch(t, nt->pitch + shift, acc);
+                else tb_str(t, "z");
+                tb_len(t, piece / g);
+                from += piece;
+                if (note && from < to) tb_str(t, "-");
+                if (from == bar_end) {
+                    memset(acc, 0, sizeof acc);
+                    tb_str(t, ++bars % 4 ? "|" : "|\n");
+                }
+            }
+        }
+        now = end;
+    }
+    free(idx);
+    if (t->status) return t->status;
+    if (t->n && t->p[t->n - 1] == '\n') t->p[--t->n] = 0; /* after the 4th bar of a line */
+    if (now % bar) tb_str(t, "|");
+    tb_str(t, open ? "" : "]\n");
+    return t->status;
+}
+
+int enc_score_abc(const encoding *e, const score *s, int open, char **text, size_t *len) {
+    *text = NULL;
+    *len = 0;
+    if (e->cls != &enc_abc_class) return LJ_ERR_ARG;
+    text_buf t = {0};
+    int rc = score_text(&e->o, s, 0, open, &t, NULL);
+    if (rc) {
+        free(t.p);
+        return rc;
+    }
+    *text = t.p;
+    *len = t.n;
+    return LJ_OK;
+}
+
+static int abc_encode_score(const enc_opts *o, const score *s, int shift, enc_emitter *em,
+                            enc_stats *st) {
+    text_buf t = {0};
+    int rc = score_text(o, s, shift, 0, &t, st);
+    char err[256];
+    if (!rc) rc = abc_encode_text(o, t.p, t.n, "score", 0, em, NULL, NULL, err, sizeof err);
+    free(t.p);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ decoder */

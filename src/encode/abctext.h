@@ -28,8 +28,10 @@
  * sets the tempo). Chord symbols sound as block chords, as the ABC reader plays
  * them; every event is on channel 0.
  *
- * Score -> abc is not done (there is no ABC writer): abc encodes ABC text with
- * enc_encode_text. */
+ * Scores: ABC text (a file, a primer) is encoded as it is (enc_encode_text);
+ * a Score is first written as an ABC tune of its melody (enc_score_abc:
+ * skyline on a 16th-note grid, K:C with explicit sharps), so MIDI, kern or JSB
+ * files can prime or train an abc model. */
 #ifndef LJ_ABCTEXT_H
 #define LJ_ABCTEXT_H
 

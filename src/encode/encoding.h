@@ -349,6 +349,15 @@ int enc_encode_text(encoding *e, const char *text, size_t len, const char *name,
  * NUL-terminated, the caller frees it. Thread: any. */
 int enc_abc_text(const encoding *e, const int32_t *ids, size_t n, char **out, size_t *len);
 
+/* A score's melody as one ABC tune (abc only): X:1, the first meter (4/4
+ * without one), L:1/8, K:C with explicit sharps; the highest note starting at
+ * each onset on a 16th-note grid, cut at the next onset (timestep's skyline),
+ * rests as z, bars by the meter with notes tied across them, 4 bars a line.
+ * `open`: the text stops after the last bar line (a primer the model goes on
+ * with), else the tune ends "|]". enc_encode writes this text as the abc
+ * encoding's sequence. *text is malloc'd. Thread: any. */
+int enc_score_abc(const encoding *e, const score *s, int open, char **text, size_t *len);
+
 /* The encoding a model file names: `name` ("chars", the trainer's character
  * models, is abc with variant=chars), `options` (options_len bytes of the
  * metadata "encoding.options", enc_opts_format's text; NULL: the encoding's
