@@ -211,7 +211,11 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, char *err
             size_t len;
             rc = enc_score_abc(e, book.items[0], 1, &text, &len);
             if (rc) rc = lj_fail(err, errlen, rc, "%s: writing its melody as ABC: %s", primer, lj_strerror(rc));
-            else rc = enc_encode_text(e, text, len, primer, 1, set, &st, err, errlen);
+            else {
+                char name[600];
+                snprintf(name, sizeof name, "%s (its melody as ABC)", primer);
+                rc = enc_encode_text(e, text, len, name, 1, set, &st, err, errlen);
+            }
             free(text);
             score_book_clear(&book);
             return rc;

@@ -28,8 +28,14 @@ check "primer byte outside the vocabulary" 2 "primer:2:3: expected a token of th
 no_output "bad primer" "$tmp/bad.abc"
 check "mask on abc" 2 "need tokens that carry their pitch" -- "$BIN" generate --model "$M" --key G -o "$tmp/bad.abc"
 no_output "mask on abc" "$tmp/bad.abc"
-check "midi primer for abc" 0 "" -- "$BIN" generate --model "$M" --primer "$tmp/a.mid" --length 50 -o "$tmp/m.abc"
-head -4 "$tmp/m.abc" | tr '\n' ' ' | grep -q "^X:1 M:4/4 L:1/8 K:C " && echo "ok   midi primer written as ABC" || { echo "FAIL: midi primer as ABC"; head -5 "$tmp/m.abc"; fail=1; }
+printf 'X:1\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\n' >"$tmp/p.abc"
+printf 'X:1\nM:4/4\nL:1/8\nK:D\nDEFG ABcd|\n' >"$tmp/q.abc"
+"$BIN" convert "$tmp/p.abc" "$tmp/p.mid" >/dev/null && "$BIN" convert "$tmp/q.abc" "$tmp/q.mid" >/dev/null || { echo "FAIL: convert"; fail=1; }
+check "midi primer for abc" 0 "" -- "$BIN" generate --model "$M" --primer "$tmp/p.mid" --length 50 -o "$tmp/m.abc"
+head -5 "$tmp/m.abc" | tr '\n' ' ' | grep -q "^X:1 M:4/4 L:1/8 K:C CDEFGABc|" && echo "ok   midi primer written as ABC" || { echo "FAIL: midi primer as ABC"; head -5 "$tmp/m.abc"; fail=1; }
+check "midi primer outside the vocabulary" 2 "q.mid (its melody as ABC):5:3: expected a token of the model's abc vocabulary, found '^'" -- \
+    "$BIN" generate --model "$M" --primer "$tmp/q.mid" -o "$tmp/bad.abc"
+no_output "midi primer outside the vocabulary" "$tmp/bad.abc"
 check "bad output" 2 "expected a .mid, .abc or .txt file" -- "$BIN" generate --model "$M" -o "$tmp/bad.wav"
 check "no model" 2 "needs --model" -- "$BIN" generate -o "$tmp/bad.abc"
 check "missing model" 1 "" -- "$BIN" generate --model "$tmp/none.lstm" -o "$tmp/bad.abc"
