@@ -377,7 +377,8 @@ static int end_piece(enc_emitter *em, tokset *out, enc_stats *st) {
     if (em->n) {
         int rc = tokset_add(out, em->ids, em->n);
         if (rc) return em->status = rc;
-        if (st) {
+        if (st) { /* from text, a piece is a tune */
+            st->scores++;
             st->pieces++;
             st->tokens += em->n;
         }
