@@ -10,7 +10,6 @@
 #include "enc_internal.h"
 
 static const enc_class *const classes[] = {&enc_timestep_class, &enc_notechord_class,
-static const enc_class *const classes[] = {&enc_timestep_class, &enc_notechord_class,
                                            &enc_event_class, &enc_psd_class,
                                            &enc_pianoroll_class, &enc_abc_class};
 static const char *const class_names[] = {"timestep", "notechord", "event", "psd", "pianoroll",
@@ -1094,7 +1093,7 @@ int enc_create_for_model(const char *name, const char *options, size_t options_l
 }
 
 int enc_token_pitches(const encoding *e, int32_t id, uint8_t *pitches, size_t max) {
-    if (e->cls->no_token_pitch) return -1;
+    if (e->cls->no_token_pitch || e->cls->kind != ENC_KIND_TOKENS || !e->cls->parse) return -1;
     size_t len;
     if (id < 0 || (size_t)id >= vocab_size(e->v)) return 0;
     const char *name = vocab_name(e->v, id, &len);
