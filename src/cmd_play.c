@@ -29,7 +29,8 @@ static const char *help =
     "\n"
     "Plays what the model generates, live, through FluidSynth and PortAudio; a MIDI\n"
     "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
-    "space pause/resume, t/T temperature -/+0.1, p panic, q quit (Ctrl-C too).\n"
+    "space pause/resume, t/T temperature -/+0.1, p panic, r reload the model file\n"
+    "(SIGHUP too: hot swap), q quit (Ctrl-C too).\n"
     "\n"
     "options:\n"
     "  --model FILE        the model (timestep, notechord or event encoding; required)\n"
@@ -63,8 +64,11 @@ static const char *help =
     "\n"
     "exit status: 0 done, 1 system error (device), 2 bad input or usage\n";
 
-static volatile sig_atomic_t quit_signal = 0;
-static void on_signal(int sig) { quit_signal = sig; }
+static volatile sig_atomic_t quit_signal = 0, reload_signal = 0;
+static void on_signal(int sig) {
+    if (sig == SIGHUP) reload_signal = 1;
+    else quit_signal = sig;
+}
 
 typedef struct play_cli {
     const char *model, *device, *midi_in, *record;
@@ -252,6 +256,44 @@ static void keys_end(term_keys *k) {
     if (k->on) tcsetattr(0, TCSANOW, &k->saved);
 }
 
+/* Hot swap (SIGHUP or key r): the model file is read again on this thread
+ * while the old engine plays on; then the old engine is cut (pause: a panic
+ * behind what it queued) and stopped, and a new engine on the same queues
+ * starts after the old one's last frame. On a load error the old model keeps
+ * playing. */
+static void swap_model(play_session *p, const play_cli *c, const engine_config *ec, double rate) {
+    char err[1024] = "";
+    engine_model *m = NULL;
+    engine *e = NULL;
+    int st = engine_model_load(c->model, &m, err, sizeof err);
+    if (!st) st = engine_create(m, ec, &e, err, sizeof err);
+    if (st) {
+        fprintf(stderr, "\nreload: %s (the old model plays on)\n", err);
+        engine_destroy(e);
+        engine_model_destroy(m);
+        return;
+    }
+    engine_set_temperature(e, engine_get_temperature(p->eng));
+    engine_set_tempo(e, engine_get_tempo(p->eng));
+    engine_set_paused(p->eng, 1); /* cut: the next fill drops what it holds and panics */
+    engine_thread_stop(p->eng, 1000);
+    /* The record queue's last events of the old engine, before the new one
+     * becomes its producer. */
+    session_rec_drain(p->rec, 0, p->rec_engine);
+    engine_stats old;
+    engine_get_stats(p->eng, &old);
+    engine_destroy(p->eng);
+    engine_model_destroy(p->model);
+    p->eng = e;
+    p->model = m;
+    engine_set_min_frame(e, old.last_frame);
+    if (engine_thread_start(e, clock_of, p->sch, (uint64_t)(5e8 * c->period / rate), err, sizeof err))
+        fprintf(stderr, "\nreload: %s\n", err);
+    else if (!c->quiet)
+        fprintf(stderr, "\nreloaded %s: panic, new engine from frame %llu\n", c->model,
+                (unsigned long long)old.last_frame);
+}
+
 int cmd_play(int argc, char **argv) {
     play_cli c;
     int rc = parse_args(argc, argv, &c);
@@ -324,9 +366,10 @@ int cmd_play(int argc, char **argv) {
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = on_signal; /* SIGINT, SIGTERM: quit; SIGHUP: reload the model */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     term_keys keys;
     keys_begin(&keys);
     const int tty = isatty(2);
@@ -341,6 +384,7 @@ int cmd_play(int argc, char **argv) {
             char ch;
             if (read(0, &ch, 1) == 1) {
                 if (ch == 'q' || ch == 'Q') break;
+                if (ch == 'r') reload_signal = 1;
                 if (ch == ' ') engine_set_paused(p.eng, !engine_get_paused(p.eng));
                 if (ch == 'p') engine_request_panic(p.eng);
                 if (ch == 't') engine_set_temperature(p.eng, engine_get_temperature(p.eng) - 0.1);
@@ -348,6 +392,10 @@ int cmd_play(int argc, char **argv) {
             }
         }
         if (quit_signal) break;
+        if (reload_signal) {
+            reload_signal = 0;
+            swap_model(&p, &c, &ec, rate);
+        }
         if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
             break;
         if (!audio_out_running(p.out)) {
@@ -408,7 +456,8 @@ int cmd_play(int argc, char **argv) {
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
                "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us%s\n",
-               (double)ss.frame / rate, (unsigned long long)es.notes, session_rec_notes(p.rec, 1),
+               (double)ss.frame / rate, (unsigned long long)session_rec_notes(p.rec, 0),
+               session_rec_notes(p.rec, 1),
                (unsigned long long)es.steps, (double)engine_hist_quantile(es.step_hist, 0.5) / 1e3,
                (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,

@@ -3,7 +3,8 @@
 # 128 frames) with independent JACK peers: jack_midiseq plays a two-note loop
 # into lstmjam's JACK MIDI input for about a second, jack_rec records lstmjam's
 # audio output. lstmjam plays in continue mode: silent until the player's
-# phrase, then the model carries on. Checked: exit 0; no dropped or late events
+# phrase, then the model carries on; a SIGHUP while it plays swaps the model
+# (reloaded from its file). Checked: exit 0; the reload; no dropped or late events
 # (the status counters of the audio thread; a 40 ms look-ahead, as the test
 # machine is shared); the session MIDI holds the
 # player's notes (thru channel 2) and, after them, the model's, every note-on
@@ -27,7 +28,7 @@ for i in 1 2 3 4 5 6 7 8 9 10; do
 done
 [ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
 
-"$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 9 --tempo 300 --seed 5 --lookahead 40 \
+"$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 10 --tempo 300 --seed 5 --lookahead 40 \
     --midi-in jack --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &
 play_pid=$!
 ready=0
@@ -47,6 +48,12 @@ sleep 0.3
 jack_connect ljseq:out lstmjam-midi:midi_in || echo "note: jack_connect failed"
 sleep 1.2
 kill $seq_pid 2>/dev/null
+# Hot swap while the model answers (it has answered by now even when the
+# loop was killed mid-note: a key held 4 s with no input counts as released):
+# the model file is read again, the old engine is cut (panic) and a new one
+# takes over the queues.
+sleep 5
+kill -HUP $play_pid
 wait $play_pid
 rc=$?
 wait $rec_pid 2>/dev/null
@@ -56,6 +63,8 @@ line=$(grep "^played" "$tmp/play.out")
 [ -n "$line" ] || { echo "FAIL no summary line"; exit 1; }
 echo "$line" | grep -q "dropped 0, late 0" && echo "ok   no dropped or late events" || { echo "FAIL dropped/late: $line"; fail=1; }
 echo "$line" | grep -q " 0 from the player" && { echo "FAIL the player's notes did not arrive"; fail=1; }
+grep -q "^reloaded .*: panic, new engine from frame" "$tmp/play.err" && echo "ok   hot swap on SIGHUP" \
+    || { echo "FAIL no reload after SIGHUP"; fail=1; }
 
 midicsv "$tmp/session.mid" >"$tmp/session.csv" || { echo "FAIL midicsv"; exit 1; }
 # Track 2: the model (channel 1 -> midicsv 0); track 3: the player (channel 2 -> 1).

@@ -8,7 +8,8 @@
  * the held-note table is empty and every note-on in the session recording
  * was ended by an event (not by the recording's own finish); continue mode:
  * the player's note cuts the model, the phrase primes it after the gap;
- * respond mode: an answer about as long as the call, then silence; the
+ * respond mode: an answer about as long as the call, then silence; a hot
+ * swap of engines on one queue; the
  * live (thru) queue of the scheduler. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -447,6 +448,53 @@ static void test_respond_mode(void **state) {
     free(pmem);
 }
 
+/* Hot swap as lstmjam play does it: the playing engine is cut (pause), ended,
+ * and a new engine on the same queues starts after its last frame: frames in
+ * the queue never decrease, nothing late, nothing left sounding. */
+static void test_swap(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 21;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    while (r.clock < 48000 * 7) rig_period(&r, c.lookahead_frames);
+    engine_set_paused(r.e, 1);
+    engine_end(r.e, r.clock);
+    for (int i = 0; i < 1000 && !engine_done(r.e); i++) rig_period(&r, c.lookahead_frames);
+    assert_true(engine_done(r.e));
+    engine_stats old;
+    engine_get_stats(r.e, &old);
+    engine_destroy(r.e);
+    char err[256];
+    c.seed = 22;
+    assert_int_equal(engine_create(r.m, &c, &r.e, err, sizeof err), LJ_OK);
+    engine_set_min_frame(r.e, old.last_frame);
+    uint64_t seen = 0;
+    while (r.clock < 48000 * 20) {
+        engine_fill(r.e, r.clock);
+        /* Check the order before the callback consumes the queue. */
+        const lj_event *head = rtq_peek(r.q);
+        if (head) {
+            assert_true(head->frame >= seen);
+            seen = head->frame;
+        }
+        sched_process(r.s, r.buf, r.period);
+        r.clock += r.period;
+        assert_int_equal(session_rec_drain(r.rec, 0, r.rq), LJ_OK);
+    }
+    rig_finish(&r, c.lookahead_frames);
+    sched_stats ss;
+    sched_get_stats(r.s, &ss);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_true(st.notes > 0);
+    assert_int_equal(ss.late_events, 0);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    assert_int_equal(session_rec_open(r.rec), 0);
+    rig_close(&r);
+}
+
 /* The scheduler's live queue: applied at once, before the timed queue's
  * events, whatever their frame; an overflow there panics too. */
 static void test_live_queue(void **state) {
@@ -562,6 +610,7 @@ int main(void) {
         cmocka_unit_test(test_end_mid_note),
         cmocka_unit_test(test_continue_mode),
         cmocka_unit_test(test_respond_mode),
+        cmocka_unit_test(test_swap),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

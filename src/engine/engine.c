@@ -360,6 +360,7 @@ void engine_request_panic(engine *e) {
     atomic_fetch_add_explicit(&e->ctl_panic_reqs, 1, memory_order_relaxed);
 }
 void engine_set_note_limit(engine *e, uint64_t notes) { e->note_limit = notes; }
+void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
 
 /* ---- pushing ---- */
 
@@ -625,7 +626,8 @@ int engine_fill(engine *e, uint64_t clock) {
         e->started = 1;
         rebase(e, 0, clock + e->cfg.lookahead_frames);
         if (e->cfg.program >= 0) {
-            lj_event pe = lj_event_program(clock, e->cfg.channel, e->cfg.program);
+            lj_event pe = lj_event_program(clock > e->last_frame ? clock : e->last_frame,
+                                           e->cfg.channel, e->cfg.program);
             if (!push(e, &pe, clock)) e->need_panic = 1;
         }
     }

@@ -173,6 +173,10 @@ double engine_get_tempo(const engine *e);  /* BPM in force */
 void engine_set_paused(engine *e, int paused); /* pausing panics; resuming starts a look-ahead on */
 int engine_get_paused(const engine *e);
 void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
+/* No event of this engine will come before `frame` (a new engine taking over
+ * the queue from one that pushed up to there: frames in the queue never
+ * decrease). Call before the first fill. Thread: control. */
+void engine_set_min_frame(engine *e, uint64_t frame);
 /* Stops after `notes` note-ons (0 = no limit): the engine then ends as engine_end.
  * Set before the first fill. Thread: control. */
 void engine_set_note_limit(engine *e, uint64_t notes);
