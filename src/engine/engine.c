@@ -371,6 +371,16 @@ static uint64_t frame_of(const engine *e, double t) {
     return fr < e->last_frame ? e->last_frame : fr;
 }
 
+/* The frame for an event meant "now" (a panic, the first program change): the
+ * last frame within the horizon, so it is not counted late when this thread
+ * loses the processor between reading the clock and pushing (it then sounds
+ * within one look-ahead, as every event), and never before the last frame
+ * pushed. */
+static uint64_t soon(const engine *e, uint64_t clock) {
+    uint64_t f = clock + e->cfg.lookahead_frames - 1;
+    return f > e->last_frame ? f : e->last_frame;
+}
+
 /* Moves the time base so decoder time `t` falls on `frame`. */
 static void rebase(engine *e, double t, uint64_t frame) {
     e->base_time = t;
@@ -626,8 +636,8 @@ int engine_fill(engine *e, uint64_t clock) {
         e->started = 1;
         rebase(e, 0, clock + e->cfg.lookahead_frames);
         if (e->cfg.program >= 0) {
-            lj_event pe = lj_event_program(clock > e->last_frame ? clock : e->last_frame,
-                                           e->cfg.channel, e->cfg.program);
+            uint64_t at = soon(e, clock);
+            lj_event pe = lj_event_program(at, e->cfg.channel, e->cfg.program);
             if (!push(e, &pe, clock)) e->need_panic = 1;
         }
     }
@@ -651,7 +661,7 @@ int engine_fill(engine *e, uint64_t clock) {
             /* Retry only when there is room: a refused push would count as
              * another lost event and panic the audio side again. */
             if (rtq_count(e->cfg.out) >= rtq_capacity(e->cfg.out)) break;
-            lj_event p = lj_event_panic(clock > e->last_frame ? clock : e->last_frame);
+            lj_event p = lj_event_panic(soon(e, clock));
             if (!push(e, &p, clock)) break;
             e->need_panic = 0;
         }
