@@ -40,6 +40,17 @@ long cli_parse_long(const char *opt, const char *value, long min, long max) {
     return v;
 }
 
+int cli_parse_double(const char *opt, const char *value, double lo, double hi, double *out) {
+    char *end;
+    double d = value ? strtod(value, &end) : 0;
+    if (!value || !*value || *end || !(d >= lo && d <= hi)) {
+        cli_error("%s: expected a number %g..%g, found '%s'", opt, lo, hi, value ? value : "");
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
 void cli_warn(void *user, const char *msg) {
     cli_warnings *w = user;
     w->count++;

@@ -36,6 +36,9 @@ void cli_error(const char *fmt, ...)
 /* Parses a non-negative integer option value; on failure prints an error naming
  * the option and returns -1. */
 long cli_parse_long(const char *opt, const char *value, long min, long max);
+/* Parses a number in lo..hi into *out; on failure (also a NULL value) prints
+ * "OPT: expected a number LO..HI, found '...'" and returns -1, else 0. */
+int cli_parse_double(const char *opt, const char *value, double lo, double hi, double *out);
 
 /* Reader warnings for the terminal: the first CLI_WARN_SHOWN are printed as
  * "lstmjam: warning: ...", the rest only counted (all with --verbose, none

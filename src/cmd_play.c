@@ -81,17 +81,6 @@ typedef struct play_cli {
     int seed_given;
 } play_cli;
 
-static int parse_double(const char *opt, const char *v, double lo, double hi, double *out) {
-    char *end;
-    double d = strtod(v, &end);
-    if (!*v || *end || !(d >= lo && d <= hi)) {
-        cli_error("%s: expected a number %g..%g, found '%s'", opt, lo, hi, v);
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 /* 0 and c filled, -1 after --help, else an exit code. */
 static int parse_args(int argc, char **argv, play_cli *c) {
     memset(c, 0, sizeof *c);
@@ -143,7 +132,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             if ((l = cli_parse_long(a, v, 1, 16)) < 0) return LJ_EXIT_BAD_INPUT;
             c->thru_channel = (int)l - 1;
         } else if (!strcmp(a, "--temperature")) {
-            if (parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.temperature = (float)d;
         } else if (!strcmp(a, "--top-k")) {
             if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
@@ -153,14 +142,14 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->engine.seed = (uint64_t)l;
             c->seed_given = 1;
         } else if (!strcmp(a, "--tempo")) {
-            if (parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
+            if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--reseed")) {
-            if (parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--gap")) {
-            if (parse_double(a, v, 0.05, 60, &c->engine.phrase_gap_seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0.05, 60, &c->engine.phrase_gap_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {
-            if (parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
+            if (cli_parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--rate")) {
             if ((l = cli_parse_long(a, v, SYNTH_MIN_RATE, SYNTH_MAX_RATE)) < 0) return LJ_EXIT_BAD_INPUT;
@@ -169,12 +158,12 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             if ((l = cli_parse_long(a, v, 16, 8192)) < 0) return LJ_EXIT_BAD_INPUT;
             c->period = (uint32_t)l;
         } else if (!strcmp(a, "--gain")) {
-            if (parse_double(a, v, 0, SYNTH_MAX_GAIN, &c->synth.gain)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, SYNTH_MAX_GAIN, &c->synth.gain)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.program = (int)l;
         } else if (!strcmp(a, "--seconds")) {
-            if (parse_double(a, v, 0.01, 1e7, &c->seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0.01, 1e7, &c->seconds)) return LJ_EXIT_BAD_INPUT;
         } else {
             cli_error("unknown option '%s' (see lstmjam play --help)", a);
             return LJ_EXIT_BAD_INPUT;

@@ -74,17 +74,6 @@ typedef struct render_cli {
     render_opts opts;     /* synth and render settings */
 } render_cli;
 
-static int parse_double(const char *opt, const char *v, double lo, double hi, double *out) {
-    char *end;
-    double d = v ? strtod(v, &end) : 0;
-    if (!v || !*v || *end || !(d >= lo && d <= hi)) {
-        cli_error("%s: expected a number %g..%g, found '%s'", opt, lo, hi, v ? v : "");
-        return -1;
-    }
-    *out = d;
-    return 0;
-}
-
 /* Returns 0 and fills c, or an exit code after a message; -1 after --help. */
 static int parse_args(int argc, char **argv, render_cli *c) {
     memset(c, 0, sizeof *c);
@@ -121,28 +110,28 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             c->source = SOURCE_MODEL;
             c->model = v;
         } else if (!strcmp(a, "--minutes")) {
-            if (parse_double(a, v, 0.001, RENDER_MAX_SECONDS / 60.0, &c->minutes)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0.001, RENDER_MAX_SECONDS / 60.0, &c->minutes)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--notes")) {
             if ((c->notes = cli_parse_long(a, v, 1, 100000000)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--temperature")) {
-            if (parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.temperature = (float)d;
         } else if (!strcmp(a, "--top-k")) {
             if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.top_k = (int)l;
         } else if (!strcmp(a, "--top-p")) {
-            if (parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.top_p = (float)d;
         } else if (!strcmp(a, "--seed")) {
             if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.seed = (uint64_t)l;
         } else if (!strcmp(a, "--tempo")) {
-            if (parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
+            if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--reseed")) {
-            if (parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {
-            if (parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
+            if (cli_parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
@@ -163,10 +152,10 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             if ((l = cli_parse_long(a, v, 1, 65535)) < 0) return LJ_EXIT_BAD_INPUT;
             c->opts.synth.polyphony = (int)l;
         } else if (!strcmp(a, "--gain")) {
-            if (parse_double(a, v, 0, SYNTH_MAX_GAIN, &d)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, SYNTH_MAX_GAIN, &d)) return LJ_EXIT_BAD_INPUT;
             c->opts.synth.gain = d;
         } else if (!strcmp(a, "--tail")) {
-            if (parse_double(a, v, 0, 600, &d)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_double(a, v, 0, 600, &d)) return LJ_EXIT_BAD_INPUT;
             c->opts.tail_seconds = d;
         } else {
             takes_value = 0;

@@ -237,8 +237,8 @@ int main(int argc, char **argv) {
             if (getenv("LJ_VERBOSE")) printf("%-22s key %3d rms %.4f (%.1f dBFS)\n", cases[c].name, key, level, 20 * log10(level));
             levels[notes] = level;
             CHECK(level > 0.00316, "%s key %d: too quiet (rms %.5f)", cases[c].name, key, level);
-            /* low notes: measure the octave above the period when the window
-             * holds too few periods for a sharp peak; still an exact pitch check */
+            /* the autocorrelation peak within a semitone of the expected
+             * period: a wrong root, correction or key range lands outside */
             double expected = RATE / f;
             double period = period_near(w, wn, expected);
             double cents = 1200.0 * log2(expected / period);
