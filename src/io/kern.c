@@ -560,7 +560,7 @@ static int parse_meter(kern_parser *p, const char *t, const char *end) {
 
 static int parse_tempo(kern_parser *p, const char *t, const char *end) {
     const char *q = t;
-    long bpm, frac = 0, scale = 1;
+    long bpm = 0, frac = 0, scale = 1; /* 0 when no number: rejected below */
     if (parse_uint(&q, end, 100000, &bpm) && q < end && *q == '.') {
         q++;
         while (q < end && *q >= '0' && *q <= '9' && scale < 1000) {
