@@ -155,6 +155,9 @@ static void test_no_allocation_per_step(void **state) {
     engine_config c;
     engine_config_default(&c);
     c.reseed_seconds = 5; /* re-seeding is on the measured path too */
+    c.repetition_penalty = 1.3f; /* and the repetition control */
+    c.no_repeat_ngram = 3;
+    c.ngram_window = 256;
     rig r;
     rig_open(&r, &c, 4096, 128);
     for (int p = 0; p < 100; p++) rig_period(&r, c.lookahead_frames); /* warm up */
@@ -180,6 +183,58 @@ static void test_no_allocation_per_step(void **state) {
     assert_true(after.reseeds - before.reseeds >= 10);
     assert_int_equal(allocs, 0);
     rig_close(&r);
+}
+
+/* Distinct n-grams of note-on pitches among the first `max` notes of a greedy
+ * (temperature 0) run, as a fraction of all n-grams. */
+static double distinct_pitch_ngrams(float penalty, int ngram, int n_len, size_t max, uint64_t *unbanned) {
+    engine_config c;
+    engine_config_default(&c);
+    c.sampler.temperature = 0;
+    c.reseed_seconds = 0;
+    c.repetition_penalty = penalty;
+    c.no_repeat_ngram = ngram;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    uint8_t *pitch = malloc(max);
+    size_t n = 0;
+    for (int p = 0; p < 48000 * 600 / 128 && n < max; p++) {
+        engine_fill(r.e, r.clock);
+        lj_event ev;
+        while (rtq_pop(r.q, &ev))
+            if (ev.kind == LJ_EV_NOTE_ON && n < max) pitch[n++] = ev.data1;
+        r.clock += 128;
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    *unbanned = st.unbanned;
+    rig_close(&r);
+    size_t grams = n >= (size_t)n_len ? n - (size_t)n_len + 1 : 0, distinct = 0;
+    for (size_t i = 0; i < grams; i++) {
+        size_t j = 0;
+        while (j < i && memcmp(pitch + j, pitch + i, (size_t)n_len)) j++;
+        distinct += j == i;
+    }
+    free(pitch);
+    return grams ? (double)distinct / (double)grams : 0;
+}
+
+/* Greedy decoding of the random model loops; the repetition penalty and the
+ * n-gram bans must break the loop (more distinct pitch 4-grams), and a ban of
+ * every token (n = 1 over a long run) is lifted and counted, not a hang. */
+static void test_repetition_control(void **state) {
+    (void)state;
+    uint64_t unbanned = 0;
+    double plain = distinct_pitch_ngrams(1.0f, 0, 4, 300, &unbanned);
+    assert_int_equal(unbanned, 0);
+    double controlled = distinct_pitch_ngrams(1.5f, 4, 4, 300, &unbanned);
+    fprintf(stderr, "  distinct pitch 4-grams: greedy %.3f, with repetition control %.3f\n", plain,
+            controlled);
+    assert_true(controlled > plain + 0.2);
+    double one = distinct_pitch_ngrams(1.0f, 1, 4, 300, &unbanned);
+    (void)one;
+    fprintf(stderr, "  n = 1: bans lifted on %llu steps\n", (unsigned long long)unbanned);
+    assert_true(unbanned > 0);
 }
 
 /* Note-on frames of a whole run at one tempo, relative to the look-ahead base. */
@@ -555,6 +610,13 @@ static void test_bad_config_and_model(void **state) {
     c.tempo_bpm = 1000;
     assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
     assert_non_null(strstr(err, "tempo"));
+    c.tempo_bpm = 0;
+    c.repetition_penalty = 0.5f;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
+    assert_non_null(strstr(err, "repetition penalty"));
+    c.repetition_penalty = 1;
+    c.ngram_window = ENGINE_MAX_HISTORY + 1;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
     assert_null(e);
     engine_model_destroy(m);
     free(qm);
@@ -604,6 +666,7 @@ int main(void) {
         cmocka_unit_test(test_live_queue),
         cmocka_unit_test(test_bad_config_and_model),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_repetition_control),
         cmocka_unit_test(test_no_allocation_per_step),
         cmocka_unit_test(test_tempo_scales_time),
         cmocka_unit_test(test_no_stuck_notes),

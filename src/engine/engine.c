@@ -124,7 +124,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, late_pushes, bad_tokens, last_frame, gen_frame;
+        phrases, late_pushes, bad_tokens, unbanned, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -142,6 +142,12 @@ struct engine {
     enc_decoder *dec;       /* tokens -> note events */
     float *probs;           /* (K) sampler scratch */
     int *idx;               /* (K) sampler scratch */
+    float *work;            /* (K) logits after repetition control */
+    float *saved;           /* (K) logits before the n-gram bans (restored when they ban all) */
+    uint8_t *seen;          /* (K) repetition-penalty scratch, kept zero */
+    int32_t *recent;        /* (2 * hist_keep) tokens since the last fresh start, newest last */
+    size_t hist_n, hist_keep; /* tokens in hist; the window kept when it fills */
+    uint64_t unbanned;      /* steps whose n-gram bans were lifted */
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
@@ -211,6 +217,10 @@ void engine_config_default(engine_config *c) {
     c->reseed_seconds = 60;
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
+    c->repetition_penalty = 1.0f;
+    c->penalty_window = 64;
+    c->no_repeat_ngram = 0;
+    c->ngram_window = 512;
 }
 
 int engine_step_bucket(uint64_t ns) {
@@ -272,6 +282,14 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     if (!(c->reseed_seconds >= 0) || !(c->phrase_gap_seconds > 0 && c->phrase_gap_seconds <= 60))
         return lj_fail(err, errlen, LJ_ERR_ARG, "reseed %g s / phrase gap %g s: expected >= 0 / (0, 60]",
                        c->reseed_seconds, c->phrase_gap_seconds);
+    if (!(c->repetition_penalty >= 1 && c->repetition_penalty <= 100) || c->penalty_window < 1 ||
+        c->penalty_window > ENGINE_MAX_HISTORY || c->no_repeat_ngram < 0 || c->no_repeat_ngram > 64 ||
+        c->ngram_window < 1 || c->ngram_window > ENGINE_MAX_HISTORY)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "repetition penalty %g (window %d) / no-repeat n-gram %d (window %d): expected "
+                       "1..100 (1..%d) / 0..64 (1..%d)",
+                       (double)c->repetition_penalty, c->penalty_window, c->no_repeat_ngram,
+                       c->ngram_window, ENGINE_MAX_HISTORY, ENGINE_MAX_HISTORY);
     if (c->max_steps_per_fill < 1)
         return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
     if (c->mode != ENGINE_MODE_AUTO && c->mode != ENGINE_MODE_CONTINUE && c->mode != ENGINE_MODE_RESPOND)
@@ -286,7 +304,12 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     int rc = LJ_OK;
     e->probs = malloc((size_t)e->K * sizeof *e->probs);
     e->idx = malloc((size_t)e->K * sizeof *e->idx);
-    if (!e->probs || !e->idx) {
+    e->work = malloc((size_t)e->K * sizeof *e->work);
+    e->saved = malloc((size_t)e->K * sizeof *e->saved);
+    e->seen = calloc((size_t)e->K, 1);
+    e->hist_keep = (size_t)(c->penalty_window > c->ngram_window ? c->penalty_window : c->ngram_window);
+    e->recent = malloc(2 * e->hist_keep * sizeof *e->recent);
+    if (!e->probs || !e->idx || !e->work || !e->saved || !e->seen || !e->recent) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -316,6 +339,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->phrases, 0);
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
+    atomic_init(&p->unbanned, 0);
     atomic_init(&p->last_frame, 0);
     atomic_init(&p->gen_frame, 0);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) atomic_init(&p->step_hist[b], 0);
@@ -337,6 +361,10 @@ void engine_destroy(engine *e) {
     lstm_state_destroy(e->state);
     free(e->probs);
     free(e->idx);
+    free(e->work);
+    free(e->saved);
+    free(e->seen);
+    free(e->recent);
     free(e);
 }
 
@@ -463,6 +491,7 @@ static void reseed(engine *e) {
     enc_decoder_reset(e->dec);
     rebase(e, 0, at);
     e->seed_time = 0;
+    e->hist_n = 0;
     e->reseeds++;
 }
 
@@ -472,13 +501,48 @@ static void record_step_time(engine *e, uint64_t ns) {
     put(&e->pub.step_hist[b], e->hist[b]);
 }
 
+/* Appends a token to the repetition history; when it is full the newest
+ * hist_keep tokens move to the front (amortised: one move per hist_keep). */
+static void remember(engine *e, int32_t tok) {
+    if (e->hist_n == 2 * e->hist_keep) {
+        memmove(e->recent, e->recent + e->hist_keep, e->hist_keep * sizeof *e->recent);
+        e->hist_n = e->hist_keep;
+    }
+    e->recent[e->hist_n++] = tok;
+}
+
+/* The logits to draw from: the model's, or a copy through the repetition
+ * penalty and the n-gram bans (as generate.c's process_logits). */
+static const float *processed_logits(engine *e) {
+    const float *logits = lstm_state_head_output(e->state, 0);
+    const engine_config *c = &e->cfg;
+    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0) return logits;
+    size_t K = (size_t)e->K, n = e->hist_n;
+    memcpy(e->work, logits, K * sizeof *e->work);
+    if (c->repetition_penalty != 1.0f) {
+        size_t w = (size_t)c->penalty_window < n ? (size_t)c->penalty_window : n;
+        lj_repetition_penalty(e->work, e->K, e->recent + n - w, w, c->repetition_penalty, e->seen);
+    }
+    if (c->no_repeat_ngram > 0) {
+        size_t w = (size_t)c->ngram_window < n ? (size_t)c->ngram_window : n;
+        memcpy(e->saved, e->work, K * sizeof *e->work);
+        if (lj_no_repeat_ngram(e->work, e->K, e->recent + n - w, w, c->no_repeat_ngram) &&
+            !lj_count_finite(e->work, e->K)) {
+            memcpy(e->work, e->saved, K * sizeof *e->work); /* a repeat rather than nothing */
+            e->unbanned++;
+        }
+    }
+    return e->work;
+}
+
 /* One model step: draw a token from the current output, decode it, feed it back. */
 static void generate_step(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;
     s.temperature = (float)e->temperature;
-    const float *logits = lstm_state_head_output(e->state, 0);
+    const float *logits = processed_logits(e);
     int32_t tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
+    remember(e, tok);
     size_t n = enc_decoder_step(e->dec, tok, e->step_ev);
     lstm_step(e->lstm, e->state, &tok, NULL);
     record_step_time(e, now_ns() - t0);
@@ -574,10 +638,12 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
     lstm_state_reset(e->state);
     int32_t none = -1;
     lstm_step(e->lstm, e->state, &none, NULL);
+    e->hist_n = 0;
     if (ok)
         for (size_t i = 0; i < ts.n_ids; i++) {
             int32_t tok = ts.ids[i];
             lstm_step(e->lstm, e->state, &tok, NULL);
+            remember(e, tok);
             e->primed++;
         }
     tokset_free(&ts);
@@ -626,6 +692,7 @@ static void publish(engine *e) {
     put(&p->phrases, e->phrases);
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
+    put(&p->unbanned, e->unbanned);
     put(&p->last_frame, e->last_frame);
     put(&p->gen_frame, e->st == STATE_GENERATING && !e->paused ? frame_of(e, enc_decoder_time(e->dec))
                                                                 : e->last_frame);
@@ -721,6 +788,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->phrases = get(&p->phrases);
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);
+    o->unbanned = get(&p->unbanned);
     o->last_frame = get(&p->last_frame);
     o->gen_frame = get(&p->gen_frame);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) o->step_hist[b] = get(&p->step_hist[b]);

@@ -41,6 +41,10 @@
  * waits for the next call. (The call's key and register are not imposed on
  * the answer yet: the model hears them in its context only.)
  *
+ * Repetition control (every mode): before each draw the logits go through a
+ * repetition penalty and no-repeat n-gram bans over the tokens since the last
+ * fresh start (re-seed or phrase), as lstmjam generate does (model/sample.h).
+ *
  * Memory: engine_create allocates everything a step needs; engine_fill never
  * allocates while generating (test_engine counts it). Encoding a player's
  * phrase (continue mode) allocates once per phrase, on the engine thread, which
@@ -77,6 +81,7 @@ typedef enum engine_mode {
 #define ENGINE_MAX_TEMPERATURE 2.0
 #define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
+#define ENGINE_MAX_HISTORY 4096   /* tokens the repetition control looks back at most */
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
                                           as released (continue mode: a stuck key or a lost
                                           note-off must not silence the model for good) */
@@ -86,6 +91,14 @@ typedef struct engine_config {
     uint64_t lookahead_frames; /* events are pushed this far ahead of the audio clock,
                                   1..ENGINE_MAX_LOOKAHEAD_SECONDS*rate; default 512 (4 periods of 128) */
     lj_sampler sampler;        /* temperature 0..2 (0 = argmax), top_k, top_p; default 1, 0, 1 */
+    float repetition_penalty;  /* >= 1: tokens among the last penalty_window generated since the
+                                  last fresh start are penalised (CTRL, lj_repetition_penalty);
+                                  1 = off (default) */
+    int penalty_window;        /* tokens, 1..ENGINE_MAX_HISTORY; default 64 */
+    int no_repeat_ngram;       /* n >= 1: no n-gram of tokens twice within the last ngram_window
+                                  (lj_no_repeat_ngram; lifted for a step when it would ban every
+                                  token); 0 = off (default) */
+    int ngram_window;          /* tokens, 1..ENGINE_MAX_HISTORY; default 512 */
     uint64_t seed;             /* sampling RNG seed; default 1 */
     double tempo_bpm;          /* playback tempo, ENGINE_MIN_TEMPO..MAX; 0 (default) = the
                                   encoding's own (its qpm option; event: 125, its ms axis) */
@@ -119,6 +132,7 @@ typedef struct engine_stats {
     uint64_t phrases;         /* player phrases taken in (continue mode) */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
+    uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
     uint64_t last_frame;      /* frame of the last event pushed */
     uint64_t gen_frame;       /* frame the generated music has reached (decoder time) */
     uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):
