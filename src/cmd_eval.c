@@ -13,6 +13,7 @@
 #include "modelio.h"
 #include "dataset.h"
 #include "evaluate.h"
+#include "export_midi.h"
 #if LJ_HAVE_BLAS
 /* From OpenBLAS's cblas.h (see trainer.c for why it is declared here). */
 void openblas_set_num_threads(int num_threads);
@@ -40,6 +41,9 @@ static const char *help =
     "  --batches N      only the first N batches (default: all)\n"
     "  --threads N      OpenBLAS threads (default: the config's, else 1)\n"
     "  --json           print one JSON object instead of text\n"
+    "  --export-midi DIR  write the split's pieces as MIDI files to DIR instead,\n"
+    "                   decoded by the model's encoding (what the model sees:\n"
+    "                   transposed, on its grid; tools/mgeval.py compares them)\n"
     "  -q, --quiet      no progress output\n"
     "\n"
     "Reports the loss per target token in nats and bits, the perplexity, the\n"
@@ -144,8 +148,37 @@ static int opts_from_text(enc_opts *o, const char *text, const char *what, char 
     return LJ_OK;
 }
 
+/* --export-midi: the split's pieces decoded by the model's encoding, as the
+ * model sees them (tools/mgeval.py compares generated music with these). */
+static int export_split(train_dataset *d, int frames, const char *enc, const char *opts, const vocab *mv, int split,
+                        const char *dir, char *err, size_t errlen) {
+    const char *sname = split < 0 ? "all" : split == 0 ? "train" : split == 1 ? "valid" : "test";
+    size_t written = 0;
+    int rc;
+    if (frames) {
+        rc = export_midi_split(d->enc, NULL, split < 0 ? &d->corpus.frames : &d->frame_split[split], dir, &written, err,
+                               errlen);
+    } else {
+        if ((rc = train_dataset_remap(d, mv, err, errlen))) return rc == LJ_ERR_RANGE ? LJ_ERR_ARG : rc;
+        /* The decoder needs an encoding that owns a copy of the model's vocabulary. */
+        uint8_t *blob = NULL;
+        size_t len = 0;
+        vocab *copy = NULL;
+        encoding *e = NULL;
+        if (vocab_save(mv, &blob, &len)) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        rc = vocab_load(blob, len, "the model's vocabulary", &copy, err, errlen);
+        free(blob);
+        if (rc) return rc;
+        if ((rc = enc_create_for_model(enc, opts, strlen(opts), copy, &e, err, errlen))) return rc;
+        rc = export_midi_split(e, split < 0 ? &d->corpus.pieces : &d->split[split], NULL, dir, &written, err, errlen);
+        enc_destroy(e);
+    }
+    if (!rc) printf("wrote %zu MIDI files of the %s split to %s/\n", written, sname, dir);
+    return rc;
+}
+
 int cmd_eval(int argc, char **argv) {
-    const char *model_path = NULL, *split_name = NULL;
+    const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
     const char **data = calloc((size_t)argc + 1, sizeof *data);
     int n_data = 0, json = 0, quiet = 0;
     long seq_len = 0, batch = 0, batches = 0, threads = 0;
@@ -174,7 +207,7 @@ int cmd_eval(int argc, char **argv) {
             cli_error("unexpected argument '%s' (files go after --data; see lstmjam eval --help)", a);
             code = LJ_EXIT_BAD_INPUT;
         } else if (strcmp(a, "--model") && strcmp(a, "--split") && strcmp(a, "--seq-len") && strcmp(a, "--batch") &&
-                   strcmp(a, "--batches") && strcmp(a, "--threads")) {
+                   strcmp(a, "--batches") && strcmp(a, "--threads") && strcmp(a, "--export-midi")) {
             cli_error("unknown option '%s' (see lstmjam eval --help)", a);
             code = LJ_EXIT_BAD_INPUT;
         } else if (!v) {
@@ -184,6 +217,7 @@ int cmd_eval(int argc, char **argv) {
             i++;
             if (!strcmp(a, "--model")) model_path = v;
             else if (!strcmp(a, "--split")) split_name = v;
+            else if (!strcmp(a, "--export-midi")) export_dir = v;
             else if (!strcmp(a, "--seq-len")) seq_len = cli_parse_long(a, v, 1, 100000);
             else if (!strcmp(a, "--batch")) batch = cli_parse_long(a, v, 1, 4096);
             else if (!strcmp(a, "--batches")) batches = cli_parse_long(a, v, 1, 1000000000L);
@@ -283,6 +317,10 @@ int cmd_eval(int argc, char **argv) {
     openblas_set_num_threads(cfg.threads);
 #endif
     if ((rc = train_dataset_build(&cfg, &dopts, &d, err, sizeof err))) goto done;
+    if (export_dir) {
+        rc = export_split(&d, frames, enc, opts, mv, split, export_dir, err, sizeof err);
+        goto done;
+    }
     if (frames) {
         rc = eval_frames(m, model_path, enc, opts, data_label, &d, split, batches, json, err, sizeof err);
         goto done;

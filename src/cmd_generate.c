@@ -34,8 +34,11 @@ static const char *help =
     "                        :LENGTH in quarter notes, default 1; + joins a chord;\n"
     "                        r rests). Default: \"X:\" for chars, \"<s>\" for abc\n"
     "                        tokens; the other encodings need one.\n"
-    "  --length N[steps|notes|s]   how much to generate (default 500 steps)\n"
-    "  --max-steps N         tokens at most when counting notes or seconds (100000)\n"
+    "  --length N[steps|notes|s|pieces]   how much to generate (default 500\n"
+    "                        steps); pieces: until the model ends N tunes (abc,\n"
+    "                        timestep '/'; notechord and event never end one)\n"
+    "  --max-steps N         tokens at most when counting notes, seconds or pieces\n"
+    "                        (100000)\n"
     "  --temperature T       0 = always the most likely token (default 1)\n"
     "  --top-k K             draw among the K most likely only (0 = all)\n"
     "  --top-p P             draw from the smallest set with mass >= P (default 1)\n"
@@ -365,11 +368,12 @@ int cmd_generate(int argc, char **argv) {
         else if (!strcmp(a, "--length")) {
             errno = 0;
             double d = strtod(v, &end);
-            if (end == v || errno || !(d > 0) || d > 1e8) BAD("--length: expected N, Nsteps, Nnotes or Ns with N > 0, found '%s'", v);
+            if (end == v || errno || !(d > 0) || d > 1e8) BAD("--length: expected N, Nsteps, Nnotes, Ns or Npieces with N > 0, found '%s'", v);
             if (!*end || !strcmp(end, "steps")) o.unit = GEN_STEPS;
             else if (!strcmp(end, "notes")) o.unit = GEN_NOTES;
             else if (!strcmp(end, "s")) o.unit = GEN_SECONDS;
-            else BAD("--length: expected a unit steps, notes or s after the number, found '%s'", end);
+            else if (!strcmp(end, "pieces") || !strcmp(end, "piece")) o.unit = GEN_PIECES;
+            else BAD("--length: expected a unit steps, notes, s or pieces after the number, found '%s'", end);
             if (o.unit != GEN_SECONDS && d != floor(d)) BAD("--length: expected a whole number of steps or notes, found '%s'", v);
             o.length = d;
         } else if (!strcmp(a, "--max-steps")) {
@@ -434,7 +438,8 @@ int cmd_generate(int argc, char **argv) {
     }
     if (!model_path) BAD("generate needs --model FILE (see lstmjam generate --help)");
     if (beam > 1 && sampling_set) BAD("--beam searches deterministically: it does not combine with --temperature, --top-k or --top-p");
-    if (beam > 1 && o.unit != GEN_STEPS) BAD("--beam counts its length in steps, not %s", o.unit == GEN_NOTES ? "notes" : "seconds");
+    if (beam > 1 && o.unit != GEN_STEPS) BAD("--beam counts its length in steps, not %s",
+                                      o.unit == GEN_NOTES ? "notes" : o.unit == GEN_SECONDS ? "seconds" : "pieces");
     if (out_path) {
         char ext[16];
         lj_file_ext(out_path, ext, sizeof ext);

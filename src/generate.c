@@ -119,6 +119,7 @@ void gen_destroy(generator *g) {
 static void decode(generator *g, int32_t id, int count) {
     size_t k = enc_decoder_step(g->dec, id, g->ev);
     if (!count) return;
+    if (enc_decoder_piece_ended(g->dec)) g->stats.pieces++;
     for (size_t i = 0; i < k; i++)
         if (g->ev[i].type == ENC_NOTE_ON) {
             g->stats.notes++;
@@ -188,6 +189,7 @@ int gen_done(const generator *g) {
     switch (g->o.unit) {
     case GEN_NOTES: return (double)g->stats.notes >= g->o.length;
     case GEN_SECONDS: return g->stats.seconds >= g->o.length;
+    case GEN_PIECES: return (double)g->stats.pieces >= g->o.length;
     default: return (double)g->stats.steps >= g->o.length;
     }
 }

@@ -26,7 +26,9 @@
 typedef enum gen_unit {
     GEN_STEPS = 0, /* tokens generated */
     GEN_NOTES,     /* notes started by the generated tokens (decoder note-ons) */
-    GEN_SECONDS    /* decoder time past the primer's end, seconds */
+    GEN_SECONDS,   /* decoder time past the primer's end, seconds */
+    GEN_PIECES     /* pieces the generated tokens end (timestep '/', abc end of tune;
+                      notechord and event never end one: max_steps stops them) */
 } gen_unit;
 
 typedef struct gen_opts {
@@ -53,6 +55,7 @@ typedef struct gen_stats {
     size_t primer;        /* primer tokens */
     size_t steps;         /* tokens generated */
     size_t notes;         /* note-ons decoded from the generated tokens */
+    size_t pieces;        /* pieces ended by the generated tokens */
     double seconds;       /* decoder time from the primer's end to the last event */
     size_t resyncs;       /* abc: malformed generated text read past (whole run) */
     size_t dropped;       /* abc: notes the step decoder could not play (whole run) */

@@ -26,6 +26,12 @@ check "repetition control" 0 "" -- "$BIN" generate --model "$M" --length 300 --t
 check "primer byte outside the vocabulary" 2 "primer:2:3: expected a token of the model's abc vocabulary, found '\\\\x01'" -- \
     "$BIN" generate --model "$M" --primer "$(printf 'X:1\nK:\001')" -o "$tmp/bad.abc"
 no_output "bad primer" "$tmp/bad.abc"
+TS=$LJ_SOURCE_DIR/tests/data/generate/tiny_timestep.lstm
+check "length in pieces" 0 "" -- "$BIN" generate --model "$TS" --primer "C4 E4" --length 2pieces --seed 7 -o "$tmp/p.txt"
+n=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -c '^/$')
+last=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -v '^$' | tail -n 1)
+[ "$n" = 2 ] && [ "$last" = "/" ] && echo "ok   --length 2pieces stops at the second '/'" || { echo "FAIL: 2pieces: $n '/', last '$last'"; fail=1; }
+check "pieces with beam" 2 "not pieces" -- "$BIN" generate --model "$TS" --primer "C4" --length 1pieces --beam 2 -o "$tmp/pb.txt"
 check "mask on abc" 2 "need tokens that carry their pitch" -- "$BIN" generate --model "$M" --key G -o "$tmp/bad.abc"
 no_output "mask on abc" "$tmp/bad.abc"
 printf 'X:1\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\n' >"$tmp/p.abc"

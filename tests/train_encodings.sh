@@ -66,6 +66,22 @@ n1=$(sed 's/.*"nll":\([0-9.e+-]*\).*/\1/' "$tmp/e1.json"); n2=$(sed 's/.*"nll":\
 [ -n "$n1" ] && [ "$n1" = "$n2" ] && ok "eval of music files = eval of their tokens file ($n1)" || bad "files $n1 vs tokens $n2"
 "$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/songs" --split sideways 2>"$tmp/err"
 [ $? = 2 ] && grep -q "expected train, valid, test or all" "$tmp/err" && ok "eval: bad --split is exit 2" || bad "eval bad split"
+# 1c. --export-midi writes the split's pieces, decoded by the model's encoding
+# (transposed to C as the model sees them): one MIDI file per piece scored.
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/ts.yaml" --export-midi "$tmp/exp" -q >"$tmp/exp.log" || bad "export-midi"
+pieces=$(sed 's/.*"pieces":\([0-9]*\).*/\1/' "$tmp/eval.json")
+got=$(ls "$tmp/exp/"*.mid 2>/dev/null | wc -l)
+[ "$got" -gt 0 ] && [ "$got" = "$pieces" ] && grep -q "wrote $got MIDI files of the valid split" "$tmp/exp.log" &&
+    ok "export-midi: $got files = the valid split's pieces" || bad "export-midi wrote $got files for $pieces pieces"
+notes=0
+for f in "$tmp/exp/"*.mid; do
+    k=$("$BIN" info "$f" | sed -n 's/^  notes \([0-9]*\),.*/\1/p')
+    [ -n "$k" ] && [ "$k" -gt 0 ] && notes=$((notes + k)) || bad "$f: no notes"
+done
+[ "$notes" -gt 0 ] && ok "exported pieces read back: $notes notes"
+: >"$tmp/plainfile"
+"$BIN" eval --model "$tmp/runs/a/model.lstm" --data "$tmp/ts.yaml" --export-midi "$tmp/plainfile" 2>"$tmp/err"
+[ $? = 2 ] && grep -q "exists and is not a folder" "$tmp/err" && ok "export-midi onto a file: exit 2" || bad "export-midi onto a file"
 
 # 2. The second run on the same data reads the cache (runs/.cache) and trains identically.
 "$BIN" train "$tmp/ts.yaml" --run-dir "$tmp/runs/b" 2>"$tmp/log2" || bad "second train"
