@@ -480,7 +480,7 @@ static void test_command(void **st) {
     } bad[] = {
         {"--primer", "C4 E4 H4", "column 7: expected a note"},
         {"--primer", "C4:0 E4", "column 4: expected a length"},
-        {"--length", "10bars", "expected a unit steps, notes or s"},
+        {"--length", "10bars", "expected a unit steps, notes, s or pieces"},
         {"--temperature", "-1", "--temperature: expected a number in 0..100"},
         {"--top-p", "0", "--top-p: expected a number in (0, 1]"},
         {"--key", "H", "--key: expected a key"},
