@@ -33,7 +33,7 @@ static const char *help =
     "(SIGHUP too: hot swap), q quit (Ctrl-C too).\n"
     "\n"
     "options:\n"
-    "  --model FILE        the model (timestep, notechord or event encoding; required)\n"
+    "  --model FILE        the model (timestep, notechord, event or abc/chars; required)\n"
     "  --mode MODE         auto (endless music, re-seeded; default), continue (the\n"
     "                      model carries on the phrase the player just played) or\n"
     "                      respond (it answers each phrase with one about as long)\n"

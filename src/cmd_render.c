@@ -26,7 +26,7 @@ static const char *help =
     "what to render:\n"
     "  --score IN          a music file (one tune; pick one of a book with --tune)\n"
     "  --tune N            tune N of IN (ABC X: number, JSB piece index)\n"
-    "  --model M.lstm      a model (timestep, notechord or event encoding)\n"
+    "  --model M.lstm      a model (timestep, notechord, event or abc/chars encoding)\n"
     "  --minutes X         model: this much music (minutes, may be fractional)\n"
     "  --notes N           model: stop after N notes (at most an hour of music)\n"
     "  --temperature T     model: 0 (always the most likely) .. 2 (default 1)\n"
@@ -285,6 +285,7 @@ static int render_model(render_cli *c, const char *sf) {
     }
     engine_render_result res;
     st = engine_render(m, c->output, &o, &res, err, sizeof err);
+    const int abc = !strcmp(enc_name(engine_model_enc(m)), "abc");
     engine_model_destroy(m);
     if (st) {
         cli_error("%s", err);
@@ -304,6 +305,9 @@ static int render_model(render_cli *c, const char *sf) {
                (double)engine_hist_quantile(res.engine.step_hist, 0.99) / 1e3,
                (unsigned long long)res.engine.reseeds, (unsigned long long)res.engine.panics,
                (unsigned long long)res.engine.dropped, (unsigned long long)a->stats.late_events);
+        if (abc)
+            printf("abc: %llu malformed passages of the model's text read past\n",
+                   (unsigned long long)res.engine.resyncs);
         double period_us = 1e6 * c->opts.period / a->sample_rate;
         printf("audio callback: longest %.1f us for a %u-frame period (%.1f%% of its %.0f us)\n",
                (double)a->stats.callback_ns_max / 1e3, c->opts.period,

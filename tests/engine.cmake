@@ -30,3 +30,6 @@ set_tests_properties(play_jack PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RU
 # play/devices without devices: usage errors, missing device messages.
 lj_add_script_test(play_cli play_cli.sh LABELS unit)
 set_tests_properties(play_cli PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
+
+# abc models in the engine: a chars model trained here renders notes.
+lj_add_script_test(engine_abc_cli engine_abc_cli.sh LABELS unit)

@@ -15,14 +15,13 @@
 #include "modelio.h"
 #include "synth_ops.h"
 
-/* Writes the model to path; 0 on success. */
-static inline int fixture_write_event_model(const char *path, int hidden, uint64_t seed) {
+/* Writes a random-weight model of encoding `name` ("event", "chars", "abc",
+ * ...) with vocabulary v (V tokens) and options text `options` (NULL: none
+ * stored) to path; 0 on success. */
+static inline int fixture_write_model(const char *path, const char *name, const vocab *v,
+                                      const char *options, int hidden, uint64_t seed) {
     char err[512];
-    encoding *e = NULL;
-    enc_opts o;
-    enc_opts_default(&o, "event");
-    if (enc_create("event", &o, &e, err, sizeof err)) return -1;
-    int V = (int)vocab_size(enc_vocab(e));
+    int V = (int)vocab_size(v);
     lj_model_config c;
     memset(&c, 0, sizeof c);
     c.input_kind = LJ_INPUT_EMBEDDING;
@@ -39,10 +38,21 @@ static inline int fixture_write_event_model(const char *path, int hidden, uint64
     int rc = lj_model_create(&m, &c, err, sizeof err);
     if (!rc) {
         lj_model_init(m, seed);
-        rc = modelio_save(path, m, "event", enc_vocab(e), 0, err, sizeof err);
+        rc = modelio_save_encoded(path, m, name, options, v, 0, err, sizeof err);
     }
     if (rc) fprintf(stderr, "fixture: %s\n", err);
     lj_model_destroy(m);
+    return rc;
+}
+
+/* Writes the event model (fixed vocabulary of 388 tokens) to path. */
+static inline int fixture_write_event_model(const char *path, int hidden, uint64_t seed) {
+    char err[512];
+    encoding *e = NULL;
+    enc_opts o;
+    enc_opts_default(&o, "event");
+    if (enc_create("event", &o, &e, err, sizeof err)) return -1;
+    int rc = fixture_write_model(path, "event", enc_vocab(e), NULL, hidden, seed);
     enc_destroy(e);
     return rc;
 }

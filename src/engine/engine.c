@@ -33,53 +33,34 @@ int engine_model_load(const char *path, engine_model **out, char *err, size_t er
                                   errlen);
     if (rc) goto fail;
     snprintf(m->name, sizeof m->name, "%s", lj_file_base(path));
-    if (!strcmp(m->encoding, "chars")) {
-        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED,
-                     "%s: a 'chars' model writes text, not notes; the engine plays models of "
-                     "the timestep, notechord and event encodings (try: lstmjam sample --model %s)",
-                     path, path);
+    /* The encoding the file names ("chars" is abc with variant=chars) with the
+     * options it was trained with (its grid, step, velocity bins...), then the
+     * engine's own: no transposition, no durations filter and no piece
+     * delimiters when a player's phrase is encoded, and a phrase with a token
+     * outside the vocabulary is skipped (counted) rather than stopping the
+     * music. Later keys win (enc_opts_set in order). */
+    size_t ol = strlen(options);
+    static const char engine_opts[] = " transpose=none durations=any delimiters=0 unknown=skip";
+    if (ol + sizeof engine_opts > sizeof options) {
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: longer than %zu bytes", path,
+                     sizeof options - sizeof engine_opts);
         goto fail;
     }
-    /* Options as the engine needs them: the model's own time grid and vocabulary,
-     * no transposition, no durations filter and no piece delimiters when a
-     * player's phrase is encoded; a phrase with a token outside the vocabulary
-     * is skipped (counted) rather than stopping the music. */
-    enc_opts o;
-    enc_opts_default(&o, m->encoding);
-    /* The options the model was trained with ("key=value ..."): its grid,
-     * step, velocity bins, time shift... */
-    for (char *save = NULL, *kv = strtok_r(options, " ", &save); kv; kv = strtok_r(NULL, " ", &save)) {
-        char *eq = strchr(kv, '=');
-        if (!eq) continue;
-        *eq = 0;
-        char inner[512];
-        if (enc_opts_set(&o, kv, eq + 1, inner, sizeof inner)) {
-            rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: %s", path, inner);
-            goto fail;
-        }
-    }
-    o.transpose = ENC_TRANSPOSE_NONE;
-    o.n_durations = 0;
-    o.delimiters = 0;
-    o.unknown = ENC_UNKNOWN_SKIP;
-    if ((rc = enc_create(m->encoding, &o, &m->enc, err, errlen))) {
+    memcpy(options + ol, engine_opts, sizeof engine_opts);
+    rc = enc_create_for_model(m->encoding, options, strlen(options), v, &m->enc, err, errlen);
+    v = NULL; /* taken, also on failure */
+    if (rc) {
         char inner[512];
         snprintf(inner, sizeof inner, "%s", err);
         rc = lj_fail(err, errlen, rc, "%s: encoding '%s': %s", path, m->encoding, inner);
         goto fail;
     }
     if (enc_kind_of(m->enc) != ENC_KIND_TOKENS) {
-        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED, "%s: encoding '%s' has no token decoder", path,
-                     m->encoding);
+        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED,
+                     "%s: encoding '%s' generates frames, not tokens: the engine plays token "
+                     "models (timestep, notechord, event, abc)", path, m->encoding);
         goto fail;
     }
-    if (!v) {
-        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no vocabulary in the model file", path);
-        goto fail;
-    }
-    rc = enc_set_vocab(m->enc, v, err, errlen); /* takes v, also on failure */
-    v = NULL;
-    if (rc) goto fail;
     const lj_model_config *c = lj_model_get_config(m->lstm);
     if (c->input_kind == LJ_INPUT_DENSE || c->heads[0].kind != LJ_HEAD_SOFTMAX ||
         (size_t)c->heads[0].size != vocab_size(enc_vocab(m->enc)) ||
@@ -124,7 +105,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, late_pushes, bad_tokens, unbanned, last_frame, gen_frame;
+        phrases, phrase_errors, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -177,7 +158,13 @@ struct engine {
     uint64_t player_last;   /* frame of the player's last event */
     double answer_seconds;  /* respond: length of the answer, decoder seconds */
 
+    int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
+    int32_t start_ids[2];   /* abc: what a fresh start feeds ("X:" for chars, "<s>" for
+                               tokens, as lstmjam generate), so the model writes a tune */
+    int n_start;
+
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
+    uint64_t phrase_errors;
     uint64_t hist[ENGINE_STEP_BUCKETS];
     engine_counters pub;
 
@@ -196,6 +183,9 @@ struct engine {
     void *clock_user;
     uint64_t poll_ns;
 };
+
+static void history_reset(engine *e);
+static void fresh_start(engine *e);
 
 static void put(_Atomic uint64_t *a, uint64_t v) { atomic_store_explicit(a, v, memory_order_relaxed); }
 static uint64_t get(const _Atomic uint64_t *a) {
@@ -337,6 +327,8 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->panics, 0);
     atomic_init(&p->reseeds, 0);
     atomic_init(&p->phrases, 0);
+    atomic_init(&p->phrase_errors, 0);
+    atomic_init(&p->resyncs, 0);
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
     atomic_init(&p->unbanned, 0);
@@ -344,9 +336,21 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->gen_frame, 0);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) atomic_init(&p->step_hist[b], 0);
     /* The first step's input is "nothing" (a zero vector): its output is the
-     * model's distribution for the first token. */
-    int32_t none = -1;
-    lstm_step(e->lstm, e->state, &none, NULL);
+     * model's distribution for the first token; abc models then read the
+     * start of a tune. */
+    if (!strcmp(enc_name(m->enc), "abc")) {
+        const vocab *v = enc_vocab(m->enc);
+        int32_t x = vocab_find(v, "X", 1), colon = vocab_find(v, ":", 1), s = vocab_find(v, "<s>", 3);
+        if (enc_options(m->enc)->abc_variant == ENC_ABC_CHARS && x >= 0 && colon >= 0) {
+            e->start_ids[0] = x;
+            e->start_ids[1] = colon;
+            e->n_start = 2;
+        } else if (enc_options(m->enc)->abc_variant == ENC_ABC_TOKENS && s >= 0) {
+            e->start_ids[0] = s;
+            e->n_start = 1;
+        }
+    }
+    fresh_start(e);
     *out = e;
     return LJ_OK;
 fail:
@@ -389,6 +393,45 @@ void engine_request_panic(engine *e) {
 }
 void engine_set_note_limit(engine *e, uint64_t notes) { e->note_limit = notes; }
 void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
+
+/* ---- the model's context ---- */
+
+static void history_reset(engine *e) {
+    e->hist_n = 0;
+    e->history_complete = 1;
+}
+
+static void remember(engine *e, int32_t tok);
+
+/* One token into the model (sampled or the player's): the LSTM steps on it,
+ * and it joins the history (repetition control, engine_history). */
+static void feed(engine *e, int32_t tok) {
+    lstm_step(e->lstm, e->state, &tok, NULL);
+    remember(e, tok);
+}
+
+/* The model from nothing: zero state, the first step's zero input, then the
+ * encoding's start tokens through the model and the decoder (no events: an
+ * abc tune's start plays nothing). The decoder is reset. */
+static void fresh_start(engine *e) {
+    lstm_state_reset(e->state);
+    int32_t none = -1;
+    lstm_step(e->lstm, e->state, &none, NULL);
+    history_reset(e);
+    enc_decoder_reset(e->dec);
+    for (int i = 0; i < e->n_start; i++) {
+        enc_decoder_step(e->dec, e->start_ids[i], e->step_ev);
+        feed(e, e->start_ids[i]);
+    }
+}
+
+size_t engine_history(const engine *e, const int32_t **ids, int *complete) {
+    *ids = e->recent;
+    if (complete) *complete = e->history_complete;
+    return e->hist_n;
+}
+
+const float *engine_logits(const engine *e) { return lstm_state_head_output(e->state, 0); }
 
 /* ---- pushing ---- */
 
@@ -485,13 +528,9 @@ static void flush_decoder(engine *e) {
 static void reseed(engine *e) {
     flush_decoder(e);
     uint64_t at = frame_of(e, enc_decoder_time(e->dec));
-    lstm_state_reset(e->state);
-    int32_t none = -1;
-    lstm_step(e->lstm, e->state, &none, NULL);
-    enc_decoder_reset(e->dec);
-    rebase(e, 0, at);
-    e->seed_time = 0;
-    e->hist_n = 0;
+    fresh_start(e);
+    rebase(e, enc_decoder_time(e->dec), at);
+    e->seed_time = enc_decoder_time(e->dec);
     e->reseeds++;
 }
 
@@ -507,6 +546,7 @@ static void remember(engine *e, int32_t tok) {
     if (e->hist_n == 2 * e->hist_keep) {
         memmove(e->recent, e->recent + e->hist_keep, e->hist_keep * sizeof *e->recent);
         e->hist_n = e->hist_keep;
+        e->history_complete = 0;
     }
     e->recent[e->hist_n++] = tok;
 }
@@ -542,9 +582,8 @@ static void generate_step(engine *e) {
     s.temperature = (float)e->temperature;
     const float *logits = processed_logits(e);
     int32_t tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
-    remember(e, tok);
     size_t n = enc_decoder_step(e->dec, tok, e->step_ev);
-    lstm_step(e->lstm, e->state, &tok, NULL);
+    feed(e, tok);
     record_step_time(e, now_ns() - t0);
     e->steps++;
     hold_back_step(e, e->step_ev, n);
@@ -555,7 +594,7 @@ static void generate_step(engine *e) {
         return;
     }
     double t = enc_decoder_time(e->dec);
-    if (e->cfg.mode == ENGINE_MODE_RESPOND && t >= e->answer_seconds) {
+    if (e->cfg.mode == ENGINE_MODE_RESPOND && t - e->seed_time >= e->answer_seconds) {
         flush_decoder(e); /* the answer's notes end; the next call is awaited */
         e->st = STATE_WAITING;
         return;
@@ -632,25 +671,41 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
     char err[256];
     if (ok && e->phrase_n) {
         score_sort(s);
-        /* enc_encode reads the frozen vocabulary only (Thread: see encoding.h). */
-        ok = enc_encode((encoding *)engine_model_enc(e->model), s, &ts, NULL, err, sizeof err) == LJ_OK;
+        /* Encoding reads the frozen vocabulary only (Thread: see encoding.h).
+         * An abc model continues the phrase's melody written as an open ABC
+         * tune (header, bars, no end), as generate does with a MIDI primer. */
+        encoding *enc = (encoding *)engine_model_enc(e->model);
+        if (!strcmp(enc_name(enc), "abc")) {
+            char *text = NULL;
+            size_t len = 0;
+            ok = enc_score_abc(enc, s, 1, &text, &len) == LJ_OK &&
+                 enc_encode_text(enc, text, len, "phrase", 1, &ts, NULL, err, sizeof err) == LJ_OK;
+            free(text);
+        } else {
+            ok = enc_encode(enc, s, &ts, NULL, err, sizeof err) == LJ_OK;
+        }
+        if (!ok || ts.n_ids == 0) e->phrase_errors++;
     }
     lstm_state_reset(e->state);
     int32_t none = -1;
     lstm_step(e->lstm, e->state, &none, NULL);
-    e->hist_n = 0;
+    history_reset(e);
+    enc_decoder_reset(e->dec);
+    /* The phrase goes through the model and through the decoder (its events
+     * are the player's, already heard: discarded), so the decoder knows what
+     * the model knows: an abc tune's header and bar, event's velocity. */
     if (ok)
         for (size_t i = 0; i < ts.n_ids; i++) {
             int32_t tok = ts.ids[i];
-            lstm_step(e->lstm, e->state, &tok, NULL);
-            remember(e, tok);
+            enc_decoder_step(e->dec, tok, e->step_ev);
+            feed(e, tok);
             e->primed++;
         }
+    enc_decoder_flush(e->dec, e->step_ev); /* the phrase's notes: discarded */
     tokset_free(&ts);
     score_destroy(s);
-    enc_decoder_reset(e->dec);
-    rebase(e, 0, clock + e->cfg.lookahead_frames);
-    e->seed_time = 0;
+    e->seed_time = enc_decoder_time(e->dec);
+    rebase(e, e->seed_time, clock + e->cfg.lookahead_frames);
     e->phrase_n = 0;
     e->phrases++;
     e->st = STATE_GENERATING;
@@ -690,6 +745,8 @@ static void publish(engine *e) {
     put(&p->panics, e->panics);
     put(&p->reseeds, e->reseeds);
     put(&p->phrases, e->phrases);
+    put(&p->phrase_errors, e->phrase_errors);
+    put(&p->resyncs, enc_decoder_resyncs(e->dec));
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
     put(&p->unbanned, e->unbanned);
@@ -701,7 +758,7 @@ static void publish(engine *e) {
 int engine_fill(engine *e, uint64_t clock) {
     if (!e->started) {
         e->started = 1;
-        rebase(e, 0, clock + e->cfg.lookahead_frames);
+        rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
         if (e->cfg.program >= 0) {
             uint64_t at = soon(e, clock);
             lj_event pe = lj_event_program(at, e->cfg.channel, e->cfg.program);
@@ -761,7 +818,7 @@ void engine_end(engine *e, uint64_t clock) {
     if (e->st == STATE_ENDING || e->st == STATE_DONE) return;
     if (!e->started) {
         e->started = 1;
-        rebase(e, 0, clock);
+        rebase(e, enc_decoder_time(e->dec), clock);
     }
     if (e->st == STATE_GENERATING && !e->paused) {
         flush_decoder(e);
@@ -786,6 +843,8 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->panics = get(&p->panics);
     o->reseeds = get(&p->reseeds);
     o->phrases = get(&p->phrases);
+    o->phrase_errors = get(&p->phrase_errors);
+    o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);
     o->unbanned = get(&p->unbanned);

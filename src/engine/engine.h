@@ -28,6 +28,8 @@
  * audio side's held-note table turns a panic into note-offs for everything
  * sounding.
  *
+ * Models: every token encoding, abc included (engine_model_load).
+ *
  * Modes. `auto`: endless music; the model starts afresh (state and decoder
  * reset, its sounding notes ended) every reseed_seconds of music and whenever
  * the decoder ends a piece ("/" of timestep). `continue`: the player's notes
@@ -130,6 +132,9 @@ typedef struct engine_stats {
     uint64_t panics;          /* panic events pushed */
     uint64_t reseeds;         /* fresh starts (auto mode, piece ends) */
     uint64_t phrases;         /* player phrases taken in (continue mode) */
+    uint64_t phrase_errors;   /* phrases the model's encoding could not write (a pitch or
+                                 character outside its vocabulary): the model started afresh */
+    uint64_t resyncs;         /* abc: malformed generated text read past by the decoder */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
@@ -141,9 +146,13 @@ typedef struct engine_stats {
 
 /* ---- the model file (control thread) ---- */
 
-/* Loads a .lstm file and makes its encoding with the stored vocabulary (frozen).
- * Models of the chars encoding (text, not notes) are refused: LJ_ERR_UNSUPPORTED
- * with a hint. Thread: control. */
+/* Loads a .lstm file and makes its encoding (enc_create_for_model: the stored
+ * name, options and vocabulary, frozen; "chars" is abc with variant=chars).
+ * Token encodings play (timestep, notechord, event, abc chars and tokens);
+ * frame encodings (psd, pianoroll) are refused with LJ_ERR_UNSUPPORTED. abc
+ * models start each fresh piece with "X:" (chars) or "<s>" (tokens), as
+ * lstmjam generate does; their text is read by the ABC stream decoder, which
+ * reads past malformed text (engine_stats.resyncs). Thread: control. */
 int engine_model_load(const char *path, engine_model **out, char *err, size_t errlen);
 void engine_model_destroy(engine_model *m); /* NULL is a no-op; no engine may use it */
 const char *engine_model_name(const engine_model *m); /* the file's base name */
@@ -201,6 +210,16 @@ int engine_step_bucket(uint64_t ns);
 uint64_t engine_bucket_ns(int bucket);
 /* The time below which `q` (0..1) of the steps counted in hist fall, ns (0 when empty). */
 uint64_t engine_hist_quantile(const uint64_t *hist, double q);
+
+/* What the model has read since its state was last reset (start, re-seed, a
+ * phrase): the ids fed to lstm_step in order, sampled and the player's alike
+ * (the first step's zero input not included); *complete = 0 when the oldest
+ * were moved out (the repetition control keeps its window, at least
+ * max(penalty_window, ngram_window) tokens). With engine_logits (the
+ * model's output for the next token) a test can check that the state is
+ * exactly that of these tokens. Valid until the next fill. Thread: engine. */
+size_t engine_history(const engine *e, const int32_t **ids, int *complete);
+const float *engine_logits(const engine *e);
 
 /* ---- the engine thread (play) ---- */
 
