@@ -19,7 +19,7 @@ static const char *help =
     "\n"
     "Renders IN (.mid .abc .krn .json), or the music a model generates with the\n"
     "same engine as lstmjam play, through FluidSynth and lstmjam's audio callback\n"
-    "to OUT (.wav, or .flac), faster than real time, and writes the MIDI of\n"
+    "to OUT (.wav, .flac or .ogg), faster than real time, and writes the MIDI of\n"
     "everything played beside it (OUT with .mid). The output appears only when\n"
     "everything went well (atomic rename).\n"
     "\n"
@@ -38,7 +38,8 @@ static const char *help =
     "  --lookahead MS      model: engine look-ahead, ms (default 4 periods)\n"
     "  --program P         model: GM program of its notes (default 0, piano)\n"
     "output:\n"
-    "  -o, --output OUT    .wav (16-bit, or 32-bit float with --float) or .flac (16-bit)\n"
+    "  -o, --output OUT    .wav (16-bit, or 32-bit float with --float), .flac (16-bit)\n"
+    "                      or .ogg (Vorbis, small, for examples)\n"
     "  --float             32-bit float WAV samples\n"
     "  --no-midi           do not write OUT.mid\n"
     "  --tail S            seconds rendered after the last note ends (default 2)\n"
@@ -336,7 +337,7 @@ int cmd_render(int argc, char **argv) {
         }
         char ext[16];
         if (!strcmp(lj_file_ext(c.output, ext, sizeof ext), "mid")) {
-            cli_error("%s: the output is audio (.wav, .flac); the MIDI goes beside it", c.output);
+            cli_error("%s: the output is audio (.wav, .flac, .ogg); the MIDI goes beside it", c.output);
             return LJ_EXIT_BAD_INPUT;
         }
         c.opts.midi_path = midi_path;

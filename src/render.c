@@ -162,7 +162,11 @@ int render_file_format(const char *path, int sample_format, int *format, char *e
         *format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
         return LJ_OK;
     }
-    return lj_fail(err, errlen, LJ_ERR_ARG, "%s: expected a .wav or .flac output file, found '.%s'",
+    if (!strcmp(ext, "ogg")) { /* Ogg Vorbis: lossy and small, for examples to share */
+        *format = SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+        return LJ_OK;
+    }
+    return lj_fail(err, errlen, LJ_ERR_ARG, "%s: expected a .wav, .flac or .ogg output file, found '.%s'",
                    path, ext);
 }
 

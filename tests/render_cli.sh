@@ -37,6 +37,14 @@ else
 fi
 rm -f "$tmp/out"/*
 
+# Good: Ogg Vorbis by extension (the README's small examples).
+if ! render --score "$data/audio/two-tunes.abc" --tune 2 -o "$tmp/out/two.ogg" -q 2>"$tmp/stderr"; then
+    bad "two.ogg: failed"; cat "$tmp/stderr"
+else
+    [ "$(head -c 4 "$tmp/out/two.ogg")" = OggS ] && grep -q vorbis "$tmp/out/two.ogg" || bad "two.ogg is not Ogg Vorbis"
+fi
+rm -f "$tmp/out"/*
+
 # expect CODE PATTERN ARGS...: the exit code, a message matching PATTERN, and an
 # empty output folder.
 expect() {
@@ -64,7 +72,7 @@ expect 2 "garbage.mid" --score "$data/midi/garbage.mid" -o "$out"
 expect 1 "no-such-file.mid" --score "$tmp/no-such-file.mid" -o "$out"
 expect 2 "pick one with --tune" --score "$data/audio/two-tunes.abc" -o "$out"
 expect 2 "no tune 7" --score "$data/audio/two-tunes.abc" --tune 7 -o "$out"
-expect 2 "expected a .wav or .flac" --score "$good" -o "$tmp/out/x.mp3"
+expect 2 "expected a .wav, .flac or .ogg" --score "$good" -o "$tmp/out/x.mp3"
 expect 2 "FLAC holds integer" --score "$good" -o "$tmp/out/x.flac" --float
 expect 1 "no-such-folder" --score "$good" -o "$tmp/out/no-such-folder/x.wav"
 expect 2 "needs -o" --score "$good"
