@@ -52,9 +52,12 @@ def read_varlen(data, pos):
     raise MidiError("variable-length number longer than 4 bytes at byte %d" % pos)
 
 
-def read_notes(path):
+def read_notes(path, stats=None):
     """Notes of a Standard MIDI File as (onset, length) in quarter notes and
-    pitch, all tracks and channels but 10 (drums) merged, sorted by onset."""
+    pitch, all tracks and channels but 10 (drums) merged, sorted by onset.
+    stats (a dict), if given, receives 'unterminated' (note-ons with no
+    note-off before their track's end: stuck notes), 'division' (ticks per
+    quarter) and 'us_per_qn' (the first tempo, default 500000)."""
     with open(path, "rb") as f:
         data = f.read()
     if data[:4] != b"MThd" or len(data) < 14:
@@ -65,6 +68,7 @@ def read_notes(path):
         raise MidiError("%s: SMPTE time division not supported" % path)
     pos = 8 + hlen
     notes = []
+    unterminated, us_per_qn = 0, None
     for _ in range(ntracks):
         if data[pos:pos + 4] != b"MTrk":
             raise MidiError("%s: expected MTrk at byte %d" % (path, pos))
@@ -83,8 +87,11 @@ def read_notes(path):
             elif not status:
                 raise MidiError("%s: running status with no status at byte %d" % (path, p))
             if status == 0xFF:
+                meta = data[p]
                 p += 1
                 ln, p = read_varlen(data, p)
+                if meta == 0x51 and ln == 3 and us_per_qn is None:
+                    us_per_qn = (data[p] << 16) | (data[p + 1] << 8) | data[p + 2]
                 p += ln
                 status = 0
                 continue
@@ -110,7 +117,11 @@ def read_notes(path):
                 notes.append((on / division, (tick - on) / division, args[0]))
         for (ch, pitch), on in held.items():  # unterminated: end at the track's end
             notes.append((on / division, (tick - on) / division, pitch))
+            unterminated += 1
     notes.sort()
+    if stats is not None:
+        stats.update(unterminated=unterminated, division=division,
+                     us_per_qn=us_per_qn if us_per_qn else 500000)
     return notes
 
 
