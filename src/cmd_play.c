@@ -35,8 +35,11 @@ static const char *help =
     "options:\n"
     "  --model FILE        the model (timestep, notechord, event or abc/chars; required)\n"
     "  --mode MODE         auto (endless music, re-seeded; default), continue (the\n"
-    "                      model carries on the phrase the player just played) or\n"
-    "                      respond (it answers each phrase with one about as long)\n"
+    "                      model carries on the phrase the player just played),\n"
+    "                      respond (it answers each phrase with one about as long),\n"
+    "                      steer (it plays on; each note played enters its context\n"
+    "                      and its next notes are regenerated at once) or accompany\n"
+    "                      (it plays its own part on while the player leads)\n"
     "  --device D          audio output by index or name substring (see lstmjam devices)\n"
     "  --midi-in SPEC      PortMidi input (index or name substring), or jack[:PORT]\n"
     "                      for a JACK MIDI input port lstmjam-midi:midi_in\n"
@@ -55,6 +58,7 @@ static const char *help =
     "  --gain G            FluidSynth gain 0..10 (default 0.2)\n"
     "  --no-reverb, --no-chorus   FluidSynth effects off\n"
     "  --program P         GM program of the model's notes (default 0, piano)\n"
+    "  --channel C         MIDI channel of the model's notes, 1..16 (default 1)\n"
     "  --record FILE.mid   write the session (model and player) as MIDI at the end\n"
     "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
     "  -q, --quiet         no status line\n"
@@ -124,8 +128,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             if (!strcmp(v, "auto")) c->engine.mode = ENGINE_MODE_AUTO;
             else if (!strcmp(v, "continue")) c->engine.mode = ENGINE_MODE_CONTINUE;
             else if (!strcmp(v, "respond")) c->engine.mode = ENGINE_MODE_RESPOND;
+            else if (!strcmp(v, "steer")) c->engine.mode = ENGINE_MODE_STEER;
+            else if (!strcmp(v, "accompany")) c->engine.mode = ENGINE_MODE_ACCOMPANY;
             else {
-                cli_error("--mode: expected auto, continue or respond, found '%s'", v);
+                cli_error("--mode: expected auto, continue, respond, steer or accompany, found '%s'", v);
                 return LJ_EXIT_BAD_INPUT;
             }
         } else if (!strcmp(a, "--thru-channel")) {
@@ -159,6 +165,9 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->period = (uint32_t)l;
         } else if (!strcmp(a, "--gain")) {
             if (cli_parse_double(a, v, 0, SYNTH_MAX_GAIN, &c->synth.gain)) return LJ_EXIT_BAD_INPUT;
+        } else if (!strcmp(a, "--channel")) {
+            if ((l = cli_parse_long(a, v, 1, 16)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.channel = (int)l - 1;
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.program = (int)l;
@@ -223,7 +232,8 @@ static rtq *make_queue(void **mem, size_t cap) {
 }
 
 static const char *mode_name(engine_mode m) {
-    return m == ENGINE_MODE_CONTINUE ? "continue" : m == ENGINE_MODE_RESPOND ? "respond" : "auto";
+    static const char *const names[ENGINE_MODES] = {"auto", "continue", "respond", "steer", "accompany"};
+    return (int)m >= 0 && m < ENGINE_MODES ? names[m] : "?";
 }
 
 /* The terminal in single-key mode while playing (restored at the end). */

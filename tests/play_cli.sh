@@ -9,7 +9,7 @@
 export JACK_DEFAULT_SERVER="lstmjam_none_$$"
 "${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 32 7 || { echo "FAIL cannot make the test model"; exit 1; }
 check "no model" 2 "needs --model" -- "$BIN" play
-check "bad mode" 2 "expected auto, continue or respond" -- "$BIN" play --model "$tmp/ev.lstm" --mode jam
+check "bad mode" 2 "expected auto, continue, respond, steer or accompany" -- "$BIN" play --model "$tmp/ev.lstm" --mode jam
 check "bad temperature" 2 "temperature: expected" -- "$BIN" play --model "$tmp/ev.lstm" --temperature 9
 check "bad thru channel" 2 "thru-channel" -- "$BIN" play --model "$tmp/ev.lstm" --thru-channel 17
 printf 'nope' > "$tmp/bad.lstm"

@@ -7,7 +7,11 @@
  * changes and a stop in the middle of notes, nothing sounds in the synth,
  * the held-note table is empty and every note-on in the session recording
  * was ended by an event (not by the recording's own finish); continue mode:
- * the player's note cuts the model, the phrase primes it after the gap;
+ * the player's note cuts the model (its notes end, the player's sound on),
+ * the phrase primes it after the gap; steer: a player note enters the
+ * model's context (its state is exactly that of its token history) and its
+ * look-ahead is regenerated within one look-ahead; accompany: the model's
+ * part goes on on its own channel; abc models (chars, tokens) play;
  * respond mode: an answer about as long as the call, then silence; a hot
  * swap of engines on one queue; the
  * live (thru) queue of the scheduler. */
@@ -426,18 +430,31 @@ static void test_continue_mode(void **state) {
     assert_true(st.primed_tokens >= 8); /* 4 ons, 4 offs, shifts, a velocity */
     assert_true(st.steps > 0);
     assert_true(st.notes > 0);
-    /* The player plays again: the model stops at once (a panic within a
-     * look-ahead) and generates nothing while the player plays. */
+    /* The player plays again (thru: the live queue; and the engine): the
+     * model stops at once, its notes end within a look-ahead (note-offs, not
+     * a panic: the player's note sounds on), and it generates nothing while
+     * the player plays. */
     uint64_t panics = st.panics;
     lj_event on = lj_event_note_on(r.clock, 1, 64, 80);
     assert_true(rtq_push(player, &on));
+    assert_true(rtq_push(r.live, &on));
+    uint64_t cut_at = r.clock;
     rig_period(&r, c.lookahead_frames);
     engine_get_stats(r.e, &st);
-    assert_int_equal(st.panics, panics + 1);
     uint64_t steps = st.steps;
+    while (r.clock <= cut_at + c.lookahead_frames + r.period) rig_period(&r, c.lookahead_frames);
+    int model_sounding = 0;
+    for (int k = 0; k < 128; k++) model_sounding += r.syn.sounding[0][k];
+    assert_int_equal(model_sounding, 0);
+    assert_int_equal(r.syn.sounding[1][64], 1);
     for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
     engine_get_stats(r.e, &st);
     assert_int_equal(st.steps, steps);
+    assert_int_equal(st.panics, panics);
+    assert_int_equal(r.syn.sounding[1][64], 1);
+    lj_event off = lj_event_note_off(r.clock, 1, 64);
+    assert_true(rtq_push(r.live, &off));
+    rig_period(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_finish(&r, c.lookahead_frames);
     rig_close(&r);
@@ -646,6 +663,188 @@ static void test_bad_config_and_model(void **state) {
     }
 }
 
+/* The engine's model state is exactly that of its history: a fresh state fed
+ * the same tokens gives the same logits, bit for bit. */
+static void check_state_is_history(rig *r) {
+    const int32_t *ids;
+    int complete = 0;
+    size_t n = engine_history(r->e, &ids, &complete);
+    assert_true(complete);
+    char err[256];
+    lstm_state *st = NULL;
+    lj_model *m = engine_model_lstm(r->m);
+    assert_int_equal(lstm_state_create(&st, m, 1, err, sizeof err), LJ_OK);
+    int32_t none = -1;
+    lstm_step(m, st, &none, NULL);
+    for (size_t i = 0; i < n; i++) lstm_step(m, st, &ids[i], NULL);
+    int K = lj_model_get_config(m)->heads[0].size;
+    assert_memory_equal(lstm_state_head_output(st, 0), engine_logits(r->e), (size_t)K * sizeof(float));
+    lstm_state_destroy(st);
+}
+
+/* One steer run: the model plays 3 s, then (with_note) the player plays E4
+ * while a model note sounds. Returns the events the engine pushed (copied
+ * from the record queue) and, through *steer_at / *hist_at, the clock of the
+ * note and the history length just before it. */
+static size_t steer_run(int with_note, lj_event *out, size_t max, uint64_t *steer_at, size_t *hist_at) {
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_STEER;
+    c.seed = 17;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    size_t n = 0;
+    int done = 0;
+    *steer_at = 0;
+    for (int p = 0; p < 48000 * 8 / 128; p++) {
+        if (!done && r.clock >= 48000 * 3 && fixture_sounding(&r.syn) > 0) {
+            done = 1;
+            *steer_at = r.clock;
+            const int32_t *ids;
+            *hist_at = engine_history(r.e, &ids, NULL);
+            if (with_note) {
+                lj_event on = lj_event_note_on(r.clock, 1, 64, 90);
+                assert_true(rtq_push(player, &on));
+            }
+        }
+        engine_fill(r.e, r.clock);
+        if (done && *steer_at == r.clock && with_note) {
+            /* the fill that took the note: E4's token follows the history
+             * of before, and the state is exactly that of the history */
+            const int32_t *ids;
+            size_t hn = engine_history(r.e, &ids, NULL);
+            assert_true(hn > *hist_at);
+            uint8_t pitches[4];
+            assert_int_equal(enc_token_pitches(engine_model_enc(r.m), ids[*hist_at], pitches, 4), 1);
+            assert_int_equal(pitches[0], 64);
+            check_state_is_history(&r);
+        }
+        lj_event ev;
+        while (rtq_pop(r.rq, &ev)) {
+            if (n < max) out[n++] = ev;
+            assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+        }
+        sched_process(r.s, r.buf, r.period);
+        r.clock += r.period;
+    }
+    assert_true(done);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.steered, with_note ? 1 : 0);
+    assert_int_equal(st.panics, 0); /* a cut ends the model's notes, it does not panic */
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    assert_int_equal(session_rec_open(r.rec), 0);
+    rig_close(&r);
+    free(pmem);
+    return n;
+}
+
+/* steer: a player note enters the model's context at once (the state is that
+ * of the history with the note's token in it), the held-back look-ahead is
+ * cut: the model's sounding notes end within one look-ahead of the note, the
+ * music changes from there (the same seed without the note plays on
+ * otherwise), and the model's events go on. */
+static void test_steer_mode(void **state) {
+    (void)state;
+    static lj_event a[20000], b[20000];
+    uint64_t at_a, at_b;
+    size_t ha, hb;
+    size_t na = steer_run(0, a, 20000, &at_a, &ha), nb = steer_run(1, b, 20000, &at_b, &hb);
+    assert_int_equal(at_a, at_b);
+    const uint64_t lookahead = 512;
+    /* Same music up to the note (same seed); then the note's effect. */
+    size_t i = 0;
+    while (i < na && i < nb && !memcmp(&a[i], &b[i], sizeof a[i])) i++;
+    assert_true(i < na && i < nb);
+    if (b[i].frame + 128 < at_b)
+        fprintf(stderr, "  differ at %zu: a %llu k%d d%d, b %llu k%d d%d\n", i, (unsigned long long)a[i].frame,
+                a[i].kind, a[i].data1, (unsigned long long)b[i].frame, b[i].kind, b[i].data1);
+    assert_true(b[i].frame + 128 >= at_b);
+    fprintf(stderr, "  steer at %.3f s: first changed event at +%.1f ms (look-ahead %.1f ms), %s\n",
+            (double)at_b / 48000, (double)((int64_t)b[i].frame - (int64_t)at_b) / 48,
+            (double)lookahead / 48, b[i].kind == LJ_EV_NOTE_OFF ? "a note-off" : "another event");
+    assert_true(b[i].frame <= at_b + lookahead);
+    /* Every model note sounding or pushed at the note ends within one
+     * look-ahead: replay the held table over b up to i, then the note-offs. */
+    int held[128] = {0};
+    for (size_t k = 0; k < i; k++) {
+        if (b[k].kind == LJ_EV_NOTE_ON) held[b[k].data1]++;
+        if (b[k].kind == LJ_EV_NOTE_OFF && held[b[k].data1]) held[b[k].data1]--;
+    }
+    int sounding = 0;
+    for (int k = 0; k < 128; k++) sounding += held[k];
+    assert_true(sounding > 0);
+    for (size_t k = i; k < nb && b[k].frame <= at_b + lookahead; k++)
+        if (b[k].kind == LJ_EV_NOTE_OFF && held[b[k].data1]) held[b[k].data1]--;
+    for (int k = 0; k < 128; k++) assert_int_equal(held[k], 0);
+    /* and the model plays on: new notes after the note */
+    size_t ons = 0;
+    for (size_t k = i; k < nb; k++) ons += b[k].kind == LJ_EV_NOTE_ON;
+    fprintf(stderr, "  %d model notes ended by the cut, %zu notes after it\n", sounding, ons);
+    assert_true(ons > 3);
+}
+
+/* accompany: the model plays its own part on its own channel and program
+ * while the player plays; the player's notes enter its context (the state is
+ * that of the history), nothing is cut or panicked. */
+static void test_accompany_mode(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_ACCOMPANY;
+    c.seed = 23;
+    c.channel = 3;
+    c.program = 33;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    uint64_t notes_during = 0, channel_other = 0, programs = 0;
+    lj_event ev;
+    for (int p = 0; p < 48000 * 10 / 128; p++) {
+        int beat = p % 94; /* the player: a note every ~0.25 s from 2 s on */
+        if (r.clock >= 96000 && beat == 0) {
+            lj_event on = lj_event_note_on(r.clock, 1, 60 + (p / 94) % 12, 90);
+            assert_true(rtq_push(player, &on));
+        }
+        if (r.clock >= 96000 && beat == 40) {
+            lj_event off = lj_event_note_off(r.clock, 1, 60 + (p / 94) % 12);
+            assert_true(rtq_push(player, &off));
+        }
+        engine_fill(r.e, r.clock);
+        while (rtq_pop(r.rq, &ev)) {
+            if (ev.kind == LJ_EV_NOTE_ON && r.clock >= 96000) notes_during++;
+            if (ev.kind != LJ_EV_PANIC && ev.channel != 3) channel_other++;
+            if (ev.kind == LJ_EV_PROGRAM && ev.data1 == 33) programs++;
+            assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+        }
+        sched_process(r.s, r.buf, r.period);
+        r.clock += r.period;
+    }
+    check_state_is_history(&r);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  accompany: %llu player notes fed, %llu model notes while the player played\n",
+            (unsigned long long)st.steered, (unsigned long long)notes_during);
+    assert_true(st.steered >= 30);
+    assert_int_equal(st.steer_unencoded, 0);
+    assert_true(notes_during > 10);
+    assert_int_equal(st.panics, 0);
+    assert_int_equal(channel_other, 0);
+    assert_int_equal(programs, 1);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+}
+
 /* Plays a random-weight model at path for `seconds` in auto mode and ends it;
  * returns its counters. Nothing may be left sounding. */
 static void play_model(const char *path, double seconds, engine_stats *st) {
@@ -731,6 +930,8 @@ int main(void) {
         cmocka_unit_test(test_respond_mode),
         cmocka_unit_test(test_swap),
         cmocka_unit_test(test_abc_models),
+        cmocka_unit_test(test_steer_mode),
+        cmocka_unit_test(test_accompany_mode),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

@@ -105,7 +105,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
+        phrases, phrase_errors, steered, steer_unencoded, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -159,12 +159,15 @@ struct engine {
     double answer_seconds;  /* respond: length of the answer, decoder seconds */
 
     int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
+    uint8_t model_held[128]; /* the model's notes pushed on and not yet off (its channel) */
+    int32_t note_tok[128][ENGINE_NOTE_TOKENS]; /* steer: the tokens that start pitch p */
+    uint8_t note_tok_n[128];                   /* their count; 0 = the vocabulary cannot */
     int32_t start_ids[2];   /* abc: what a fresh start feeds ("X:" for chars, "<s>" for
                                tokens, as lstmjam generate), so the model writes a tune */
     int n_start;
 
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
-    uint64_t phrase_errors;
+    uint64_t phrase_errors, steered, steer_unencoded;
     uint64_t hist[ENGINE_STEP_BUCKETS];
     engine_counters pub;
 
@@ -185,6 +188,12 @@ struct engine {
 };
 
 static void history_reset(engine *e);
+static void steer(engine *e, int pitch, uint64_t clock);
+static uint64_t end_model_notes(engine *e, uint64_t clock);
+static void build_note_tokens(engine *e);
+static int plays_on(engine_mode m) {
+    return m == ENGINE_MODE_AUTO || m == ENGINE_MODE_STEER || m == ENGINE_MODE_ACCOMPANY;
+}
 static void fresh_start(engine *e);
 
 static void put(_Atomic uint64_t *a, uint64_t v) { atomic_store_explicit(a, v, memory_order_relaxed); }
@@ -282,7 +291,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
                        c->ngram_window, ENGINE_MAX_HISTORY, ENGINE_MAX_HISTORY);
     if (c->max_steps_per_fill < 1)
         return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
-    if (c->mode != ENGINE_MODE_AUTO && c->mode != ENGINE_MODE_CONTINUE && c->mode != ENGINE_MODE_RESPOND)
+    if ((int)c->mode < 0 || (int)c->mode >= ENGINE_MODES)
         return lj_fail(err, errlen, LJ_ERR_ARG, "mode %d: unknown", (int)c->mode);
 
     engine *e = calloc(1, sizeof *e);
@@ -310,7 +319,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
     e->temperature = c->sampler.temperature;
     e->fps = c->sample_rate * e->enc_bpm / e->tempo;
-    e->st = c->mode == ENGINE_MODE_AUTO ? STATE_GENERATING : STATE_WAITING;
+    e->st = plays_on(c->mode) ? STATE_GENERATING : STATE_WAITING;
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
     atomic_init(&e->ctl_paused, 0);
@@ -328,6 +337,8 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->reseeds, 0);
     atomic_init(&p->phrases, 0);
     atomic_init(&p->phrase_errors, 0);
+    atomic_init(&p->steered, 0);
+    atomic_init(&p->steer_unencoded, 0);
     atomic_init(&p->resyncs, 0);
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
@@ -351,6 +362,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
         }
     }
     fresh_start(e);
+    build_note_tokens(e);
     *out = e;
     return LJ_OK;
 fail:
@@ -485,8 +497,15 @@ static int push(engine *e, const lj_event *ev, uint64_t clock) {
     e->events++;
     e->last_frame = ev->frame;
     if (ev->frame < clock) e->late++;
-    if (ev->kind == LJ_EV_NOTE_ON) e->notes++;
-    if (ev->kind == LJ_EV_PANIC) e->panics++;
+    if (ev->kind == LJ_EV_NOTE_ON) {
+        e->notes++;
+        if (e->model_held[ev->data1] < 255) e->model_held[ev->data1]++;
+    }
+    if (ev->kind == LJ_EV_NOTE_OFF && e->model_held[ev->data1]) e->model_held[ev->data1]--;
+    if (ev->kind == LJ_EV_PANIC) {
+        e->panics++;
+        memset(e->model_held, 0, sizeof e->model_held);
+    }
     if (e->cfg.record && !rtq_push(e->cfg.record, ev)) e->rec_dropped++;
     return 1;
 }
@@ -599,23 +618,30 @@ static void generate_step(engine *e) {
         e->st = STATE_WAITING;
         return;
     }
-    if (e->cfg.mode == ENGINE_MODE_AUTO &&
+    /* auto re-seeds by the clock; steer and accompany keep the player's
+     * context, and start afresh only when the model ends a piece. */
+    if (plays_on(e->cfg.mode) &&
         (enc_decoder_piece_ended(e->dec) ||
-         (e->cfg.reseed_seconds > 0 && t - e->seed_time >= e->cfg.reseed_seconds)))
+         (e->cfg.mode == ENGINE_MODE_AUTO && e->cfg.reseed_seconds > 0 &&
+          t - e->seed_time >= e->cfg.reseed_seconds)))
         reseed(e);
 }
 
 /* ---- continue mode: the player's phrase ---- */
 
-static void player_event(engine *e, const lj_event *ev) {
+static void player_event(engine *e, const lj_event *ev, uint64_t clock) {
     if (e->cfg.mode == ENGINE_MODE_AUTO) return;
     int on = ev->kind == LJ_EV_NOTE_ON && ev->data2 > 0;
     int off = ev->kind == LJ_EV_NOTE_OFF || (ev->kind == LJ_EV_NOTE_ON && ev->data2 == 0);
     if (!on && !off) return;
+    if (e->cfg.mode == ENGINE_MODE_STEER || e->cfg.mode == ENGINE_MODE_ACCOMPANY) {
+        if (on) steer(e, ev->data1, clock);
+        return;
+    }
     e->player_last = ev->frame;
     if (on) {
         if (e->st == STATE_GENERATING) {
-            cut(e); /* the player takes over at once */
+            end_model_notes(e, clock); /* the player takes over at once */
             e->phrase_n = 0;
             e->st = STATE_WAITING;
         }
@@ -636,6 +662,92 @@ static void player_event(engine *e, const lj_event *ev) {
             e->phrase[i].off = ev->frame > e->phrase[i].on ? ev->frame : e->phrase[i].on + 1;
             break;
         }
+}
+
+/* Cuts the model's music for the player: what is held back goes, the decoder
+ * forgets its sounding notes, and every model note queued and not yet ended
+ * gets a note-off now, or at the last frame queued when that is later (frames
+ * never decrease): unlike a panic, the player's own notes sound on. Returns
+ * that frame. */
+static uint64_t end_model_notes(engine *e, uint64_t clock) {
+    const uint64_t at = clock > e->last_frame ? clock : e->last_frame;
+    drop_pending(e);
+    enc_decoder_flush(e->dec, e->step_ev); /* discarded: ended below */
+    for (int k = 0; k < 128; k++)
+        while (e->model_held[k]) {
+            hold_back(e, lj_event_note_off(at, e->cfg.channel, k));
+            e->model_held[k]--;
+        }
+    return at;
+}
+
+/* steer, accompany: the player's note enters the model's context now. In
+ * steer mode the model's look-ahead is cut first (end_model_notes) and the
+ * music goes on from that frame, within one look-ahead of now, from the new
+ * context. In accompany mode the model's part goes on untouched. The note's
+ * tokens go to the model only: the decoder keeps the model's own timeline
+ * (the note already sounds, thru). */
+static void steer(engine *e, int pitch, uint64_t clock) {
+    if (e->st != STATE_GENERATING) return;
+    if (!e->note_tok_n[pitch]) {
+        e->steer_unencoded++;
+        return;
+    }
+    if (e->cfg.mode == ENGINE_MODE_STEER) {
+        uint64_t at = end_model_notes(e, clock);
+        rebase(e, enc_decoder_time(e->dec), at);
+    }
+    for (int i = 0; i < e->note_tok_n[pitch]; i++) {
+        feed(e, e->note_tok[pitch][i]);
+        e->primed++;
+    }
+    e->steered++;
+}
+
+/* The tokens that start one note of each pitch, for steer and accompany: a
+ * token that starts that pitch alone (timestep's pitch, notechord's single
+ * note, event's note-on); abc writes the note as ABC in C major with explicit
+ * sharps (enc_score_abc's spelling): chars as its bytes, tokens as one token.
+ * A pitch the vocabulary cannot write gets none (counted when played). */
+static void build_note_tokens(engine *e) {
+    const encoding *enc = e->model->enc;
+    const vocab *v = enc_vocab(enc);
+    size_t V = vocab_size(v);
+    for (size_t id = 0; id < V; id++) {
+        uint8_t p[8];
+        if (enc_token_pitches(enc, (int32_t)id, p, sizeof p) == 1 && !e->note_tok_n[p[0]]) {
+            e->note_tok[p[0]][0] = (int32_t)id;
+            e->note_tok_n[p[0]] = 1;
+        }
+    }
+    if (strcmp(enc_name(enc), "abc")) return;
+    static const char *const names[12] = {"C", "^C", "D", "^D", "E", "F", "^F", "G", "^G", "A", "^A", "B"};
+    const int chars = enc_options(enc)->abc_variant == ENC_ABC_CHARS;
+    for (int pitch = 0; pitch < 128; pitch++) {
+        char text[16];
+        const char *n = names[pitch % 12];
+        int octave = pitch / 12 - 5; /* 0: C4..B4 (upper case), 1: c5.. (lower case) */
+        size_t len = 0;
+        for (const char *c = n; *c; c++) text[len++] = octave >= 1 && *c != '^' ? (char)(*c + 32) : *c;
+        for (int o = octave; o > 1 && len < 12; o--) text[len++] = '\'';
+        for (int o = octave; o < 0 && len < 12; o++) text[len++] = ',';
+        if (len > ENGINE_NOTE_TOKENS) continue;
+        if (chars) {
+            int ok = 1;
+            for (size_t i = 0; i < len && ok; i++) {
+                int32_t id = vocab_find(v, text + i, 1);
+                if (id < 0) ok = 0;
+                else e->note_tok[pitch][i] = id;
+            }
+            if (ok) e->note_tok_n[pitch] = (uint8_t)len;
+        } else {
+            int32_t id = vocab_find(v, text, len);
+            if (id >= 0) {
+                e->note_tok[pitch][0] = id;
+                e->note_tok_n[pitch] = 1;
+            }
+        }
+    }
 }
 
 /* The phrase, encoded with the model's encoding, becomes the model's context;
@@ -746,6 +858,8 @@ static void publish(engine *e) {
     put(&p->reseeds, e->reseeds);
     put(&p->phrases, e->phrases);
     put(&p->phrase_errors, e->phrase_errors);
+    put(&p->steered, e->steered);
+    put(&p->steer_unencoded, e->steer_unencoded);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
@@ -768,7 +882,7 @@ int engine_fill(engine *e, uint64_t clock) {
     if (e->st == STATE_GENERATING || e->st == STATE_WAITING) apply_controls(e, clock);
     if (e->cfg.player) {
         lj_event pev;
-        while (rtq_pop(e->cfg.player, &pev)) player_event(e, &pev);
+        while (rtq_pop(e->cfg.player, &pev)) player_event(e, &pev, clock);
         double quiet = clock > e->player_last ? (double)(clock - e->player_last) / e->cfg.sample_rate : 0;
         /* A key held with no other input for ENGINE_PLAYER_HOLD_TIMEOUT (a
          * stuck key, a note-off lost with a cable) counts as released. */
@@ -844,6 +958,8 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->reseeds = get(&p->reseeds);
     o->phrases = get(&p->phrases);
     o->phrase_errors = get(&p->phrase_errors);
+    o->steered = get(&p->steered);
+    o->steer_unencoded = get(&p->steer_unencoded);
     o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);

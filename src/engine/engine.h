@@ -33,7 +33,8 @@
  * Modes. `auto`: endless music; the model starts afresh (state and decoder
  * reset, its sounding notes ended) every reseed_seconds of music and whenever
  * the decoder ends a piece ("/" of timestep). `continue`: the player's notes
- * (engine_config.player queue) stop the model at once (panic); when the player
+ * (engine_config.player queue) stop the model at once (its queued notes end
+ * with note-offs, so the player's own notes sound on); when the player
  * has been silent for phrase_gap_seconds with no key held (or one held, with
  * no other input, for ENGINE_PLAYER_HOLD_TIMEOUT), the phrase is encoded with the
  * model's encoding and fed to the model from a fresh state, and the model
@@ -41,7 +42,17 @@
  * priming, but the answer lasts about as long as the call (first note-on to
  * last note-off, in the model's music time), then the model's notes end and it
  * waits for the next call. (The call's key and register are not imposed on
- * the answer yet: the model hears them in its context only.)
+ * the answer yet: the model hears them in its context only.) `steer`: the
+ * model plays on as in auto (re-seeded only at piece ends); each note the
+ * player starts enters its context at once, as the tokens that start that
+ * pitch in its encoding (timestep's pitch, notechord's note, event's note-on,
+ * abc's note letter in C with explicit sharps) fed through lstm_step; the
+ * held-back look-ahead is dropped, the model's queued notes end (note-offs at
+ * now, or at the last frame queued), and the music is regenerated from that
+ * frame, so the change is heard within one look-ahead. `accompany`: the same
+ * context, nothing cut: the model's part (its own channel and program) plays
+ * on under the player's. Player note-offs are not fed; a pitch the vocabulary
+ * cannot write is counted (steer_unencoded).
  *
  * Repetition control (every mode): before each draw the logits go through a
  * repetition penalty and no-repeat n-gram bans over the tokens since the last
@@ -73,8 +84,13 @@ typedef struct engine engine;
 typedef enum engine_mode {
     ENGINE_MODE_AUTO = 0,    /* endless music, periodic re-seeding, player ignored (thru only) */
     ENGINE_MODE_CONTINUE = 1, /* the player's phrase primes the model, which carries on */
-    ENGINE_MODE_RESPOND = 2   /* call and response: the model answers each phrase with about
+    ENGINE_MODE_RESPOND = 2,  /* call and response: the model answers each phrase with about
                                  as much music as the call, then waits for the next */
+    ENGINE_MODE_STEER = 3,    /* the model plays on; each player note enters its context at
+                                 once and its look-ahead is cut and regenerated */
+    ENGINE_MODE_ACCOMPANY = 4, /* the model plays its own part on; the player's notes enter
+                                 its context, nothing is cut */
+    ENGINE_MODES = 5
 } engine_mode;
 
 #define ENGINE_MAX_LOOKAHEAD_SECONDS 10.0
@@ -82,6 +98,7 @@ typedef enum engine_mode {
 #define ENGINE_MAX_TEMPO 400.0 /* BPM */
 #define ENGINE_MAX_TEMPERATURE 2.0
 #define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
+#define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
 #define ENGINE_MAX_HISTORY 4096   /* tokens the repetition control looks back at most */
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
@@ -135,6 +152,8 @@ typedef struct engine_stats {
     uint64_t phrase_errors;   /* phrases the model's encoding could not write (a pitch or
                                  character outside its vocabulary): the model started afresh */
     uint64_t resyncs;         /* abc: malformed generated text read past by the decoder */
+    uint64_t steered;         /* player notes fed to the model (steer, accompany) */
+    uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
