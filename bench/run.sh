@@ -58,3 +58,13 @@ echo "== (2) tuned: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; PyTorch with glibc
     train_pair
 ) | tee "$BUILD/bench_train_tuned.txt" >/dev/null
 /usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_train_tuned.txt"
+
+# Soak: every shipped model rendered for LJ_SOAK_MINUTES of music (default
+# 10; the ambient bar is 30) through the engine and the audio callback, checked
+# for stuck notes, silences and loops. LJ_SOAK_MINUTES=0 skips it.
+SOAK=${LJ_SOAK_MINUTES:-10}
+if [ "$SOAK" != 0 ]; then
+    echo
+    echo "== soak: $SOAK min of every shipped model (render --model) =="
+    "$SRC/bench/soak.sh" "$BUILD" "$SOAK" || echo "soak: a check failed (see above)"
+fi
