@@ -271,13 +271,11 @@ static int parse_key(const char *v, unsigned *scale) {
     else if (v[i] == 'b') pc--, i++;
     while (v[i] == ' ') i++;
     const char *mode = v + i;
-    static const int major[7] = {0, 2, 4, 5, 7, 9, 11}, minor[7] = {0, 2, 3, 5, 7, 8, 10};
-    const int *steps;
-    if (!*mode || !strcmp(mode, "maj") || !strcmp(mode, "major")) steps = major;
-    else if (!strcmp(mode, "m") || !strcmp(mode, "min") || !strcmp(mode, "minor")) steps = minor;
+    int minor;
+    if (!*mode || !strcmp(mode, "maj") || !strcmp(mode, "major")) minor = 0;
+    else if (!strcmp(mode, "m") || !strcmp(mode, "min") || !strcmp(mode, "minor")) minor = 1;
     else return -1;
-    *scale = 0;
-    for (int k = 0; k < 7; k++) *scale |= 1u << ((pc + 12 + steps[k]) % 12);
+    *scale = gen_key_scale(pc, minor);
     return 0;
 }
 

@@ -346,6 +346,14 @@ done:
 
 /* ------------------------------------------------------------------ masks */
 
+unsigned gen_key_scale(int tonic, int minor) {
+    static const int major[7] = {0, 2, 4, 5, 7, 9, 11}, natural_minor[7] = {0, 2, 3, 5, 7, 8, 10};
+    const int *steps = minor ? natural_minor : major;
+    unsigned scale = 0;
+    for (int k = 0; k < 7; k++) scale |= 1u << ((tonic % 12 + 12 + steps[k]) % 12);
+    return scale;
+}
+
 int gen_pitch_mask(const encoding *e, int lo, int hi, unsigned scale, uint8_t *allowed) {
     size_t V = vocab_size(enc_vocab(e));
     int notes = 0;

@@ -105,4 +105,8 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
  * (abc). Thread: any. */
 int gen_pitch_mask(const encoding *e, int lo, int hi, unsigned scale, uint8_t *allowed);
 
+/* The pitch classes of a key's scale as gen_pitch_mask takes them (bit pc,
+ * bit 0 = C): major, or natural minor when `minor`; tonic 0..11. Thread: any. */
+unsigned gen_key_scale(int tonic, int minor);
+
 #endif

@@ -505,7 +505,7 @@ static void test_respond_mode(void **state) {
         engine_get_stats(r.e, &st);
         fprintf(stderr, "  call %d: %.2f s; answer from %.2f s after the call, events until %.2f s, %llu steps\n",
                 call, (double)call_len / 48000, (double)(answer_start - call_start - call_len) / 48000,
-                (double)(last_event - call_start - call_len) / 48000,
+                ((double)last_event - (double)(call_start + call_len)) / 48000,
                 (unsigned long long)(steps1 - steps0));
         assert_int_equal(st.phrases, phrases0 + 1);
         assert_true(steps1 > steps0);       /* it answered */
@@ -519,6 +519,80 @@ static void test_respond_mode(void **state) {
     rig_finish(&r, c.lookahead_frames);
     rig_close(&r);
     free(pmem);
+}
+
+/* Eight D major calls (D4..D5, eight notes of 0.25 s); the model's answer
+ * notes go to out. Returns their count; *keyed = answers under the mask. */
+static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *keyed) {
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_RESPOND;
+    c.seed = 31;
+    c.respond_in_key = in_key;
+    c.tempo_bpm = 400; /* more model steps per answer: the random model plays few
+                          notes under the mask (10 of its 388 tokens start one) */
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    static const int call[8] = {62, 64, 66, 67, 69, 71, 73, 74};
+    size_t n = 0;
+    for (int k = 0; k < 8; k++) {
+        for (int i = 0; i < 8; i++) {
+            lj_event on = lj_event_note_on(r.clock, 1, call[(i + 3 * k) % 8], 80);
+            assert_true(rtq_push(player, &on));
+            for (int p = 0; p < 90; p++) rig_period(&r, c.lookahead_frames);
+            lj_event off = lj_event_note_off(r.clock, 1, call[(i + 3 * k) % 8]);
+            assert_true(rtq_push(player, &off));
+            rig_period(&r, c.lookahead_frames);
+        }
+        for (int p = 0; p < 48000 * 5 / 128; p++) {
+            engine_fill(r.e, r.clock);
+            lj_event ev;
+            while (rtq_pop(r.rq, &ev)) {
+                if (ev.kind == LJ_EV_NOTE_ON && n < max) out[n++] = ev.data1;
+                assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+            }
+            sched_process(r.s, r.buf, r.period);
+            r.clock += r.period;
+        }
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.phrases, 8);
+    *keyed = st.keyed_answers;
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+    return n;
+}
+
+/* respond imposes the call's key and register: every answer note lies in D
+ * major (the calls' estimated key; they play no other pitch class) and within
+ * D4-2 .. D5+2; the same model answering without the mask plays notes
+ * outside both (so the check can fail). */
+static void test_respond_key(void **state) {
+    (void)state;
+    uint8_t keyed[4096], free_notes[4096];
+    uint64_t nk, nf;
+    size_t a = respond_answers(1, keyed, 4096, &nk), b = respond_answers(0, free_notes, 4096, &nf);
+    const unsigned d_major = (1u << 2) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 9) | (1u << 11) | (1u << 1);
+    size_t outside_free = 0;
+    for (size_t i = 0; i < b; i++)
+        outside_free += free_notes[i] < 60 || free_notes[i] > 76 || !(d_major >> (free_notes[i] % 12) & 1u);
+    fprintf(stderr, "  in key: %zu answer notes (%llu keyed answers); free: %zu notes, %zu outside D major 60..76\n",
+            a, (unsigned long long)nk, b, outside_free);
+    assert_int_equal(nk, 8);
+    assert_int_equal(nf, 0);
+    assert_true(a >= 5);
+    for (size_t i = 0; i < a; i++) {
+        assert_true(keyed[i] >= 60 && keyed[i] <= 76);
+        assert_true(d_major >> (keyed[i] % 12) & 1u);
+    }
+    assert_true(outside_free > b / 2);
 }
 
 /* Hot swap as lstmjam play does it: the playing engine is cut (pause), ended,
@@ -928,6 +1002,7 @@ int main(void) {
         cmocka_unit_test(test_end_mid_note),
         cmocka_unit_test(test_continue_mode),
         cmocka_unit_test(test_respond_mode),
+        cmocka_unit_test(test_respond_key),
         cmocka_unit_test(test_swap),
         cmocka_unit_test(test_abc_models),
         cmocka_unit_test(test_steer_mode),

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "files.h"
+#include "generate.h"
 #include "modelio.h"
 #include "score.h"
 #include "tokset.h"
@@ -105,7 +106,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steer_unencoded, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
+        phrases, phrase_errors, steered, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -157,9 +158,13 @@ struct engine {
     int player_held;        /* player's keys down */
     uint64_t player_last;   /* frame of the player's last event */
     double answer_seconds;  /* respond: length of the answer, decoder seconds */
+    int answer_lo, answer_hi; /* respond: the answer's register (the last keyed one) */
+    unsigned answer_scale;    /* respond: its pitch classes, bit 0 = C */
 
     int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
     uint8_t model_held[128]; /* the model's notes pushed on and not yet off (its channel) */
+    uint8_t *allowed;        /* (K) respond: the answer's key and register mask (gen_pitch_mask) */
+    int mask_on;             /* 1 while the mask applies (an answer) */
     int32_t note_tok[128][ENGINE_NOTE_TOKENS]; /* steer: the tokens that start pitch p */
     uint8_t note_tok_n[128];                   /* their count; 0 = the vocabulary cannot */
     int32_t start_ids[2];   /* abc: what a fresh start feeds ("X:" for chars, "<s>" for
@@ -167,7 +172,7 @@ struct engine {
     int n_start;
 
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
-    uint64_t phrase_errors, steered, steer_unencoded;
+    uint64_t phrase_errors, steered, steer_unencoded, keyed_answers;
     uint64_t hist[ENGINE_STEP_BUCKETS];
     engine_counters pub;
 
@@ -191,6 +196,7 @@ static void history_reset(engine *e);
 static void steer(engine *e, int pitch, uint64_t clock);
 static uint64_t end_model_notes(engine *e, uint64_t clock);
 static void build_note_tokens(engine *e);
+static void key_the_answer(engine *e, const score *call);
 static int plays_on(engine_mode m) {
     return m == ENGINE_MODE_AUTO || m == ENGINE_MODE_STEER || m == ENGINE_MODE_ACCOMPANY;
 }
@@ -216,6 +222,7 @@ void engine_config_default(engine_config *c) {
     c->reseed_seconds = 60;
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
+    c->respond_in_key = 1;
     c->repetition_penalty = 1.0f;
     c->penalty_window = 64;
     c->no_repeat_ngram = 0;
@@ -304,11 +311,12 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->probs = malloc((size_t)e->K * sizeof *e->probs);
     e->idx = malloc((size_t)e->K * sizeof *e->idx);
     e->work = malloc((size_t)e->K * sizeof *e->work);
+    e->allowed = malloc((size_t)e->K);
     e->saved = malloc((size_t)e->K * sizeof *e->saved);
     e->seen = calloc((size_t)e->K, 1);
     e->hist_keep = (size_t)(c->penalty_window > c->ngram_window ? c->penalty_window : c->ngram_window);
     e->recent = malloc(2 * e->hist_keep * sizeof *e->recent);
-    if (!e->probs || !e->idx || !e->work || !e->saved || !e->seen || !e->recent) {
+    if (!e->probs || !e->idx || !e->work || !e->allowed || !e->saved || !e->seen || !e->recent) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -339,6 +347,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->phrase_errors, 0);
     atomic_init(&p->steered, 0);
     atomic_init(&p->steer_unencoded, 0);
+    atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->resyncs, 0);
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
@@ -378,6 +387,7 @@ void engine_destroy(engine *e) {
     free(e->probs);
     free(e->idx);
     free(e->work);
+    free(e->allowed);
     free(e->saved);
     free(e->seen);
     free(e->recent);
@@ -575,9 +585,12 @@ static void remember(engine *e, int32_t tok) {
 static const float *processed_logits(engine *e) {
     const float *logits = lstm_state_head_output(e->state, 0);
     const engine_config *c = &e->cfg;
-    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0) return logits;
+    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on) return logits;
     size_t K = (size_t)e->K, n = e->hist_n;
     memcpy(e->work, logits, K * sizeof *e->work);
+    if (e->mask_on) /* respond: the call's key and register (notes outside never drawn) */
+        for (size_t k = 0; k < K; k++)
+            if (!e->allowed[k]) e->work[k] = -INFINITY;
     if (c->repetition_penalty != 1.0f) {
         size_t w = (size_t)c->penalty_window < n ? (size_t)c->penalty_window : n;
         lj_repetition_penalty(e->work, e->K, e->recent + n - w, w, c->repetition_penalty, e->seen);
@@ -615,6 +628,7 @@ static void generate_step(engine *e) {
     double t = enc_decoder_time(e->dec);
     if (e->cfg.mode == ENGINE_MODE_RESPOND && t - e->seed_time >= e->answer_seconds) {
         flush_decoder(e); /* the answer's notes end; the next call is awaited */
+        e->mask_on = 0;
         e->st = STATE_WAITING;
         return;
     }
@@ -750,6 +764,39 @@ static void build_note_tokens(engine *e) {
     }
 }
 
+/* respond: the answer keeps to the call's key and register. The key is the
+ * Krumhansl-Schmuckler estimate of the call (enc_estimate_key), its scale
+ * widened by every pitch class the call played; the register is the call's
+ * lowest to highest note, 2 semitones more each way and at least an octave
+ * wide. The mask is gen_pitch_mask's (what generate --key/--pitch-range use);
+ * an encoding whose tokens carry no pitch of their own (abc) gets none, nor
+ * does a mask that would leave no note. */
+static void key_the_answer(engine *e, const score *call) {
+    int lo = 127, hi = 0;
+    unsigned pcs = 0;
+    for (size_t i = 0; i < e->phrase_n; i++) {
+        int p = e->phrase[i].pitch;
+        lo = p < lo ? p : lo;
+        hi = p > hi ? p : hi;
+        pcs |= 1u << (p % 12);
+    }
+    lo -= 2;
+    hi += 2;
+    while (hi - lo < 12) lo--, hi++;
+    lo = lo < 0 ? 0 : lo;
+    hi = hi > 127 ? 127 : hi;
+    int tonic, mode;
+    enc_estimate_key(call, 0, &tonic, &mode);
+    unsigned scale = gen_key_scale(tonic, mode == SCORE_MODE_MINOR) | pcs;
+    if (gen_pitch_mask(e->model->enc, lo, hi, scale, e->allowed) > 0) {
+        e->mask_on = 1;
+        e->keyed_answers++;
+        e->answer_lo = lo;
+        e->answer_hi = hi;
+        e->answer_scale = scale;
+    }
+}
+
 /* The phrase, encoded with the model's encoding, becomes the model's context;
  * generation resumes a look-ahead from now. Allocates (once per phrase). */
 static void prime_with_phrase(engine *e, uint64_t clock) {
@@ -815,6 +862,9 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
         }
     enc_decoder_flush(e->dec, e->step_ev); /* the phrase's notes: discarded */
     tokset_free(&ts);
+    e->mask_on = 0;
+    if (e->cfg.mode == ENGINE_MODE_RESPOND && e->cfg.respond_in_key && e->phrase_n)
+        key_the_answer(e, s);
     score_destroy(s);
     e->seed_time = enc_decoder_time(e->dec);
     rebase(e, e->seed_time, clock + e->cfg.lookahead_frames);
@@ -860,6 +910,7 @@ static void publish(engine *e) {
     put(&p->phrase_errors, e->phrase_errors);
     put(&p->steered, e->steered);
     put(&p->steer_unencoded, e->steer_unencoded);
+    put(&p->keyed_answers, e->keyed_answers);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
@@ -960,6 +1011,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->phrase_errors = get(&p->phrase_errors);
     o->steered = get(&p->steered);
     o->steer_unencoded = get(&p->steer_unencoded);
+    o->keyed_answers = get(&p->keyed_answers);
     o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);

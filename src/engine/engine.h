@@ -41,8 +41,14 @@
  * carries on from there until the player plays again. `respond`: the same
  * priming, but the answer lasts about as long as the call (first note-on to
  * last note-off, in the model's music time), then the model's notes end and it
- * waits for the next call. (The call's key and register are not imposed on
- * the answer yet: the model hears them in its context only.) `steer`: the
+ * waits for the next call. The answer keeps to the call's key and register
+ * (respond_in_key): a logit mask (gen_pitch_mask, as generate --key
+ * --pitch-range) allows only note tokens whose pitches lie within the call's
+ * lowest to highest note widened by 2 semitones each way (at least an octave)
+ * and in the scale of the call's estimated key (Krumhansl-Schmuckler) plus
+ * the pitch classes it played; abc models, whose tokens carry no pitch of
+ * their own, are not masked (the model hears the call in its context only).
+ * `steer`: the
  * model plays on as in auto (re-seeded only at piece ends); each note the
  * player starts enters its context at once, as the tokens that start that
  * pitch in its encoding (timestep's pitch, notechord's note, event's note-on,
@@ -128,6 +134,8 @@ typedef struct engine_config {
     double reseed_seconds;     /* auto: start afresh after this much music, s; 0 = only at
                                   piece ends; default 60 */
     double phrase_gap_seconds; /* continue: silence that ends the player's phrase, s; default 0.6 */
+    int respond_in_key;        /* respond: the answer keeps to the call's key and register
+                               (a logit mask, see above); default 1 */
     int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
                                   emits no time for long cannot hold a thread); default 256 */
     rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
@@ -154,6 +162,7 @@ typedef struct engine_stats {
     uint64_t resyncs;         /* abc: malformed generated text read past by the decoder */
     uint64_t steered;         /* player notes fed to the model (steer, accompany) */
     uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
+    uint64_t keyed_answers;   /* respond: answers under the call's key and register mask */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
