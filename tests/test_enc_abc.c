@@ -61,6 +61,17 @@ static void test_tokens_by_hand(void **state) {
         "A 3 B d :|2 B c ^f' =C,, |] [K:D] __e [1 d - d :: </s>");
     names(e, &set, 1, buf, sizeof buf);
     assert_string_equal(buf, "<s> K:Am A 4 | </s>");
+    /* Rendered back as text: a tie sits on the note's length ("c2-", which
+     * abc2midi needs), but stays apart from an ending ("[1 -" is no range). */
+    tokset ties = {0};
+    const char *tied = "X:3\nL:1/8\nK:C\nc2-c2 d/-d/ [1 d-d|\n";
+    assert_int_equal(enc_encode_text(e, tied, strlen(tied), "ties", 0, &ties, NULL, err, sizeof err), LJ_OK);
+    char *rendered = NULL;
+    size_t rlen = 0;
+    assert_int_equal(enc_abc_text(e, ties.ids, ties.n_ids, &rendered, &rlen), LJ_OK);
+    assert_non_null(strstr(rendered, "c2-c2d/-d/[1d-d|"));
+    free(rendered);
+    tokset_free(&ties);
     /* every name is one token of the variant (what enc_set_vocab checks) */
     assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
     enc_decoder *d;

@@ -227,8 +227,11 @@ static int would_join(const abctext_render_state *r, char c) {
         (c == '|' || c == ':' || c == ']' || is_digit(c)))
         return 1;                                                  /* bar line, ending */
     if (f == '(' && (is_digit(c) || c == ':')) return 1;           /* tuplet "(3:2" */
-    if ((is_digit(l) || l == '/') && (is_digit(c) || c == '/' || c == ',' || c == '-'))
+    if ((is_digit(l) || l == '/') && (is_digit(c) || c == '/' || c == ','))
         return 1;                                                  /* lengths, endings */
+    /* A tie after a note's length is written on it ("A2-": abc2midi ties only
+     * that); after an ending ("[1") '-' would read as a range "[1-". */
+    if (is_digit(l) && c == '-' && !is_digit(f) && f != '/') return 1;
     if ((l == '>' || l == '<') && c == l) return 1;                /* broken rhythm */
     if (l == '[' && (c == '|' || is_digit(c))) return 1;          /* chord bracket */
     return 0;
