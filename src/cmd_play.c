@@ -29,8 +29,11 @@ static const char *help =
     "\n"
     "Plays what the model generates, live, through FluidSynth and PortAudio; a MIDI\n"
     "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
-    "space pause/resume, t/T temperature -/+0.1, p panic, r reload the model file\n"
-    "(SIGHUP too: hot swap), q quit (Ctrl-C too).\n"
+    "space pause/resume, t/T temperature -/+0.1, d/D density /1.25 *1.25, m next\n"
+    "mode, p panic, r reload the model file (SIGHUP too: hot swap), q quit (Ctrl-C\n"
+    "too). MIDI controllers from --midi-in: CC 1 temperature (0.1..2), CC 74\n"
+    "density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
+    "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic.\n"
     "\n"
     "options:\n"
     "  --model FILE        the model (timestep, notechord, event or abc/chars; required)\n"
@@ -274,6 +277,8 @@ static void swap_model(play_session *p, const play_cli *c, const engine_config *
     }
     engine_set_temperature(e, engine_get_temperature(p->eng));
     engine_set_tempo(e, engine_get_tempo(p->eng));
+    engine_set_density(e, engine_get_density(p->eng));
+    engine_set_mode(e, engine_get_mode(p->eng));
     engine_set_paused(p->eng, 1); /* cut: the next fill drops what it holds and panics */
     engine_thread_stop(p->eng, 1000);
     /* The record queue's last events of the old engine, before the new one
@@ -386,6 +391,9 @@ int cmd_play(int argc, char **argv) {
                 if (ch == 'r') reload_signal = 1;
                 if (ch == ' ') engine_set_paused(p.eng, !engine_get_paused(p.eng));
                 if (ch == 'p') engine_request_panic(p.eng);
+                if (ch == 'm') engine_set_mode(p.eng, (engine_mode)((engine_get_mode(p.eng) + 1) % ENGINE_MODES));
+                if (ch == 'd') engine_set_density(p.eng, engine_get_density(p.eng) / 1.25);
+                if (ch == 'D') engine_set_density(p.eng, engine_get_density(p.eng) * 1.25);
                 if (ch == 't') engine_set_temperature(p.eng, engine_get_temperature(p.eng) - 0.1);
                 if (ch == 'T') engine_set_temperature(p.eng, engine_get_temperature(p.eng) + 0.1);
             }
@@ -417,10 +425,11 @@ int cmd_play(int argc, char **argv) {
             }
             double ahead = es.gen_frame > ss.frame ? (double)(es.gen_frame - ss.frame) / rate : 0;
             fprintf(stderr,
-                    "%s%s | %s | T %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
+                    "%s%s | %s | T %.2f | D %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
                     "notes %llu | xruns %llu dropped %llu late %llu%s%s",
-                    tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(ec.mode),
-                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_get_tempo(p.eng),
+                    tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(engine_get_mode(p.eng)),
+                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_get_density(p.eng),
+                    engine_get_tempo(p.eng),
                     (double)engine_hist_quantile(last, 0.5) / 1e3,
                     (double)engine_hist_quantile(last, 0.99) / 1e3, 1000 * ahead,
                     (unsigned long long)es.notes, (unsigned long long)ss.xruns,

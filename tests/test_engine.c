@@ -919,6 +919,98 @@ static void test_accompany_mode(void **state) {
     free(pmem);
 }
 
+/* Note-ons in 60 s of auto music at a density. */
+static uint64_t notes_at_density(double density) {
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 41;
+    c.density = density;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    while (r.clock < 48000 * 60) rig_period(&r, c.lookahead_frames);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    rig_finish(&r, c.lookahead_frames);
+    rig_close(&r);
+    return st.notes;
+}
+
+/* Live control: density changes how many notes the model plays; the default
+ * CC mapping moves temperature (CC 1), density (CC 74), tempo (CC 71) and mode
+ * (CC 70) from the player queue, CC 123 cuts the model; modes switched at
+ * random while the player plays never leave a note sounding. */
+static void test_live_controls(void **state) {
+    (void)state;
+    uint64_t sparse = notes_at_density(0.3), normal = notes_at_density(1), dense = notes_at_density(3);
+    fprintf(stderr, "  notes in 60 s at density 0.3 / 1 / 3: %llu / %llu / %llu\n", (unsigned long long)sparse,
+            (unsigned long long)normal, (unsigned long long)dense);
+    assert_true(sparse * 2 < normal && normal * 2 < dense);
+
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 43;
+    size_t pb = rtq_bytes(256, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 256, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
+    lj_event cc[4] = {lj_event_cc(r.clock, 1, 1, 0), lj_event_cc(r.clock, 1, 74, 127),
+                      lj_event_cc(r.clock, 1, 71, 127), lj_event_cc(r.clock, 1, 70, 77)};
+    for (int i = 0; i < 4; i++) assert_true(rtq_push(player, &cc[i]));
+    rig_period(&r, c.lookahead_frames);
+    assert_true(engine_get_temperature(r.e) > 0.099 && engine_get_temperature(r.e) < 0.101);
+    assert_true(engine_get_density(r.e) > 3.91 && engine_get_density(r.e) < 3.92);
+    assert_true(engine_get_tempo(r.e) > 239.9 && engine_get_tempo(r.e) < 240.1);
+    assert_int_equal(engine_get_mode(r.e), ENGINE_MODE_STEER);
+    for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
+    /* CC 123: the model is cut (a panic), then plays on */
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    uint64_t panics = st.panics, notes = st.notes;
+    lj_event allnotesoff = lj_event_cc(r.clock, 1, 123, 0);
+    assert_true(rtq_push(player, &allnotesoff));
+    for (int p = 0; p < 100; p++) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.panics, panics + 1);
+    assert_true(st.notes > notes);
+    /* Modes at random, with the player playing, through the CC and the setter. */
+    engine_set_density(r.e, 1);
+    engine_set_tempo(r.e, 125);
+    lj_rng rng;
+    lj_rng_seed(&rng, 5);
+    int held = -1;
+    for (int p = 0; p < 48000 * 60 / 128; p++) {
+        uint64_t x = lj_rng_u64(&rng) % 200;
+        if (x == 0) engine_set_mode(r.e, (engine_mode)(lj_rng_u64(&rng) % ENGINE_MODES));
+        else if (x == 1) {
+            lj_event ev = lj_event_cc(r.clock, 1, 70, (int)(lj_rng_u64(&rng) % 128));
+            assert_true(rtq_push(player, &ev));
+        } else if (x < 4 && held < 0) {
+            held = 55 + (int)(lj_rng_u64(&rng) % 20);
+            lj_event on = lj_event_note_on(r.clock, 1, held, 90);
+            assert_true(rtq_push(player, &on));
+        } else if (x >= 4 && x < 14 && held >= 0) {
+            lj_event off = lj_event_note_off(r.clock, 1, held);
+            assert_true(rtq_push(player, &off));
+            held = -1;
+        }
+        rig_period(&r, c.lookahead_frames);
+    }
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  random modes: %llu notes, %llu phrases, %llu steered, %llu panics\n",
+            (unsigned long long)st.notes, (unsigned long long)st.phrases,
+            (unsigned long long)st.steered, (unsigned long long)st.panics);
+    assert_true(st.phrases > 0 && st.steered > 0);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    assert_int_equal(sched_voices(r.s)->n_held, 0);
+    assert_int_equal(session_rec_open(r.rec), 0);
+    rig_close(&r);
+    free(pmem);
+}
+
 /* Plays a random-weight model at path for `seconds` in auto mode and ends it;
  * returns its counters. Nothing may be left sounding. */
 static void play_model(const char *path, double seconds, engine_stats *st) {
@@ -1007,6 +1099,7 @@ int main(void) {
         cmocka_unit_test(test_abc_models),
         cmocka_unit_test(test_steer_mode),
         cmocka_unit_test(test_accompany_mode),
+        cmocka_unit_test(test_live_controls),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

@@ -164,6 +164,8 @@ struct engine {
     int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
     uint8_t model_held[128]; /* the model's notes pushed on and not yet off (its channel) */
     uint8_t *allowed;        /* (K) respond: the answer's key and register mask (gen_pitch_mask) */
+    uint8_t *starts_note;    /* (K) 1 for tokens that start a note (density bias) */
+    double density;          /* density in force */
     int mask_on;             /* 1 while the mask applies (an answer) */
     int32_t note_tok[128][ENGINE_NOTE_TOKENS]; /* steer: the tokens that start pitch p */
     uint8_t note_tok_n[128];                   /* their count; 0 = the vocabulary cannot */
@@ -180,6 +182,8 @@ struct engine {
     _Atomic uint64_t ctl_temperature_milli;
     _Atomic uint64_t ctl_tempo_milli;   /* 0 = the encoding's own */
     _Atomic int ctl_paused;
+    _Atomic uint64_t ctl_density_milli;
+    _Atomic int ctl_mode;
     _Atomic uint64_t ctl_panic_reqs;
 
     /* the engine thread */
@@ -223,6 +227,8 @@ void engine_config_default(engine_config *c) {
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
     c->respond_in_key = 1;
+    c->density = 1;
+    engine_cc_map_default(&c->cc);
     c->repetition_penalty = 1.0f;
     c->penalty_window = 64;
     c->no_repeat_ngram = 0;
@@ -296,6 +302,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
                        "1..100 (1..%d) / 0..64 (1..%d)",
                        (double)c->repetition_penalty, c->penalty_window, c->no_repeat_ngram,
                        c->ngram_window, ENGINE_MAX_HISTORY, ENGINE_MAX_HISTORY);
+    if (!(c->density >= ENGINE_MIN_DENSITY && c->density <= ENGINE_MAX_DENSITY))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "density %g: expected %g..%g", c->density,
+                       ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY);
     if (c->max_steps_per_fill < 1)
         return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
     if ((int)c->mode < 0 || (int)c->mode >= ENGINE_MODES)
@@ -312,11 +321,12 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->idx = malloc((size_t)e->K * sizeof *e->idx);
     e->work = malloc((size_t)e->K * sizeof *e->work);
     e->allowed = malloc((size_t)e->K);
+    e->starts_note = calloc((size_t)e->K, 1);
     e->saved = malloc((size_t)e->K * sizeof *e->saved);
     e->seen = calloc((size_t)e->K, 1);
     e->hist_keep = (size_t)(c->penalty_window > c->ngram_window ? c->penalty_window : c->ngram_window);
     e->recent = malloc(2 * e->hist_keep * sizeof *e->recent);
-    if (!e->probs || !e->idx || !e->work || !e->allowed || !e->saved || !e->seen || !e->recent) {
+    if (!e->probs || !e->idx || !e->work || !e->allowed || !e->starts_note || !e->saved || !e->seen || !e->recent) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -331,6 +341,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
     atomic_init(&e->ctl_paused, 0);
+    atomic_init(&e->ctl_density_milli, (uint64_t)llround(c->density * 1000));
+    atomic_init(&e->ctl_mode, (int)c->mode);
+    e->density = c->density;
     atomic_init(&e->ctl_panic_reqs, 0);
     atomic_init(&e->stop_req, 0);
     atomic_init(&e->thread_done, 0);
@@ -388,6 +401,7 @@ void engine_destroy(engine *e) {
     free(e->idx);
     free(e->work);
     free(e->allowed);
+    free(e->starts_note);
     free(e->saved);
     free(e->seen);
     free(e->recent);
@@ -413,6 +427,37 @@ int engine_get_paused(const engine *e) {
 void engine_request_panic(engine *e) {
     atomic_fetch_add_explicit(&e->ctl_panic_reqs, 1, memory_order_relaxed);
 }
+void engine_set_density(engine *e, double d) {
+    put(&e->ctl_density_milli, (uint64_t)llround(clamp(d, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY) * 1000));
+}
+double engine_get_density(const engine *e) { return (double)get(&e->ctl_density_milli) / 1000; }
+void engine_set_mode(engine *e, engine_mode m) {
+    if ((int)m >= 0 && (int)m < ENGINE_MODES) atomic_store_explicit(&e->ctl_mode, (int)m, memory_order_relaxed);
+}
+engine_mode engine_get_mode(const engine *e) {
+    return (engine_mode)atomic_load_explicit((_Atomic int *)&e->ctl_mode, memory_order_relaxed);
+}
+
+void engine_cc_map_default(engine_cc_map *m) {
+    m->temperature = 1;
+    m->density = 74;
+    m->tempo = 71;
+    m->mode = 70;
+    m->panic = -1;
+}
+
+int engine_apply_cc(engine *e, const engine_cc_map *m, int cc, int v) {
+    if (cc < 0 || cc > 127 || v < 0 || v > 127) return 0;
+    const double x = v / 127.0;
+    if (cc == 120 || cc == 123 || cc == m->panic) engine_request_panic(e);
+    else if (cc == m->temperature) engine_set_temperature(e, 0.1 + 1.9 * x);
+    else if (cc == m->density) engine_set_density(e, pow(2.0, (v - 64) / 32.0));
+    else if (cc == m->tempo) engine_set_tempo(e, 40 + 200 * x);
+    else if (cc == m->mode) engine_set_mode(e, (engine_mode)(v * ENGINE_MODES / 128));
+    else return 0;
+    return 1;
+}
+
 void engine_set_note_limit(engine *e, uint64_t notes) { e->note_limit = notes; }
 void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
 
@@ -585,9 +630,15 @@ static void remember(engine *e, int32_t tok) {
 static const float *processed_logits(engine *e) {
     const float *logits = lstm_state_head_output(e->state, 0);
     const engine_config *c = &e->cfg;
-    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on) return logits;
+    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on && e->density == 1)
+        return logits;
     size_t K = (size_t)e->K, n = e->hist_n;
     memcpy(e->work, logits, K * sizeof *e->work);
+    if (e->density != 1) { /* more or fewer notes: every note-starting token's odds times density */
+        const float bias = (float)log(e->density);
+        for (size_t k = 0; k < K; k++)
+            if (e->starts_note[k]) e->work[k] += bias;
+    }
     if (e->mask_on) /* respond: the call's key and register (notes outside never drawn) */
         for (size_t k = 0; k < K; k++)
             if (!e->allowed[k]) e->work[k] = -INFINITY;
@@ -644,6 +695,10 @@ static void generate_step(engine *e) {
 /* ---- continue mode: the player's phrase ---- */
 
 static void player_event(engine *e, const lj_event *ev, uint64_t clock) {
+    if (ev->kind == LJ_EV_CC) {
+        engine_apply_cc(e, &e->cfg.cc, ev->data1, ev->data2);
+        return;
+    }
     if (e->cfg.mode == ENGINE_MODE_AUTO) return;
     int on = ev->kind == LJ_EV_NOTE_ON && ev->data2 > 0;
     int off = ev->kind == LJ_EV_NOTE_OFF || (ev->kind == LJ_EV_NOTE_ON && ev->data2 == 0);
@@ -729,7 +784,9 @@ static void build_note_tokens(engine *e) {
     size_t V = vocab_size(v);
     for (size_t id = 0; id < V; id++) {
         uint8_t p[8];
-        if (enc_token_pitches(enc, (int32_t)id, p, sizeof p) == 1 && !e->note_tok_n[p[0]]) {
+        int np = enc_token_pitches(enc, (int32_t)id, p, sizeof p);
+        e->starts_note[id] = np > 0;
+        if (np == 1 && !e->note_tok_n[p[0]]) {
             e->note_tok[p[0]][0] = (int32_t)id;
             e->note_tok_n[p[0]] = 1;
         }
@@ -875,6 +932,31 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
 
 /* ---- the fill ---- */
 
+/* A live mode change: to continue or respond the model's notes end and it
+ * waits for the player's phrase; to auto, steer or accompany a waiting model
+ * plays on from its context, a look-ahead from now; between those it just
+ * goes on. */
+static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
+    e->cfg.mode = mode;
+    e->mask_on = 0;
+    if (plays_on(mode)) {
+        if (e->st == STATE_WAITING) {
+            rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+            e->seed_time = enc_decoder_time(e->dec);
+            e->st = STATE_GENERATING;
+        }
+        e->phrase_n = 0;
+        e->player_held = 0;
+        return;
+    }
+    if (e->st == STATE_GENERATING) {
+        end_model_notes(e, clock);
+        e->st = STATE_WAITING;
+        e->phrase_n = 0;
+        e->player_held = 0;
+    }
+}
+
 static void apply_controls(engine *e, uint64_t clock) {
     e->temperature = (double)get(&e->ctl_temperature_milli) / 1000;
     double tempo = (double)get(&e->ctl_tempo_milli) / 1000;
@@ -890,6 +972,9 @@ static void apply_controls(engine *e, uint64_t clock) {
         cut(e);
         rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
     }
+    e->density = (double)get(&e->ctl_density_milli) / 1000;
+    engine_mode mode = (engine_mode)atomic_load_explicit(&e->ctl_mode, memory_order_relaxed);
+    if (mode != e->cfg.mode) switch_mode(e, mode, clock);
     int paused = atomic_load_explicit(&e->ctl_paused, memory_order_relaxed);
     if (paused && !e->paused) cut(e);
     if (!paused && e->paused) rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);

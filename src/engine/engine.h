@@ -60,6 +60,13 @@
  * on under the player's. Player note-offs are not fed; a pitch the vocabulary
  * cannot write is counted (steer_unencoded).
  *
+ * Live control (any thread; applied at the next fill): temperature, density
+ * (the odds of every token that starts a note times `density`; abc tokens
+ * carry no pitch, so density does not change abc models), tempo, mode (a live
+ * switch: see engine_set_mode), pause, panic. MIDI control changes on the
+ * player queue go through engine_config.cc (engine_cc_map: defaults CC 1
+ * temperature, 74 density, 71 tempo, 70 mode; CC 120/123 always panic).
+ *
  * Repetition control (every mode): before each draw the logits go through a
  * repetition penalty and no-repeat n-gram bans over the tokens since the last
  * fresh start (re-seed or phrase), as lstmjam generate does (model/sample.h).
@@ -103,6 +110,8 @@ typedef enum engine_mode {
 #define ENGINE_MIN_TEMPO 20.0  /* BPM */
 #define ENGINE_MAX_TEMPO 400.0 /* BPM */
 #define ENGINE_MAX_TEMPERATURE 2.0
+#define ENGINE_MIN_DENSITY 0.25
+#define ENGINE_MAX_DENSITY 4.0
 #define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
 #define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
@@ -110,6 +119,24 @@ typedef enum engine_mode {
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
                                           as released (continue mode: a stuck key or a lost
                                           note-off must not silence the model for good) */
+
+/* Live control by MIDI CC: which controller number (0..127, -1 = none) moves
+ * what. A plain struct so a play preset can fill it; engine_config carries
+ * one, applied to the control changes that arrive on the player queue (from
+ * any channel). Values map linearly unless said:
+ *   temperature  0.1 .. 2.0                              default CC 1 (mod wheel)
+ *   density      2^((v-64)/32): 0.25 .. 1 (v 64) .. 3.9   default CC 74
+ *   tempo        40 .. 240 BPM                           default CC 71
+ *   mode         v * ENGINE_MODES / 128: auto, continue, respond, steer,
+ *                accompany by fifths of the range         default CC 70
+ *   panic        any value: the model's notes are cut    default -1 (none);
+ *                CC 120 (all sound off) and 123 (all notes off) always panic */
+typedef struct engine_cc_map {
+    int temperature, density, tempo, mode, panic;
+} engine_cc_map;
+
+/* The defaults above. Thread: any. */
+void engine_cc_map_default(engine_cc_map *m);
 
 typedef struct engine_config {
     double sample_rate;        /* Hz of the audio clock; must equal the synth's */
@@ -138,6 +165,9 @@ typedef struct engine_config {
                                (a logit mask, see above); default 1 */
     int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
                                   emits no time for long cannot hold a thread); default 256 */
+    engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
+    double density;            /* note density 0.25..4 (1 = the model's own): the logits of
+                                  tokens that start notes get + log(density); default 1 */
     rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
     rtq *record;               /* optional lj_event queue to the control thread: a copy of every
                                   event pushed to `out` (the session recording) */
@@ -224,6 +254,16 @@ double engine_get_tempo(const engine *e);  /* BPM in force */
 void engine_set_paused(engine *e, int paused); /* pausing panics; resuming starts a look-ahead on */
 int engine_get_paused(const engine *e);
 void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
+void engine_set_density(engine *e, double d); /* 0.25..4, see engine_config.density */
+double engine_get_density(const engine *e);
+/* Switches the mode at the next fill: to continue or respond the model's notes
+ * end and it waits for a phrase; to auto, steer or accompany it plays on (from
+ * its context, a look-ahead from now). Thread: any. */
+void engine_set_mode(engine *e, engine_mode m);
+engine_mode engine_get_mode(const engine *e); /* the mode asked for last */
+/* Applies control change `controller` = `value` through map m (the setters
+ * above); 1 when m maps it (or it is CC 120/123), else 0. Thread: any. */
+int engine_apply_cc(engine *e, const engine_cc_map *m, int controller, int value);
 /* No event of this engine will come before `frame` (a new engine taking over
  * the queue from one that pushed up to there: frames in the queue never
  * decrease). Call before the first fill. Thread: control. */
