@@ -20,7 +20,8 @@ $(BUILD)/CMakeCache.txt:
 build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The main job as far as it exists: read and summarise a tune, convert it to MIDI.
+# The first run: play the default preset live (ambient; LJ_PRESET=NAME for
+# another), or render 30 s of it to out/demo.wav without an audio device.
 run: build
 	@tools/demo.sh $(BUILD)/lstmjam
 

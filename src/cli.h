@@ -22,6 +22,7 @@ int cmd_eval(int argc, char **argv);
 int cmd_play(int argc, char **argv);
 int cmd_devices(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
+int cmd_presets(int argc, char **argv);
 
 /* Maps a status to the process exit code. */
 int cli_exit_code(int status);

@@ -23,20 +23,25 @@
 #include "engine/session_rec.h"
 #include "event_sched.h"
 #include "midi_route.h"
+#include "preset.h"
 
 static const char *help =
     "usage: lstmjam play --model M.lstm [options]\n"
+    "       lstmjam play --preset NAME|FILE [options]   (options override the preset)\n"
     "\n"
     "Plays what the model generates, live, through FluidSynth and PortAudio; a MIDI\n"
     "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
     "space pause/resume, t/T temperature -/+0.1, d/D density /1.25 *1.25, m next\n"
-    "mode, p panic, r reload the model file (SIGHUP too: hot swap), q quit (Ctrl-C\n"
-    "too). MIDI controllers from --midi-in: CC 1 temperature (0.1..2), CC 74\n"
-    "density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
-    "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic.\n"
+    "mode, p panic, r reload the model file and the preset (SIGHUP too: hot swap),\n"
+    "q quit (Ctrl-C too). MIDI controllers from --midi-in: CC 1 temperature (0.1..2),\n"
+    "CC 74 density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
+    "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic;\n"
+    "a preset's midi.cc changes that mapping.\n"
     "\n"
     "options:\n"
-    "  --model FILE        the model (timestep, notechord, event or abc/chars; required)\n"
+    "  --preset NAME|FILE  a play preset: presets/NAME.yaml or a file (lstmjam presets)\n"
+    "  --model FILE        the model (timestep, notechord, event or abc/chars; required\n"
+    "                      without a preset)\n"
     "  --mode MODE         auto (endless music, re-seeded; default), continue (the\n"
     "                      model carries on the phrase the player just played),\n"
     "                      respond (it answers each phrase with one about as long),\n"
@@ -78,6 +83,10 @@ static void on_signal(int sig) {
 }
 
 typedef struct play_cli {
+    int argc;           /* the command line, parsed again when the preset is reloaded */
+    char **argv;
+    int has_preset;     /* --preset given: `preset` holds it */
+    preset preset;
     const char *model, *device, *midi_in, *record;
     engine_config engine;
     synth_config synth;
@@ -95,6 +104,32 @@ static int parse_args(int argc, char **argv, play_cli *c) {
     synth_config_default(&c->synth);
     c->period = 128;
     c->thru_channel = 1;
+    c->argc = argc;
+    c->argv = argv;
+    char err[PRESET_PATH_MAX + 1024];
+    int st = preset_from_args(argc, argv, &c->preset, &c->has_preset, err, sizeof err);
+    if (st) {
+        cli_error("%s", err);
+        return cli_exit_code(st);
+    }
+    if (c->has_preset) { /* the preset first; the options below override it */
+        const preset *p = &c->preset;
+        if (!p->audio || p->midi_out[0]) {
+            cli_error("%s: %s is not in this build of play yet; hint: render it to a file "
+                      "(lstmjam render --preset %s -o out.wav) or pick another preset",
+                      p->path, p->midi_out[0] ? "MIDI out (midi.out)" : "playing with no audio", p->name);
+            return LJ_EXIT_BAD_INPUT;
+        }
+        c->model = p->model;
+        c->engine = p->engine;
+        c->seed_given = p->seed_given;
+        c->synth = p->synth;
+        c->period = p->period;
+        c->lookahead_ms = p->lookahead_ms;
+        c->device = p->audio_device[0] ? p->audio_device : NULL;
+        c->midi_in = p->midi_in[0] ? p->midi_in : NULL;
+        c->thru_channel = p->thru_channel;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -122,7 +157,8 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         i++;
         long l;
         double d;
-        if (!strcmp(a, "--model")) c->model = v;
+        if (!strcmp(a, "--preset")) continue; /* read above */
+        else if (!strcmp(a, "--model")) c->model = v;
         else if (!strcmp(a, "--device")) c->device = v;
         else if (!strcmp(a, "--midi-in")) c->midi_in = v;
         else if (!strcmp(a, "--record")) c->record = v;
@@ -182,7 +218,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         }
     }
     if (!c->model) {
-        cli_error("play needs --model FILE (see lstmjam play --help)");
+        cli_error("play needs --model FILE or --preset NAME (see lstmjam play --help, lstmjam presets)");
         return LJ_EXIT_BAD_INPUT;
     }
     return 0;
@@ -263,22 +299,53 @@ static void keys_end(term_keys *k) {
  * behind what it queued) and stopped, and a new engine on the same queues
  * starts after the old one's last frame. On a load error the old model keeps
  * playing. */
-static void swap_model(play_session *p, const play_cli *c, const engine_config *ec, double rate) {
+static void swap_model(play_session *p, play_cli *c, engine_config *ec, double rate) {
     char err[1024] = "";
     engine_model *m = NULL;
     engine *e = NULL;
-    int st = engine_model_load(c->model, &m, err, sizeof err);
-    if (!st) st = engine_create(m, ec, &e, err, sizeof err);
+    engine_config nec = *ec;
+    play_cli *fresh = NULL;
+    if (c->has_preset) {
+        /* The preset read again, the command line's options over it as at the
+         * start; the audio settings (rate, period, SoundFont, instruments of
+         * the other channels) stay as they are until the next start. */
+        fresh = malloc(sizeof *fresh);
+        if (!fresh || parse_args(c->argc, c->argv, fresh)) {
+            fprintf(stderr, "reload: the preset was not reloaded (see above); the old one plays on\n");
+            free(fresh);
+            return;
+        }
+        nec = fresh->engine;
+        if (!fresh->seed_given) nec.seed = (uint64_t)time(NULL);
+        nec.sample_rate = ec->sample_rate;
+        nec.lookahead_frames = fresh->lookahead_ms > 0 ? (uint64_t)llround(fresh->lookahead_ms * rate / 1000)
+                                                       : 4ull * c->period;
+        nec.out = ec->out;
+        nec.record = ec->record;
+        nec.player = ec->player;
+    }
+    int st = engine_model_load_with(fresh ? fresh->model : c->model,
+                                    (fresh ? fresh : c)->preset.encoding_options, &m, err, sizeof err);
+    if (!st) st = engine_create(m, &nec, &e, err, sizeof err);
     if (st) {
         fprintf(stderr, "\nreload: %s (the old model plays on)\n", err);
         engine_destroy(e);
         engine_model_destroy(m);
+        free(fresh);
         return;
     }
-    engine_set_temperature(e, engine_get_temperature(p->eng));
-    engine_set_tempo(e, engine_get_tempo(p->eng));
-    engine_set_density(e, engine_get_density(p->eng));
-    engine_set_mode(e, engine_get_mode(p->eng));
+    if (fresh) { /* the preset's values win over the live controls */
+        int from_preset = fresh->model == fresh->preset.model;
+        c->preset = fresh->preset;
+        c->model = from_preset ? c->preset.model : fresh->model; /* --model: argv's */
+        *ec = nec;
+        free(fresh);
+    } else {
+        engine_set_temperature(e, engine_get_temperature(p->eng));
+        engine_set_tempo(e, engine_get_tempo(p->eng));
+        engine_set_density(e, engine_get_density(p->eng));
+        engine_set_mode(e, engine_get_mode(p->eng));
+    }
     engine_set_paused(p->eng, 1); /* cut: the next fill drops what it holds and panics */
     engine_thread_stop(p->eng, 1000);
     /* The record queue's last events of the old engine, before the new one
@@ -311,7 +378,8 @@ int cmd_play(int argc, char **argv) {
     char sf[4096];
     if ((st = synth_find_soundfont(c.synth.soundfont, sf, sizeof sf, err, sizeof err))) goto fail;
     c.synth.soundfont = sf;
-    if ((st = engine_model_load(c.model, &p.model, err, sizeof err))) goto fail;
+    if ((st = engine_model_load_with(c.model, c.preset.encoding_options, &p.model, err, sizeof err)))
+        goto fail;
     if ((st = synth_create(&c.synth, &p.syn, err, sizeof err))) goto fail;
     double rate = synth_sample_rate(p.syn);
     p.events = make_queue(&p.qmem, 4096);
@@ -343,7 +411,10 @@ int cmd_play(int argc, char **argv) {
     ac.period = c.period;
     if ((st = audio_out_open(&ac, p.sch, &p.out, err, sizeof err))) {
         cli_error("%s", err);
-        if (st != LJ_ERR_ARG)
+        if (st != LJ_ERR_ARG && c.has_preset)
+            fprintf(stderr, "no audio output to play on; render to a file instead:\n"
+                            "  lstmjam render --preset %s --minutes 5 -o out.wav\n", c.preset.name);
+        else if (st != LJ_ERR_ARG)
             fprintf(stderr, "no audio output to play on; render to a file instead:\n"
                             "  lstmjam render --model %s --minutes 5 -o out.wav\n", c.model);
         session_free(&p);

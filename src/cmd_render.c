@@ -11,11 +11,13 @@
 #include "cli.h"
 #include "files.h"
 #include "engine/engine_render.h"
+#include "preset.h"
 #include "render.h"
 
 static const char *help =
     "usage: lstmjam render --score IN -o OUT.wav [options]\n"
     "       lstmjam render --model M.lstm --minutes X|--notes N -o OUT.wav [options]\n"
+    "       lstmjam render --preset NAME|FILE [--minutes X|--notes N] -o OUT.wav [options]\n"
     "\n"
     "Renders IN (.mid .abc .krn .json), or the music a model generates with the\n"
     "same engine as lstmjam play, through FluidSynth and lstmjam's audio callback\n"
@@ -27,6 +29,9 @@ static const char *help =
     "  --score IN          a music file (one tune; pick one of a book with --tune)\n"
     "  --tune N            tune N of IN (ABC X: number, JSB piece index)\n"
     "  --model M.lstm      a model (timestep, notechord, event or abc/chars encoding)\n"
+    "  --preset NAME|FILE  a play preset (presets/NAME.yaml or a file; lstmjam presets):\n"
+    "                      its model, sampler, tempo, instruments and synth settings;\n"
+    "                      the options here override it; length: its render.minutes\n"
     "  --minutes X         model: this much music (minutes, may be fractional)\n"
     "  --notes N           model: stop after N notes (at most an hour of music)\n"
     "  --temperature T     model: 0 (always the most likely) .. 2 (default 1)\n"
@@ -73,6 +78,7 @@ typedef struct render_cli {
     int no_midi;          /* --no-midi */
     int quiet;            /* -q */
     render_opts opts;     /* synth and render settings */
+    preset preset;        /* --preset: what it says, before the options override it */
 } render_cli;
 
 /* Returns 0 and fills c, or an exit code after a message; -1 after --help. */
@@ -80,6 +86,23 @@ static int parse_args(int argc, char **argv, render_cli *c) {
     memset(c, 0, sizeof *c);
     render_opts_default(&c->opts);
     engine_config_default(&c->engine);
+    char err[PRESET_PATH_MAX + 1024];
+    int has_preset = 0;
+    int st = preset_from_args(argc, argv, &c->preset, &has_preset, err, sizeof err);
+    if (st) {
+        cli_error("%s", err);
+        return cli_exit_code(st);
+    }
+    if (has_preset) { /* the preset first; the options below override it */
+        const preset *p = &c->preset;
+        c->source = SOURCE_MODEL;
+        c->model = p->model;
+        c->engine = p->engine;
+        c->lookahead_ms = p->lookahead_ms;
+        c->opts.synth = p->synth;
+        c->opts.period = p->period;
+        c->minutes = p->render_minutes;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -90,13 +113,19 @@ static int parse_args(int argc, char **argv, render_cli *c) {
                                                  "--rate", "--period", "--polyphony", "--gain", "--tail",
                                                  "--model", "--minutes", "--notes", "--temperature",
                                                  "--top-k", "--top-p", "--seed", "--tempo", "--reseed",
-                                                 "--lookahead", "--program"};
+                                                 "--lookahead", "--program", "--preset"};
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             if (!strcmp(a, with_value[k]) && !v) goto missing;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
             return -1;
+        } else if (!strcmp(a, "--preset")) {
+            /* read above */
         } else if (!strcmp(a, "--score")) {
+            if (has_preset) {
+                cli_error("--score and --preset: give one of them");
+                return LJ_EXIT_BAD_INPUT;
+            }
             if (c->source != SOURCE_NONE) {
                 cli_error("--score given twice");
                 return LJ_EXIT_BAD_INPUT;
@@ -104,7 +133,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             c->source = SOURCE_SCORE;
             c->score = v;
         } else if (!strcmp(a, "--model")) {
-            if (c->source != SOURCE_NONE) {
+            if (c->source != SOURCE_NONE && !has_preset) {
                 cli_error("give one of --score and --model, once");
                 return LJ_EXIT_BAD_INPUT;
             }
@@ -114,6 +143,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             if (cli_parse_double(a, v, 0.001, RENDER_MAX_SECONDS / 60.0, &c->minutes)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--notes")) {
             if ((c->notes = cli_parse_long(a, v, 1, 100000000)) < 0) return LJ_EXIT_BAD_INPUT;
+            if (has_preset) c->minutes = 0; /* --notes replaces the preset's length */
         } else if (!strcmp(a, "--temperature")) {
             if (cli_parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.temperature = (float)d;
@@ -183,8 +213,16 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         cli_error("render needs --score IN or --model M.lstm (see lstmjam render --help)");
         return LJ_EXIT_BAD_INPUT;
     }
+    if (has_preset && (c->engine.mode == ENGINE_MODE_CONTINUE || c->engine.mode == ENGINE_MODE_RESPOND)) {
+        /* continue and respond wait for a player; a render has none */
+        if (!c->quiet)
+            fprintf(stderr, "lstmjam: preset %s: mode %s waits for a player, and render has none: "
+                            "rendering in auto mode\n", c->preset.name, c->preset.mode_name);
+        c->engine.mode = ENGINE_MODE_AUTO;
+    }
     if (c->source == SOURCE_MODEL && c->minutes == 0 && c->notes == 0) {
-        cli_error("render --model needs a length: --minutes X or --notes N");
+        cli_error("render --model needs a length: --minutes X or --notes N%s",
+                  has_preset ? " (the preset has no render.minutes)" : "");
         return LJ_EXIT_BAD_INPUT;
     }
     if (c->source == SOURCE_SCORE && (c->minutes || c->notes)) {
@@ -258,7 +296,7 @@ static void show_model_progress(void *user, double seconds, uint64_t notes, doub
 static int render_model(render_cli *c, const char *sf) {
     char err[1024] = "";
     engine_model *m = NULL;
-    int st = engine_model_load(c->model, &m, err, sizeof err);
+    int st = engine_model_load_with(c->model, c->preset.encoding_options, &m, err, sizeof err);
     if (st) {
         cli_error("%s", err);
         return cli_exit_code(st);

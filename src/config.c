@@ -334,6 +334,29 @@ int cfg_node_string(cfg_doc *d, cfg_node *n, char *buf, size_t buflen, char *err
     return LJ_OK;
 }
 
+int cfg_node_path(cfg_doc *d, cfg_node *n, const char *dir, char *buf, size_t buflen, char *err,
+                  size_t errlen) {
+    char path[4096];
+    int rc = cfg_node_string(d, n, path, sizeof path, err, errlen);
+    if (rc) return rc;
+    if (!path[0])
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected a path, found an empty string",
+                       d->name, n->line, n->col, n->key ? n->key : "item");
+    int len = path[0] == '/' || !dir || !dir[0] ? snprintf(buf, buflen, "%s", path)
+                                                : snprintf(buf, buflen, "%s/%s", dir, path);
+    if (len < 0 || (size_t)len >= buflen)
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s:%d:%d: '%s': path longer than %zu characters",
+                       d->name, n->line, n->col, n->key ? n->key : "item", buflen - 1);
+    return LJ_OK;
+}
+
+int cfg_path(cfg_doc *d, cfg_node *map, const char *key, int required, const char *dir, char *buf,
+             size_t buflen, char *err, size_t errlen) {
+    cfg_node *n;
+    int rc = lookup(d, map, key, required, &n, err, errlen);
+    return (rc || !n) ? rc : cfg_node_path(d, n, dir, buf, buflen, err, errlen);
+}
+
 int cfg_int(cfg_doc *d, cfg_node *map, const char *key, int required, long min, long max,
             long *out, char *err, size_t errlen) {
     cfg_node *n;

@@ -77,6 +77,13 @@ int cfg_node_float(cfg_doc *d, cfg_node *n, double min, double max, double *out,
 int cfg_node_string(cfg_doc *d, cfg_node *n, char *buf, size_t buflen, char *err,
                     size_t errlen);
 
+/* A path: the scalar, resolved against `dir` when relative (dir NULL or "":
+ * as written). LJ_ERR_LIMIT when the result does not fit buflen. */
+int cfg_node_path(cfg_doc *d, cfg_node *n, const char *dir, char *buf, size_t buflen, char *err,
+                  size_t errlen);
+int cfg_path(cfg_doc *d, cfg_node *map, const char *key, int required, const char *dir, char *buf,
+             size_t buflen, char *err, size_t errlen);
+
 /* The first key under `node` (recursively, in file order) that no getter read:
  * LJ_ERR_PARSE "file:line:col: unknown key 'x' in 'section' (did you mean
  * 'y'?; expected one of: ...)". Maps inside sequences are checked too. */

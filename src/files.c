@@ -144,3 +144,18 @@ const char *lj_file_ext(const char *path, char *buf, size_t buflen) {
     if (buflen) buf[i] = 0;
     return buf;
 }
+
+void lj_project_dirs(const char *sub, char out[2][LJ_PROJECT_PATH_MAX]) {
+    snprintf(out[0], LJ_PROJECT_PATH_MAX, "%s", sub);
+    out[1][0] = 0;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return;
+    exe[n] = 0;
+    for (int up = 0; up < 2; up++) { /* strip the file name, then the build folder */
+        char *slash = strrchr(exe, '/');
+        if (!slash) return;
+        *slash = 0;
+    }
+    snprintf(out[1], LJ_PROJECT_PATH_MAX, "%s/%s", exe, sub);
+}

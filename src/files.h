@@ -41,4 +41,11 @@ const char *lj_file_ext(const char *path, char *buf, size_t buflen);
 /* The file name without folders. */
 const char *lj_file_base(const char *path);
 
+/* The two places a project folder `sub` (soundfonts, presets) is looked for:
+ * out[0] = "sub" (the working directory) and, for a binary at
+ * PROJECT/BUILD/lstmjam, out[1] = "PROJECT/sub" ("" when /proc/self/exe is
+ * unreadable). Thread: any. */
+#define LJ_PROJECT_PATH_MAX 4200
+void lj_project_dirs(const char *sub, char out[2][LJ_PROJECT_PATH_MAX]);
+
 #endif

@@ -17,6 +17,7 @@ static const command commands[] = {
     {"render", cmd_render, "render a score to WAV/FLAC through FluidSynth, faster than real time"},
     {"play", cmd_play, "play a model live through FluidSynth and PortAudio, with MIDI input"},
     {"devices", cmd_devices, "list audio outputs and MIDI inputs/outputs"},
+    {"presets", cmd_presets, "list the play presets (presets/*.yaml): mode, model, instrument"},
     {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event, abc) or frames (psd, pianoroll) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
     {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy"},

@@ -1,2 +1,7 @@
 # YAML configs and presets (src/config.c).
 lj_add_test(test_config test_config.c LABELS unit)
+# Play presets (src/preset.c) and every shipped presets/*.yaml.
+lj_add_test(test_preset test_preset.c LABELS unit)
+lj_add_script_test(preset_cli preset_cli.sh LABELS unit)
+lj_add_script_test(preset_jack preset_jack.sh LABELS unit)
+set_tests_properties(preset_jack PROPERTIES RUN_SERIAL TRUE)

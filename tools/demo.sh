@@ -1,17 +1,43 @@
 #!/bin/sh
-# `make run`: the main job as far as it exists today. Reads the demo tune book,
-# summarises it, and renders its first tune through the instrument's audio path
-# (event queue -> scheduler -> FluidSynth) to out/demo.wav with out/demo.mid
-# beside it. (With shipped models (issue 7) this plays the default preset live
-# when there is an audio device, and renders the model's music otherwise.)
-set -eu
+# `make run`: the first-run experience. Plays the default preset (ambient:
+# the shipped Essen folk-song model, slowly, on a pad with reverb) on the
+# audio device when there is one, until q or Ctrl-C; without an audio device
+# (or when the device fails) it renders about 30 s of it to out/demo.wav with
+# out/demo.mid beside it and says where they are. LJ_PRESET=NAME picks another
+# preset (lstmjam presets lists them). If the preset cannot play here (its
+# model is missing), it renders the demo tune book's first tune instead.
+set -u
 BIN=${1:-build/lstmjam}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$SRC/out"
-"$BIN" info "$SRC/presets/tunes/demo.abc" --tune 1
+PRESET=${LJ_PRESET:-ambient}
+cd "$SRC" || exit 1
+mkdir -p out
+
+"$BIN" presets || exit $?
 echo
-"$BIN" render --score "$SRC/presets/tunes/demo.abc" --tune 1 -o "$SRC/out/demo.wav"
+if "$BIN" presets | grep -q "^  $PRESET .*\[" || ! "$BIN" presets | grep -q "^  $PRESET "; then
+    echo "lstmjam: preset '$PRESET' cannot play here (see above); rendering the demo tune instead"
+    "$BIN" render --score presets/tunes/demo.abc --tune 1 -o out/demo.wav || exit $?
+    echo
+    echo "lstmjam: listen to $SRC/out/demo.wav (the score is in $SRC/out/demo.mid)."
+    exit 0
+fi
+
+# An audio output is listed with its index ("   0  name ..."): play live.
+if "$BIN" devices 2>/dev/null | sed -n '/^audio outputs/,/^MIDI/p' | grep -q '^ *[0-9]'; then
+    echo "lstmjam: playing the '$PRESET' preset live (q or Ctrl-C stops; lstmjam play --help for the keys)"
+    "$BIN" play --preset "$PRESET" --record out/session.mid
+    rc=$?
+    # 0: stopped by q, Ctrl-C or the end; 1: the device failed (render instead); 2: bad input.
+    if [ "$rc" -ne 1 ]; then
+        [ "$rc" -eq 0 ] && echo "lstmjam: what was played is in $SRC/out/session.mid"
+        exit "$rc"
+    fi
+    echo "lstmjam: the audio device failed; rendering to a file instead"
+else
+    echo "lstmjam: no audio output here; rendering 30 s of the '$PRESET' preset to a file instead"
+fi
+"$BIN" render --preset "$PRESET" --minutes 0.5 -o out/demo.wav || exit $?
 echo
-echo "lstmjam: listen to $SRC/out/demo.wav (the score is in $SRC/out/demo.mid)."
-echo "lstmjam: no trained model ships yet; to play live, train one (lstmjam train"
-echo "lstmjam: presets/train/nottingham-event-small.yaml) and run lstmjam play --model runs/nottingham-event-small/model.lstm"
+echo "lstmjam: listen to $SRC/out/demo.wav (what was played, as MIDI: $SRC/out/demo.mid)."
+echo "lstmjam: more presets: $BIN presets; play one: $BIN play --preset NAME"

@@ -23,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device/gm.h"
+
 #define SAMPLE_RATE 32000 /* Hz; enough for a fallback font, 2/3 of the size of 48 kHz */
 #define GUARD_ZEROS 46    /* zero samples the spec requires after each sample */
 #define PI 3.14159265358979323846
@@ -310,30 +312,6 @@ static timbre gm_timbre(int program) {
     }
 }
 
-static const char *const gm_names[128] = {
-    "Acoustic Grand Piano", "Bright Acoustic Piano", "Electric Grand Piano", "Honky-tonk Piano",
-    "Electric Piano 1", "Electric Piano 2", "Harpsichord", "Clavinet", "Celesta", "Glockenspiel",
-    "Music Box", "Vibraphone", "Marimba", "Xylophone", "Tubular Bells", "Dulcimer",
-    "Drawbar Organ", "Percussive Organ", "Rock Organ", "Church Organ", "Reed Organ", "Accordion",
-    "Harmonica", "Tango Accordion", "Nylon Guitar", "Steel Guitar", "Jazz Guitar", "Clean Guitar",
-    "Muted Guitar", "Overdriven Guitar", "Distortion Guitar", "Guitar Harmonics",
-    "Acoustic Bass", "Finger Bass", "Pick Bass", "Fretless Bass", "Slap Bass 1", "Slap Bass 2",
-    "Synth Bass 1", "Synth Bass 2", "Violin", "Viola", "Cello", "Contrabass",
-    "Tremolo Strings", "Pizzicato Strings", "Orchestral Harp", "Timpani", "String Ensemble 1",
-    "String Ensemble 2", "Synth Strings 1", "Synth Strings 2", "Choir Aahs", "Voice Oohs",
-    "Synth Voice", "Orchestra Hit", "Trumpet", "Trombone", "Tuba", "Muted Trumpet",
-    "French Horn", "Brass Section", "Synth Brass 1", "Synth Brass 2", "Soprano Sax", "Alto Sax",
-    "Tenor Sax", "Baritone Sax", "Oboe", "English Horn", "Bassoon", "Clarinet", "Piccolo",
-    "Flute", "Recorder", "Pan Flute", "Blown Bottle", "Shakuhachi", "Whistle", "Ocarina",
-    "Square Lead", "Saw Lead", "Calliope Lead", "Chiff Lead", "Charang Lead", "Voice Lead",
-    "Fifths Lead", "Bass + Lead", "New Age Pad", "Warm Pad", "Polysynth Pad", "Choir Pad",
-    "Bowed Pad", "Metallic Pad", "Halo Pad", "Sweep Pad", "Rain", "Soundtrack", "Crystal",
-    "Atmosphere", "Brightness", "Goblins", "Echoes", "Sci-fi", "Sitar", "Banjo", "Shamisen",
-    "Koto", "Kalimba", "Bagpipe", "Fiddle", "Shanai", "Tinkle Bell", "Agogo", "Steel Drums",
-    "Woodblock", "Taiko Drum", "Melodic Tom", "Synth Drum", "Reverse Cymbal",
-    "Guitar Fret Noise", "Breath Noise", "Seashore", "Bird Tweet", "Telephone Ring",
-    "Helicopter", "Applause", "Gunshot"};
-
 /* Pizzicato, harp and fiddle sound better as what they are than as their family. */
 static timbre gm_program_timbre(int program) {
     if (program == 45 || program == 46) return PLUCK; /* pizzicato, harp */
@@ -452,7 +430,7 @@ int main(int argc, char **argv) {
     buf phdr = {0}, pbag = {0};
     gen_list pgen = {0};
     for (int prog = 0; prog < 128; prog++) {
-        put_name20(&phdr, gm_names[prog]);
+        put_name20(&phdr, gm_program_name(prog));
         put_u16(&phdr, (unsigned)prog);
         put_u16(&phdr, 0);
         put_u16(&phdr, (unsigned)prog); /* bag index */

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "files.h"
+
 struct synth {
     fluid_settings_t *settings; /* owned */
     fluid_synth_t *fs;          /* owned, created with threadsafe-api 0 */
@@ -29,7 +31,8 @@ void synth_config_default(synth_config *c) {
     c->reverb = 1;
     c->chorus = 1;
     c->soundfont = NULL;
-    for (int i = 0; i < 16; i++) c->programs[i] = -1;
+    for (int i = 0; i < 16; i++) c->programs[i] = c->banks[i] = -1;
+    c->reverb_room = c->reverb_level = -1;
 }
 
 static int has_sf_ext(const char *name) {
@@ -62,23 +65,6 @@ static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
     return n > 0 && (size_t)n < outlen && access(out, R_OK) == 0;
 }
 
-/* The project's soundfonts/ folders: ./soundfonts, and for a binary in
- * PROJECT/BUILD/lstmjam, PROJECT/soundfonts (empty string if unknown). */
-static void project_dirs(char dirs[2][4200]) {
-    snprintf(dirs[0], sizeof dirs[0], "soundfonts");
-    dirs[1][0] = 0;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return;
-    exe[n] = 0;
-    for (int up = 0; up < 2; up++) { /* strip the file name, then the build folder */
-        char *slash = strrchr(exe, '/');
-        if (!slash) return;
-        *slash = 0;
-    }
-    snprintf(dirs[1], sizeof dirs[1], "%s/soundfonts", exe);
-}
-
 int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, char *err,
                          size_t errlen) {
     if (explicit_path) {
@@ -91,8 +77,8 @@ int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, ch
     }
     /* Search order: a font the user put in soundfonts/, the system's GM fonts,
      * then lstmjam's own fallback font. */
-    char dirs[2][4200];
-    project_dirs(dirs);
+    char dirs[2][LJ_PROJECT_PATH_MAX];
+    lj_project_dirs("soundfonts", dirs);
     for (int i = 0; i < 2; i++)
         if (dirs[i][0] && first_soundfont_in(dirs[i], out, outlen)) return LJ_OK;
     for (size_t i = 0; i < sizeof system_soundfonts / sizeof *system_soundfonts; i++) {
@@ -178,6 +164,14 @@ int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
         if (c->programs[ch] < -1 || c->programs[ch] > 127)
             return lj_fail(err, errlen, LJ_ERR_ARG, "program %d on channel %d: expected 0..127",
                            c->programs[ch], ch + 1);
+    for (int ch = 0; ch < 16; ch++)
+        if (c->banks[ch] < -1 || c->banks[ch] > 16383)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "bank %d on channel %d: expected 0..16383",
+                           c->banks[ch], ch + 1);
+    if (!(c->reverb_room == -1 || (c->reverb_room >= 0 && c->reverb_room <= 1)) ||
+        !(c->reverb_level == -1 || (c->reverb_level >= 0 && c->reverb_level <= 1)))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "reverb room %g / level %g: expected 0..1",
+                       c->reverb_room, c->reverb_level);
 
     synth *s = calloc(1, sizeof *s);
     if (!s) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
@@ -199,7 +193,9 @@ int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
         (rc = set_int(s, "synth.polyphony", c->polyphony, err, errlen)) ||
         (rc = set_num(s, "synth.gain", c->gain, err, errlen)) ||
         (rc = set_int(s, "synth.reverb.active", c->reverb != 0, err, errlen)) ||
-        (rc = set_int(s, "synth.chorus.active", c->chorus != 0, err, errlen))) {
+        (rc = set_int(s, "synth.chorus.active", c->chorus != 0, err, errlen)) ||
+        (c->reverb_room >= 0 && (rc = set_num(s, "synth.reverb.room-size", c->reverb_room, err, errlen))) ||
+        (c->reverb_level >= 0 && (rc = set_num(s, "synth.reverb.level", c->reverb_level, err, errlen)))) {
         capture_end();
         goto fail;
     }
@@ -218,8 +214,13 @@ int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
     }
     capture_end();
     fluid_settings_getnum(s->settings, "synth.sample-rate", &s->sample_rate);
-    for (int ch = 0; ch < 16; ch++)
+    /* A bank select stays in force on its channel, so the engine's later
+     * program changes pick from the same bank. */
+    for (int ch = 0; ch < 16; ch++) {
+        if (c->banks[ch] >= 0) fluid_synth_bank_select(s->fs, ch, (unsigned)c->banks[ch]);
         if (c->programs[ch] >= 0) fluid_synth_program_change(s->fs, ch, c->programs[ch]);
+        else if (c->banks[ch] >= 0) fluid_synth_program_change(s->fs, ch, 0);
+    }
     *out = s;
     return LJ_OK;
 fail:

@@ -31,9 +31,13 @@ typedef struct synth_config {
     int polyphony;         /* simultaneous voices, 1..65535; default 256 */
     double gain;           /* output gain 0..SYNTH_MAX_GAIN; default 0.2 (FluidSynth's) */
     int reverb;            /* 1 reverb on (default), 0 off */
+    double reverb_room;    /* reverb room size 0..1, or -1 (default) for FluidSynth's 0.2 */
+    double reverb_level;   /* reverb output level 0..1, or -1 (default) for FluidSynth's 0.9 */
     int chorus;            /* 1 chorus on (default), 0 off */
     const char *soundfont; /* explicit SoundFont path, or NULL to search (see above) */
     int programs[16];      /* GM program per channel at start, -1 leaves FluidSynth's default */
+    int banks[16];         /* SoundFont bank per channel at start (0..16383; 128 = GM drums),
+                              -1 (default) leaves FluidSynth's (0; 128 on channel 10) */
 } synth_config;
 
 /* Fills c with the defaults above. Thread: any. */

@@ -25,6 +25,11 @@ struct engine_model {
 };
 
 int engine_model_load(const char *path, engine_model **out, char *err, size_t errlen) {
+    return engine_model_load_with(path, NULL, out, err, errlen);
+}
+
+int engine_model_load_with(const char *path, const char *decoding, engine_model **out, char *err,
+                           size_t errlen) {
     *out = NULL;
     engine_model *m = calloc(1, sizeof *m);
     if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
@@ -33,6 +38,15 @@ int engine_model_load(const char *path, engine_model **out, char *err, size_t er
     int rc = modelio_load_encoded(path, &m->lstm, m->encoding, options, sizeof options, &v, err,
                                   errlen);
     if (rc) goto fail;
+    if (decoding && decoding[0]) { /* after the file's options: they win */
+        size_t ol = strlen(options), dl = strlen(decoding);
+        if (ol + 1 + dl >= sizeof options) {
+            rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: decoding options '%s': too long", path, decoding);
+            goto fail;
+        }
+        options[ol] = ' ';
+        memcpy(options + ol + 1, decoding, dl + 1);
+    }
     snprintf(m->name, sizeof m->name, "%s", lj_file_base(path));
     /* The encoding the file names ("chars" is abc with variant=chars) with the
      * options it was trained with (its grid, step, velocity bins...), then the

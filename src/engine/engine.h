@@ -212,6 +212,11 @@ typedef struct engine_stats {
  * lstmjam generate does; their text is read by the ABC stream decoder, which
  * reads past malformed text (engine_stats.resyncs). Thread: control. */
 int engine_model_load(const char *path, engine_model **out, char *err, size_t errlen);
+/* The same, with decoding options over the file's ("velocity=70 length=quarter",
+ * enc_opts_set names; a preset's `encoding:`): how tokens sound, not which
+ * exist. NULL or "": none. Thread: control. */
+int engine_model_load_with(const char *path, const char *decoding, engine_model **out, char *err,
+                           size_t errlen);
 void engine_model_destroy(engine_model *m); /* NULL is a no-op; no engine may use it */
 const char *engine_model_name(const engine_model *m); /* the file's base name */
 const char *engine_model_encoding(const engine_model *m);

@@ -140,24 +140,18 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     for (size_t i = 0; i < n->n_items; i++) {
         cfg_node *item = &n->items[i];
         train_data_source *src = &c->data[c->n_data++];
-        char path[TRAIN_PATH_MAX];
         src->weight = 1.0;
         src->recursive = 1;
         src->line = item->line;
         if (item->kind == CFG_SCALAR) { /* "- path" shorthand */
-            TRY(cfg_node_string(d, item, path, sizeof path, err, errlen));
+            TRY(cfg_node_path(d, item, dir, src->path, sizeof src->path, err, errlen));
         } else if (item->kind == CFG_MAP) {
-            TRY(cfg_string(d, item, "path", 1, path, sizeof path, err, errlen));
+            TRY(cfg_path(d, item, "path", 1, dir, src->path, sizeof src->path, err, errlen));
             TRY(cfg_float(d, item, "weight", 0, 0.01, 100.0, &src->weight, err, errlen));
             TRY(cfg_bool(d, item, "recursive", 0, &src->recursive, err, errlen));
         } else {
             rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'data' item: expected a path or {path, weight}, found a list",
                          name, item->line, item->col);
-            goto done;
-        }
-        if (path[0] == '/' || !dir || !dir[0]) snprintf(src->path, sizeof src->path, "%s", path);
-        else if ((size_t)snprintf(src->path, sizeof src->path, "%s/%s", dir, path) >= sizeof src->path) {
-            rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s:%d:%d: data path too long", name, item->line, item->col);
             goto done;
         }
     }

@@ -1,0 +1,48 @@
+#!/bin/sh
+# `lstmjam play --preset` on a headless JACK server (jackd -d dummy): the
+# preset's instrument reaches the synth's channel, and SIGHUP re-reads the
+# preset while it plays (hot swap): the session MIDI holds the old program,
+# then the new one; a reload of a broken preset is refused with file:line and
+# the old one plays on; exit 0 at the end. Skipped (77) without jackd or when
+# the server does not start.
+. "$LJ_SOURCE_DIR/tests/cli_lib.sh"
+for t in jackd jack_lsp midicsv; do
+    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+export JACK_DEFAULT_SERVER="lstmjam_preset_test_$$"
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+up=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.5
+done
+[ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+
+# the ambient preset with an absolute model path and a fast tempo (notes soon)
+sed "s|\.\./model|$LJ_SOURCE_DIR/model|; s/^tempo: .*/tempo: 240/" "$LJ_SOURCE_DIR/presets/ambient.yaml" >"$tmp/live.yaml"
+"$BIN" play --preset "$tmp/live.yaml" --seed 4 --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &
+play_pid=$!
+sleep 3
+sed -i 's/program: Warm Pad/program: Church Organ/' "$tmp/live.yaml"
+kill -HUP $play_pid
+sleep 3
+sed -i 's/temperature: .*/temperature: 9/' "$tmp/live.yaml"
+kill -HUP $play_pid
+sleep 1
+kill -INT $play_pid
+wait $play_pid
+rc=$?
+tr '\r' '\n' <"$tmp/play.err" | grep -v '^auto |'
+[ $rc = 0 ] || { echo "FAIL play exited $rc"; fail=1; }
+grep -q "^reloaded " "$tmp/play.err" || { echo "FAIL no reload"; fail=1; }
+grep -q "live.yaml:[0-9]*:[0-9]*: 'temperature': 9 is out of range 0..2" "$tmp/play.err" \
+    || { echo "FAIL the broken preset was not refused with its position"; fail=1; }
+grep -q "the old one plays on" "$tmp/play.err" || { echo "FAIL no 'plays on'"; fail=1; }
+midicsv "$tmp/session.mid" | grep Program_c >"$tmp/programs.txt"
+cat "$tmp/programs.txt"
+progs=$(awk -F', ' '$4 == 0 { printf "%s ", $5 }' "$tmp/programs.txt")
+if [ "$progs" = "89 19 " ]; then echo "ok   programs on the model's channel: $progs"
+else echo "FAIL programs on the model's channel: '$progs', expected '89 19 '"; fail=1; fi
+exit $fail
