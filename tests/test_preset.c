@@ -211,7 +211,7 @@ static const struct {
     {"model: m.lstm\naudio: {enabled: 1}\n", 0, LJ_ERR_PARSE, "'enabled': expected true or false, found '1'"},
     {"model: m.lstm\naudio: {device: [1]}\n", 0, LJ_ERR_PARSE, "'device': expected an index or a name"},
     {"model: m.lstm\nmidi: {cc: {temperature: 21, tempo: 21}}\n", 0, LJ_ERR_PARSE,
-     "p.yaml:2:36: CC 21 drives both 'temperature' and 'tempo'; hint"},
+     "p.yaml:2:37: CC 21 drives both 'temperature' and 'tempo'; hint"},
     {"model: m.lstm\nmidi: {cc: {panic: 74}}\n", 0, LJ_ERR_PARSE,
      "p.yaml:2:20: CC 74 drives both 'density' and 'panic' (the engine's default)"},
     {"model: m.lstm\nmidi: {cc: {temperature: 123}}\n", 0, LJ_ERR_RANGE, "123 is out of range -1..119"},
