@@ -88,10 +88,10 @@ void preset_default(preset *p);
 int preset_parse(const char *text, size_t len, const char *name, const char *dir, int check_files,
                  preset *p, char *err, size_t errlen);
 
-/* Resolves NAME|FILE: a path that names an existing file (or ends in .yaml)
- * is taken as it is; a bare NAME is looked up as presets/NAME.yaml in the
- * working directory, then beside the executable's build folder. LJ_ERR_ARG
- * with the places looked at and the available names when none is found. */
+/* Resolves NAME|FILE: an argument with a '/' or ending in .yaml is a file,
+ * taken as it is (LJ_ERR_ARG when it cannot be read); a bare NAME is
+ * presets/NAME.yaml in the presets folder (preset_dir). LJ_ERR_ARG naming the
+ * file looked for and listing the presets there when it does not exist. */
 int preset_find(const char *name_or_file, char *path, size_t pathlen, char *err, size_t errlen);
 
 /* preset_find, then reads and parses the file with check_files = 1. */
