@@ -14,7 +14,9 @@
    pianoroll), at most 4x its tokens; seeds S, S+1, ...;
 3. tools/mgeval.py compares the generated set with the N test pieces:
    MGEval's overlap areas and KL divergences per feature, and the pitch-class
-   and note-length histograms of both sets.
+   and note-length histograms of both sets;
+4. the baseline: the same comparison with the valid split's pieces in place
+   of the generated ones (the corpus against itself).
 
 The primers are part of the generated files (K notes of often hundreds); the
 report says so. Prints everything it measures; writes nothing outside --work
@@ -102,7 +104,15 @@ def main():
           % (len(used), refused, "until the model ends the piece" if ends_pieces else "as long as the test piece",
              a.temperature, a.seed, a.seed + len(refs) - 1, a.primer_notes))
     sys.stdout.flush()
-    return mgeval.main(used + ["--"] + [gen_dir])
+    rc = mgeval.main(used + ["--"] + [gen_dir])
+    # The corpus against itself: the valid split's pieces in place of the
+    # generated ones, the ceiling a model's numbers can be read against.
+    valid_dir = os.path.join(work, "valid")
+    run([a.lstmjam, "eval", "--model", a.model, "--data", a.config, "--split", "valid", "-q",
+         "--export-midi", valid_dir])
+    print("\nbaseline: the same %d test pieces against the valid split's pieces (corpus vs corpus)" % len(used))
+    sys.stdout.flush()
+    return rc or mgeval.main(used + ["--", valid_dir, "--max", str(len(used))])
 
 
 if __name__ == "__main__":
