@@ -46,6 +46,14 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of the whole process (all threads): on a loaded machine the
+ * one-thread rate per CPU second is steadier than per wall second. */
+static double cpu_now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
 static const bench_config *find(const char *name) {
     for (size_t i = 0; i < sizeof CONFIGS / sizeof *CONFIGS; i++)
         if (!strcmp(CONFIGS[i].name, name)) return &CONFIGS[i];
@@ -96,6 +104,7 @@ static void bench_train(const bench_config *bc, int threads, double seconds) {
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(threads);
 #endif
+    lj_set_threads(threads);
     lj_model *m = make_model(bc);
     lj_acts *a;
     char err[256];
@@ -128,10 +137,13 @@ static void bench_train(const bench_config *bc, int threads, double seconds) {
         b.target_values[1] = step;
         b.target_values[2] = dur;
     }
-    double t0 = 0;
+    double t0 = 0, c0 = 0;
     long iters = 0;
     for (int it = 0;; it++) {
-        if (it == 3) t0 = now(); /* three warm-up iterations */
+        if (it == 3) { /* three warm-up iterations */
+            t0 = now();
+            c0 = cpu_now();
+        }
         lj_model_zero_grad(m);
         double loss;
         if (lj_model_forward(m, a, &b, NULL, &loss, err, sizeof err) ||
@@ -146,9 +158,11 @@ static void bench_train(const bench_config *bc, int threads, double seconds) {
             if (now() - t0 > seconds && iters >= 3) break;
         }
     }
-    double el = now() - t0;
-    printf("lstmjam train %s B=%d T=%d threads=%d tokens_per_s=%.0f gflops=%.1f\n", bc->name, bc->B,
-           bc->T, threads, tb * iters / el, train_flops(bc) * iters / el / 1e9);
+    double el = now() - t0, cpu = cpu_now() - c0;
+    printf("lstmjam train %s B=%d T=%d threads=%d tokens_per_s=%.0f gflops=%.1f "
+           "tokens_per_cpu_s=%.0f\n",
+           bc->name, bc->B, bc->T, threads, tb * iters / el, train_flops(bc) * iters / el / 1e9,
+           tb * iters / cpu);
     fflush(stdout);
     free(tok);
     free(tgt);

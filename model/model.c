@@ -2,6 +2,7 @@
  * backward over a batch. The step API is in step.c. */
 #include "model_internal.h"
 #include "nade.h"
+#include "sgemm.h"
 #include "simd.h"
 
 #include <math.h>
@@ -345,6 +346,24 @@ static void layout_acts(lj_acts *a, carver *cv) {
     }
     a->nade_scratch = a->model->nade_scratch ? carve(cv, a->model->nade_scratch) : NULL;
     for (int l = 0; l < c->num_layers; l++) a->dgates[l] = carve(cv, TB * 4 * c->hidden[l]);
+    /* own sgemm buffers: the widest product (N) of any layer and the largest W_hh */
+    size_t max_n = c->input_kind == LJ_INPUT_EMBEDDING ? (size_t)c->embed_dim : 1, max_pack = 0;
+    for (int l = 0; l < c->num_layers; l++) {
+        int H = c->hidden[l], in = lj_model_layer_input(c, l);
+        max_n = (size_t)(4 * H) > max_n ? (size_t)(4 * H) : max_n;
+        max_n = (size_t)in > max_n ? (size_t)in : max_n;
+        size_t fw = lj_sgemm_packed_b_floats(H, 4 * H), bw = lj_sgemm_packed_b_floats(4 * H, H);
+        max_pack = fw > max_pack ? fw : max_pack;
+        max_pack = bw > max_pack ? bw : max_pack;
+    }
+    for (int h = 0; h < c->num_heads; h++) {
+        size_t K = (size_t)c->heads[h].size, Hn = (size_t)c->heads[h].nade_hidden;
+        max_n = K > max_n ? K : max_n;
+        max_n = c->heads[h].kind == LJ_HEAD_NADE && Hn > max_n ? Hn : max_n;
+    }
+    a->w_pack = carve(cv, max_pack);
+    a->gemm_work = carve(cv, lj_sgemm_work_floats((int)max_n));
+    a->bias_sum = carve(cv, max_n);
     /* gradients of activations, zeroed together at the start of backward */
     a->grad_begin = cv->used;
     a->d_embed = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
@@ -446,7 +465,8 @@ static void build_token_table(const lj_model *m, lj_acts *a) {
     for (int j = 0; j < G; j++) bias_row[j] = b_ih[j] + b_hh[j];
     if (c->input_kind == LJ_INPUT_EMBEDDING) {
         int E = c->embed_dim; /* table (V,4H) = embedding (V,E) W_ih^T (E,4H) */
-        gemm(0, 0, 1, V, G, E, 1.0f, P[m->embedding].data, E, w_ih, E, 0.0f, a->table, G);
+        lj_sgemm(m->isa, 0, 1, V, G, E, 1.0f, P[m->embedding].data, E, w_ih, E, 0.0f, a->table,
+                 G, a->gemm_work);
         for (int v = 0; v < V; v++) {
             float *row = a->table + (size_t)v * G;
             for (int j = 0; j < G; j++) row[j] += bias_row[j];
@@ -456,6 +476,24 @@ static void build_token_table(const lj_model *m, lj_acts *a) {
             const float *w = w_ih + (size_t)j * V;
             for (int v = 0; v < V; v++) a->table[(size_t)v * G + j] = w[v] + bias_row[j];
         }
+    }
+}
+
+/* The recurrence of one layer on the own sgemm: W_hh^T packed once, then per
+ * step gates (B,4H) += h_{t-1} (B,H) W_hh^T and the fused cell (the same
+ * arithmetic order as lstm_recurrence_forward, another summation order than
+ * OpenBLAS's). */
+static void recurrence_forward_fast(const lj_model *m, lj_acts *a, int l) {
+    int H = m->cfg.hidden[l], G = 4 * H, B = a->B;
+    lj_sgemm_pack_b(1, H, G, m->tensors[m->w_hh[l]].data, H, a->w_pack);
+    for (int t = 0; t < a->T; t++) {
+        float *g = a->gates[l] + (size_t)t * B * G;
+        const float *h_prev = a->hs[l] + (size_t)t * B * H, *c_prev = a->cs[l] + (size_t)t * B * H;
+        lj_sgemm_prepacked(m->isa, 0, B, G, H, 1.0f, h_prev, H, a->w_pack, 1.0f, g, G,
+                           a->gemm_work);
+        lj_cell_forward_simd(m->isa, g, c_prev, a->cs[l] + (size_t)(t + 1) * B * H,
+                             a->tanh_c[l] + (size_t)t * B * H, a->hs[l] + (size_t)(t + 1) * B * H,
+                             B, H);
     }
 }
 
@@ -472,16 +510,43 @@ static void layer_forward_fast(const lj_model *m, lj_acts *a, int l, const float
             int32_t tok = tokens[n] < 0 ? c->input_size : tokens[n];
             memcpy(g + n * G, a->table + (size_t)tok * G, (size_t)G * sizeof(float));
         }
-    } else { /* gates (T*B,4H) = x (T*B,in) W_ih^T + b_ih + b_hh */
+    } else { /* gates (T*B,4H) = b_ih + b_hh + x (T*B,in) W_ih^T */
         const float *b_ih = P[m->b_ih[l]].data, *b_hh = P[m->b_hh[l]].data;
-        gemm(0, 0, 1, (int)TB, G, in, 1.0f, x, in, P[m->w_ih[l]].data, in, 0.0f, g, G);
-        for (size_t n = 0; n < TB; n++) {
-            float *gr = g + n * G;
-            for (int j = 0; j < G; j++) gr[j] += b_ih[j] + b_hh[j];
+        for (int j = 0; j < G; j++) a->bias_sum[j] = b_ih[j] + b_hh[j];
+        for (size_t n = 0; n < TB; n++) memcpy(g + n * G, a->bias_sum, (size_t)G * sizeof(float));
+        lj_sgemm(m->isa, 0, 1, (int)TB, G, in, 1.0f, x, in, P[m->w_ih[l]].data, in, 1.0f, g, G,
+                 a->gemm_work);
+    }
+    recurrence_forward_fast(m, a, l);
+}
+
+/* Backward of the recurrence on the own sgemm: per step (from the last) the
+ * vector cell backward, then dh (B,H) = dgates (B,4H) W_hh (4H,H) on W_hh
+ * packed once; then dW_hh (4H,H) += dgates^T (4H,T*B) hs[0..T-1] (T*B,H) as
+ * one product, and the bias gradients. */
+static void recurrence_backward_fast(const lj_model *m, lj_acts *a, int l) {
+    const lj_param *P = m->tensors;
+    int H = m->cfg.hidden[l], G = 4 * H, B = a->B;
+    size_t TB = (size_t)a->T * B;
+    float *dgates = a->dgates[l], *dh = a->dh[l], *dc = a->dc[l];
+    lj_sgemm_pack_b(0, G, H, P[m->w_hh[l]].data, H, a->w_pack);
+    for (int t = a->T - 1; t >= 0; t--) {
+        float *dg = dgates + (size_t)t * B * G;
+        lj_cell_backward_simd(m->isa, dg, dc, a->dhs[l] + (size_t)t * B * H, dh,
+                              a->gates[l] + (size_t)t * B * G, a->cs[l] + (size_t)t * B * H,
+                              a->tanh_c[l] + (size_t)t * B * H, B, H);
+        lj_sgemm_prepacked(m->isa, 0, B, H, G, 1.0f, dg, G, a->w_pack, 0.0f, dh, H, a->gemm_work);
+    }
+    lj_sgemm(m->isa, 1, 0, G, H, (int)TB, 1.0f, dgates, G, a->hs[l], H, 1.0f,
+             P[m->w_hh[l]].grad, H, a->gemm_work);
+    float *db_ih = P[m->b_ih[l]].grad, *db_hh = P[m->b_hh[l]].grad;
+    for (size_t n = 0; n < TB; n++) {
+        const float *d = dgates + n * G;
+        for (int j = 0; j < G; j++) {
+            db_ih[j] += d[j];
+            db_hh[j] += d[j];
         }
     }
-    lstm_recurrence_forward(0, (int)m->isa, g, a->hs[l], a->cs[l], a->tanh_c[l],
-                            P[m->w_hh[l]].data, a->T, a->B, H);
 }
 
 static void layer_backward_fast(const lj_model *m, lj_acts *a, int l, const float *x,
@@ -492,10 +557,7 @@ static void layer_backward_fast(const lj_model *m, lj_acts *a, int l, const floa
     size_t TB = (size_t)a->T * a->B;
     const float *w_ih = P[m->w_ih[l]].data;
     float *dw_ih = P[m->w_ih[l]].grad, *dg = a->dgates[l];
-    lstm_recurrence_backward(0, (int)m->isa, P[m->w_hh[l]].grad, P[m->b_ih[l]].grad,
-                             P[m->b_hh[l]].grad, dg, a->dh[l], a->dc[l], a->dhs[l], a->gates[l],
-                             a->hs[l], a->cs[l], a->tanh_c[l], P[m->w_hh[l]].data, a->T, a->B,
-                             H);
+    recurrence_backward_fast(m, a, l);
     if (l == 0 && c->input_kind != LJ_INPUT_DENSE) {
         int V = c->input_size; /* dtable rows: dgates summed per token (zeroed before) */
         for (size_t n = 0; n < TB; n++) {
@@ -509,8 +571,10 @@ static void layer_backward_fast(const lj_model *m, lj_acts *a, int l, const floa
             int E = c->embed_dim;
             const lj_param *emb = &P[m->embedding];
             /* dW_ih (4H,E) += dtable^T (4H,V) emb (V,E); demb (V,E) += dtable W_ih */
-            gemm(0, 1, 0, G, E, V, 1.0f, a->dtable, G, emb->data, E, 1.0f, dw_ih, E);
-            gemm(0, 0, 0, V, E, G, 1.0f, a->dtable, G, w_ih, E, 1.0f, emb->grad, E);
+            lj_sgemm(m->isa, 1, 0, G, E, V, 1.0f, a->dtable, G, emb->data, E, 1.0f, dw_ih, E,
+                     a->gemm_work);
+            lj_sgemm(m->isa, 0, 0, V, E, G, 1.0f, a->dtable, G, w_ih, E, 1.0f, emb->grad, E,
+                     a->gemm_work);
         } else {
             for (int j = 0; j < G; j++) {
                 float *dw = dw_ih + (size_t)j * V;
@@ -519,9 +583,37 @@ static void layer_backward_fast(const lj_model *m, lj_acts *a, int l, const floa
         }
         return;
     }
-    gemm(0, 1, 0, G, in, (int)TB, 1.0f, dg, G, x, in, 1.0f, dw_ih, in);
+    lj_sgemm(m->isa, 1, 0, G, in, (int)TB, 1.0f, dg, G, x, in, 1.0f, dw_ih, in, a->gemm_work);
     if (dx) /* dx (T*B,in) += dgates (T*B,4H) W_ih (4H,in) */
-        gemm(0, 0, 0, (int)TB, in, G, 1.0f, dg, G, w_ih, in, 1.0f, dx, in);
+        lj_sgemm(m->isa, 0, 0, (int)TB, in, G, 1.0f, dg, G, w_ih, in, 1.0f, dx, in,
+                 a->gemm_work);
+}
+
+/* The heads' linear layers (linear_forward/backward's contract, kernels.h) on
+ * the own sgemm in the fast path, the kernels' gemm when naive. */
+static void head_linear_forward(const lj_model *m, lj_acts *a, float *out, const float *in,
+                                const float *w, const float *b, int N, int C, int OC) {
+    if (!a->fast) {
+        linear_forward(m->naive, out, in, w, b, N, C, OC);
+        return;
+    }
+    for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OC, b, (size_t)OC * sizeof(float));
+    lj_sgemm(m->isa, 0, 1, N, OC, C, 1.0f, in, C, w, C, 1.0f, out, OC, a->gemm_work);
+}
+
+static void head_linear_backward(const lj_model *m, lj_acts *a, float *din, float *dw, float *db,
+                                 const float *dout, const float *in, const float *w, int N, int C,
+                                 int OC) {
+    if (!a->fast) {
+        linear_backward(m->naive, din, dw, db, dout, in, w, N, C, OC);
+        return;
+    }
+    lj_sgemm(m->isa, 0, 0, N, C, OC, 1.0f, dout, OC, w, C, 1.0f, din, C, a->gemm_work);
+    lj_sgemm(m->isa, 1, 0, OC, C, N, 1.0f, dout, OC, in, C, 1.0f, dw, C, a->gemm_work);
+    for (int n = 0; n < N; n++) {
+        const float *d = dout + (size_t)n * OC;
+        for (int j = 0; j < OC; j++) db[j] += d[j];
+    }
 }
 
 static void make_mask(float *mask, size_t n, float p, lj_rng *rng) {
@@ -612,7 +704,7 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
     for (int h = 0; h < c->num_heads; h++) {
         const lj_head_config *hc = &c->heads[h];
         int K = hc->size;
-        linear_forward(naive, a->head_out[h], feat, P[m->head_w[h]].data, P[m->head_b[h]].data,
+        head_linear_forward(m, a, a->head_out[h], feat, P[m->head_w[h]].data, P[m->head_b[h]].data,
                        (int)TB, top, K);
         a->head_loss[h] = 0;
         switch (hc->kind) {
@@ -638,7 +730,7 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
             /* head_out is b_t; c_t from the second linear. Without targets the
              * joint has no closed-form marginals: no probs (sample instead). */
             int Hn = hc->nade_hidden;
-            linear_forward(naive, a->cond_c[h], feat, P[m->head_hw[h]].data,
+            head_linear_forward(m, a, a->cond_c[h], feat, P[m->head_hw[h]].data,
                            P[m->head_hb[h]].data, (int)TB, top, Hn);
             if (batch->target_values[h])
                 a->head_loss[h] = nade_forward(a->head_probs[h], a->head_out[h], a->cond_c[h],
@@ -703,12 +795,12 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
                           a->cond_c[h], batch->target_values[h], P[m->head_nw[h]].data,
                           P[m->head_nv[h]].data, (int)TB, K, Hn, w, a->nade_scratch);
             /* c_t's linear here; b_t's is the common one below */
-            linear_backward(naive, d_feat, P[m->head_hw[h]].grad, P[m->head_hb[h]].grad,
+            head_linear_backward(m, a, d_feat, P[m->head_hw[h]].grad, P[m->head_hb[h]].grad,
                             a->d_cond_c[h], feat, P[m->head_hw[h]].data, (int)TB, top, Hn);
             break;
         }
         }
-        linear_backward(naive, d_feat, P[m->head_w[h]].grad, P[m->head_b[h]].grad,
+        head_linear_backward(m, a, d_feat, P[m->head_w[h]].grad, P[m->head_b[h]].grad,
                         a->head_dout[h], feat, P[m->head_w[h]].data, (int)TB, top, K);
     }
     if (a->dropout_on)

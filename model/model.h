@@ -156,6 +156,13 @@ void lj_model_zero_grad(lj_model *m);
  * oracle for tests). Default 0. Thread: any (not during a forward/backward). */
 void lj_model_set_naive(lj_model *m, int naive);
 
+/* Threads of the training products (lj_model_forward/backward on the fast path:
+ * lstmjam's own sgemm, model/sgemm.h): the calling thread plus n-1 workers,
+ * clamped to 1..8; default 1. Results do not depend on n (each output element
+ * is summed in the same order). Process-wide; not during a forward/backward.
+ * Thread: the one thread that trains. */
+void lj_set_threads(int n);
+
 /* Caps the vector instruction set the model's float kernels use (LJ_ISA_AUTO:
  * the best the CPU runs; a set the CPU lacks falls back to the best below it).
  * Tests use it to run every path. Thread: any (not during a forward/backward

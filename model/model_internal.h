@@ -93,6 +93,11 @@ struct lj_acts {
     float *dc[LJ_MAX_LAYERS];              /* (B,H) cell gradient carry */
     float *d_top_dropped;                  /* (T,B,Htop) */
     float *dtable;                         /* (V+1,4H) gradient of `table` */
+    /* own sgemm (sgemm.h), fast path only; not gradients, so not zeroed */
+    float *w_pack;                         /* one layer's W_hh packed: op(B) = W_hh^T
+                                              (H,4H) in forward, W_hh (4H,H) in backward */
+    float *gemm_work;                      /* lj_sgemm_work_floats(max N of the layers) */
+    float *bias_sum;                       /* (4H max) b_ih + b_hh of one layer */
 };
 
 /* Input width of layer l: embed_dim, input_size, or the layer below's H. */

@@ -316,6 +316,7 @@ int cmd_eval(int argc, char **argv) {
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(cfg.threads);
 #endif
+    lj_set_threads(cfg.threads);
     if ((rc = train_dataset_build(&cfg, &dopts, &d, err, sizeof err))) goto done;
     if (export_dir) {
         rc = export_split(&d, frames, enc, opts, mv, split, export_dir, err, sizeof err);

@@ -28,3 +28,8 @@ foreach(isa scalar avx2)
                          ENVIRONMENT "${LJ_TEST_ENV};LJ_ISA=${isa}")
   endforeach()
 endforeach()
+# The own sgemm (model/sgemm.h) vs gemm_naive on every ISA, threads, prepacked B;
+# label threads: the TSan build runs it (its worker pool).
+lj_add_model_test(test_sgemm test_sgemm.c LABELS unit threads)
+target_link_options(test_sgemm PRIVATE
+                    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)

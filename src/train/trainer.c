@@ -461,6 +461,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(cfg->threads);
 #endif
+    lj_set_threads(cfg->threads);
     char cache_dir[TRAIN_PATH_MAX + 16];
     train_dataset_cache_dir(cfg->run_dir, cache_dir, sizeof cache_dir);
     train_dataset_opts dopts = {r.quiet, cfg->cache ? cache_dir : NULL};
