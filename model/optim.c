@@ -1,5 +1,6 @@
 /* optim: torch.optim update rules over flat arrays, clipping, schedules. */
 #include "optim.h"
+#include "simd.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -101,18 +102,9 @@ void lj_optim_step(lj_optim *o, float *p, const float *g, float lr) {
         float b1 = c->beta1, b2 = c->beta2, *m = o->s0, *v = o->s1;
         double bc1 = 1.0 - pow(b1, (double)o->steps), bc2 = 1.0 - pow(b2, (double)o->steps);
         float step_size = (float)(lr / bc1), bc2_sqrt = (float)sqrt(bc2);
-        int decoupled = c->kind == LJ_OPTIM_ADAMW;
-        for (size_t i = 0; i < n; i++) {
-            float gi = g[i];
-            if (decoupled)
-                p[i] *= 1.0f - lr * wd;
-            else
-                gi += wd * p[i];
-            m[i] = b1 * m[i] + (1.0f - b1) * gi;
-            v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
-            float denom = sqrtf(v[i]) / bc2_sqrt + c->eps;
-            p[i] -= step_size * m[i] / denom;
-        }
+        /* vectorised where the CPU allows; every ISA gives the same bits */
+        lj_adam_update(lj_isa_clamp(LJ_ISA_AUTO), p, g, m, v, n, b1, b2, step_size, bc2_sqrt,
+                       c->eps, wd, lr, c->kind == LJ_OPTIM_ADAMW);
         break;
     }
     case LJ_OPTIM_ADAMAX: {

@@ -93,6 +93,7 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #define VSUB _mm256_sub_ps
 #define VMUL _mm256_mul_ps
 #define VDIV _mm256_div_ps
+#define VSQRT _mm256_sqrt_ps
 #define VMIN _mm256_min_ps
 #define VMAX _mm256_max_ps
 #define VFMA _mm256_fmadd_ps
@@ -119,6 +120,7 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #undef VSUB
 #undef VMUL
 #undef VDIV
+#undef VSQRT
 #undef VMIN
 #undef VMAX
 #undef VFMA
@@ -144,6 +146,7 @@ static void scalar_step_cell(const float *gates, const float *bias, float *c, fl
 #define VSUB _mm512_sub_ps
 #define VMUL _mm512_mul_ps
 #define VDIV _mm512_div_ps
+#define VSQRT _mm512_sqrt_ps
 #define VMIN _mm512_min_ps
 #define VMAX _mm512_max_ps
 #define VFMA _mm512_fmadd_ps
@@ -273,4 +276,37 @@ void lj_step_cell(lj_isa isa, const float *gates, const float *bias, float *c, f
 #endif
     (void)isa;
     scalar_step_cell(gates, bias, c, h, H);
+}
+
+static void scalar_adam(float *p, const float *g, float *m, float *v, size_t n, float b1,
+                        float b2, float step_size, float bc2_sqrt, float eps, float wd, float lr,
+                        int decoupled) {
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i];
+        if (decoupled)
+            p[i] *= 1.0f - lr * wd;
+        else
+            gi += wd * p[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * gi;
+        v[i] = b2 * v[i] + (1.0f - b2) * gi * gi;
+        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
+        p[i] -= step_size * m[i] / denom;
+    }
+}
+
+void lj_adam_update(lj_isa isa, float *p, const float *g, float *m, float *v, size_t n, float b1,
+                    float b2, float step_size, float bc2_sqrt, float eps, float wd, float lr,
+                    int decoupled) {
+#if LJ_X86_SIMD
+    if (isa >= LJ_ISA_AVX512) {
+        avx512_adam(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps, wd, lr, decoupled);
+        return;
+    }
+    if (isa == LJ_ISA_AVX2) {
+        avx2_adam(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps, wd, lr, decoupled);
+        return;
+    }
+#endif
+    (void)isa;
+    scalar_adam(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps, wd, lr, decoupled);
 }

@@ -75,6 +75,14 @@ void lj_panel_matvec(lj_isa isa, int bf16, const void *panels, int npanels, int 
 void lj_step_cell(lj_isa isa, const float *gates, const float *bias, float *c, float *h,
                   int H);
 
+/* One Adam (decoupled == 0; weight decay wd added to the gradient) or AdamW
+ * (decoupled: p scaled by 1 - lr wd first) update of n parameters p with
+ * gradients g and moments m, v, in lj_optim_step's order of operations:
+ * the same bits on every ISA (test_model_simd). Thread: any. */
+void lj_adam_update(lj_isa isa, float *p, const float *g, float *m, float *v, size_t n, float b1,
+                    float b2, float step_size, float bc2_sqrt, float eps, float wd, float lr,
+                    int decoupled);
+
 /* float32 -> bfloat16, round to nearest even (NaN stays NaN). Thread: any. */
 uint16_t lj_bf16_from_f32(float x);
 

@@ -315,6 +315,41 @@ static void test_train_paths(lj_input_kind kind, lj_isa isa, lj_rng *rng) {
     lj_model_destroy(mn);
 }
 
+/* Adam and AdamW updates: the same bits as the plain loop (odd n: the tail). */
+static void test_adam(lj_isa isa, lj_rng *rng) {
+    const size_t n = 1037;
+    for (int decoupled = 0; decoupled < 2; decoupled++) {
+        float *p[2], *m[2], *v[2], *g = tm_calloc(n, sizeof(float));
+        for (int s = 0; s < 2; s++) {
+            p[s] = tm_calloc(n, sizeof(float));
+            m[s] = tm_calloc(n, sizeof(float));
+            v[s] = tm_calloc(n, sizeof(float));
+        }
+        tm_fill_f32(p[0], n, rng, 1.0f);
+        memcpy(p[1], p[0], n * sizeof(float));
+        for (int step = 1; step <= 3; step++) {
+            tm_fill_f32(g, n, rng, 0.1f);
+            g[5] = 0.0f;
+            float bc2 = 1.0f - powf(0.999f, (float)step);
+            float ss = 1e-3f / (1.0f - powf(0.9f, (float)step));
+            lj_adam_update(LJ_ISA_SCALAR, p[0], g, m[0], v[0], n, 0.9f, 0.999f, ss, sqrtf(bc2),
+                           1e-8f, 0.01f, 1e-3f, decoupled);
+            lj_adam_update(isa, p[1], g, m[1], v[1], n, 0.9f, 0.999f, ss, sqrtf(bc2), 1e-8f,
+                           0.01f, 1e-3f, decoupled);
+        }
+        TM_CHECK(!memcmp(p[0], p[1], n * sizeof(float)) &&
+                     !memcmp(m[0], m[1], n * sizeof(float)) &&
+                     !memcmp(v[0], v[1], n * sizeof(float)),
+                 "%s adam (decoupled %d) differs from the plain loop", lj_isa_name(isa), decoupled);
+        for (int s = 0; s < 2; s++) {
+            free(p[s]);
+            free(m[s]);
+            free(v[s]);
+        }
+        free(g);
+    }
+}
+
 int main(void) {
     lj_rng rng;
     lj_rng_seed(&rng, 4242);
@@ -326,6 +361,7 @@ int main(void) {
         }
         test_nonlinearities(isa);
         test_cells(isa, &rng);
+        test_adam(isa, &rng);
         for (int bf16 = 0; bf16 < 2; bf16++) {
             test_matvec(isa, bf16, 37, &rng);
             test_matvec(isa, bf16, 64, &rng);
