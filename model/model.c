@@ -710,8 +710,11 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
         switch (hc->kind) {
         case LJ_HEAD_SOFTMAX:
             if (batch->target_ids[h])
-                a->head_loss[h] = softmax_ce_forward(a->head_probs[h], a->head_out[h],
-                                                     batch->target_ids[h], (int)TB, K, NULL);
+                a->head_loss[h] =
+                    a->fast ? lj_softmax_ce_simd(m->isa, a->head_probs[h], a->head_out[h],
+                                                 batch->target_ids[h], (int)TB, K, NULL)
+                            : softmax_ce_forward(a->head_probs[h], a->head_out[h],
+                                                 batch->target_ids[h], (int)TB, K, NULL);
             break;
         case LJ_HEAD_MSE:
             if (batch->target_values[h])

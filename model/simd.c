@@ -310,3 +310,15 @@ void lj_adam_update(lj_isa isa, float *p, const float *g, float *m, float *v, si
     (void)isa;
     scalar_adam(p, g, m, v, n, b1, b2, step_size, bc2_sqrt, eps, wd, lr, decoupled);
 }
+
+double lj_softmax_ce_simd(lj_isa isa, float *probs, const float *logits, const int32_t *targets,
+                          int N, int K, int *counted) {
+#if LJ_X86_SIMD
+    if (isa >= LJ_ISA_AVX512)
+        return avx512_softmax_ce(probs, logits, targets, N, K, counted);
+    if (isa == LJ_ISA_AVX2)
+        return avx2_softmax_ce(probs, logits, targets, N, K, counted);
+#endif
+    (void)isa;
+    return softmax_ce_forward(probs, logits, targets, N, K, counted);
+}

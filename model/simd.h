@@ -83,6 +83,11 @@ void lj_adam_update(lj_isa isa, float *p, const float *g, float *m, float *v, si
                     float b2, float step_size, float bc2_sqrt, float eps, float wd, float lr,
                     int decoupled);
 
+/* softmax_ce_forward (kernels.h, same contract) with vector max/exp/sum per
+ * row; LJ_ISA_SCALAR is softmax_ce_forward itself. Thread: any. */
+double lj_softmax_ce_simd(lj_isa isa, float *probs, const float *logits, const int32_t *targets,
+                          int N, int K, int *counted);
+
 /* float32 -> bfloat16, round to nearest even (NaN stays NaN). Thread: any. */
 uint16_t lj_bf16_from_f32(float x);
 

@@ -315,6 +315,30 @@ static void test_train_paths(lj_input_kind kind, lj_isa isa, lj_rng *rng) {
     lj_model_destroy(mn);
 }
 
+/* Vector softmax + cross-entropy vs the plain loop (K below, at and above one
+ * vector, odd; ignored targets): probabilities and loss within 1e-6. */
+static void test_softmax(lj_isa isa, lj_rng *rng) {
+    static const int Ks[] = {5, 16, 37, 128};
+    for (size_t ki = 0; ki < sizeof Ks / sizeof *Ks; ki++) {
+        int N = 7, K = Ks[ki];
+        float *z = tm_calloc((size_t)N * K, sizeof(float));
+        float *p0 = tm_calloc((size_t)N * K, sizeof(float));
+        float *p1 = tm_calloc((size_t)N * K, sizeof(float));
+        int32_t t[7] = {0, 3, -1, 4, 1, -1, 2};
+        tm_fill_f32(z, (size_t)N * K, rng, 8.0f);
+        int c0, c1;
+        double l0 = softmax_ce_forward(p0, z, t, N, K, &c0);
+        double l1 = lj_softmax_ce_simd(isa, p1, z, t, N, K, &c1);
+        double e = tm_rel_err_f32(p1, p0, (size_t)N * K, 1e-3);
+        TM_CHECK(c0 == c1 && fabs(l1 - l0) <= 1e-6 * fabs(l0) && e < 1e-6,
+                 "%s softmax K=%d: loss %.9g vs %.9g, probs rel err %.3g", lj_isa_name(isa), K,
+                 l1, l0, e);
+        free(z);
+        free(p0);
+        free(p1);
+    }
+}
+
 /* Adam and AdamW updates: the same bits as the plain loop (odd n: the tail). */
 static void test_adam(lj_isa isa, lj_rng *rng) {
     const size_t n = 1037;
@@ -362,6 +386,7 @@ int main(void) {
         test_nonlinearities(isa);
         test_cells(isa, &rng);
         test_adam(isa, &rng);
+        test_softmax(isa, &rng);
         for (int bf16 = 0; bf16 < 2; bf16++) {
             test_matvec(isa, bf16, 37, &rng);
             test_matvec(isa, bf16, 64, &rng);
