@@ -92,7 +92,9 @@ def main():
         seconds = max(n[0] + n[1] for n in notes) * 0.5  # 120 qpm: the decoders' tempo
         length = "1pieces" if ends_pieces else "%gs" % round(seconds, 3)
         out = os.path.join(gen_dir, "gen-%05d.mid" % i)
-        if run([a.lstmjam, "generate", "--model", a.model, "--primer", primer_text(notes, a.primer_notes),
+        # abc models read ABC text primers, not notes: they start from their own "<s>"/"X:"
+        primer = [] if encoding in ("abc", "chars") else ["--primer", primer_text(notes, a.primer_notes)]
+        if run([a.lstmjam, "generate", "--model", a.model] + primer + [
              "--length", length, "--max-steps", "20000", "--seed", str(a.seed + i),
              "--temperature", str(a.temperature), "-q", "-o", out], may_refuse=True) is None:
             refused += 1  # the model's encoding refused the primer (a pitch outside its vocabulary)
@@ -100,7 +102,7 @@ def main():
         used.append(os.path.join(ref_dir, f))
         notes_total += len(notes)
     print("generated %d pieces (%d primers refused by the encoding) (%s, temperature %g, seeds %d..%d), "
-          "each continuing the first %d notes of a test piece"
+          "each continuing the first %d notes of a test piece (abc: from the model's own start)"
           % (len(used), refused, "until the model ends the piece" if ends_pieces else "as long as the test piece",
              a.temperature, a.seed, a.seed + len(refs) - 1, a.primer_notes))
     sys.stdout.flush()
