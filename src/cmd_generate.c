@@ -1,6 +1,7 @@
-/* lstmjam generate: music from a token model (any encoding the model file
- * names: abc/chars, timestep, notechord, event), primed with a file, a list of
- * notes or ABC text, written as MIDI, ABC or tokens. */
+/* lstmjam generate: music from a model of any encoding the model file names:
+ * token models (abc/chars, timestep, notechord, event: src/generate.c) and
+ * frame models (psd, pianoroll: src/generate_frames.c), primed with a file, a
+ * list of notes or ABC text, written as MIDI, ABC, tokens or frames. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "cli.h"
 #include "encoding.h"
 #include "files.h"
+#include "frame_sampler.h"
 #include "generate.h"
 #include "io/midi.h"
 #include "io/score_io.h"
@@ -22,7 +24,12 @@ static const char *help =
     "\n"
     "Continues a primer with the model, one token per LSTM step, through the\n"
     "model's own encoding (abc/chars, timestep, notechord, event) and its options.\n"
-    "The output holds the primer and what follows it.\n"
+    "Frame models draw one frame per step: psd a note (pitch from the softmax with\n"
+    "the sampling options and masks below; step and duration from the regression\n"
+    "heads, negative values taken as 0, or drawn from binned heads), pianoroll a\n"
+    "grid step of 88 keys (each key drawn from the Bernoulli or NADE head: no\n"
+    "temperature, truncation or mask). The output holds the primer and what\n"
+    "follows it.\n"
     "\n"
     "options:\n"
     "  --model FILE          the model (required)\n"
@@ -35,26 +42,32 @@ static const char *help =
     "                        r rests). Default: \"X:\" for chars, \"<s>\" for abc\n"
     "                        tokens; the other encodings need one.\n"
     "  --length N[steps|notes|s|pieces]   how much to generate (default 500\n"
-    "                        steps); pieces: until the model ends N tunes (abc,\n"
-    "                        timestep '/'; notechord and event never end one)\n"
-    "  --max-steps N         tokens at most when counting notes, seconds or pieces\n"
+    "                        steps: tokens, or frames of a psd/pianoroll model);\n"
+    "                        pieces: until the model ends N tunes (abc, timestep\n"
+    "                        '/'; notechord, event and frame models never end one)\n"
+    "  --max-steps N         steps at most when counting notes, seconds or pieces\n"
     "                        (100000)\n"
     "  --temperature T       0 = always the most likely token (default 1)\n"
     "  --top-k K             draw among the K most likely only (0 = all)\n"
     "  --top-p P             draw from the smallest set with mass >= P (default 1)\n"
-    "  --beam W              beam search of width W (deterministic; steps only)\n"
+    "  --beam W              beam search of width W (deterministic; steps only;\n"
+    "                        token models)\n"
     "  --seed S              random seed (default 1)\n"
     "  --key KEY             only notes of the key's scale: C, F#, Bb, Am, C#m, Ebm\n"
     "  --scale MASK          only these pitch classes: 12 digits 0/1 from C (101011010101)\n"
     "  --pitch-range LO:HI   only pitches LO..HI (MIDI numbers or names: C3:C6)\n"
-    "  --no-repeat-ngram N   never the same N tokens twice (within 4096 tokens)\n"
-    "  --repetition-penalty X   make tokens of the last 64 less likely (X > 1)\n"
+    "  --no-repeat-ngram N   never the same N tokens twice (within 4096 tokens;\n"
+    "                        token models)\n"
+    "  --repetition-penalty X   make tokens of the last 64 less likely (X > 1; token\n"
+    "                        models)\n"
     "  -o FILE               .mid (notes), .abc (abc models: the text), .txt (tokens;\n"
-    "                        chars models: the text). Default: tokens to stdout\n"
+    "                        chars models: the text; frame models: the frames as\n"
+    "                        lstmjam encode writes them). Default: .txt to stdout\n"
     "  -q, --quiet           no summary on stderr\n"
     "\n"
-    "Key, scale and pitch range mask the tokens that start notes; abc models\n"
-    "cannot take them (a note's pitch there depends on the key and the bar).\n"
+    "Key, scale and pitch range mask the tokens that start notes (psd: the pitch\n"
+    "head); abc and pianoroll models cannot take them (a note's pitch there depends\n"
+    "on the key and the bar; keys are drawn one by one).\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
 /* ------------------------------------------------------------------ primer */
@@ -185,8 +198,16 @@ static int is_regular_file(const char *path) {
     return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
-/* The primer's ids in set (one piece). */
-static int encode_primer(encoding *e, const char *primer, tokset *set, char *err, size_t errlen) {
+/* A score as the primer: its tokens in set, or its frames in fset for a frame
+ * encoding (one piece, or none when the encoding skips it). */
+static int encode_score(encoding *e, const score *s, tokset *set, frameset *fset, enc_stats *st, char *err,
+                        size_t errlen) {
+    if (enc_kind_of(e) == ENC_KIND_FRAMES) return enc_encode_frames(e, s, fset, st, err, errlen);
+    return enc_encode(e, s, set, st, err, errlen);
+}
+
+/* The primer's ids in set (one piece), or its frames in fset (frame encodings). */
+static int encode_primer(encoding *e, const char *primer, tokset *set, frameset *fset, char *err, size_t errlen) {
     int abc = !strcmp(enc_name(e), "abc");
     char ext[16];
     int rc;
@@ -223,9 +244,9 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, char *err
             score_book_clear(&book);
             return rc;
         }
-        rc = enc_encode(e, book.items[0], set, &st, err, errlen);
+        rc = encode_score(e, book.items[0], set, fset, &st, err, errlen);
         score_book_clear(&book);
-        if (!rc && set->n_pieces == 0)
+        if (!rc && set->n_pieces == 0 && (!fset || fset->n_pieces == 0))
             rc = lj_fail(err, errlen, LJ_ERR_PARSE,
                          "%s: the %s encoding skipped the first tune (no notes, or a duration its filter refuses)",
                          primer, enc_name(e));
@@ -251,9 +272,9 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, char *err
     }
     score *s;
     if ((rc = parse_notes(primer, &s, err, errlen))) return rc;
-    rc = enc_encode(e, s, set, NULL, err, errlen);
+    rc = encode_score(e, s, set, fset, NULL, err, errlen);
     score_destroy(s);
-    if (!rc && set->n_pieces == 0)
+    if (!rc && set->n_pieces == 0 && (!fset || fset->n_pieces == 0))
         rc = lj_fail(err, errlen, LJ_ERR_PARSE, "--primer: the %s encoding skipped the notes (a length its durations filter refuses?)", enc_name(e));
     return rc;
 }
@@ -326,6 +347,124 @@ static int write_output(const char *path, const encoding *e, const int32_t *ids,
         return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
     }
     return lj_atomic_commit(&f, err, errlen);
+}
+
+/* ------------------------------------------------------------------ frame models */
+
+static int write_frames(FILE *fp, const encoding *e, const float *frames, size_t n) {
+    frameset fs;
+    int rc = frameset_init(&fs, enc_frame_dim(e));
+    if (!rc) rc = frameset_add(&fs, frames, n);
+    if (!rc) rc = enc_frames_write_header(fp, e);
+    if (!rc) rc = enc_frames_write(fp, e, &fs);
+    frameset_free(&fs);
+    return rc;
+}
+
+/* .mid (the decoded notes) or .txt / stdout (the frames in lstmjam encode's text). */
+static int write_frames_output(const char *path, const encoding *e, const float *frames, size_t n, char *err,
+                               size_t errlen) {
+    char ext[16] = "";
+    if (path) lj_file_ext(path, ext, sizeof ext);
+    int rc;
+    if (path && !strcmp(ext, "mid")) {
+        score *s;
+        if ((rc = enc_decode_frames(e, frames, n, &s, err, errlen))) return rc;
+        uint8_t *bytes;
+        size_t len;
+        rc = midi_write_mem(s, &bytes, &len, err, errlen);
+        score_destroy(s);
+        if (rc) return rc;
+        rc = lj_file_write_atomic(path, bytes, len, err, errlen);
+        free(bytes);
+        return rc;
+    }
+    if (!path) return write_frames(stdout, e, frames, n);
+    lj_atomic_file f;
+    if ((rc = lj_atomic_open(&f, path, err, errlen))) return rc;
+    if ((rc = write_frames(f.fp, e, frames, n))) {
+        lj_atomic_abort(&f);
+        return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
+    }
+    return lj_atomic_commit(&f, err, errlen);
+}
+
+/* What the user asked of a frame model beyond sampling. */
+typedef struct frame_request {
+    const char *primer, *out_path;
+    int sampling_set;     /* --temperature, --top-k or --top-p given */
+    int masked;           /* --key, --scale or --pitch-range given */
+    int lo, hi;           /* pitch range */
+    unsigned scale;       /* allowed pitch classes */
+    long beam;            /* --beam given (> 0) */
+    int quiet;
+} frame_request;
+
+/* Generation from a frame model (psd, pianoroll): the options that mean
+ * something for it, the primer's frames, the loop, the output. */
+static int generate_frames(const lj_model *m, encoding *e, gen_opts *o, const frame_request *q, char *err,
+                           size_t errlen) {
+    const char *name = enc_name(e);
+    int classes = 0;
+    for (int h = 0; h < enc_frame_num_fields(e); h++) classes |= enc_frame_field(e, h)->kind == ENC_FIELD_CLASS;
+    if (q->beam > 0)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "--beam searches over tokens; a %s model draws frames (leave --beam out)", name);
+    if (o->no_repeat_ngram > 0 || o->repetition_penalty != 1.0f)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "--no-repeat-ngram and --repetition-penalty act on tokens; a %s model draws frames", name);
+    if (!classes && q->sampling_set)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "--temperature, --top-k and --top-p act on softmax heads; a %s model draws each key from its "
+                       "Bernoulli or NADE probability (use --seed)", name);
+    if (!classes && q->masked)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "--key, --scale and --pitch-range need a pitch head; a %s model draws its notes key by key", name);
+    uint8_t allowed[128];
+    if (q->masked) {
+        int any = 0;
+        for (int p = 0; p < 128; p++) {
+            allowed[p] = (uint8_t)(p >= q->lo && p <= q->hi && (q->scale >> (p % 12) & 1u));
+            any |= allowed[p];
+        }
+        if (!any) return lj_fail(err, errlen, LJ_ERR_ARG, "the key, scale and pitch range leave no pitch");
+        o->allowed = allowed;
+    }
+    if (!q->primer)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "a %s model needs --primer (a file or notes like \"C4 E4 G4\")", name);
+    tokset unused = {0};
+    frameset pf;
+    int rc = frameset_init(&pf, enc_frame_dim(e));
+    if (!rc) rc = encode_primer(e, q->primer, &unused, &pf, err, errlen);
+    tokset_free(&unused);
+    frame_generator *g = NULL;
+    size_t np = pf.n_pieces ? frameset_piece_len(&pf, 0) : 0;
+    if (!rc) rc = gen_frame_create(&g, m, e, o, np, err, errlen);
+    if (rc) {
+        frameset_free(&pf);
+        return rc;
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    gen_frame_prime(g, pf.n_pieces ? frameset_piece(&pf, 0) : NULL, np);
+    while (!gen_frame_done(g)) gen_frame_step(g);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    frameset_free(&pf);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    gen_stats gs;
+    gen_frame_get_stats(g, &gs);
+    size_t n;
+    const float *frames = gen_frame_frames(g, &n);
+    rc = write_frames_output(q->out_path, e, frames, n, err, errlen);
+    if (!rc && !q->quiet) {
+        fprintf(stderr, "lstmjam: %s model (frames), primer %zu frames, generated %zu frames in %.3f s (%.1f us/step), "
+                        "%zu notes over %.2f s, log p %.3f",
+                name, gs.primer, gs.steps, secs, gs.steps ? 1e6 * secs / (double)gs.steps : 0.0, gs.notes, gs.seconds,
+                gs.logprob);
+        if (gs.bad_tokens) fprintf(stderr, ", %zu frames not decodable", gs.bad_tokens);
+        fprintf(stderr, "%s%s\n", q->out_path ? " -> " : "", q->out_path ? q->out_path : "");
+    }
+    gen_frame_destroy(g);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ command */
@@ -481,6 +620,12 @@ int cmd_generate(int argc, char **argv) {
             goto fail;
         }
     }
+    if (enc_kind_of(e) == ENC_KIND_FRAMES) {
+        frame_request q = {primer, out_path, sampling_set, masked, lo, hi, scale, beam, quiet};
+        rc = generate_frames(m, e, &o, &q, err, sizeof err);
+        if (rc) goto fail;
+        goto done;
+    }
     if (masked) {
         size_t V = vocab_size(enc_vocab(e));
         allowed = malloc(V ? V : 1);
@@ -514,7 +659,7 @@ int cmd_generate(int argc, char **argv) {
             rc = rc ? rc : lj_fail(err, sizeof err, LJ_ERR_ARG, "the model's vocabulary has no <s>: give --primer");
             goto fail;
         }
-    } else if ((rc = encode_primer(e, primer, &pset, err, sizeof err))) {
+    } else if ((rc = encode_primer(e, primer, &pset, NULL, err, sizeof err))) {
         goto fail;
     }
     size_t np = pset.n_pieces ? tokset_piece_len(&pset, 0) : 0;

@@ -97,6 +97,39 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
              const int32_t *primer, size_t n_primer, int32_t **ids, size_t *n, double *logprob,
              char *err, size_t errlen);
 
+/* ---- frame models (psd, pianoroll): src/generate_frames.c ----
+ *
+ * The same loop over frames: a primer of frames fed through the step API, then
+ * one frame drawn per step by a frame_sampler (frame_sampler.h: softmax fields
+ * with o->sampler and, for the "pitch" field, the mask o->allowed of 128 flags;
+ * regressed step/duration clamped to >= 0; pianoroll keys from the Bernoulli or
+ * NADE head), decoded along by enc_decoder_step_frame so the length counts
+ * frames (GEN_STEPS), notes or seconds. Repetition control and beam search are
+ * token ideas: o->no_repeat_ngram and o->repetition_penalty must be off
+ * (LJ_ERR_ARG).
+ *
+ *   frame_generator *g;  gen_frame_create(&g, m, e, &opts, n_primer, err, errlen);
+ *   gen_frame_prime(g, primer_frames, n_primer);
+ *   while (!gen_frame_done(g)) gen_frame_step(g);     (allocates nothing)
+ *   gen_frame_frames(g, &n)  ->  primer + generated frames (n * enc_frame_dim floats) */
+typedef struct frame_generator frame_generator;
+
+/* Allocates everything (state, sampler, decoder, room for max_primer +
+ * max_steps frames). The model must be a frame model of e (frame_sampler_check).
+ * gen_stats.steps counts frames. Thread: control. */
+int gen_frame_create(frame_generator **out, const lj_model *m, const encoding *e, const gen_opts *o,
+                     size_t max_primer, char *err, size_t errlen);
+void gen_frame_destroy(frame_generator *g); /* NULL is a no-op */
+/* Feeds n primer frames (n * enc_frame_dim floats, n <= max_primer; n = 0
+ * feeds one zero input). Call once, before gen_frame_step. Thread: control. */
+int gen_frame_prime(frame_generator *g, const float *frames, size_t n);
+/* Draws one frame, decodes it, feeds it back. Allocates nothing. Returns the
+ * frame (enc_frame_dim floats, owned by g). Thread: engine. */
+const float *gen_frame_step(frame_generator *g);
+int gen_frame_done(const frame_generator *g);
+const float *gen_frame_frames(const frame_generator *g, size_t *n);
+void gen_frame_get_stats(const frame_generator *g, gen_stats *st);
+
 /* A logit mask over e's vocabulary: a token that starts notes is allowed when
  * all its pitches lie in [lo, hi] and their pitch classes in `scale` (bit pc
  * set, bit 0 = C; 0xfff = every class); tokens that start no note are always
