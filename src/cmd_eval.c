@@ -20,13 +20,14 @@ void openblas_set_num_threads(int num_threads);
 #endif
 
 static const char *help =
-    "usage: lstmjam eval --model MODEL.lstm --data CONFIG.yaml|TOKENS.txt|FILES... [options]\n"
+    "usage: lstmjam eval --model MODEL.lstm --data CONFIG.yaml|TOKENS.txt|FRAMES.txt|FILES... [options]\n"
     "\n"
     "Scores a model on data the way `lstmjam train` validates: consecutive windows\n"
     "of --seq-len tokens, each from a zero state, no dropout. With a training\n"
     "config the data, encoding, options, cache and split are the trainer's own, so\n"
-    "--split valid gives the trainer's validation loss. With tokens files or music\n"
-    "files and folders the model's own encoding and options read them, and every\n"
+    "--split valid gives the trainer's validation loss. With tokens files (frames\n"
+    "files for psd and pianoroll: lstmjam encode's output) or music files and\n"
+    "folders the model's own encoding and options read them, and every\n"
     "piece is scored (--split all) unless a split is asked for (then the default\n"
     "split: 10% valid, seed 1; JSB chorales keep their published split).\n"
     "\n"

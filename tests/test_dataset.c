@@ -208,6 +208,59 @@ static void test_cache_file(void **st) {
     train_corpus_free(&c);
 }
 
+/* A frame corpus (psd-like frames of 3 floats, one id per piece): saved and
+ * loaded back bit for bit; flipped bytes and truncations are corrupt entries. */
+static void test_cache_frames(void **st) {
+    (void)st;
+    train_corpus c, back;
+    memset(&c, 0, sizeof c);
+    c.vocab = vocab_create();
+    assert_int_equal(frameset_init(&c.frames, 3), LJ_OK);
+    lj_rng r;
+    lj_rng_seed(&r, 9);
+    for (int32_t p = 0; p < 20; p++) {
+        float f[3 * 40];
+        size_t n = 1 + (size_t)(lj_rng_u64(&r) % 40);
+        for (size_t i = 0; i < 3 * n; i++) f[i] = (float)lj_rng_uniform(&r) * 4 - 1;
+        assert_int_equal(frameset_add(&c.frames, f, n), LJ_OK);
+        assert_int_equal(train_corpus_add(&c, &p, 1, p / 2, p % 2, -1), LJ_OK);
+    }
+    c.n_groups = 10;
+    c.stats.frames = c.frames.n_frames;
+    c.stats.notes_dropped = 5;
+    char path[512], err[512];
+    tmp_path(path, sizeof path, "frames.ljds");
+    assert_int_equal(dataset_cache_save(path, "frames", &c, err, sizeof err), LJ_OK);
+    if (dataset_cache_load(path, "frames", 2, &back, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+    assert_int_equal(back.frames.dim, 3);
+    assert_int_equal(back.frames.n_pieces, 20);
+    assert_int_equal(back.frames.n_frames, c.frames.n_frames);
+    assert_memory_equal(back.frames.values, c.frames.values, c.frames.n_frames * 3 * sizeof(float));
+    assert_memory_equal(back.frames.start, c.frames.start, 20 * sizeof(size_t));
+    assert_memory_equal(back.pieces.ids, c.pieces.ids, 20 * sizeof(int32_t));
+    assert_int_equal(back.stats.frames, c.frames.n_frames);
+    assert_int_equal(back.stats.notes_dropped, 5);
+    train_corpus_free(&back);
+    uint8_t *bytes;
+    size_t len;
+    assert_int_equal(lj_file_read(path, &bytes, &len, err, sizeof err), LJ_OK);
+    char bad[512];
+    tmp_path(bad, sizeof bad, "bad_frames.ljds");
+    for (size_t i = 0; i < len; i += 1 + len / 97) {
+        bytes[i] ^= 0x5a;
+        assert_int_equal(lj_file_write_replace(bad, bytes, len, err, sizeof err), LJ_OK);
+        assert_int_equal(dataset_cache_load(bad, "frames", 2, &back, err, sizeof err), LJ_ERR_PARSE);
+        assert_null(back.frames.values);
+        bytes[i] ^= 0x5a;
+    }
+    for (size_t cut = 0; cut < len; cut += 1 + len / 31) {
+        assert_int_equal(lj_file_write_replace(bad, bytes, cut, err, sizeof err), LJ_OK);
+        assert_int_equal(dataset_cache_load(bad, "frames", 2, &back, err, sizeof err), LJ_ERR_PARSE);
+    }
+    free(bytes);
+    train_corpus_free(&c);
+}
+
 /* Copies a few Essen songs into a folder of the temp dir. */
 static int copy_songs(const char *dir, int n) {
     const char *corpora = getenv("LJ_CORPORA");
@@ -267,6 +320,19 @@ static void test_cache_build(void **st) {
     expect_same(&a, &b);
     assert_string_equal(enc_name(b.enc), "timestep");
     assert_true(enc_vocab_frozen(b.enc));
+    /* the key names the encoder's code version (enc_code_version), so an
+     * entry written by older encoder code is another entry */
+    {
+        uint8_t *entry;
+        size_t elen;
+        assert_int_equal(lj_file_read(b.cache_path, &entry, &elen, err, sizeof err), LJ_OK);
+        char want[64];
+        snprintf(want, sizeof want, "\nencoding timestep %d\n", enc_code_version(b.enc));
+        size_t wl = strlen(want), at = 0;
+        while (at + wl <= elen && memcmp(entry + at, want, wl)) at++;
+        assert_true(at + wl <= elen);
+        free(entry);
+    }
     train_dataset_free(&b);
     /* a changed option or a touched file is another entry */
     assert_int_equal(enc_opts_set(&cfg.enc_opts, "augment", "-2:1", err, sizeof err), LJ_OK);
@@ -386,7 +452,7 @@ static int teardown(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_by_piece), cmocka_unit_test(test_weights),    cmocka_unit_test(test_cache_file),
+        cmocka_unit_test(test_split_by_piece), cmocka_unit_test(test_weights),    cmocka_unit_test(test_cache_file), cmocka_unit_test(test_cache_frames),
         cmocka_unit_test(test_cache_build),    cmocka_unit_test(test_jsb_split), cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

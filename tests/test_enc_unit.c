@@ -513,7 +513,7 @@ static void test_text_errors(void **state) {
         {"60 _\r", LJ_ERR_PARSE, "t.txt:1:6: expected a line feed after a carriage return, found the end of the file"},
         {"#lstmjam-tokens 2 encoding=timestep\n", LJ_ERR_UNSUPPORTED, "t.txt:1:17: expected format version 1, found 2"},
         {"#lstmjam-tokens x\n", LJ_ERR_PARSE, "t.txt:1:17: expected the format version after #lstmjam-tokens, found 'x'"},
-        {"#lstmjam-tokens 1 encoding=midi\n", LJ_ERR_PARSE, "t.txt:1:28: expected an encoding (timestep, notechord, event), found 'midi'"},
+        {"#lstmjam-tokens 1 encoding=midi\n", LJ_ERR_PARSE, "t.txt:1:28: expected an encoding (timestep, notechord, event, abc, psd, pianoroll), found 'midi'"},
         {"#lstmjam-tokens 1 encoding=event velocity_bins=999\n", LJ_ERR_PARSE, "t.txt:1:34: velocity_bins: expected an integer 1..127, found '999'"},
         {"#lstmjam-tokens 1 encoding=event frob\n", LJ_ERR_PARSE, "t.txt:1:34: expected key=value, found 'frob'"},
     };

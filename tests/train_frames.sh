@@ -9,7 +9,10 @@
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
 #  - bad configs: loss_weights naming a head the encoding lacks, or given to a
-#    token encoding, and a tokens file for a frame encoding: exit 2 naming it.
+#    token encoding, and a tokens file for a frame encoding: exit 2 naming it;
+#  - frames text files from lstmjam encode as training and eval data (the same
+#    metrics as from the MIDI files), the dataset cache for frame corpora, and
+#    bad frames files (exit 2 with file:line:column).
 set -u
 BIN=${LJ_BIN:?}
 CORPORA=${LJ_CORPORA:?}
@@ -140,6 +143,43 @@ sed 's/loss_weights: {pitch: 0.05, duration: 0}/loss_weights: {velocity: 1}/' "$
     ok "unknown head in loss_weights: exit 2" || { bad "unknown head"; cat "$tmp/bad1.log"; }
 printf '#lstmjam-tokens 1 encoding=timestep\n60 _ /\n' >"$tmp/tunes/x.txt"
 "$BIN" train "$tmp/psd.yaml" --run-dir "$tmp/runs/bad2" 2>"$tmp/bad2.log"
-[ $? -eq 2 ] && grep -q "x.txt: psd trains from music files, not tokens files" "$tmp/bad2.log" &&
+[ $? -eq 2 ] && grep -q "x.txt:1:1: expected a '#lstmjam-frames 1 encoding=psd ...' header" "$tmp/bad2.log" &&
     ok "tokens file for a frame encoding: exit 2" || { bad "tokens file"; cat "$tmp/bad2.log"; }
+rm "$tmp/tunes/x.txt"
+
+# 4. Frames text files (lstmjam encode) as data: the same corpus, split,
+#    losses and evaluation as the music files they were encoded from; the
+#    dataset cache holds frame corpora (a second run reads it and trains the
+#    same); bad frames files exit 2 with file:line:column.
+"$BIN" encode --encoding psd "$tmp/tunes" -o "$tmp/psd_frames.txt" >/dev/null || bad "encode psd frames"
+sed "s|  - path: tunes|  - path: psd_frames.txt|" "$tmp/psd.yaml" >"$tmp/psdf.yaml"
+"$BIN" train "$tmp/psdf.yaml" --run-dir "$tmp/runs/psdf" 2>"$tmp/psdf.log" || { bad "train psd from frames"; cat "$tmp/psdf.log"; }
+strip "$tmp/runs/psd" >"$tmp/m1"
+strip "$tmp/runs/psdf" >"$tmp/m2"
+cmp -s "$tmp/m1" "$tmp/m2" && ok "psd from the frames file trains exactly as from the MIDI files ($(grep -c step "$tmp/m2") metrics lines)" ||
+    { bad "frames file training differs"; diff "$tmp/m1" "$tmp/m2" | head -4; }
+"$BIN" train "$tmp/psd.yaml" --run-dir "$tmp/runs/psd2" 2>"$tmp/psd2.log" || bad "second psd run"
+grep -q "frame values 3 (from the cache)" "$tmp/psd2.log" && ok "the second psd run reads its frames from the dataset cache" ||
+    { bad "no cache hit for frames"; cat "$tmp/psd2.log"; }
+strip "$tmp/runs/psd2" >"$tmp/m3"
+cmp -s "$tmp/m1" "$tmp/m3" && ok "and trains the same from it" || { bad "cached frames train differently"; diff "$tmp/m1" "$tmp/m3" | head -4; }
+a=$("$BIN" eval --model "$tmp/runs/psd/model.lstm" --data "$tmp/psd_frames.txt" --json -q | sed 's/"data":"[^"]*",//')
+b=$("$BIN" eval --model "$tmp/runs/psd/model.lstm" --data "$tmp/tunes" --json -q | sed 's/"data":"[^"]*",//')
+[ -n "$a" ] && [ "$a" = "$b" ] && ok "eval on the frames file = eval on the MIDI files" || bad "eval differs: $a / $b"
+badframes() { # NAME TEXT WANT
+    printf "$2" >"$tmp/bad_$1.txt"
+    "$BIN" eval --model "$tmp/runs/psd/model.lstm" --data "$tmp/bad_$1.txt" -q 2>"$tmp/bad_$1.log"
+    rc=$?
+    [ $rc -eq 2 ] && grep -qF -- "$3" "$tmp/bad_$1.log" && ok "bad frames file ($1): exit 2, $3" ||
+        { bad "bad frames file $1: exit $rc"; cat "$tmp/bad_$1.log"; }
+}
+H=$(head -1 "$tmp/psd_frames.txt")
+badframes short "$H\n60 0 0.5 | 62 0.5\n" "bad_short.txt:2:18: expected 3 values in a frame (psd), found 2 before the line end"
+badframes class "$H\n60 0 0.5 | 128 0.5 1\n" "bad_class.txt:2:12: expected a class 0..127 of field 'pitch', found '128'"
+badframes nan "$H\n60 0 nan\n" "bad_nan.txt:2:6: expected a number, '|' or the line end, found 'n'"
+badframes inf "$H\n60 0 1e999\n" "bad_inf.txt:2:6: expected a finite float in field 'duration', found '1e999'"
+badframes long "$H\n60 0 0.5 7\n" "bad_long.txt:2:10: expected '|' or the line end after the 3 values of a frame"
+badframes opts "#lstmjam-frames 1 encoding=psd time=beats\n60 0 1\n" "bad_opts.txt:1:1: expected frames encoded with options"
+badframes enc "#lstmjam-frames 1 encoding=pianoroll\n" "bad_enc.txt:1:1: expected frames of the psd encoding, found pianoroll"
+badframes fields "$H\n#fields pitch:class:128 step:value:1\n60 0 1\n" "bad_fields.txt:2:37: expected the psd fields"
 exit $fail

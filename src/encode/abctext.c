@@ -790,6 +790,7 @@ static int abc_decode_whole(const encoding *e, const int32_t *ids, size_t n, sco
 }
 
 const enc_class enc_abc_class = {
+    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
     .decode_whole = abc_decode_whole,
     .name = "abc",
     .kind = ENC_KIND_TOKENS,

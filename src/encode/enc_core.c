@@ -384,6 +384,7 @@ const enc_opts *enc_options(const encoding *e) { return &e->o; }
 const vocab *enc_vocab(const encoding *e) { return e->v; }
 int enc_vocab_frozen(const encoding *e) { return e->frozen; }
 size_t enc_frame_dim(const encoding *e) { return e->dim; }
+int enc_code_version(const encoding *e) { return e->cls->code_version; }
 int enc_frame_num_fields(const encoding *e) { return e->n_fields; }
 const enc_field *enc_frame_field(const encoding *e, int i) {
     return i >= 0 && i < e->n_fields ? &e->fields[i] : NULL;

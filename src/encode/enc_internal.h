@@ -62,6 +62,11 @@ struct enc_decoder;
 typedef struct enc_class {
     const char *name;
     enc_kind kind;
+    /* Version of what encode/encode_frames write for a score and options,
+     * starting at 1. Bump it in the same commit as any change to the encoder's
+     * output: the dataset cache key holds it (enc_code_version), so entries
+     * encoded by the old code are rebuilt instead of trusted. */
+    int code_version;
     const char *const *opt_keys; /* option names it reads (NULL-terminated), for enc_opts_format */
     void (*defaults)(enc_opts *o);
     int (*check)(const enc_opts *o, char *err, size_t errlen);
@@ -178,5 +183,11 @@ int enc_quarters_text(int64_t ticks, char *buf, size_t len);
 int64_t enc_parse_quarters(const char *s, size_t len);
 /* Parses a decimal integer of the whole span; 0 on success. */
 int enc_parse_int(const char *s, size_t len, long min, long max, long *out);
+/* A text file's header line (without its newline), "MAGIC 1 encoding=E
+ * key=value ...": version 1, the encoding (known) and its options over E's
+ * defaults into h; errors "NAME:1:COL: ..." (enc_tokens.c; the tokens and
+ * frames text formats share it). */
+int enc_parse_text_header(const char *line, size_t len, const char *magic, const char *name,
+                          enc_tokens_header *h, char *err, size_t errlen);
 
 #endif

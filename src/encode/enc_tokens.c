@@ -43,38 +43,10 @@ int enc_tokens_write(void *fp, const encoding *e, const tokset *set) {
     return LJ_OK;
 }
 
-int enc_frames_write_header(void *fp, const encoding *e) {
-    char opts[2048];
-    int rc = enc_opts_format(&e->o, e->cls->name, opts, sizeof opts);
-    if (rc) return rc;
-    static const char *const kinds[] = {"class", "value", "bits"};
-    FILE *f = fp;
-    if (fprintf(f, "#lstmjam-frames 1 encoding=%s %s\n#fields", e->cls->name, opts) < 0) return LJ_ERR_IO;
-    for (int i = 0; i < e->n_fields; i++)
-        if (fprintf(f, " %s:%s:%d", e->fields[i].name, kinds[e->fields[i].kind], e->fields[i].width) < 0)
-            return LJ_ERR_IO;
-    return fputc('\n', f) == EOF ? LJ_ERR_IO : LJ_OK;
-}
-
-int enc_frames_write(void *fp, const encoding *e, const frameset *set) {
-    FILE *f = fp;
-    if (set->dim != e->dim) return LJ_ERR_ARG;
-    for (size_t p = 0; p < set->n_pieces; p++) {
-        size_t n = frameset_piece_len(set, p);
-        const float *v = frameset_piece(set, p);
-        if (n == 0) continue;
-        for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < set->dim; k++)
-                if (fprintf(f, "%s%.9g", i == 0 && k == 0 ? "" : k == 0 ? " | " : " ", (double)v[i * set->dim + k]) < 0)
-                    return LJ_ERR_IO;
-        if (fputc('\n', f) == EOF) return LJ_ERR_IO;
-    }
-    return LJ_OK;
-}
-
-/* Parses the header line (without its newline): "#lstmjam-tokens 1 encoding=E k=v...". */
-static int parse_header(const char *line, size_t len, const char *name, enc_tokens_header *h,
-                        char *err, size_t errlen) {
+/* Parses a header line (without its newline): "MAGIC 1 encoding=E k=v..."
+ * (see enc_internal.h). */
+int enc_parse_text_header(const char *line, size_t len, const char *magic, const char *name,
+                          enc_tokens_header *h, char *err, size_t errlen) {
     memset(h, 0, sizeof *h);
     h->present = 1;
     /* Fields split at spaces; col is 1-based. */
@@ -96,7 +68,7 @@ static int parse_header(const char *line, size_t len, const char *name, enc_toke
     long version;
     if (nf < 2 || enc_parse_int(fields[1], strlen(fields[1]), 1, 1000000, &version))
         return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:1:%zu: expected the format version after %s, found '%s'", name,
-                       nf < 2 ? len + 1 : cols[1], HEADER_MAGIC, nf < 2 ? "" : fields[1]);
+                       nf < 2 ? len + 1 : cols[1], magic, nf < 2 ? "" : fields[1]);
     if (version != 1)
         return lj_fail(err, errlen, LJ_ERR_UNSUPPORTED, "%s:1:%zu: expected format version 1, found %ld", name, cols[1], version);
     h->version = 1;
@@ -108,7 +80,7 @@ static int parse_header(const char *line, size_t len, const char *name, enc_toke
             int known = 0;
             for (int k = 0; names[k]; k++) known |= !strcmp(names[k], v);
             if (!known)
-                return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:1:%zu: expected an encoding (timestep, notechord, event), found '%s'",
+                return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:1:%zu: expected an encoding (timestep, notechord, event, abc, psd, pianoroll), found '%s'",
                                name, cols[i] + 9, v);
             snprintf(h->encoding, sizeof h->encoding, "%s", v);
         }
@@ -251,7 +223,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
                 return tp_fail(&p, LJ_ERR_PARSE, 1, k + 1, msg);
             }
         enc_tokens_header h;
-        int rc = parse_header(text, content, p.name, &h, err, errlen);
+        int rc = enc_parse_text_header(text, content, HEADER_MAGIC, p.name, &h, err, errlen);
         if (rc) return rc;
         if (hdr) *hdr = h;
         i = nl ? hl + 1 : len;

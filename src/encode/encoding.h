@@ -184,6 +184,11 @@ const enc_opts *enc_options(const encoding *e);
 /* The vocabulary (owned by e, valid until e is destroyed or enc_set_vocab). */
 const vocab *enc_vocab(const encoding *e);
 int enc_vocab_frozen(const encoding *e);
+/* Version of the encoder's output (1, 2, ...), bumped with every change to
+ * what it writes for the same score and options: part of the dataset cache
+ * key, so a cache entry never outlives the encoder code that wrote it.
+ * Thread: any. */
+int enc_code_version(const encoding *e);
 /* Float values per frame (ENC_KIND_FRAMES); 0 for token encodings. */
 size_t enc_frame_dim(const encoding *e);
 
@@ -397,10 +402,24 @@ int enc_tokens_write(void *fp, const encoding *e, const tokset *set);
  * then one piece per line, frames separated by " | ", a frame's
  * enc_frame_dim values by spaces (%.9g, so floats read back exactly):
  *   60 0 0.5 | 64 0 0.25 | 62 0.5 0.25
- * Write-only for now (train reads music files for frame encodings). fp is a
- * FILE*. Thread: control. */
+ * `lstmjam train` and `lstmjam eval` read such files back (enc_frames_parse).
+ * fp is a FILE*. Thread: control. */
 int enc_frames_write_header(void *fp, const encoding *e);
 int enc_frames_write(void *fp, const encoding *e, const frameset *set);
+
+/* Parses a frames text (len bytes; `name` for messages) of encoding e into out
+ * (out->dim must be enc_frame_dim(e)), one piece per line. Line 1 must be the
+ * header, naming e's encoding and exactly e's options (enc_opts_format text;
+ * LJ_ERR_ARG otherwise: the frames would mean something else); a "#fields"
+ * line, if any, must list e's fields as the writer does; other '#' lines are
+ * comments, blank lines are skipped, CRLF is accepted. Every frame has
+ * enc_frame_dim values (decimal numbers, no inf/nan): a CLASS field a whole
+ * number 0..width-1, a BITS field 0 or 1, a VALUE field a finite float.
+ * Errors "NAME:LINE:COL: expected X, found Y" (LJ_ERR_PARSE), LJ_ERR_LIMIT
+ * (more than ENC_MAX_STEPS frames in a line), LJ_ERR_NOMEM; out is then as
+ * before. Thread: any. */
+int enc_frames_parse(const encoding *e, const char *text, size_t len, const char *name, frameset *out, char *err,
+                     size_t errlen);
 
 /* What a tokens file's header says (zeroed when it has none). */
 typedef struct enc_tokens_header {

@@ -183,6 +183,7 @@ static size_t ev_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 }
 
 const enc_class enc_event_class = {
+    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
     .name = "event",
     .kind = ENC_KIND_TOKENS,
     .opt_keys = event_keys,

@@ -75,6 +75,7 @@ static size_t pr_step_frame(enc_decoder *d, const float *frame, enc_event *out) 
 }
 
 const enc_class enc_pianoroll_class = {
+    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
     .name = "pianoroll",
     .kind = ENC_KIND_FRAMES,
     .opt_keys = pianoroll_keys,

@@ -144,6 +144,7 @@ static size_t ts_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 }
 
 const enc_class enc_timestep_class = {
+    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
     .name = "timestep",
     .kind = ENC_KIND_TOKENS,
     .opt_keys = timestep_keys,

@@ -197,11 +197,12 @@ static int append(char **buf, size_t *len, size_t *cap, const char *fmt, ...) {
 }
 
 /* Everything the corpus depends on, as text (see dataset_cache.h). */
-static int cache_key(const train_config *cfg, const char *options, const file_list *files, char **out) {
+static int cache_key(const train_config *cfg, const encoding *e, const char *options, const file_list *files,
+                     char **out) {
     char *k = NULL;
     size_t len = 0, cap = 0;
-    int rc = append(&k, &len, &cap, "lstmjam-dataset %d\nencoding %s\noptions %s\n", DATASET_CACHE_VERSION,
-                    cfg->encoding, options);
+    int rc = append(&k, &len, &cap, "lstmjam-dataset %d\nencoding %s %d\noptions %s\n", DATASET_CACHE_VERSION,
+                    cfg->encoding, e ? enc_code_version(e) : 0, options);
     if (!rc)
         rc = append(&k, &len, &cap, "read repeats=%d chords=%d jsb_step=%d\n", (int)cfg->read.abc.repeats,
                     cfg->read.abc.chords, cfg->read.jsb.step_ticks);
@@ -281,10 +282,30 @@ static int8_t jsb_split_of(const score *s) {
  * bad input (exit 2), not the trainer's non-finite loss. */
 static int data_error(int rc) { return rc == LJ_ERR_RANGE ? LJ_ERR_PARSE : rc; }
 
+/* A frames file (lstmjam encode of a frame encoding): every line a piece and a
+ * group of its own, like a line of a tokens file. */
+static int read_frames_file(train_dataset *d, const input_file *f, char *err, size_t errlen) {
+    uint8_t *text;
+    size_t len;
+    int rc = lj_file_read(f->path, &text, &len, err, errlen);
+    if (rc) return rc;
+    size_t p0 = d->corpus.frames.n_pieces, n0 = d->corpus.frames.n_frames;
+    rc = enc_frames_parse(d->enc, (const char *)text, len, f->path, &d->corpus.frames, err, errlen);
+    free(text);
+    for (size_t p = p0; p < d->corpus.frames.n_pieces && !rc; p++) {
+        int32_t id = (int32_t)p;
+        rc = train_corpus_add(&d->corpus, &id, 1, (int32_t)d->corpus.n_groups++, f->source, -1);
+        if (rc) rc = lj_fail(err, errlen, rc, "out of memory");
+    }
+    if (!rc) {
+        d->corpus.stats.pieces += d->corpus.frames.n_pieces - p0;
+        d->corpus.stats.frames += d->corpus.frames.n_frames - n0;
+    }
+    return rc;
+}
+
 static int read_tokens_file(train_dataset *d, const input_file *f, char *err, size_t errlen) {
-    if (d->kind == TRAIN_DATA_FRAMES)
-        return lj_fail(err, errlen, LJ_ERR_UNSUPPORTED, "%s: %s trains from music files, not tokens files", f->path,
-                       d->encoding);
+    if (d->kind == TRAIN_DATA_FRAMES) return read_frames_file(d, f, err, errlen);
     uint8_t *text;
     size_t len;
     int rc = lj_file_read(f->path, &text, &len, err, errlen);
@@ -494,10 +515,10 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
     for (int s = 0; s < cfg->n_data && !rc; s++) rc = collect(&files, cfg->data[s].path, s, chars, 0, 1, cfg->data[s].recursive, err, errlen);
     if (!rc && files.n == 0)
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s: no %s files found", cfg->n_data ? cfg->data[0].path : "data",
-                     chars ? ".abc or .txt" : "music (.mid .abc .krn .json) or tokens (.txt)");
+                     chars ? ".abc or .txt" : "music (.mid .abc .krn .json) or tokens/frames (.txt)");
     char *key = NULL;
-    if (!rc && o->cache_dir && d->kind == TRAIN_DATA_TOKENS) { /* the cache holds tokens only */
-        if ((rc = cache_key(cfg, d->options, &files, &key))) rc = lj_fail(err, errlen, rc, "out of memory");
+    if (!rc && o->cache_dir) {
+        if ((rc = cache_key(cfg, d->enc, d->options, &files, &key))) rc = lj_fail(err, errlen, rc, "out of memory");
         else
             snprintf(d->cache_path, sizeof d->cache_path, "%s/%016llx.ljds", o->cache_dir,
                      (unsigned long long)dataset_cache_hash(key, strlen(key)));
@@ -505,6 +526,13 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
     if (!rc && key) {
         char why[512];
         int lr = dataset_cache_load(d->cache_path, key, cfg->n_data, &d->corpus, why, sizeof why);
+        size_t want_dim = d->kind == TRAIN_DATA_FRAMES ? enc_frame_dim(d->enc) : 0;
+        if (lr == LJ_OK && d->corpus.frames.dim != want_dim) {
+            snprintf(why, sizeof why, "%.400s: frames of %zu values, the encoding's are %zu", d->cache_path,
+                     d->corpus.frames.dim, want_dim);
+            train_corpus_free(&d->corpus);
+            lr = LJ_ERR_PARSE;
+        }
         if (lr == LJ_OK && d->enc) {
             vocab *v = vocab_copy(d->corpus.vocab);
             lr = v ? enc_set_vocab(d->enc, v, why, sizeof why) : LJ_ERR_NOMEM;
@@ -517,6 +545,7 @@ int train_dataset_build(const train_config *cfg, const train_dataset_opts *o, tr
             enc_destroy(d->enc);
             d->enc = NULL;
             rc = enc_create(cfg->encoding, &cfg->enc_opts, &d->enc, err, errlen);
+            if (!rc && d->kind == TRAIN_DATA_FRAMES) frameset_init(&d->corpus.frames, want_dim); /* emptied by the load */
         }
     }
     if (!rc && !d->cache_hit) {

@@ -6,9 +6,10 @@
  *   1. files: every data source (a file, or a folder searched recursively in
  *      name order) gives its files: music files of any readable format (.mid
  *      .midi .smf .abc .krn .json) or tokens files (.txt, the `lstmjam encode`
- *      format); for `encoding: chars`, .abc and .txt text files.
+ *      format; for psd and pianoroll its frames format, enc_frames_parse);
+ *      for `encoding: chars`, .abc and .txt text files.
  *   2. corpus: every file is read and encoded. A "group" is one score (a tune,
- *      a song, a chorale, a line of a tokens file); it gives one piece, none
+ *      a song, a chorale, a line of a tokens or frames file); it gives one piece, none
  *      (skipped by the encoding's filters), or several (transpose=augment:
  *      one per shift). An open vocabulary is put in canonical order over the
  *      whole corpus at the end (enc_finish_vocab). The corpus is what the
@@ -28,8 +29,8 @@
  *      subsamples a dataset's tunes).
  *
  * Kinds: TRAIN_DATA_TOKENS (token ids: chars, timestep, notechord, event) and
- * TRAIN_DATA_FRAMES (float frames: psd, pianoroll; music files only, no
- * cache). For frames the corpus keeps the frames in `frames` and `pieces`
+ * TRAIN_DATA_FRAMES (float frames: psd, pianoroll; music files or frames
+ * files, cached like tokens). For frames the corpus keeps the frames in `frames` and `pieces`
  * holds one id per piece, its index in `frames`, so the split and weights
  * below work on both kinds unchanged; frame_split[k] then holds the frames of
  * split[k]'s pieces.

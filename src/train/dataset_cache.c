@@ -1,5 +1,6 @@
 #include "dataset_cache.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,7 +9,7 @@
 
 #define MAGIC "LJDSET\0\0"
 #define HEADER_BYTES 24 /* magic 8, version 4, crc 4, payload length 8 */
-#define N_STATS 12
+#define N_STATS 14
 
 uint64_t dataset_cache_hash(const void *data, size_t n) {
     const uint8_t *p = data;
@@ -24,7 +25,8 @@ uint64_t dataset_cache_hash(const void *data, size_t n) {
 static size_t *stat_field(enc_stats *s, int i) {
     size_t *f[N_STATS] = {&s->scores,          &s->pieces,          &s->tokens,         &s->skipped_durations,
                           &s->skipped_empty,   &s->skipped_range,   &s->skipped_unknown, &s->keys_estimated,
-                          &s->notes_quantised, &s->notes_hidden,    &s->notes_merged,   &s->notes_cut};
+                          &s->notes_quantised, &s->notes_hidden,    &s->notes_merged,   &s->notes_cut,
+                          &s->notes_dropped,   &s->frames};
     return f[i];
 }
 
@@ -78,6 +80,9 @@ int dataset_cache_save(const char *path, const char *key, const train_corpus *c,
     put_u(&b, blen, 4);
     if (blob) put(&b, blob, blen);
     free(blob);
+    size_t dim = c->frames.dim && c->frames.values ? c->frames.dim : 0; /* 0: a token corpus */
+    if (c->frames.dim && c->frames.n_pieces != c->pieces.n_pieces) b.failed = 1;
+    put_u(&b, dim, 8);
     put_u(&b, c->pieces.n_pieces, 8);
     put_u(&b, c->pieces.n_ids, 8);
     for (size_t p = 0; p < c->pieces.n_pieces; p++) {
@@ -87,6 +92,15 @@ int dataset_cache_save(const char *path, const char *key, const train_corpus *c,
         put_u(&b, (uint8_t)c->fixed_split[p], 1);
     }
     for (size_t i = 0; i < c->pieces.n_ids; i++) put_u(&b, (uint32_t)c->pieces.ids[i], 4);
+    if (dim) {
+        put_u(&b, c->frames.n_frames, 8);
+        for (size_t p = 0; p < c->frames.n_pieces; p++) put_u(&b, frameset_piece_len(&c->frames, p), 8);
+        for (size_t i = 0; i < c->frames.n_frames * dim; i++) {
+            uint32_t bits;
+            memcpy(&bits, &c->frames.values[i], 4);
+            put_u(&b, bits, 4);
+        }
+    }
     if (b.failed) {
         free(b.p);
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);
@@ -129,6 +143,48 @@ static void check(rbuf *r, int ok, const char *what) {
     }
 }
 
+/* The frames block of a frame corpus: u64 frames, u64 per piece, f32 values
+ * (finite) to the end of the file. Returns LJ_ERR_NOMEM only; other problems
+ * go to r->bad. */
+static int read_frames(rbuf *r, size_t dim, size_t n_pieces, frameset *fs) {
+    uint64_t n_frames = get_u(r, 8, "truncated frames");
+    check(r, n_pieces <= (r->n - r->at) / 8, "counts larger than the file");
+    if (r->bad) return LJ_OK;
+    size_t at_lens = r->at;
+    r->at += n_pieces * 8;
+    check(r, n_frames <= (r->n - r->at) / 4 / dim && r->at + n_frames * dim * 4 == r->n,
+          "frame bytes differ from the file size");
+    if (r->bad) return LJ_OK;
+    size_t at_values = r->at, sum = 0;
+    r->at = at_lens;
+    if (frameset_init(fs, dim)) {
+        check(r, 0, "frame width out of range");
+        return LJ_OK;
+    }
+    const uint8_t *v = r->p + at_values;
+    for (size_t p = 0; p < n_pieces && !r->bad; p++) {
+        size_t len = (size_t)get_u(r, 8, "truncated frames");
+        check(r, len <= n_frames - sum, "piece frames exceed the frame count");
+        if (r->bad) break;
+        float *buf = malloc((len ? len : 1) * dim * sizeof *buf);
+        if (!buf) return LJ_ERR_NOMEM;
+        for (size_t i = 0; i < len * dim; i++) {
+            uint32_t bits = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+            memcpy(&buf[i], &bits, 4);
+            v += 4;
+            if (!isfinite(buf[i])) check(r, 0, "a frame value is not finite");
+        }
+        int rc = r->bad ? LJ_OK : frameset_add(fs, buf, len);
+        free(buf);
+        if (rc == LJ_ERR_NOMEM) return rc;
+        check(r, rc == LJ_OK, "too many frames");
+        sum += len;
+    }
+    check(r, sum == n_frames, "piece frames do not add up to the frame count");
+    if (!r->bad) r->at = r->n;
+    return LJ_OK;
+}
+
 int dataset_cache_load(const char *path, const char *key, int n_sources, train_corpus *c, char *err,
                        size_t errlen) {
     memset(c, 0, sizeof *c);
@@ -150,7 +206,7 @@ int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const
         return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: byte 0: expected the cache magic and header", path);
     rbuf r = {data, len, 0, NULL, 0};
     r.at = 8;
-    check(&r, get_u(&r, 4, "truncated header") == DATASET_CACHE_VERSION, "expected format version 1");
+    check(&r, get_u(&r, 4, "truncated header") == DATASET_CACHE_VERSION, "expected format version 2");
     uint32_t crc = (uint32_t)get_u(&r, 4, "truncated header");
     uint64_t payload = get_u(&r, 8, "truncated header");
     check(&r, payload == len - HEADER_BYTES, "payload length differs from the file size (truncated?)");
@@ -166,6 +222,8 @@ int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const
     check(&r, blen <= len - r.at, "truncated vocabulary");
     if (!r.bad && vocab_load(data + r.at, blen, path, &c->vocab, sub, sizeof sub) != LJ_OK) check(&r, 0, "bad vocabulary");
     if (!r.bad) r.at += blen;
+    uint64_t dim = get_u(&r, 8, "truncated counts");
+    check(&r, dim <= 65536, "frame width out of range");
     uint64_t n_pieces = get_u(&r, 8, "truncated counts"), n_ids = get_u(&r, 8, "truncated counts");
     /* Each piece takes 17 bytes and each id 4: refuse counts the file cannot hold
      * before allocating for them. */
@@ -197,7 +255,7 @@ int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const
         check(&r, plen[p] <= n_ids && sum <= n_ids, "piece lengths exceed the token count");
     }
     check(&r, sum == n_ids, "piece lengths do not add up to the token count");
-    check(&r, r.at + n_ids * 4 == len, "token bytes differ from the file size");
+    check(&r, dim ? r.at + n_ids * 4 <= len : r.at + n_ids * 4 == len, "token bytes differ from the file size");
     int32_t vsize = c->vocab ? (int32_t)vocab_size(c->vocab) : 0;
     int32_t *ids = NULL;
     if (!r.bad && n_ids) {
@@ -209,7 +267,9 @@ int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const
         }
         for (size_t i = 0; i < n_ids && !r.bad; i++) {
             ids[i] = (int32_t)(uint32_t)get_u(&r, 4, "truncated tokens");
-            check(&r, ids[i] >= 0 && ids[i] < vsize, "token id outside the vocabulary");
+            /* a frame corpus's ids are its pieces' indices, one per piece */
+            if (dim) check(&r, ids[i] == (int32_t)i && n_ids == n_pieces, "frame piece index out of order");
+            else check(&r, ids[i] >= 0 && ids[i] < vsize, "token id outside the vocabulary");
         }
     }
     int rc = LJ_OK;
@@ -217,6 +277,7 @@ int dataset_cache_parse(const uint8_t *data, size_t len, const char *path, const
         rc = tokset_add(&c->pieces, ids + at, plen[p]);
     free(ids);
     free(plen);
+    if (!rc && dim && !r.bad) rc = read_frames(&r, (size_t)dim, (size_t)n_pieces, &c->frames);
     if (rc) {
         train_corpus_free(c);
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "%s: out of memory", path);

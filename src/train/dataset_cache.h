@@ -10,15 +10,22 @@
  * applied after loading, so changing them reuses the entry.
  *
  * Layout (little-endian):
- *   "LJDSET\0\0" magic, u32 format version (1), u32 CRC-32 of the payload,
+ *   "LJDSET\0\0" magic, u32 format version (2), u32 CRC-32 of the payload,
  *   u64 payload bytes, then the payload:
- *   u32 key length + key bytes; u64 files, groups; u64 x 12 enc_stats fields;
- *   u32 vocab blob length + vocab_save blob; u64 pieces, ids;
- *   per piece: u64 length, i32 group, i32 source, i8 fixed split;
- *   ids as i32.
+ *   u32 key length + key bytes; u64 files, groups; u64 x 14 enc_stats fields;
+ *   u32 vocab blob length + vocab_save blob; u64 frame width (0: tokens);
+ *   u64 pieces, ids; per piece: u64 length, i32 group, i32 source, i8 fixed
+ *   split; ids as i32; then for a frame corpus (psd, pianoroll: one id per
+ *   piece, its index) u64 frames, u64 frames per piece, every frame's floats
+ *   as f32 bits.
  * Loading checks the magic, version, sizes, CRC, the key and every count and
- * index (group order, source < sources, ids < vocabulary size); any mismatch
+ * index (group order, source < sources, ids < vocabulary size or, for frames,
+ * ids 0..n-1 in order, frame counts adding up, finite values); any mismatch
  * is reported as a corrupt entry and the caller rebuilds it.
+ *
+ * The key (dataset.c) starts with DATASET_CACHE_VERSION and the encoder's
+ * enc_code_version: bump the first when this layout or the readers' output
+ * changes, the encoding's own when an encoder's output changes.
  * Thread: control (all). */
 #ifndef LJ_DATASET_CACHE_H
 #define LJ_DATASET_CACHE_H
@@ -28,7 +35,7 @@
 
 #include "dataset.h"
 
-#define DATASET_CACHE_VERSION 1
+#define DATASET_CACHE_VERSION 2 /* 2: frame corpora, 14 stats */
 
 /* 64-bit FNV-1a of n bytes. */
 uint64_t dataset_cache_hash(const void *data, size_t n);
