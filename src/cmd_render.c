@@ -28,7 +28,7 @@ static const char *help =
     "what to render:\n"
     "  --score IN          a music file (one tune; pick one of a book with --tune)\n"
     "  --tune N            tune N of IN (ABC X: number, JSB piece index)\n"
-    "  --model M.lstm      a model (timestep, notechord, event or abc/chars encoding)\n"
+    "  --model M.lstm      a model (timestep, notechord, event, abc/chars, psd or pianoroll)\n"
     "  --preset NAME|FILE  a play preset (presets/NAME.yaml or a file; lstmjam presets):\n"
     "                      its model, sampler, tempo, instruments and synth settings;\n"
     "                      the options here override it; length: its render.minutes\n"

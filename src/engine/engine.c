@@ -11,6 +11,7 @@
 
 #include "files.h"
 #include "generate.h"
+#include "frame_sampler.h"
 #include "modelio.h"
 #include "score.h"
 #include "tokset.h"
@@ -70,14 +71,14 @@ int engine_model_load_with(const char *path, const char *decoding, engine_model 
         rc = lj_fail(err, errlen, rc, "%s: encoding '%s': %s", path, m->encoding, inner);
         goto fail;
     }
-    if (enc_kind_of(m->enc) != ENC_KIND_TOKENS) {
-        rc = lj_fail(err, errlen, LJ_ERR_UNSUPPORTED,
-                     "%s: encoding '%s' generates frames, not tokens: the engine plays token "
-                     "models (timestep, notechord, event, abc)", path, m->encoding);
-        goto fail;
-    }
     const lj_model_config *c = lj_model_get_config(m->lstm);
-    if (c->input_kind == LJ_INPUT_DENSE || c->heads[0].kind != LJ_HEAD_SOFTMAX ||
+    if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) { /* psd, pianoroll: engine_step_frame */
+        char inner[512];
+        if ((rc = frame_sampler_check(m->lstm, m->enc, inner, sizeof inner))) {
+            rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: not a %s model: %s", path, m->encoding, inner);
+            goto fail;
+        }
+    } else if (c->input_kind == LJ_INPUT_DENSE || c->heads[0].kind != LJ_HEAD_SOFTMAX ||
         (size_t)c->heads[0].size != vocab_size(enc_vocab(m->enc)) ||
         (size_t)c->input_size != vocab_size(enc_vocab(m->enc))) {
         rc = lj_fail(err, errlen, LJ_ERR_PARSE,
@@ -147,6 +148,8 @@ struct engine {
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
+    frame_sampler *fs;      /* frame models (psd, pianoroll): draws a frame; NULL for tokens */
+    float *frame;           /* frame models: the frame drawn (enc_frame_dim floats) */
     lj_event pending[PENDING_MAX];          /* held back until within the horizon, in order */
     size_t pend_head, pend_n;               /* FIFO: [pend_head, pend_head + pend_n) */
 
@@ -346,6 +349,25 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     }
     if ((rc = lstm_state_create(&e->state, m->lstm, 1, err, errlen))) goto fail;
     if ((rc = enc_decoder_create(m->enc, &e->dec, err, errlen))) goto fail;
+    if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) {
+        if (c->mode == ENGINE_MODE_STEER || c->mode == ENGINE_MODE_ACCOMPANY) {
+            rc = lj_fail(err, errlen, LJ_ERR_ARG,
+                         "%s mode feeds the player's notes as tokens; a %s model draws frames (use auto, continue or respond)",
+                         c->mode == ENGINE_MODE_STEER ? "steer" : "accompany", enc_name(m->enc));
+            goto fail;
+        }
+        if (c->repetition_penalty != 1.0f || c->no_repeat_ngram > 0) {
+            rc = lj_fail(err, errlen, LJ_ERR_ARG,
+                         "repetition penalty / no-repeat n-gram act on tokens; a %s model draws frames",
+                         enc_name(m->enc));
+            goto fail;
+        }
+        if ((rc = frame_sampler_create(&e->fs, m->lstm, m->enc, NULL, err, errlen))) goto fail;
+        if (!(e->frame = calloc(enc_frame_dim(m->enc), sizeof *e->frame))) {
+            rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+    }
     lj_rng_seed(&e->rng, c->seed);
     e->enc_bpm = 60e6 / (double)enc_decoder_us_per_qn(e->dec);
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
@@ -411,6 +433,8 @@ void engine_destroy(engine *e) {
     if (e->thread_running) engine_thread_stop(e, 1000);
     enc_decoder_destroy(e->dec);
     lstm_state_destroy(e->state);
+    frame_sampler_destroy(e->fs);
+    free(e->frame);
     free(e->probs);
     free(e->idx);
     free(e->work);
@@ -497,7 +521,8 @@ static void feed(engine *e, int32_t tok) {
 static void fresh_start(engine *e) {
     lstm_state_reset(e->state);
     int32_t none = -1;
-    lstm_step(e->lstm, e->state, &none, NULL);
+    if (e->fs) frame_sampler_feed(e->fs, e->state, NULL); /* a zero frame */
+    else lstm_step(e->lstm, e->state, &none, NULL);
     history_reset(e);
     enc_decoder_reset(e->dec);
     for (int i = 0; i < e->n_start; i++) {
@@ -672,6 +697,8 @@ static const float *processed_logits(engine *e) {
     return e->work;
 }
 
+static void after_step(engine *e);
+
 /* One model step: draw a token from the current output, decode it, feed it back. */
 static void generate_step(engine *e) {
     uint64_t t0 = now_ns();
@@ -684,6 +711,29 @@ static void generate_step(engine *e) {
     record_step_time(e, now_ns() - t0);
     e->steps++;
     hold_back_step(e, e->step_ev, n);
+    after_step(e);
+}
+
+/* A frame model's step (psd, pianoroll): draw the next frame from the heads
+ * (frame_sampler: softmax fields at the engine's temperature, regressed times
+ * clamped to >= 0, keys from the Bernoulli/NADE head), decode it, feed it
+ * back. Allocates nothing. */
+static void engine_step_frame(engine *e) {
+    uint64_t t0 = now_ns();
+    lj_sampler s = e->cfg.sampler;
+    s.temperature = (float)e->temperature;
+    frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
+    size_t n = enc_decoder_step_frame(e->dec, e->frame, e->step_ev);
+    frame_sampler_feed(e->fs, e->state, e->frame);
+    record_step_time(e, now_ns() - t0);
+    e->steps++;
+    hold_back_step(e, e->step_ev, n);
+    after_step(e);
+}
+
+/* After a step of either kind: the note limit, the end of an answer (respond
+ * mode), a fresh start (auto mode). */
+static void after_step(engine *e) {
     if (e->note_limit && e->notes_generated >= e->note_limit) {
         flush_decoder(e);
         e->need_panic = 1;
@@ -874,6 +924,8 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
     score *s = score_create();
     tokset ts;
     memset(&ts, 0, sizeof ts);
+    frameset fs; /* frame models: the phrase's frames */
+    memset(&fs, 0, sizeof fs);
     int ok = s != NULL;
     const double ticks_per_frame = 2.0 * SCORE_PPQ / e->cfg.sample_rate; /* 120 BPM axis */
     uint64_t first = e->phrase_n ? e->phrase[0].on : 0, last = first;
@@ -911,19 +963,33 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
             ok = enc_score_abc(enc, s, 1, &text, &len) == LJ_OK &&
                  enc_encode_text(enc, text, len, "phrase", 1, &ts, NULL, err, sizeof err) == LJ_OK;
             free(text);
+        } else if (e->fs) {
+            ok = frameset_init(&fs, enc_frame_dim(enc)) == LJ_OK &&
+                 enc_encode_frames(enc, s, &fs, NULL, err, sizeof err) == LJ_OK;
         } else {
             ok = enc_encode(enc, s, &ts, NULL, err, sizeof err) == LJ_OK;
         }
-        if (!ok || ts.n_ids == 0) e->phrase_errors++;
+        if (!ok || (e->fs ? fs.n_frames : ts.n_ids) == 0) e->phrase_errors++;
     }
     lstm_state_reset(e->state);
     int32_t none = -1;
-    lstm_step(e->lstm, e->state, &none, NULL);
+    /* the first input is a zero vector, except for a frame model given a
+     * phrase: its pieces start at their first frame (as trained) */
+    if (!(e->fs && ok && fs.n_frames)) {
+        if (e->fs) frame_sampler_feed(e->fs, e->state, NULL);
+        else lstm_step(e->lstm, e->state, &none, NULL);
+    }
     history_reset(e);
     enc_decoder_reset(e->dec);
     /* The phrase goes through the model and through the decoder (its events
      * are the player's, already heard: discarded), so the decoder knows what
      * the model knows: an abc tune's header and bar, event's velocity. */
+    for (size_t i = 0; ok && e->fs && i < fs.n_frames; i++) {
+        const float *f = fs.values + i * fs.dim;
+        enc_decoder_step_frame(e->dec, f, e->step_ev);
+        frame_sampler_feed(e->fs, e->state, f);
+        e->primed++;
+    }
     if (ok)
         for (size_t i = 0; i < ts.n_ids; i++) {
             int32_t tok = ts.ids[i];
@@ -936,6 +1002,7 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
     e->mask_on = 0;
     if (e->cfg.mode == ENGINE_MODE_RESPOND && e->cfg.respond_in_key && e->phrase_n)
         key_the_answer(e, s);
+    frameset_free(&fs);
     score_destroy(s);
     e->seed_time = enc_decoder_time(e->dec);
     rebase(e, e->seed_time, clock + e->cfg.lookahead_frames);
@@ -1071,7 +1138,8 @@ int engine_fill(engine *e, uint64_t clock) {
             break;
         }
         if (e->st != STATE_GENERATING || e->paused || steps >= e->cfg.max_steps_per_fill) break;
-        generate_step(e);
+        if (e->fs) engine_step_frame(e);
+        else generate_step(e);
         steps++;
     }
     publish(e);

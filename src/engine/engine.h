@@ -10,6 +10,15 @@
  *   engine_fill(e, clock):  push every held-back event with frame < clock +
  *   look-ahead; while nothing is held back, generate another step.
  *
+ * Frame models (psd, pianoroll) take another step function, chosen when the
+ * engine is created (engine_step_frame in engine.c): each step draws a whole
+ * frame (frame_sampler.h: psd pitch at the engine's temperature, step and
+ * duration from the regression heads clamped to >= 0; pianoroll keys from the
+ * Bernoulli/NADE head), decodes it with enc_decoder_step_frame and feeds it
+ * back as the next dense input; a fresh start feeds a zero frame and a
+ * player's phrase is encoded as frames. Repetition control acts on tokens and
+ * is refused for them.
+ *
  * Events the decoder gives beyond the horizon wait in the engine (a fixed
  * buffer), so the queue only ever holds the look-ahead and a panic pushed now
  * sounds within one look-ahead. Frames pushed never decrease (the queue's

@@ -1,0 +1,5 @@
+# The engine playing frame models (psd, pianoroll) from tests/data/generate:
+# notes, determinism, no allocation per step, no stuck notes, continue mode
+# (test_engine_frames); render --model on them (render_frames_cli.sh).
+lj_add_alloc_test(test_engine_frames test_engine_frames.c)
+lj_add_script_test(render_frames_cli render_frames_cli.sh LABELS unit)

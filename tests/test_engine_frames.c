@@ -1,0 +1,232 @@
+/* The engine playing frame models (src/engine/engine.c, engine_step_frame):
+ * the two tiny committed models of tests/data/generate (psd with MSE time
+ * heads, pianoroll with a NADE head) against dsp/event_sched and a fake synth,
+ * as the offline render does. Checked, for each model:
+ *  - notes come out, and two runs with one seed push the same events;
+ *  - engine_fill allocates nothing over two minutes of music, re-seeding
+ *    every 5 s included;
+ *  - no stuck notes: after engine_end every note-on the engine pushed has its
+ *    own note-off (the decoder's, not only the closing panic), and nothing
+ *    sounds;
+ *  - continue mode: a player's phrase is encoded as frames and primes the
+ *    model, which then plays;
+ *  - a frame model with repetition control, or in steer mode (the player's
+ *    notes go in as tokens), is refused with the reason. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "alloc_fail.h"
+#include "engine/engine.h"
+#include "engine_fixture.h"
+#include "event_sched.h"
+
+static const char *const models[2] = {"tiny_psd.lstm", "tiny_pianoroll.lstm"};
+
+typedef struct rig {
+    engine_model *m;
+    engine *e;
+    fixture_synth syn;
+    void *qmem, *rmem, *lmem, *smem;
+    rtq *q, *rq, *live;
+    sched *s;
+    uint64_t clock;
+    uint32_t period;
+    float buf[2 * 1024];
+    uint64_t ons, offs, panics; /* events pushed (read back from the record queue) */
+    uint64_t ons_at_panic, offs_at_panic;
+} rig;
+
+static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
+
+static void model_path(char *buf, size_t len, int k) {
+    const char *data = getenv("LJ_TEST_DATA");
+    assert_non_null(data);
+    snprintf(buf, len, "%s/generate/%s", data, models[k]);
+}
+
+static void rig_open(rig *r, int k, engine_config *c) {
+    memset(r, 0, sizeof *r);
+    char path[512], err[512] = "";
+    model_path(path, sizeof path, k);
+    int rc = engine_model_load(path, &r->m, err, sizeof err);
+    if (rc) fail_msg("%s", err);
+    size_t qcap = 4096, qb = rtq_bytes(qcap, sizeof(lj_event)), rb = rtq_bytes(1 << 16, sizeof(lj_event)),
+           lb = rtq_bytes(64, sizeof(lj_event));
+    r->qmem = alloc64(qb);
+    r->rmem = alloc64(rb);
+    r->lmem = alloc64(lb);
+    r->smem = alloc64(sched_bytes());
+    r->q = rtq_init(r->qmem, qb, qcap, sizeof(lj_event));
+    r->rq = rtq_init(r->rmem, rb, 1 << 16, sizeof(lj_event));
+    r->live = rtq_init(r->lmem, lb, 64, sizeof(lj_event));
+    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live};
+    r->s = sched_init(r->smem, sched_bytes(), &sc);
+    assert_non_null(r->s);
+    c->out = r->q;
+    c->record = r->rq;
+    rc = engine_create(r->m, c, &r->e, err, sizeof err);
+    if (rc) fail_msg("%s", err);
+    r->period = 128;
+}
+
+static void rig_close(rig *r) {
+    engine_destroy(r->e);
+    engine_model_destroy(r->m);
+    free(r->qmem);
+    free(r->rmem);
+    free(r->lmem);
+    free(r->smem);
+}
+
+/* One period: fill, render, count what was pushed (no allocation). */
+static void rig_period(rig *r) {
+    engine_fill(r->e, r->clock);
+    sched_process(r->s, r->buf, r->period);
+    r->clock += r->period;
+    lj_event ev;
+    while (rtq_pop(r->rq, &ev)) {
+        if (ev.kind == LJ_EV_NOTE_ON && ev.data2 > 0) r->ons++;
+        else if (ev.kind == LJ_EV_NOTE_OFF || ev.kind == LJ_EV_NOTE_ON) r->offs++;
+        else if (ev.kind == LJ_EV_PANIC) {
+            r->panics++;
+            r->ons_at_panic = r->ons;
+            r->offs_at_panic = r->offs;
+        }
+    }
+}
+
+/* engine_end, then periods until everything is pushed and played. */
+static void rig_finish(rig *r) {
+    engine_end(r->e, r->clock);
+    for (int i = 0; i < 100000 && !engine_done(r->e); i++) rig_period(r);
+    assert_true(engine_done(r->e));
+    engine_stats st;
+    engine_get_stats(r->e, &st);
+    while (r->clock <= st.last_frame + r->period) rig_period(r);
+}
+
+static void test_auto_mode(void **state) {
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        uint64_t ons[2] = {0, 0};
+        for (int run = 0; run < 2; run++) {
+            engine_config c;
+            engine_config_default(&c);
+            c.seed = 5;
+            c.reseed_seconds = 5; /* the fresh start is on the measured path too */
+            rig r;
+            rig_open(&r, k, &c);
+            for (int p = 0; p < 100; p++) rig_period(&r); /* warm up */
+            engine_stats before, after;
+            engine_get_stats(r.e, &before);
+            alloc_fail_reset(-1);
+            for (int p = 0; p < 48000 * 120 / 128; p++) rig_period(&r); /* two minutes of music */
+            long allocs = alloc_fail_count();
+            engine_get_stats(r.e, &after);
+            rig_finish(&r);
+            fprintf(stderr, "  %s: %llu steps, %llu notes, %llu re-seeds, %ld allocations; %llu note-ons, %llu note-offs before the final panic\n",
+                    models[k], (unsigned long long)(after.steps - before.steps),
+                    (unsigned long long)(after.notes - before.notes),
+                    (unsigned long long)(after.reseeds - before.reseeds), allocs, (unsigned long long)r.ons_at_panic,
+                    (unsigned long long)r.offs_at_panic);
+            assert_int_equal(allocs, 0);
+            assert_true(after.steps - before.steps > 100);
+            assert_true(after.notes - before.notes > 50);
+            assert_true(after.reseeds - before.reseeds >= 10);
+            assert_int_equal(after.dropped, 0);
+            /* every note ended by the decoder before the closing panic */
+            assert_true(r.panics >= 1);
+            assert_int_equal(r.ons_at_panic, r.offs_at_panic);
+            assert_int_equal(r.ons, r.ons_at_panic);
+            assert_int_equal(fixture_sounding(&r.syn), 0);
+            ons[run] = r.ons;
+            rig_close(&r);
+        }
+        assert_int_equal(ons[0], ons[1]); /* one seed, one piece of music */
+    }
+}
+
+static void test_continue_mode(void **state) {
+    (void)state;
+    for (int k = 0; k < 2; k++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.mode = ENGINE_MODE_CONTINUE;
+        c.seed = 3;
+        size_t pb = rtq_bytes(64, sizeof(lj_event));
+        void *pmem = alloc64(pb);
+        rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+        c.player = player;
+        rig r;
+        rig_open(&r, k, &c);
+        for (int p = 0; p < 100; p++) rig_period(&r);
+        for (int i = 0; i < 4; i++) { /* four notes, a quarter second each */
+            lj_event on = lj_event_note_on(r.clock, 1, 60 + 2 * i, 80);
+            assert_true(rtq_push(player, &on));
+            for (int p = 0; p < 94; p++) rig_period(&r);
+            lj_event off = lj_event_note_off(r.clock, 1, 60 + 2 * i);
+            assert_true(rtq_push(player, &off));
+            rig_period(&r);
+        }
+        uint64_t end = r.clock;
+        while (r.clock < end + 48000 * 10) rig_period(&r);
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        fprintf(stderr, "  %s continue: %llu phrase frames primed, %llu steps, %llu notes, %llu phrase errors\n",
+                models[k], (unsigned long long)st.primed_tokens, (unsigned long long)st.steps,
+                (unsigned long long)st.notes, (unsigned long long)st.phrase_errors);
+        assert_int_equal(st.phrases, 1);
+        assert_int_equal(st.phrase_errors, 0);
+        /* psd: a frame per note; pianoroll at its 8th grid (120 qpm, 0.25 s
+         * a frame): the phrase's 1 s is 4 frames */
+        assert_int_equal(st.primed_tokens, 4);
+        assert_true(st.steps > 0 && st.notes > 0);
+        rig_finish(&r);
+        assert_int_equal(fixture_sounding(&r.syn), 0);
+        rig_close(&r);
+        free(pmem);
+    }
+}
+
+static void test_refused(void **state) {
+    (void)state;
+    char path[512], err[512];
+    model_path(path, sizeof path, 0);
+    engine_model *m;
+    assert_int_equal(engine_model_load(path, &m, err, sizeof err), LJ_OK);
+    assert_string_equal(engine_model_encoding(m), "psd");
+    size_t qb = rtq_bytes(64, sizeof(lj_event));
+    void *qmem = alloc64(qb);
+    engine_config c;
+    engine_config_default(&c);
+    c.out = rtq_init(qmem, qb, 64, sizeof(lj_event));
+    c.no_repeat_ngram = 3;
+    engine *e = NULL;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
+    assert_non_null(strstr(err, "act on tokens; a psd model draws frames"));
+    assert_null(e);
+    c.no_repeat_ngram = 0;
+    c.mode = ENGINE_MODE_STEER;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
+    assert_non_null(strstr(err, "steer mode feeds the player's notes as tokens; a psd model draws frames"));
+    assert_null(e);
+    engine_model_destroy(m);
+    free(qmem);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_auto_mode),
+        cmocka_unit_test(test_continue_mode),
+        cmocka_unit_test(test_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
