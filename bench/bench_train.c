@@ -8,7 +8,8 @@
  * Output lines (bench/run.sh lines them up with PyTorch's):
  *   lstmjam train CONFIG B=.. T=.. threads=N tokens_per_s=X gflops=Y
  *   lstmjam step  CONFIG[-bf16] threads=1 p50_us=X p99_us=Y path=P
- *   lstmjam sgemm threads=N gflops=X
+ *   lstmjam sgemm threads=N gflops=X       (OpenBLAS)
+ *   lstmjam sgemm-own threads=N gflops=X   (model/sgemm.h, what training runs on)
  */
 #define _GNU_SOURCE /* cblas.h declares openblas_setaffinity(cpu_set_t *), a GNU type */
 #include <math.h>
@@ -22,6 +23,7 @@
 
 #include "model.h"
 #include "optim.h"
+#include "sgemm.h"
 
 typedef struct bench_config {
     const char *name;
@@ -213,28 +215,48 @@ static void bench_step(const bench_config *bc, int count, int bf16) {
     lj_model_destroy(m);
 }
 
+/* The 1024^3 sgemm rate of OpenBLAS and of lstmjam's own sgemm (the one the
+ * training layers run on), so each config's share of the peak of the kernel
+ * it actually uses can be printed. */
 static void bench_sgemm(int threads) {
-#if LJ_HAVE_BLAS
-    openblas_set_num_threads(threads);
     const int N = 1024;
     float *A = malloc(sizeof(float) * N * N), *B = malloc(sizeof(float) * N * N),
           *C = calloc((size_t)N * N, sizeof(float));
+    float *work = aligned_alloc(64, lj_sgemm_work_floats(N) * sizeof(float));
     for (int i = 0; i < N * N; i++) A[i] = B[i] = (float)(i % 7) * 0.1f;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
-    int reps = 0;
-    double t0 = now();
-    while (now() - t0 < 1.0 || reps < 3) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0, C, N);
-        reps++;
+    for (int own = 0; own < 2; own++) {
+#if LJ_HAVE_BLAS
+        openblas_set_num_threads(threads);
+#else
+        if (!own) {
+            printf("lstmjam sgemm threads=%d gflops=0 (built without OpenBLAS)\n", threads);
+            continue;
+        }
+#endif
+        lj_set_threads(threads);
+        int reps = 0;
+        double t0 = 0;
+        for (int it = -1; it < 0 || now() - t0 < 1.0 || reps < 3; it++) {
+            if (it == 0) /* one warm-up product */
+                t0 = now();
+            if (own)
+                lj_sgemm(LJ_ISA_AUTO, 0, 0, N, N, N, 1, A, N, B, N, 0, C, N, work);
+#if LJ_HAVE_BLAS
+            else
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, N, N, N, 1, A, N, B, N, 0,
+                            C, N);
+#endif
+            if (it >= 0)
+                reps++;
+        }
+        double el = now() - t0;
+        printf("lstmjam %s threads=%d gflops=%.1f\n", own ? "sgemm-own" : "sgemm", threads,
+               2.0 * N * N * N * reps / el / 1e9);
     }
-    double el = now() - t0;
-    printf("lstmjam sgemm threads=%d gflops=%.1f\n", threads, 2.0 * N * N * N * reps / el / 1e9);
     free(A);
     free(B);
     free(C);
-#else
-    printf("lstmjam sgemm threads=%d gflops=0 (built without OpenBLAS)\n", threads);
-#endif
+    free(work);
 }
 
 int main(int argc, char **argv) {

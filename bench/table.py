@@ -1,11 +1,12 @@
 #!/usr/bin/python3
 """Lines up bench_train's and torch_lstm.py's output (read from stdin) as one
 table: per config the best tokens/s over thread counts, the ratio, and the
-share of the sgemm peak measured by bench_train in the same run."""
+share of the sgemm peak measured by bench_train in the same run (of lstmjam's
+own sgemm, which the training layers run on, when the run measured it)."""
 import re
 import sys
 
-train, step, sgemm = {}, {}, {}
+train, step, sgemm, own = {}, {}, {}, {}
 for line in sys.stdin:
     f = line.split()
     if len(f) < 3:
@@ -21,6 +22,8 @@ for line in sys.stdin:
         step[(who, f[2])] = (float(kv["p50_us"]), float(kv["p99_us"]))
     elif what == "sgemm":
         sgemm[int(kv["threads"])] = float(kv["gflops"])
+    elif what == "sgemm-own":
+        own[int(kv["threads"])] = float(kv["gflops"])
 
 configs = sorted({c for (_, c) in train}, key=lambda c: (c[0], len(c), c))
 print(f"{'config':8} {'lstmjam tok/s':>14} {'thr':>3} {'PyTorch tok/s':>14} {'thr':>3} {'ratio':>6} {'GFLOP/s':>8} {'% sgemm peak':>12}")
@@ -29,7 +32,7 @@ for c in configs:
     pt = train.get(("torch", c))
     if not lj:
         continue
-    peak = sgemm.get(lj[1], 0)
+    peak = own.get(lj[1], sgemm.get(lj[1], 0))
     ratio = f"{lj[0] / pt[0]:.2f}x" if pt else "-"
     pts = f"{pt[0]:14.0f} {pt[1]:3d}" if pt else f"{'-':>14} {'-':>3}"
     share = f"{100 * lj[2] / peak:11.0f}%" if peak else "-"
@@ -47,3 +50,6 @@ if step:
             print(f"{c:8} {lj[0]:14.1f} {lj[1]:8.1f} {'-':>15} {'-':>8} {'-':>12}")
 for t, g in sorted(sgemm.items()):
     print(f"sgemm peak (1024^3, OpenBLAS, {t} thread{'s' if t > 1 else ''}): {g:.1f} GFLOP/s")
+for t, g in sorted(own.items()):
+    print(f"sgemm peak (1024^3, lstmjam's own, {t} thread{'s' if t > 1 else ''}): {g:.1f} GFLOP/s"
+          " (the % column's reference)")

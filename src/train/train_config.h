@@ -109,7 +109,7 @@ typedef struct train_config {
     int restore_best;               /* at the end, keep the best validation model */
     long checkpoint_every;          /* steps between checkpoints */
     long seed;                      /* init, dropout and batch sampling */
-    int threads;                    /* OpenBLAS threads */
+    int threads;                    /* training threads: own sgemm (at most 8), OpenBLAS */
 } train_config;
 
 /* Defaults (the small chars recipe), then the file's values on top. Paths in
