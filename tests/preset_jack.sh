@@ -24,7 +24,12 @@ done
 sed "s|\.\./model|$LJ_SOURCE_DIR/model|; s/^tempo: .*/tempo: 240/" "$LJ_SOURCE_DIR/presets/ambient.yaml" >"$tmp/live.yaml"
 "$BIN" play --preset "$tmp/live.yaml" --seed 4 --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &
 play_pid=$!
-sleep 3
+# SIGHUP only once play handles it: its first status line comes after that.
+for i in $(seq 1 100); do
+    tr '\r' '\n' <"$tmp/play.err" | grep -q '^auto |' && break
+    sleep 0.2
+done
+sleep 1
 sed -i 's/program: Warm Pad/program: Church Organ/' "$tmp/live.yaml"
 kill -HUP $play_pid
 sleep 3
