@@ -1,6 +1,7 @@
 /* lstmjam presets: the play presets in presets/, one line each (name, mode,
  * model, the model's instrument, description), and whether each can play in
- * this build (its model is there and the engine takes it). */
+ * this build (its model is there and the engine takes it with the preset's
+ * settings). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "device/gm.h"
 #include "files.h"
 #include "preset.h"
+#include "rtq.h"
 
 static const char *help =
     "usage: lstmjam presets\n"
@@ -97,9 +99,27 @@ int cmd_presets(int argc, char **argv) {
         } else if (access(p->model, R_OK) != 0) {
             snprintf(problem, sizeof problem, "  [model not found]");
         } else {
-            /* the engine must take the model (a frame model has no token decoder) */
+            /* The engine must take the model, and an engine with the
+             * preset's settings (a mode the model's encoding cannot do is
+             * refused there): made and thrown away, with a small queue. */
             engine_model *m = NULL;
-            if (engine_model_load_with(p->model, p->encoding_options, &m, err, sizeof err)) {
+            engine *e = NULL;
+            int est = engine_model_load_with(p->model, p->encoding_options, &m, err, sizeof err);
+            if (!est) {
+                engine_config ec = p->engine;
+                ec.sample_rate = p->synth.sample_rate;
+                ec.lookahead_frames = p->lookahead_ms > 0 ? (uint64_t)(p->lookahead_ms * ec.sample_rate / 1000)
+                                                          : 4ull * p->period;
+                if (ec.lookahead_frames < 1) ec.lookahead_frames = 1;
+                size_t qb = rtq_bytes(16, sizeof(lj_event));
+                void *qmem = aligned_alloc(64, (qb + 63) / 64 * 64);
+                ec.out = qmem ? rtq_init(qmem, qb, 16, sizeof(lj_event)) : NULL;
+                est = ec.out ? engine_create(m, &ec, &e, err, sizeof err)
+                             : lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
+                engine_destroy(e);
+                free(qmem);
+            }
+            if (est) {
                 const char *msg = strncmp(err, p->model, strlen(p->model)) ? err : err + strlen(p->model);
                 while (*msg == ':' || *msg == ' ') msg++;
                 snprintf(problem, sizeof problem, "  [cannot play: %s]", msg);
