@@ -94,9 +94,11 @@ def main():
         out = os.path.join(gen_dir, "gen-%05d.mid" % i)
         # abc models read ABC text primers, not notes: they start from their own "<s>"/"X:"
         primer = [] if encoding in ("abc", "chars") else ["--primer", primer_text(notes, a.primer_notes)]
+        # pianoroll models draw keys from their own probabilities: no temperature
+        temperature = [] if a.temperature == 1.0 else ["--temperature", str(a.temperature)]
         if run([a.lstmjam, "generate", "--model", a.model] + primer + [
              "--length", length, "--max-steps", "20000", "--seed", str(a.seed + i),
-             "--temperature", str(a.temperature), "-q", "-o", out], may_refuse=True) is None:
+             "-q", "-o", out] + temperature, may_refuse=True) is None:
             refused += 1  # the model's encoding refused the primer (a pitch outside its vocabulary)
             continue
         used.append(os.path.join(ref_dir, f))
