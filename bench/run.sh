@@ -59,6 +59,10 @@ echo "== (2) tuned: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; PyTorch with glibc
 ) | tee "$BUILD/bench_train_tuned.txt" >/dev/null
 /usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_train_tuned.txt"
 
+echo
+echo "== render speed next to fluidsynth -F =="
+"$SRC/bench/render_speed.sh" "$BUILD" 10
+
 # Soak: every shipped model rendered for LJ_SOAK_MINUTES of music (default
 # 10; the ambient bar is 30) through the engine and the audio callback, checked
 # for stuck notes, silences and loops. LJ_SOAK_MINUTES=0 skips it.
