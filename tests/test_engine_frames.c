@@ -10,8 +10,10 @@
  *    sounds;
  *  - continue mode: a player's phrase is encoded as frames and primes the
  *    model, which then plays;
- *  - a frame model with repetition control, or in steer mode (the player's
- *    notes go in as tokens), is refused with the reason. */
+ *  - accompany mode (the presets' bach): the model plays on under the
+ *    player's notes, which a frame model cannot take in as tokens (counted
+ *    as not encoded, never fed);
+ *  - a frame model with repetition control is refused with the reason. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -196,6 +198,37 @@ static void test_continue_mode(void **state) {
     }
 }
 
+static void test_accompany_mode(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_ACCOMPANY;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, 1, &c);
+    for (int p = 0; p < 100; p++) rig_period(&r);
+    for (int i = 0; i < 4; i++) {
+        lj_event on = lj_event_note_on(r.clock, 1, 60 + 2 * i, 80);
+        assert_true(rtq_push(player, &on));
+        for (int p = 0; p < 94; p++) rig_period(&r);
+        lj_event off = lj_event_note_off(r.clock, 1, 60 + 2 * i);
+        assert_true(rtq_push(player, &off));
+        rig_period(&r);
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_true(st.steps > 0 && st.notes > 0);
+    assert_int_equal(st.primed_tokens, 0); /* nothing fed: frames are not tokens */
+    assert_int_equal(st.steer_unencoded, 4); /* the player's four notes, counted */
+    rig_finish(&r);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+}
+
 static void test_refused(void **state) {
     (void)state;
     char path[512], err[512];
@@ -213,11 +246,6 @@ static void test_refused(void **state) {
     assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
     assert_non_null(strstr(err, "act on tokens; a psd model draws frames"));
     assert_null(e);
-    c.no_repeat_ngram = 0;
-    c.mode = ENGINE_MODE_STEER;
-    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_ERR_ARG);
-    assert_non_null(strstr(err, "steer mode feeds the player's notes as tokens; a psd model draws frames"));
-    assert_null(e);
     engine_model_destroy(m);
     free(qmem);
 }
@@ -226,6 +254,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_mode),
         cmocka_unit_test(test_continue_mode),
+        cmocka_unit_test(test_accompany_mode),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -350,12 +350,6 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     if ((rc = lstm_state_create(&e->state, m->lstm, 1, err, errlen))) goto fail;
     if ((rc = enc_decoder_create(m->enc, &e->dec, err, errlen))) goto fail;
     if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) {
-        if (c->mode == ENGINE_MODE_STEER || c->mode == ENGINE_MODE_ACCOMPANY) {
-            rc = lj_fail(err, errlen, LJ_ERR_ARG,
-                         "%s mode feeds the player's notes as tokens; a %s model draws frames (use auto, continue or respond)",
-                         c->mode == ENGINE_MODE_STEER ? "steer" : "accompany", enc_name(m->enc));
-            goto fail;
-        }
         if (c->repetition_penalty != 1.0f || c->no_repeat_ngram > 0) {
             rc = lj_fail(err, errlen, LJ_ERR_ARG,
                          "repetition penalty / no-repeat n-gram act on tokens; a %s model draws frames",

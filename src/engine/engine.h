@@ -17,7 +17,8 @@
  * Bernoulli/NADE head), decodes it with enc_decoder_step_frame and feeds it
  * back as the next dense input; a fresh start feeds a zero frame and a
  * player's phrase is encoded as frames. Repetition control acts on tokens and
- * is refused for them.
+ * is refused for them; steer and accompany play on without feeding the
+ * player's notes to the model (counted in steer_unencoded).
  *
  * Events the decoder gives beyond the horizon wait in the engine (a fixed
  * buffer), so the queue only ever holds the look-ahead and a panic pushed now
