@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "device/audio_out.h"
 #include "device/midi_in.h"
+#include "device/midi_out.h"
 #include "device/synth.h"
 #include "engine/engine.h"
 #include "engine/session_rec.h"
@@ -52,6 +53,11 @@ static const char *help =
     "  --midi-in SPEC      PortMidi input (index or name substring), or jack[:PORT]\n"
     "                      for a JACK MIDI input port lstmjam-midi:midi_in\n"
     "  --thru-channel C    MIDI channel of the player's notes, 1..16 (default 2)\n"
+    "  --midi-out SPEC     the model's notes as MIDI too: jack[:PORT] (a JACK MIDI\n"
+    "                      port lstmjam-out:midi_out, events at their frames), alsa\n"
+    "                      (an ALSA sequencer port lstmjam:out) or a PortMidi output\n"
+    "                      (index or name substring)\n"
+    "  --no-audio          no synth, no audio device: MIDI out only (a DAW plays it)\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
     "  --seed S            random seed (default: from the clock)\n"
@@ -87,7 +93,7 @@ typedef struct play_cli {
     char **argv;
     int has_preset;     /* --preset given: `preset` holds it */
     preset preset;
-    const char *model, *device, *midi_in, *record;
+    const char *model, *device, *midi_in, *midi_out, *record;
     engine_config engine;
     synth_config synth;
     uint32_t period;
@@ -95,6 +101,7 @@ typedef struct play_cli {
     int thru_channel; /* 0..15 */
     int quiet;
     int seed_given;
+    int no_audio;
 } play_cli;
 
 /* 0 and c filled, -1 after --help, else an exit code. */
@@ -140,6 +147,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->quiet = 1;
             continue;
         }
+        if (!strcmp(a, "--no-audio")) {
+            c->no_audio = 1;
+            continue;
+        }
         if (!strcmp(a, "--no-reverb") || !strcmp(a, "--no-chorus")) {
             if (a[5] == 'r') c->synth.reverb = 0;
             else c->synth.chorus = 0;
@@ -161,6 +172,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         else if (!strcmp(a, "--model")) c->model = v;
         else if (!strcmp(a, "--device")) c->device = v;
         else if (!strcmp(a, "--midi-in")) c->midi_in = v;
+        else if (!strcmp(a, "--midi-out")) c->midi_out = v;
         else if (!strcmp(a, "--record")) c->record = v;
         else if (!strcmp(a, "--soundfont")) c->synth.soundfont = v;
         else if (!strcmp(a, "--mode")) {
@@ -221,6 +233,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         cli_error("play needs --model FILE or --preset NAME (see lstmjam play --help, lstmjam presets)");
         return LJ_EXIT_BAD_INPUT;
     }
+    if (c->no_audio && !c->midi_out) {
+        cli_error("--no-audio needs --midi-out (jack, alsa or a PortMidi output)");
+        return LJ_EXIT_BAD_INPUT;
+    }
     return 0;
 }
 
@@ -238,12 +254,15 @@ static uint64_t clock_of(void *user) { return sched_clock(user); }
 typedef struct play_session {
     engine_model *model;
     synth *syn;
-    void *qmem, *lmem, *pmem, *rmem, *prmem, *smem;
-    rtq *events, *live, *player, *rec_engine, *rec_player;
+    void *qmem, *lmem, *pmem, *rmem, *prmem, *smem, *momem;
+    rtq *events, *live, *player, *rec_engine, *rec_player, *mout_q;
     sched *sch;
     engine *eng;
     audio_out *out;
     midi_in *min;
+    midi_out *mout;
+    engine_clock_fn clk; /* the clock the engine and MIDI in read: the audio's, or MIDI out's */
+    void *clk_user;
     midi_route route;
     session_rec *rec;
 } play_session;
@@ -251,6 +270,7 @@ typedef struct play_session {
 static void session_free(play_session *p) {
     midi_in_close(p->min);
     if (p->eng) engine_thread_stop(p->eng, 0);
+    midi_out_close(p->mout);
     audio_out_close(p->out);
     engine_destroy(p->eng);
     session_rec_destroy(p->rec);
@@ -260,6 +280,7 @@ static void session_free(play_session *p) {
     free(p->rmem);
     free(p->prmem);
     free(p->smem);
+    free(p->momem);
     synth_destroy(p->syn);
     engine_model_destroy(p->model);
 }
@@ -321,6 +342,7 @@ static void swap_model(play_session *p, play_cli *c, engine_config *ec, double r
         nec.lookahead_frames = fresh->lookahead_ms > 0 ? (uint64_t)llround(fresh->lookahead_ms * rate / 1000)
                                                        : 4ull * c->period;
         nec.out = ec->out;
+        nec.mirror = ec->mirror;
         nec.record = ec->record;
         nec.player = ec->player;
     }
@@ -358,7 +380,7 @@ static void swap_model(play_session *p, play_cli *c, engine_config *ec, double r
     p->eng = e;
     p->model = m;
     engine_set_min_frame(e, old.last_frame);
-    if (engine_thread_start(e, clock_of, p->sch, (uint64_t)(5e8 * c->period / rate), err, sizeof err))
+    if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / rate), err, sizeof err))
         fprintf(stderr, "\nreload: %s\n", err);
     else if (!c->quiet)
         fprintf(stderr, "\nreloaded %s: panic, new engine from frame %llu\n", c->model,
@@ -375,30 +397,47 @@ int cmd_play(int argc, char **argv) {
     play_session p;
     memset(&p, 0, sizeof p);
     int st;
-    char sf[4096];
-    if ((st = synth_find_soundfont(c.synth.soundfont, sf, sizeof sf, err, sizeof err))) goto fail;
-    c.synth.soundfont = sf;
+    char sf[4096] = "";
+    if (!c.no_audio) {
+        if ((st = synth_find_soundfont(c.synth.soundfont, sf, sizeof sf, err, sizeof err))) goto fail;
+        c.synth.soundfont = sf;
+    }
     if ((st = engine_model_load_with(c.model, c.preset.encoding_options, &p.model, err, sizeof err)))
         goto fail;
-    if ((st = synth_create(&c.synth, &p.syn, err, sizeof err))) goto fail;
-    double rate = synth_sample_rate(p.syn);
-    p.events = make_queue(&p.qmem, 4096);
-    p.live = make_queue(&p.lmem, 1024);
+    if (!c.no_audio && (st = synth_create(&c.synth, &p.syn, err, sizeof err))) goto fail;
+    double rate = c.no_audio ? c.synth.sample_rate : synth_sample_rate(p.syn);
     p.player = make_queue(&p.pmem, 1024);
     p.rec_engine = make_queue(&p.rmem, 1 << 16);
     p.rec_player = make_queue(&p.prmem, 1 << 13);
-    p.smem = alloc64(sched_bytes());
-    if (!p.events || !p.live || !p.player || !p.rec_engine || !p.rec_player || !p.smem) {
+    if (c.midi_out) p.mout_q = make_queue(&p.momem, 4096);
+    if (!c.no_audio) {
+        p.events = make_queue(&p.qmem, 4096);
+        p.live = make_queue(&p.lmem, 1024);
+        p.smem = alloc64(sched_bytes());
+    }
+    if (!p.player || !p.rec_engine || !p.rec_player || (c.midi_out && !p.mout_q) ||
+        (!c.no_audio && (!p.events || !p.live || !p.smem))) {
         st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
         goto fail;
     }
-    sched_config sc = {synth_ops(p.syn), p.events, 1, p.live};
-    p.sch = sched_init(p.smem, sched_bytes(), &sc);
+    if (c.no_audio) {
+        /* MIDI out is the clock (JACK's frames, or the monotonic clock) */
+        if ((st = midi_out_open(c.midi_out, p.mout_q, rate, NULL, NULL, &p.mout, err, sizeof err))) goto fail;
+        rate = midi_out_rate(p.mout);
+        p.clk = midi_out_clock;
+        p.clk_user = p.mout;
+    } else {
+        sched_config sc = {synth_ops(p.syn), p.events, 1, p.live};
+        p.sch = sched_init(p.smem, sched_bytes(), &sc);
+        p.clk = clock_of;
+        p.clk_user = p.sch;
+    }
     engine_config ec = c.engine;
     ec.sample_rate = rate;
     ec.lookahead_frames = c.lookahead_ms > 0 ? (uint64_t)llround(c.lookahead_ms * rate / 1000)
                                              : 4ull * c.period;
-    ec.out = p.events;
+    ec.out = c.no_audio ? p.mout_q : p.events;
+    ec.mirror = c.no_audio ? NULL : p.mout_q;
     ec.record = p.rec_engine;
     ec.player = p.player;
     if ((st = engine_create(p.model, &ec, &p.eng, err, sizeof err))) goto fail;
@@ -409,7 +448,7 @@ int cmd_play(int argc, char **argv) {
     ac.device = c.device;
     ac.sample_rate = rate;
     ac.period = c.period;
-    if ((st = audio_out_open(&ac, p.sch, &p.out, err, sizeof err))) {
+    if (!c.no_audio && (st = audio_out_open(&ac, p.sch, &p.out, err, sizeof err))) {
         cli_error("%s", err);
         if (st != LJ_ERR_ARG && c.has_preset)
             fprintf(stderr, "no audio output to play on; render to a file instead:\n"
@@ -420,21 +459,30 @@ int cmd_play(int argc, char **argv) {
         session_free(&p);
         return cli_exit_code(st);
     }
+    if (!c.no_audio && c.midi_out &&
+        (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, &p.mout, err, sizeof err)))
+        goto fail;
     midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
     if (c.midi_in &&
-        (st = midi_in_open(c.midi_in, &p.route, clock_of, p.sch, &p.min, err, sizeof err)))
+        (st = midi_in_open(c.midi_in, &p.route, p.clk, p.clk_user, &p.min, err, sizeof err)))
         goto fail;
-    if ((st = engine_thread_start(p.eng, clock_of, p.sch,
+    if ((st = engine_thread_start(p.eng, p.clk, p.clk_user,
                                   (uint64_t)(5e8 * c.period / rate) /* half a period */, err,
                                   sizeof err)))
         goto fail;
 
     if (!c.quiet) {
-        printf("SoundFont: %s\nmodel: %s (%s), mode %s, seed %llu\n", sf, c.model,
-               engine_model_encoding(p.model), mode_name(ec.mode), (unsigned long long)ec.seed);
-        printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms\n",
-               audio_out_device(p.out), audio_out_rate(p.out), c.period, 1000 * audio_out_latency(p.out),
-               1000.0 * (double)ec.lookahead_frames / rate);
+        if (p.out) printf("SoundFont: %s\n", sf);
+        printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
+               mode_name(ec.mode), (unsigned long long)ec.seed);
+        if (p.out)
+            printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms\n",
+                   audio_out_device(p.out), audio_out_rate(p.out), c.period,
+                   1000 * audio_out_latency(p.out), 1000.0 * (double)ec.lookahead_frames / rate);
+        else
+            printf("no audio: MIDI out only, %g Hz clock; look-ahead %.1f ms\n", rate,
+                   1000.0 * (double)ec.lookahead_frames / rate);
+        if (p.mout) printf("MIDI out: %s (channel %d)\n", midi_out_name(p.mout), ec.channel + 1);
         if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
         fflush(stdout);
     }
@@ -476,7 +524,7 @@ int cmd_play(int argc, char **argv) {
         }
         if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
             break;
-        if (!audio_out_running(p.out)) {
+        if (p.out && !audio_out_running(p.out)) {
             device_lost = 1;
             break;
         }
@@ -487,8 +535,10 @@ int cmd_play(int argc, char **argv) {
             if (c.quiet) continue;
             engine_stats es;
             sched_stats ss;
+            memset(&ss, 0, sizeof ss);
             engine_get_stats(p.eng, &es);
-            sched_get_stats(p.sch, &ss);
+            if (p.sch) sched_get_stats(p.sch, &ss);
+            else ss.frame = p.clk(p.clk_user);
             uint64_t last[ENGINE_STEP_BUCKETS];
             for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) {
                 last[b] = es.step_hist[b] - prev_hist[b];
@@ -520,15 +570,24 @@ int cmd_play(int argc, char **argv) {
     engine_stats es;
     engine_get_stats(p.eng, &es);
     lj_event off = lj_event_make(es.last_frame, LJ_EV_ALL_NOTES_OFF, c.thru_channel, 0, 0);
-    rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
+    if (p.live) rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
     session_rec_add(p.rec, 1, &off);
-    for (int i = 0; i < 100 && !device_lost && sched_clock(p.sch) <= es.last_frame + c.period; i++)
+    /* the audio side and MIDI out play the engine's last note-offs and panic */
+    for (int i = 0; i < 100 && !device_lost && p.clk(p.clk_user) <= es.last_frame + c.period; i++)
         nanosleep(&(struct timespec){0, 10000000}, NULL);
+    sched_stats ss;
+    memset(&ss, 0, sizeof ss);
+    ss.frame = p.clk(p.clk_user);
+    midi_sink_stats ms = {0};
+    if (p.mout) midi_out_get_stats(p.mout, &ms);
+    midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
+    p.mout = NULL;
     audio_out_close(p.out);
     p.out = NULL;
-    sched_panic(p.sch); /* no callback runs now: whatever is left is released */
-    sched_stats ss;
-    sched_get_stats(p.sch, &ss);
+    if (p.sch) {
+        sched_panic(p.sch); /* no callback runs now: whatever is left is released */
+        sched_get_stats(p.sch, &ss);
+    }
     int drained = session_rec_drain(p.rec, 0, p.rec_engine) || session_rec_drain(p.rec, 1, p.rec_player);
     session_rec_finish(p.rec, ss.frame);
     if (device_lost) cli_error("the audio device stopped (device lost); the notes were released");
@@ -541,6 +600,11 @@ int cmd_play(int argc, char **argv) {
                (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
                (double)ss.callback_ns_max / 1e3, clean ? "" : " (engine stop timed out: panicked)");
+    if (!c.quiet && c.midi_out)
+        printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on\n",
+               (unsigned long long)ms.messages, (unsigned long long)ms.late_events,
+               (unsigned long long)ms.late_frames_max, (unsigned long long)ms.panics,
+               (unsigned long long)ms.held);
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
     if (!st && c.record) {
         st = session_rec_write(p.rec, c.record, err, sizeof err);

@@ -33,3 +33,9 @@ set_tests_properties(play_cli PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # abc models in the engine: a chars model trained here renders notes.
 lj_add_script_test(engine_abc_cli engine_abc_cli.sh LABELS unit)
+
+# lstmjam play --midi-out jack (with and without audio) on jackd -d dummy with
+# jack_midi_dump as the peer: every note reaches it at its scheduled frame,
+# nothing left on.
+lj_add_script_test(play_midi_out play_midi_out.sh LABELS unit)
+set_tests_properties(play_midi_out PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)

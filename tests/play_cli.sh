@@ -3,7 +3,8 @@
 # with a message; an audio device that does not exist gives a clear message
 # (exit 2 when others exist, exit 1 and the suggestion to render when there
 # are none); devices lists its three sections and exits 0 even with nothing
-# found; a MIDI input that does not exist is named. No JACK server is used
+# found; a MIDI input that does not exist is named; MIDI outputs that cannot
+# open (no ALSA sequencer, no JACK server) say so with exit 1. No JACK server is used
 # (JACK_DEFAULT_SERVER points at none).
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 export JACK_DEFAULT_SERVER="lstmjam_none_$$"
@@ -23,6 +24,19 @@ case $rc in
        && echo "ok   no device: render suggested" || { echo "FAIL message"; fail=1; } ;;
 *) echo "FAIL exit $rc"; fail=1 ;;
 esac
+check "no-audio without midi-out" 2 "no-audio needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --no-audio
+# ALSA sequencer output: a virtual port where /dev/snd/seq exists (not tested
+# here: reported skipped); without it, a clear message and exit 1.
+if [ -e /dev/snd/seq ]; then
+    echo "skipped: --midi-out alsa (this machine has /dev/snd/seq; the open-failure check needs none)"
+else
+    check "midi-out alsa without a sequencer" 1 "cannot open the ALSA sequencer" -- \
+        "$BIN" play --model "$tmp/ev.lstm" --no-audio --midi-out alsa --seconds 1
+    check "midi-out portmidi without a sequencer" 1 "PortMidi sees no MIDI output" -- \
+        "$BIN" play --model "$tmp/ev.lstm" --no-audio --midi-out "Some Synth" --seconds 1
+fi
+check "midi-out jack without a server" 1 "no JACK server running" -- \
+    "$BIN" play --model "$tmp/ev.lstm" --no-audio --midi-out jack --seconds 1
 check "devices" 0 "MIDI devices (PortMidi)" -- "$BIN" devices
 grep -q "^audio outputs (PortAudio):" "$tmp/out" && grep -q "^JACK: no server running" "$tmp/out" \
     && echo "ok   devices sections" || { echo "FAIL devices output"; cat "$tmp/out"; fail=1; }

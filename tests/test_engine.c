@@ -30,6 +30,7 @@
 #include "engine/session_rec.h"
 #include "engine_fixture.h"
 #include "event_sched.h"
+#include "midi_sink.h"
 
 static char model_path[256];
 static const char *rig_model = model_path; /* the model rig_open loads */
@@ -1082,9 +1083,87 @@ static void test_abc_models(void **state) {
     unlink(path);
 }
 
+/* dsp/midi_sink: events leave at their frame offsets within the period; the
+ * held-note table ends overlapping notes of one key at the last release; a
+ * panic event and a queue overflow send note-offs for every held note (and
+ * all-notes-off on every channel). */
+typedef struct sink_log {
+    uint32_t offset[256];
+    uint8_t msg[256][3];
+    int n;
+} sink_log;
+static void sink_write(void *u, uint32_t offset, const uint8_t *msg, size_t len) {
+    sink_log *l = u;
+    if (l->n >= 256) return;
+    l->offset[l->n] = offset;
+    memset(l->msg[l->n], 0, 3);
+    memcpy(l->msg[l->n], msg, len);
+    l->n++;
+}
+static void test_midi_sink(void **state) {
+    (void)state;
+    size_t qb = rtq_bytes(4, sizeof(lj_event));
+    void *qm = alloc64(qb);
+    rtq *q = rtq_init(qm, qb, 4, sizeof(lj_event));
+    sink_log log;
+    memset(&log, 0, sizeof log);
+    midi_sink s;
+    midi_sink_init(&s, q, sink_write, &log);
+    lj_event ev[4] = {lj_event_note_on(100, 2, 60, 90), lj_event_note_on(130, 2, 60, 80),
+                      lj_event_note_off(200, 2, 60), lj_event_program(300, 2, 5)};
+    for (int i = 0; i < 4; i++) assert_true(rtq_push(q, &ev[i]));
+    midi_sink_process(&s, 0, 128); /* [0, 128): the first note-on, at 100 */
+    assert_int_equal(log.n, 1);
+    assert_int_equal(log.offset[0], 100);
+    assert_int_equal(log.msg[0][0], 0x92);
+    assert_int_equal(log.msg[0][1], 60);
+    midi_sink_process(&s, 128, 128); /* the second at 130 (offset 2); the off at 200 ends one of two: none */
+    assert_int_equal(log.n, 2);
+    assert_int_equal(log.offset[1], 2);
+    assert_int_equal(log.msg[1][0], 0x92);
+    midi_sink_process(&s, 256, 128);   /* frame 300: the program change at 44 */
+    assert_int_equal(log.n, 3);
+    assert_int_equal(log.offset[2], 44);
+    assert_int_equal(log.msg[2][0], 0xC2);
+    midi_sink_stats st;
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.held, 1);
+    /* A lost event (queue full): the next period panics first. */
+    lj_event more = lj_event_note_on(400, 3, 64, 90);
+    for (int i = 0; i < 5; i++) rtq_push(q, &more);
+    log.n = 0;
+    midi_sink_process(&s, 384, 128);
+    int offs = 0, all_off = 0;
+    for (int i = 0; i < log.n; i++) {
+        offs += (log.msg[i][0] & 0xF0) == 0x80;
+        all_off += (log.msg[i][0] & 0xF0) == 0xB0 && log.msg[i][1] == 123;
+    }
+    assert_int_equal(offs, 1); /* C4 on channel 3 (one of its two notes was still held) */
+    assert_int_equal(all_off, 16);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.panics, 1);
+    assert_int_equal(st.held, 4); /* the 4 queued note-ons of E4 on channel 4 */
+    /* A late panic event: at offset 0, releases them. */
+    lj_event p = lj_event_panic(10);
+    assert_true(rtq_push(q, &p));
+    log.n = 0;
+    midi_sink_process(&s, 512, 128);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.held, 0);
+    assert_int_equal(st.late_events, 1);
+    int e4_off = 0;
+    for (int i = 0; i < log.n; i++) {
+        assert_int_equal(log.offset[i], 0);
+        e4_off += log.msg[i][0] == 0x83 && log.msg[i][1] == 64;
+    }
+    assert_int_equal(e4_off, 1); /* one note-off for the four overlapping E4s */
+    free(qm);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_queue),
+        cmocka_unit_test(test_midi_sink),
         cmocka_unit_test(test_bad_config_and_model),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_repetition_control),

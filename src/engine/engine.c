@@ -594,6 +594,7 @@ static int push(engine *e, const lj_event *ev, uint64_t clock) {
         e->panics++;
         memset(e->model_held, 0, sizeof e->model_held);
     }
+    if (e->cfg.mirror) rtq_push(e->cfg.mirror, ev);
     if (e->cfg.record && !rtq_push(e->cfg.record, ev)) e->rec_dropped++;
     return 1;
 }

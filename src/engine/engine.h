@@ -179,6 +179,9 @@ typedef struct engine_config {
     double density;            /* note density 0.25..4 (1 = the model's own): the logits of
                                   tokens that start notes get + log(density); default 1 */
     rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
+    rtq *mirror;               /* optional lj_event queue: a copy of every event pushed to `out`
+                                  (MIDI out beside the audio; a full queue is that consumer's
+                                  overflow: it panics) */
     rtq *record;               /* optional lj_event queue to the control thread: a copy of every
                                   event pushed to `out` (the session recording) */
     rtq *player;               /* optional lj_event queue of the player's notes (engine consumes),

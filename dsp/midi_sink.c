@@ -1,0 +1,94 @@
+#include "midi_sink.h"
+
+#include <stdatomic.h>
+
+static void bump(_Atomic uint64_t *c, uint64_t n) {
+    atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n, memory_order_relaxed);
+}
+
+static void emit(midi_sink *s, uint8_t status, uint8_t d1, uint8_t d2, size_t len) {
+    uint8_t msg[3] = {status, d1, d2};
+    s->write(s->user, s->offset, msg, len);
+    bump(&s->messages, 1);
+}
+
+/* The "synth" the held-note table drives: MIDI bytes. */
+static void op_note_on(void *u, int ch, int key, int vel) {
+    emit(u, (uint8_t)(0x90 | ch), (uint8_t)key, (uint8_t)vel, 3);
+}
+static void op_note_off(void *u, int ch, int key) { emit(u, (uint8_t)(0x80 | ch), (uint8_t)key, 0, 3); }
+static void op_cc(void *u, int ch, int cc, int v) { emit(u, (uint8_t)(0xB0 | ch), (uint8_t)cc, (uint8_t)v, 3); }
+static void op_program(void *u, int ch, int p) { emit(u, (uint8_t)(0xC0 | ch), (uint8_t)p, 0, 2); }
+static void op_all_off(void *u, int ch) { emit(u, (uint8_t)(0xB0 | ch), 123, 0, 3); }
+static void op_render(void *u, float *out, uint32_t frames) { (void)u, (void)out, (void)frames; }
+
+void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *user) {
+    s->events = events;
+    s->write = write;
+    s->user = user;
+    voice_reset(&s->voices);
+    lj_synth_ops o = {s, op_note_on, op_note_off, op_cc, op_program, op_all_off, op_render};
+    s->ops = o;
+    s->offset = 0;
+    s->overflows_seen = rtq_overflows(events);
+    atomic_init(&s->messages, 0);
+    atomic_init(&s->late_events, 0);
+    atomic_init(&s->late_frames_max, 0);
+    atomic_init(&s->panics, 0);
+    atomic_init(&s->frame, 0);
+    atomic_init(&s->held, 0);
+}
+
+void midi_sink_panic(midi_sink *s, uint32_t offset) {
+    s->offset = offset;
+    voice_panic(&s->voices, &s->ops);
+    bump(&s->panics, 1);
+    atomic_store_explicit(&s->held, s->voices.n_held, memory_order_relaxed);
+}
+
+void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
+    const uint64_t end = now + frames;
+    uint64_t overflows = rtq_overflows(s->events);
+    if (overflows != s->overflows_seen) { /* an event was lost, maybe a note-off */
+        s->overflows_seen = overflows;
+        midi_sink_panic(s, 0);
+    }
+    const lj_event *e;
+    while ((e = rtq_peek(s->events)) && e->frame < end) {
+        if (e->frame < now) {
+            bump(&s->late_events, 1);
+            uint64_t late = now - e->frame;
+            if (late > atomic_load_explicit(&s->late_frames_max, memory_order_relaxed))
+                atomic_store_explicit(&s->late_frames_max, late, memory_order_relaxed);
+            s->offset = 0;
+        } else {
+            s->offset = (uint32_t)(e->frame - now);
+        }
+        if (e->channel < 16 && e->data1 < 128 && e->data2 < 128) {
+            switch ((lj_event_kind)e->kind) {
+            case LJ_EV_NOTE_ON: voice_note_on(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
+            case LJ_EV_NOTE_OFF: voice_note_off(&s->voices, &s->ops, e->channel, e->data1); break;
+            case LJ_EV_CC: voice_cc(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
+            case LJ_EV_PROGRAM: op_program(s, e->channel, e->data1); break;
+            case LJ_EV_ALL_NOTES_OFF: voice_panic_channel(&s->voices, &s->ops, e->channel); break;
+            case LJ_EV_PANIC:
+                voice_panic(&s->voices, &s->ops);
+                bump(&s->panics, 1);
+                break;
+            }
+        }
+        rtq_skip(s->events);
+    }
+    atomic_store_explicit(&s->held, s->voices.n_held, memory_order_relaxed);
+    atomic_store_explicit(&s->frame, end, memory_order_relaxed);
+}
+
+void midi_sink_get_stats(const midi_sink *s, midi_sink_stats *o) {
+    midi_sink *m = (midi_sink *)s;
+    o->messages = atomic_load_explicit(&m->messages, memory_order_relaxed);
+    o->late_events = atomic_load_explicit(&m->late_events, memory_order_relaxed);
+    o->late_frames_max = atomic_load_explicit(&m->late_frames_max, memory_order_relaxed);
+    o->panics = atomic_load_explicit(&m->panics, memory_order_relaxed);
+    o->frame = atomic_load_explicit(&m->frame, memory_order_relaxed);
+    o->held = atomic_load_explicit(&m->held, memory_order_relaxed);
+}

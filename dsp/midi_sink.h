@@ -1,0 +1,67 @@
+/* midi_sink: the MIDI-out counterpart of dsp/event_sched, RT-safe. It
+ * consumes timed lj_events from one SPSC queue and writes them as MIDI bytes
+ * at their frame offsets in the current period, through a writer the driver
+ * gives (JACK: jack_midi_event_write into the port buffer; a polled ALSA or
+ * PortMidi sender: the message now).
+ *
+ * Timing rule: a call for frames [now, now + frames) pops every queued event
+ * with frame < now + frames and writes it at offset frame - now (0 for a late
+ * event, counted), so on JACK an event leaves at exactly its scheduled frame
+ * of the sink's clock. The same held-note table as the audio side
+ * (dsp/voice.h) stands between the events and the wire, so a panic, an
+ * overflow of the queue (an event lost, maybe a note-off) or midi_sink_panic
+ * sends a note-off for every note the sink started, pedals up and
+ * all-notes-off (CC 123) on all 16 channels: no note is left on in the DAW
+ * either.
+ *
+ * Memory: plain data embedded by its owner; nothing allocated. Reporting:
+ * atomic counters (midi_sink_get_stats), never printing. */
+#ifndef LJ_MIDI_SINK_H
+#define LJ_MIDI_SINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "event.h"
+#include "rtq.h"
+#include "voice.h"
+
+/* Writes one MIDI message of len bytes at `offset` frames into the current
+ * period. Thread: the sink's (RT-safe). */
+typedef void (*midi_sink_write_fn)(void *user, uint32_t offset, const uint8_t *msg, size_t len);
+
+typedef struct midi_sink {
+    rtq *events;            /* lj_event queue; the sink is its consumer */
+    midi_sink_write_fn write;
+    void *user;
+    voice_table voices;     /* notes the sink started and did not end */
+    lj_synth_ops ops;       /* voice_* calls land here: they write MIDI */
+    uint32_t offset;        /* offset of the event being applied */
+    uint64_t overflows_seen;
+    _Atomic uint64_t messages, late_events, late_frames_max, panics, frame, held;
+} midi_sink;
+
+typedef struct midi_sink_stats {
+    uint64_t messages;        /* MIDI messages written */
+    uint64_t late_events;     /* events whose frame had passed: written at offset 0 */
+    uint64_t late_frames_max; /* the latest of them, frames */
+    uint64_t panics;          /* panics sent (events, overflows, midi_sink_panic) */
+    uint64_t frame;           /* the end of the last period processed */
+    uint64_t held;            /* notes the sink started and did not end (after the last period) */
+} midi_sink_stats;
+
+/* Sets the queue and the writer; no note held. Thread: init. */
+void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *user);
+
+/* Writes the events due in [now, now + frames) as above. Never fails.
+ * Thread: the sink's (RT-safe). */
+void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames);
+
+/* Note-off for every held note, pedals up, all-notes-off on every channel,
+ * at `offset`. Thread: the sink's, or the owner while it does not run. */
+void midi_sink_panic(midi_sink *s, uint32_t offset);
+
+/* Counters (atomic loads). Thread: any. */
+void midi_sink_get_stats(const midi_sink *s, midi_sink_stats *out);
+
+#endif

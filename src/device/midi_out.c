@@ -1,0 +1,287 @@
+#include "midi_out.h"
+
+#include "audio_out.h"
+
+#include <alsa/asoundlib.h>
+#include <ctype.h>
+#include <errno.h>
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <portmidi.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct midi_out {
+    midi_sink sink;
+    midi_out_clock_fn clock;
+    void *clock_user;
+    double rate;
+    char name[256];
+    _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
+    uint64_t t0_ns;              /* polled backends without an external clock: time zero */
+    /* JACK */
+    jack_client_t *jack;
+    jack_port_t *port;
+    void *jack_buf; /* the port buffer of the period being written */
+    uint64_t jack_time;     /* JACK's frame time of this cycle, widened to 64 bits */
+    uint32_t jack_last;     /* its 32-bit value at the last cycle */
+    int64_t clock_offset;   /* the external clock minus jack_time, smallest seen */
+    int have_offset;
+    /* ALSA */
+    snd_seq_t *seq;
+    int seq_port;
+    /* PortMidi */
+    PortMidiStream *pm;
+    int pm_started;
+    /* the 1 ms sender of the polled backends */
+    pthread_t thread;
+    int thread_running;
+    _Atomic int stop;
+};
+
+static uint64_t mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t midi_out_clock(void *user) {
+    midi_out *m = user;
+    if (m->jack) return atomic_load_explicit(&m->own_frames, memory_order_acquire);
+    return (uint64_t)((double)(mono_ns() - m->t0_ns) * m->rate / 1e9);
+}
+
+static uint64_t now_frames(midi_out *m) { return m->clock ? m->clock(m->clock_user) : midi_out_clock(m); }
+
+/* ---- JACK ---- */
+
+static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
+    midi_out *m = user;
+    jack_midi_event_write(m->jack_buf, offset, msg, len); /* a full buffer drops it (rare: 1 period) */
+}
+
+static int jack_process(jack_nframes_t nframes, void *arg) {
+    midi_out *m = arg;
+    m->jack_buf = jack_port_get_buffer(m->port, nframes);
+    jack_midi_clear_buffer(m->jack_buf);
+    uint64_t now;
+    if (m->clock) {
+        /* The audio callback is another JACK client: in this cycle it may have
+         * run already, or not yet (or run at once on the other core), so its
+         * clock reads as the cycle's start or one period later. Against JACK's
+         * own frame time the smaller difference is the right one (it only
+         * ever decreases: an audio cycle lost); keeping it puts every event
+         * at the same offset from the audio every cycle. */
+        jack_nframes_t jt = jack_last_frame_time(m->jack);
+        m->jack_time += (uint32_t)(jt - m->jack_last);
+        m->jack_last = jt;
+        uint64_t audio = m->clock(m->clock_user);
+        if (audio > 0) { /* the stream runs */
+            int64_t d = (int64_t)audio - (int64_t)m->jack_time;
+            if (!m->have_offset || d < m->clock_offset) m->clock_offset = d, m->have_offset = 1;
+        }
+        now = m->have_offset ? (uint64_t)((int64_t)m->jack_time + m->clock_offset) : audio;
+    } else {
+        now = atomic_load_explicit(&m->own_frames, memory_order_relaxed);
+    }
+    midi_sink_process(&m->sink, now, nframes);
+    if (!m->clock) atomic_store_explicit(&m->own_frames, now + nframes, memory_order_release);
+    return 0;
+}
+
+static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    jack_status_t status;
+    m->jack = jack_client_open("lstmjam-out", JackNoStartServer, &status);
+    if (!m->jack)
+        return lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI output: no JACK server running (status 0x%x)",
+                       (unsigned)status);
+    if (!m->clock && (double)jack_get_sample_rate(m->jack) != m->rate)
+        m->rate = (double)jack_get_sample_rate(m->jack);
+    m->port = jack_port_register(m->jack, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
+    m->jack_last = jack_frame_time(m->jack);
+    jack_set_process_callback(m->jack, jack_process, m);
+    if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
+    snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
+    if (dest && *dest) {
+        if (jack_connect(m->jack, jack_port_name(m->port), dest))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out jack:%s: cannot connect %s to that port",
+                           dest, jack_port_name(m->port));
+        snprintf(m->name, sizeof m->name, "JACK %s -> %s", jack_port_name(m->port), dest);
+    }
+    return LJ_OK;
+}
+
+/* ---- the polled backends: ALSA sequencer, PortMidi ---- */
+
+static void alsa_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
+    midi_out *m = user;
+    (void)offset; /* sent when due (1 ms thread) */
+    snd_seq_event_t ev;
+    snd_seq_ev_clear(&ev);
+    int ch = msg[0] & 0x0F;
+    switch (msg[0] & 0xF0) {
+    case 0x90: snd_seq_ev_set_noteon(&ev, ch, msg[1], msg[2]); break;
+    case 0x80: snd_seq_ev_set_noteoff(&ev, ch, msg[1], 0); break;
+    case 0xB0: snd_seq_ev_set_controller(&ev, ch, msg[1], msg[2]); break;
+    case 0xC0: snd_seq_ev_set_pgmchange(&ev, ch, msg[1]); break;
+    default: return;
+    }
+    (void)len;
+    snd_seq_ev_set_source(&ev, m->seq_port);
+    snd_seq_ev_set_subs(&ev);
+    snd_seq_ev_set_direct(&ev);
+    snd_seq_event_output(m->seq, &ev);
+}
+
+static void pm_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
+    midi_out *m = user;
+    (void)offset;
+    Pm_WriteShort(m->pm, 0, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
+}
+
+static void *poll_thread(void *arg) {
+    midi_out *m = arg;
+    struct timespec nap = {0, 1000000};
+    uint64_t done = now_frames(m);
+    while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
+        uint64_t now = now_frames(m);
+        if (now > done) {
+            midi_sink_process(&m->sink, done, (uint32_t)(now - done));
+            done = now;
+            if (m->seq) snd_seq_drain_output(m->seq);
+        }
+        nanosleep(&nap, NULL);
+    }
+    return NULL;
+}
+
+static int start_poll(midi_out *m, char *err, size_t errlen) {
+    m->t0_ns = mono_ns();
+    int r = pthread_create(&m->thread, NULL, poll_thread, m);
+    if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI output thread: %s", strerror(r));
+    m->thread_running = 1;
+    return LJ_OK;
+}
+
+static int open_alsa(midi_out *m, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    int r = snd_seq_open(&m->seq, "default", SND_SEQ_OPEN_OUTPUT, 0);
+    if (r < 0) {
+        m->seq = NULL;
+        return lj_fail(err, errlen, LJ_ERR_IO, "--midi-out alsa: cannot open the ALSA sequencer: %s%s",
+                       snd_strerror(r),
+                       r == -ENOENT ? " (no /dev/snd/seq: load the snd-seq module, or use --midi-out jack)" : "");
+    }
+    snd_seq_set_client_name(m->seq, "lstmjam");
+    m->seq_port = snd_seq_create_simple_port(m->seq, "out", SND_SEQ_PORT_CAP_READ | SND_SEQ_PORT_CAP_SUBS_READ,
+                                             SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
+    if (m->seq_port < 0)
+        return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot create the port: %s", snd_strerror(m->seq_port));
+    snprintf(m->name, sizeof m->name, "ALSA sequencer lstmjam:out (client %d)", snd_seq_client_id(m->seq));
+    return start_poll(m, err, errlen);
+}
+
+static int contains_nocase(const char *hay, const char *needle) {
+    size_t n = strlen(needle);
+    for (const char *p = hay; *p; p++) {
+        size_t k = 0;
+        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
+        if (k == n) return 1;
+    }
+    return 0;
+}
+
+static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    PmError pe = Pm_Initialize();
+    if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
+    m->pm_started = 1;
+    int n = Pm_CountDevices(), found = -1, outputs = 0;
+    char *end;
+    long idx = strtol(spec, &end, 10);
+    for (int i = 0; i < n; i++) {
+        const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
+        if (!d || !d->output) continue;
+        outputs++;
+        if ((*spec && !*end && idx == i) || (*end && contains_nocase(d->name, spec))) {
+            found = i;
+            break;
+        }
+    }
+    if (found < 0) {
+        if (!outputs)
+            return lj_fail(err, errlen, LJ_ERR_IO,
+                           "--midi-out '%s': PortMidi sees no MIDI output (no ALSA sequencer here?); on "
+                           "JACK use --midi-out jack", spec);
+        return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out '%s': no MIDI output matches (see lstmjam devices)",
+                       spec);
+    }
+    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 0);
+    if (pe != pmNoError) {
+        m->pm = NULL;
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
+    }
+    snprintf(m->name, sizeof m->name, "PortMidi %s", Pm_GetDeviceInfo(found)->name);
+    return start_poll(m, err, errlen);
+}
+
+int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_clock_fn clock,
+                  void *clock_user, midi_out **out, char *err, size_t errlen) {
+    *out = NULL;
+    midi_out *m = calloc(1, sizeof *m);
+    if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    m->clock = clock;
+    m->clock_user = clock_user;
+    m->rate = sample_rate;
+    atomic_init(&m->own_frames, 0);
+    atomic_init(&m->stop, 0);
+    int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5);
+    midi_sink_init(&m->sink, events, jack ? jack_write : !strcmp(spec, "alsa") ? alsa_write : pm_write, m);
+    int rc;
+    if (jack) rc = open_jack(m, spec[4] ? spec + 5 : NULL, err, errlen);
+    else if (!strcmp(spec, "alsa")) rc = open_alsa(m, err, errlen);
+    else rc = open_portmidi(m, spec, err, errlen);
+    if (rc) {
+        midi_out_close(m);
+        return rc;
+    }
+    *out = m;
+    return LJ_OK;
+}
+
+void midi_out_close(midi_out *m) {
+    if (!m) return;
+    if (m->jack) {
+        /* the last periods: whatever is still held gets its note-off */
+        midi_sink_stats st;
+        midi_sink_get_stats(&m->sink, &st);
+        if (st.held) {
+            lj_event p = lj_event_panic(0);
+            rtq_push(m->sink.events, &p);
+            struct timespec nap = {0, 2000000};
+            for (int i = 0; i < 100 && rtq_count(m->sink.events); i++) nanosleep(&nap, NULL);
+            nanosleep(&nap, NULL);
+        }
+        jack_deactivate(m->jack);
+        jack_client_close(m->jack);
+    }
+    if (m->thread_running) {
+        atomic_store_explicit(&m->stop, 1, memory_order_release);
+        pthread_join(m->thread, NULL);
+        if (m->sink.voices.n_held) midi_sink_panic(&m->sink, 0); /* this thread is the sink's now */
+        if (m->seq) snd_seq_drain_output(m->seq);
+    }
+    if (m->pm) Pm_Close(m->pm);
+    if (m->pm_started) Pm_Terminate();
+    if (m->seq) snd_seq_close(m->seq);
+    free(m);
+}
+
+const char *midi_out_name(const midi_out *m) { return m->name; }
+double midi_out_rate(const midi_out *m) { return m->rate; }
+void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }

@@ -1,0 +1,53 @@
+/* midi_out: the model's notes to a DAW or a hardware synth (dsp/midi_sink on
+ * a driver's thread).
+ *
+ *   "jack" or "jack:PORT"  a JACK client "lstmjam-out" with a MIDI output port
+ *                          "lstmjam-out:midi_out" (connected to PORT when
+ *                          given); JACK's process callback writes each event at
+ *                          its frame offset in the period: sample-exact on the
+ *                          clock the events were scheduled on
+ *   "alsa"                 an ALSA sequencer client "lstmjam" with a port
+ *                          "out" that other programs subscribe to; a 1 ms
+ *                          thread sends each event when its frame is due
+ *                          (direct output, so within 1 ms of its time)
+ *   anything else          a PortMidi output device by index or name substring
+ *                          (ALSA sequencer on Linux), the same 1 ms thread
+ *
+ * The clock: with `clock` given (the audio clock, sched_clock: play with
+ * audio) the events' frames are read against it; without (play --no-audio)
+ * midi_out is the clock itself (midi_out_clock: JACK's frames processed, or the
+ * monotonic time since the open in frames of `sample_rate` for the polled
+ * backends), and the engine reads it. Every backend goes through midi_sink's
+ * held-note table, so a panic event, a lost event or the close
+ * (midi_out_close sends the panic itself when notes are still on) leaves no
+ * note on at the other end. Thread: control (all). */
+#ifndef LJ_MIDI_OUT_H
+#define LJ_MIDI_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lj_status.h"
+#include "midi_sink.h"
+#include "rtq.h"
+
+typedef uint64_t (*midi_out_clock_fn)(void *user);
+typedef struct midi_out midi_out;
+
+/* Opens the output named by spec and starts sending the events of `events`
+ * (an lj_event queue; midi_out is its consumer). LJ_ERR_ARG when nothing
+ * matches spec or a JACK port to connect to does not exist, LJ_ERR_IO when the
+ * server, the sequencer or the device fails (the message says which and why). */
+int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_clock_fn clock,
+                  void *clock_user, midi_out **out, char *err, size_t errlen);
+/* Sends note-offs for whatever it left on (JACK: a panic pushed into the
+ * events queue, so its producer must have stopped), then stops and closes;
+ * NULL no-op. */
+void midi_out_close(midi_out *m);
+const char *midi_out_name(const midi_out *m);
+double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one asked for */
+/* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
+uint64_t midi_out_clock(void *m);
+void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
+
+#endif

@@ -1,0 +1,70 @@
+#!/bin/sh
+# `lstmjam play --midi-out jack` end to end on a headless JACK server (jackd -d
+# dummy, 48 kHz, 128 frames) with jack_midi_dump as the independent peer that
+# records lstmjam's MIDI output (lstmjam connects to it: --midi-out
+# jack:ljdump:input). Run 1: --no-audio (the DAW use: MIDI out is the clock).
+# Run 2: audio and MIDI out together (the engine's events mirrored to MIDI out,
+# read against the audio clock). Checked in each: exit 0; the model's notes
+# all reach the peer (as many note-ons as the session MIDI holds), none late;
+# at the end nothing is left on at the peer (every note-on ended by a note-off
+# or the closing panic's all-notes-off). Run 1 also: the notes leave at
+# exactly their scheduled frames: the event model's time shifts at 300 BPM are
+# 200 frames (10 ms at 125 BPM scaled by 125/300), so every note event the
+# engine schedules lies on one 200-frame grid of the clock, and
+# jack_midi_dump's frame stamps must too (an event written at the period's
+# start instead of its frame offset would fall off it). Run 2 follows the
+# audio clock, which loses a period at each xrun of the dummy driver on a
+# loaded machine, so its grid is printed, not asserted.
+# Skipped (77) without jackd, jack_midi_dump or midicsv.
+. "$LJ_SOURCE_DIR/tests/cli_lib.sh"
+for t in jackd jack_lsp jack_midi_dump midicsv; do
+    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+export JACK_DEFAULT_SERVER="lstmjam_mo_$$"
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+trap 'kill $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+up=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.5
+done
+[ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+
+run() { # NAME, then play's extra options
+    name=$1; shift
+    stdbuf -oL jack_midi_dump -a ljdump >"$tmp/$name.dump" 2>/dev/null &
+    dump_pid=$!
+    for i in $(seq 1 30); do jack_lsp 2>/dev/null | grep -q "ljdump:input" && break; sleep 0.1; done
+    "$BIN" play --model "$tmp/ev.lstm" --seconds 4 --tempo 300 --seed 5 --lookahead 40 \
+        --midi-out jack:ljdump:input --record "$tmp/$name.mid" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+    rc=$?
+    sleep 0.3
+    kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null
+    cat "$tmp/$name.out"
+    [ $rc = 0 ] || { echo "FAIL $name: play exit $rc"; cat "$tmp/$name.err"; fail=1; return; }
+    midicsv "$tmp/$name.mid" | awk -F', ' '$1==2 && $3=="Note_on_c" && $6>0 {n++} END {print n+0}' >"$tmp/$name.n"
+    # dump lines: "  23904: 90 44 05 note on  (channel  0): ..."
+    awk -v name="$name" -v want="$(cat "$tmp/$name.n")" -v ongrid="$GRID" '
+        { t = $1; sub(":", "", t); st = $2; d1 = $3; d2 = $4 }
+        st ~ /^9/ && d2 != "00" { ons++; held[st d1]++; r = t % 200; grid[r]++; if (!(r in grid1)) { grid1[r] = 1; residues++ } }
+        st ~ /^8/ || (st ~ /^9/ && d2 == "00") { offs++; k = "9" substr(st, 2) d1; if (held[k] > 0) held[k]--; r = t % 200; if (!(r in grid1)) { grid1[r] = 1; residues++ } }
+        st ~ /^b/ && d1 == "7b" { for (k in held) if (substr(k, 2, 1) == substr(st, 2, 1)) held[k] = 0; panic = 1 }
+        END {
+            left = 0; for (k in held) left += held[k]
+            printf "%s: peer got %d note-ons (session MIDI %d), %d note-offs, note events on %d residue(s) mod 200 frames, %d left on, panic %s\n",
+                name, ons, want, offs, residues, left, panic ? "seen" : "not seen"
+            bad = 0
+            if (ons < 3 || ons != want) { print "FAIL " name ": the peer did not get the model'"'"'s notes"; bad = 1 }
+            if (ongrid && residues != 1) { print "FAIL " name ": note events off their scheduled frames"; bad = 1 }
+            if (left != 0 || !panic) { print "FAIL " name ": notes left on at the peer"; bad = 1 }
+            exit bad
+        }' "$tmp/$name.dump" || fail=1
+    grep -q "^MIDI out: [0-9]* messages, 0 late" "$tmp/$name.out" && echo "ok   $name: nothing late" \
+        || { echo "FAIL $name: late MIDI out events"; fail=1; }
+}
+GRID=1 run noaudio --no-audio
+grep -q "^no audio: MIDI out only" "$tmp/noaudio.out" || { echo "FAIL no-audio banner"; fail=1; }
+GRID=0 run audio --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2"
+exit $fail
