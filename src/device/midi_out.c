@@ -26,8 +26,7 @@ struct midi_out {
     jack_client_t *jack;
     jack_port_t *port;
     void *jack_buf; /* the port buffer of the period being written */
-    uint64_t jack_time;     /* JACK's frame time of this cycle, widened to 64 bits */
-    uint32_t jack_last;     /* its 32-bit value at the last cycle */
+    uint64_t jack_time;     /* frames of the cycles processed before this one */
     int64_t clock_offset;   /* the external clock minus jack_time, smallest seen */
     int have_offset;
     /* ALSA */
@@ -72,12 +71,9 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
         /* The audio callback is another JACK client: in this cycle it may have
          * run already, or not yet (or run at once on the other core), so its
          * clock reads as the cycle's start or one period later. Against JACK's
-         * own frame time the smaller difference is the right one (it only
-         * ever decreases: an audio cycle lost); keeping it puts every event
-         * at the same offset from the audio every cycle. */
-        jack_nframes_t jt = jack_last_frame_time(m->jack);
-        m->jack_time += (uint32_t)(jt - m->jack_last);
-        m->jack_last = jt;
+         * own count of frames the smaller difference is the right one (it
+         * only ever decreases: an audio cycle lost); keeping it puts every
+         * event at the same offset from the audio every cycle. */
         uint64_t audio = m->clock(m->clock_user);
         if (audio > 0) { /* the stream runs */
             int64_t d = (int64_t)audio - (int64_t)m->jack_time;
@@ -85,9 +81,10 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
         }
         now = m->have_offset ? (uint64_t)((int64_t)m->jack_time + m->clock_offset) : audio;
     } else {
-        now = atomic_load_explicit(&m->own_frames, memory_order_relaxed);
+        now = m->jack_time;
     }
     midi_sink_process(&m->sink, now, nframes);
+    m->jack_time += nframes;
     if (!m->clock) atomic_store_explicit(&m->own_frames, now + nframes, memory_order_release);
     return 0;
 }
@@ -103,7 +100,6 @@ static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
         m->rate = (double)jack_get_sample_rate(m->jack);
     m->port = jack_port_register(m->jack, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
-    m->jack_last = jack_frame_time(m->jack);
     jack_set_process_callback(m->jack, jack_process, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));

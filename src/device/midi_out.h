@@ -15,7 +15,7 @@
  *
  * The clock: with `clock` given (the audio clock, sched_clock: play with
  * audio) the events' frames are read against it; without (play --no-audio)
- * midi_out is the clock itself (midi_out_clock: JACK's frames processed, or the
+ * midi_out is the clock itself (midi_out_clock: the frames of the JACK cycles processed, or the
  * monotonic time since the open in frames of `sample_rate` for the polled
  * backends), and the engine reads it. Every backend goes through midi_sink's
  * held-note table, so a panic event, a lost event or the close
