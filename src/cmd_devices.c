@@ -37,7 +37,7 @@ int cmd_devices(int argc, char **argv) {
     jack_status_t status;
     jack_client_t *j = jack_client_open("lstmjam-devices", JackNoStartServer, &status);
     if (j) {
-        printf("JACK: server running at %u Hz, period %u frames (play --midi-in jack)\n",
+        printf("JACK: server running at %u Hz, period %u frames (play --midi-in jack, --midi-out jack)\n",
                (unsigned)jack_get_sample_rate(j), (unsigned)jack_get_buffer_size(j));
         jack_client_close(j);
     } else {

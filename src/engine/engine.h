@@ -25,6 +25,10 @@
  * sounds within one look-ahead. Frames pushed never decrease (the queue's
  * rule): every event's frame is at least the last one pushed.
  *
+ * MIDI out (play --midi-out) gets a copy of every event pushed
+ * (engine_config.mirror), or is the only queue (play --no-audio); either way
+ * the same frames, written by dsp/midi_sink at their offsets.
+ *
  * The same code runs on the engine thread of `lstmjam play`
  * (engine_thread_start: fill, sleep a fraction of a period, repeat, reading the
  * audio clock from dsp/event_sched) and inline in the offline render loop of
