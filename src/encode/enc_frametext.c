@@ -122,8 +122,10 @@ static int fp_number_end(fr_parser *p, const char *text, size_t end) {
         ok = v == 0 || v == 1;
         if (!ok) snprintf(msg, sizeof msg, "expected 0 or 1 in field '%s', found '%s'", f->name, buf);
     } else {
-        ok = isfinite(v) && fabs(v) <= 3.0e38;
-        if (!ok) snprintf(msg, sizeof msg, "expected a finite float in field '%s', found '%s'", f->name, buf);
+        /* every value field is a time, a length or a level: never negative */
+        ok = isfinite(v) && v >= 0 && v <= 3.0e38;
+        if (!ok)
+            snprintf(msg, sizeof msg, "expected a finite float >= 0 in field '%s', found '%s'", f->name, buf);
     }
     if (!ok) return fp_fail(p, LJ_ERR_PARSE, p->line, p->num_col, msg);
     p->cur[p->n_frames * p->e->dim + p->k++] = (float)v;
