@@ -1,7 +1,7 @@
 #include "audio_out.h"
+#include "device_match.h"
 
 #include <alsa/asoundlib.h>
-#include <ctype.h>
 #include <jack/jack.h>
 #include <pa_jack.h>
 #include <portaudio.h>
@@ -56,16 +56,6 @@ static void device_label(PaDeviceIndex i, char *buf, size_t len) {
     snprintf(buf, len, "%s: %s", h ? h->name : "?", d ? d->name : "?");
 }
 
-static int contains_nocase(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return 1;
-    }
-    return n == 0;
-}
-
 /* The device for spec: an index, or the first output device whose label
  * contains spec. */
 static PaDeviceIndex find_device(const char *spec, char *err, size_t errlen) {
@@ -94,7 +84,7 @@ static PaDeviceIndex find_device(const char *spec, char *err, size_t errlen) {
         const PaDeviceInfo *d = Pa_GetDeviceInfo(i);
         char label[256];
         device_label(i, label, sizeof label);
-        if (d && d->maxOutputChannels >= 2 && contains_nocase(label, spec)) return i;
+        if (d && d->maxOutputChannels >= 2 && device_name_contains(label, spec)) return i;
     }
     lj_fail(err, errlen, LJ_ERR_ARG, "--device '%s': no output device matches (see lstmjam devices)", spec);
     return paNoDevice;

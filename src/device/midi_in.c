@@ -1,8 +1,8 @@
 #include "midi_in.h"
 
 #include "audio_out.h"
+#include "device_match.h"
 
-#include <ctype.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <portmidi.h>
@@ -67,16 +67,6 @@ static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
 
 /* ---- PortMidi ---- */
 
-static int contains_nocase(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return 1;
-    }
-    return 0;
-}
-
 static void *pm_thread(void *arg) {
     midi_in *m = arg;
     struct timespec nap = {0, 1000000}; /* PortMidi has no callback: poll every ms */
@@ -103,18 +93,7 @@ static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen)
     PmError pe = Pm_Initialize();
     if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
     m->pm_started = 1;
-    int n = Pm_CountDevices(), found = -1, inputs = 0;
-    char *end;
-    long idx = strtol(spec, &end, 10);
-    for (int i = 0; i < n; i++) {
-        const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
-        if (!d || !d->input) continue;
-        inputs++;
-        if ((*spec && !*end && idx == i) || (*end && contains_nocase(d->name, spec))) {
-            found = i;
-            break;
-        }
-    }
+    int inputs = 0, found = device_portmidi_find(spec, 0, &inputs);
     if (found < 0) {
         if (!inputs)
             return lj_fail(err, errlen, LJ_ERR_IO,

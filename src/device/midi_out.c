@@ -1,9 +1,9 @@
 #include "midi_out.h"
 
 #include "audio_out.h"
+#include "device_match.h"
 
 #include <alsa/asoundlib.h>
-#include <ctype.h>
 #include <errno.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
@@ -182,33 +182,12 @@ static int open_alsa(midi_out *m, char *err, size_t errlen) {
     return start_poll(m, err, errlen);
 }
 
-static int contains_nocase(const char *hay, const char *needle) {
-    size_t n = strlen(needle);
-    for (const char *p = hay; *p; p++) {
-        size_t k = 0;
-        while (k < n && p[k] && tolower((unsigned char)p[k]) == tolower((unsigned char)needle[k])) k++;
-        if (k == n) return 1;
-    }
-    return 0;
-}
-
 static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen) {
     audio_out_quiet_libs();
     PmError pe = Pm_Initialize();
     if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
     m->pm_started = 1;
-    int n = Pm_CountDevices(), found = -1, outputs = 0;
-    char *end;
-    long idx = strtol(spec, &end, 10);
-    for (int i = 0; i < n; i++) {
-        const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
-        if (!d || !d->output) continue;
-        outputs++;
-        if ((*spec && !*end && idx == i) || (*end && contains_nocase(d->name, spec))) {
-            found = i;
-            break;
-        }
-    }
+    int outputs = 0, found = device_portmidi_find(spec, 1, &outputs);
     if (found < 0) {
         if (!outputs)
             return lj_fail(err, errlen, LJ_ERR_IO,
