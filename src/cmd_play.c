@@ -600,6 +600,11 @@ int cmd_play(int argc, char **argv) {
                (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
                (double)ss.callback_ns_max / 1e3, clean ? "" : " (engine stop timed out: panicked)");
+    if (!c.quiet)
+        printf("engine: %llu player notes fed to the model (%llu not encodable), %llu phrases, "
+               "%llu panics\n",
+               (unsigned long long)es.steered, (unsigned long long)es.steer_unencoded,
+               (unsigned long long)es.phrases, (unsigned long long)es.panics);
     if (!c.quiet && c.midi_out)
         printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on\n",
                (unsigned long long)ms.messages, (unsigned long long)ms.late_events,

@@ -11,8 +11,11 @@ target_link_libraries(make_event_model PRIVATE lstmjam_host)
 # A JACK peer measuring MIDI-thru latency on JACK's clock (tests/jack_latency.c).
 add_executable(jack_latency jack_latency.c)
 target_link_libraries(jack_latency PRIVATE PkgConfig::JACK m)
+# A JACK MIDI peer that sends the messages a test script gives it (tests/jack_send.c).
+add_executable(jack_send jack_send.c)
+target_link_libraries(jack_send PRIVATE PkgConfig::JACK)
 set(LJ_ENGINE_TEST_ENV ${LJ_TEST_ENV} "LJ_MAKE_MODEL=$<TARGET_FILE:make_event_model>"
-    "LJ_JACK_LATENCY=$<TARGET_FILE:jack_latency>")
+    "LJ_JACK_LATENCY=$<TARGET_FILE:jack_latency>" "LJ_JACK_SEND=$<TARGET_FILE:jack_send>")
 
 # lstmjam render --model: a WAV that is not silent, its MIDI beside it with
 # every note ended, --notes exact, same seed same output, bad usage exits 2.
@@ -39,3 +42,9 @@ lj_add_script_test(engine_abc_cli engine_abc_cli.sh LABELS unit)
 # nothing left on.
 lj_add_script_test(play_midi_out play_midi_out.sh LABELS unit)
 set_tests_properties(play_midi_out PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+
+# lstmjam play's modes and live controls on jackd -d dummy (MIDI in from
+# tests/jack_send, MIDI out to jack_midi_dump): CC density/temperature/panic/
+# mode, steer and accompany against a run nobody plays into.
+lj_add_script_test(play_modes play_modes.sh LABELS unit)
+set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)

@@ -1,0 +1,103 @@
+/* jack_send: a JACK MIDI peer that plays the player's part of a test, one
+ * message at a time as the test script decides (unlike jack_midiseq's fixed
+ * loop, it sends controllers too and lets the script wait for lstmjam between
+ * messages). It reads lines from stdin, each one MIDI message in hex bytes
+ * ("9f 3c 64", "bf 7b 00"), and writes each at the start of the next JACK
+ * cycle on its port `jack_send:out`, which is connected to every PORT given.
+ * A line "sleep MS" waits that long before the next message (two messages
+ * a few cycles apart without a shell round trip). At the end of stdin it waits
+ * until everything is sent and exits.
+ *
+ *   jack_send PORT... < messages
+ *
+ * Exit 0 when every message was sent, 1 on a bad line or a JACK failure, 77
+ * when no JACK server runs. */
+#include <jack/jack.h>
+#include <jack/midiport.h>
+#include <jack/ringbuffer.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct msg {
+    unsigned char bytes[3];
+    unsigned char len;
+} msg;
+
+static jack_port_t *port;
+static jack_ringbuffer_t *queue; /* msg records: main thread -> process callback */
+
+static int process(jack_nframes_t n, void *arg) {
+    (void)arg;
+    void *buf = jack_port_get_buffer(port, n);
+    jack_midi_clear_buffer(buf);
+    msg m;
+    while (jack_ringbuffer_read_space(queue) >= sizeof m) {
+        jack_ringbuffer_read(queue, (char *)&m, sizeof m);
+        jack_midi_event_write(buf, 0, m.bytes, m.len);
+    }
+    return 0;
+}
+
+static void nap_ms(long ms) {
+    struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: jack_send PORT... < messages (hex bytes per line, or sleep MS)\n");
+        return 1;
+    }
+    jack_status_t st;
+    jack_client_t *client = jack_client_open("jack_send", JackNoStartServer, &st);
+    if (!client) {
+        fprintf(stderr, "jack_send: no JACK server\n");
+        return 77;
+    }
+    queue = jack_ringbuffer_create(4096);
+    port = jack_port_register(client, "out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
+    jack_set_process_callback(client, process, NULL);
+    if (!queue || !port || jack_activate(client)) {
+        fprintf(stderr, "jack_send: cannot set up the client\n");
+        return 1;
+    }
+    for (int i = 1; i < argc; i++)
+        if (jack_connect(client, jack_port_name(port), argv[i])) {
+            fprintf(stderr, "jack_send: cannot connect to %s\n", argv[i]);
+            return 1;
+        }
+    char line[256];
+    int lineno = 0, bad = 0;
+    while (!bad && fgets(line, sizeof line, stdin)) {
+        lineno++;
+        long ms;
+        if (sscanf(line, "sleep %ld", &ms) == 1) {
+            nap_ms(ms);
+            continue;
+        }
+        msg m;
+        memset(&m, 0, sizeof m);
+        unsigned b[3];
+        int n = sscanf(line, "%x %x %x", &b[0], &b[1], &b[2]);
+        if (n < 2 || b[0] < 0x80 || b[0] > 0xef) {
+            if (n <= 0 && strspn(line, " \t\r\n") == strlen(line)) continue; /* blank */
+            fprintf(stderr, "jack_send: stdin:%d: expected MIDI bytes in hex or 'sleep MS', found '%s'\n",
+                    lineno, line);
+            bad = 1;
+            break;
+        }
+        for (int i = 0; i < n; i++) m.bytes[i] = (unsigned char)b[i];
+        m.len = (unsigned char)n;
+        while (jack_ringbuffer_write_space(queue) < sizeof m) nap_ms(1);
+        jack_ringbuffer_write(queue, (const char *)&m, sizeof m);
+    }
+    for (int i = 0; i < 2000 && jack_ringbuffer_read_space(queue); i++) nap_ms(1);
+    nap_ms(20); /* the last cycle's buffer reaches the peers */
+    int left = jack_ringbuffer_read_space(queue) != 0;
+    jack_deactivate(client);
+    jack_client_close(client);
+    jack_ringbuffer_free(queue);
+    return bad || left;
+}

@@ -1,0 +1,257 @@
+#!/bin/sh
+# `lstmjam play` modes and live controls end to end on a headless JACK server
+# (jackd -d dummy, 48 kHz, 128 frames), as a MIDI generator (--no-audio, MIDI
+# out to jack_midi_dump) with a JACK MIDI player (tests/jack_send: the test
+# decides when each message goes, after waiting for what lstmjam shows: its
+# status line, or its notes at the dump; no fixed sleep decides a verdict).
+# The player plays on channel 16, so its messages, which also reach the dump,
+# are told apart from the model's (channel 1).
+#
+# Run "controls" (auto mode): CC 74 (density) 0 then 127: the status line
+#   shows D 0.25 then D 3.91, and the model plays more notes per second at
+#   the high density (counted at the dump over 2 s after each change has
+#   had 1 s to reach the music); CC 1 (temperature) 64: the status line shows
+#   T 1.06; CC 123: within the look-ahead (plus 50 ms for the engine thread's
+#   wake-up on a loaded machine) MIDI out sends a panic, and by then every
+#   model note that was on has its note-off (a note table over the dump);
+#   the model plays on; CC 70 (mode) 30 then 90: the status line shows
+#   continue, the model falls silent (no note-on from one look-ahead after
+#   the change until the next), then steer: it plays again.
+# Runs "steer" and "accompany", each against a reference run "alone" (steer,
+#   same seed, nobody playing): the session MIDI (the engine's own frames:
+#   960 ticks per second) of the model before the player's first note is
+#   the reference's, to the tick; after it, steer: every model note sounding
+#   at the player's note ends within one look-ahead (+50 ms), and the model's
+#   music differs from the reference's from there on (the player's notes are
+#   in its context); accompany: the model plays on under the player's notes
+#   (note-ons between the player's first and last note) and differs from the
+#   reference after the player's first note. In both, every player note is
+#   fed to the model (the summary's engine line), nothing is dropped or late,
+#   every note is paired.
+# Skipped (77) without jackd, jack_midi_dump or midicsv.
+. "$LJ_SOURCE_DIR/tests/cli_lib.sh"
+for t in jackd jack_lsp jack_midi_dump midicsv stdbuf; do
+    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+SEND=${LJ_JACK_SEND:?}
+"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+export JACK_DEFAULT_SERVER="lstmjam_modes_$$"
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+dump_pid= play_pid=
+trap 'kill $play_pid $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+up=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.5
+done
+[ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+
+LA_MS=40
+LA_FRAMES=1920 # 40 ms at 48 kHz
+SLACK_FRAMES=2400 # 50 ms: the engine thread's wake-up on a loaded machine
+
+# wait_for FILE ERE SECONDS: polls until FILE has a line matching ERE.
+wait_for() {
+    i=0
+    while [ $i -lt $(($3 * 10)) ]; do
+        grep -Eq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "FAIL timed out after $3 s waiting for /$2/ in $(basename "$1")"
+    return 1
+}
+# model_ons FILE: the model's note-ons at the dump so far.
+model_ons() { awk '$2 ~ /^90$/ && $4 != "00" {n++} END {print n+0}' "$1"; }
+# wait_model_ons FILE N SECONDS
+wait_model_ons() {
+    i=0
+    while [ $i -lt $(($3 * 10)) ]; do
+        [ "$(model_ons "$1")" -ge "$2" ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "FAIL timed out after $3 s waiting for $2 model notes at the dump"
+    return 1
+}
+
+# start NAME SECONDS play-options...: jack_midi_dump "dNAME", then play with
+# MIDI in and out on JACK; waits for its ports and its first status line. The
+# player (jack_send) reads $tmp/NAME.fifo, kept open on fd 3.
+start() {
+    name=$1 secs=$2; shift 2
+    stdbuf -oL jack_midi_dump -a "d$name" >"$tmp/$name.dump" 2>/dev/null &
+    dump_pid=$!
+    for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "d$name:input" && break; sleep 0.1; done
+    "$BIN" play --model "$tmp/ev.lstm" --seconds "$secs" --tempo 300 --seed 5 --lookahead $LA_MS \
+        --no-audio --midi-in jack --midi-out "jack:d$name:input" --record "$tmp/$name.mid" "$@" \
+        >"$tmp/$name.out" 2>"$tmp/$name.err" &
+    play_pid=$!
+    wait_for "$tmp/$name.err" "^[a-z]+ \| ev.lstm" 20 || return 1
+    rm -f "$tmp/$name.fifo"; mkfifo "$tmp/$name.fifo"
+    "$SEND" lstmjam-midi:midi_in "d$name:input" <"$tmp/$name.fifo" >"$tmp/$name.send" 2>&1 &
+    send_pid=$!
+    exec 3>"$tmp/$name.fifo"
+}
+# finish NAME: the player stops, play ends (SIGTERM: a clean quit), checks
+# exit 0, the summary's drops and lateness; the session as CSV.
+finish() {
+    exec 3>&-
+    if [ -n "$send_pid" ]; then
+        wait $send_pid || { echo "FAIL $1: jack_send: $(cat "$tmp/$1.send")"; fail=1; }
+        send_pid=
+    fi
+    kill -TERM $play_pid 2>/dev/null
+    wait $play_pid
+    rc=$?
+    play_pid=
+    sleep 0.2
+    kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
+    grep -E "^(played|engine|MIDI out)" "$tmp/$1.out" | sed "s/^/$1: /"
+    [ $rc = 0 ] || { echo "FAIL $1: play exit $rc"; cat "$tmp/$1.err"; fail=1; }
+    grep "^played" "$tmp/$1.out" | grep -q "dropped 0, late 0" || { echo "FAIL $1: dropped or late events"; fail=1; }
+    grep -q "^MIDI out: [0-9]* messages, 0 late .* 0 notes left on" "$tmp/$1.out" \
+        || { echo "FAIL $1: MIDI out late or notes left on"; fail=1; }
+    midicsv "$tmp/$1.mid" >"$tmp/$1.csv" || { echo "FAIL $1: midicsv"; fail=1; }
+}
+
+# ---- controls: density, temperature, panic, mode ----
+if start controls 60; then
+    D="$tmp/controls.dump"
+    wait_model_ons "$D" 1 10
+    echo "bf 4a 00" >&3
+    wait_for "$tmp/controls.err" "\| D 0\.25 \|" 5 && echo "ok   CC 74 = 0: density 0.25 on the status line" || fail=1
+    sleep 2 # a window to count notes in (the counts use the dump's frames)
+    echo "bf 4a 7f" >&3
+    wait_for "$tmp/controls.err" "\| D 3\.91 \|" 5 && echo "ok   CC 74 = 127: density 3.91 on the status line" || fail=1
+    sleep 2
+    echo "bf 01 40" >&3 # (not lower: this random model at T 0.1 writes note-ons without time)
+    wait_for "$tmp/controls.err" "\| T 1\.06 \|" 5 && echo "ok   CC 1 = 64: temperature 1.06 on the status line" || fail=1
+    n_before=$(model_ons "$D")
+    echo "bf 7b 00" >&3
+    wait_for "$D" "^ *[0-9]+: b0 7b 00" 5 || fail=1
+    wait_model_ons "$D" $((n_before + 1)) 10 || fail=1
+    echo "bf 46 1e" >&3 # CC 70 = 30: continue
+    wait_for "$tmp/controls.err" "^continue \|" 5 && echo "ok   CC 70 = 30: continue on the status line" || fail=1
+    sleep 1 # a window of continue mode (the count uses the dump's frames)
+    echo "bf 46 5a" >&3 # CC 70 = 90: steer
+    wait_for "$tmp/controls.err" "^steer \|" 5 && echo "ok   CC 70 = 90: steer on the status line" || fail=1
+    n_cont=$(model_ons "$D")
+    wait_model_ons "$D" $((n_cont + 1)) 10 || fail=1
+    finish controls
+    awk -v la=$LA_FRAMES -v slack=$SLACK_FRAMES '
+        { t = $1; sub(":", "", t); t += 0; st = $2; d1 = $3; d2 = $4 }
+        st == "bf" && d1 == "4a" && d2 == "00" { lo = t }
+        st == "bf" && d1 == "4a" && d2 == "7f" { hi = t }
+        st == "bf" && d1 == "01" { t_cc1 = t }
+        st == "bf" && d1 == "7b" && !cc123 { cc123 = t; held_at_cc = 0; for (k in held) if (held[k]) held_at_cc++ }
+        st == "bf" && d1 == "46" && d2 == "1e" { cont = t }
+        st == "bf" && d1 == "46" && d2 == "5a" { steer = t }
+        st == "90" && d2 != "00" {
+            held[d1]++
+            if (lo && !hi && t >= lo + 48000) n_lo++
+            if (hi && !t_cc1 && t >= hi + 48000) n_hi++
+            if (cont && !steer && t >= cont + la + slack) in_cont++
+            if (steer && t >= steer) after_steer++
+        }
+        st == "80" || (st == "90" && d2 == "00") { if (held[d1] > 0) held[d1]-- }
+        st == "b0" && d1 == "7b" && cc123 && !panic {
+            panic = t; left = 0; for (k in held) left += held[k]
+        }
+        END {
+            bad = 0
+            r_lo = n_lo * 48000 / (hi - lo - 48000); r_hi = n_hi * 48000 / (t_cc1 - hi - 48000)
+            printf "controls: model notes per second from 1 s after the change to the next: %.1f at density 0.25 (%d), %.1f at 3.91 (%d)\n", r_lo, n_lo, r_hi, n_hi
+            if (!(r_hi > r_lo)) { print "FAIL density 3.91 did not play more notes than 0.25"; bad = 1 }
+            else print "ok   density changes the note rate"
+            printf "controls: CC 123 at frame %d, MIDI out panic %d frames later (look-ahead %d); %d model notes on at the CC, %d left on after the panic\n",
+                cc123, panic - cc123, la, held_at_cc, left
+            if (!panic || panic - cc123 > la + slack) { print "FAIL no panic within the look-ahead after CC 123"; bad = 1 }
+            else if (left) { print "FAIL notes left on after the panic"; bad = 1 }
+            else print "ok   CC 123 panics within the look-ahead and ends every held note"
+            printf "controls: %d model note-ons in continue mode (from one look-ahead after CC 70 = 30), %d after CC 70 = 90 (steer)\n", in_cont, after_steer
+            if (in_cont) { print "FAIL the model played on in continue mode without a phrase"; bad = 1 }
+            else if (!after_steer) { print "FAIL the model did not play after switching to steer"; bad = 1 }
+            else print "ok   CC 70 switches the mode: continue waits, steer plays"
+            exit bad
+        }' "$D" || fail=1
+else
+    fail=1
+fi
+
+# ---- the reference: steer, nobody playing ----
+if start alone 4.5; then
+    wait $play_pid
+    play_pid=
+    exec 3>&-
+    wait $send_pid
+    kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
+    midicsv "$tmp/alone.mid" >"$tmp/alone.csv" || { echo "FAIL alone: midicsv"; fail=1; }
+else
+    fail=1
+fi
+
+# play_part NAME MODE: the player comes in after the model's fifth note: three
+# notes of 300 ms each (C4, E4, G4), then waits for the model's next note.
+play_part() {
+    start "$1" 60 --mode "$2" || { fail=1; return 1; }
+    wait_model_ons "$tmp/$1.dump" 5 10 || fail=1
+    printf "9f 3c 64\nsleep 300\n8f 3c 00\n9f 40 64\nsleep 300\n8f 40 00\n9f 43 64\nsleep 300\n8f 43 00\n" >&3
+    exec 3>&-
+    wait $send_pid || { echo "FAIL $1: jack_send: $(cat "$tmp/$1.send")"; fail=1; }
+    send_pid=
+    n=$(model_ons "$tmp/$1.dump")
+    wait_model_ons "$tmp/$1.dump" $((n + 1)) 10 || fail=1
+    finish "$1"
+    grep -q "^engine: 3 player notes fed to the model" "$tmp/$1.out" && echo "ok   $1: the 3 player notes fed to the model" \
+        || { echo "FAIL $1: the player's notes were not all fed to the model"; fail=1; }
+}
+# compare NAME MODE: the session MIDI against the reference (see the top).
+compare() {
+    awk -F', ' -v name="$1" -v mode="$2" -v la_t=$((LA_FRAMES * 960 / 48000)) -v slack_t=$((SLACK_FRAMES * 960 / 48000)) '
+        FNR == 1 { file++ }
+        # model: track 2; player: track 3
+        $3 == "Note_on_c" || $3 == "Note_off_c" {
+            on = $3 == "Note_on_c" && $6 > 0
+            if (file == 1 && $1 == 2) { if (!a0 && on) a0 = $2; if (a0) { na++; at[na] = $2 - a0; ak[na] = on " " $5 } }
+            if (file == 2 && $1 == 3 && on) { if (!p0) p0 = $2; plast = $2 }
+            if (file == 2 && $1 == 2) { if (!b0 && on) b0 = $2; if (b0) { nb++; bt[nb] = $2; bk[nb] = on " " $5; bon[nb] = on } }
+        }
+        END {
+            bad = 0
+            # B before the player: the reference, event by event (session
+            # order within a tick is by pitch in both files)
+            same = 1; pre = 0
+            for (i = 1; i <= nb && bt[i] < p0; i++) {
+                pre++
+                d = bt[i] - b0 - at[i]; if (d < 0) d = -d
+                if (i > na || ak[i] != bk[i] || d > 1) { same = 0; break }
+            }
+            first_diff = 0
+            for (j = pre + 1; j <= nb; j++) {
+                d = bt[j] - b0 - at[j]; if (d < 0) d = -d
+                if (j > na || ak[j] != bk[j] || d > 1) { first_diff = bt[j]; break }
+            }
+            # model notes sounding at the first player note, and when they end
+            for (k = 1; k <= nb && bt[k] < p0; k++) { split(bk[k], f, " "); if (f[1]) held[f[2]]++; else if (held[f[2]]) held[f[2]]-- }
+            sounding = 0; for (p in held) sounding += held[p]
+            late_end = 0
+            for (k = pre + 1; k <= nb; k++) { split(bk[k], f, " "); if (!f[1] && held[f[2]] > 0) { held[f[2]]--; if (bt[k] > late_end) late_end = bt[k] } }
+            unended = 0; for (p in held) unended += held[p]
+            during = 0; for (k = 1; k <= nb; k++) if (bon[k] && bt[k] > p0 && bt[k] < plast) during++
+            printf "%s: player from tick %d to %d; %d model events before it, %s the reference; first difference at tick %d (%+d ticks, look-ahead %d); %d model notes sounding at the player'"'"'s note, the last of them ends at %+d ticks; %d model note-ons while the player plays\n",
+                name, p0, plast, pre, same ? "equal to" : "NOT equal to", first_diff, first_diff - p0, la_t, sounding, late_end - p0, during
+            if (pre < 3 || !same) { print "FAIL " name ": before the player the model is not the reference run"; bad = 1 }
+            if (!first_diff) { print "FAIL " name ": the player'"'"'s notes did not change the model'"'"'s music"; bad = 1 }
+            if (mode == "steer") {
+                if (first_diff - p0 > la_t + slack_t) { print "FAIL steer: the change came later than one look-ahead"; bad = 1 }
+                if (unended || late_end - p0 > la_t + slack_t) { print "FAIL steer: the model'"'"'s notes were not cut within one look-ahead"; bad = 1 }
+            } else if (!during) { print "FAIL accompany: the model did not play under the player"; bad = 1 }
+            if (!bad) print "ok   " name ": the model heard the player (" mode ")"
+            exit bad
+        }' "$tmp/alone.csv" "$tmp/$1.csv" || fail=1
+    awk -F', ' '$3=="Note_on_c" && $6>0 {on[$1]++} $3=="Note_off_c" || ($3=="Note_on_c" && $6==0) {off[$1]++}
+        END { for (t in on) if (on[t] != off[t]) { print "FAIL unpaired notes on track " t; exit 1 } }' "$tmp/$1.csv" || fail=1
+}
+play_part steer steer && compare steer steer
+play_part accompany accompany && compare accompany accompany
+exit $fail
