@@ -7,7 +7,8 @@
  *               [--step-configs a32,c,d] [--step-count 10000]
  * Output lines (bench/run.sh lines them up with PyTorch's):
  *   lstmjam train CONFIG B=.. T=.. threads=N tokens_per_s=X gflops=Y
- *   lstmjam step  CONFIG[-bf16] threads=1 p50_us=X p99_us=Y path=P
+ *   lstmjam step  CONFIG[-bf16] threads=1 p50_us=X p99_us=Y path=P weight_mb=M
+ *                 stream_p50_us=X stream_p99_us=Y  (reading the same bytes, same run)
  *   lstmjam sgemm threads=N gflops=X       (OpenBLAS)
  *   lstmjam sgemm-own threads=N gflops=X   (model/sgemm.h, what training runs on)
  */
@@ -17,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #if LJ_HAVE_BLAS
 #include <cblas.h>
 #endif
@@ -181,8 +185,54 @@ static int cmp_double(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
+/* The floor a batch-1 step cannot beat on one core: reading its weight bytes
+ * once, in order, with nothing else to do (four independent vector sums). The
+ * same bytes, the same core, the same minute as the step, so the ratio shows
+ * how close the step is to the memory traffic it must do, whatever this
+ * machine's caches and neighbours allow at the time. Returns a sum so the
+ * reads cannot be optimised away. */
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) static float stream_read_avx512(const float *a, size_t n) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (size_t i = 0; i + 64 <= n; i += 64) {
+        s0 = _mm512_add_ps(s0, _mm512_load_ps(a + i));
+        s1 = _mm512_add_ps(s1, _mm512_load_ps(a + i + 16));
+        s2 = _mm512_add_ps(s2, _mm512_load_ps(a + i + 32));
+        s3 = _mm512_add_ps(s3, _mm512_load_ps(a + i + 48));
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+}
+__attribute__((target("avx2"))) static float stream_read_avx2(const float *a, size_t n) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (size_t i = 0; i + 32 <= n; i += 32) {
+        s0 = _mm256_add_ps(s0, _mm256_load_ps(a + i));
+        s1 = _mm256_add_ps(s1, _mm256_load_ps(a + i + 8));
+        s2 = _mm256_add_ps(s2, _mm256_load_ps(a + i + 16));
+        s3 = _mm256_add_ps(s3, _mm256_load_ps(a + i + 24));
+    }
+    float o[8];
+    _mm256_storeu_ps(o, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    return o[0] + o[1] + o[2] + o[3] + o[4] + o[5] + o[6] + o[7];
+}
+#endif
+static float stream_read(const float *a, size_t n) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx512f"))
+        return stream_read_avx512(a, n);
+    if (__builtin_cpu_supports("avx2"))
+        return stream_read_avx2(a, n);
+#endif
+    float s[8] = {0};
+    for (size_t i = 0; i + 8 <= n; i += 8)
+        for (int j = 0; j < 8; j++) s[j] += a[i + j];
+    return s[0] + s[1] + s[2] + s[3] + s[4] + s[5] + s[6] + s[7];
+}
+
 /* One step at batch 1, p50/p99 over `count` steps; bf16: on bfloat16 step
- * weights (printed as CONFIG-bf16). The path taken (packed, ISA) is printed. */
+ * weights (printed as CONFIG-bf16). The path taken (packed, ISA) is printed,
+ * and beside it the stream floor of the same weight bytes: steps and plain
+ * reads alternate in 10 blocks (alternating single steps and reads would
+ * make each evict the other's bytes), so both see the same machine. */
 static void bench_step(const bench_config *bc, int count, int bf16) {
 #if LJ_HAVE_BLAS
     openblas_set_num_threads(1);
@@ -192,25 +242,43 @@ static void bench_step(const bench_config *bc, int count, int bf16) {
     char err[256];
     if (bf16 && lj_model_prepare_step(m, LJ_STEP_BF16, err, sizeof err)) exit(1);
     if (lstm_state_create(&s, m, 1, err, sizeof err)) exit(1);
-    double *t = malloc((size_t)count * sizeof *t);
+    size_t bytes = lstm_step_weight_bytes(m), nfloat = (bytes + 255) / 256 * 64;
+    float *buf = aligned_alloc(64, nfloat * sizeof(float));
+    double *t = malloc((size_t)count * sizeof *t), *tr = malloc((size_t)count * sizeof *tr);
+    if (!buf || !t || !tr) exit(1);
+    for (size_t i = 0; i < nfloat; i++) buf[i] = (float)(i % 13) * 1e-3f;
     int32_t tok = 1;
-    float feat[3] = {0.1f, 0.2f, 0.3f};
-    for (int i = 0; i < count + 100; i++) {
-        double t0 = now();
-        lstm_step(m, s, &tok, feat);
-        const float *logits = lstm_state_head_output(s, 0);
-        int best = 0, K = bc->psd ? 128 : bc->V;
-        for (int k = 1; k < K; k++)
-            if (logits[k] > logits[best]) best = k;
-        tok = bc->input == LJ_INPUT_DENSE ? 0 : best % bc->V;
-        if (i >= 100) t[i - 100] = now() - t0;
+    float feat[3] = {0.1f, 0.2f, 0.3f}, sink = 0.0f;
+    const int blocks = 10, per = (count + blocks - 1) / blocks;
+    int done = 0, read = 0;
+    for (int b = 0; b < blocks && done < count; b++) {
+        for (int i = -10; i < per && done < count; i++) { /* 10 warm-up steps per block */
+            double t0 = now();
+            lstm_step(m, s, &tok, feat);
+            const float *logits = lstm_state_head_output(s, 0);
+            int best = 0, K = bc->psd ? 128 : bc->V;
+            for (int k = 1; k < K; k++)
+                if (logits[k] > logits[best]) best = k;
+            tok = bc->input == LJ_INPUT_DENSE ? 0 : best % bc->V;
+            if (i >= 0) t[done++] = now() - t0;
+        }
+        for (int i = -10; i < per && read < count; i++) {
+            double t0 = now();
+            sink += stream_read(buf, nfloat);
+            if (i >= 0) tr[read++] = now() - t0;
+        }
     }
-    qsort(t, (size_t)count, sizeof *t, cmp_double);
-    printf("lstmjam step %s%s threads=1 p50_us=%.1f p99_us=%.1f path=%s\n", bc->name,
-           bf16 ? "-bf16" : "", t[count / 2] * 1e6, t[(int)(count * 0.99)] * 1e6,
-           lstm_step_path(m, s));
+    qsort(t, (size_t)done, sizeof *t, cmp_double);
+    qsort(tr, (size_t)read, sizeof *tr, cmp_double);
+    printf("lstmjam step %s%s threads=1 p50_us=%.1f p99_us=%.1f path=%s weight_mb=%.2f "
+           "stream_p50_us=%.1f stream_p99_us=%.1f%s\n",
+           bc->name, bf16 ? "-bf16" : "", t[done / 2] * 1e6, t[(int)(done * 0.99)] * 1e6,
+           lstm_step_path(m, s), bytes / 1048576.0, tr[read / 2] * 1e6,
+           tr[(int)(read * 0.99)] * 1e6, sink == 12345.0f ? " " : "");
     fflush(stdout);
     free(t);
+    free(tr);
+    free(buf);
     lstm_state_destroy(s);
     lj_model_destroy(m);
 }

@@ -2,7 +2,8 @@
 """Lines up bench_train's and torch_lstm.py's output (read from stdin) as one
 table: per config the best tokens/s over thread counts, the ratio, and the
 share of the sgemm peak measured by bench_train in the same run (of lstmjam's
-own sgemm, which the training layers run on, when the run measured it)."""
+own sgemm, which the training layers run on, when the run measured it); per
+step config the time to read its weight bytes once, measured beside it."""
 import re
 import sys
 
@@ -19,7 +20,8 @@ for line in sys.stdin:
         if tps > train.get(key, (0, 0, 0))[0]:
             train[key] = (tps, int(kv["threads"]), float(kv.get("gflops", 0)))
     elif what == "step":
-        step[(who, f[2])] = (float(kv["p50_us"]), float(kv["p99_us"]))
+        step[(who, f[2])] = (float(kv["p50_us"]), float(kv["p99_us"]),
+                             float(kv.get("stream_p50_us", 0)), float(kv.get("weight_mb", 0)))
     elif what == "sgemm":
         sgemm[int(kv["threads"])] = float(kv["gflops"])
     elif what == "sgemm-own":
@@ -38,16 +40,21 @@ for c in configs:
     share = f"{100 * lj[2] / peak:11.0f}%" if peak else "-"
     print(f"{c:8} {lj[0]:14.0f} {lj[1]:3d} {pts} {ratio:>6} {lj[2]:8.1f} {share:>12}")
 if step:
+    # floor: reading the step's weight bytes once on the same core in the same
+    # run (bench_train); a step cannot be faster than its memory traffic.
     print()
-    print(f"{'step':8} {'lstmjam p50 us':>14} {'p99 us':>8} {'PyTorch p50 us':>15} {'p99 us':>8} {'speed-up p50':>12}")
+    print(f"{'step':9} {'lstmjam p50 us':>14} {'p99 us':>8} {'weights MB':>10} {'read floor us':>13} {'floor/p50':>9} "
+          f"{'PyTorch p50 us':>15} {'p99 us':>8} {'speed-up p50':>12}")
     for c in sorted({c for (_, c) in step}):
         lj, pt = step.get(("lstmjam", c)), step.get(("torch", c))
         if not lj:
             continue
+        floor = (f"{lj[3]:10.2f} {lj[2]:13.1f} {100 * lj[2] / lj[0]:8.0f}%" if lj[2]
+                 else f"{'-':>10} {'-':>13} {'-':>9}")
         if pt:
-            print(f"{c:8} {lj[0]:14.1f} {lj[1]:8.1f} {pt[0]:15.1f} {pt[1]:8.1f} {pt[0] / lj[0]:11.2f}x")
+            print(f"{c:9} {lj[0]:14.1f} {lj[1]:8.1f} {floor} {pt[0]:15.1f} {pt[1]:8.1f} {pt[0] / lj[0]:11.2f}x")
         else:
-            print(f"{c:8} {lj[0]:14.1f} {lj[1]:8.1f} {'-':>15} {'-':>8} {'-':>12}")
+            print(f"{c:9} {lj[0]:14.1f} {lj[1]:8.1f} {floor} {'-':>15} {'-':>8} {'-':>12}")
 for t, g in sorted(sgemm.items()):
     print(f"sgemm peak (1024^3, OpenBLAS, {t} thread{'s' if t > 1 else ''}): {g:.1f} GFLOP/s")
 for t, g in sorted(own.items()):

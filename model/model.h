@@ -280,5 +280,9 @@ int lj_model_prepare_step(lj_model *m, lj_step_precision precision, char *err,
  * "packed-bf16-avx2", ..., or "unpacked" (batch > 1, no pack, or a stale
  * pack). A static string. Thread: any. */
 const char *lstm_step_path(const lj_model *m, const lstm_state *s);
+/* Bytes of weights one packed batch-1 step reads: every layer's panels and
+ * biases and the heads' panels, plus one table row for token inputs (the
+ * memory traffic that bounds its time); 0 when no pack is valid. Thread: any. */
+size_t lstm_step_weight_bytes(const lj_model *m);
 
 #endif

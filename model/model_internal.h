@@ -19,6 +19,7 @@ typedef struct lj_step_pack {
     lj_step_precision precision;         /* element type of the panels */
     void *mem;                           /* the allocation */
     size_t bytes;                        /* its size */
+    size_t step_bytes;                   /* of which one step reads (one table row) */
     const void *w[LJ_MAX_LAYERS];        /* 4*Hp/16 panels over K[l] columns:
                                             [W_ih | W_hh], or W_hh alone when layer 0
                                             reads tokens through `table` */

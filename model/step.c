@@ -114,6 +114,9 @@ int lj_step_pack_build(const lj_model *m, lj_step_precision precision) {
     }
     pk->mem = mem;
     pk->bytes = bytes;
+    pk->step_bytes = bytes - (tokens_in ? (size_t)(c->input_size - 1) * 4 *
+                                              round_up16((size_t)c->hidden[0]) * sizeof(float)
+                                        : 0);
     pk->precision = precision;
     pk->version = m->version;
     pk->valid = 1;
@@ -162,6 +165,10 @@ const char *lstm_step_path(const lj_model *m, const lstm_state *s) {
     if (!pack_usable(m, s))
         return "unpacked";
     return names[m->pack->precision == LJ_STEP_BF16][m->isa < 0 ? 0 : m->isa];
+}
+
+size_t lstm_step_weight_bytes(const lj_model *m) {
+    return m->pack->valid && m->pack->version == m->version ? m->pack->step_bytes : 0;
 }
 
 int lstm_state_create(lstm_state **out, const lj_model *m, int batch, char *err,

@@ -201,6 +201,31 @@ static void test_step_packed(lj_input_kind kind, lj_isa isa, lj_rng *rng) {
     snprintf(want, sizeof want, "packed-f32-%s", lj_isa_name(lj_model_get_isa(m)));
     TM_CHECK(strcmp(lstm_step_path(m, s), want) == 0, "path %s, expected %s",
              lstm_step_path(m, s), want);
+    /* the bytes a step reads: per layer 4*Hp rows of K weights (64-byte
+     * rounded) and 4*Hp biases, the heads' 16-row-rounded rows over the top
+     * width, and one (4*Hp) table row for token inputs */
+    for (int bf = 0; bf < 2; bf++) {
+        size_t want_bytes = 0;
+        for (int l = 0; l < c.num_layers; l++) {
+            size_t Hp = ((size_t)c.hidden[l] + 15) / 16 * 16;
+            int in = l == 0 ? (kind == LJ_INPUT_DENSE ? I : 0) : c.hidden[l - 1];
+            size_t K = (size_t)(in + c.hidden[l]), row = bf ? (K + 1) / 2 * 4 : K * 4;
+            want_bytes += (4 * Hp * row + 63) / 64 * 64 + 4 * Hp * 4;
+            if (l == 0 && kind != LJ_INPUT_DENSE)
+                want_bytes += 4 * Hp * 4;
+        }
+        for (int h = 0; h < c.num_heads; h++) {
+            size_t K = (size_t)c.hidden[c.num_layers - 1], row = bf ? (K + 1) / 2 * 4 : K * 4;
+            want_bytes += (((size_t)c.heads[h].size + 15) / 16 * 16 * row + 63) / 64 * 64;
+        }
+        if (bf)
+            TM_CHECK(lj_model_prepare_step(m, LJ_STEP_BF16, err, sizeof err) == LJ_OK, "bf16: %s",
+                     err);
+        TM_CHECK(lstm_step_weight_bytes(m) == want_bytes, "%s step reads %zu bytes, expected %zu",
+                 bf ? "bf16" : "f32", lstm_step_weight_bytes(m), want_bytes);
+    }
+    TM_CHECK(lj_model_prepare_step(m, LJ_STEP_F32, err, sizeof err) == LJ_OK, "f32: %s", err);
+
     double worst = 0;
     long before = alloc_calls;
     for (int t = 0; t < T; t++) {
@@ -238,6 +263,8 @@ static void test_step_packed(lj_input_kind kind, lj_isa isa, lj_rng *rng) {
     /* a parameter change makes the pack stale: the unpacked path, same numbers */
     lj_model_params_changed(m);
     TM_CHECK(strcmp(lstm_step_path(m, s), "unpacked") == 0, "stale pack still used");
+    TM_CHECK(lstm_step_weight_bytes(m) == 0, "a stale pack reports %zu bytes",
+             lstm_step_weight_bytes(m));
     lstm_state_reset(s);
     double worst_u = 0;
     for (int t = 0; t < T; t++) {
