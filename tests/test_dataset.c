@@ -115,6 +115,41 @@ static void test_split_by_piece(void **st) {
     train_corpus_free(&c);
 }
 
+/* transpose=augment: train keeps every copy of its groups, valid and test
+ * only a group's first piece (the untransposed score, encoding.h). */
+static void test_split_augment_scores_originals(void **st) {
+    (void)st;
+    enum { N = 120 };
+    train_corpus c;
+    make_corpus(&c, N, 4, 1); /* group g: 1 + g % 4 pieces of 3, 4, 5, 3 tokens */
+    train_config cfg = config_for(1, NULL);
+    cfg.enc_opts.transpose = ENC_TRANSPOSE_AUGMENT;
+    tokset s[3] = {{0}};
+    size_t gs[3];
+    assert_int_equal(train_dataset_split(&c, &cfg, s, gs), LJ_OK);
+    int side[N], count[N * 3];
+    sides_of(s, N, side, count);
+    size_t multi_held_out = 0;
+    for (int g = 0; g < N; g++) {
+        assert_true(side[g] >= 0);
+        assert_int_equal(count[g * 3 + side[g]], side[g] == 0 ? 1 + g % 4 : 1);
+        if (side[g] != 0 && g % 4) multi_held_out++;
+    }
+    assert_true(multi_held_out > 10); /* the rule was exercised */
+    for (int k = 1; k < 3; k++) {
+        assert_int_equal(s[k].n_pieces, gs[k]);
+        for (size_t p = 0; p < s[k].n_pieces; p++) assert_int_equal(tokset_piece_len(&s[k], p), 3);
+    }
+    free_split(s);
+    /* without augment the held-out groups keep all their pieces */
+    cfg.enc_opts.transpose = ENC_TRANSPOSE_NONE;
+    assert_int_equal(train_dataset_split(&c, &cfg, s, gs), LJ_OK);
+    sides_of(s, N, side, count);
+    for (int g = 0; g < N; g++) assert_int_equal(count[g * 3 + side[g]], 1 + g % 4);
+    free_split(s);
+    train_corpus_free(&c);
+}
+
 static void test_weights(void **st) {
     (void)st;
     enum { N = 300 };
@@ -452,7 +487,9 @@ static int teardown(void **st) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_split_by_piece), cmocka_unit_test(test_weights),    cmocka_unit_test(test_cache_file), cmocka_unit_test(test_cache_frames),
+        cmocka_unit_test(test_split_by_piece),
+        cmocka_unit_test(test_split_augment_scores_originals),
+        cmocka_unit_test(test_weights),    cmocka_unit_test(test_cache_file), cmocka_unit_test(test_cache_frames),
         cmocka_unit_test(test_cache_build),    cmocka_unit_test(test_jsb_split), cmocka_unit_test(test_config),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

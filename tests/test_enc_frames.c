@@ -273,14 +273,65 @@ static void test_pianoroll_frames(void **state) {
     frameset_free(&f);
     enc_destroy(e);
 
-    /* augment -1:1: three pieces, keys shifted */
+    /* augment -1:1 on that score: its notes outside the keyboard would move
+     * but stay off it, so only the untransposed copy is encoded (augmentation
+     * never makes a copy that loses notes the original kept) */
     static const char *const aug[] = {"augment", "-1:1", "grid", "8th", NULL};
     e = create("pianoroll", aug);
     memset(&st, 0, sizeof st);
     encode(e, s, &f, &st);
+    assert_int_equal(f.n_pieces, 1);
+    assert_int_equal(st.skipped_range, 2);
+    assert_int_equal(st.notes_dropped, 2);
+    frameset_free(&f);
+    score_destroy(s);
+
+    /* on the keyboard: three pieces, the untransposed first (shifts 0, -1, +1) */
+    static const int in[][3] = {{0, 240, 60}, {240, 240, 64}};
+    s = make(in, 2);
+    memset(&st, 0, sizeof st);
+    encode(e, s, &f, &st);
     assert_int_equal(f.n_pieces, 3);
+    assert_int_equal(st.skipped_range, 0);
     assert_int_equal(frameset_piece_len(&f, 0), 2); /* 8th grid: 240 ticks a frame */
-    for (int k = 0; k < 3; k++) assert_true(frameset_piece(&f, (size_t)k)[60 - 21 - 1 + k] == 1.0f);
+    static const int shift_of_piece[3] = {0, -1, 1};
+    for (size_t k = 0; k < 3; k++) {
+        float want[2 * 88] = {0};
+        want[0 * 88 + 60 - 21 + shift_of_piece[k]] = 1;
+        want[1 * 88 + 64 - 21 + shift_of_piece[k]] = 1;
+        assert_frames(&f, k, want, 2);
+    }
+    frameset_free(&f);
+    enc_destroy(e);
+    score_destroy(s);
+
+    /* the keyboard's ends: A0 (21) and C8 (108) held copies -3..+3 only
+     * while both stay on it: 0, then -3..-1 refused (A0 would leave), +1..+3
+     * refused (C8 would leave); a score spanning 24..105 keeps all seven */
+    static const char *const wide[] = {"augment", "-3:3", NULL};
+    e = create("pianoroll", wide);
+    static const int ends[][3] = {{0, 120, 21}, {120, 120, 108}};
+    s = make(ends, 2);
+    memset(&st, 0, sizeof st);
+    encode(e, s, &f, &st);
+    assert_int_equal(f.n_pieces, 1);
+    assert_int_equal(st.skipped_range, 6);
+    frameset_free(&f);
+    score_destroy(s);
+    static const int inner[][3] = {{0, 120, 24}, {120, 120, 105}};
+    s = make(inner, 2);
+    memset(&st, 0, sizeof st);
+    encode(e, s, &f, &st);
+    assert_int_equal(f.n_pieces, 7);
+    assert_int_equal(st.skipped_range, 0);
+    assert_int_equal(st.notes_dropped, 0);
+    static const int shifts7[7] = {0, -3, -2, -1, 1, 2, 3};
+    for (size_t k = 0; k < 7; k++) {
+        float want[2 * 88] = {0};
+        want[0 * 88 + 24 - 21 + shifts7[k]] = 1;
+        want[1 * 88 + 105 - 21 + shifts7[k]] = 1;
+        assert_frames(&f, k, want, 2);
+    }
     frameset_free(&f);
     enc_destroy(e);
     score_destroy(s);

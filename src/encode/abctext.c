@@ -790,7 +790,8 @@ static int abc_decode_whole(const encoding *e, const int32_t *ids, size_t n, sco
 }
 
 const enc_class enc_abc_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          puts the untransposed copy first */
     .decode_whole = abc_decode_whole,
     .name = "abc",
     .kind = ENC_KIND_TOKENS,

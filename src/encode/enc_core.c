@@ -597,11 +597,26 @@ static int score_shifts(const enc_opts *o, const score *s, enc_stats *st, int sh
         if (estimated) st->keys_estimated++;
         shifts[n_shifts++] = enc_key_shift(fifths, mode);
     } else if (o->transpose == ENC_TRANSPOSE_AUGMENT) {
-        for (int k = o->augment_lo; k <= o->augment_hi; k++) shifts[n_shifts++] = k;
+        /* The score as it is first, so a group's first piece is the
+         * untransposed one (the trainer scores valid and test on it alone). */
+        shifts[n_shifts++] = 0;
+        for (int k = o->augment_lo; k <= o->augment_hi; k++)
+            if (k) shifts[n_shifts++] = k;
     } else {
         shifts[n_shifts++] = 0;
     }
     return n_shifts;
+}
+
+/* Whether the copy of a score spanning pitches lo..hi shifted by `shift` is
+ * encoded: every shifted pitch must stay in 0..127 and, for a shifted copy,
+ * in the encoding's own range (pianoroll: the 88 keys), so augmentation never
+ * makes a copy that loses notes. The score as it is (shift 0) is always
+ * encoded: notes the encoding cannot hold are dropped and counted by it. */
+static int shift_in_range(const enc_class *c, int shift, int lo, int hi) {
+    if (lo + shift < 0 || hi + shift > 127) return 0;
+    if (shift == 0 || c->pitch_hi == 0) return 1;
+    return lo + shift >= c->pitch_lo && hi + shift <= c->pitch_hi;
 }
 
 int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *err, size_t errlen) {
@@ -625,7 +640,7 @@ int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *er
     int rc = LJ_OK;
     for (int k = 0; k < n_shifts && !rc; k++) {
         int shift = shifts[k];
-        if (lo + shift < 0 || hi + shift > 127) {
+        if (!shift_in_range(e->cls, shift, lo, hi)) {
             st->skipped_range++;
             continue;
         }
@@ -636,6 +651,8 @@ int enc_encode(encoding *e, const score *s, tokset *out, enc_stats *st, char *er
         if (rc == LJ_ERR_RANGE && o->unknown == ENC_UNKNOWN_SKIP) {
             st->skipped_unknown++;
             rc = LJ_OK;
+            /* augment: without its untransposed copy the score gives no piece */
+            if (o->transpose == ENC_TRANSPOSE_AUGMENT && k == 0) break;
             continue;
         }
         if (rc) break;
@@ -705,7 +722,7 @@ int enc_encode_frames(encoding *e, const score *s, frameset *out, enc_stats *st,
     em.dim = e->dim;
     int rc = LJ_OK;
     for (int k = 0; k < n_shifts && !rc; k++) {
-        if (lo + shifts[k] < 0 || hi + shifts[k] > 127) {
+        if (!shift_in_range(e->cls, shifts[k], lo, hi)) {
             st->skipped_range++;
             continue;
         }

@@ -67,6 +67,9 @@ typedef struct enc_class {
      * output: the dataset cache key holds it (enc_code_version), so entries
      * encoded by the old code are rebuilt instead of trusted. */
     int code_version;
+    /* Pitches the encoding holds, for transposed copies (pitch_hi 0: all of
+     * 0..127): a shifted copy with a note outside is not encoded. */
+    int pitch_lo, pitch_hi;
     const char *const *opt_keys; /* option names it reads (NULL-terminated), for enc_opts_format */
     void (*defaults)(enc_opts *o);
     int (*check)(const enc_opts *o, char *err, size_t errlen);

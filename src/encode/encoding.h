@@ -36,8 +36,13 @@
  *              Interval(tonic, target) of the seed code: target pc minus tonic pc,
  *              both in octave 4, so it lies in -11..+11 (E major: -4, E minor: +5).
  *   augment    one piece per shift in [augment_lo, augment_hi] semitones (0 is
- *              included when in range); a shift that pushes a note outside
- *              0..127 drops that copy (counted in enc_stats.skipped_range).
+ *              always included), the untransposed score first, then the
+ *              others ascending; a shift that pushes a note outside 0..127, or
+ *              outside the encoding's own pitch range (pianoroll: the 88 keys
+ *              21..108), drops that copy (counted in enc_stats.skipped_range).
+ *              A score whose untransposed copy cannot be encoded gives no
+ *              piece, so a score's first piece is always the untransposed
+ *              one: the trainer scores valid and test on it alone (dataset.h).
  *
  * Durations filter (option `durations`, on by default for timestep only): a piece
  * with a note whose duration, in quarter notes, is not in the list is skipped and
@@ -136,7 +141,8 @@ typedef struct enc_stats {
     size_t tokens;            /* tokens appended */
     size_t skipped_durations; /* scores refused by the durations filter */
     size_t skipped_empty;     /* scores with no notes (after the part filter) */
-    size_t skipped_range;     /* transposed copies refused: a pitch left 0..127 */
+    size_t skipped_range;     /* transposed copies refused: a pitch left 0..127 (pianoroll:
+                                 the 88 keys) */
     size_t skipped_unknown;   /* pieces with a token outside a frozen vocabulary (unknown=skip) */
     size_t keys_estimated;    /* transpose=c scores without a key map (Krumhansl-Schmuckler) */
     size_t notes_quantised;   /* notes whose onset or end moved to the grid */

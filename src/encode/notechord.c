@@ -205,7 +205,8 @@ static size_t nc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 static size_t nc_flush(enc_decoder *d, enc_event *out) { return enc_dec_end_due(d, INT64_MAX, out); }
 
 const enc_class enc_notechord_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          puts the untransposed copy first */
     .name = "notechord",
     .kind = ENC_KIND_TOKENS,
     .opt_keys = notechord_keys,

@@ -183,7 +183,8 @@ static size_t ev_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 }
 
 const enc_class enc_event_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          puts the untransposed copy first */
     .name = "event",
     .kind = ENC_KIND_TOKENS,
     .opt_keys = event_keys,

@@ -75,8 +75,11 @@ static size_t pr_step_frame(enc_decoder *d, const float *frame, enc_event *out) 
 }
 
 const enc_class enc_pianoroll_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          copies stay on the keyboard, the untransposed one first */
     .name = "pianoroll",
+    .pitch_lo = PIANOROLL_LOWEST,
+    .pitch_hi = PIANOROLL_LOWEST + PIANOROLL_KEYS - 1,
     .kind = ENC_KIND_FRAMES,
     .opt_keys = pianoroll_keys,
     .check = pr_check,

@@ -176,7 +176,8 @@ static size_t psd_step_frame(enc_decoder *d, const float *frame, enc_event *out)
 static size_t psd_flush(enc_decoder *d, enc_event *out) { return enc_dec_end_due(d, INT64_MAX, out); }
 
 const enc_class enc_psd_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          puts the untransposed copy first */
     .name = "psd",
     .kind = ENC_KIND_FRAMES,
     .opt_keys = psd_keys,

@@ -144,7 +144,8 @@ static size_t ts_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 }
 
 const enc_class enc_timestep_class = {
-    .code_version = 1, /* bump when the encoder's output changes (enc_internal.h) */
+    .code_version = 2, /* bump when the encoder's output changes (enc_internal.h); 2: augment
+                          puts the untransposed copy first */
     .name = "timestep",
     .kind = ENC_KIND_TOKENS,
     .opt_keys = timestep_keys,

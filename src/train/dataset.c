@@ -462,10 +462,17 @@ int train_dataset_split(const train_corpus *c, const train_config *cfg, tokset s
         }
         free(mine);
     }
+    /* augment: valid and test score the untransposed piece, the group's first */
+    int first_only = cfg->enc_opts.transpose == ENC_TRANSPOSE_AUGMENT;
     for (int k = 0; k < 3; k++) split_groups[k] = 0;
     for (size_t g = 0; g < ng && !rc; g++) {
         int k = side[g];
         split_groups[k]++;
+        if (k != TRAIN_SPLIT_TRAIN && first_only) {
+            rc = tokset_add(&split[k], c->pieces.ids + c->pieces.start[starts[g]],
+                            tokset_piece_len(&c->pieces, starts[g]));
+            continue;
+        }
         int copies = k == 0 ? (int)floor(cfg->data[c->source[starts[g]]].weight) + extra[g] : 1;
         for (int r = 0; r < copies && !rc; r++) rc = add_group(&split[k], c, starts, g);
     }

@@ -20,6 +20,10 @@
  *      train/valid/test) keep it; the others are shuffled with split.seed
  *      and the first round(valid * n) go to valid, the next round(test * n)
  *      to test, the rest to train.
+ *      With transpose=augment, valid and test keep only each group's first
+ *      piece, the untransposed score (encoding.h), so they are scored on
+ *      the music as it is and the numbers compare with unaugmented runs and
+ *      published ones; train keeps every copy.
  *   4. weights, train split only (valid and test are scored as they are): a
  *      source of weight w contributes each of its train groups floor(w)
  *      times, plus one more time for a seeded subsample of
