@@ -6,7 +6,10 @@
  *
  * Options: grid (default 16th; JSB pieces read at the quarter, 8th or 16th
  * resolution of their file use the same grid, 480/240/120 ticks, and encode
- * exactly), velocity (decoded note velocity), qpm (decoder tempo).
+ * exactly), velocity (decoded note velocity), qpm (decoder tempo), and the
+ * common transpose/augment (encoding.h): an augmented copy is made only when
+ * every note of the score stays on the 88 keys (enc_stats.skipped_range
+ * counts the others), so no copy loses a note the original has.
  *
  * Encoding: onsets and ends are rounded to the grid (half up, at least one
  * step; notes_quantised); notes outside 21..108 are left out (notes_dropped);
