@@ -313,11 +313,11 @@ static int render_model(render_cli *c, const char *sf) {
     progress_state prog = {wall_now(), 0, 0, isatty(2)};
     if (!c->quiet) {
         printf("SoundFont: %s\nmodel: %s (%s, %zu parameters); temperature %g, top-k %d, seed %llu\n"
-               "%g Hz, period %u frames, look-ahead %llu frames\n",
+               "%g Hz, period %u frames, look-ahead %llu frames, gain %g\n",
                sf, c->model, engine_model_encoding(m), lj_model_num_params(engine_model_lstm(m)),
                (double)o.engine.sampler.temperature, o.engine.sampler.top_k,
                (unsigned long long)o.engine.seed, c->opts.synth.sample_rate, c->opts.period,
-               (unsigned long long)o.engine.lookahead_frames);
+               (unsigned long long)o.engine.lookahead_frames, c->opts.synth.gain);
         fflush(stdout);
         o.progress = show_model_progress;
         o.progress_user = &prog;
