@@ -119,7 +119,20 @@ static void tile_scalar(int kc, const float *a, size_t rs, size_t cs, const floa
 
 #if LJ_X86_SIMD
 /* AVX2: 16 ymm registers hold a 4 x 16 quarter (8 accumulators, 2 B vectors,
- * one broadcast); the four quarters run one after another over the same k. */
+ * one broadcast); the four quarters run one after another over the same k.
+ * Row r of a quarter: broadcast its A element, two FMAs into cr0/cr1. */
+#define AVX2_ROW_FMA(r)                                                                  \
+    do {                                                                                 \
+        __m256 x_ = _mm256_broadcast_ss(ap + o##r);                                      \
+        c##r##0 = _mm256_fmadd_ps(x_, b0, c##r##0);                                      \
+        c##r##1 = _mm256_fmadd_ps(x_, b1, c##r##1);                                      \
+    } while (0)
+#define AVX2_ROW_SPILL(r)                                                                \
+    do {                                                                                 \
+        _mm256_storeu_ps(tq + (r) * NR, c##r##0);                                        \
+        _mm256_storeu_ps(tq + (r) * NR + 8, c##r##1);                                    \
+    } while (0)
+
 __attribute__((target("avx2,fma"))) static void tile_avx2(int kc, const float *a, size_t rs,
                                                           size_t cs, const float *b, float *C,
                                                           int ldc, int m, int n, float alpha,
@@ -134,29 +147,17 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(int kc, const float *a
             const float *ap = a, *bp = b + ch;
             size_t o0 = o[rh], o1 = o[rh + 1], o2 = o[rh + 2], o3 = o[rh + 3];
             for (int k = 0; k < kc; k++, ap += cs, bp += NR) {
-                __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8), x;
-                x = _mm256_broadcast_ss(ap + o0);
-                c00 = _mm256_fmadd_ps(x, b0, c00);
-                c01 = _mm256_fmadd_ps(x, b1, c01);
-                x = _mm256_broadcast_ss(ap + o1);
-                c10 = _mm256_fmadd_ps(x, b0, c10);
-                c11 = _mm256_fmadd_ps(x, b1, c11);
-                x = _mm256_broadcast_ss(ap + o2);
-                c20 = _mm256_fmadd_ps(x, b0, c20);
-                c21 = _mm256_fmadd_ps(x, b1, c21);
-                x = _mm256_broadcast_ss(ap + o3);
-                c30 = _mm256_fmadd_ps(x, b0, c30);
-                c31 = _mm256_fmadd_ps(x, b1, c31);
+                __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8);
+                AVX2_ROW_FMA(0);
+                AVX2_ROW_FMA(1);
+                AVX2_ROW_FMA(2);
+                AVX2_ROW_FMA(3);
             }
-            float *o = t + (size_t)rh * NR + ch;
-            _mm256_storeu_ps(o, c00);
-            _mm256_storeu_ps(o + 8, c01);
-            _mm256_storeu_ps(o + NR, c10);
-            _mm256_storeu_ps(o + NR + 8, c11);
-            _mm256_storeu_ps(o + 2 * NR, c20);
-            _mm256_storeu_ps(o + 2 * NR + 8, c21);
-            _mm256_storeu_ps(o + 3 * NR, c30);
-            _mm256_storeu_ps(o + 3 * NR + 8, c31);
+            float *tq = t + (size_t)rh * NR + ch; /* this quarter in the tile */
+            AVX2_ROW_SPILL(0);
+            AVX2_ROW_SPILL(1);
+            AVX2_ROW_SPILL(2);
+            AVX2_ROW_SPILL(3);
         }
     store_tile(t, C, ldc, m, n, alpha, beta);
 }
@@ -164,16 +165,29 @@ __attribute__((target("avx2,fma"))) static void tile_avx2(int kc, const float *a
 #define AVX512_TARGET __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,avx2,fma")))
 
 /* One row of a full tile: C = alpha acc + beta C (C not read when beta == 0). */
-#define AVX512_ROW_STORE(r, lo, hi)                                                      \
+#define AVX512_ROW_STORE(r)                                                              \
     do {                                                                                 \
         float *c_ = C + (size_t)(r) * ldc;                                               \
-        __m512 s0_ = _mm512_mul_ps(lo, va), s1_ = _mm512_mul_ps(hi, va);                 \
+        __m512 s0_ = _mm512_mul_ps(c##r##0, va), s1_ = _mm512_mul_ps(c##r##1, va);       \
         if (beta != 0.0f) {                                                              \
             s0_ = _mm512_fmadd_ps(_mm512_loadu_ps(c_), vb, s0_);                         \
             s1_ = _mm512_fmadd_ps(_mm512_loadu_ps(c_ + 16), vb, s1_);                    \
         }                                                                                \
         _mm512_storeu_ps(c_, s0_);                                                       \
         _mm512_storeu_ps(c_ + 16, s1_);                                                  \
+    } while (0)
+
+/* row r of the tile: broadcast its A element, two FMAs into cr0/cr1 */
+#define AVX512_ROW_FMA(r)                                                                \
+    do {                                                                                 \
+        __m512 x_ = _mm512_set1_ps(a[o##r]);                                             \
+        c##r##0 = _mm512_fmadd_ps(x_, b0, c##r##0);                                      \
+        c##r##1 = _mm512_fmadd_ps(x_, b1, c##r##1);                                      \
+    } while (0)
+#define AVX512_ROW_SPILL(r)                                                              \
+    do {                                                                                 \
+        _mm512_storeu_ps(t + (r) * NR, c##r##0);                                         \
+        _mm512_storeu_ps(t + (r) * NR + 16, c##r##1);                                    \
     } while (0)
 
 /* AVX-512: the whole 8 x 32 tile in 16 accumulators; per k two B loads and
@@ -189,64 +203,44 @@ AVX512_TARGET static void tile_avx512(int kc, const float *a, size_t rs, size_t 
            c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00,
            c61 = c00, c70 = c00, c71 = c00;
     for (int k = 0; k < kc; k++, a += cs, b += NR) {
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
-        x = _mm512_set1_ps(a[o0]);
-        c00 = _mm512_fmadd_ps(x, b0, c00);
-        c01 = _mm512_fmadd_ps(x, b1, c01);
-        x = _mm512_set1_ps(a[o1]);
-        c10 = _mm512_fmadd_ps(x, b0, c10);
-        c11 = _mm512_fmadd_ps(x, b1, c11);
-        x = _mm512_set1_ps(a[o2]);
-        c20 = _mm512_fmadd_ps(x, b0, c20);
-        c21 = _mm512_fmadd_ps(x, b1, c21);
-        x = _mm512_set1_ps(a[o3]);
-        c30 = _mm512_fmadd_ps(x, b0, c30);
-        c31 = _mm512_fmadd_ps(x, b1, c31);
-        x = _mm512_set1_ps(a[o4]);
-        c40 = _mm512_fmadd_ps(x, b0, c40);
-        c41 = _mm512_fmadd_ps(x, b1, c41);
-        x = _mm512_set1_ps(a[o5]);
-        c50 = _mm512_fmadd_ps(x, b0, c50);
-        c51 = _mm512_fmadd_ps(x, b1, c51);
-        x = _mm512_set1_ps(a[o6]);
-        c60 = _mm512_fmadd_ps(x, b0, c60);
-        c61 = _mm512_fmadd_ps(x, b1, c61);
-        x = _mm512_set1_ps(a[o7]);
-        c70 = _mm512_fmadd_ps(x, b0, c70);
-        c71 = _mm512_fmadd_ps(x, b1, c71);
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+        AVX512_ROW_FMA(0);
+        AVX512_ROW_FMA(1);
+        AVX512_ROW_FMA(2);
+        AVX512_ROW_FMA(3);
+        AVX512_ROW_FMA(4);
+        AVX512_ROW_FMA(5);
+        AVX512_ROW_FMA(6);
+        AVX512_ROW_FMA(7);
     }
     __m512 va = _mm512_set1_ps(alpha), vb = _mm512_set1_ps(beta);
     if (m == MR && n == NR) {
-        AVX512_ROW_STORE(0, c00, c01);
-        AVX512_ROW_STORE(1, c10, c11);
-        AVX512_ROW_STORE(2, c20, c21);
-        AVX512_ROW_STORE(3, c30, c31);
-        AVX512_ROW_STORE(4, c40, c41);
-        AVX512_ROW_STORE(5, c50, c51);
-        AVX512_ROW_STORE(6, c60, c61);
-        AVX512_ROW_STORE(7, c70, c71);
+        AVX512_ROW_STORE(0);
+        AVX512_ROW_STORE(1);
+        AVX512_ROW_STORE(2);
+        AVX512_ROW_STORE(3);
+        AVX512_ROW_STORE(4);
+        AVX512_ROW_STORE(5);
+        AVX512_ROW_STORE(6);
+        AVX512_ROW_STORE(7);
         return;
     }
     float t[MR * NR];
-    _mm512_storeu_ps(t + 0 * NR, c00);
-    _mm512_storeu_ps(t + 0 * NR + 16, c01);
-    _mm512_storeu_ps(t + 1 * NR, c10);
-    _mm512_storeu_ps(t + 1 * NR + 16, c11);
-    _mm512_storeu_ps(t + 2 * NR, c20);
-    _mm512_storeu_ps(t + 2 * NR + 16, c21);
-    _mm512_storeu_ps(t + 3 * NR, c30);
-    _mm512_storeu_ps(t + 3 * NR + 16, c31);
-    _mm512_storeu_ps(t + 4 * NR, c40);
-    _mm512_storeu_ps(t + 4 * NR + 16, c41);
-    _mm512_storeu_ps(t + 5 * NR, c50);
-    _mm512_storeu_ps(t + 5 * NR + 16, c51);
-    _mm512_storeu_ps(t + 6 * NR, c60);
-    _mm512_storeu_ps(t + 6 * NR + 16, c61);
-    _mm512_storeu_ps(t + 7 * NR, c70);
-    _mm512_storeu_ps(t + 7 * NR + 16, c71);
+    AVX512_ROW_SPILL(0);
+    AVX512_ROW_SPILL(1);
+    AVX512_ROW_SPILL(2);
+    AVX512_ROW_SPILL(3);
+    AVX512_ROW_SPILL(4);
+    AVX512_ROW_SPILL(5);
+    AVX512_ROW_SPILL(6);
+    AVX512_ROW_SPILL(7);
     store_tile(t, C, ldc, m, n, alpha, beta);
 }
 #undef AVX512_ROW_STORE
+#undef AVX512_ROW_FMA
+#undef AVX512_ROW_SPILL
+#undef AVX2_ROW_FMA
+#undef AVX2_ROW_SPILL
 #endif /* LJ_X86_SIMD */
 
 typedef void (*tile_fn)(int kc, const float *a, size_t rs, size_t cs, const float *b, float *C,
