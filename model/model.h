@@ -255,13 +255,17 @@ void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens,
 const float *lstm_state_head_output(const lstm_state *s, int h);
 /* Draws one frame per row from head h (Bernoulli or NADE) after lstm_step:
  * key k is 1 when a uniform from rng is below p_k, in key order, one uniform
- * per key (Bernoulli: p_k = sigmoid(logit_k); NADE: p_k = p(v_k = 1 | drawn
- * v_<k)). frame (batch,K) gets 0 or 1 (it may be the next step's features),
- * logp (batch) or NULL log p(drawn frame) (beam scores). Allocates nothing.
- * Errors: LJ_ERR_ARG (h out of range or not a Bernoulli/NADE head; nothing
- * drawn). Thread: engine (one rng per thread). */
-int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, lj_rng *rng,
-                            float *frame, float *logp);
+ * per key (Bernoulli: p_k = sigmoid(z_k), z_k the key's logit; NADE: p_k =
+ * p(v_k = 1 | drawn v_<k) = sigmoid(z_k) of the conditional's logit).
+ * temperature T scales every such logit as a softmax's: p_k = sigmoid(z_k / T)
+ * (T = 1 the model, bit for bit; T < 1 sharper, T > 1 flatter); T <= 0 uses no
+ * uniform: key k is on when z_k > 0 (the likelier value, per key in order).
+ * frame (batch,K) gets 0 or 1 (it may be the next step's features), logp
+ * (batch) or NULL log p(drawn frame) under the model at T = 1 (beam scores).
+ * Allocates nothing. Errors: LJ_ERR_ARG (h out of range or not a
+ * Bernoulli/NADE head; nothing drawn). Thread: engine (one rng per thread). */
+int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float temperature,
+                            lj_rng *rng, float *frame, float *logp);
 
 
 /* Packs the LSTM and head weights for batch-1 stepping (the fast path of

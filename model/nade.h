@@ -81,7 +81,7 @@
  *     nade_scratch_len(D,Hn) floats and a (beams,D) frame buffer created with
  *     the state. Drawing a frame (allocates nothing, one uniform per key):
  *       nade_sample(frame, probs_or_NULL, logp_or_NULL, b_t, c_t, nade_w_in,
- *                   nade_v, beams, D, Hn, rng, scratch);
+ *                   nade_v, beams, D, Hn, temperature, rng, scratch);
  *     logp (beams) is log p(frame), for beam search scores; the frame is the
  *     next step's dense input (piano-roll models feed v_t back in).
  *   model file: the tensors are ordinary named tensors; nothing else to save.

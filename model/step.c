@@ -302,8 +302,8 @@ static void step_nade_conditioning(const lj_model *m, lstm_state *s, const float
                            P[m->head_hb[h]].data, s->batch, top, c->heads[h].nade_hidden);
 }
 
-int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, lj_rng *rng,
-                            float *frame, float *logp) {
+int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float temperature,
+                            lj_rng *rng, float *frame, float *logp) {
     const lj_model_config *c = &m->cfg;
     if (s->model != m || h < 0 || h >= c->num_heads ||
         (c->heads[h].kind != LJ_HEAD_BERNOULLI && c->heads[h].kind != LJ_HEAD_NADE))
@@ -312,17 +312,22 @@ int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, lj_rng *rng
     int S = s->batch, K = c->heads[h].size;
     if (c->heads[h].kind == LJ_HEAD_NADE) {
         nade_sample(frame, NULL, logp, s->head_out[h], s->cond_c[h], P[m->head_nw[h]].data,
-                    P[m->head_nv[h]].data, S, K, c->heads[h].nade_hidden, rng,
+                    P[m->head_nv[h]].data, S, K, c->heads[h].nade_hidden, temperature, rng,
                     s->nade_scratch);
         return LJ_OK;
     }
+    const int greedy = !(temperature > 0.0f);
+    const float inv_t = greedy ? 1.0f : 1.0f / temperature; /* 1 / 1 = 1 exactly: T = 1 is the model */
     for (int r = 0; r < S; r++) {
         const float *z = s->head_out[h] + (size_t)r * K;
         float *f = frame + (size_t)r * K;
         double lp = 0;
         for (int k = 0; k < K; k++) {
-            float p = 1.0f / (1.0f + expf(-z[k]));
-            f[k] = lj_rng_uniform(rng) < p ? 1.0f : 0.0f;
+            if (greedy) f[k] = z[k] > 0.0f ? 1.0f : 0.0f;
+            else {
+                float p = 1.0f / (1.0f + expf(-z[k] * inv_t));
+                f[k] = lj_rng_uniform(rng) < p ? 1.0f : 0.0f;
+            }
             /* log p(bit) = -softplus(-z) when on, -softplus(z) when off (stable) */
             double zz = f[k] != 0.0f ? -(double)z[k] : (double)z[k];
             lp -= (zz > 0 ? zz : 0) + log1p(exp(-fabs(zz)));

@@ -27,9 +27,9 @@ static const char *help =
     "Frame models draw one frame per step: psd a note (pitch from the softmax with\n"
     "the sampling options and masks below; step and duration from the regression\n"
     "heads, negative values taken as 0, or drawn from binned heads), pianoroll a\n"
-    "grid step of 88 keys (each key drawn from the Bernoulli or NADE head: no\n"
-    "temperature, truncation or mask). The output holds the primer and what\n"
-    "follows it.\n"
+    "grid step of 88 keys (each key drawn from the Bernoulli or NADE head, at\n"
+    "the temperature: no truncation or mask). The output holds the primer and\n"
+    "what follows it.\n"
     "\n"
     "options:\n"
     "  --model FILE          the model (required)\n"
@@ -47,7 +47,9 @@ static const char *help =
     "                        '/'; notechord, event and frame models never end one)\n"
     "  --max-steps N         steps at most when counting notes, seconds or pieces\n"
     "                        (100000)\n"
-    "  --temperature T       0 = always the most likely token (default 1)\n"
+    "  --temperature T       0 = always the most likely token (default 1);\n"
+    "                        pianoroll: each key from sigmoid(logit / T), 0 = every\n"
+    "                        key on exactly when its probability is above 1/2\n"
     "  --top-k K             draw among the K most likely only (0 = all)\n"
     "  --top-p P             draw from the smallest set with mass >= P (default 1)\n"
     "  --beam W              beam search of width W (deterministic; steps only;\n"
@@ -392,7 +394,7 @@ static int write_frames_output(const char *path, const encoding *e, const float 
 /* What the user asked of a frame model beyond sampling. */
 typedef struct frame_request {
     const char *primer, *out_path;
-    int sampling_set;     /* --temperature, --top-k or --top-p given */
+    int truncation_set;   /* --top-k or --top-p given */
     int masked;           /* --key, --scale or --pitch-range given */
     int lo, hi;           /* pitch range */
     unsigned scale;       /* allowed pitch classes */
@@ -412,10 +414,10 @@ static int generate_frames(const lj_model *m, encoding *e, gen_opts *o, const fr
     if (o->no_repeat_ngram > 0 || o->repetition_penalty != 1.0f)
         return lj_fail(err, errlen, LJ_ERR_ARG,
                        "--no-repeat-ngram and --repetition-penalty act on tokens; a %s model draws frames", name);
-    if (!classes && q->sampling_set)
+    if (!classes && q->truncation_set)
         return lj_fail(err, errlen, LJ_ERR_ARG,
-                       "--temperature, --top-k and --top-p act on softmax heads; a %s model draws each key from its "
-                       "Bernoulli or NADE probability (use --seed)", name);
+                       "--top-k and --top-p act on softmax heads; a %s model draws each key on or off from its "
+                       "Bernoulli or NADE probability (use --temperature)", name);
     if (!classes && q->masked)
         return lj_fail(err, errlen, LJ_ERR_ARG,
                        "--key, --scale and --pitch-range need a pitch head; a %s model draws its notes key by key", name);
@@ -482,7 +484,7 @@ int cmd_generate(int argc, char **argv) {
     gen_opts_default(&o);
     o.max_steps = 100000;
     long beam = 0;
-    int quiet = 0, sampling_set = 0, lo = 0, hi = 127;
+    int quiet = 0, sampling_set = 0, truncation_set = 0, lo = 0, hi = 127;
     unsigned scale = 0xfff;
     int masked = 0;
     for (int i = 1; i < argc; i++) {
@@ -525,7 +527,7 @@ int cmd_generate(int argc, char **argv) {
             long n = cli_parse_long(a, v, 0, 1000000);
             if (n < 0) return LJ_EXIT_BAD_INPUT;
             o.sampler.top_k = (int)n;
-            sampling_set = 1;
+            sampling_set = truncation_set = 1;
         } else if (!strcmp(a, "--beam")) {
             if ((beam = cli_parse_long(a, v, 1, 256)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--no-repeat-ngram")) {
@@ -541,7 +543,7 @@ int cmd_generate(int argc, char **argv) {
             } else if (!strcmp(a, "--top-p")) {
                 if (*end || end == v || !(d > 0 && d <= 1)) BAD("%s: expected a number in (0, 1], found '%s'", a, v);
                 o.sampler.top_p = (float)d;
-                sampling_set = 1;
+                sampling_set = truncation_set = 1;
             } else {
                 if (*end || end == v || !(d >= 1 && d <= 100)) BAD("%s: expected a number in 1..100, found '%s'", a, v);
                 o.repetition_penalty = (float)d;
@@ -621,7 +623,7 @@ int cmd_generate(int argc, char **argv) {
         }
     }
     if (enc_kind_of(e) == ENC_KIND_FRAMES) {
-        frame_request q = {primer, out_path, sampling_set, masked, lo, hi, scale, beam, quiet};
+        frame_request q = {primer, out_path, truncation_set, masked, lo, hi, scale, beam, quiet};
         rc = generate_frames(m, e, &o, &q, err, sizeof err);
         if (rc) goto fail;
         goto done;

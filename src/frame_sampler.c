@@ -149,7 +149,7 @@ void frame_sampler_draw(frame_sampler *fs, lstm_state *st, const lj_sampler *smp
             }
         } else {
             float bl = 0.0f;
-            lstm_state_sample_frame(fs->m, st, h, rng, fs->bits, &bl); /* head h is checked */
+            lstm_state_sample_frame(fs->m, st, h, smp->temperature, rng, fs->bits, &bl); /* head h is checked */
             memcpy(frame + f->offset, fs->bits, (size_t)f->width * sizeof *frame);
             lp += (double)bl;
         }

@@ -15,7 +15,11 @@
  *   BITS  (Bernoulli or NADE head: pianoroll keys)
  *          every key drawn from its probability (lstm_state_sample_frame: one
  *          uniform per key, NADE conditions each key on the keys drawn
- *          before it). The sampler's temperature and truncation do not apply.
+ *          before it) at the sampler's temperature T: key k from
+ *          sigmoid(z_k / T), z_k its logit (NADE: its conditional's); T = 1
+ *          the model's own probability, T = 0 every key at its likelier value
+ *          (on when p_k > 1/2: no randomness). Top-k and top-p do not apply
+ *          (a key has two values).
  *
  *   frame_sampler *fs;  frame_sampler_create(&fs, m, e, allowed, err, errlen);
  *   frame_sampler_feed(fs, st, NULL);                 (a zero input: the first logits)
@@ -52,14 +56,15 @@ int frame_sampler_create(frame_sampler **out, const lj_model *m, const encoding 
                          const uint8_t *allowed, char *err, size_t errlen);
 void frame_sampler_destroy(frame_sampler *fs); /* NULL is a no-op */
 
-/* 1 when the model has a softmax head (the sampler's temperature, top-k and
- * top-p mean something), 0 for pianoroll. Thread: any. */
+/* 1 when the model has a softmax head (the sampler's top-k and top-p mean
+ * something), 0 for pianoroll (temperature alone). Thread: any. */
 int frame_sampler_has_classes(const frame_sampler *fs);
 
-/* Draws the next frame (enc_frame_dim floats) from st's last step. *logp (may
- * be NULL) gets log p of the drawn classes and bits under the distributions
- * they came from at temperature 1, after the mask (regressed values add
- * nothing). Allocates nothing. Thread: engine (one rng per thread). */
+/* Draws the next frame (enc_frame_dim floats) from st's last step, classes and
+ * bits at smp->temperature. *logp (may be NULL) gets log p of the drawn
+ * classes and bits under the distributions they came from at temperature 1,
+ * after the mask (regressed values add nothing). Allocates nothing.
+ * Thread: engine (one rng per thread). */
 void frame_sampler_draw(frame_sampler *fs, lstm_state *st, const lj_sampler *smp, lj_rng *rng,
                         float *frame, double *logp);
 

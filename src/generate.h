@@ -103,7 +103,7 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
  * one frame drawn per step by a frame_sampler (frame_sampler.h: softmax fields
  * with o->sampler and, for the "pitch" field, the mask o->allowed of 128 flags;
  * regressed step/duration clamped to >= 0; pianoroll keys from the Bernoulli or
- * NADE head), decoded along by enc_decoder_step_frame so the length counts
+ * NADE head at o->sampler.temperature), decoded along by enc_decoder_step_frame so the length counts
  * frames (GEN_STEPS), notes or seconds. Repetition control and beam search are
  * token ideas: o->no_repeat_ngram and o->repetition_penalty must be off
  * (LJ_ERR_ARG).

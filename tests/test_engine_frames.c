@@ -13,6 +13,8 @@
  *  - accompany mode (the presets' bach): the model plays on under the
  *    player's notes, which a frame model cannot take in as tokens (counted
  *    as not encoded, never fed);
+ *  - the engine's temperature (CC 1, the t/T keys) reaches the pianoroll
+ *    keys: at 0 two seeds play the same music, at 1 they do not;
  *  - a frame model with repetition control is refused with the reason. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -43,6 +45,7 @@ typedef struct rig {
     uint32_t period;
     float buf[2 * 1024];
     uint64_t ons, offs, panics; /* events pushed (read back from the record queue) */
+    uint64_t hash;              /* FNV-1a of every event pushed (frame, kind, key) */
     uint64_t ons_at_panic, offs_at_panic;
 } rig;
 
@@ -95,6 +98,8 @@ static void rig_period(rig *r) {
     r->clock += r->period;
     lj_event ev;
     while (rtq_pop(r->rq, &ev)) {
+        uint64_t fields[3] = {ev.frame, ev.kind, ev.data1};
+        for (int i = 0; i < 3; i++) r->hash = (r->hash ^ fields[i]) * 1099511628211ull;
         if (ev.kind == LJ_EV_NOTE_ON && ev.data2 > 0) r->ons++;
         else if (ev.kind == LJ_EV_NOTE_OFF || ev.kind == LJ_EV_NOTE_ON) r->offs++;
         else if (ev.kind == LJ_EV_PANIC) {
@@ -229,6 +234,35 @@ static void test_accompany_mode(void **state) {
     free(pmem);
 }
 
+/* The engine's temperature reaches the pianoroll keys (the NADE model): at
+ * temperature 0, set live as CC 1 and the t key do, seeds 5 and 6 play the
+ * same 20 s; at 1 they do not. */
+static void test_temperature(void **state) {
+    (void)state;
+    uint64_t hash[2][2];
+    uint64_t ons[2][2];
+    for (int t = 0; t < 2; t++)
+        for (int seed = 0; seed < 2; seed++) {
+            engine_config c;
+            engine_config_default(&c);
+            c.seed = 5 + (uint64_t)seed;
+            rig r;
+            rig_open(&r, 1, &c);
+            engine_set_temperature(r.e, t ? 1.0 : 0.0);
+            for (int p = 0; p < 48000 * 20 / 128; p++) rig_period(&r);
+            rig_finish(&r);
+            hash[t][seed] = r.hash;
+            ons[t][seed] = r.ons;
+            rig_close(&r);
+        }
+    fprintf(stderr, "  pianoroll, 20 s, seeds 5 and 6: %llu and %llu notes at temperature 0, %llu and %llu at 1\n",
+            (unsigned long long)ons[0][0], (unsigned long long)ons[0][1], (unsigned long long)ons[1][0],
+            (unsigned long long)ons[1][1]);
+    assert_true(ons[0][0] > 0);
+    assert_true(hash[0][0] == hash[0][1]); /* no randomness left */
+    assert_true(hash[1][0] != hash[1][1]);
+}
+
 static void test_refused(void **state) {
     (void)state;
     char path[512], err[512];
@@ -255,6 +289,7 @@ int main(void) {
         cmocka_unit_test(test_auto_mode),
         cmocka_unit_test(test_continue_mode),
         cmocka_unit_test(test_accompany_mode),
+        cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,8 +11,16 @@
  *    frames, notes and seconds stop where they should;
  *  - frame_sampler_check names what differs when the heads are not the
  *    encoding's fields;
+ *  - temperature on pianoroll keys (Bernoulli and NADE): at T = 0 every seed
+ *    draws the same frames and the first frame is exactly the keys whose
+ *    logit is > 0; over 16 seeds the first frame's keys off the T = 0 frame
+ *    are fewer at T = 0.3 than at T = 1, and for Bernoulli as many as
+ *    sigmoid(-|logit| / T) predicts (T = 1 is the golden output above, bit
+ *    for bit);
+ *    generate --temperature 0 on the committed NADE model gives one output
+ *    for two seeds, --temperature 1 two;
  *  - the command refuses what makes no sense for a frame model (beam search,
- *    n-gram bans, repetition penalty, temperature and masks for pianoroll,
+ *    n-gram bans, repetition penalty, top-k/top-p and masks for pianoroll,
  *    .abc output, no primer): exit 2 with the reason, nothing written.
  * LJ_WRITE_GOLDEN=1 writes the models and the golden files afresh. */
 #include <math.h>
@@ -311,6 +319,121 @@ static void test_generator(void **st) {
     enc_destroy(e);
 }
 
+/* ------------------------------------------------------------------ temperature */
+
+/* FNV-1a of n floats. */
+static uint64_t hash_floats(const float *f, size_t n) {
+    uint64_t h = 1469598103934665603ull;
+    const unsigned char *b = (const unsigned char *)f;
+    for (size_t i = 0; i < n * sizeof *f; i++) h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Distinct values among n hashes. */
+static int distinct(const uint64_t *h, int n) {
+    int d = 0;
+    for (int i = 0; i < n; i++) {
+        int seen = 0;
+        for (int j = 0; j < i && !seen; j++) seen = h[j] == h[i];
+        d += !seen;
+    }
+    return d;
+}
+
+/* Pianoroll keys at temperatures 0, 0.3 and 1 over 16 seeds, 24 frames each:
+ * distinct runs; distinct first frames (every seed draws the first frame from
+ * the same state: the zero input's) and their keys that differ from the T = 0
+ * frame. The first frame at T = 0 is the keys with logit > 0 (Bernoulli: the
+ * head output after the zero input). */
+static void test_temperature(void **st) {
+    (void)st;
+    char err[256];
+    encoding *e = make_enc("pianoroll", "grid=240");
+    enum { SEEDS = 16, STEPS = 24 };
+    static const float temps[3] = {0.0f, 0.3f, 1.0f};
+    for (int nade = 0; nade < 2; nade++) {
+        lj_model *m = frame_model(e, 12, nade, 51 + (uint64_t)nade, 1.5f);
+        int runs[3], firsts[3], flips[3] = {0, 0, 0};
+        float greedy_first[88];
+        /* Bernoulli: the first frame's logits z; a key is off its likelier
+         * value with p sigmoid(-|z| / T), so over the seeds the expected flips
+         * are SEEDS * sum_k sigmoid(-|z_k| / T), variance SEEDS * sum p(1-p) */
+        double expect[3] = {0, 0, 0}, var[3] = {0, 0, 0};
+        if (!nade) {
+            lstm_state *ls;
+            assert_int_equal(lstm_state_create(&ls, m, 1, err, sizeof err), LJ_OK);
+            float zero[88] = {0};
+            lstm_step(m, ls, NULL, zero);
+            const float *z = lstm_state_head_output(ls, 0);
+            for (int t = 1; t < 3; t++)
+                for (int k = 0; k < 88; k++) {
+                    double q = 1.0 / (1.0 + exp(fabs((double)z[k]) / temps[t]));
+                    expect[t] += SEEDS * q;
+                    var[t] += SEEDS * q * (1 - q);
+                }
+            lstm_state_destroy(ls);
+        }
+        for (int t = 0; t < 3; t++) {
+            uint64_t run_hash[SEEDS], first_hash[SEEDS];
+            for (int s = 0; s < SEEDS; s++) {
+                gen_opts o;
+                gen_opts_default(&o);
+                o.length = STEPS;
+                o.seed = 100 + (uint64_t)s;
+                o.sampler.temperature = temps[t];
+                frame_generator *g;
+                if (gen_frame_create(&g, m, e, &o, 0, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+                gen_frame_prime(g, NULL, 0);
+                const float *f = gen_frame_step(g);
+                if (t == 0 && s == 0) memcpy(greedy_first, f, sizeof greedy_first);
+                for (int k = 0; k < 88; k++) flips[t] += f[k] != greedy_first[k];
+                first_hash[s] = hash_floats(f, 88);
+                if (t == 0 && s == 0 && !nade) { /* T = 0: on exactly where the logit is > 0 */
+                    lstm_state *ls;
+                    assert_int_equal(lstm_state_create(&ls, m, 1, err, sizeof err), LJ_OK);
+                    float zero[88] = {0};
+                    lstm_step(m, ls, NULL, zero);
+                    const float *z = lstm_state_head_output(ls, 0);
+                    int on = 0;
+                    for (int k = 0; k < 88; k++) {
+                        if (f[k] != (z[k] > 0 ? 1.0f : 0.0f)) fail_msg("T = 0: key %d is %g, its logit %g", k, f[k], z[k]);
+                        on += f[k] != 0;
+                    }
+                    assert_true(on > 0 && on < 88); /* the check means something: some keys on, some off */
+                    lstm_state_destroy(ls);
+                }
+                while (!gen_frame_done(g)) gen_frame_step(g);
+                size_t n;
+                const float *fr = gen_frame_frames(g, &n);
+                assert_int_equal(n, STEPS);
+                run_hash[s] = hash_floats(fr, n * 88);
+                gen_frame_destroy(g);
+            }
+            runs[t] = distinct(run_hash, SEEDS);
+            firsts[t] = distinct(first_hash, SEEDS);
+        }
+        fprintf(stderr,
+                "  %s over %d seeds at T = 0, 0.3, 1: distinct runs %d, %d, %d; distinct first frames %d, %d, %d; "
+                "their keys off the T = 0 frame %d, %d, %d\n",
+                nade ? "NADE" : "Bernoulli", SEEDS, runs[0], runs[1], runs[2], firsts[0], firsts[1], firsts[2],
+                flips[0], flips[1], flips[2]);
+        assert_int_equal(runs[0], 1); /* deterministic: the seed does not matter */
+        assert_int_equal(firsts[0], 1);
+        assert_int_equal(flips[0], 0);
+        assert_int_equal(runs[2], SEEDS);
+        assert_true(flips[1] < flips[2]);
+        if (!nade) {
+            fprintf(stderr, "  Bernoulli: keys off expected at T = 0.3, 1: %.1f +- %.1f, %.1f +- %.1f\n", expect[1],
+                    sqrt(var[1]), expect[2], sqrt(var[2]));
+            for (int t = 1; t < 3; t++) /* within 4 standard deviations */
+                if (fabs(flips[t] - expect[t]) > 4 * sqrt(var[t]))
+                    fail_msg("T = %g: %d keys off the likelier value, expected %.1f", temps[t], flips[t], expect[t]);
+        }
+        lj_model_destroy(m);
+    }
+    enc_destroy(e);
+}
+
 /* ------------------------------------------------------------------ command */
 
 static void test_command(void **st) {
@@ -368,6 +491,25 @@ static void test_command(void **st) {
     if (run_cli(msg, sizeof msg, 8, "--model", roll, "--primer", "C4+E4", "--length", "2s", "-o", out)) fail_msg("%s", msg);
     assert_non_null(strstr(msg, "primer 4 frames, generated 16 frames"));
 
+    /* pianoroll temperature: 0 gives one output whatever the seed, 1 does not */
+    char roll_out[4][512];
+    for (int i = 0; i < 4; i++) {
+        snprintf(roll_out[i], sizeof roll_out[i], "%s/t%d.txt", dir, i);
+        if (run_cli(msg, sizeof msg, 12, "--model", roll, "--primer", "C4+E4", "--length", "24", "--temperature",
+                    i < 2 ? "0" : "1", "--seed", i % 2 ? "2" : "1", "-o", roll_out[i]))
+            fail_msg("%s", msg);
+    }
+    uint8_t *ta, *tb;
+    size_t la, lb;
+    for (int pair = 0; pair < 2; pair++) {
+        assert_int_equal(lj_file_read(roll_out[2 * pair], &ta, &la, err, sizeof err), LJ_OK);
+        assert_int_equal(lj_file_read(roll_out[2 * pair + 1], &tb, &lb, err, sizeof err), LJ_OK);
+        int same = la == lb && !memcmp(ta, tb, la);
+        if (same != (pair == 0)) fail_msg("--temperature %s: seeds 1 and 2 gave %s output", pair ? "1" : "0", same ? "the same" : "different");
+        free(ta);
+        free(tb);
+    }
+
     /* refused: exit 2, the reason, nothing written */
     snprintf(out, sizeof out, "%s/bad.mid", dir);
     struct {
@@ -376,7 +518,7 @@ static void test_command(void **st) {
         {psd, "--beam", "2", "--beam searches over tokens; a psd model draws frames"},
         {psd, "--no-repeat-ngram", "3", "act on tokens; a psd model draws frames"},
         {psd, "--repetition-penalty", "1.5", "act on tokens; a psd model draws frames"},
-        {roll, "--temperature", "0.5", "a pianoroll model draws each key from its Bernoulli or NADE probability"},
+        {roll, "--top-k", "3", "--top-k and --top-p act on softmax heads; a pianoroll model draws each key"},
         {roll, "--top-p", "0.9", "act on softmax heads"},
         {roll, "--key", "C", "need a pitch head; a pianoroll model draws its notes key by key"},
         {roll, "--primer", "C4 H4", "column 4: expected a note"},
@@ -403,6 +545,7 @@ static void test_command(void **st) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generator),
+        cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_command),
         cmocka_unit_test(test_golden),
     };

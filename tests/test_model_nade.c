@@ -287,7 +287,7 @@ static void test_step_sampling(int rows, lj_rng *rng) {
     long before = alloc_calls;
     for (int t = 0; t < STEPS; t++) {
         lstm_step(m, s, NULL, in + (size_t)t * S * K);
-        int st = lstm_state_sample_frame(m, s, 0, &draw, in + (size_t)(t + 1) * S * K,
+        int st = lstm_state_sample_frame(m, s, 0, 1.0f, &draw, in + (size_t)(t + 1) * S * K,
                                          logp + (size_t)t * S);
         TM_CHECK(st == LJ_OK, "sample_frame refused a NADE head");
     }
@@ -352,8 +352,8 @@ static void test_nade_zero_is_bernoulli(lj_rng *rng) {
         tm_fill_f32(x, 2 * K, rng, 1.0f);
         lstm_step(mn, sn, NULL, x);
         lstm_step(mb, sb, NULL, x);
-        lstm_state_sample_frame(mn, sn, 0, &rn, fn, ln);
-        lstm_state_sample_frame(mb, sb, 0, &rb, fb, lb);
+        lstm_state_sample_frame(mn, sn, 0, 1.0f, &rn, fn, ln);
+        lstm_state_sample_frame(mb, sb, 0, 1.0f, &rb, fb, lb);
         same &= memcmp(fn, fb, sizeof fn) == 0 && fabsf(ln[0] - lb[0]) <= 1e-6f * fabsf(lb[0]) &&
                 fabsf(ln[1] - lb[1]) <= 1e-6f * fabsf(lb[1]);
     }
@@ -416,13 +416,13 @@ static void test_refusals(void) {
     lj_rng r;
     lj_rng_seed(&r, 1);
     lstm_step(m, s, NULL, x);
-    TM_CHECK(lstm_state_sample_frame(m, s, 1, &r, frame, NULL) == LJ_ERR_ARG,
+    TM_CHECK(lstm_state_sample_frame(m, s, 1, 1.0f, &r, frame, NULL) == LJ_ERR_ARG,
              "a frame drawn from an MSE head");
-    TM_CHECK(lstm_state_sample_frame(m, s, 2, &r, frame, NULL) == LJ_ERR_ARG,
+    TM_CHECK(lstm_state_sample_frame(m, s, 2, 1.0f, &r, frame, NULL) == LJ_ERR_ARG,
              "a frame drawn from head 2 of 2");
-    TM_CHECK(lstm_state_sample_frame(m, s, -1, &r, frame, NULL) == LJ_ERR_ARG,
+    TM_CHECK(lstm_state_sample_frame(m, s, -1, 1.0f, &r, frame, NULL) == LJ_ERR_ARG,
              "a frame drawn from head -1");
-    TM_CHECK(lstm_state_sample_frame(m, s, 0, &r, frame, NULL) == LJ_OK, "NADE draw refused");
+    TM_CHECK(lstm_state_sample_frame(m, s, 0, 1.0f, &r, frame, NULL) == LJ_OK, "NADE draw refused");
     lstm_state_destroy(s);
     lj_model_destroy(m);
 }

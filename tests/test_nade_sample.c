@@ -94,11 +94,11 @@ static void test_consistency(const head *hc, lj_rng *rng) {
     for (int i = 0; i < N * HN; i++) ct64[i] = ct[i];
     lj_rng s;
     lj_rng_seed(&s, 5);
-    nade_sample(out, pr, lp, bt, ct, h.w_in, h.v, N, D, HN, &s, scratch);
+    nade_sample(out, pr, lp, bt, ct, h.w_in, h.v, N, D, HN, 1.0f, &s, scratch);
     nade_forward(fpr, bt, ct, out, h.w_in, h.v, N, D, HN, scratch);
     TM_CHECK(memcmp(pr, fpr, sizeof pr) == 0, "sampling probs differ from the forward's");
     lj_rng_seed(&s, 5);
-    nade_sample_f64(out64, pr64, lp64, bt64, ct64, h.w_in64, h.v64, N, D, HN, &s, scratch64);
+    nade_sample_f64(out64, pr64, lp64, bt64, ct64, h.w_in64, h.v64, N, D, HN, 1.0, &s, scratch64);
     double worst = 0, worst_f32 = 0;
     for (int n = 0; n < N; n++) {
         double nll = nade_forward_f64(NULL, bt64 + n * D, ct64 + n * HN, out64 + n * D,
@@ -179,7 +179,7 @@ static void test_distribution(const head *hc, lj_rng *rng) {
     memset(on, 0, sizeof on);
     long before = allocations;
     for (long m = 0; m < DRAWS; m++) {
-        nade_sample(out, NULL, NULL, bt, ct, h.w_in, h.v, ROWS, D, HN, &s, scratch);
+        nade_sample(out, NULL, NULL, bt, ct, h.w_in, h.v, ROWS, D, HN, 1.0f, &s, scratch);
         for (int row = 0; row < ROWS; row++) {
             int f = 0;
             for (int d = 0; d < D; d++) {
@@ -246,7 +246,7 @@ static void test_saturated(const head *hc) {
     for (int i = 0; i < D * HN; i++) h.v[i] = 0.5f * h.v[i] / 3.0f; /* |V h| < 60 */
     lj_rng s;
     lj_rng_seed(&s, 1);
-    nade_sample(out, NULL, lp, bt, ct, h.w_in, h.v, N, D, HN, &s, scratch);
+    nade_sample(out, NULL, lp, bt, ct, h.w_in, h.v, N, D, HN, 1.0f, &s, scratch);
     int all_on = 1, all_off = 1;
     for (int d = 0; d < D; d++) all_on &= out[d] == 1, all_off &= out[D + d] == 0;
     TM_CHECK(all_on && all_off, "b_t = +-60 did not give all keys on / off");

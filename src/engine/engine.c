@@ -711,8 +711,8 @@ static void generate_step(engine *e) {
 
 /* A frame model's step (psd, pianoroll): draw the next frame from the heads
  * (frame_sampler: softmax fields at the engine's temperature, regressed times
- * clamped to >= 0, keys from the Bernoulli/NADE head), decode it, feed it
- * back. Allocates nothing. */
+ * clamped to >= 0, keys from the Bernoulli/NADE head at the same temperature),
+ * decode it, feed it back. Allocates nothing. */
 static void engine_step_frame(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;

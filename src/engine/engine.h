@@ -14,7 +14,7 @@
  * engine is created (engine_step_frame in engine.c): each step draws a whole
  * frame (frame_sampler.h: psd pitch at the engine's temperature, step and
  * duration from the regression heads clamped to >= 0; pianoroll keys from the
- * Bernoulli/NADE head), decodes it with enc_decoder_step_frame and feeds it
+ * Bernoulli/NADE head at the engine's temperature too), decodes it with enc_decoder_step_frame and feeds it
  * back as the next dense input; a fresh start feeds a zero frame and a
  * player's phrase is encoded as frames. Repetition control acts on tokens and
  * is refused for them; steer and accompany play on without feeding the
