@@ -616,21 +616,59 @@ static int abc_encode_score(const enc_opts *o, const score *s, int shift, enc_em
 
 /* ------------------------------------------------------------------ decoder */
 
+/* What the reader gave during a step, in the order it gave it. */
+typedef enum abc_dec_kind {
+    ABC_DEC_NOTE = 0, /* a melody note, onset and duration known */
+    ABC_DEC_CHORD_ON, /* a chord symbol's note: starts at its onset, held until CHORD_OFF */
+    ABC_DEC_CHORD_OFF /* the chord symbol sounding stops at note.onset */
+} abc_dec_kind;
+
+typedef struct abc_dec_item {
+    score_note note;
+    uint8_t kind; /* abc_dec_kind */
+} abc_dec_item;
+
+#define ABC_CHORD_HELD INT64_MAX /* off_at of a chord note until its chord ends */
+
 typedef struct abc_dec {
     abc_stream *st;                   /* the streaming reader, fed the rendered text */
     abctext_render_state r;           /* tokens variant: where the text stands */
-    score_note notes[ABC_DEC_NOTES];  /* notes the reader gave during this step */
-    int n_notes;
+    abc_dec_item items[ABC_DEC_NOTES]; /* what the reader gave during this step */
+    int n_items;
+    uint8_t chord[ABC_CHORD_NOTES];   /* pitches of the chord symbol sounding */
+    int n_chord;
     size_t dropped;                   /* notes over ABC_DEC_NOTES in one step, or ending
                                          before the decoder's time (not played) */
     int newlines;                     /* chars: '\n' in a row (two end a tune) */
     char err[256];                    /* the reader's last message */
 } abc_dec;
 
-static void abc_on_note(void *user, const score_note *n) {
+static void abc_dec_push(abc_dec *x, const score_note *n, abc_dec_kind kind) {
+    if (x->n_items < ABC_DEC_NOTES) {
+        x->items[x->n_items].note = *n;
+        x->items[x->n_items++].kind = (uint8_t)kind;
+    } else if (kind != ABC_DEC_CHORD_OFF) {
+        x->dropped++;
+    } else { /* the chord must stop even when the step is full: in place of its last item */
+        x->items[ABC_DEC_NOTES - 1].note = *n;
+        x->items[ABC_DEC_NOTES - 1].kind = (uint8_t)kind;
+        x->dropped++;
+    }
+}
+
+static void abc_on_note(void *user, const score_note *n) { abc_dec_push(user, n, ABC_DEC_NOTE); }
+
+/* A chord symbol starts (n notes at tick) or stops (n = 0) as the reader
+ * reaches it: played at that tick, not when the next symbol gives its length. */
+static void abc_on_chord(void *user, int64_t tick, const score_note *notes, int n) {
     abc_dec *x = user;
-    if (x->n_notes < ABC_DEC_NOTES) x->notes[x->n_notes++] = *n;
-    else x->dropped++;
+    if (n == 0) {
+        score_note off;
+        memset(&off, 0, sizeof off);
+        off.onset = tick;
+        abc_dec_push(x, &off, ABC_DEC_CHORD_OFF);
+    }
+    for (int k = 0; k < n; k++) abc_dec_push(x, &notes[k], ABC_DEC_CHORD_ON);
 }
 
 static int abc_dec_init(enc_decoder *d) {
@@ -643,6 +681,7 @@ static int abc_dec_init(enc_decoder *d) {
         free(x);
         return LJ_ERR_NOMEM;
     }
+    abc_stream_set_chord_fn(x->st, abc_on_chord, x);
     abctext_render_reset(&x->r);
     d->ext = x;
     return LJ_OK;
@@ -653,7 +692,8 @@ static void abc_dec_reset(enc_decoder *d) {
     if (!x) return;
     abc_stream_reset(x->st);
     abctext_render_reset(&x->r);
-    x->n_notes = 0;
+    x->n_items = 0;
+    x->n_chord = 0;
     x->dropped = 0;
     x->newlines = 0;
     x->err[0] = 0;
@@ -667,24 +707,46 @@ static void abc_dec_free(enc_decoder *d) {
     d->ext = NULL;
 }
 
-/* The notes the reader gave: each starts at its onset (or at the decoder's
- * time when it comes late: a tie resolved after later notes) and ends at its
- * own end, scheduled like notechord's notes. */
+/* What the reader gave, in order: each melody note starts at its onset (or at
+ * the decoder's time when it comes late: a tie resolved after later notes)
+ * and ends at its own end, scheduled like notechord's notes; a chord symbol's
+ * notes start at the symbol (the onset of the note it stands on: the reader
+ * gives them when it reaches that note) and are held (off_at
+ * ABC_CHORD_HELD) until the reader says the chord stops, then end at that
+ * tick. A melody note on a pitch the chord holds takes it over (one channel:
+ * the note's own end then ends it). */
 static size_t play_notes(enc_decoder *d, abc_dec *x, enc_event *out) {
     size_t n = 0;
-    for (int k = 0; k < x->n_notes; k++) {
-        const score_note *nt = &x->notes[k];
+    for (int k = 0; k < x->n_items; k++) {
+        const score_note *nt = &x->items[k].note;
         int64_t on = nt->onset, end = nt->onset + nt->duration;
         n += enc_dec_end_due(d, on, out + n);
         if (on > d->now) d->now = on;
-        if (end <= d->now) {
-            x->dropped++;
-            continue;
+        switch ((abc_dec_kind)x->items[k].kind) {
+        case ABC_DEC_CHORD_OFF:
+            for (int c = 0; c < x->n_chord; c++) {
+                int p = x->chord[c];
+                if (d->sounding[p] && d->off_at[p] == ABC_CHORD_HELD) d->off_at[p] = d->now;
+            }
+            x->n_chord = 0;
+            n += enc_dec_end_due(d, d->now, out + n);
+            break;
+        case ABC_DEC_CHORD_ON:
+            n += enc_dec_on(d, nt->pitch, nt->velocity ? nt->velocity : d->velocity, out + n);
+            d->off_at[nt->pitch] = ABC_CHORD_HELD;
+            if (x->n_chord < ABC_CHORD_NOTES) x->chord[x->n_chord++] = nt->pitch;
+            break;
+        case ABC_DEC_NOTE:
+            if (end <= d->now) {
+                x->dropped++;
+                continue;
+            }
+            n += enc_dec_on(d, nt->pitch, nt->velocity ? nt->velocity : d->velocity, out + n);
+            d->off_at[nt->pitch] = end;
+            break;
         }
-        n += enc_dec_on(d, nt->pitch, nt->velocity ? nt->velocity : d->velocity, out + n);
-        d->off_at[nt->pitch] = end;
     }
-    x->n_notes = 0;
+    x->n_items = 0;
     return n;
 }
 
@@ -692,7 +754,7 @@ static size_t abc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
     abc_dec *x = d->ext;
     const char *name = (const char *)d->pool + t->first;
     size_t len = t->count;
-    x->n_notes = 0;
+    x->n_items = 0;
     if (d->e->o.abc_variant == ENC_ABC_CHARS) {
         abc_stream_feed(x->st, name, len);
         if (name[0] == '\n') {
@@ -711,7 +773,7 @@ static size_t abc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
 
 static size_t abc_flush(enc_decoder *d, enc_event *out) {
     abc_dec *x = d->ext;
-    x->n_notes = 0;
+    x->n_items = 0;
     abc_stream_finish(x->st);
     size_t n = play_notes(d, x, out);
     return n + enc_dec_end_due(d, INT64_MAX, out + n);

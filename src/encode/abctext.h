@@ -26,7 +26,9 @@
  * past to the next bar line and counted (enc_decoder_resyncs), never a crash.
  * The tick axis runs at the option qpm (ABC's Q: is not followed: the engine
  * sets the tempo). Chord symbols sound as block chords, as the ABC reader plays
- * them; every event is on channel 0.
+ * them, from the onset of the note they stand on (the stream hands them on
+ * there, their length still open) to the next symbol; every event is on
+ * channel 0.
  *
  * Scores: ABC text (a file, a primer) is encoded as it is (enc_encode_text);
  * a Score is first written as an ABC tune of its melody (enc_score_abc:

@@ -113,8 +113,8 @@ typedef struct enc_class {
                        int primer, enc_emitter *em, tokset *out, enc_stats *st, char *err,
                        size_t errlen);
     /* A whole sequence to a score without the step decoder's real-time
-     * constraints (abc: the chord part, known only when the next chord symbol
-     * comes, keeps its onsets); NULL: enc_decode steps a decoder. */
+     * constraints (abc: the chord part on its own channel, ties over chord
+     * symbols at their onsets); NULL: enc_decode steps a decoder. */
     int (*decode_whole)(const struct encoding *e, const int32_t *ids, size_t n, score **out);
     /* 1: a token's pitch depends on what came before (abc), so the encoding
      * cannot list the pitches a token starts. */

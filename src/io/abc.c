@@ -234,6 +234,7 @@ typedef struct held_note {
 struct abc_stream {
     abc_opts opts;          /* copy of the caller's options */
     abc_note_fn on_note; void *user;
+    abc_chord_fn on_chord; void *chord_user; /* chord symbols as they start, or NULL */
     char *err; size_t errlen;
     abc_parser parser;
     char *line; size_t line_len; /* current line, unparsed part from line_done */
@@ -251,6 +252,10 @@ struct abc_stream {
     int gchord_on;          /* 1 while a chord symbol sounds */
     abc_item gchord;        /* copy of it */
     int64_t gchord_start;   /* its onset, ticks (absolute) */
+    /* chord callback only: a symbol read but not yet handed on (see stream_chord_symbol) */
+    int chord_pending;      /* 1 while pending_chord waits */
+    abc_item pending_chord; /* copy of it */
+    int64_t pending_tick;   /* its onset, ticks (absolute) */
     int tie_whole_chord;    /* 1 while the chord being played ends in "]-" */
     /* cut scanner over the line buffer (see stream_cut) */
     size_t scan;            /* next byte to look at */
@@ -258,7 +263,11 @@ struct abc_stream {
     int scan_quote, scan_brace, scan_bang, scan_comment, scan_bracket; /* open constructs */
 };
 
+static void stream_chord_flush(abc_stream *st);
+
 static void stream_emit(abc_stream *st, const score_note *n) {
+    /* a chord symbol waiting is handed on before the first note at or after it */
+    if (st->chord_pending && n->onset >= st->pending_tick) stream_chord_flush(st);
     if (n->duration > 0 && st->on_note) st->on_note(st->user, n);
 }
 
@@ -280,10 +289,59 @@ static int stream_chord_note(void *user, const score_note *n) {
     return LJ_OK;
 }
 
+/* Collects a chord symbol's notes for the chord callback. */
+typedef struct chord_notes {
+    score_note notes[ABC_CHORD_NOTES];
+    int n;
+} chord_notes;
+
+static int collect_chord_note(void *user, const score_note *n) {
+    chord_notes *c = user;
+    if (c->n < ABC_CHORD_NOTES) c->notes[c->n++] = *n;
+    return LJ_OK;
+}
+
+/* Chord callback: the waiting symbol starts now (the one sounding stops). */
+static void stream_chord_flush(abc_stream *st) {
+    if (!st->chord_pending) return;
+    st->chord_pending = 0;
+    int64_t tick = st->pending_tick;
+    if (st->gchord_on) st->on_chord(st->chord_user, tick, NULL, 0);
+    chord_notes c;
+    c.n = 0;
+    emit_chord(collect_chord_note, &c, 1, &st->pending_chord, tick, tick + 1); /* the pitches */
+    for (int k = 0; k < c.n; k++) c.notes[k].duration = 0;                     /* open length */
+    st->on_chord(st->chord_user, tick, c.notes, c.n);
+    st->gchord_on = 1;
+    st->gchord = st->pending_chord;
+    st->gchord_start = tick;
+}
+
+/* A chord symbol g (NULL: the tune's end) takes over at tick: the one sounding
+ * ends. With the chord callback the symbol waits (chord_pending) until a note
+ * at or after it is handed on, or the batch of items played ends with no tied
+ * note held: so a tied note that started before it (handed on when its tie
+ * resolves) still comes first, in time order, and a second symbol at the same
+ * tick ("E7""G") replaces it: it would sound for no time (the whole-tune
+ * reader drops it too). */
 static void stream_chord_symbol(abc_stream *st, const abc_item *g, int64_t tick) {
     if (!st->opts.chords) return;
-    if (st->gchord_on && tick > st->gchord_start)
+    if (st->on_chord) {
+        if (st->chord_pending && st->pending_tick < tick) stream_chord_flush(st);
+        st->chord_pending = 0;
+        if (g) {
+            st->chord_pending = 1;
+            st->pending_chord = *g;
+            st->pending_tick = tick;
+        } else if (st->gchord_on) {
+            st->on_chord(st->chord_user, tick, NULL, 0);
+            st->gchord_on = 0;
+        }
+        return;
+    }
+    if (st->gchord_on && tick > st->gchord_start) {
         emit_chord(stream_chord_note, st, 1, &st->gchord, st->gchord_start, tick);
+    }
     st->gchord_on = g != NULL;
     if (g) {
         st->gchord = *g;
@@ -317,6 +375,14 @@ static void stream_play(abc_stream *st, const abc_item *items, size_t n, size_t 
                 if (!tied) stream_emit_held(st, k);
                 joined = 1;
                 break;
+            }
+        }
+        if (!joined && !it->in_chord) {
+            /* held notes ending at or before this one can no longer continue
+             * (a tie to another pitch): hand them on first, in time order */
+            for (int k = 0; k < st->n_held;) {
+                if (abc_frac_cmp(st->held[k].end, onset) <= 0) stream_emit_held(st, k);
+                else k++;
             }
         }
         if (!joined) {
@@ -388,6 +454,8 @@ static void stream_play_ready(abc_stream *st, int all) {
     abc_parser_drop_items(p, ready);
     if (all) {
         stream_flush_held(st, 1);
+    } else if (st->chord_pending && st->n_held == 0) {
+        stream_chord_flush(st); /* the symbol's note is read: it sounds from its onset */
     }
 }
 
@@ -438,6 +506,11 @@ void abc_stream_destroy(abc_stream *st) {
 
 long abc_stream_errors(const abc_stream *st) { return st->errors; }
 
+void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user) {
+    st->on_chord = on_chord;
+    st->chord_user = user;
+}
+
 void abc_stream_reset(abc_stream *st) {
     abc_item *items = st->parser.tune.items;
     size_t cap = st->parser.tune.cap_items;
@@ -445,12 +518,16 @@ void abc_stream_reset(abc_stream *st) {
     abc_opts opts = st->opts;
     abc_note_fn on_note = st->on_note;
     void *user = st->user;
+    abc_chord_fn on_chord = st->on_chord;
+    void *chord_user = st->chord_user;
     char *err = st->err;
     size_t errlen = st->errlen;
     memset(st, 0, sizeof *st);
     st->opts = opts;
     st->on_note = on_note;
     st->user = user;
+    st->on_chord = on_chord;
+    st->chord_user = chord_user;
     st->err = err;
     st->errlen = errlen;
     st->line = line;
@@ -475,7 +552,9 @@ static void stream_error(abc_stream *st) {
 }
 
 /* Where a music line may be cut: after a space, or after a bar line that is
- * not followed by more bar-line characters, outside "..." {...} [...] !...!.
+ * not followed by more bar-line characters, outside "..." {...} [...] !...!
+ * (a chord or inline field; an ending "[1" and a bar "[|" open no bracket: a
+ * line with an ending would otherwise be read only at its end).
  * Scans on from where the last call stopped (each byte is looked at once) and
  * returns the last cut found, or 0. */
 static size_t stream_cut(abc_stream *st) {
@@ -490,7 +569,8 @@ static size_t stream_cut(abc_stream *st) {
         if (c == '"') st->scan_quote = 1;
         else if (c == '{') st->scan_brace = 1;
         else if (c == '!') st->scan_bang = 1;
-        else if (c == '[') st->scan_bracket++;
+        else if (c == '[' && next != '|' && !(next >= '0' && next <= '9'))
+            st->scan_bracket++; /* a chord or an inline field; "[1" and "[|" close nothing */
         else if (c == ']' && st->scan_bracket) st->scan_bracket--;
         if (st->scan_quote || st->scan_brace || st->scan_bang || st->scan_bracket) continue;
         if ((c == ' ' || c == '\t') && next != '-' && next != '>' && next != '<')

@@ -74,6 +74,19 @@ typedef void (*abc_note_fn)(void *user, const score_note *note);
  * written there. Thread: any (one stream per thread). */
 abc_stream *abc_stream_create(const abc_opts *opts, abc_note_fn on_note, void *user, char *err,
                               size_t errlen);
+/* Chord symbols as they start, for a real-time player (the step decoder of
+ * the abc encoding): a chord symbol's length is known only when the next
+ * symbol (or the tune's end) arrives, so on_note gets its notes that late,
+ * with onset and duration. With a chord callback set instead, the stream
+ * calls it at the symbol itself, when the note it stands on is read: n notes
+ * (part 1, channel 1, velocity, duration 0: open) that start at `tick`; and
+ * with n = 0 (notes NULL) when the chord sounding stops at `tick` (the next
+ * symbol, called just before it starts, or the end of the tune or stream).
+ * on_note then gets melody notes only. NULL turns it off. Thread: the stream's. */
+#define ABC_CHORD_NOTES 8 /* notes of one chord symbol, at most (bass + 5) */
+typedef void (*abc_chord_fn)(void *user, int64_t tick, const score_note *notes, int n);
+void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
+
 /* Feeds len bytes. Returns LJ_OK, or LJ_ERR_NOMEM when memory ran out (the
  * stream is then unusable); parse errors are counted, not returned.
  * Thread: the stream's. */
