@@ -68,8 +68,10 @@ static const char *help =
     "  -q, --quiet           no summary on stderr\n"
     "\n"
     "Key, scale and pitch range mask the tokens that start notes (psd: the pitch\n"
-    "head); abc and pianoroll models cannot take them (a note's pitch there depends\n"
-    "on the key and the bar; keys are drawn one by one).\n"
+    "head). abc models: a note's pitch depends on the tune's key and the bar's\n"
+    "accidentals, so the mask follows the ABC as it is written (chars: at the\n"
+    "letter, its accidentals and octave marks; chord symbols are not masked; no\n"
+    "--beam). pianoroll models cannot take them (keys are drawn one by one).\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
 /* ------------------------------------------------------------------ primer */
@@ -636,13 +638,26 @@ int cmd_generate(int argc, char **argv) {
             goto fail;
         }
         int notes = gen_pitch_mask(e, lo, hi, scale, allowed);
-        if (notes < 0) {
-            rc = lj_fail(err, sizeof err, LJ_ERR_ARG,
-                         "--key, --scale and --pitch-range need tokens that carry their pitch (timestep, notechord, event); in %s a note's pitch depends on the key and the bar",
-                         chars ? "chars (abc)" : "abc");
-            goto fail;
-        }
-        if (notes == 0) {
+        if (notes < 0) { /* abc: a note's pitch depends on the key and the bar: masked per step */
+            int any = 0;
+            for (int p = lo; p <= hi; p++) any |= scale >> (p % 12) & 1u;
+            if (!any) {
+                rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "the key, scale and pitch range leave no pitch");
+                goto fail;
+            }
+            if (beam > 1) {
+                rc = lj_fail(err, sizeof err, LJ_ERR_ARG,
+                             "--beam with --key, --scale or --pitch-range: an abc model's mask follows the tune's key "
+                             "and bar, which beam search does not decode");
+                goto fail;
+            }
+            o.step_mask.on = 1;
+            o.step_mask.lo = lo;
+            o.step_mask.hi = hi;
+            o.step_mask.scale = scale;
+            free(allowed);
+            allowed = NULL;
+        } else if (notes == 0) {
             rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "the key, scale and pitch range leave no note of the model's vocabulary");
             goto fail;
         }
@@ -699,6 +714,7 @@ int cmd_generate(int argc, char **argv) {
         if (abc && beam <= 1)
             fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
         if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
+        if (gs.unmasked) fprintf(stderr, ", key mask lifted %zu times (no token allowed)", gs.unmasked);
         fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");
     }
     goto done;

@@ -61,6 +61,10 @@ int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_
     *out = NULL;
     int rc = check_model(m, e, err, errlen);
     if (rc) return rc;
+    if (o->step_mask.on && (strcmp(enc_name(e), "abc") || o->allowed))
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "a mask worked out per step is for abc models (a %s model's tokens carry their pitch: "
+                       "gen_pitch_mask)", enc_name(e));
     size_t steps = o->max_steps;
     if (o->unit == GEN_STEPS && (!steps || (double)steps > o->length)) steps = (size_t)o->length;
     if (!steps) return lj_fail(err, errlen, LJ_ERR_ARG, "nothing to generate: length or max steps is 0");
@@ -84,9 +88,11 @@ int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_
         g->allowed = malloc(K);
         if (g->allowed) memcpy(g->allowed, o->allowed, K);
         g->o.allowed = g->allowed;
+    } else if (o->step_mask.on) {
+        g->allowed = malloc(K); /* filled each step */
     }
     if (!g->work || !g->saved || !g->probs || !g->idx || !g->seen || !g->hist || !g->ev ||
-        (o->allowed && !g->allowed)) {
+        ((o->allowed || o->step_mask.on) && !g->allowed)) {
         gen_destroy(g);
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     }
@@ -170,6 +176,12 @@ static int process_logits(const gen_opts *o, int K, float *work, float *saved, u
 int32_t gen_step(generator *g) {
     int K = g->K;
     memcpy(g->work, lstm_state_head_output(g->st, 0), (size_t)K * sizeof *g->work);
+    if (g->o.step_mask.on) {
+        const gen_step_mask *sm = &g->o.step_mask;
+        int allowed = enc_abc_pitch_mask(g->dec, sm->lo, sm->hi, sm->scale, g->allowed);
+        g->o.allowed = allowed > 0 ? g->allowed : NULL; /* none: better a note off the key than nothing */
+        g->stats.unmasked += allowed <= 0;
+    }
     g->stats.unbanned += (size_t)process_logits(&g->o, K, g->work, g->saved, g->seen, g->hist, g->n);
     int32_t tok = lj_sample(&g->o.sampler, g->work, K, &g->rng, g->probs, g->idx);
     /* log p of the draw under the processed distribution at T = 1 */
@@ -240,6 +252,8 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
     *n_out = 0;
     int rc = check_model(m, e, err, errlen);
     if (rc) return rc;
+    if (o->step_mask.on)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "beam search runs no decoder: it cannot follow an abc key mask");
     if (W < 1 || W > 4096) return lj_fail(err, errlen, LJ_ERR_ARG, "beam width: expected 1..4096, found %d", W);
     int K = lj_model_get_config(m)->heads[0].size;
     size_t len = n_primer + steps, Wz = (size_t)W, Kz = (size_t)K;

@@ -31,6 +31,15 @@ typedef enum gen_unit {
                       notechord and event never end one: max_steps stops them) */
 } gen_unit;
 
+/* Key/scale and pitch range for encodings whose tokens carry no pitch of
+ * their own (abc): worked out each step from where the decoder stands
+ * (enc_abc_pitch_mask), since a note's pitch depends on the key and the bar. */
+typedef struct gen_step_mask {
+    int on;          /* 0: off */
+    int lo, hi;      /* pitch range, MIDI numbers */
+    unsigned scale;  /* pitch classes, bit 0 = C (0xfff: all) */
+} gen_step_mask;
+
 typedef struct gen_opts {
     lj_sampler sampler;       /* temperature (0 = argmax), top_k, top_p */
     uint64_t seed;            /* the sampling RNG's seed */
@@ -38,6 +47,7 @@ typedef struct gen_opts {
     double length;            /* how much to generate, in `unit` (> 0) */
     size_t max_steps;         /* tokens generated at most (notes and seconds stop here too) */
     const uint8_t *allowed;   /* K flags, 0 = the token is never drawn; NULL = all */
+    gen_step_mask step_mask;  /* abc: a key/scale and range mask per step (not with allowed) */
     int no_repeat_ngram;      /* n >= 1: no n-gram of tokens twice (0 = off) */
     size_t ngram_window;      /* tokens back the n-gram search looks (0 = all) */
     float repetition_penalty; /* > 1 penalises tokens of the last penalty_window (1 = off) */
@@ -61,14 +71,16 @@ typedef struct gen_stats {
     size_t dropped;       /* abc: notes the step decoder could not play (whole run) */
     size_t bad_tokens;    /* ids the decoder could not read */
     size_t unbanned;      /* steps where the n-gram bans left no token: bans lifted */
+    size_t unmasked;      /* abc: steps where the step mask allowed no token: mask lifted */
     double logprob;       /* sum of log p of the generated tokens under the distribution
                              they were drawn from (after mask, penalty, bans; at T=1) */
 } gen_stats;
 
 /* Allocates everything generation needs, once (state, decoder, history of
  * max_steps + primer tokens, scratch). The model must have one softmax head of
- * the encoding's vocabulary size and token input. Errors LJ_ERR_ARG (with the
- * reason), LJ_ERR_NOMEM. Thread: control. */
+ * the encoding's vocabulary size and token input; a step mask needs an abc
+ * encoding and no `allowed`. Errors LJ_ERR_ARG (with the reason),
+ * LJ_ERR_NOMEM. Thread: control. */
 int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_opts *o,
                size_t max_primer, char *err, size_t errlen);
 void gen_destroy(generator *g); /* NULL is a no-op */
@@ -92,7 +104,8 @@ void gen_get_stats(const generator *g, gen_stats *st);
  * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
  * State copies reorder the beams (lstm_state_copy_row); each beam keeps its
  * whole history, copied when beams are reordered (W * (primer + steps) ids,
- * at most 2^26: LJ_ERR_LIMIT). Thread: control. */
+ * at most 2^26: LJ_ERR_LIMIT). No step mask (beams run no decoder:
+ * LJ_ERR_ARG). Thread: control. */
 int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, size_t steps,
              const int32_t *primer, size_t n_primer, int32_t **ids, size_t *n, double *logprob,
              char *err, size_t errlen);

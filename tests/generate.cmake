@@ -7,3 +7,6 @@ lj_add_script_test(generate_cli generate_cli.sh LABELS unit)
 # scalar, AVX2 and AVX-512 paths, masks, lengths, no allocation per step, and
 # the options the command refuses for them.
 lj_add_alloc_test(test_generate_frames test_generate_frames.c)
+# Key/scale and pitch-range masks for abc models (chars and tokens), worked
+# out per step from the ABC stream's key and bar accidentals.
+lj_add_alloc_test(test_generate_abc test_generate_abc.c)

@@ -3,7 +3,8 @@
 # (tests/data/train/tiny.yaml, 40 steps): ABC, MIDI and text outputs; the same
 # seed gives the same file, another seed another; the chars model's primer is
 # ABC text (a byte outside its vocabulary: exit 2 with line:column, nothing
-# written); a MIDI primer is written as ABC; masks are refused for abc models;
+# written); a MIDI primer is written as ABC; key masks run on abc models (not
+# with beam search);
 # beam search runs; encode writes abc tokens.
 . "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 CFG=$LJ_SOURCE_DIR/tests/data/train/tiny.yaml
@@ -32,8 +33,11 @@ n=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -c '^/$')
 last=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -v '^$' | tail -n 1)
 [ "$n" = 2 ] && [ "$last" = "/" ] && echo "ok   --length 2pieces stops at the second '/'" || { echo "FAIL: 2pieces: $n '/', last '$last'"; fail=1; }
 check "pieces with beam" 2 "not pieces" -- "$BIN" generate --model "$TS" --primer "C4" --length 1pieces --beam 2 -o "$tmp/pb.txt"
-check "mask on abc" 2 "need tokens that carry their pitch" -- "$BIN" generate --model "$M" --key G -o "$tmp/bad.abc"
-no_output "mask on abc" "$tmp/bad.abc"
+check "mask on abc" 0 "abc model (chars)" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --length 300 -o "$tmp/key.mid"
+check "mask on abc, beam" 2 "an abc model's mask follows the tune's key and bar" -- "$BIN" generate --model "$M" --key G --beam 4 --length 20 -o "$tmp/bad.abc"
+no_output "mask on abc, beam" "$tmp/bad.abc"
+check "mask on abc, nothing left" 2 "leave no pitch" -- "$BIN" generate --model "$M" --key G --pitch-range 61:61 -o "$tmp/bad.abc"
+no_output "mask on abc, nothing left" "$tmp/bad.abc"
 printf 'X:1\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\n' >"$tmp/p.abc"
 printf 'X:1\nM:4/4\nL:1/8\nK:D\nDEFG ABcd|\n' >"$tmp/q.abc"
 "$BIN" convert "$tmp/p.abc" "$tmp/p.mid" >/dev/null && "$BIN" convert "$tmp/q.abc" "$tmp/q.mid" >/dev/null || { echo "FAIL: convert"; fail=1; }

@@ -789,6 +789,76 @@ size_t enc_abc_dropped(const enc_decoder *d) {
     return x ? x->dropped : 0;
 }
 
+/* ------------------------------------------------------------------ key mask */
+
+/* Is a pitch p (or some octave of it, when any_octave) allowed? */
+static int pitch_ok(int p, int lo, int hi, unsigned scale, int any_octave) {
+    if (!(scale >> (p % 12) & 1u)) return 0;
+    if (!any_octave) return p >= lo && p <= hi;
+    for (int q = p % 12; q <= 127; q += 12)
+        if (q >= lo && q <= hi) return 1;
+    return 0;
+}
+
+/* Distance of p from [lo, hi] in semitones (0 inside). */
+static int range_distance(int p, int lo, int hi) { return p < lo ? lo - p : p > hi ? p - hi : 0; }
+
+int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed) {
+    if (d->e->cls != &enc_abc_class) return -1;
+    const abc_dec *x = d->ext;
+    const abc_stream *st = x->st;
+    size_t V = d->n_toks;
+    int chars = d->e->o.abc_variant == ENC_ABC_CHARS;
+    /* chars: the note being typed (ends the unread text), and which characters
+     * may come after an accidental */
+    int cur = chars ? abc_stream_note_pitch(st, "", 0) : -1;
+    int acc_ok[3] = {1, 1, 1}; /* ^ _ = */
+    if (chars) {
+        static const char accs[3] = {'^', '_', '='};
+        static const char letters[] = "CDEFGABcdefgab";
+        for (int a = 0; a < 3; a++) {
+            char two[2] = {accs[a], 'C'};
+            if (abc_stream_note_pitch(st, two, 2) < 0) continue; /* not where a note is read */
+            acc_ok[a] = 0;
+            for (int l = 0; l < 14 && !acc_ok[a]; l++) {
+                two[1] = letters[l];
+                int p = abc_stream_note_pitch(st, two, 2);
+                acc_ok[a] = p >= 0 && pitch_ok(p, lo, hi, scale, 1);
+            }
+        }
+    }
+    int n_allowed = 0;
+    for (size_t id = 0; id < V; id++) {
+        const char *name = (const char *)d->pool + d->toks[id].first;
+        size_t len = d->toks[id].count;
+        int ok = 1;
+        if (d->toks[id].kind != ENC_TK_TEXT || len == 0) {
+            ok = 1;
+        } else if (chars) {
+            char c = name[0];
+            if (c == '\'' || c == ',') {
+                int p = cur >= 0 ? abc_stream_note_pitch(st, &c, 1) : -1;
+                ok = cur < 0 || (p >= 0 && (range_distance(p, lo, hi) == 0 ||
+                                            range_distance(p, lo, hi) < range_distance(cur, lo, hi)));
+            } else if (c == '^' || c == '_' || c == '=') {
+                ok = cur >= 0 && range_distance(cur, lo, hi) ? 0 : acc_ok[c == '^' ? 0 : c == '_' ? 1 : 2];
+            } else if (cur >= 0 && range_distance(cur, lo, hi)) {
+                ok = 0; /* the note being typed is out of range: only marks that bring it nearer */
+            } else if ((c >= 'A' && c <= 'G') || (c >= 'a' && c <= 'g')) {
+                int p = abc_stream_note_pitch(st, &c, 1);
+                ok = p < 0 || pitch_ok(p, lo, hi, scale, 1);
+            }
+        } else if (name[0] == '^' || name[0] == '_' || name[0] == '=' || (name[0] >= 'A' && name[0] <= 'G') ||
+                   (name[0] >= 'a' && name[0] <= 'g')) {
+            int p = abc_stream_note_pitch(st, name, len);
+            ok = p < 0 || pitch_ok(p, lo, hi, scale, 0);
+        }
+        allowed[id] = (uint8_t)ok;
+        n_allowed += ok;
+    }
+    return n_allowed;
+}
+
 int enc_abc_text(const encoding *e, const int32_t *ids, size_t n, char **out, size_t *len) {
     *out = NULL;
     *len = 0;

@@ -340,9 +340,29 @@ int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **
  * bar line or line); 0 for the other encodings. Thread: engine. */
 size_t enc_decoder_resyncs(const enc_decoder *d);
 /* Notes an abc decoder could not play: over before the decoder's time reached
- * them (a chord symbol's notes are known only at the next symbol), or more than
- * 64 from one token; 0 for the other encodings. Thread: engine. */
+ * them (a note tied over two chord symbols), or more than 64 from one token; 0
+ * for the other encodings. Thread: engine. */
 size_t enc_decoder_dropped(const enc_decoder *d);
+
+/* Key/scale and pitch-range mask of an abc decoder's next token (abc only;
+ * -1 for the others, allowed untouched). An abc token's pitch depends on the
+ * tune's key and the accidentals in force in the bar, so it is worked out
+ * from where the decoder stands (abc_stream_note_pitch): allowed[id] (vocab
+ * size bytes) is 0 for a token that writes a melody note sounding outside
+ * [lo, hi] or whose pitch class is not in `scale` (bit pc, bit 0 = C), 1
+ * otherwise. tokens: a note token ("^c'") is judged by the pitch it sounds.
+ * chars: a note is several characters, so the decision falls where each is
+ * typed: a letter when its pitch class (with the accidentals typed before it,
+ * or the key's and bar's) is off the scale or no octave of it is in range;
+ * an accidental when no letter after it would be allowed; octave marks (' ,)
+ * and the characters that end a note (anything else) while the note is out of
+ * range, except the mark that brings it nearer. Chord symbols are not
+ * masked, and text in quotes is taken for one: when the reader cannot read
+ * it as a chord name it resyncs at the next bar line inside the quotes, and
+ * notes written there are not masked (random text with quotes: 19 of 502
+ * notes). Returns the number of tokens allowed (0: the caller decides; the
+ * mask is then all zero). Allocates nothing. Thread: engine. */
+int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed);
 
 /* ---- encodings of text, models, pitches ---- */
 

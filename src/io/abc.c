@@ -581,6 +581,122 @@ static size_t stream_cut(abc_stream *st) {
     return st->cut;
 }
 
+/* The unread text of the line followed by `more`, byte by byte. */
+typedef struct tail_text {
+    const char *a, *b;
+    size_t na, nb;
+} tail_text;
+
+static int tail_at(const tail_text *t, size_t i) {
+    if (i < t->na) return (unsigned char)t->a[i];
+    return i - t->na < t->nb ? (unsigned char)t->b[i - t->na] : -1;
+}
+
+static int note_letter_index(int c) {
+    static const char letters[] = "CDEFGAB";
+    const char *q = c > 0 ? strchr(letters, c >= 'a' && c <= 'g' ? c - 'a' + 'A' : c) : NULL;
+    return q && c ? (int)(q - letters) : -1;
+}
+
+/* A construct opened at `from` and not closed in the text: if the line ended
+ * now the reader would fail there and resume at the next bar line, so what
+ * follows that bar line may be read as music. Returns the index just before
+ * that bar line (the caller goes on from the bar line), or n when none. */
+static size_t skip_unclosed(const tail_text *t, size_t from, size_t n) {
+    for (size_t k = from + 1; k < n; k++)
+        if (tail_at(t, k) == '|') return k - 1;
+    return n;
+}
+
+int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
+    static const int letter_semis[7] = {0, 2, 4, 5, 7, 9, 11};
+    const abc_parser *p = &st->parser;
+    if (st->status || st->skip_line || st->line_kind == 2 || p->state != ABC_PS_BODY) return -1;
+    tail_text whole = {st->line, more, st->line_len, len};
+    if (st->line_kind == 0) {
+        /* undecided: a field ("K:", not "A:|") or a comment line holds no note */
+        size_t j = 0;
+        while (tail_at(&whole, j) == ' ' || tail_at(&whole, j) == '\t') j++;
+        int c0 = tail_at(&whole, j), c1 = tail_at(&whole, j + 1), c2 = tail_at(&whole, j + 2);
+        if (c0 == '%') return -1;
+        if (((c0 >= 'A' && c0 <= 'Z') || (c0 >= 'a' && c0 <= 'z')) && c1 == ':' && c2 != '|' && c2 != ':') return -1;
+    }
+    tail_text t = {st->line + st->line_done, more, st->line_len - st->line_done, len};
+    int8_t bar_set[7], bar_acc[7];
+    memcpy(bar_set, p->bar_acc_set, sizeof bar_set);
+    memcpy(bar_acc, p->bar_acc, sizeof bar_acc);
+    int skipping = st->skipping; /* the stream reads nothing before the next bar line */
+    size_t n = t.na + t.nb, i = 0;
+    while (i < n) {
+        int c = tail_at(&t, i);
+        if (skipping && c != '|') {
+            i++;
+            continue;
+        }
+        skipping = 0; /* the reader resumes at the bar line and reads it */
+        if (c == '%') return -1; /* a comment to the end of the line */
+        if (c == '"' || c == '!' || c == '+' || c == '{') { /* chord symbol, decoration, grace notes */
+            int close = c == '{' ? '}' : c;
+            size_t k = i + 1;
+            while (k < n && tail_at(&t, k) != close) k++;
+            if (k >= n) k = skip_unclosed(&t, i, n);
+            if (k >= n) return -1; /* the text ends inside it */
+            i = k + 1;
+            continue;
+        }
+        if (c == '[') { /* an inline field [K:D] (a chord "[CEG" is read note by note) */
+            int c1 = tail_at(&t, i + 1), c2 = tail_at(&t, i + 2);
+            if (((c1 >= 'A' && c1 <= 'Z') || (c1 >= 'a' && c1 <= 'z')) && c2 == ':') {
+                size_t k = i + 3;
+                while (k < n && tail_at(&t, k) != ']') k++;
+                if (k >= n) k = skip_unclosed(&t, i, n);
+                if (k >= n) return -1;
+                i = k + 1;
+                continue;
+            }
+        }
+        if (c == '|' || (c == ':' && tail_at(&t, i + 1) == ':')) { /* a bar line: accidentals end */
+            memset(bar_set, 0, sizeof bar_set);
+            i++;
+            continue;
+        }
+        if (c == '^' || c == '_' || c == '=' || note_letter_index(c) >= 0) { /* a note */
+            int acc = 0, has_acc = 0, bad = 0;
+            while (i < n && (c = tail_at(&t, i)) >= 0 && (c == '^' || c == '_' || c == '=')) {
+                acc = c == '=' ? 0 : acc + (c == '^' ? 1 : -1);
+                bad |= acc > 2 || acc < -2; /* a third accidental */
+                has_acc = 1;
+                i++;
+            }
+            if (i >= n && !bad) return -1; /* an accidental waiting for its letter */
+            int li = note_letter_index(tail_at(&t, i));
+            if (li < 0 || bad) { /* no note: the reader resyncs at the next bar line */
+                skipping = 1;
+                continue;
+            }
+            int octave = tail_at(&t, i) >= 'a' ? 1 : 0;
+            i++;
+            while (i < n && (tail_at(&t, i) == '\'' || tail_at(&t, i) == ',')) {
+                octave += tail_at(&t, i) == '\'' ? 1 : -1;
+                i++;
+            }
+            if (has_acc) {
+                bar_set[li] = 1;
+                bar_acc[li] = (int8_t)acc;
+            } else {
+                acc = bar_set[li] ? bar_acc[li] : p->key_acc[li];
+            }
+            if (i >= n) {
+                int pitch = 60 + letter_semis[li] + 12 * octave + acc;
+                return pitch >= 0 && pitch <= 127 ? pitch : -1;
+            }
+            continue;
+        }
+        i++;
+    }
+    return -1;
+}
+
 /* Starts the cut scanner afresh at pos (a new line, or after a resync). */
 static void stream_scan_reset(abc_stream *st, size_t pos) {
     st->scan = pos;

@@ -87,6 +87,20 @@ abc_stream *abc_stream_create(const abc_opts *opts, abc_note_fn on_note, void *u
 typedef void (*abc_chord_fn)(void *user, int64_t tick, const score_note *notes, int n);
 void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
 
+/* The pitch a note would sound if `more` (len bytes, may be 0) were fed now:
+ * the text of the current line not read yet (the stream reads at spaces and
+ * bar lines) followed by `more` is looked at as music, and when it ends with a
+ * note (accidentals, a letter, octave marks; its length not begun) returns
+ * the MIDI pitch that note sounds: the tune's key, and the accidentals in
+ * force in the bar, those of the unread text included (ABC: an accidental
+ * holds for its letter to the bar line). -1 when it does not end with a note:
+ * not in a tune's body, a field or comment line, inside a chord symbol,
+ * decoration, grace notes or inline field, an accidental alone, a pitch
+ * outside 0..127, or after a resync until the next bar line. An inline key
+ * change not read yet is not followed. Changes nothing, allocates nothing.
+ * Thread: the stream's. */
+int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len);
+
 /* Feeds len bytes. Returns LJ_OK, or LJ_ERR_NOMEM when memory ran out (the
  * stream is then unusable); parse errors are counted, not returned.
  * Thread: the stream's. */
