@@ -343,8 +343,10 @@ int cmd_encode(int argc, char **argv) {
                stats.scores, stats.pieces, stats.tokens, vocab_size(enc_vocab(e)), out_path);
     if (!warnings.quiet) {
         size_t skipped = stats.skipped_durations + stats.skipped_empty + stats.skipped_range + stats.skipped_unknown;
-        printf("skipped: %zu (durations filter %zu, no notes %zu, transposed out of 0..127 %zu, unknown tokens %zu)\n",
-               skipped, stats.skipped_durations, stats.skipped_empty, stats.skipped_range, stats.skipped_unknown);
+        /* pianoroll refuses augment copies that leave its keys (encoding.h) */
+        const char *range = strcmp(ename, "pianoroll") ? "out of 0..127" : "off the 88 keys";
+        printf("skipped: %zu (durations filter %zu, no notes %zu, transposed %s %zu, unknown tokens %zu)\n", skipped,
+               stats.skipped_durations, stats.skipped_empty, range, stats.skipped_range, stats.skipped_unknown);
         if (o.transpose == ENC_TRANSPOSE_C)
             printf("keys: %zu tunes without a key map, key estimated (Krumhansl-Schmuckler)\n", stats.keys_estimated);
         printf("notes: %zu moved to the grid, %zu hidden (not the highest), %zu merged (same pitch and onset), %zu cut (same pitch overlap)%s",
