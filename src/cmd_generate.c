@@ -499,6 +499,10 @@ int cmd_generate(int argc, char **argv) {
             quiet = 1;
             continue;
         }
+        if (!strcmp(a, "--no-grammar")) {
+            o.abc_grammar = 0;
+            continue;
+        }
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) BAD("%s needs a value (see lstmjam generate --help)", a);
         i++;
@@ -713,6 +717,15 @@ int cmd_generate(int argc, char **argv) {
         else fprintf(stderr, ", %zu notes over %.2f s, log p %.3f", gs.notes, gs.seconds, gs.logprob);
         if (abc && beam <= 1)
             fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
+        if (abc && !chars && beam <= 1) {
+            if (o.abc_grammar)
+                fprintf(stderr, ", grammar: masked p %.4f per token (%zu steps), %zu dead ends, %zu tokens outside it",
+                        gs.steps ? gs.grammar_mass / (double)gs.steps : 0.0, gs.grammar_masked, gs.grammar_dead_ends,
+                        gs.grammar_violations);
+            else
+                fprintf(stderr, ", no grammar");
+            fprintf(stderr, ", model NLL %.4f nats/token", gs.steps ? -gs.logprob_model / (double)gs.steps : 0.0);
+        }
         if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
         if (gs.unmasked) fprintf(stderr, ", key mask lifted %zu times (no token allowed)", gs.unmasked);
         fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abc_grammar.h"
+
 struct generator {
     const lj_model *m;     /* not owned */
     const encoding *e;     /* not owned */
@@ -24,6 +26,9 @@ struct generator {
     size_t n, cap;
     size_t n_primer;
     double t_primer;       /* decoder time after the primer, seconds */
+    abc_grammar *grammar;  /* abc tokens models with o.abc_grammar; else NULL */
+    abc_grammar_state gstate; /* where the tune stands */
+    uint8_t *gallowed;     /* K: the grammar's mask of this step */
     gen_stats stats;
 };
 
@@ -39,6 +44,36 @@ void gen_opts_default(gen_opts *o) {
     o->repetition_penalty = 1.0f;
     o->penalty_window = 64;
     o->ngram_window = 4096;
+    o->abc_grammar = 1;
+}
+
+/* The abc grammar for e when o asks for it and e is the abc tokens variant;
+ * *out = NULL otherwise. */
+static int grammar_for(const encoding *e, const gen_opts *o, abc_grammar **out, char *err, size_t errlen) {
+    *out = NULL;
+    if (!o->abc_grammar || strcmp(enc_name(e), "abc") || enc_options(e)->abc_variant != ENC_ABC_TOKENS)
+        return LJ_OK;
+    return abc_grammar_create(enc_vocab(e), out, err, errlen);
+}
+
+/* Masks the logits the grammar does not allow in state s (allowed: K
+ * scratch). Returns 0 when it allowed nothing (logits untouched). When mass
+ * is not NULL, adds the model's probability at T=1 of what was masked. */
+static int grammar_mask(const abc_grammar *gr, const abc_grammar_state *s, uint8_t *allowed,
+                        float *logits, int K, double *mass) {
+    if (!abc_grammar_mask(gr, s, allowed)) return 0;
+    if (mass) {
+        float mx = logits[lj_argmax(logits, K)];
+        double z = 0.0, out = 0.0;
+        for (int k = 0; k < K; k++) {
+            double p = exp((double)logits[k] - mx);
+            z += p;
+            if (!allowed[k]) out += p;
+        }
+        *mass = out / z;
+    }
+    lj_logits_mask(logits, K, allowed);
+    return 1;
 }
 
 /* The model must read tokens and end in one softmax head of the vocabulary. */
@@ -84,6 +119,17 @@ int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_
     g->seen = calloc(K, 1);
     g->hist = malloc((g->cap ? g->cap : 1) * sizeof *g->hist);
     g->ev = malloc(ENC_MAX_STEP_EVENTS * sizeof *g->ev);
+    if ((rc = grammar_for(e, o, &g->grammar, err, errlen))) {
+        gen_destroy(g);
+        return rc;
+    }
+    if (g->grammar) {
+        abc_grammar_reset(g->grammar, &g->gstate);
+        if (!(g->gallowed = malloc(K))) {
+            gen_destroy(g);
+            return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        }
+    }
     if (o->allowed) {
         g->allowed = malloc(K);
         if (g->allowed) memcpy(g->allowed, o->allowed, K);
@@ -110,6 +156,8 @@ void gen_destroy(generator *g) {
     if (!g) return;
     lstm_state_destroy(g->st);
     enc_decoder_destroy(g->dec);
+    abc_grammar_destroy(g->grammar);
+    free(g->gallowed);
     free(g->ev);
     free(g->allowed);
     free(g->work);
@@ -144,6 +192,7 @@ int gen_prime(generator *g, const int32_t *ids, size_t n) {
         g->hist[g->n++] = ids[i];
         lstm_step(g->m, g->st, &ids[i], NULL);
         decode(g, ids[i], 0);
+        if (g->grammar) abc_grammar_advance(g->grammar, &g->gstate, ids[i]);
     }
     g->n_primer = n;
     g->stats.primer = n;
@@ -175,7 +224,17 @@ static int process_logits(const gen_opts *o, int K, float *work, float *saved, u
 
 int32_t gen_step(generator *g) {
     int K = g->K;
-    memcpy(g->work, lstm_state_head_output(g->st, 0), (size_t)K * sizeof *g->work);
+    const float *logits = lstm_state_head_output(g->st, 0);
+    memcpy(g->work, logits, (size_t)K * sizeof *g->work);
+    if (g->grammar) {
+        double mass = 0.0;
+        if (grammar_mask(g->grammar, &g->gstate, g->gallowed, g->work, K, &mass)) {
+            g->stats.grammar_mass += mass;
+            g->stats.grammar_masked += mass >= 0.01;
+        } else {
+            g->stats.grammar_dead_ends++;
+        }
+    }
     if (g->o.step_mask.on) {
         const gen_step_mask *sm = &g->o.step_mask;
         int allowed = enc_abc_pitch_mask(g->dec, sm->lo, sm->hi, sm->scale, g->allowed);
@@ -184,11 +243,17 @@ int32_t gen_step(generator *g) {
     }
     g->stats.unbanned += (size_t)process_logits(&g->o, K, g->work, g->saved, g->seen, g->hist, g->n);
     int32_t tok = lj_sample(&g->o.sampler, g->work, K, &g->rng, g->probs, g->idx);
-    /* log p of the draw under the processed distribution at T = 1 */
-    float mx = g->work[lj_argmax(g->work, K)];
-    double z = 0.0;
-    for (int k = 0; k < K; k++) z += exp((double)g->work[k] - mx);
+    /* log p of the draw under the processed distribution and under the
+     * model's own, both at T = 1 */
+    float mx = g->work[lj_argmax(g->work, K)], mr = logits[lj_argmax(logits, K)];
+    double z = 0.0, zr = 0.0;
+    for (int k = 0; k < K; k++) {
+        z += exp((double)g->work[k] - mx);
+        zr += exp((double)logits[k] - mr);
+    }
     g->stats.logprob += (double)g->work[tok] - mx - log(z);
+    g->stats.logprob_model += (double)logits[tok] - mr - log(zr);
+    if (g->grammar) abc_grammar_advance(g->grammar, &g->gstate, tok);
     if (g->n < g->cap) g->hist[g->n++] = tok;
     g->stats.steps++;
     lstm_step(g->m, g->st, &tok, NULL);
@@ -216,6 +281,7 @@ void gen_get_stats(const generator *g, gen_stats *st) {
     st->resyncs = enc_decoder_resyncs(g->dec);
     st->dropped = enc_decoder_dropped(g->dec);
     st->bad_tokens = enc_decoder_bad_tokens(g->dec);
+    st->grammar_violations = g->grammar ? g->gstate.violations : 0;
 }
 
 /* ------------------------------------------------------------------ beam */
@@ -267,13 +333,22 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
     int32_t *toks = malloc(Wz * sizeof *toks);
     double *score = malloc(Wz * sizeof *score), *score2 = malloc(Wz * sizeof *score2);
     beam_cand *cand = malloc(Wz * Wz * sizeof *cand), *row = malloc(Kz * sizeof *row);
-    if (!work || !saved || !seen || !hist || !hist2 || !toks || !score || !score2 || !cand || !row) {
+    abc_grammar *gr = NULL;
+    abc_grammar_state *gst = malloc(Wz * sizeof *gst), *gst2 = malloc(Wz * sizeof *gst2); /* per beam */
+    uint8_t *gallowed = malloc(Kz);
+    if (!work || !saved || !seen || !hist || !hist2 || !toks || !score || !score2 || !cand || !row || !gst ||
+        !gst2 || !gallowed) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto done;
     }
     if ((rc = lstm_state_create(&st, m, W, err, errlen)) ||
-        (rc = lstm_state_create(&next, m, W, err, errlen)))
+        (rc = lstm_state_create(&next, m, W, err, errlen)) || (rc = grammar_for(e, o, &gr, err, errlen)))
         goto done;
+    if (gr) {
+        abc_grammar_reset(gr, &gst[0]);
+        for (size_t i = 0; i < n_primer; i++) abc_grammar_advance(gr, &gst[0], primer[i]);
+        for (int b = 1; b < W; b++) gst[b] = gst[0];
+    }
     /* every row reads the primer; only beam 0 is live at first, so the first
      * expansion does not repeat one prefix W times */
     for (size_t i = 0; i < (n_primer ? n_primer : 1); i++) {
@@ -292,6 +367,7 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
             if (score[b] == -INFINITY) continue;
             const int32_t *h = hist + (size_t)b * len;
             memcpy(work, logits + (size_t)b * Kz, Kz * sizeof *work);
+            if (gr) grammar_mask(gr, &gst[b], gallowed, work, K, NULL);
             process_logits(o, K, work, saved, seen, h, n);
             lj_log_softmax(work, K, work);
             int nr = 0;
@@ -314,6 +390,10 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
                 hist2[(size_t)j * len + n] = c->tok;
                 score2[j] = c->score;
                 toks[j] = c->tok;
+                if (gr) {
+                    gst2[j] = gst[c->beam];
+                    abc_grammar_advance(gr, &gst2[j], c->tok);
+                }
             } else {
                 score2[j] = -INFINITY;
                 toks[j] = -1;
@@ -328,6 +408,9 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
         double *tsc = score;
         score = score2;
         score2 = tsc;
+        abc_grammar_state *tg = gst;
+        gst = gst2;
+        gst2 = tg;
         lstm_step(m, st, toks, NULL);
     }
     int best = 0;
@@ -355,6 +438,10 @@ done:
     free(score2);
     free(cand);
     free(row);
+    free(gst);
+    free(gst2);
+    free(gallowed);
+    abc_grammar_destroy(gr);
     return rc;
 }
 

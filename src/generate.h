@@ -52,10 +52,14 @@ typedef struct gen_opts {
     size_t ngram_window;      /* tokens back the n-gram search looks (0 = all) */
     float repetition_penalty; /* > 1 penalises tokens of the last penalty_window (1 = off) */
     size_t penalty_window;    /* tokens back the penalty looks */
+    int abc_grammar;          /* 1: an abc tokens model draws only tokens that keep the tune
+                                 valid ABC (abc_grammar.h; the default); 0: the raw model.
+                                 Other encodings ignore it. */
 } gen_opts;
 
 /* Defaults: temperature 1, no truncation, seed 1, 500 steps, no mask, no
- * repetition control, penalty window 64, n-gram window 4096. Thread: any. */
+ * repetition control, penalty window 64, n-gram window 4096, the abc grammar
+ * on. Thread: any. */
 void gen_opts_default(gen_opts *o);
 
 typedef struct generator generator;
@@ -73,7 +77,14 @@ typedef struct gen_stats {
     size_t unbanned;      /* steps where the n-gram bans left no token: bans lifted */
     size_t unmasked;      /* abc: steps where the step mask allowed no token: mask lifted */
     double logprob;       /* sum of log p of the generated tokens under the distribution
-                             they were drawn from (after mask, penalty, bans; at T=1) */
+                             they were drawn from (after grammar, mask, penalty, bans; at T=1) */
+    double logprob_model; /* sum of log p of the generated tokens under the model's own
+                             softmax (nothing masked, T=1): its NLL of what it wrote */
+    double grammar_mass;  /* abc grammar: sum over steps of the model's probability (T=1)
+                             of the tokens the grammar masked */
+    size_t grammar_masked;    /* steps where the grammar masked 1% or more of the probability */
+    size_t grammar_dead_ends; /* steps where the grammar allowed nothing: drawn unmasked */
+    size_t grammar_violations; /* tokens outside the grammar (primer, or after a dead end) */
 } gen_stats;
 
 /* Allocates everything generation needs, once (state, decoder, history of
@@ -99,7 +110,7 @@ void gen_get_stats(const generator *g, gen_stats *st);
 
 /* Beam search of width W >= 1 for `steps` tokens after the primer: keeps the W
  * prefixes of highest total log-probability (after the mask and repetition
- * control of o, which apply per beam) and returns the best full sequence,
+ * control of o and the abc grammar, which apply per beam) and returns the best full sequence,
  * primer included, in *ids (malloc'd; *n ids) and its generated tokens'
  * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
  * State copies reorder the beams (lstm_state_copy_row); each beam keeps its

@@ -11,6 +11,7 @@
 
 #include "files.h"
 #include "generate.h"
+#include "abc_grammar.h"
 #include "frame_sampler.h"
 #include "modelio.h"
 #include "score.h"
@@ -121,7 +122,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, resyncs, last_frame, gen_frame;
+        phrases, phrase_errors, steered, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -145,6 +146,10 @@ struct engine {
     int32_t *recent;        /* (2 * hist_keep) tokens since the last fresh start, newest last */
     size_t hist_n, hist_keep; /* tokens in hist; the window kept when it fills */
     uint64_t unbanned;      /* steps whose n-gram bans were lifted */
+    abc_grammar *grammar;   /* abc tokens models (cfg.abc_grammar): what keeps the tune valid */
+    abc_grammar_state gstate; /* where the tune stands (every token fed moves it) */
+    uint8_t *gallowed;      /* (K) the grammar's mask of this step */
+    uint64_t grammar_dead_ends; /* steps where the grammar allowed nothing (drawn unmasked) */
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
@@ -244,6 +249,7 @@ void engine_config_default(engine_config *c) {
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
     c->respond_in_key = 1;
+    c->abc_grammar = 1;
     c->density = 1;
     engine_cc_map_default(&c->cc);
     c->repetition_penalty = 1.0f;
@@ -348,6 +354,15 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
         goto fail;
     }
     if ((rc = lstm_state_create(&e->state, m->lstm, 1, err, errlen))) goto fail;
+    if (c->abc_grammar && !strcmp(enc_name(m->enc), "abc") &&
+        enc_options(m->enc)->abc_variant == ENC_ABC_TOKENS) {
+        if ((rc = abc_grammar_create(enc_vocab(m->enc), &e->grammar, err, errlen))) goto fail;
+        if (!(e->gallowed = malloc((size_t)e->K))) {
+            rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+            goto fail;
+        }
+        abc_grammar_reset(e->grammar, &e->gstate);
+    }
     if ((rc = enc_decoder_create(m->enc, &e->dec, err, errlen))) goto fail;
     if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) {
         if (c->repetition_penalty != 1.0f || c->no_repeat_ngram > 0) {
@@ -395,6 +410,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
     atomic_init(&p->unbanned, 0);
+    atomic_init(&p->grammar_dead_ends, 0);
     atomic_init(&p->last_frame, 0);
     atomic_init(&p->gen_frame, 0);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) atomic_init(&p->step_hist[b], 0);
@@ -433,6 +449,8 @@ void engine_destroy(engine *e) {
     free(e->idx);
     free(e->work);
     free(e->allowed);
+    free(e->gallowed);
+    abc_grammar_destroy(e->grammar);
     free(e->starts_note);
     free(e->saved);
     free(e->seen);
@@ -498,15 +516,19 @@ void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
 static void history_reset(engine *e) {
     e->hist_n = 0;
     e->history_complete = 1;
+    if (e->grammar) abc_grammar_reset(e->grammar, &e->gstate); /* a new context: outside a tune */
 }
 
 static void remember(engine *e, int32_t tok);
 
 /* One token into the model (sampled or the player's): the LSTM steps on it,
- * and it joins the history (repetition control, engine_history). */
+ * it joins the history (repetition control, engine_history) and moves the abc
+ * grammar on (a player's note the grammar would not have drawn is taken as it
+ * is: abc_grammar_advance). */
 static void feed(engine *e, int32_t tok) {
     lstm_step(e->lstm, e->state, &tok, NULL);
     remember(e, tok);
+    if (e->grammar) abc_grammar_advance(e->grammar, &e->gstate, tok);
 }
 
 /* The model from nothing: zero state, the first step's zero input, then the
@@ -659,15 +681,21 @@ static void remember(engine *e, int32_t tok) {
     e->recent[e->hist_n++] = tok;
 }
 
-/* The logits to draw from: the model's, or a copy through the repetition
- * penalty and the n-gram bans (as generate.c's process_logits). */
+/* The logits to draw from: the model's, or a copy through the abc grammar,
+ * the density bias, the respond mask, the repetition penalty and the n-gram
+ * bans (as generate.c's gen_step). */
 static const float *processed_logits(engine *e) {
     const float *logits = lstm_state_head_output(e->state, 0);
     const engine_config *c = &e->cfg;
-    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on && e->density == 1)
+    if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on && e->density == 1 &&
+        !e->grammar)
         return logits;
     size_t K = (size_t)e->K, n = e->hist_n;
     memcpy(e->work, logits, K * sizeof *e->work);
+    if (e->grammar) { /* only tokens that keep the tune valid ABC (renormalised by the draw) */
+        if (abc_grammar_mask(e->grammar, &e->gstate, e->gallowed)) lj_logits_mask(e->work, e->K, e->gallowed);
+        else e->grammar_dead_ends++;
+    }
     if (e->density != 1) { /* more or fewer notes: every note-starting token's odds times density */
         const float bias = (float)log(e->density);
         for (size_t k = 0; k < K; k++)
@@ -1076,6 +1104,7 @@ static void publish(engine *e) {
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
     put(&p->unbanned, e->unbanned);
+    put(&p->grammar_dead_ends, e->grammar_dead_ends);
     put(&p->last_frame, e->last_frame);
     put(&p->gen_frame, e->st == STATE_GENERATING && !e->paused ? frame_of(e, enc_decoder_time(e->dec))
                                                                 : e->last_frame);
@@ -1178,6 +1207,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);
     o->unbanned = get(&p->unbanned);
+    o->grammar_dead_ends = get(&p->grammar_dead_ends);
     o->last_frame = get(&p->last_frame);
     o->gen_frame = get(&p->gen_frame);
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) o->step_hist[b] = get(&p->step_hist[b]);

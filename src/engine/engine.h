@@ -81,6 +81,12 @@
  * player queue go through engine_config.cc (engine_cc_map: defaults CC 1
  * temperature, 74 density, 71 tempo, 70 mode; CC 120/123 always panic).
  *
+ * ABC grammar (abc tokens models, engine_config.abc_grammar, on by default):
+ * before each draw the tokens that would make the tune invalid ABC are masked
+ * (abc_grammar.h, as lstmjam generate does); the grammar's state follows every
+ * token the model reads, the start tokens and the player's included, and
+ * starts afresh with the model's context. Its mask and step allocate nothing.
+ *
  * Repetition control (every mode): before each draw the logits go through a
  * repetition penalty and no-repeat n-gram bans over the tokens since the last
  * fresh start (re-seed or phrase), as lstmjam generate does (model/sample.h).
@@ -177,6 +183,9 @@ typedef struct engine_config {
     double phrase_gap_seconds; /* continue: silence that ends the player's phrase, s; default 0.6 */
     int respond_in_key;        /* respond: the answer keeps to the call's key and register
                                (a logit mask, see above); default 1 */
+    int abc_grammar;           /* abc tokens models: each token is drawn among those that keep
+                                  the tune valid ABC (src/encode/abc_grammar.h; the state moves
+                                  with every token fed, the player's too); default 1 */
     int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
                                   emits no time for long cannot hold a thread); default 256 */
     engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
@@ -213,6 +222,8 @@ typedef struct engine_stats {
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
+    uint64_t grammar_dead_ends; /* abc tokens: steps where the grammar allowed no token (drawn
+                                 unmasked; 0 with a vocabulary that can always go on) */
     uint64_t last_frame;      /* frame of the last event pushed */
     uint64_t gen_frame;       /* frame the generated music has reached (decoder time) */
     uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):

@@ -45,6 +45,12 @@ int abc_read_mem(const char *text, size_t len, const char *name, const abc_opts 
 int abc_read_file(const char *path, const abc_opts *opts, score_book *out, char *err,
                   size_t errlen);
 
+/* The key signature a K: value gives ("G", "Ephr", "D mix", "D ^g _B", "HP"):
+ * per-letter accidentals C D E F G A B in semitones (-2..+2), as the reader
+ * applies them. Returns 0; 1 when the value sets no key (only a clef: acc is
+ * all 0); -1 when it is no key, with the reason in why. Thread: any. */
+int abc_key_signature(const char *value, int8_t acc[7], char *why, size_t whylen);
+
 /* ------------------------------------------------------------- streaming
  * For ABC that a model writes a few characters at a time: each note is handed
  * to on_note as soon as nothing later in the text can change it (the next note

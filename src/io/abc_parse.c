@@ -443,6 +443,13 @@ static int parse_key(const char *v, int *fifths, int *mode, int8_t acc[7], int *
     return 0;
 }
 
+int abc_key_signature(const char *value, int8_t acc[7], char *why, size_t whylen) {
+    int fifths, mode, has_key;
+    if (parse_key(value, &fifths, &mode, acc, &has_key, why, whylen) < 0) return -1;
+    if (!has_key) memset(acc, 0, 7);
+    return has_key ? 0 : 1;
+}
+
 /* Expands a header P: order: "AABB", "A(AB)3", "AAB3" (last part repeated),
  * dots and spaces read past. Returns 0, or -1 (LJ_ERR_LIMIT in *status) */
 static int expand_parts(const char *v, char *out, size_t cap, int depth, const char **end) {
