@@ -343,7 +343,8 @@ static int tie_crosses_bar(const abc_grammar *g, const abc_grammar_state *s) {
 
 static int bar_allowed(const abc_grammar *g, const abc_grammar_state *s, const gtok *t) {
     if (s->in_chord || s->broken || s->symbol || s->tuplet_left) return 0;
-    if (s->tie) return t->bar == 0 && t->number == 0 && tie_crosses_bar(g, s);
+    if (s->tie) /* one plain bar line between a note and the note it ties to */
+        return t->bar == 0 && t->number == 0 && s->bar_elements > 0 && tie_crosses_bar(g, s);
     int start = t->bar & BAR_START, end = t->bar & BAR_END;
     /* no empty bar, except a repeat start opening the body */
     if (s->bar_elements == 0 && !(start && !end && s->tune_notes == 0 && !s->after_bar)) return 0;
