@@ -722,9 +722,9 @@ int cmd_generate(int argc, char **argv) {
             fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
         if (abc && !chars && beam <= 1) {
             if (o.abc_grammar)
-                fprintf(stderr, ", grammar: masked p %.4f per token (%zu steps), %zu dead ends, %zu tokens outside it",
-                        gs.steps ? gs.grammar_mass / (double)gs.steps : 0.0, gs.grammar_masked, gs.grammar_dead_ends,
-                        gs.grammar_violations);
+                fprintf(stderr, ", grammar masked %.2f%% of p per token (%zu steps over 1%%), %zu dead ends, %zu tokens outside it",
+                        gs.steps ? 100.0 * gs.grammar_mass / (double)gs.steps : 0.0, gs.grammar_masked,
+                        gs.grammar_dead_ends, gs.grammar_violations);
             else
                 fprintf(stderr, ", no grammar");
             fprintf(stderr, ", model NLL %.4f nats/token", gs.steps ? -gs.logprob_model / (double)gs.steps : 0.0);

@@ -30,6 +30,9 @@
  * there, their length still open) to the next symbol; every event is on
  * channel 0.
  *
+ * Sampling: abc_grammar.h is the state machine of valid token streams of
+ * the tokens variant; generate and the engine draw under it by default.
+ *
  * Scores: ABC text (a file, a primer) is encoded as it is (enc_encode_text);
  * a Score is first written as an ABC tune of its melody (enc_score_abc:
  * skyline on a 16th-note grid, K:C with explicit sharps), so MIDI, kern or JSB
