@@ -7,6 +7,8 @@
  * render to ABC that lstmjam's reader reads with no resync and that holds
  * every note it should; the engine samples an abc tokens model under the
  * grammar (its history is a valid stream) and allocates nothing per step;
+ * generate's sampling and beam search under the grammar write valid streams
+ * where the raw model does not;
  * mask and advance allocate nothing; create survives every allocation
  * failure. */
 #include <setjmp.h>
@@ -26,6 +28,7 @@
 #include "encoding.h"
 #include "engine/engine.h"
 #include "engine_fixture.h"
+#include "generate.h"
 
 /* Every token class, the way the tokens variant names them. */
 static const char *const all_names[] = {
@@ -397,6 +400,83 @@ static void test_engine(void **state) {
     engine_model_destroy(m);
 }
 
+
+/* generate with an abc tokens model of random weights: sampling and beam
+ * search under the grammar give streams the grammar accepts whole (no
+ * violation, no dead end) and the text reads with no resync; --no-grammar
+ * (abc_grammar = 0) gives the raw model's invalid ABC. */
+static void test_generate(void **state) {
+    (void)state;
+    char path[] = "/tmp/lstmjam-abcgrammar-gen-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    vocab *v = make_vocab();
+    assert_int_equal(fixture_write_model(path, "abc", v, "variant=tokens", 32, 11), 0);
+    vocab_destroy(v);
+    engine_model *m;
+    char err[512];
+    assert_int_equal(engine_model_load(path, &m, err, sizeof err), LJ_OK);
+    unlink(path);
+    const encoding *e = engine_model_enc(m);
+    const lj_model *lstm = engine_model_lstm(m);
+    abc_grammar *g;
+    assert_int_equal(abc_grammar_create(enc_vocab(e), &g, err, sizeof err), LJ_OK);
+    int32_t bos = id_of(enc_vocab(e), "<s>");
+    for (int grammar = 0; grammar <= 1; grammar++) {
+        gen_opts o;
+        gen_opts_default(&o);
+        o.abc_grammar = grammar;
+        o.unit = GEN_PIECES;
+        o.length = 3;
+        o.max_steps = 3000;
+        o.seed = 5;
+        generator *gen;
+        assert_int_equal(gen_create(&gen, lstm, e, &o, 1, err, sizeof err), LJ_OK);
+        assert_int_equal(gen_prime(gen, &bos, 1), LJ_OK);
+        alloc_fail_reset(-1);
+        while (!gen_done(gen)) gen_step(gen);
+        assert_int_equal(alloc_fail_count(), 0);
+        gen_stats gs;
+        gen_get_stats(gen, &gs);
+        size_t n;
+        const int32_t *ids = gen_ids(gen, &n);
+        abc_grammar_state s;
+        abc_grammar_reset(g, &s);
+        for (size_t i = 0; i < n; i++) abc_grammar_advance(g, &s, ids[i]);
+        fprintf(stderr, "  sampling, grammar %s: %zu tokens, %zu pieces, %zu resyncs, %u outside the grammar, "
+                "masked %.3f of p per token, model NLL %.3f nats/token\n", grammar ? "on" : "off", gs.steps,
+                gs.pieces, gs.resyncs, s.violations, gs.steps ? gs.grammar_mass / (double)gs.steps : 0.0,
+                gs.steps ? -gs.logprob_model / (double)gs.steps : 0.0);
+        if (grammar) {
+            assert_int_equal(gs.pieces, 3);
+            assert_int_equal(s.violations, 0);
+            assert_int_equal(gs.grammar_violations, 0);
+            assert_int_equal(gs.grammar_dead_ends, 0);
+            assert_int_equal(gs.resyncs, 0);
+            assert_true(gs.grammar_mass > 0); /* the random model's mass on invalid tokens went */
+            assert_true(gs.logprob >= gs.logprob_model); /* renormalised: each draw at least as likely */
+        } else {
+            assert_true(s.violations > 0);
+            assert_true(gs.grammar_mass == 0);
+            assert_true(gs.logprob == gs.logprob_model); /* nothing masked: the model's own */
+        }
+        gen_destroy(gen);
+        /* beam search of width 3 */
+        int32_t *bids;
+        size_t bn;
+        double lp;
+        assert_int_equal(gen_beam(lstm, e, &o, 3, 300, &bos, 1, &bids, &bn, &lp, err, sizeof err), LJ_OK);
+        abc_grammar_reset(g, &s);
+        for (size_t i = 0; i < bn; i++) abc_grammar_advance(g, &s, bids[i]);
+        if (grammar) assert_int_equal(s.violations, 0);
+        else assert_true(s.violations > 0);
+        free(bids);
+    }
+    abc_grammar_destroy(g);
+    engine_model_destroy(m);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_sequences),
@@ -404,6 +484,7 @@ int main(void) {
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_random_walks),
         cmocka_unit_test(test_engine),
+        cmocka_unit_test(test_generate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
