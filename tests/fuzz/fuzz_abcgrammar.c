@@ -20,7 +20,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define WALK_MAX 4096
+#define WALK_MAX 1024
 
 /* A broken invariant: say which, then crash (the fuzzer keeps the input). */
 #define REQUIRE(c)                                                                  \
@@ -48,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             i = e + 1;
             break;
         }
-        if (e - i <= VOCAB_MAX_NAME && vocab_size(v) < 4096)
+        if (e - i <= VOCAB_MAX_NAME && vocab_size(v) < 1024)
             REQUIRE(vocab_add(v, (const char *)data + i, e - i, &id) == LJ_OK);
         i = e + 1;
     }
