@@ -62,9 +62,11 @@ static const char *help =
     "                        token models)\n"
     "  --repetition-penalty X   make tokens of the last 64 less likely (X > 1; token\n"
     "                        models)\n"
-    "  --no-grammar          abc tokens models: draw from the raw model (by default\n"
-    "                        each token is drawn among those that keep the tune\n"
-    "                        valid ABC: src/encode/abc_grammar.h)\n"
+    "  --grammar G           abc tokens models: meter (default) draws each token among\n"
+    "                        those that keep the tune valid ABC with bars that fill\n"
+    "                        the meter; syntax: valid ABC only; off: the raw model\n"
+    "                        (src/encode/abc_grammar.h)\n"
+    "  --no-grammar          the same as --grammar off\n"
     "  -o FILE               .mid (notes), .abc (abc models: the text), .txt (tokens;\n"
     "                        chars models: the text; frame models: the frames as\n"
     "                        lstmjam encode writes them). Default: .txt to stdout\n"
@@ -557,6 +559,11 @@ int cmd_generate(int argc, char **argv) {
                 if (*end || end == v || !(d >= 1 && d <= 100)) BAD("%s: expected a number in 1..100, found '%s'", a, v);
                 o.repetition_penalty = (float)d;
             }
+        } else if (!strcmp(a, "--grammar")) {
+            if (!strcmp(v, "off")) o.abc_grammar = 0;
+            else if (!strcmp(v, "syntax")) o.abc_grammar = 1;
+            else if (!strcmp(v, "meter")) o.abc_grammar = 2;
+            else BAD("--grammar: expected off, syntax or meter, found '%s'", v);
         } else if (!strcmp(a, "--key")) {
             unsigned sc;
             if (parse_key(v, &sc)) BAD("--key: expected a key like C, F#, Bb, Am, C#m, Ebmin, found '%s'", v);
@@ -722,7 +729,8 @@ int cmd_generate(int argc, char **argv) {
             fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
         if (abc && !chars && beam <= 1) {
             if (o.abc_grammar)
-                fprintf(stderr, ", grammar masked %.2f%% of p per token (%zu steps over 1%%), %zu dead ends, %zu tokens outside it",
+                fprintf(stderr, ", grammar (%s) masked %.2f%% of p per token (%zu steps over 1%%), %zu dead ends, %zu tokens outside it",
+                        o.abc_grammar >= 2 ? "meter" : "syntax",
                         gs.steps ? 100.0 * gs.grammar_mass / (double)gs.steps : 0.0, gs.grammar_masked,
                         gs.grammar_dead_ends, gs.grammar_violations);
             else

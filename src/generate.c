@@ -44,7 +44,7 @@ void gen_opts_default(gen_opts *o) {
     o->repetition_penalty = 1.0f;
     o->penalty_window = 64;
     o->ngram_window = 4096;
-    o->abc_grammar = 1;
+    o->abc_grammar = 2;
 }
 
 /* The abc grammar for e when o asks for it and e is the abc tokens variant;
@@ -53,7 +53,7 @@ static int grammar_for(const encoding *e, const gen_opts *o, abc_grammar **out, 
     *out = NULL;
     if (!o->abc_grammar || strcmp(enc_name(e), "abc") || enc_options(e)->abc_variant != ENC_ABC_TOKENS)
         return LJ_OK;
-    return abc_grammar_create(enc_vocab(e), out, err, errlen);
+    return abc_grammar_create(enc_vocab(e), o->abc_grammar >= 2 ? ABC_GRAMMAR_METER : 0, out, err, errlen);
 }
 
 /* Masks the logits the grammar does not allow in state s (allowed: K

@@ -52,14 +52,15 @@ typedef struct gen_opts {
     size_t ngram_window;      /* tokens back the n-gram search looks (0 = all) */
     float repetition_penalty; /* > 1 penalises tokens of the last penalty_window (1 = off) */
     size_t penalty_window;    /* tokens back the penalty looks */
-    int abc_grammar;          /* 1: an abc tokens model draws only tokens that keep the tune
-                                 valid ABC (abc_grammar.h; the default); 0: the raw model.
-                                 Other encodings ignore it. */
+    int abc_grammar;          /* abc tokens models draw only tokens that keep the tune valid
+                                 ABC (abc_grammar.h): 1 the token grammar, 2 (the default)
+                                 also bars that fill the meter; 0 the raw model. Other
+                                 encodings ignore it. */
 } gen_opts;
 
 /* Defaults: temperature 1, no truncation, seed 1, 500 steps, no mask, no
  * repetition control, penalty window 64, n-gram window 4096, the abc grammar
- * on. Thread: any. */
+ * with the meter (2). Thread: any. */
 void gen_opts_default(gen_opts *o);
 
 typedef struct generator generator;

@@ -32,10 +32,10 @@
 
 /* Every token class, the way the tokens variant names them. */
 static const char *const all_names[] = {
-    "<s>", "</s>", "M:4/4", "M:6/8", "M:3/4", "L:1/8", "L:1/16", "K:C", "K:G", "K:Dmix", "K:Am", "R:reel",
+    "<s>", "</s>", "M:4/4", "M:6/8", "M:3/4", "M:2/4", "M:C", "L:1/8", "L:1/16", "L:1/4", "K:C", "K:G", "K:Dmix", "K:Am", "R:reel",
     "C", "D", "E", "F", "G", "A", "B", "c", "d", "e", "f", "g", "a", "b", "c'", "A,", "B,", "C,", "=B",
     "^F", "^f", "=f", "=F", "_B", "_b", "^c", "^C", "^G", "^g", "=c", "^^f", "__B", "z", "x",
-    "2", "3", "4", "6", "/2", "3/2", "/", ">", "<", "-", "(3", "(2", "(3:2:2", "[", "]",
+    "2", "3", "4", "6", "7", "8", "/2", "3/2", "/", ">", "<", "-", "(3", "(2", "(3:2:2", "[", "]",
     "\"Am\"", "\"G\"", "\"D7\"", "[K:D]", "[M:3/4]", "|", "||", "|:", ":|", "::", "|]", "[|", "|1",
     ":|2", "[1", "[2",
     /* never valid: no reader takes them */
@@ -53,14 +53,16 @@ static vocab *make_vocab(void) {
     return v;
 }
 
-static abc_grammar *make_grammar(vocab **vout) {
+static abc_grammar *make_grammar_with(vocab **vout, unsigned flags) {
     vocab *v = make_vocab();
     abc_grammar *g = NULL;
     char err[256];
-    assert_int_equal(abc_grammar_create(v, &g, err, sizeof err), LJ_OK);
+    assert_int_equal(abc_grammar_create(v, flags, &g, err, sizeof err), LJ_OK);
     *vout = v;
     return g;
 }
+
+static abc_grammar *make_grammar(vocab **vout) { return make_grammar_with(vout, 0); }
 
 static int32_t id_of(const vocab *v, const char *name) {
     int32_t id = vocab_find(v, name, strlen(name));
@@ -185,6 +187,69 @@ static void test_invalid_sequences(void **state) {
     vocab_destroy(v);
 }
 
+/* The meter rule: bars fill M: in units of L: (a pickup and the bar before
+ * a repeat's end or "|]" may be shorter); a note only where it fits; after a
+ * default length that overfills, only a length; chords, tuplets and broken
+ * rhythm leave their bar free. */
+static void test_meter(void **state) {
+    (void)state;
+    vocab *v;
+    abc_grammar *g = make_grammar_with(&v, ABC_GRAMMAR_METER);
+    static const char *const valid[] = {
+        "<s> M:4/4 L:1/8 K:C A 2 B c d 4 | c 8 |] </s>",
+        "<s> M:6/8 L:1/8 K:G d | g 2 f e 2 d | c 6 |] </s>",         /* a pickup */
+        "<s> M:2/4 L:1/8 K:C A 3 B /2 c /2 | d 4 | e 2 |] </s>",      /* a short last bar */
+        "<s> M:3/4 K:C A 3 B 3 | c 6 :| </s>",                        /* L: 1/8 by default */
+        "<s> M:2/4 K:C A 4 B 4 | c 8 |] </s>",                        /* L: 1/16 below 3/4 */
+        "<s> M:C L:1/4 K:C A B c d | e 4 |] </s>",                    /* C is 4/4 */
+        "<s> M:4/4 L:1/8 K:C A 2 - A 2 B 4 | [ C E ] 2 A 3 (3 A B c |] </s>", /* a free bar */
+        "<s> K:C A B c | d 2 e f g a |] </s>",                        /* no meter: free */
+        "<s> M:4/4 L:1/8 K:C A 6 B 2 - | B 8 |] </s>",                /* a tie over a full bar */
+    };
+    abc_grammar_state s;
+    for (size_t k = 0; k < sizeof valid / sizeof *valid; k++) {
+        int at = first_refused(g, v, valid[k], &s);
+        if (at >= 0) fail_msg("valid sequence %zu refused at token %d: %s", k, at, valid[k]);
+    }
+    static const struct {
+        const char *seq;
+        int refused_at;
+    } invalid[] = {
+        {"<s> M:4/4 L:1/8 K:C A 8 B", 6},             /* no room */
+        {"<s> M:4/4 L:1/8 K:C A 8 | B 2 |", 9},       /* a short bar that is no pickup */
+        {"<s> M:3/4 L:1/8 K:C A 4 B 3", 7},           /* overfilled by a length */
+        {"<s> M:2/4 L:1/8 K:C A 3 B /2 c |", 9},      /* c overfills at its default: a length first */
+        {"<s> M:4/4 L:1/8 K:C A 7 B 2", 7},
+        {"<s> M:6/8 L:1/8 K:C A 2 B 2 | c 6 | d 2 - |", 15}, /* a tie over a bar that is not full */
+    };
+    for (size_t k = 0; k < sizeof invalid / sizeof *invalid; k++) {
+        int at = first_refused(g, v, invalid[k].seq, &s);
+        if (at != invalid[k].refused_at)
+            fail_msg("invalid sequence %zu refused at token %d, expected %d: %s", k, at, invalid[k].refused_at,
+                     invalid[k].seq);
+    }
+    abc_grammar_destroy(g);
+    vocab_destroy(v);
+    /* a vocabulary that cannot fill the bar: the meter gives way, nothing is a dead end */
+    vocab *w = vocab_create();
+    static const char *const few[] = {"<s>", "</s>", "M:3/8", "L:1/4", "K:C", "A", "2", "|", "|]"};
+    for (size_t k = 0; k < sizeof few / sizeof *few; k++) {
+        int32_t id;
+        assert_int_equal(vocab_add(w, few[k], strlen(few[k]), &id), LJ_OK);
+    }
+    char err[256];
+    assert_int_equal(abc_grammar_create(w, ABC_GRAMMAR_METER, &g, err, sizeof err), LJ_OK);
+    /* a bar of 1.5 quarters written in quarters: after the pickup, "A" leaves
+     * half a quarter that nothing fills, so the bar line comes anyway */
+    assert_int_equal(first_refused(g, w, "<s> M:3/8 L:1/4 K:C A | A", &s), -1);
+    uint8_t mask[16];
+    assert_true(abc_grammar_mask(g, &s, mask) > 0);
+    assert_true(mask[vocab_find(w, "|", 1)]);
+    assert_int_equal(first_refused(g, w, "<s> M:3/8 L:1/4 K:C A | A | A |] </s>", &s), -1);
+    abc_grammar_destroy(g);
+    vocab_destroy(w);
+}
+
 /* A vocabulary that is not the tokens variant's is refused. */
 static void test_create_errors(void **state) {
     (void)state;
@@ -193,20 +258,20 @@ static void test_create_errors(void **state) {
     assert_int_equal(vocab_add(v, "A", 1, &id), LJ_OK);
     abc_grammar *g = (abc_grammar *)1;
     char err[256] = "";
-    assert_int_equal(abc_grammar_create(v, &g, err, sizeof err), LJ_ERR_ARG);
+    assert_int_equal(abc_grammar_create(v, 0, &g, err, sizeof err), LJ_ERR_ARG);
     assert_null(g);
     assert_non_null(strstr(err, "<s>"));
     vocab_destroy(v);
     /* every allocation failure: LJ_ERR_NOMEM, nothing left */
     v = make_vocab();
     alloc_fail_reset(-1);
-    assert_int_equal(abc_grammar_create(v, &g, err, sizeof err), LJ_OK);
+    assert_int_equal(abc_grammar_create(v, 0, &g, err, sizeof err), LJ_OK);
     long n = alloc_fail_count();
     abc_grammar_destroy(g);
     assert_true(n >= 1);
     for (long k = 0; k < n; k++) {
         alloc_fail_reset(k);
-        assert_int_equal(abc_grammar_create(v, &g, err, sizeof err), LJ_ERR_NOMEM);
+        assert_int_equal(abc_grammar_create(v, 0, &g, err, sizeof err), LJ_ERR_NOMEM);
         assert_null(g);
         assert_int_equal(alloc_fail_live(), 0);
     }
@@ -235,8 +300,7 @@ static void on_note(void *user, const score_note *n) {
  * tunes end). The rendered ABC must read with no resync, every note written must
  * sound (chord notes and tied notes included: a tie joins two written notes
  * into one), and mask/advance allocate nothing. */
-static void test_random_walks(void **state) {
-    (void)state;
+static void random_walks(unsigned flags) {
     enc_opts o;
     enc_opts_default(&o, "abc");
     o.abc_variant = ENC_ABC_TOKENS;
@@ -248,7 +312,7 @@ static void test_random_walks(void **state) {
      * (they are tokens of the variant; the grammar refuses them) */
     assert_int_equal(enc_set_vocab(e, v, err, sizeof err), LJ_OK);
     abc_grammar *g;
-    assert_int_equal(abc_grammar_create(enc_vocab(e), &g, err, sizeof err), LJ_OK);
+    assert_int_equal(abc_grammar_create(enc_vocab(e), flags, &g, err, sizeof err), LJ_OK);
     const vocab *ev = enc_vocab(e);
     int32_t end_bar = id_of(ev, "|]"), eos = id_of(ev, "</s>"), tie = id_of(ev, "-"),
             repeat_end = id_of(ev, ":|");
@@ -310,9 +374,16 @@ static void test_random_walks(void **state) {
         total_tokens += n;
         total_notes += notes_written;
     }
-    fprintf(stderr, "  %d walks, %zu tokens, %zu notes, no resync\n", TUNES, total_tokens, total_notes);
+    fprintf(stderr, "  %s: %d walks, %zu tokens, %zu notes, no resync\n", flags ? "meter" : "syntax", TUNES,
+            total_tokens, total_notes);
     abc_grammar_destroy(g);
     enc_destroy(e);
+}
+
+static void test_random_walks(void **state) {
+    (void)state;
+    random_walks(0);
+    random_walks(ABC_GRAMMAR_METER);
 }
 
 /* The engine with an abc tokens model of random weights: without the grammar
@@ -352,7 +423,7 @@ static void test_engine(void **state) {
             }
         }
         abc_grammar *g;
-        assert_int_equal(abc_grammar_create(enc_vocab(engine_model_enc(m)), &g, err, sizeof err), LJ_OK);
+        assert_int_equal(abc_grammar_create(enc_vocab(engine_model_enc(m)), 0, &g, err, sizeof err), LJ_OK);
         /* every 100 periods the history since the last fresh start is
          * replayed through a grammar of its own */
         size_t checked = 0, outside = 0;
@@ -421,7 +492,7 @@ static void test_generate(void **state) {
     const encoding *e = engine_model_enc(m);
     const lj_model *lstm = engine_model_lstm(m);
     abc_grammar *g;
-    assert_int_equal(abc_grammar_create(enc_vocab(e), &g, err, sizeof err), LJ_OK);
+    assert_int_equal(abc_grammar_create(enc_vocab(e), 0, &g, err, sizeof err), LJ_OK);
     int32_t bos = id_of(enc_vocab(e), "<s>");
     for (int grammar = 0; grammar <= 1; grammar++) {
         gen_opts o;
@@ -481,6 +552,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_sequences),
         cmocka_unit_test(test_invalid_sequences),
+        cmocka_unit_test(test_meter),
         cmocka_unit_test(test_create_errors),
         cmocka_unit_test(test_random_walks),
         cmocka_unit_test(test_engine),

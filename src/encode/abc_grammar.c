@@ -33,6 +33,7 @@ enum { BAR_START = 1, BAR_END = 2, BAR_FINAL = 4 }; /* repeat start, repeat end,
 enum { FIELD_M = 1, FIELD_L = 2, FIELD_R = 4 };     /* abc_grammar_state.fields_seen */
 
 #define OCT_MID 8 /* octave index of the letter's own octave (no marks) */
+#define UNIT_TICKS 96 /* meter: ticks of one unit length (2^5 * 3: /32 and triplets exact) */
 
 typedef struct gtok {
     uint8_t cls;     /* gclass */
@@ -44,11 +45,16 @@ typedef struct gtok {
     int8_t octave;   /* G_NOTE: octave index 0..ABC_GRAMMAR_OCTAVES-1 */
     int8_t acc;      /* G_NOTE: explicit accidental -2..2, or ABC_GRAMMAR_NO_ACC */
     int8_t key[7];   /* G_FIELD K:, G_INLINE [K:]: the key signature */
+    int16_t num, den; /* G_FIELD, G_INLINE M: and L:: the fraction ("C" is 4/4) */
+    int32_t ticks;   /* G_LENGTH: UNIT_TICKS x the length, -1 when not a whole tick */
 } gtok;
 
 struct abc_grammar {
     size_t n;
     gtok *tok;
+    unsigned flags;    /* ABC_GRAMMAR_METER */
+    int32_t min_ticks; /* meter: the shortest note the vocabulary can write (ticks) */
+    int32_t gcd_ticks; /* meter: every length it can write is a multiple of this */
     /* which notes the vocabulary can write, per letter and octave: bit acc+2
      * for an explicit accidental -2..2, bit 5 for the bare letter */
     uint8_t can_write[7][ABC_GRAMMAR_OCTAVES];
@@ -77,8 +83,9 @@ static long read_number(const char *s, size_t n, size_t *i) {
 }
 
 /* "2" "/2" "3/2" "/" "//": digits, then slashes and digits after at most one
- * slash; no zero. */
-static int valid_length(const char *s, size_t n) {
+ * slash; no zero. Returns 1 when valid, with *ticks = UNIT_TICKS x the length
+ * (-1 when that is no whole number). */
+static int valid_length(const char *s, size_t n, int32_t *ticks) {
     size_t i = 0;
     long num = read_number(s, n, &i);
     if (num == 0) return 0;
@@ -89,18 +96,30 @@ static int valid_length(const char *s, size_t n) {
     }
     long den = read_number(s, n, &i);
     if (i != n || (den >= 0 && slashes != 1) || den == 0) return 0;
-    return num > 0 || slashes > 0;
+    if (num < 0 && slashes == 0) return 0;
+    if (num < 0) num = 1;
+    if (den < 0) den = slashes >= 16 ? 1L << 16 : 1L << slashes; /* "/" = /2, "//" = /4 */
+    *ticks = (UNIT_TICKS * num) % den == 0 ? (int32_t)(UNIT_TICKS * num / den) : -1;
+    return 1;
 }
 
-/* "6/8", "C", "C|" (also "2/4" as L: "1/8"). */
-static int valid_fraction(const char *s, size_t n, int meter) {
-    if (meter && ((n == 1 && s[0] == 'C') || (n == 2 && s[0] == 'C' && s[1] == '|'))) return 1;
+/* "6/8", "C" (4/4), "C|" (2/2), or L:'s "1/8": the fraction in *num / *den;
+ * 0 when it is none. */
+static int valid_fraction(const char *s, size_t n, int meter, int16_t *num, int16_t *den) {
+    if (meter && ((n == 1 && s[0] == 'C') || (n == 2 && s[0] == 'C' && s[1] == '|'))) {
+        *num = n == 1 ? 4 : 2;
+        *den = n == 1 ? 4 : 2;
+        return 1;
+    }
     size_t i = 0;
     long a = read_number(s, n, &i);
     if (a <= 0 || i >= n || s[i] != '/') return 0;
     i++;
     long b = read_number(s, n, &i);
-    return b > 0 && i == n;
+    if (b <= 0 || i != n) return 0;
+    *num = (int16_t)a;
+    *den = (int16_t)b;
+    return 1;
 }
 
 /* The key signature of a K: value as a token holds it ("D^g_B": the renderer
@@ -134,8 +153,8 @@ static void classify(const char *s, size_t n, gtok *t) {
     if (n > 2 && s[1] == ':' && strchr("MLKR", s[0])) {
         t->cls = G_FIELD;
         t->field = s[0];
-        if (s[0] == 'M') t->ok = (uint8_t)valid_fraction(s + 2, n - 2, 1);
-        else if (s[0] == 'L') t->ok = (uint8_t)valid_fraction(s + 2, n - 2, 0);
+        if (s[0] == 'M') t->ok = (uint8_t)valid_fraction(s + 2, n - 2, 1, &t->num, &t->den);
+        else if (s[0] == 'L') t->ok = (uint8_t)valid_fraction(s + 2, n - 2, 0, &t->num, &t->den);
         else if (s[0] == 'K') t->ok = (uint8_t)key_of(s + 2, n - 2, t->key);
         else t->ok = 1;
         return;
@@ -172,7 +191,7 @@ static void classify(const char *s, size_t n, gtok *t) {
     }
     if (is_digit(c) || c == '/') {
         t->cls = G_LENGTH;
-        t->ok = (uint8_t)valid_length(s, n);
+        t->ok = (uint8_t)valid_length(s, n, &t->ticks);
         return;
     }
     if (c == '>' || c == '<') {
@@ -222,8 +241,8 @@ static void classify(const char *s, size_t n, gtok *t) {
         t->cls = G_INLINE;
         t->field = s[1];
         if (s[1] == 'K') t->ok = (uint8_t)key_of(s + 3, n - 4, t->key);
-        else if (s[1] == 'M') t->ok = (uint8_t)valid_fraction(s + 3, n - 4, 1);
-        else if (s[1] == 'L') t->ok = (uint8_t)valid_fraction(s + 3, n - 4, 0);
+        else if (s[1] == 'M') t->ok = (uint8_t)valid_fraction(s + 3, n - 4, 1, &t->num, &t->den);
+        else if (s[1] == 'L') t->ok = (uint8_t)valid_fraction(s + 3, n - 4, 0, &t->num, &t->den);
         return;
     }
     if (c == '[' && n > 1 && is_digit(s[1])) {
@@ -263,7 +282,16 @@ static void classify(const char *s, size_t n, gtok *t) {
     }
 }
 
-int abc_grammar_create(const vocab *v, abc_grammar **out, char *err, size_t errlen) {
+static int32_t gcd32(int32_t a, int32_t b) {
+    while (b) {
+        int32_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
+int abc_grammar_create(const vocab *v, unsigned flags, abc_grammar **out, char *err, size_t errlen) {
     *out = NULL;
     size_t n = vocab_size(v);
     if (vocab_find(v, "<s>", 3) < 0 || vocab_find(v, "</s>", 4) < 0)
@@ -276,6 +304,8 @@ int abc_grammar_create(const vocab *v, abc_grammar **out, char *err, size_t errl
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "abc grammar: out of memory");
     }
     g->n = n;
+    g->flags = flags & ABC_GRAMMAR_METER;
+    g->min_ticks = g->gcd_ticks = UNIT_TICKS; /* a note without a length token */
     for (size_t id = 0; id < n; id++) {
         size_t len;
         const char *name = vocab_name(v, (int32_t)id, &len);
@@ -284,6 +314,10 @@ int abc_grammar_create(const vocab *v, abc_grammar **out, char *err, size_t errl
         if (t->cls == G_NOTE && t->ok)
             g->can_write[t->letter][t->octave] |=
                 (uint8_t)(t->acc == ABC_GRAMMAR_NO_ACC ? 1u << 5 : 1u << (t->acc + 2));
+        if (t->cls == G_LENGTH && t->ok && t->ticks > 0) {
+            if (t->ticks < g->min_ticks) g->min_ticks = t->ticks;
+            g->gcd_ticks = gcd32(g->gcd_ticks, t->ticks);
+        }
     }
     *out = g;
     return LJ_OK;
@@ -355,9 +389,8 @@ static int bar_allowed(const abc_grammar *g, const abc_grammar_state *s, const g
     return 1;
 }
 
-int abc_grammar_allows(const abc_grammar *g, const abc_grammar_state *s, int32_t id) {
-    if (id < 0 || (size_t)id >= g->n) return 0;
-    const gtok *t = &g->tok[id];
+/* The rules without the meter. */
+static int syntax_allows(const abc_grammar *g, const abc_grammar_state *s, const gtok *t) {
     if (!t->ok) return 0;
     if (s->phase == ABC_GPHASE_OUTSIDE) return t->cls == G_BOS;
     if (s->phase == ABC_GPHASE_CLOSED) return t->cls == G_EOS;
@@ -396,17 +429,86 @@ int abc_grammar_allows(const abc_grammar *g, const abc_grammar_state *s, int32_t
     }
 }
 
-size_t abc_grammar_mask(const abc_grammar *g, const abc_grammar_state *s, uint8_t *allowed) {
-    size_t count = 0;
-    for (size_t k = 0; k < g->n; k++) {
-        allowed[k] = (uint8_t)abc_grammar_allows(g, s, (int32_t)k);
-        count += allowed[k];
+/* ---- the meter ---- */
+
+/* The bar's length in ticks from M: and L: (L: by default 1/16 under a meter
+ * below 3/4, else 1/8, as ABC says); 0 (free) without a meter. */
+static void set_meter(abc_grammar_state *s) {
+    s->meter_ticks = 0;
+    if (s->meter_num <= 0 || s->meter_den <= 0) return;
+    long un = s->unit_num, ud = s->unit_den;
+    if (un <= 0 || ud <= 0) {
+        un = 1;
+        ud = 4L * s->meter_num < 3L * s->meter_den ? 16 : 8;
     }
-    return count;
+    long num = (long)UNIT_TICKS * s->meter_num * ud, den = (long)s->meter_den * un;
+    if (num % den == 0 && num / den <= (1L << 24)) s->meter_ticks = (int32_t)(num / den);
 }
 
-/* A note, rest or chord completed outside a chord. */
-static void element(abc_grammar_state *s) {
+static int meter_counts(const abc_grammar *g, const abc_grammar_state *s) {
+    return (g->flags & ABC_GRAMMAR_METER) && s->phase == ABC_GPHASE_BODY && s->meter_ticks > 0 && !s->bar_free;
+}
+
+/* Can notes the vocabulary writes fill r ticks exactly (or is r 0)? */
+static int fillable(const abc_grammar *g, int32_t r) {
+    return r == 0 || (r >= g->min_ticks && r % g->gcd_ticks == 0);
+}
+
+/* Does t keep the bar within the meter (syntax aside)? */
+static int meter_allows(const abc_grammar *g, const abc_grammar_state *s, const gtok *t) {
+    if (!meter_counts(g, s)) return 1;
+    int32_t left = s->meter_ticks - s->bar_ticks;
+    int open = s->open_len && !s->in_chord; /* the last note or rest may still get a length */
+    if (t->cls == G_LENGTH) {
+        if (!open) return 1;
+        if (t->ticks <= 0) return 0;
+        int32_t r = left + UNIT_TICKS - t->ticks; /* its default length is counted already */
+        return r >= 0 && fillable(g, r);
+    }
+    if (open && (left < 0 || !fillable(g, left))) return 0; /* it needs a length first */
+    switch ((gclass)t->cls) {
+    case G_NOTE:
+    case G_REST:
+        return s->in_chord || left >= g->min_ticks;
+    case G_CHORD_OPEN:
+    case G_TUPLET:
+    case G_BROKEN:
+        return left >= g->min_ticks;
+    case G_BAR:
+        return left == 0 || (left > 0 && (s->bars == 0 || (t->bar & (BAR_END | BAR_FINAL)) || t->number));
+    default:
+        return 1;
+    }
+}
+
+int abc_grammar_allows(const abc_grammar *g, const abc_grammar_state *s, int32_t id) {
+    if (id < 0 || (size_t)id >= g->n) return 0;
+    const gtok *t = &g->tok[id];
+    if (!syntax_allows(g, s, t)) return 0;
+    if (meter_allows(g, s, t)) return 1;
+    /* it breaks only the meter: allowed when every token would */
+    for (size_t k = 0; k < g->n; k++)
+        if (syntax_allows(g, s, &g->tok[k]) && meter_allows(g, s, &g->tok[k])) return 0;
+    return 1;
+}
+
+size_t abc_grammar_mask(const abc_grammar *g, const abc_grammar_state *s, uint8_t *allowed) {
+    size_t syntax = 0, both = 0;
+    for (size_t k = 0; k < g->n; k++) {
+        const gtok *t = &g->tok[k];
+        int a = syntax_allows(g, s, t), m = a && meter_allows(g, s, t);
+        allowed[k] = (uint8_t)(a | m << 1);
+        syntax += (size_t)a;
+        both += (size_t)m;
+    }
+    for (size_t k = 0; k < g->n; k++) allowed[k] = both ? allowed[k] >> 1 : allowed[k] & 1u;
+    return both ? both : syntax;
+}
+
+/* A note, rest or chord completed outside a chord (`ticks`: its default
+ * length; a chord's is not counted: its bar is free). */
+static void element(abc_grammar_state *s, int32_t ticks) {
+    if (s->bar_ticks < (1 << 30)) s->bar_ticks += ticks;
     if (s->bar_elements < UINT32_MAX) s->bar_elements++;
     if (s->tuplet_left) s->tuplet_left--;
     s->element_done = 1;
@@ -435,9 +537,19 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
         if (t->field == 'K') {
             memcpy(s->key_acc, t->key, sizeof s->key_acc);
             clear_bar_accidentals(s);
-            if (s->phase == ABC_GPHASE_HEADER) s->phase = ABC_GPHASE_BODY;
+            if (s->phase == ABC_GPHASE_HEADER) {
+                s->phase = ABC_GPHASE_BODY;
+                set_meter(s);
+            }
         } else if (s->phase == ABC_GPHASE_HEADER) {
             s->fields_seen |= (uint8_t)(t->field == 'M' ? FIELD_M : t->field == 'L' ? FIELD_L : FIELD_R);
+            if (t->field == 'M') {
+                s->meter_num = t->num;
+                s->meter_den = t->den;
+            } else if (t->field == 'L') {
+                s->unit_num = t->num;
+                s->unit_den = t->den;
+            }
         }
         return allowed;
     }
@@ -446,6 +558,7 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
     if (s->phase == ABC_GPHASE_HEADER) {
         memset(s->key_acc, 0, sizeof s->key_acc);
         s->phase = ABC_GPHASE_BODY;
+        set_meter(s);
     }
     if (t->cls != G_BAR) s->after_bar = 0;
     if (t->cls != G_NOTE && t->cls != G_LENGTH) s->last_note = 0;
@@ -464,7 +577,7 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
             s->last_note = 0;
             break;
         }
-        element(s);
+        element(s, UNIT_TICKS);
         s->last_note = 1;
         s->note_letter = t->letter;
         s->note_octave = t->octave;
@@ -473,30 +586,39 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
         break;
     }
     case G_REST:
-        element(s);
+        element(s, UNIT_TICKS);
         break;
-    case G_LENGTH: s->open_len = 0; break;
+    case G_LENGTH:
+        if (s->open_len && !s->in_chord) {
+            if (t->ticks < 0) s->bar_free = 1;
+            else if (s->bar_ticks < (1 << 30)) s->bar_ticks += t->ticks - UNIT_TICKS;
+        }
+        s->open_len = 0;
+        break;
     case G_TIE:
         s->tie = 1;
         s->open_len = s->element_done = 0;
         break;
     case G_BROKEN:
         s->broken = 1;
+        s->bar_free = 1;
         s->open_len = s->element_done = 0;
         break;
     case G_TUPLET:
         s->tuplet_left = t->number;
+        s->bar_free = 1;
         s->open_len = s->element_done = 0;
         break;
     case G_CHORD_OPEN:
         s->in_chord = 1;
+        s->bar_free = 1;
         s->chord_notes = 0;
         s->open_len = s->element_done = 0;
         s->tie = 0;
         break;
     case G_CHORD_CLOSE:
         s->in_chord = 0;
-        element(s);
+        element(s, 0);
         break;
     case G_SYMBOL:
         s->symbol = 1;
@@ -506,6 +628,16 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
         if (t->field == 'K') {
             memcpy(s->key_acc, t->key, sizeof s->key_acc);
             clear_bar_accidentals(s);
+        } else if (t->field == 'M' || t->field == 'L') { /* a new meter: this bar is free */
+            if (t->field == 'M') {
+                s->meter_num = t->num;
+                s->meter_den = t->den;
+            } else {
+                s->unit_num = t->num;
+                s->unit_den = t->den;
+            }
+            set_meter(s);
+            s->bar_free = 1;
         }
         s->open_len = 0;
         break;
@@ -517,6 +649,9 @@ int abc_grammar_advance(const abc_grammar *g, abc_grammar_state *s, int32_t id) 
         s->last_repeat_end = (t->bar & BAR_END) != 0;
         s->after_bar = 1;
         s->bar_elements = 0;
+        s->bar_ticks = 0;
+        s->bar_free = 0;
+        if (s->bars < UINT32_MAX) s->bars++;
         s->open_len = s->element_done = s->broken = s->symbol = s->in_chord = s->tuplet_left = 0;
         s->tie = (uint8_t)(tie && !t->bar);
         if (t->bar & BAR_FINAL) s->phase = ABC_GPHASE_CLOSED;

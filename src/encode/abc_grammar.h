@@ -39,7 +39,21 @@
  *     at least one note in the tune.
  *   - tokens whose text no reader takes (a length "0", a chord symbol that
  *     names no chord, a header field with no valid value) are never allowed.
- * Bar durations against the meter are not checked (abc2midi only warns).
+ * With ABC_GRAMMAR_METER, bars also fill the meter (abc2midi warns, not
+ * fails, on a bar of the wrong length, but a 6/8 tune with bars of 8 eighths
+ * is not what it says): durations are counted in ticks of 1/96 of the unit
+ * length L: (L: or the default from M:), and
+ *   - a note or rest only when the shortest length the vocabulary can write
+ *     still fits in the bar; a length only when the note still fits and what
+ *     is left of the bar can be filled; after a note that overfills the bar
+ *     with its default length, only a length;
+ *   - a bar line only when the bar is full, or shorter in the tune's first
+ *     bar (a pickup) and before a repeat's end, an ending or "|]";
+ *   - bars with chords, tuplets or broken rhythm, lengths the ticks cannot
+ *     hold, tunes without M: (or M:none) and bars after an inline [M:]/[L:]
+ *     change are not counted (free).
+ * When the meter leaves no token at all (a vocabulary that cannot fill what
+ * is left), the step falls back to the rules above without it.
  *
  *   abc_grammar *g;  abc_grammar_create(enc_vocab(e), &g, err, errlen);
  *   abc_grammar_state s;  abc_grammar_reset(g, &s);
@@ -78,7 +92,14 @@ typedef struct abc_grammar_state {
     uint8_t chord_notes;   /* notes in the open chord (saturates) */
     uint8_t repeat_open;   /* "|:" seen and not yet closed */
     uint8_t tuplet_left;   /* elements still under a tuplet */
+    uint8_t bar_free;      /* meter: this bar is not counted (chord, tuplet, ">", odd length) */
     uint32_t bar_elements; /* notes, rests and chords since the last bar line */
+    uint32_t bars;         /* bar lines in the tune so far (0: a pickup may be short) */
+    int32_t meter_ticks;   /* meter: a full bar in ticks (96 per unit length); 0 = free */
+    int32_t bar_ticks;     /* meter: ticks in the bar so far (the last note at its default
+                              length until its length token comes) */
+    int16_t meter_num, meter_den; /* header M: (0/0: none yet) */
+    int16_t unit_num, unit_den;   /* header L: (0/0: the default from M:) */
     uint32_t tune_notes;   /* notes in the tune so far */
     uint32_t violations;   /* tokens advanced over that the grammar did not allow */
     /* the last note outside a chord (what a tie ties): letter 0..6 (C..B),
@@ -92,17 +113,22 @@ typedef struct abc_grammar_state {
 enum { ABC_GPHASE_OUTSIDE = 0, ABC_GPHASE_HEADER, ABC_GPHASE_BODY, ABC_GPHASE_CLOSED };
 #define ABC_GRAMMAR_NO_ACC 127
 
+#define ABC_GRAMMAR_METER 1u /* abc_grammar_create flag: bars fill the meter (see above) */
+
 /* Classifies every token of v (the tokens variant's names; any other name is
- * never allowed). Errors: LJ_ERR_NOMEM; LJ_ERR_ARG when v has no "<s>" or no
- * "</s>" (not a tokens-variant vocabulary). Thread: control. */
-int abc_grammar_create(const vocab *v, abc_grammar **out, char *err, size_t errlen);
+ * never allowed); flags: 0 or ABC_GRAMMAR_METER. Errors: LJ_ERR_NOMEM;
+ * LJ_ERR_ARG when v has no "<s>" or no "</s>" (not a tokens-variant
+ * vocabulary). Thread: control. */
+int abc_grammar_create(const vocab *v, unsigned flags, abc_grammar **out, char *err, size_t errlen);
 void abc_grammar_destroy(abc_grammar *g); /* NULL is a no-op */
 /* Tokens of the vocabulary it was made for. */
 size_t abc_grammar_size(const abc_grammar *g);
 
 /* Outside any tune (before "<s>"). Thread: any. */
 void abc_grammar_reset(const abc_grammar *g, abc_grammar_state *s);
-/* 1 when token id may come next (0 for ids outside the vocabulary). */
+/* 1 when token id may come next (0 for ids outside the vocabulary). With the
+ * meter rule this looks at the whole vocabulary when id breaks only the meter
+ * (is any token left that keeps it?). */
 int abc_grammar_allows(const abc_grammar *g, const abc_grammar_state *s, int32_t id);
 /* allowed[k] = abc_grammar_allows(g, s, k) for the whole vocabulary; returns
  * how many are allowed (0 only for a vocabulary that cannot go on: the caller

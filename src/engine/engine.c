@@ -249,7 +249,7 @@ void engine_config_default(engine_config *c) {
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
     c->respond_in_key = 1;
-    c->abc_grammar = 1;
+    c->abc_grammar = 2;
     c->density = 1;
     engine_cc_map_default(&c->cc);
     c->repetition_penalty = 1.0f;
@@ -356,7 +356,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     if ((rc = lstm_state_create(&e->state, m->lstm, 1, err, errlen))) goto fail;
     if (c->abc_grammar && !strcmp(enc_name(m->enc), "abc") &&
         enc_options(m->enc)->abc_variant == ENC_ABC_TOKENS) {
-        if ((rc = abc_grammar_create(enc_vocab(m->enc), &e->grammar, err, errlen))) goto fail;
+        if ((rc = abc_grammar_create(enc_vocab(m->enc), c->abc_grammar >= 2 ? ABC_GRAMMAR_METER : 0, &e->grammar,
+                                     err, errlen)))
+            goto fail;
         if (!(e->gallowed = malloc((size_t)e->K))) {
             rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
             goto fail;

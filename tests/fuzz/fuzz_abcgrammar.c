@@ -7,6 +7,7 @@
  *     all tokens of the abc encoding's tokens variant, the rendered text of
  *     its whole tunes is read by the stream reader with no resync (the
  *     grammar's promise);
+ *     (With the meter rule for inputs of odd size.)
  *  2. a walk over arbitrary ids (byte % size, negative and out of range
  *     included): the state stays usable and refusals are counted. */
 #include <stdint.h>
@@ -58,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (n_walk > WALK_MAX) n_walk = WALK_MAX;
     char err[256];
     abc_grammar *g;
-    REQUIRE(abc_grammar_create(v, &g, err, sizeof err) == LJ_OK);
+    /* the meter rule on for inputs of odd size */
+    REQUIRE(abc_grammar_create(v, size & 1 ? ABC_GRAMMAR_METER : 0, &g, err, sizeof err) == LJ_OK);
     size_t K = vocab_size(v);
     uint8_t *mask = malloc(K);
     int32_t *ids = malloc((n_walk + 1) * sizeof *ids);
