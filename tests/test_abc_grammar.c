@@ -33,7 +33,7 @@
 /* Every token class, the way the tokens variant names them. */
 static const char *const all_names[] = {
     "<s>", "</s>", "M:4/4", "M:6/8", "M:3/4", "M:2/4", "M:C", "L:1/8", "L:1/16", "L:1/4", "K:C", "K:G", "K:Dmix", "K:Am", "R:reel",
-    "C", "D", "E", "F", "G", "A", "B", "c", "d", "e", "f", "g", "a", "b", "c'", "A,", "B,", "C,", "=B",
+    "C", "D", "E", "F", "G", "A", "B", "c", "d", "e", "f", "g", "a", "b", "c'", "A,", "B,", "C,", "F,", "=B",
     "^F", "^f", "=f", "=F", "_B", "_b", "^c", "^C", "^G", "^g", "=c", "^^f", "__B", "z", "x",
     "2", "3", "4", "6", "7", "8", "/2", "3/2", "/", ">", "<", "-", "(3", "(2", "(3:2:2", "[", "]",
     "\"Am\"", "\"G\"", "\"D7\"", "[K:D]", "[M:3/4]", "|", "||", "|:", ":|", "::", "|]", "[|", "|1",
@@ -221,6 +221,8 @@ static void test_meter(void **state) {
         {"<s> M:2/4 L:1/8 K:C A 3 B /2 c |", 9},      /* c overfills at its default: a length first */
         {"<s> M:4/4 L:1/8 K:C A 7 B 2", 7},
         {"<s> M:6/8 L:1/8 K:C A 2 B 2 | c 6 | d 2 - |", 15}, /* a tie over a bar that is not full */
+        {"<s> M:4/4 L:1/8 K:C ^f 2 e 2 d 2 F, 2 -", 12}, /* F, is F or ^F by the rule: it can */
+                                                        /* cross no bar, and the bar is full */
     };
     for (size_t k = 0; k < sizeof invalid / sizeof *invalid; k++) {
         int at = first_refused(g, v, invalid[k].seq, &s);

@@ -474,6 +474,8 @@ static int meter_allows(const abc_grammar *g, const abc_grammar_state *s, const 
     case G_TUPLET:
     case G_BROKEN:
         return left >= g->min_ticks;
+    case G_TIE: /* its note comes in this bar, or after a bar line the tie may cross */
+        return left > 0 || tie_crosses_bar(g, s);
     case G_BAR:
         return left == 0 || (left > 0 && (s->bars == 0 || (t->bar & (BAR_END | BAR_FINAL)) || t->number));
     default:
