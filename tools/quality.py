@@ -74,8 +74,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--work")
-    ap.add_argument("--no-grammar", action="store_true",
-                    help="abc tokens models: generate from the raw model (no grammar-constrained sampling)")
+    ap.add_argument("--grammar", choices=("off", "syntax", "meter"),
+                    help="abc tokens models: generate's --grammar (default: generate's own, meter)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="lstmjam-quality-")
     ref_dir, gen_dir = os.path.join(work, "test"), os.path.join(work, "generated")
@@ -100,7 +100,7 @@ def main():
         temperature = [] if a.temperature == 1.0 else ["--temperature", str(a.temperature)]
         if run([a.lstmjam, "generate", "--model", a.model] + primer + [
              "--length", length, "--max-steps", "20000", "--seed", str(a.seed + i),
-             "-q", "-o", out] + temperature + (["--no-grammar"] if a.no_grammar else []),
+             "-q", "-o", out] + temperature + (["--grammar", a.grammar] if a.grammar else []),
              may_refuse=True) is None:
             refused += 1  # the model's encoding refused the primer (a pitch outside its vocabulary)
             continue
