@@ -203,7 +203,6 @@ static void test_meter(void **state) {
         "<s> M:2/4 K:C A 4 B 4 | c 8 |] </s>",                        /* L: 1/16 below 3/4 */
         "<s> M:C L:1/4 K:C A B c d | e 4 |] </s>",                    /* C is 4/4 */
         "<s> M:4/4 L:1/8 K:C A 2 - A 2 B 4 | [ C E ] 2 A 3 (3 A B c |] </s>", /* a free bar */
-        "<s> K:C A B c | d 2 e f g a |] </s>",                        /* no meter: free */
         "<s> M:4/4 L:1/8 K:C A 6 B 2 - | B 8 |] </s>",                /* a tie over a full bar */
     };
     abc_grammar_state s;
@@ -216,6 +215,7 @@ static void test_meter(void **state) {
         int refused_at;
     } invalid[] = {
         {"<s> M:4/4 L:1/8 K:C A 8 B", 6},             /* no room */
+        {"<s> L:1/8 K:C", 2},                         /* no meter */
         {"<s> M:4/4 L:1/8 K:C A 8 | B 2 |", 9},       /* a short bar that is no pickup */
         {"<s> M:3/4 L:1/8 K:C A 4 B 3", 7},           /* overfilled by a length */
         {"<s> M:2/4 L:1/8 K:C A 3 B /2 c |", 9},      /* c overfills at its default: a length first */

@@ -55,6 +55,7 @@ struct abc_grammar {
     unsigned flags;    /* ABC_GRAMMAR_METER */
     int32_t min_ticks; /* meter: the shortest note the vocabulary can write (ticks) */
     int32_t gcd_ticks; /* meter: every length it can write is a multiple of this */
+    int has_meter;     /* the vocabulary has a valid M: field */
     /* which notes the vocabulary can write, per letter and octave: bit acc+2
      * for an explicit accidental -2..2, bit 5 for the bare letter */
     uint8_t can_write[7][ABC_GRAMMAR_OCTAVES];
@@ -314,6 +315,7 @@ int abc_grammar_create(const vocab *v, unsigned flags, abc_grammar **out, char *
         if (t->cls == G_NOTE && t->ok)
             g->can_write[t->letter][t->octave] |=
                 (uint8_t)(t->acc == ABC_GRAMMAR_NO_ACC ? 1u << 5 : 1u << (t->acc + 2));
+        if (t->cls == G_FIELD && t->field == 'M' && t->ok) g->has_meter = 1;
         if (t->cls == G_LENGTH && t->ok && t->ticks > 0) {
             if (t->ticks < g->min_ticks) g->min_ticks = t->ticks;
             g->gcd_ticks = gcd32(g->gcd_ticks, t->ticks);
@@ -456,6 +458,8 @@ static int fillable(const abc_grammar *g, int32_t r) {
 
 /* Does t keep the bar within the meter (syntax aside)? */
 static int meter_allows(const abc_grammar *g, const abc_grammar_state *s, const gtok *t) {
+    if ((g->flags & ABC_GRAMMAR_METER) && s->phase == ABC_GPHASE_HEADER && t->cls == G_FIELD && t->field == 'K')
+        return !g->has_meter || (s->fields_seen & FIELD_M); /* a tune states its meter */
     if (!meter_counts(g, s)) return 1;
     int32_t left = s->meter_ticks - s->bar_ticks;
     int open = s->open_len && !s->in_chord; /* the last note or rest may still get a length */

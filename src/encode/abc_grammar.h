@@ -41,8 +41,9 @@
  *     names no chord, a header field with no valid value) are never allowed.
  * With ABC_GRAMMAR_METER, bars also fill the meter (abc2midi warns, not
  * fails, on a bar of the wrong length, but a 6/8 tune with bars of 8 eighths
- * is not what it says): durations are counted in ticks of 1/96 of the unit
- * length L: (L: or the default from M:), and
+ * is not what it says): a header has M: before K: (when the vocabulary has
+ * one), durations are counted in ticks of 1/96 of the unit length L: (L: or
+ * the default from M:), and
  *   - a note or rest only when the shortest length the vocabulary can write
  *     still fits in the bar; a length only when the note still fits and what
  *     is left of the bar can be filled; after a note that overfills the bar
@@ -50,8 +51,8 @@
  *   - a bar line only when the bar is full, or shorter in the tune's first
  *     bar (a pickup) and before a repeat's end, an ending or "|]";
  *   - bars with chords, tuplets or broken rhythm, lengths the ticks cannot
- *     hold, tunes without M: (or M:none) and bars after an inline [M:]/[L:]
- *     change are not counted (free).
+ *     hold, tunes without M: (a vocabulary without one) and bars after an
+ *     inline [M:]/[L:] change are not counted (free).
  * When the meter leaves no token at all (a vocabulary that cannot fill what
  * is left), the step falls back to the rules above without it.
  *
