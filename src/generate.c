@@ -44,7 +44,7 @@ void gen_opts_default(gen_opts *o) {
     o->repetition_penalty = 1.0f;
     o->penalty_window = 64;
     o->ngram_window = 4096;
-    o->abc_grammar = 2;
+    o->abc_grammar = 1;
 }
 
 /* The abc grammar for e when o asks for it and e is the abc tokens variant;

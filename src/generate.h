@@ -53,14 +53,15 @@ typedef struct gen_opts {
     float repetition_penalty; /* > 1 penalises tokens of the last penalty_window (1 = off) */
     size_t penalty_window;    /* tokens back the penalty looks */
     int abc_grammar;          /* abc tokens models draw only tokens that keep the tune valid
-                                 ABC (abc_grammar.h): 1 the token grammar, 2 (the default)
+                                 ABC (abc_grammar.h): 1 (the default) the token grammar, 2
                                  also bars that fill the meter; 0 the raw model. Other
                                  encodings ignore it. */
 } gen_opts;
 
 /* Defaults: temperature 1, no truncation, seed 1, 500 steps, no mask, no
  * repetition control, penalty window 64, n-gram window 4096, the abc grammar
- * with the meter (2). Thread: any. */
+ * without the meter (1: the meter rule bends the note lengths, see
+ * model/pretrained/README.md). Thread: any. */
 void gen_opts_default(gen_opts *o);
 
 typedef struct generator generator;

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Grammar-constrained sampling with the shipped ABC model (nottingham-abc,
-# folk-rnn tokens): tunes generated under the grammar (the default) are read
-# by lstmjam's own stream reader with no resync (generate's summary) and by
-# its whole-book reader (lstmjam info) with no error; abc2midi, when
+# folk-rnn tokens): tunes generated under the grammar with the meter rule are
+# read by lstmjam's own stream reader with no resync (generate's summary) and
+# by its whole-book reader (lstmjam info) with no error; abc2midi, when
 # installed, reports no error either, nor a bar whose length is not the
-# meter's (skipped, not failed, without abc2midi). --grammar syntax leaves
-# the meter out, --no-grammar samples the raw model, a bad --grammar is a
+# meter's (skipped, not failed, without abc2midi). The default is the grammar
+# without the meter; --no-grammar samples the raw model; a bad --grammar is a
 # usage error.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 M="$LJ_SOURCE_DIR/model/pretrained/nottingham-abc.lstm"
@@ -16,7 +16,7 @@ command -v abc2midi >/dev/null && have_abc2midi=1
 seed=1
 while [ $seed -le 5 ]; do
     check "tune $seed under the grammar" 0 ", 0 ABC errors read past, .*grammar (meter) masked .* 0 dead ends, 0 tokens outside it" -- \
-        "$BIN" generate --model "$M" --length 1pieces --max-steps 3000 --seed $seed -o "$tmp/t$seed.abc"
+        "$BIN" generate --model "$M" --length 1pieces --max-steps 3000 --seed $seed --grammar meter -o "$tmp/t$seed.abc"
     check "tune $seed read whole" 0 "" -- "$BIN" info "$tmp/t$seed.abc"
     tail -c 4 "$tmp/t$seed.abc" | grep -q '|]' || grep -q '|]' "$tmp/t$seed.abc" || { echo "FAIL tune $seed: no closing bar"; fail=1; }
     if [ $have_abc2midi = 1 ]; then
@@ -29,8 +29,9 @@ while [ $seed -le 5 ]; do
     fi
     seed=$((seed + 1))
 done
-check "syntax only" 0 "grammar (syntax) masked" -- \
-    "$BIN" generate --model "$M" --length 1pieces --max-steps 3000 --seed 1 --grammar syntax -o "$tmp/syntax.abc"
+check "syntax only (the default)" 0 ", 0 ABC errors read past, .*grammar (syntax) masked .* 0 dead ends, 0 tokens outside it" -- \
+    "$BIN" generate --model "$M" --length 1pieces --max-steps 3000 --seed 1 -o "$tmp/syntax.abc"
+check "syntax tune read whole" 0 "" -- "$BIN" info "$tmp/syntax.abc"
 check "bad --grammar" 2 "--grammar: expected off, syntax or meter, found 'loose'" -- \
     "$BIN" generate --model "$M" --grammar loose -o "$tmp/bad.abc"
 no_output "bad --grammar" "$tmp/bad.abc"

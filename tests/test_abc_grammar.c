@@ -405,7 +405,7 @@ static void test_engine(void **state) {
     char err[512];
     assert_int_equal(engine_model_load(path, &m, err, sizeof err), LJ_OK);
     unlink(path);
-    for (int grammar = 0; grammar <= 1; grammar++) {
+    for (int grammar = 0; grammar <= 2; grammar++) { /* off, syntax, with the meter */
         size_t qb = rtq_bytes(1 << 14, sizeof(lj_event));
         void *qmem = aligned_alloc(64, (qb + 63) / 64 * 64);
         rtq *q = rtq_init(qmem, qb, 1 << 14, sizeof(lj_event));
@@ -451,7 +451,7 @@ static void test_engine(void **state) {
         engine_stats st;
         engine_get_stats(e, &st);
         fprintf(stderr, "  grammar %s: %llu steps, %llu notes, %llu resyncs, %llu re-seeds, %zu history tokens "
-                "checked, %zu outside the grammar, %ld allocations\n", grammar ? "on" : "off",
+                "checked, %zu outside the grammar, %ld allocations\n", grammar == 2 ? "meter" : grammar ? "syntax" : "off",
                 (unsigned long long)st.steps, (unsigned long long)st.notes, (unsigned long long)st.resyncs,
                 (unsigned long long)st.reseeds, checked, outside, allocs);
         assert_true(st.steps > 200);

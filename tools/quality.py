@@ -75,7 +75,7 @@ def main():
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--work")
     ap.add_argument("--grammar", choices=("off", "syntax", "meter"),
-                    help="abc tokens models: generate's --grammar (default: generate's own, meter)")
+                    help="abc tokens models: generate's --grammar (default: generate's own, syntax)")
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix="lstmjam-quality-")
     ref_dir, gen_dir = os.path.join(work, "test"), os.path.join(work, "generated")

@@ -249,7 +249,7 @@ void engine_config_default(engine_config *c) {
     c->phrase_gap_seconds = 0.6;
     c->max_steps_per_fill = 256;
     c->respond_in_key = 1;
-    c->abc_grammar = 2;
+    c->abc_grammar = 1;
     c->density = 1;
     engine_cc_map_default(&c->cc);
     c->repetition_penalty = 1.0f;

@@ -186,7 +186,7 @@ typedef struct engine_config {
     int abc_grammar;           /* abc tokens models: each token is drawn among those that keep
                                   the tune valid ABC (src/encode/abc_grammar.h; the state moves
                                   with every token fed, the player's too): 1 the token grammar,
-                                  2 also bars that fill the meter, 0 off; default 2 */
+                                  2 also bars that fill the meter, 0 off; default 1 */
     int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
                                   emits no time for long cannot hold a thread); default 256 */
     engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
