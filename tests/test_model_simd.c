@@ -130,8 +130,10 @@ static float bf16_round(float x) {
     return y;
 }
 
-static void test_matvec(lj_isa isa, int bf16, int K, lj_rng *rng) {
-    const int np = 5, N = np * LJ_PANEL;
+/* np panels: kernels read four at a time, then one by one (np 1..9 covers
+ * no quad, one and two quads, and every remainder) */
+static void test_matvec(lj_isa isa, int bf16, int K, int np, lj_rng *rng) {
+    const int N = np * LJ_PANEL;
     float *w = tm_calloc((size_t)N * K, 4), *x = tm_calloc((size_t)K, 4);
     float *y = tm_calloc((size_t)N, 4), *ref = tm_calloc((size_t)N, 4);
     size_t bytes = lj_panel_bytes(bf16, K, np);
@@ -155,10 +157,11 @@ static void test_matvec(lj_isa isa, int bf16, int K, lj_rng *rng) {
     }
     lj_panel_matvec(isa, bf16, pan, np, K, x, y);
     double e = tm_rel_err_f32(y, ref, (size_t)N, 1e-3);
-    TM_CHECK(e < 1e-6, "%s matvec %s K %d: rel err %.3g", lj_isa_name(isa), bf16 ? "bf16" : "f32",
-             K, e);
-    printf("  %-6s matvec %s K=%d: rel err %.2e\n", lj_isa_name(isa), bf16 ? "bf16" : "f32 ", K,
-           e);
+    TM_CHECK(e < 1e-6, "%s matvec %s K %d, %d panels: rel err %.3g", lj_isa_name(isa),
+             bf16 ? "bf16" : "f32", K, np, e);
+    if (np == 5)
+        printf("  %-6s matvec %s K=%d: rel err %.2e\n", lj_isa_name(isa), bf16 ? "bf16" : "f32 ",
+               K, e);
     free(w); free(x); free(y); free(ref); free(pan);
 }
 
@@ -415,9 +418,11 @@ int main(void) {
         test_adam(isa, &rng);
         test_softmax(isa, &rng);
         for (int bf16 = 0; bf16 < 2; bf16++) {
-            test_matvec(isa, bf16, 37, &rng);
-            test_matvec(isa, bf16, 64, &rng);
-            test_matvec(isa, bf16, 1, &rng);
+            for (int np = 1; np <= 9; np++) {
+                test_matvec(isa, bf16, 37, np, &rng);
+                test_matvec(isa, bf16, 64, np, &rng);
+                test_matvec(isa, bf16, 1, np, &rng);
+            }
         }
         for (int kind = 0; kind < 3; kind++) {
             test_step_packed((lj_input_kind)kind, isa, &rng);
