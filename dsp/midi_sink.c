@@ -37,6 +37,38 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
     atomic_init(&s->panics, 0);
     atomic_init(&s->frame, 0);
     atomic_init(&s->held, 0);
+    s->clock_rate = 0;
+    s->clock_next = 0;
+    s->clock_state = 0;
+    atomic_init(&s->clock_tempo_milli, 0);
+    atomic_init(&s->clock_stop_req, 0);
+    atomic_init(&s->clock_ticks, 0);
+    atomic_init(&s->clock_running, 0);
+}
+
+void midi_sink_clock_enable(midi_sink *s, double rate) { s->clock_rate = rate > 0 ? rate : 0; }
+
+void midi_sink_set_clock_tempo(midi_sink *s, double bpm) {
+    if (bpm > 0) atomic_store_explicit(&s->clock_tempo_milli, (uint64_t)(bpm * 1000 + 0.5), memory_order_relaxed);
+}
+
+void midi_sink_clock_stop_request(midi_sink *s) {
+    atomic_store_explicit(&s->clock_stop_req, 1, memory_order_relaxed);
+}
+
+/* Clock ticks due before frame `limit` of the period [now, ...), each at its
+ * offset (a tick already past goes at offset 0). */
+static void clock_until(midi_sink *s, uint64_t now, uint64_t limit) {
+    if (s->clock_state != 1) return;
+    if (s->clock_next + s->clock_rate < (double)now) s->clock_next = (double)now; /* > 1 s lost: resync */
+    while (s->clock_next < (double)limit) {
+        uint64_t f = (uint64_t)s->clock_next;
+        s->offset = f > now ? (uint32_t)(f - now) : 0;
+        emit(s, 0xF8, 0, 0, 1);
+        bump(&s->clock_ticks, 1);
+        double bpm = (double)atomic_load_explicit(&s->clock_tempo_milli, memory_order_relaxed) / 1000;
+        s->clock_next += s->clock_rate * 60.0 / (bpm * 24.0);
+    }
 }
 
 void midi_sink_panic(midi_sink *s, uint32_t offset) {
@@ -48,6 +80,20 @@ void midi_sink_panic(midi_sink *s, uint32_t offset) {
 
 void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
     const uint64_t end = now + frames;
+    if (s->clock_rate > 0 && s->clock_state == 0 &&
+        atomic_load_explicit(&s->clock_tempo_milli, memory_order_relaxed) > 0) { /* Start, then the first tick with it */
+        s->offset = 0;
+        emit(s, 0xFA, 0, 0, 1);
+        s->clock_state = 1;
+        s->clock_next = (double)now;
+        atomic_store_explicit(&s->clock_running, 1, memory_order_relaxed);
+    }
+    if (s->clock_state == 1 && atomic_load_explicit(&s->clock_stop_req, memory_order_relaxed)) {
+        s->offset = 0; /* first in the period: messages leave in frame order */
+        emit(s, 0xFC, 0, 0, 1);
+        s->clock_state = 2;
+        atomic_store_explicit(&s->clock_running, 0, memory_order_relaxed);
+    }
     uint64_t overflows = rtq_overflows(s->events);
     if (overflows != s->overflows_seen) { /* an event was lost, maybe a note-off */
         s->overflows_seen = overflows;
@@ -55,6 +101,7 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
     }
     const lj_event *e;
     while ((e = rtq_peek(s->events)) && e->frame < end) {
+        clock_until(s, now, e->frame + 1); /* a tick at the event's frame goes first */
         if (e->frame < now) {
             bump(&s->late_events, 1);
             uint64_t late = now - e->frame;
@@ -79,6 +126,7 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
         }
         rtq_skip(s->events);
     }
+    clock_until(s, now, end);
     atomic_store_explicit(&s->held, s->voices.n_held, memory_order_relaxed);
     atomic_store_explicit(&s->frame, end, memory_order_relaxed);
 }
@@ -91,4 +139,6 @@ void midi_sink_get_stats(const midi_sink *s, midi_sink_stats *o) {
     o->panics = atomic_load_explicit(&m->panics, memory_order_relaxed);
     o->frame = atomic_load_explicit(&m->frame, memory_order_relaxed);
     o->held = atomic_load_explicit(&m->held, memory_order_relaxed);
+    o->clock_ticks = atomic_load_explicit(&m->clock_ticks, memory_order_relaxed);
+    o->clock_running = atomic_load_explicit(&m->clock_running, memory_order_relaxed);
 }

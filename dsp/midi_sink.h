@@ -14,6 +14,14 @@
  * all-notes-off (CC 123) on all 16 channels: no note is left on in the DAW
  * either.
  *
+ * MIDI clock (optional, midi_sink_clock_enable): the sink sends Start (0xFA)
+ * in its first period, then Timing Clock (0xF8) 24 times per quarter note at
+ * the tempo set last (midi_sink_set_clock_tempo, from any thread: the engine's
+ * tempo), each at its frame offset among the events (ticks and events leave
+ * in frame order; a tempo change applies from the next tick), and Stop (0xFC)
+ * when asked (midi_sink_clock_stop_request; stats.clock_running says when it
+ * went).
+ *
  * Memory: plain data embedded by its owner; nothing allocated. Reporting:
  * atomic counters (midi_sink_get_stats), never printing. */
 #ifndef LJ_MIDI_SINK_H
@@ -39,6 +47,14 @@ typedef struct midi_sink {
     uint32_t offset;        /* offset of the event being applied */
     uint64_t overflows_seen;
     _Atomic uint64_t messages, late_events, late_frames_max, panics, frame, held;
+    /* MIDI clock */
+    double clock_rate;              /* frames per second; 0 = no clock */
+    double clock_next;              /* frame of the next tick (fractional: exact on average) */
+    int clock_state;                /* 0 not started, 1 running, 2 stopped */
+    _Atomic uint64_t clock_tempo_milli; /* BPM * 1000 */
+    _Atomic int clock_stop_req;
+    _Atomic uint64_t clock_ticks;
+    _Atomic int clock_running;
 } midi_sink;
 
 typedef struct midi_sink_stats {
@@ -48,6 +64,8 @@ typedef struct midi_sink_stats {
     uint64_t panics;          /* panics sent (events, overflows, midi_sink_panic) */
     uint64_t frame;           /* the end of the last period processed */
     uint64_t held;            /* notes the sink started and did not end (after the last period) */
+    uint64_t clock_ticks;     /* MIDI clock ticks (0xF8) sent */
+    int clock_running;        /* 1 between the clock's Start and Stop */
 } midi_sink_stats;
 
 /* Sets the queue and the writer; no note held. Thread: init. */
@@ -56,6 +74,15 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
 /* Writes the events due in [now, now + frames) as above. Never fails.
  * Thread: the sink's (RT-safe). */
 void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames);
+
+/* Turns the MIDI clock on: `rate` frames per second (the clock of `now`); it
+ * starts in the first period after a tempo is set. Before the first
+ * midi_sink_process. Thread: init. */
+void midi_sink_clock_enable(midi_sink *s, double rate);
+/* The clock's tempo from the next tick on, BPM > 0. Thread: any. */
+void midi_sink_set_clock_tempo(midi_sink *s, double bpm);
+/* Stop (0xFC) in the next period; the clock sends nothing more. Thread: any. */
+void midi_sink_clock_stop_request(midi_sink *s);
 
 /* Note-off for every held note, pedals up, all-notes-off on every channel,
  * at `offset`. Thread: the sink's, or the owner while it does not run. */

@@ -22,6 +22,7 @@
 #include "device/synth.h"
 #include "engine/engine.h"
 #include "engine/session_rec.h"
+#include "files.h"
 #include "event_sched.h"
 #include "midi_route.h"
 #include "preset.h"
@@ -58,6 +59,8 @@ static const char *help =
     "                      (an ALSA sequencer port lstmjam:out) or a PortMidi output\n"
     "                      (index or name substring)\n"
     "  --no-audio          no synth, no audio device: MIDI out only (a DAW plays it)\n"
+    "  --midi-clock        MIDI out sends MIDI clock too: Start, 24 ticks per quarter\n"
+    "                      note at the engine's tempo (it follows CC 71), Stop at the end\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
     "  --seed S            random seed (default: from the clock)\n"
@@ -74,6 +77,8 @@ static const char *help =
     "  --program P         GM program of the model's notes (default 0, piano)\n"
     "  --channel C         MIDI channel of the model's notes, 1..16 (default 1)\n"
     "  --record FILE.mid   write the session (model and player) as MIDI at the end\n"
+    "  --event-log FILE    every event of the session with its scheduled sample frame,\n"
+    "                      one per line (what bench/play_soak.sh compares MIDI out with)\n"
     "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
     "  -q, --quiet         no status line\n"
     "\n"
@@ -93,7 +98,7 @@ typedef struct play_cli {
     char **argv;
     int has_preset;     /* --preset given: `preset` holds it */
     preset preset;
-    const char *model, *device, *midi_in, *midi_out, *record;
+    const char *model, *device, *midi_in, *midi_out, *record, *event_log;
     engine_config engine;
     synth_config synth;
     uint32_t period;
@@ -102,6 +107,7 @@ typedef struct play_cli {
     int quiet;
     int seed_given;
     int no_audio;
+    int midi_clock;   /* --midi-clock */
 } play_cli;
 
 /* 0 and c filled, -1 after --help, else an exit code. */
@@ -151,6 +157,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->no_audio = 1;
             continue;
         }
+        if (!strcmp(a, "--midi-clock")) {
+            c->midi_clock = 1;
+            continue;
+        }
         if (!strcmp(a, "--no-reverb") || !strcmp(a, "--no-chorus")) {
             if (a[5] == 'r') c->synth.reverb = 0;
             else c->synth.chorus = 0;
@@ -174,6 +184,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         else if (!strcmp(a, "--midi-in")) c->midi_in = v;
         else if (!strcmp(a, "--midi-out")) c->midi_out = v;
         else if (!strcmp(a, "--record")) c->record = v;
+        else if (!strcmp(a, "--event-log")) c->event_log = v;
         else if (!strcmp(a, "--soundfont")) c->synth.soundfont = v;
         else if (!strcmp(a, "--mode")) {
             if (!strcmp(v, "auto")) c->engine.mode = ENGINE_MODE_AUTO;
@@ -233,6 +244,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         cli_error("play needs --model FILE or --preset NAME (see lstmjam play --help, lstmjam presets)");
         return LJ_EXIT_BAD_INPUT;
     }
+    if (c->midi_clock && !c->midi_out) {
+        cli_error("--midi-clock needs --midi-out (jack, alsa or a PortMidi output)");
+        return LJ_EXIT_BAD_INPUT;
+    }
     if (c->no_audio && !c->midi_out) {
         cli_error("--no-audio needs --midi-out (jack, alsa or a PortMidi output)");
         return LJ_EXIT_BAD_INPUT;
@@ -265,6 +280,8 @@ typedef struct play_session {
     void *clk_user;
     midi_route route;
     session_rec *rec;
+    lj_atomic_file log; /* --event-log, written as the session is drained */
+    int log_open;
 } play_session;
 
 static void session_free(play_session *p) {
@@ -274,6 +291,7 @@ static void session_free(play_session *p) {
     audio_out_close(p->out);
     engine_destroy(p->eng);
     session_rec_destroy(p->rec);
+    if (p->log_open) lj_atomic_abort(&p->log); /* a failed session leaves no log */
     free(p->qmem);
     free(p->lmem);
     free(p->pmem);
@@ -422,7 +440,7 @@ int cmd_play(int argc, char **argv) {
     }
     if (c.no_audio) {
         /* MIDI out is the clock (JACK's frames, or the monotonic clock) */
-        if ((st = midi_out_open(c.midi_out, p.mout_q, rate, NULL, NULL, &p.mout, err, sizeof err))) goto fail;
+        if ((st = midi_out_open(c.midi_out, p.mout_q, rate, NULL, NULL, c.midi_clock, &p.mout, err, sizeof err))) goto fail;
         rate = midi_out_rate(p.mout);
         p.clk = midi_out_clock;
         p.clk_user = p.mout;
@@ -442,6 +460,11 @@ int cmd_play(int argc, char **argv) {
     ec.player = p.player;
     if ((st = engine_create(p.model, &ec, &p.eng, err, sizeof err))) goto fail;
     if ((st = session_rec_create(rate, &p.rec, err, sizeof err))) goto fail;
+    if (c.event_log) {
+        if ((st = lj_atomic_open(&p.log, c.event_log, err, sizeof err))) goto fail;
+        p.log_open = 1;
+        session_rec_log_to(p.rec, p.log.fp);
+    }
 
     audio_out_config ac;
     audio_out_config_default(&ac);
@@ -460,7 +483,7 @@ int cmd_play(int argc, char **argv) {
         return cli_exit_code(st);
     }
     if (!c.no_audio && c.midi_out &&
-        (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, &p.mout, err, sizeof err)))
+        (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, c.midi_clock, &p.mout, err, sizeof err)))
         goto fail;
     midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
     if (c.midi_in &&
@@ -471,6 +494,7 @@ int cmd_play(int argc, char **argv) {
                                   sizeof err)))
         goto fail;
 
+    if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_get_tempo(p.eng)); /* it starts */
     if (!c.quiet) {
         if (p.out) printf("SoundFont: %s\n", sf);
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
@@ -482,7 +506,9 @@ int cmd_play(int argc, char **argv) {
         else
             printf("no audio: MIDI out only, %g Hz clock; look-ahead %.1f ms\n", rate,
                    1000.0 * (double)ec.lookahead_frames / rate);
-        if (p.mout) printf("MIDI out: %s (channel %d)\n", midi_out_name(p.mout), ec.channel + 1);
+        if (p.mout)
+            printf("MIDI out: %s (channel %d)%s\n", midi_out_name(p.mout), ec.channel + 1,
+                   c.midi_clock ? ", MIDI clock at the engine's tempo" : "");
         if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
         fflush(stdout);
     }
@@ -518,6 +544,7 @@ int cmd_play(int argc, char **argv) {
             }
         }
         if (quit_signal) break;
+        if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_get_tempo(p.eng));
         if (reload_signal) {
             reload_signal = 0;
             swap_model(&p, &c, &ec, rate);
@@ -606,14 +633,21 @@ int cmd_play(int argc, char **argv) {
                (unsigned long long)es.steered, (unsigned long long)es.steer_unencoded,
                (unsigned long long)es.phrases, (unsigned long long)es.panics);
     if (!c.quiet && c.midi_out)
-        printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on\n",
+        printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on; "
+               "%llu MIDI clock ticks\n",
                (unsigned long long)ms.messages, (unsigned long long)ms.late_events,
                (unsigned long long)ms.late_frames_max, (unsigned long long)ms.panics,
-               (unsigned long long)ms.held);
+               (unsigned long long)ms.held, (unsigned long long)ms.clock_ticks);
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
     if (!st && c.record) {
         st = session_rec_write(p.rec, c.record, err, sizeof err);
         if (!st && !c.quiet) printf("session MIDI: %s\n", c.record);
+    }
+    if (!st && p.log_open) {
+        p.log_open = 0;
+        session_rec_log_to(p.rec, NULL);
+        st = lj_atomic_commit(&p.log, err, sizeof err);
+        if (!st && !c.quiet) printf("event log: %s\n", c.event_log);
     }
     if (st) goto fail;
     session_free(&p);

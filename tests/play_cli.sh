@@ -25,6 +25,7 @@ case $rc in
 *) echo "FAIL exit $rc"; fail=1 ;;
 esac
 check "no-audio without midi-out" 2 "no-audio needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --no-audio
+check "midi-clock without midi-out" 2 "midi-clock needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --midi-clock
 # ALSA sequencer output: a virtual port where /dev/snd/seq exists (not tested
 # here: reported skipped); without it, a clear message and exit 1.
 if [ -e /dev/snd/seq ]; then

@@ -1160,10 +1160,83 @@ static void test_midi_sink(void **state) {
     free(qm);
 }
 
+/* dsp/midi_sink's MIDI clock: nothing before a tempo is set; then Start and
+ * a tick at once, ticks every rate*60/(bpm*24) frames at their offsets, in
+ * frame order with the events; a tempo change from the next tick; Stop in the
+ * period after the request, nothing after it. */
+static void test_midi_sink_clock(void **state) {
+    (void)state;
+    size_t qb = rtq_bytes(8, sizeof(lj_event));
+    void *qm = alloc64(qb);
+    rtq *q = rtq_init(qm, qb, 8, sizeof(lj_event));
+    static sink_log log;
+    memset(&log, 0, sizeof log);
+    midi_sink s;
+    midi_sink_init(&s, q, sink_write, &log);
+    midi_sink_clock_enable(&s, 48000);
+    midi_sink_process(&s, 0, 128);
+    assert_int_equal(log.n, 0); /* no tempo yet */
+    midi_sink_set_clock_tempo(&s, 150); /* 48000 * 60 / (150 * 24) = 800 frames */
+    lj_event on = lj_event_note_on(1700, 0, 60, 90); /* between the ticks at 1600 and 2400 */
+    assert_true(rtq_push(q, &on));
+    uint64_t now = 128;
+    uint64_t last_tick = 0;
+    int ticks = 0, start = 0;
+    for (; now < 128 + 24 * 128; now += 128) {
+        int first = log.n;
+        midi_sink_process(&s, now, 128);
+        for (int i = first; i < log.n; i++) {
+            if (i > first) assert_true(log.offset[i] >= log.offset[i - 1]); /* frame order */
+            uint64_t f = now + log.offset[i];
+            if (log.msg[i][0] == 0xFA) {
+                assert_int_equal(ticks, 0);
+                assert_int_equal(f, 128);
+                start++;
+            } else if (log.msg[i][0] == 0xF8) {
+                if (ticks) assert_int_equal(f - last_tick, 800);
+                else assert_int_equal(f, 128);
+                last_tick = f;
+                ticks++;
+            } else {
+                assert_int_equal(log.msg[i][0], 0x90);
+                assert_int_equal(f, 1700);
+            }
+        }
+    }
+    assert_int_equal(start, 1);
+    assert_int_equal(ticks, 4); /* 128, 928, 1728, 2528 within [128, 3200) */
+    midi_sink_set_clock_tempo(&s, 240); /* 500 frames from the next tick on */
+    for (int k = 0; k < 20; k++, now += 128) {
+        int first = log.n;
+        midi_sink_process(&s, now, 128);
+        for (int i = first; i < log.n; i++) {
+            uint64_t f = now + log.offset[i];
+            assert_int_equal(log.msg[i][0], 0xF8);
+            /* the tick after 2528 was already due at 800 frames (3328), then 500 */
+            assert_int_equal(f - last_tick, ticks == 4 ? 800 : 500);
+            last_tick = f;
+            ticks++;
+        }
+    }
+    midi_sink_stats st;
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.clock_ticks, (uint64_t)ticks);
+    assert_int_equal(st.clock_running, 1);
+    midi_sink_clock_stop_request(&s);
+    int first = log.n;
+    for (int k = 0; k < 20; k++, now += 128) midi_sink_process(&s, now, 128);
+    assert_int_equal(log.n, first + 1);
+    assert_int_equal(log.msg[first][0], 0xFC);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.clock_running, 0);
+    free(qm);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_queue),
         cmocka_unit_test(test_midi_sink),
+        cmocka_unit_test(test_midi_sink_clock),
         cmocka_unit_test(test_bad_config_and_model),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_repetition_control),

@@ -22,6 +22,7 @@ struct midi_out {
     char name[256];
     _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
+    int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
     jack_client_t *jack;
     jack_port_t *port;
@@ -98,6 +99,7 @@ static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
                        (unsigned)status);
     if (!m->clock && (double)jack_get_sample_rate(m->jack) != m->rate)
         m->rate = (double)jack_get_sample_rate(m->jack);
+    if (m->midi_clock) midi_sink_clock_enable(&m->sink, m->clock ? m->rate : (double)jack_get_sample_rate(m->jack));
     m->port = jack_port_register(m->jack, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
     jack_set_process_callback(m->jack, jack_process, m);
@@ -125,6 +127,13 @@ static void alsa_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
     case 0x80: snd_seq_ev_set_noteoff(&ev, ch, msg[1], 0); break;
     case 0xB0: snd_seq_ev_set_controller(&ev, ch, msg[1], msg[2]); break;
     case 0xC0: snd_seq_ev_set_pgmchange(&ev, ch, msg[1]); break;
+    case 0xF0: /* system real time: the MIDI clock */
+        if (msg[0] == 0xF8) ev.type = SND_SEQ_EVENT_CLOCK;
+        else if (msg[0] == 0xFA) ev.type = SND_SEQ_EVENT_START;
+        else if (msg[0] == 0xFC) ev.type = SND_SEQ_EVENT_STOP;
+        else return;
+        snd_seq_ev_set_fixed(&ev);
+        break;
     default: return;
     }
     (void)len;
@@ -158,6 +167,7 @@ static void *poll_thread(void *arg) {
 
 static int start_poll(midi_out *m, char *err, size_t errlen) {
     m->t0_ns = mono_ns();
+    if (m->midi_clock) midi_sink_clock_enable(&m->sink, m->rate);
     int r = pthread_create(&m->thread, NULL, poll_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI output thread: %s", strerror(r));
     m->thread_running = 1;
@@ -206,7 +216,7 @@ static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen
 }
 
 int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_clock_fn clock,
-                  void *clock_user, midi_out **out, char *err, size_t errlen) {
+                  void *clock_user, int midi_clock, midi_out **out, char *err, size_t errlen) {
     *out = NULL;
     midi_out *m = calloc(1, sizeof *m);
     if (!m) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
@@ -217,6 +227,7 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     atomic_init(&m->stop, 0);
     int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5);
     midi_sink_init(&m->sink, events, jack ? jack_write : !strcmp(spec, "alsa") ? alsa_write : pm_write, m);
+    m->midi_clock = midi_clock;
     int rc;
     if (jack) rc = open_jack(m, spec[4] ? spec + 5 : NULL, err, errlen);
     else if (!strcmp(spec, "alsa")) rc = open_alsa(m, err, errlen);
@@ -232,13 +243,22 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
 void midi_out_close(midi_out *m) {
     if (!m) return;
     if (m->jack) {
+        struct timespec nap = {0, 2000000};
+        if (m->midi_clock) { /* Stop, sent by the process callback (its next period) */
+            midi_sink_clock_stop_request(&m->sink);
+            midi_sink_stats cs;
+            for (int i = 0; i < 100; i++) {
+                midi_sink_get_stats(&m->sink, &cs);
+                if (!cs.clock_running) break;
+                nanosleep(&nap, NULL);
+            }
+        }
         /* the last periods: whatever is still held gets its note-off */
         midi_sink_stats st;
         midi_sink_get_stats(&m->sink, &st);
         if (st.held) {
             lj_event p = lj_event_panic(0);
             rtq_push(m->sink.events, &p);
-            struct timespec nap = {0, 2000000};
             for (int i = 0; i < 100 && rtq_count(m->sink.events); i++) nanosleep(&nap, NULL);
             nanosleep(&nap, NULL);
         }
@@ -249,6 +269,10 @@ void midi_out_close(midi_out *m) {
         atomic_store_explicit(&m->stop, 1, memory_order_release);
         pthread_join(m->thread, NULL);
         if (m->sink.voices.n_held) midi_sink_panic(&m->sink, 0); /* this thread is the sink's now */
+        if (m->midi_clock) { /* the clock's Stop */
+            midi_sink_clock_stop_request(&m->sink);
+            midi_sink_process(&m->sink, now_frames(m), 0);
+        }
         if (m->seq) snd_seq_drain_output(m->seq);
     }
     if (m->pm) Pm_Close(m->pm);
@@ -260,3 +284,4 @@ void midi_out_close(midi_out *m) {
 const char *midi_out_name(const midi_out *m) { return m->name; }
 double midi_out_rate(const midi_out *m) { return m->rate; }
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
+void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }

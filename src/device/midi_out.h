@@ -39,7 +39,11 @@ typedef struct midi_out midi_out;
  * matches spec or a JACK port to connect to does not exist, LJ_ERR_IO when the
  * server, the sequencer or the device fails (the message says which and why). */
 int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_clock_fn clock,
-                  void *clock_user, midi_out **out, char *err, size_t errlen);
+                  void *clock_user, int midi_clock, midi_out **out, char *err, size_t errlen);
+/* With midi_clock the output sends MIDI clock (dsp/midi_sink: Start, 24 ticks
+ * per quarter note, Stop at the close) from the first tempo set here on, at
+ * the tempo set last (play: the engine's). Thread: any. */
+void midi_out_set_clock_tempo(midi_out *m, double bpm);
 /* Sends note-offs for whatever it left on (JACK: a panic pushed into the
  * events queue, so its producer must have stopped), then stops and closes;
  * NULL no-op. */

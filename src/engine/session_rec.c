@@ -18,6 +18,7 @@ struct session_rec {
     uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
     size_t notes[SESSION_REC_PARTS];         /* notes recorded per source */
     size_t n_open;                           /* notes not yet ended */
+    FILE *log;                               /* session_rec_log_to's file, or NULL */
 };
 
 int session_rec_create(double sample_rate, session_rec **out, char *err, size_t errlen) {
@@ -65,7 +66,16 @@ static void end_channel(session_rec *r, int part, int ch, uint64_t frame) {
     for (int k = 0; k < 128; k++) end_note(r, part, ch, k, frame);
 }
 
+void session_rec_log_to(session_rec *r, void *f) { r->log = (FILE *)f; }
+
+static void log_event(session_rec *r, int part, const lj_event *ev) {
+    static const char *const kinds[] = {"?", "note_on", "note_off", "cc", "program", "all_notes_off", "panic"};
+    fprintf(r->log, "%llu %s %s %d %d %d\n", (unsigned long long)ev->frame, part ? "player" : "model",
+            ev->kind <= LJ_EV_PANIC ? kinds[ev->kind] : "?", ev->channel, ev->data1, ev->data2);
+}
+
 int session_rec_add(session_rec *r, int part, const lj_event *ev) {
+    if (r->log && part >= 0 && part < SESSION_REC_PARTS) log_event(r, part, ev);
     if (part < 0 || part >= SESSION_REC_PARTS || ev->channel > 15 || ev->data1 > 127) return LJ_OK;
     int ch = ev->channel, key = ev->data1;
     switch ((lj_event_kind)ev->kind) {

@@ -35,6 +35,13 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev);
 /* Pops every event waiting in q into the recording. LJ_ERR_NOMEM only. */
 int session_rec_drain(session_rec *r, int part, rtq *q);
 
+/* Also writes every event taken from now on to `f` (a FILE *, or NULL: no
+ * more), one line each: "FRAME SOURCE KIND CHANNEL DATA1 DATA2", SOURCE model
+ * or player, KIND note_on, note_off, cc, program, all_notes_off, panic, FRAME
+ * the event's sample frame as scheduled (play --event-log: the benchmark
+ * compares MIDI out's capture with it). The caller owns f. */
+void session_rec_log_to(session_rec *r, void *f);
+
 /* Ends every open note at frame `end` (no earlier than its start + 1 tick). */
 void session_rec_finish(session_rec *r, uint64_t end);
 

@@ -1,0 +1,112 @@
+#!/bin/sh
+# play_soak.sh: `lstmjam play` live for MINUTES on a headless JACK server
+# (jackd -d dummy, 48 kHz, period 128: 2.67 ms) with audio through PortAudio's
+# JACK host API and MIDI out on a JACK port captured by jack_midi_dump, as the
+# issue's real-time soak asks. Reported, as a table:
+#   - xruns (the audio side's count from PortAudio), dropped and late events
+#     of the audio side, callback time max (and as a fraction of the period),
+#     engine step time p50/p99, notes;
+#   - MIDI out: late messages of the sink, and the timing error of every model
+#     note-on at the capture: jack_midi_dump's frame stamp minus the frame the
+#     engine scheduled it at (play --event-log), less the median of that
+#     difference over the run (the two clocks start at different frames: the
+#     dump counts the frames of the cycles it ran, lstmjam's the frames its
+#     audio callback rendered). 0 = the note left at exactly its frame
+#     relative to the others; a cycle one client missed on a loaded machine
+#     shows as +-128.
+#
+#   bench/play_soak.sh BUILD [MINUTES=10] [MODEL=model/pretrained/nottingham-abc.lstm] [TEMPO=400]
+#
+# The default model is the largest shipped (the abc LSTM, 4.9 MB) at the
+# engine's fastest tempo. Exit 0 when the run completed (the numbers are the
+# result, not a verdict); 77 without jackd or jack_midi_dump.
+set -u
+BUILD=${1:-build}
+MINUTES=${2:-10}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+MODEL=${3:-$SRC/model/pretrained/nottingham-abc.lstm}
+TEMPO=${4:-400}
+for t in jackd jack_lsp jack_midi_dump stdbuf; do
+    command -v $t >/dev/null || { echo "play_soak: $t not installed: skipped"; exit 77; }
+done
+tmp=$(mktemp -d)
+export JACK_DEFAULT_SERVER="lstmjam_soak_$$"
+jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
+jackd_pid=$!
+dump_pid=
+trap 'kill $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+up=0
+for i in $(seq 1 20); do
+    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
+    sleep 0.5
+done
+[ $up = 1 ] || { echo "play_soak: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+stdbuf -oL jack_midi_dump -a ljsoak >"$tmp/dump.txt" 2>/dev/null &
+dump_pid=$!
+for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "ljsoak:input" && break; sleep 0.1; done
+secs=$(awk "BEGIN{print $MINUTES * 60}")
+echo "== play soak: $(basename "$MODEL") at $TEMPO BPM for $MINUTES min on jackd -d dummy, 48000 Hz, period 128; load before: $(uptime | sed 's/.*load average: //') =="
+"$BUILD/lstmjam" play --model "$MODEL" --tempo "$TEMPO" --seed 1 --seconds "$secs" \
+    --midi-out jack:ljsoak:input --event-log "$tmp/events.log" >"$tmp/play.out" 2>"$tmp/play.err"
+rc=$?
+sleep 0.5
+kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
+echo "load after: $(uptime | sed 's/.*load average: //')"
+if [ $rc != 0 ]; then
+    echo "play_soak: play exit $rc"; cat "$tmp/play.out" "$tmp/play.err"; exit 1
+fi
+grep -E "^(SoundFont|model|audio|played|engine|MIDI out)" "$tmp/play.out"
+/usr/bin/python3 - "$tmp/play.out" "$tmp/events.log" "$tmp/dump.txt" "$tmp/play.err" <<'PY'
+import re, sys
+out, events, dump, status = (open(p).read() for p in sys.argv[1:5])
+period_us = 128 / 48000 * 1e6
+m = re.search(r"played ([\d.]+) s: (\d+) notes from the model.*step p50 ([\d.]+) us, p99 ([\d.]+) us; "
+              r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us", out)
+mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), (\d+) panics, (\d+) notes left on", out)
+if not m or not mo:
+    print("play_soak: no summary lines"); sys.exit(1)
+played, notes, p50, p99, xruns, dropped, late, cbmax = m.groups()
+# scheduled note-ons of the model (channel 0) and the captured ones, in order
+sched = [int(l.split()[0]) for l in events.splitlines() if l.split()[1:3] == ["model", "note_on"]]
+cap = []
+for l in dump.splitlines():
+    f = l.split()
+    if len(f) >= 4 and f[1] == "90" and f[3] != "00":
+        cap.append(int(f[0].rstrip(":")))
+n = min(len(sched), len(cap))
+diffs = sorted(cap[i] - sched[i] for i in range(n))
+med = diffs[n // 2] if n else 0
+err = [d - med for d in diffs]
+# the status line's per-second callback max is not printed; the step p99 per second is
+step99 = [float(x) for x in re.findall(r"step p50 \d+ us p99 (\d+) us", status)]
+rows = [
+    ("played", f"{float(played):.1f} s, {notes} model notes"),
+    ("xruns (PortAudio, audio side)", xruns),
+    ("dropped / late events (audio side)", f"{dropped} / {late}"),
+    ("callback time max", f"{float(cbmax):.1f} us = {float(cbmax) / period_us:.2f} of the 2667 us period"),
+    ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
+    ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),
+    ("MIDI out messages / late / left on", f"{mo.group(1)} / {mo.group(2)} (at most {mo.group(3)} frames) / {mo.group(5)}"),
+    ("note-ons scheduled / captured", f"{len(sched)} / {len(cap)}"),
+]
+print()
+print("| measure | value |")
+print("|---|---|")
+for k, v in rows: print(f"| {k} | {v} |")
+print()
+print(f"MIDI out timing error of {n} note-ons (capture - scheduled - median {med} frames):")
+print()
+print("| error (frames) | note-ons |")
+print("|---|---:|")
+buckets = [(None, -129, "< -128"), (-128, -128, "-128"), (-127, -64, "-127 .. -64"), (-63, -1, "-63 .. -1"),
+           (0, 0, "0"), (1, 63, "1 .. 63"), (64, 127, "64 .. 127"), (128, 128, "128"), (129, None, "> 128")]
+for lo, hi, name in buckets:
+    c = sum(1 for e in err if (lo is None or e >= lo) and (hi is None or e <= hi))
+    print(f"| {name} | {c} |")
+within = sum(1 for e in err if abs(e) < 64)
+on_grid = sum(1 for e in err if e % 128 == 0)
+pct = lambda k: f" ({100 * k / n:.2f}%)" if n else ""
+print()
+print(f"within 64 frames: {within} of {n}{pct(within)}; a whole number of 128-frame periods off "
+      f"(0 included: exact within its period, the rest cycles a client lost): {on_grid} of {n}{pct(on_grid)}")
+PY
