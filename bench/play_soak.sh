@@ -6,14 +6,15 @@
 #   - xruns (the audio side's count from PortAudio), dropped and late events
 #     of the audio side, callback time max (and as a fraction of the period),
 #     engine step time p50/p99, notes;
-#   - MIDI out: late messages of the sink, and the timing error of every model
-#     note-on at the capture: jack_midi_dump's frame stamp minus the frame the
-#     engine scheduled it at (play --event-log), less the median of that
-#     difference over the run (the two clocks start at different frames: the
-#     dump counts the frames of the cycles it ran, lstmjam's the frames its
-#     audio callback rendered). 0 = the note left at exactly its frame
-#     relative to the others; a cycle one client missed on a loaded machine
-#     shows as +-128.
+#   - MIDI out: late messages of the sink, and the timing error of the model's
+#     note-ons at the capture: the interval between two consecutive note-ons
+#     at jack_midi_dump (its frame stamps) minus the same interval as the
+#     engine scheduled it (play --event-log). The two clocks cannot be
+#     compared directly (the dump counts the frames of the cycles it ran,
+#     lstmjam the frames its audio callback rendered); intervals can. 0 = both
+#     notes left exactly as scheduled relative to each other; a cycle one
+#     client missed on a loaded machine shows as +-128. The drift over the
+#     whole run (first against last note) is printed too.
 #
 #   bench/play_soak.sh BUILD [MINUTES=10] [MODEL=model/pretrained/nottingham-abc.lstm] [TEMPO=400]
 #
@@ -66,17 +67,31 @@ mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), 
 if not m or not mo:
     print("play_soak: no summary lines"); sys.exit(1)
 played, notes, p50, p99, xruns, dropped, late, cbmax = m.groups()
-# scheduled note-ons of the model (channel 0) and the captured ones, in order
-sched = [int(l.split()[0]) for l in events.splitlines() if l.split()[1:3] == ["model", "note_on"]]
+# scheduled note-ons of the model (channel 0) and the captured ones, in order,
+# as (frame, pitch); paired in order by pitch (a note-on lost between JACK
+# clients in a lost cycle is skipped, not allowed to shift every pair after it)
+sched = [(int(l.split()[0]), int(l.split()[4])) for l in events.splitlines()
+         if l.split()[1:3] == ["model", "note_on"]]
 cap = []
 for l in dump.splitlines():
     f = l.split()
     if len(f) >= 4 and f[1] == "90" and f[3] != "00":
-        cap.append(int(f[0].rstrip(":")))
-n = min(len(sched), len(cap))
-diffs = sorted(cap[i] - sched[i] for i in range(n))
-med = diffs[n // 2] if n else 0
-err = [d - med for d in diffs]
+        cap.append((int(f[0].rstrip(":")), int(f[2], 16)))
+pairs, i, j, unmatched = [], 0, 0, 0
+while i < len(sched) and j < len(cap):
+    if sched[i][1] == cap[j][1]:
+        pairs.append((sched[i][0], cap[j][0])); i += 1; j += 1; continue
+    skip_cap = next((k for k in range(1, 6) if j + k < len(cap) and cap[j + k][1] == sched[i][1]), None)
+    if skip_cap is not None: j += skip_cap
+    else: i += 1
+    unmatched += 1
+# Each note-on's interval from the one before at the capture minus the same
+# interval as scheduled: 0 when both left exactly as scheduled relative to
+# each other; a cycle that one JACK client (the dump, lstmjam's MIDI port or
+# its audio) missed on a loaded machine shows as a whole number of periods.
+n = len(pairs)
+err = [(pairs[k][1] - pairs[k - 1][1]) - (pairs[k][0] - pairs[k - 1][0]) for k in range(1, n)]
+drift = (pairs[-1][1] - pairs[-1][0]) - (pairs[0][1] - pairs[0][0]) if n else 0
 # the status line's per-second callback max is not printed; the step p99 per second is
 step99 = [float(x) for x in re.findall(r"step p50 \d+ us p99 (\d+) us", status)]
 rows = [
@@ -87,16 +102,17 @@ rows = [
     ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
     ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),
     ("MIDI out messages / late / left on", f"{mo.group(1)} / {mo.group(2)} (at most {mo.group(3)} frames) / {mo.group(5)}"),
-    ("note-ons scheduled / captured", f"{len(sched)} / {len(cap)}"),
+    ("note-ons scheduled / captured / paired", f"{len(sched)} / {len(cap)} / {n} ({unmatched} skipped unpaired)"),
 ]
 print()
 print("| measure | value |")
 print("|---|---|")
 for k, v in rows: print(f"| {k} | {v} |")
 print()
-print(f"MIDI out timing error of {n} note-ons (capture - scheduled - median {med} frames):")
+print(f"MIDI out timing error between consecutive note-ons ({len(err)} intervals; capture - scheduled; "
+      f"over the whole run the capture drifted {drift} frames from the schedule):")
 print()
-print("| error (frames) | note-ons |")
+print("| error (frames) | intervals |")
 print("|---|---:|")
 buckets = [(None, -129, "< -128"), (-128, -128, "-128"), (-127, -64, "-127 .. -64"), (-63, -1, "-63 .. -1"),
            (0, 0, "0"), (1, 63, "1 .. 63"), (64, 127, "64 .. 127"), (128, 128, "128"), (129, None, "> 128")]
@@ -105,8 +121,9 @@ for lo, hi, name in buckets:
     print(f"| {name} | {c} |")
 within = sum(1 for e in err if abs(e) < 64)
 on_grid = sum(1 for e in err if e % 128 == 0)
-pct = lambda k: f" ({100 * k / n:.2f}%)" if n else ""
+n_err = len(err)
+pct = lambda k: f" ({100 * k / n_err:.2f}%)" if n_err else ""
 print()
-print(f"within 64 frames: {within} of {n}{pct(within)}; a whole number of 128-frame periods off "
-      f"(0 included: exact within its period, the rest cycles a client lost): {on_grid} of {n}{pct(on_grid)}")
+print(f"within 64 frames: {within} of {n_err}{pct(within)}; a whole number of 128-frame periods "
+      f"(0 included): {on_grid} of {n_err}{pct(on_grid)}")
 PY

@@ -28,7 +28,10 @@ struct midi_out {
     jack_port_t *port;
     void *jack_buf; /* the port buffer of the period being written */
     uint64_t jack_time;     /* frames of the cycles processed before this one */
-    int64_t clock_offset;   /* the external clock minus jack_time, smallest seen */
+    int64_t clock_offset;   /* the external clock minus jack_time: the smallest of the
+                               last OFFSET_WINDOW..2*OFFSET_WINDOW cycles */
+    int64_t offset_min_prev, offset_min_cur; /* the smallest of the last block, this block */
+    unsigned offset_cycles;  /* cycles in this block */
     int have_offset;
     /* ALSA */
     snd_seq_t *seq;
@@ -58,6 +61,10 @@ static uint64_t now_frames(midi_out *m) { return m->clock ? m->clock(m->clock_us
 
 /* ---- JACK ---- */
 
+/* Cycles per block of the windowed minimum of the clock offset (64 periods of
+ * 128 frames: 171 ms). */
+#define OFFSET_WINDOW 64
+
 static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
     jack_midi_event_write(m->jack_buf, offset, msg, len); /* a full buffer drops it (rare: 1 period) */
@@ -72,13 +79,30 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
         /* The audio callback is another JACK client: in this cycle it may have
          * run already, or not yet (or run at once on the other core), so its
          * clock reads as the cycle's start or one period later. Against JACK's
-         * own count of frames the smaller difference is the right one (it
-         * only ever decreases: an audio cycle lost); keeping it puts every
-         * event at the same offset from the audio every cycle. */
+         * own count of frames the smaller difference is the right one; taking
+         * the smallest over a window of cycles (this block and the last, 64
+         * to 128 cycles) puts every event at the same offset from the audio
+         * cycle after cycle. The window, not the smallest ever: a cycle this
+         * client loses (an xrun on a loaded machine) and the audio does not
+         * raises the difference for good, and the smallest ever would leave
+         * MIDI out a period later than the audio for each such cycle (the
+         * 10-minute soak drifted by seconds so); a cycle the audio loses
+         * lowers it at once. */
         uint64_t audio = m->clock(m->clock_user);
         if (audio > 0) { /* the stream runs */
             int64_t d = (int64_t)audio - (int64_t)m->jack_time;
-            if (!m->have_offset || d < m->clock_offset) m->clock_offset = d, m->have_offset = 1;
+            if (!m->have_offset) {
+                m->offset_min_prev = m->offset_min_cur = d;
+                m->offset_cycles = 0;
+                m->have_offset = 1;
+            }
+            if (d < m->offset_min_cur) m->offset_min_cur = d;
+            m->clock_offset = m->offset_min_cur < m->offset_min_prev ? m->offset_min_cur : m->offset_min_prev;
+            if (++m->offset_cycles == OFFSET_WINDOW) {
+                m->offset_min_prev = m->offset_min_cur;
+                m->offset_min_cur = INT64_MAX;
+                m->offset_cycles = 0;
+            }
         }
         now = m->have_offset ? (uint64_t)((int64_t)m->jack_time + m->clock_offset) : audio;
     } else {
@@ -259,7 +283,7 @@ void midi_out_close(midi_out *m) {
         if (st.held) {
             lj_event p = lj_event_panic(0);
             rtq_push(m->sink.events, &p);
-            for (int i = 0; i < 100 && rtq_count(m->sink.events); i++) nanosleep(&nap, NULL);
+            for (int i = 0; i < 500 && rtq_count(m->sink.events); i++) nanosleep(&nap, NULL);
             nanosleep(&nap, NULL);
         }
         jack_deactivate(m->jack);
