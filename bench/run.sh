@@ -72,3 +72,12 @@ if [ "$SOAK" != 0 ]; then
     echo "== soak: $SOAK min of every shipped model (render --model) =="
     "$SRC/bench/soak.sh" "$BUILD" "$SOAK" || echo "soak: a check failed (see above)"
 fi
+
+# The live soak: lstmjam play on jackd -d dummy (48 kHz, period 128) for the
+# same LJ_SOAK_MINUTES, the largest shipped model at 400 BPM, audio and JACK
+# MIDI out: xruns, drops, callback time, MIDI-out timing error histogram.
+if [ "$SOAK" != 0 ]; then
+    echo
+    echo "== live soak: lstmjam play on jackd -d dummy for $SOAK min =="
+    "$SRC/bench/play_soak.sh" "$BUILD" "$SOAK" || echo "play soak: did not run (see above)"
+fi
