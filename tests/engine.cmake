@@ -48,8 +48,3 @@ set_tests_properties(play_midi_out PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}
 # mode, steer and accompany against a run nobody plays into.
 lj_add_script_test(play_modes play_modes.sh LABELS unit)
 set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
-
-# lstmjam play --midi-clock on jackd -d dummy: Start, ticks at 24 ppqn of the
-# engine's tempo (150 BPM, then 240 after CC 71) at jack_midi_dump, Stop.
-lj_add_script_test(play_midi_clock play_midi_clock.sh LABELS unit)
-set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
