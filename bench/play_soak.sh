@@ -31,17 +31,10 @@ for t in jackd jack_lsp jack_midi_dump stdbuf; do
     command -v $t >/dev/null || { echo "play_soak: $t not installed: skipped"; exit 77; }
 done
 tmp=$(mktemp -d)
-export JACK_DEFAULT_SERVER="lstmjam_soak_$$"
-jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
 dump_pid=
 trap 'kill $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-up=0
-for i in $(seq 1 20); do
-    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.5
-done
-[ $up = 1 ] || { echo "play_soak: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+. "$SRC/tests/jack_lib.sh"
+jack_dummy_start lstmjam_soak 20
 stdbuf -oL jack_midi_dump -a ljsoak >"$tmp/dump.txt" 2>/dev/null &
 dump_pid=$!
 for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "ljsoak:input" && break; sleep 0.1; done

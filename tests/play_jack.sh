@@ -17,16 +17,9 @@ for t in jackd jack_lsp jack_rec jack_midiseq jack_connect midicsv; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 "${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
-export JACK_DEFAULT_SERVER="lstmjam_test_$$"
-jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-up=0
-for i in 1 2 3 4 5 6 7 8 9 10; do
-    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.5
-done
-[ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_dummy_start lstmjam_test
 
 "$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 10 --tempo 300 --seed 5 --lookahead 40 \
     --midi-in jack --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &

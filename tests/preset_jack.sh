@@ -9,16 +9,9 @@
 for t in jackd jack_lsp midicsv; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
-export JACK_DEFAULT_SERVER="lstmjam_preset_test_$$"
-jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
-jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-up=0
-for i in 1 2 3 4 5 6 7 8 9 10; do
-    if jack_lsp >/dev/null 2>&1; then up=1; break; fi
-    sleep 0.5
-done
-[ $up = 1 ] || { echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"; exit 77; }
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_dummy_start lstmjam_preset_test
 
 # the ambient preset with an absolute model path and a fast tempo (notes soon)
 sed "s|\.\./model|$LJ_SOURCE_DIR/model|; s/^tempo: .*/tempo: 240/" "$LJ_SOURCE_DIR/presets/ambient.yaml" >"$tmp/live.yaml"
