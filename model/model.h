@@ -266,6 +266,15 @@ const float *lstm_state_head_output(const lstm_state *s, int h);
  * Bernoulli/NADE head; nothing drawn). Thread: engine (one rng per thread). */
 int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float temperature,
                             lj_rng *rng, float *frame, float *logp);
+/* The same with some keys observed (nade_sample_observed): observed (K) -1 =
+ * drawn (at temperature T), 0/1 = clamped to that value (not drawn, so T does
+ * not touch it); NADE conditions the later keys on them, a Bernoulli head just
+ * sets them. One uniform per key at T > 0 either way. logp counts the observed
+ * keys too (log p of the whole frame at T = 1). NULL: lstm_state_sample_frame.
+ * Thread: engine. */
+int lstm_state_sample_frame_observed(const lj_model *m, lstm_state *s, int h, float temperature,
+                                     lj_rng *rng, const signed char *observed, float *frame,
+                                     float *logp);
 
 
 /* Packs the LSTM and head weights for batch-1 stepping (the fast path of

@@ -304,6 +304,12 @@ static void step_nade_conditioning(const lj_model *m, lstm_state *s, const float
 
 int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float temperature,
                             lj_rng *rng, float *frame, float *logp) {
+    return lstm_state_sample_frame_observed(m, s, h, temperature, rng, NULL, frame, logp);
+}
+
+int lstm_state_sample_frame_observed(const lj_model *m, lstm_state *s, int h, float temperature,
+                                     lj_rng *rng, const signed char *observed, float *frame,
+                                     float *logp) {
     const lj_model_config *c = &m->cfg;
     if (s->model != m || h < 0 || h >= c->num_heads ||
         (c->heads[h].kind != LJ_HEAD_BERNOULLI && c->heads[h].kind != LJ_HEAD_NADE))
@@ -311,9 +317,9 @@ int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float tempe
     const lj_param *P = m->tensors;
     int S = s->batch, K = c->heads[h].size;
     if (c->heads[h].kind == LJ_HEAD_NADE) {
-        nade_sample(frame, NULL, logp, s->head_out[h], s->cond_c[h], P[m->head_nw[h]].data,
-                    P[m->head_nv[h]].data, S, K, c->heads[h].nade_hidden, temperature, rng,
-                    s->nade_scratch);
+        nade_sample_observed(frame, NULL, logp, s->head_out[h], s->cond_c[h], P[m->head_nw[h]].data,
+                             P[m->head_nv[h]].data, observed, S, K, c->heads[h].nade_hidden,
+                             temperature, rng, s->nade_scratch);
         return LJ_OK;
     }
     const int greedy = !(temperature > 0.0f);
@@ -328,6 +334,8 @@ int lstm_state_sample_frame(const lj_model *m, lstm_state *s, int h, float tempe
                 float p = 1.0f / (1.0f + expf(-z[k] * inv_t));
                 f[k] = lj_rng_uniform(rng) < p ? 1.0f : 0.0f;
             }
+            /* an observed key is clamped, not drawn (its uniform still used up at T > 0) */
+            if (observed && observed[k] >= 0) f[k] = observed[k] > 0 ? 1.0f : 0.0f;
             /* log p(bit) = -softplus(-z) when on, -softplus(z) when off (stable) */
             double zz = f[k] != 0.0f ? -(double)z[k] : (double)z[k];
             lp -= (zz > 0 ? zz : 0) + log1p(exp(-fabs(zz)));

@@ -606,6 +606,12 @@ int cmd_play(int argc, char **argv) {
     memset(&ss, 0, sizeof ss);
     ss.frame = p.clk(p.clk_user);
     midi_sink_stats ms = {0};
+    /* and MIDI out, whose clock may trail the audio's by a period or two */
+    for (int i = 0; p.mout && i < 100; i++) {
+        midi_out_get_stats(p.mout, &ms);
+        if (ms.frame > es.last_frame + c.period) break;
+        nanosleep(&(struct timespec){0, 10000000}, NULL);
+    }
     if (p.mout) midi_out_get_stats(p.mout, &ms);
     midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
     p.mout = NULL;
@@ -628,10 +634,11 @@ int cmd_play(int argc, char **argv) {
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
                (double)ss.callback_ns_max / 1e3, clean ? "" : " (engine stop timed out: panicked)");
     if (!c.quiet)
-        printf("engine: %llu player notes fed to the model (%llu not encodable), %llu phrases, "
-               "%llu panics\n",
+        printf("engine: %llu player notes fed to the model (%llu not encodable), %llu of their note-offs, "
+               "%llu phrases, %llu panics\n",
                (unsigned long long)es.steered, (unsigned long long)es.steer_unencoded,
-               (unsigned long long)es.phrases, (unsigned long long)es.panics);
+               (unsigned long long)es.steered_offs, (unsigned long long)es.phrases,
+               (unsigned long long)es.panics);
     if (!c.quiet && c.midi_out)
         printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on; "
                "%llu MIDI clock ticks\n",

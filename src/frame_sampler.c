@@ -132,6 +132,11 @@ static double log_prob(const float *work, int K, int k) {
 
 void frame_sampler_draw(frame_sampler *fs, lstm_state *st, const lj_sampler *smp, lj_rng *rng, float *frame,
                         double *logp) {
+    frame_sampler_draw_observed(fs, st, smp, rng, NULL, frame, logp);
+}
+
+void frame_sampler_draw_observed(frame_sampler *fs, lstm_state *st, const lj_sampler *smp, lj_rng *rng,
+                                 const signed char *observed, float *frame, double *logp) {
     double lp = 0.0;
     for (int h = 0; h < fs->n_fields; h++) {
         const enc_field *f = enc_frame_field(fs->e, h);
@@ -149,7 +154,8 @@ void frame_sampler_draw(frame_sampler *fs, lstm_state *st, const lj_sampler *smp
             }
         } else {
             float bl = 0.0f;
-            lstm_state_sample_frame(fs->m, st, h, smp->temperature, rng, fs->bits, &bl); /* head h is checked */
+            lstm_state_sample_frame_observed(fs->m, st, h, smp->temperature, rng, observed, fs->bits,
+                                             &bl); /* head h is checked */
             memcpy(frame + f->offset, fs->bits, (size_t)f->width * sizeof *frame);
             lp += (double)bl;
         }

@@ -68,6 +68,15 @@ int frame_sampler_has_classes(const frame_sampler *fs);
 void frame_sampler_draw(frame_sampler *fs, lstm_state *st, const lj_sampler *smp, lj_rng *rng,
                         float *frame, double *logp);
 
+/* frame_sampler_draw with the keys of the BITS field partly given (a player's
+ * held keys, clamped into the frame the model samples and then conditions
+ * on): observed (the field's width) -1 = drawn (at smp->temperature), 0/1 =
+ * clamped to that value (not drawn: temperature does not touch it); a NADE head
+ * draws every later key conditioned on them (lstm_state_sample_frame_observed).
+ * NULL, or a model without a BITS field: frame_sampler_draw. Thread: engine. */
+void frame_sampler_draw_observed(frame_sampler *fs, lstm_state *st, const lj_sampler *smp, lj_rng *rng,
+                                 const signed char *observed, float *frame, double *logp);
+
 /* Steps the LSTM with a frame as input (enc_frame_input), or with a zero input
  * when frame is NULL. Allocates nothing. Thread: engine. */
 void frame_sampler_feed(frame_sampler *fs, lstm_state *st, const float *frame);

@@ -866,7 +866,9 @@ static void test_steer_mode(void **state) {
 
 /* accompany: the model plays its own part on its own channel and program
  * while the player plays; the player's notes enter its context (the state is
- * that of the history), nothing is cut or panicked. */
+ * that of the history), their note-offs too (event's off:P, right after what
+ * the model had read: the model knows how long each was held), nothing is
+ * cut or panicked. */
 static void test_accompany_mode(void **state) {
     (void)state;
     engine_config c;
@@ -881,7 +883,7 @@ static void test_accompany_mode(void **state) {
     c.player = player;
     rig r;
     rig_open(&r, &c, 4096, 128);
-    uint64_t notes_during = 0, channel_other = 0, programs = 0;
+    uint64_t notes_during = 0, channel_other = 0, programs = 0, offs_sent = 0, offs_seen = 0;
     lj_event ev;
     for (int p = 0; p < 48000 * 10 / 128; p++) {
         int beat = p % 94; /* the player: a note every ~0.25 s from 2 s on */
@@ -889,11 +891,23 @@ static void test_accompany_mode(void **state) {
             lj_event on = lj_event_note_on(r.clock, 1, 60 + (p / 94) % 12, 90);
             assert_true(rtq_push(player, &on));
         }
+        const int32_t *ids;
+        size_t hist_before = engine_history(r.e, &ids, NULL);
+        int off_pitch = -1;
         if (r.clock >= 96000 && beat == 40) {
-            lj_event off = lj_event_note_off(r.clock, 1, 60 + (p / 94) % 12);
+            off_pitch = 60 + (p / 94) % 12;
+            lj_event off = lj_event_note_off(r.clock, 1, off_pitch);
             assert_true(rtq_push(player, &off));
+            offs_sent++;
         }
         engine_fill(r.e, r.clock);
+        if (off_pitch >= 0 && engine_history(r.e, &ids, NULL) > hist_before) {
+            /* the note-off is the next token the model read (event's off:P) */
+            char name[16];
+            int len = snprintf(name, sizeof name, "off:%d", off_pitch);
+            assert_int_equal(ids[hist_before], vocab_find(enc_vocab(engine_model_enc(r.m)), name, (size_t)len));
+            offs_seen++;
+        }
         while (rtq_pop(r.rq, &ev)) {
             if (ev.kind == LJ_EV_NOTE_ON && r.clock >= 96000) notes_during++;
             if (ev.kind != LJ_EV_PANIC && ev.channel != 3) channel_other++;
@@ -908,7 +922,11 @@ static void test_accompany_mode(void **state) {
     engine_get_stats(r.e, &st);
     fprintf(stderr, "  accompany: %llu player notes fed, %llu model notes while the player played\n",
             (unsigned long long)st.steered, (unsigned long long)notes_during);
+    fprintf(stderr, "  accompany: %llu player note-offs fed (of %llu), %llu checked in the history\n",
+            (unsigned long long)st.steered_offs, (unsigned long long)offs_sent, (unsigned long long)offs_seen);
     assert_true(st.steered >= 30);
+    assert_int_equal(st.steered_offs, offs_sent); /* every note-off of a note fed */
+    assert_true(offs_seen > offs_sent / 2);
     assert_int_equal(st.steer_unencoded, 0);
     assert_true(notes_during > 10);
     assert_int_equal(st.panics, 0);

@@ -11,8 +11,10 @@
  *  - continue mode: a player's phrase is encoded as frames and primes the
  *    model, which then plays;
  *  - accompany mode (the presets' bach): the model plays on under the
- *    player's notes, which a frame model cannot take in as tokens (counted
- *    as not encoded, never fed);
+ *    player's notes; psd does not take them in (counted as not encoded);
+ *    pianoroll clamps the player's held keys into the frames it draws and
+ *    conditions on (NADE observed units) and changes its music, without
+ *    playing the player's keys itself;
  *  - the engine's temperature (CC 1, the t/T keys) reaches the pianoroll
  *    keys: at 0 two seeds play the same music, at 1 they do not;
  *  - a frame model with repetition control is refused with the reason. */
@@ -47,6 +49,8 @@ typedef struct rig {
     uint64_t ons, offs, panics; /* events pushed (read back from the record queue) */
     uint64_t hash;              /* FNV-1a of every event pushed (frame, kind, key) */
     uint64_t ons_at_panic, offs_at_panic;
+    lj_event *log;          /* optional: every event pushed, in order */
+    size_t log_n, log_max;
 } rig;
 
 static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
@@ -100,6 +104,7 @@ static void rig_period(rig *r) {
     while (rtq_pop(r->rq, &ev)) {
         uint64_t fields[3] = {ev.frame, ev.kind, ev.data1};
         for (int i = 0; i < 3; i++) r->hash = (r->hash ^ fields[i]) * 1099511628211ull;
+        if (r->log && r->log_n < r->log_max) r->log[r->log_n++] = ev;
         if (ev.kind == LJ_EV_NOTE_ON && ev.data2 > 0) r->ons++;
         else if (ev.kind == LJ_EV_NOTE_OFF || ev.kind == LJ_EV_NOTE_ON) r->offs++;
         else if (ev.kind == LJ_EV_PANIC) {
@@ -203,35 +208,91 @@ static void test_continue_mode(void **state) {
     }
 }
 
-static void test_accompany_mode(void **state) {
-    (void)state;
+/* One accompany run of model k (seed 3): 100 periods, then (with_player)
+ * four player notes of 750 periods (2 s: a pianoroll frame of the tiny model
+ * lasts 0.5 s) each; the events pushed go to log. */
+static void accompany_run(int k, int with_player, lj_event *log, size_t max, size_t *n, engine_stats *st,
+                          uint64_t on_at[4], uint64_t off_at[4]) {
     engine_config c;
     engine_config_default(&c);
     c.mode = ENGINE_MODE_ACCOMPANY;
+    c.seed = 3;
     size_t pb = rtq_bytes(64, sizeof(lj_event));
     void *pmem = alloc64(pb);
     rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
     c.player = player;
     rig r;
-    rig_open(&r, 1, &c);
+    rig_open(&r, k, &c);
+    r.log = log;
+    r.log_max = max;
     for (int p = 0; p < 100; p++) rig_period(&r);
     for (int i = 0; i < 4; i++) {
         lj_event on = lj_event_note_on(r.clock, 1, 60 + 2 * i, 80);
-        assert_true(rtq_push(player, &on));
-        for (int p = 0; p < 94; p++) rig_period(&r);
+        on_at[i] = r.clock;
+        if (with_player) assert_true(rtq_push(player, &on));
+        for (int p = 0; p < 750; p++) rig_period(&r);
         lj_event off = lj_event_note_off(r.clock, 1, 60 + 2 * i);
-        assert_true(rtq_push(player, &off));
+        off_at[i] = r.clock;
+        if (with_player) assert_true(rtq_push(player, &off));
         rig_period(&r);
     }
-    engine_stats st;
-    engine_get_stats(r.e, &st);
-    assert_true(st.steps > 0 && st.notes > 0);
-    assert_int_equal(st.primed_tokens, 0); /* nothing fed: frames are not tokens */
-    assert_int_equal(st.steer_unencoded, 4); /* the player's four notes, counted */
+    engine_get_stats(r.e, st);
     rig_finish(&r);
     assert_int_equal(fixture_sounding(&r.syn), 0);
+    *n = r.log_n;
     rig_close(&r);
     free(pmem);
+}
+
+/* accompany: psd plays on, the player's notes not fed (counted: a psd frame
+ * is one note of the model's, not a held key); pianoroll (NADE) hears the
+ * player: each held key is an observed unit of every frame drawn while it is
+ * held (the other keys drawn conditioned on it, the frame fed back with it),
+ * so the music differs from the same seed without the player from the first
+ * player note on, while the model's part never plays the player's held keys
+ * (they sound already, thru); nothing is tokens (primed 0). */
+static void test_accompany_mode(void **state) {
+    (void)state;
+    static lj_event a[20000], b[20000];
+    size_t na, nb;
+    engine_stats st;
+    uint64_t on_at[4], off_at[4];
+    accompany_run(0, 1, b, 20000, &nb, &st, on_at, off_at);
+    assert_true(st.steps > 0 && st.notes > 0);
+    assert_int_equal(st.primed_tokens, 0);
+    assert_int_equal(st.steer_unencoded, 4); /* psd: the player's four notes, counted */
+    assert_int_equal(st.steered, 0);
+
+    accompany_run(1, 0, a, 20000, &na, &st, on_at, off_at);
+    accompany_run(1, 1, b, 20000, &nb, &st, on_at, off_at);
+    assert_int_equal(st.steered, 4);
+    assert_int_equal(st.steer_unencoded, 0);
+    assert_int_equal(st.primed_tokens, 0);
+    size_t i = 0;
+    while (i < na && i < nb && !memcmp(&a[i], &b[i], sizeof a[i])) i++;
+    assert_true(i < na || i < nb);                        /* the player changed the music */
+    assert_true(i < nb && b[i].frame >= on_at[0]);        /* not before the first player note */
+    /* from 1 s after the player's key goes down (the frames decoded before
+     * the engine took the note in, up to one frame of 0.5 s past the
+     * look-ahead, are the model's as they were) until it comes up */
+    int doubled = 0, ons_while_held = 0;
+    uint64_t started[128] = {0};
+    int held[128] = {0};
+    for (size_t k = 0; k < nb; k++) {
+        int key = b[k].data1;
+        if (b[k].kind == LJ_EV_NOTE_ON && b[k].data2 > 0) {
+            if (!held[key]++) started[key] = b[k].frame;
+            for (int n = 0; n < 4; n++) ons_while_held += b[k].frame >= on_at[n] + 48000 && b[k].frame < off_at[n];
+        } else if ((b[k].kind == LJ_EV_NOTE_OFF || b[k].kind == LJ_EV_NOTE_ON) && held[key] && !--held[key]) {
+            /* a model note of `key` sounded over [started, frame): not over a player's hold of it */
+            for (int n = 0; n < 4; n++)
+                doubled += key == 60 + 2 * n && started[key] < off_at[n] && b[k].frame > on_at[n] + 48000;
+        }
+    }
+    fprintf(stderr, "  pianoroll accompany: first change at +%.1f ms after the first player note; %d model "
+            "notes started while the player held a key; %d model notes of the player's key sounding with it\n",
+            (double)((int64_t)b[i].frame - (int64_t)on_at[0]) / 48, ons_while_held, doubled);
+    assert_int_equal(doubled, 0);
 }
 
 /* The engine's temperature reaches the pianoroll keys (the NADE model): at

@@ -17,7 +17,9 @@
  *    sampler). Fixed seeds, so the verdict is reproducible.
  * 4. Saturated biases: b_t = +60 gives all keys on, -60 all off, logp ~ 0.
  * 5. Allocates nothing: malloc/calloc/realloc/aligned_alloc are wrapped and
- *    counted around the sampling calls. */
+ *    counted around the sampling calls.
+ * 6. Observed keys (nade_sample_observed, a player's held keys): see
+ *    test_observed. */
 #include "nade.h"
 #include "test_model_util.h"
 
@@ -255,6 +257,84 @@ static void test_saturated(const head *hc) {
     free(scratch);
 }
 
+/* nade_sample_observed: with nothing observed it is nade_sample, bit for bit;
+ * with keys 1 (on) and 4 (off) observed every frame has them so, every other
+ * key's reported probability is the teacher-forced conditional of the drawn
+ * frame (nade_forward: the keys after an observed key condition on it; the
+ * keys before it cannot, NADE's order), and logp is minus its NLL. */
+static void test_observed(const head *hc, lj_rng *rng) {
+    head h = *hc;
+    enum { N = 40 };
+    float bt[N * D], ct[N * HN], out1[N * D], out2[N * D], pr1[N * D], pr2[N * D], lp1[N], lp2[N];
+    float fpr[N * D];
+    float *scratch = tm_calloc(nade_scratch_len(D, HN), sizeof(float));
+    tm_fill_f32(bt, N * D, rng, 2.0f);
+    tm_fill_f32(ct, N * HN, rng, 2.0f);
+    signed char none[D], some[D];
+    memset(none, -1, sizeof none);
+    memcpy(some, none, sizeof some);
+    some[1] = 1;
+    some[4] = 0;
+    lj_rng s;
+    lj_rng_seed(&s, 9);
+    nade_sample(out1, pr1, lp1, bt, ct, h.w_in, h.v, N, D, HN, 1.0f, &s, scratch);
+    lj_rng_seed(&s, 9);
+    long before = allocations;
+    nade_sample_observed(out2, pr2, lp2, bt, ct, h.w_in, h.v, none, N, D, HN, 1.0f, &s, scratch);
+    TM_CHECK(memcmp(out1, out2, sizeof out1) == 0 && memcmp(pr1, pr2, sizeof pr1) == 0 &&
+                 memcmp(lp1, lp2, sizeof lp1) == 0,
+             "nothing observed: not nade_sample's frames");
+    lj_rng_seed(&s, 9);
+    nade_sample_observed(out2, pr2, lp2, bt, ct, h.w_in, h.v, some, N, D, HN, 1.0f, &s, scratch);
+    TM_CHECK(allocations == before, "nade_sample_observed allocated %ld times", allocations - before);
+    int clamped = 1, changed = 0;
+    for (int n = 0; n < N; n++) {
+        clamped &= out2[n * D + 1] == 1 && out2[n * D + 4] == 0;
+        changed |= memcmp(out1 + n * D, out2 + n * D, D * sizeof *out1) != 0;
+    }
+    TM_CHECK(clamped, "an observed key was drawn");
+    TM_CHECK(changed, "observing keys changed no frame");
+    /* one uniform per key either way: key 0, before any observed key, is drawn
+     * from the same conditional with the same uniform as without observation */
+    int same_first = 1;
+    for (int n = 0; n < N; n++) same_first &= out1[n * D] == out2[n * D];
+    TM_CHECK(same_first, "observing keys 1 and 4 changed key 0's draw (uniforms shifted)");
+    nade_forward(fpr, bt, ct, out2, h.w_in, h.v, N, D, HN, scratch);
+    TM_CHECK(memcmp(pr2, fpr, sizeof pr2) == 0, "observed draw: probs differ from the forward's");
+    double worst = 0;
+    for (int n = 0; n < N; n++) {
+        double nll = nade_forward(NULL, bt + n * D, ct + n * HN, out2 + n * D, h.w_in, h.v, 1, D, HN,
+                                  scratch);
+        worst = fmax(worst, fabs(lp2[n] + nll) / fmax(nll, 1e-3));
+    }
+    TM_CHECK(worst < 1e-5, "observed draw: logp vs -NLL rel %.3g", worst);
+    /* temperature reaches the drawn keys only: at T = 0 the observed keys are
+     * still clamped, every free key is its conditional's likelier value and no
+     * uniform is used; at T = 0.5 the observed keys are clamped too */
+    lj_rng_seed(&s, 9);
+    lj_rng s_before = s;
+    nade_sample_observed(out2, pr2, lp2, bt, ct, h.w_in, h.v, some, N, D, HN, 0.0f, &s, scratch);
+    TM_CHECK(memcmp(&s, &s_before, sizeof s) == 0, "observed draw at T = 0 used the rng");
+    int greedy_ok = 1;
+    clamped = 1;
+    for (int n = 0; n < N; n++) {
+        clamped &= out2[n * D + 1] == 1 && out2[n * D + 4] == 0;
+        for (int d = 0; d < D; d++)
+            if (d != 1 && d != 4)
+                greedy_ok &= out2[n * D + d] != 0 ? pr2[n * D + d] >= 0.5f : pr2[n * D + d] <= 0.5f;
+    }
+    TM_CHECK(clamped, "T = 0: an observed key was drawn");
+    TM_CHECK(greedy_ok, "T = 0: a free key is not its conditional's likelier value");
+    nade_forward(fpr, bt, ct, out2, h.w_in, h.v, N, D, HN, scratch);
+    TM_CHECK(memcmp(pr2, fpr, sizeof pr2) == 0, "T = 0 observed draw: probs differ from the forward's");
+    nade_sample_observed(out2, NULL, NULL, bt, ct, h.w_in, h.v, some, N, D, HN, 0.5f, &s, scratch);
+    clamped = 1;
+    for (int n = 0; n < N; n++) clamped &= out2[n * D + 1] == 1 && out2[n * D + 4] == 0;
+    TM_CHECK(clamped, "T = 0.5: an observed key was drawn");
+    printf("  observed keys held in %d frames; probs = forward's; logp == -NLL rel %.2e\n", N, worst);
+    free(scratch);
+}
+
 int main(void) {
     lj_rng rng;
     lj_rng_seed(&rng, 31337);
@@ -264,5 +344,6 @@ int main(void) {
     test_consistency(&h, &rng);
     test_distribution(&h, &rng);
     test_saturated(&h);
+    test_observed(&h, &rng);
     return tm_finish();
 }

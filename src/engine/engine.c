@@ -14,6 +14,7 @@
 #include "abc_grammar.h"
 #include "frame_sampler.h"
 #include "modelio.h"
+#include "pianoroll.h"
 #include "score.h"
 #include "tokset.h"
 
@@ -122,7 +123,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame;
+        phrases, phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame;
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -155,6 +156,9 @@ struct engine {
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
     frame_sampler *fs;      /* frame models (psd, pianoroll): draws a frame; NULL for tokens */
     float *frame;           /* frame models: the frame drawn (enc_frame_dim floats) */
+    float *decoded;         /* pianoroll: the frame without the player's keys (the model's part) */
+    signed char *observed;  /* pianoroll: (bits_width) the player's held keys clamped (1) or free (-1) */
+    int bits_offset, bits_width; /* pianoroll: the keys field in a frame; width 0 = none */
     lj_event pending[PENDING_MAX];          /* held back until within the horizon, in order */
     size_t pend_head, pend_n;               /* FIFO: [pend_head, pend_head + pend_n) */
 
@@ -191,12 +195,15 @@ struct engine {
     int mask_on;             /* 1 while the mask applies (an answer) */
     int32_t note_tok[128][ENGINE_NOTE_TOKENS]; /* steer: the tokens that start pitch p */
     uint8_t note_tok_n[128];                   /* their count; 0 = the vocabulary cannot */
+    int32_t off_tok[128];   /* steer, accompany: the token that ends pitch p (event's off:p), -1 none */
+    uint8_t player_keys[128]; /* steer, accompany: the player's notes fed (or clamped) and not released */
+    int n_player_keys;        /* their sum */
     int32_t start_ids[2];   /* abc: what a fresh start feeds ("X:" for chars, "<s>" for
                                tokens, as lstmjam generate), so the model writes a tune */
     int n_start;
 
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
-    uint64_t phrase_errors, steered, steer_unencoded, keyed_answers;
+    uint64_t phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers;
     uint64_t hist[ENGINE_STEP_BUCKETS];
     engine_counters pub;
 
@@ -220,6 +227,8 @@ struct engine {
 
 static void history_reset(engine *e);
 static void steer(engine *e, int pitch, uint64_t clock);
+static void steer_off(engine *e, int pitch);
+static void player_keys_clear(engine *e);
 static uint64_t end_model_notes(engine *e, uint64_t clock);
 static void build_note_tokens(engine *e);
 static void key_the_answer(engine *e, const score *call);
@@ -374,9 +383,22 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
             goto fail;
         }
         if ((rc = frame_sampler_create(&e->fs, m->lstm, m->enc, NULL, err, errlen))) goto fail;
-        if (!(e->frame = calloc(enc_frame_dim(m->enc), sizeof *e->frame))) {
+        if (!(e->frame = calloc(enc_frame_dim(m->enc), sizeof *e->frame)) ||
+            !(e->decoded = calloc(enc_frame_dim(m->enc), sizeof *e->decoded))) {
             rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
             goto fail;
+        }
+        /* pianoroll: the player's held keys are clamped into the keys field */
+        for (int i = 0; i < enc_frame_num_fields(m->enc) && !strcmp(enc_name(m->enc), "pianoroll"); i++) {
+            const enc_field *f = enc_frame_field(m->enc, i);
+            if (f->kind != ENC_FIELD_BITS) continue;
+            e->bits_offset = f->offset;
+            e->bits_width = f->width;
+            if (!(e->observed = malloc((size_t)f->width))) {
+                rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+                goto fail;
+            }
+            break;
         }
     }
     lj_rng_seed(&e->rng, c->seed);
@@ -406,6 +428,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->phrases, 0);
     atomic_init(&p->phrase_errors, 0);
     atomic_init(&p->steered, 0);
+    atomic_init(&p->steered_offs, 0);
     atomic_init(&p->steer_unencoded, 0);
     atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->resyncs, 0);
@@ -447,6 +470,8 @@ void engine_destroy(engine *e) {
     lstm_state_destroy(e->state);
     frame_sampler_destroy(e->fs);
     free(e->frame);
+    free(e->decoded);
+    free(e->observed);
     free(e->probs);
     free(e->idx);
     free(e->work);
@@ -747,8 +772,25 @@ static void engine_step_frame(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;
     s.temperature = (float)e->temperature;
-    frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
-    size_t n = enc_decoder_step_frame(e->dec, e->frame, e->step_ev);
+    const float *decode = e->frame;
+    if (e->n_player_keys && e->bits_width) {
+        /* steer, accompany: the player's held keys are observed units of the
+         * frame (NADE draws the other keys conditioned on them) and the model
+         * conditions on them at the next step; the model's part is the frame
+         * without them (they sound already, thru) */
+        for (int w = 0; w < e->bits_width; w++) {
+            int pitch = PIANOROLL_LOWEST + w;
+            e->observed[w] = pitch < 128 && e->player_keys[pitch] ? 1 : -1;
+        }
+        frame_sampler_draw_observed(e->fs, e->state, &s, &e->rng, e->observed, e->frame, NULL);
+        memcpy(e->decoded, e->frame, enc_frame_dim(e->model->enc) * sizeof *e->decoded);
+        for (int w = 0; w < e->bits_width; w++)
+            if (e->observed[w] > 0) e->decoded[e->bits_offset + w] = 0;
+        decode = e->decoded;
+    } else {
+        frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
+    }
+    size_t n = enc_decoder_step_frame(e->dec, decode, e->step_ev);
     frame_sampler_feed(e->fs, e->state, e->frame);
     record_step_time(e, now_ns() - t0);
     e->steps++;
@@ -794,6 +836,7 @@ static void player_event(engine *e, const lj_event *ev, uint64_t clock) {
     if (!on && !off) return;
     if (e->cfg.mode == ENGINE_MODE_STEER || e->cfg.mode == ENGINE_MODE_ACCOMPANY) {
         if (on) steer(e, ev->data1, clock);
+        else steer_off(e, ev->data1);
         return;
     }
     e->player_last = ev->frame;
@@ -847,7 +890,8 @@ static uint64_t end_model_notes(engine *e, uint64_t clock) {
  * (the note already sounds, thru). */
 static void steer(engine *e, int pitch, uint64_t clock) {
     if (e->st != STATE_GENERATING) return;
-    if (!e->note_tok_n[pitch]) {
+    int clamps = e->fs && e->bits_width && pitch >= PIANOROLL_LOWEST && pitch < PIANOROLL_LOWEST + e->bits_width;
+    if (!clamps && (e->fs || !e->note_tok_n[pitch])) {
         e->steer_unencoded++;
         return;
     }
@@ -855,11 +899,32 @@ static void steer(engine *e, int pitch, uint64_t clock) {
         uint64_t at = end_model_notes(e, clock);
         rebase(e, enc_decoder_time(e->dec), at);
     }
-    for (int i = 0; i < e->note_tok_n[pitch]; i++) {
+    for (int i = 0; !clamps && i < e->note_tok_n[pitch]; i++) {
         feed(e, e->note_tok[pitch][i]);
         e->primed++;
     }
+    if (e->player_keys[pitch] < 255) e->player_keys[pitch]++, e->n_player_keys++;
     e->steered++;
+}
+
+/* steer, accompany: the player's note ends. An encoding with a token for
+ * that (event's off:p) gets it in its context, so the model knows how long
+ * the player held the note (its own time shifts between the two are the time
+ * that passed); a pianoroll model stops seeing the key in its frames. Only
+ * for notes whose start was fed; nothing is cut. */
+static void steer_off(engine *e, int pitch) {
+    if (!e->player_keys[pitch]) return;
+    e->player_keys[pitch]--;
+    e->n_player_keys--;
+    if (e->st != STATE_GENERATING || e->fs || e->off_tok[pitch] < 0) return;
+    feed(e, e->off_tok[pitch]);
+    e->primed++;
+    e->steered_offs++;
+}
+
+static void player_keys_clear(engine *e) {
+    memset(e->player_keys, 0, sizeof e->player_keys);
+    e->n_player_keys = 0;
 }
 
 /* The tokens that start one note of each pitch, for steer and accompany: a
@@ -870,6 +935,13 @@ static void steer(engine *e, int pitch, uint64_t clock) {
 static void build_note_tokens(engine *e) {
     const encoding *enc = e->model->enc;
     const vocab *v = enc_vocab(enc);
+    for (int p = 0; p < 128; p++) e->off_tok[p] = -1;
+    if (!strcmp(enc_name(enc), "event") && v) /* Performance RNN's note-off tokens */
+        for (int p = 0; p < 128; p++) {
+            char name[16];
+            int len = snprintf(name, sizeof name, "off:%d", p);
+            e->off_tok[p] = vocab_find(v, name, (size_t)len);
+        }
     size_t V = vocab_size(v);
     for (size_t id = 0; id < V; id++) {
         uint8_t p[8];
@@ -1045,6 +1117,7 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
 static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
     e->cfg.mode = mode;
     e->mask_on = 0;
+    player_keys_clear(e);
     if (plays_on(mode)) {
         if (e->st == STATE_WAITING) {
             rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
@@ -1075,6 +1148,7 @@ static void apply_controls(engine *e, uint64_t clock) {
     uint64_t reqs = atomic_load_explicit(&e->ctl_panic_reqs, memory_order_relaxed);
     if (reqs != e->panic_reqs_seen) {
         e->panic_reqs_seen = reqs;
+        player_keys_clear(e); /* CC 120/123 release the player's keys too */
         cut(e);
         rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
     }
@@ -1100,6 +1174,7 @@ static void publish(engine *e) {
     put(&p->phrases, e->phrases);
     put(&p->phrase_errors, e->phrase_errors);
     put(&p->steered, e->steered);
+    put(&p->steered_offs, e->steered_offs);
     put(&p->steer_unencoded, e->steer_unencoded);
     put(&p->keyed_answers, e->keyed_answers);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
@@ -1203,6 +1278,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->phrases = get(&p->phrases);
     o->phrase_errors = get(&p->phrase_errors);
     o->steered = get(&p->steered);
+    o->steered_offs = get(&p->steered_offs);
     o->steer_unencoded = get(&p->steer_unencoded);
     o->keyed_answers = get(&p->keyed_answers);
     o->resyncs = get(&p->resyncs);

@@ -17,8 +17,13 @@
  * Bernoulli/NADE head at the engine's temperature too), decodes it with enc_decoder_step_frame and feeds it
  * back as the next dense input; a fresh start feeds a zero frame and a
  * player's phrase is encoded as frames. Repetition control acts on tokens and
- * is refused for them; steer and accompany play on without feeding the
- * player's notes to the model (counted in steer_unencoded).
+ * is refused for them. In steer and accompany a pianoroll model hears the
+ * player: the player's held keys are observed units of every frame it draws
+ * (frame_sampler_draw_observed: NADE draws the other keys conditioned on
+ * them, in key order, so the keys below a held key do not see it) and of the
+ * frame fed back, while its own part (the frame decoded) leaves them out,
+ * as they sound already; a psd model plays on without them (a psd frame is
+ * one note of its own, not held keys: counted in steer_unencoded).
  *
  * Events the decoder gives beyond the horizon wait in the engine (a fixed
  * buffer), so the queue only ever holds the look-ahead and a panic pushed now
@@ -71,8 +76,12 @@
  * now, or at the last frame queued), and the music is regenerated from that
  * frame, so the change is heard within one look-ahead. `accompany`: the same
  * context, nothing cut: the model's part (its own channel and program) plays
- * on under the player's. Player note-offs are not fed; a pitch the vocabulary
- * cannot write is counted (steer_unencoded).
+ * on under the player's. A player's note-off enters the context too where the
+ * encoding has a token for it (event's off:p, right after what the model read
+ * last: the model's own time shifts between a note's on and off are the time
+ * it was held; nothing is cut); timestep, notechord and abc have no token
+ * that ends a note without taking a step of time, so they get none. A pitch
+ * the vocabulary cannot write is counted (steer_unencoded).
  *
  * Live control (any thread; applied at the next fill): temperature, density
  * (the odds of every token that starts a note times `density`; abc tokens
@@ -217,7 +226,9 @@ typedef struct engine_stats {
     uint64_t phrase_errors;   /* phrases the model's encoding could not write (a pitch or
                                  character outside its vocabulary): the model started afresh */
     uint64_t resyncs;         /* abc: malformed generated text read past by the decoder */
-    uint64_t steered;         /* player notes fed to the model (steer, accompany) */
+    uint64_t steered;         /* player notes fed to the model (steer, accompany; pianoroll:
+                                 clamped into its frames) */
+    uint64_t steered_offs;    /* player note-offs fed to the model (event's off:p tokens) */
     uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
     uint64_t keyed_answers;   /* respond: answers under the call's key and register mask */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
