@@ -311,15 +311,61 @@ static int parse_key(const char *v, unsigned *scale) {
 
 /* ------------------------------------------------------------------ output */
 
-static int write_tokens(FILE *fp, const encoding *e, const int32_t *ids, size_t n) {
-    tokset t = {0};
-    int rc = tokset_add(&t, ids, n);
-    if (!rc) rc = enc_tokens_write_header(fp, e);
-    if (!rc) rc = enc_tokens_write(fp, e, &t);
-    tokset_free(&t);
+/* A decoded score as a MIDI file (temp file + rename); takes s. */
+static int write_midi(const char *path, score *s, char *err, size_t errlen) {
+    uint8_t *bytes;
+    size_t len;
+    int rc = midi_write_mem(s, &bytes, &len, err, errlen);
+    score_destroy(s);
+    if (rc) return rc;
+    rc = lj_file_write_atomic(path, bytes, len, err, errlen);
+    free(bytes);
     return rc;
 }
 
+/* What a text output holds: token ids, or frames for a frame encoding. */
+typedef struct text_output {
+    const encoding *e;
+    const int32_t *ids;  /* token encodings: n ids */
+    const float *frames; /* frame encodings: n frames */
+    size_t n;
+} text_output;
+
+/* The tokens or frames with their header, as lstmjam encode writes them. */
+static int write_text(FILE *fp, const text_output *t) {
+    int rc;
+    if (enc_kind_of(t->e) != ENC_KIND_FRAMES) {
+        tokset set = {0};
+        rc = tokset_add(&set, t->ids, t->n);
+        if (!rc) rc = enc_tokens_write_header(fp, t->e);
+        if (!rc) rc = enc_tokens_write(fp, t->e, &set);
+        tokset_free(&set);
+        return rc;
+    }
+    frameset fs;
+    rc = frameset_init(&fs, enc_frame_dim(t->e));
+    if (!rc) rc = frameset_add(&fs, t->frames, t->n);
+    if (!rc) rc = enc_frames_write_header(fp, t->e);
+    if (!rc) rc = enc_frames_write(fp, t->e, &fs);
+    frameset_free(&fs);
+    return rc;
+}
+
+/* The text to path (temp file + rename), or to stdout when path is NULL. */
+static int write_text_output(const char *path, const text_output *t, char *err, size_t errlen) {
+    if (!path) return write_text(stdout, t);
+    lj_atomic_file f;
+    int rc = lj_atomic_open(&f, path, err, errlen);
+    if (rc) return rc;
+    if ((rc = write_text(f.fp, t))) {
+        lj_atomic_abort(&f);
+        return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
+    }
+    return lj_atomic_commit(&f, err, errlen);
+}
+
+/* .mid (the decoded notes), .abc (abc models: the text; chars also for .txt
+ * and stdout) or .txt / stdout (the tokens). */
 static int write_output(const char *path, const encoding *e, const int32_t *ids, size_t n,
                         char *err, size_t errlen) {
     char ext[16] = "";
@@ -330,14 +376,7 @@ static int write_output(const char *path, const encoding *e, const int32_t *ids,
     if (path && !strcmp(ext, "mid")) {
         score *s;
         if ((rc = enc_decode(e, ids, n, &s, err, errlen))) return rc;
-        uint8_t *bytes;
-        size_t len;
-        rc = midi_write_mem(s, &bytes, &len, err, errlen);
-        score_destroy(s);
-        if (rc) return rc;
-        rc = lj_file_write_atomic(path, bytes, len, err, errlen);
-        free(bytes);
-        return rc;
+        return write_midi(path, s, err, errlen);
     }
     if ((path && !strcmp(ext, "abc")) || chars) {
         char *text;
@@ -348,54 +387,24 @@ static int write_output(const char *path, const encoding *e, const int32_t *ids,
         free(text);
         return rc;
     }
-    if (!path) return write_tokens(stdout, e, ids, n);
-    lj_atomic_file f;
-    if ((rc = lj_atomic_open(&f, path, err, errlen))) return rc;
-    if ((rc = write_tokens(f.fp, e, ids, n))) {
-        lj_atomic_abort(&f);
-        return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
-    }
-    return lj_atomic_commit(&f, err, errlen);
+    text_output t = {e, ids, NULL, n};
+    return write_text_output(path, &t, err, errlen);
 }
 
 /* ------------------------------------------------------------------ frame models */
-
-static int write_frames(FILE *fp, const encoding *e, const float *frames, size_t n) {
-    frameset fs;
-    int rc = frameset_init(&fs, enc_frame_dim(e));
-    if (!rc) rc = frameset_add(&fs, frames, n);
-    if (!rc) rc = enc_frames_write_header(fp, e);
-    if (!rc) rc = enc_frames_write(fp, e, &fs);
-    frameset_free(&fs);
-    return rc;
-}
 
 /* .mid (the decoded notes) or .txt / stdout (the frames in lstmjam encode's text). */
 static int write_frames_output(const char *path, const encoding *e, const float *frames, size_t n, char *err,
                                size_t errlen) {
     char ext[16] = "";
     if (path) lj_file_ext(path, ext, sizeof ext);
-    int rc;
     if (path && !strcmp(ext, "mid")) {
         score *s;
-        if ((rc = enc_decode_frames(e, frames, n, &s, err, errlen))) return rc;
-        uint8_t *bytes;
-        size_t len;
-        rc = midi_write_mem(s, &bytes, &len, err, errlen);
-        score_destroy(s);
-        if (rc) return rc;
-        rc = lj_file_write_atomic(path, bytes, len, err, errlen);
-        free(bytes);
-        return rc;
+        int rc = enc_decode_frames(e, frames, n, &s, err, errlen);
+        return rc ? rc : write_midi(path, s, err, errlen);
     }
-    if (!path) return write_frames(stdout, e, frames, n);
-    lj_atomic_file f;
-    if ((rc = lj_atomic_open(&f, path, err, errlen))) return rc;
-    if ((rc = write_frames(f.fp, e, frames, n))) {
-        lj_atomic_abort(&f);
-        return lj_fail(err, errlen, rc, "%s: cannot write: %s", path, lj_strerror(rc));
-    }
-    return lj_atomic_commit(&f, err, errlen);
+    text_output t = {e, NULL, frames, n};
+    return write_text_output(path, &t, err, errlen);
 }
 
 /* What the user asked of a frame model beyond sampling. */

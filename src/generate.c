@@ -100,8 +100,7 @@ int gen_create(generator **out, const lj_model *m, const encoding *e, const gen_
         return lj_fail(err, errlen, LJ_ERR_ARG,
                        "a mask worked out per step is for abc models (a %s model's tokens carry their pitch: "
                        "gen_pitch_mask)", enc_name(e));
-    size_t steps = o->max_steps;
-    if (o->unit == GEN_STEPS && (!steps || (double)steps > o->length)) steps = (size_t)o->length;
+    size_t steps = gen_steps_at_most(o);
     if (!steps) return lj_fail(err, errlen, LJ_ERR_ARG, "nothing to generate: length or max steps is 0");
     generator *g = calloc(1, sizeof *g);
     if (!g) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
@@ -174,14 +173,18 @@ static void decode(generator *g, int32_t id, int count) {
     size_t k = enc_decoder_step(g->dec, id, g->ev);
     if (!count) return;
     if (enc_decoder_piece_ended(g->dec)) g->stats.pieces++;
+    gen_count_events(&g->stats, g->dec, g->ev, k, g->t_primer);
+}
+
+void gen_count_events(gen_stats *st, const enc_decoder *dec, const enc_event *ev, size_t k, double t_primer) {
     for (size_t i = 0; i < k; i++)
-        if (g->ev[i].type == ENC_NOTE_ON) {
-            g->stats.notes++;
-            double t = g->ev[i].time - g->t_primer;
-            if (t > g->stats.seconds) g->stats.seconds = t;
+        if (ev[i].type == ENC_NOTE_ON) {
+            st->notes++;
+            double t = ev[i].time - t_primer;
+            if (t > st->seconds) st->seconds = t;
         }
-    double t = enc_decoder_time(g->dec) - g->t_primer;
-    if (t > g->stats.seconds) g->stats.seconds = t;
+    double t = enc_decoder_time(dec) - t_primer;
+    if (t > st->seconds) st->seconds = t;
 }
 
 int gen_prime(generator *g, const int32_t *ids, size_t n) {
@@ -261,15 +264,23 @@ int32_t gen_step(generator *g) {
     return tok;
 }
 
-int gen_done(const generator *g) {
-    if (g->stats.steps >= g->o.max_steps) return 1;
-    switch (g->o.unit) {
-    case GEN_NOTES: return (double)g->stats.notes >= g->o.length;
-    case GEN_SECONDS: return g->stats.seconds >= g->o.length;
-    case GEN_PIECES: return (double)g->stats.pieces >= g->o.length;
-    default: return (double)g->stats.steps >= g->o.length;
+size_t gen_steps_at_most(const gen_opts *o) {
+    size_t steps = o->max_steps;
+    if (o->unit == GEN_STEPS && (!steps || (double)steps > o->length)) steps = (size_t)o->length;
+    return steps;
+}
+
+int gen_length_reached(const gen_opts *o, const gen_stats *st) {
+    if (st->steps >= o->max_steps) return 1;
+    switch (o->unit) {
+    case GEN_NOTES: return (double)st->notes >= o->length;
+    case GEN_SECONDS: return st->seconds >= o->length;
+    case GEN_PIECES: return (double)st->pieces >= o->length;
+    default: return (double)st->steps >= o->length;
     }
 }
+
+int gen_done(const generator *g) { return gen_length_reached(&g->o, &g->stats); }
 
 const int32_t *gen_ids(const generator *g, size_t *n) {
     *n = g->n;

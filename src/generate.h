@@ -89,6 +89,17 @@ typedef struct gen_stats {
     size_t grammar_violations; /* tokens outside the grammar (primer, or after a dead end) */
 } gen_stats;
 
+/* Shared by the token and the frame generators (o->max_steps as the
+ * generator keeps it). The steps a run may take: max_steps, or the length
+ * when it counts steps and is smaller (0: nothing to generate). Thread: any. */
+size_t gen_steps_at_most(const gen_opts *o);
+/* 1 when st has reached o's length in its unit, or max_steps. Thread: any. */
+int gen_length_reached(const gen_opts *o, const gen_stats *st);
+/* Adds k decoded events to a run's counts: note-ons to notes, and the later
+ * of their times and the decoder's, past t_primer seconds, to seconds (the
+ * token and the frame generators count alike). Thread: any. */
+void gen_count_events(gen_stats *st, const enc_decoder *dec, const enc_event *ev, size_t k, double t_primer);
+
 /* Allocates everything generation needs, once (state, decoder, history of
  * max_steps + primer tokens, scratch). The model must have one softmax head of
  * the encoding's vocabulary size and token input; a step mask needs an abc

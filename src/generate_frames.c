@@ -32,8 +32,7 @@ int gen_frame_create(frame_generator **out, const lj_model *m, const encoding *e
     if (o->unit == GEN_PIECES)
         return lj_fail(err, errlen, LJ_ERR_ARG,
                        "a %s model never ends a piece: give --length in steps (frames), notes or s", enc_name(e));
-    size_t steps = o->max_steps;
-    if (o->unit == GEN_STEPS && (!steps || (double)steps > o->length)) steps = (size_t)o->length;
+    size_t steps = gen_steps_at_most(o);
     if (!steps) return lj_fail(err, errlen, LJ_ERR_ARG, "nothing to generate: length or max steps is 0");
     size_t dim = enc_frame_dim(e);
     if (max_primer > SIZE_MAX / 2 / dim / sizeof(float) || steps > SIZE_MAX / 2 / dim / sizeof(float) - max_primer)
@@ -98,26 +97,12 @@ const float *gen_frame_step(frame_generator *g) {
     if (g->n < g->cap) g->n++;
     g->stats.steps++;
     size_t k = enc_decoder_step_frame(g->dec, f, g->ev);
-    for (size_t i = 0; i < k; i++)
-        if (g->ev[i].type == ENC_NOTE_ON) {
-            g->stats.notes++;
-            double t = g->ev[i].time - g->t_primer;
-            if (t > g->stats.seconds) g->stats.seconds = t;
-        }
-    double t = enc_decoder_time(g->dec) - g->t_primer;
-    if (t > g->stats.seconds) g->stats.seconds = t;
+    gen_count_events(&g->stats, g->dec, g->ev, k, g->t_primer);
     frame_sampler_feed(g->fs, g->st, f);
     return f;
 }
 
-int gen_frame_done(const frame_generator *g) {
-    if (g->stats.steps >= g->o.max_steps) return 1;
-    switch (g->o.unit) {
-    case GEN_NOTES: return (double)g->stats.notes >= g->o.length;
-    case GEN_SECONDS: return g->stats.seconds >= g->o.length;
-    default: return (double)g->stats.steps >= g->o.length;
-    }
-}
+int gen_frame_done(const frame_generator *g) { return gen_length_reached(&g->o, &g->stats); }
 
 const float *gen_frame_frames(const frame_generator *g, size_t *n) {
     *n = g->n;

@@ -886,6 +886,11 @@ static void put_event(const enc_decoder *d, enc_event *ev, int type, int pitch, 
     ev->channel = 0;
 }
 
+void enc_show_byte(unsigned char c, char *buf, size_t len) {
+    if (c >= 0x21 && c < 0x7f) snprintf(buf, len, "'%c'", c);
+    else snprintf(buf, len, "byte 0x%02x", c);
+}
+
 size_t enc_dec_on(enc_decoder *d, int pitch, int velocity, enc_event *out) {
     size_t n = 0;
     if (d->sounding[pitch]) n += enc_dec_off(d, pitch, out);

@@ -82,10 +82,6 @@ static int fp_fail(fr_parser *p, int status, size_t line, size_t col, const char
     return status;
 }
 
-static void show_byte(unsigned char c, char *buf, size_t len) {
-    if (c >= 0x21 && c < 0x7f) snprintf(buf, len, "'%c'", c);
-    else snprintf(buf, len, "byte 0x%02x", c);
-}
 
 static int number_byte(unsigned char c) {
     return (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E';
@@ -179,7 +175,7 @@ static int fp_header(fr_parser *p, const char *text, size_t hl) {
     for (size_t k = 0; k < hl; k++)
         if ((unsigned char)text[k] < 0x20 && text[k] != '\t') {
             char b[32], msg[64];
-            show_byte((unsigned char)text[k], b, sizeof b);
+            enc_show_byte((unsigned char)text[k], b, sizeof b);
             snprintf(msg, sizeof msg, "expected header text, found %s", b);
             return fp_fail(p, LJ_ERR_PARSE, 1, k + 1, msg);
         }
@@ -286,7 +282,7 @@ int enc_frames_parse(const encoding *e, const char *text, size_t len, const char
                 p.num_start = i;
                 p.num_col = p.col;
             } else {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a number, '|' or the line end, found %s", b);
                 fp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             }
@@ -297,7 +293,7 @@ int enc_frames_parse(const encoding *e, const char *text, size_t len, const char
         case FS_NUMBER:
             if (number_byte(c)) break;
             if (!sep && !eol && !bar && c != '\r') {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a digit, a space, '|' or the line end, found %s", b);
                 fp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
                 break;
@@ -313,7 +309,7 @@ int enc_frames_parse(const encoding *e, const char *text, size_t len, const char
             if (eol) {
                 if (!fp_line_end(&p)) p.state = FS_LINE_START;
             } else {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a line feed after a carriage return, found %s", b);
                 fp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             }

@@ -186,6 +186,9 @@ int enc_quarters_text(int64_t ticks, char *buf, size_t len);
 int64_t enc_parse_quarters(const char *s, size_t len);
 /* Parses a decimal integer of the whole span; 0 on success. */
 int enc_parse_int(const char *s, size_t len, long min, long max, long *out);
+/* A byte as an error message shows it: 'x' when printable, else "byte 0x1f"
+ * (the tokens and frames text parsers). */
+void enc_show_byte(unsigned char c, char *buf, size_t len);
 /* A text file's header line (without its newline), "MAGIC 1 encoding=E
  * key=value ...": version 1, the encoding (known) and its options over E's
  * defaults into h; errors "NAME:1:COL: ..." (enc_tokens.c; the tokens and

@@ -133,10 +133,6 @@ static int tp_fail(tok_parser *p, int status, size_t line, size_t col, const cha
     return status;
 }
 
-static void show_byte(unsigned char c, char *buf, size_t len) {
-    if (c >= 0x21 && c < 0x7f) snprintf(buf, len, "'%c'", c);
-    else snprintf(buf, len, "byte 0x%02x", c);
-}
 
 static int tp_token_end(tok_parser *p, const char *text, size_t end) {
     size_t len = end - p->tok_start;
@@ -218,7 +214,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
         for (size_t k = 0; k < content; k++)
             if ((unsigned char)text[k] < 0x20 && text[k] != '\t') {
                 char b[32], msg[64];
-                show_byte((unsigned char)text[k], b, sizeof b);
+                enc_show_byte((unsigned char)text[k], b, sizeof b);
                 snprintf(msg, sizeof msg, "expected header text, found %s", b);
                 return tp_fail(&p, LJ_ERR_PARSE, 1, k + 1, msg);
             }
@@ -241,7 +237,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
             else if (sep) p.state = TS_BETWEEN;
             else if (c == '\r') p.state = TS_CR;
             else if (bad) {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a token, found %s", b);
                 tp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             } else {
@@ -261,7 +257,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
             } else if (c == '\r') p.state = TS_CR;
             else if (sep) {
             } else if (bad || c == '#') {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a token, found %s", b);
                 tp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             } else {
@@ -279,7 +275,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
                     if (p.state != TS_ERROR) p.state = TS_LINE_START;
                 } else p.state = c == '\r' ? TS_CR : TS_BETWEEN;
             } else if (bad) {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a token byte, a space or a line end, found %s", b);
                 tp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             }
@@ -289,7 +285,7 @@ static int parse_impl(const char *text, size_t len, const char *name, vocab *v, 
                 tp_line_end(&p);
                 if (p.state != TS_ERROR) p.state = TS_LINE_START;
             } else {
-                show_byte(c, b, sizeof b);
+                enc_show_byte(c, b, sizeof b);
                 snprintf(msg, sizeof msg, "expected a line feed after a carriage return, found %s", b);
                 tp_fail(&p, LJ_ERR_PARSE, p.line, p.col, msg);
             }
