@@ -56,7 +56,8 @@ static const char *help =
     "  --thru-channel C    MIDI channel of the player's notes, 1..16 (default 2)\n"
     "  --midi-out SPEC     the model's notes as MIDI too: jack[:PORT] (a JACK MIDI\n"
     "                      port lstmjam-out:midi_out, events at their frames), alsa\n"
-    "                      (an ALSA sequencer port lstmjam:out) or a PortMidi output\n"
+    "                      (an ALSA sequencer port lstmjam:out), virtual (alsa where\n"
+    "                      the sequencer exists, else jack) or a PortMidi output\n"
     "                      (index or name substring)\n"
     "  --no-audio          no synth, no audio device: MIDI out only (a DAW plays it)\n"
     "  --midi-clock        MIDI out sends MIDI clock too: Start, 24 ticks per quarter\n"
@@ -127,12 +128,13 @@ static int parse_args(int argc, char **argv, play_cli *c) {
     }
     if (c->has_preset) { /* the preset first; the options below override it */
         const preset *p = &c->preset;
-        if (!p->audio || p->midi_out[0]) {
-            cli_error("%s: %s is not in this build of play yet; hint: render it to a file "
-                      "(lstmjam render --preset %s -o out.wav) or pick another preset",
-                      p->path, p->midi_out[0] ? "MIDI out (midi.out)" : "playing with no audio", p->name);
+        if (!p->audio && !p->midi_out[0]) { /* nothing would be heard */
+            cli_error("%s: audio.enabled is false and there is no midi.out; hint: give it "
+                      "midi.out (virtual, jack[:PORT], alsa or a device) or enable audio", p->path);
             return LJ_EXIT_BAD_INPUT;
         }
+        c->midi_out = p->midi_out[0] ? p->midi_out : NULL;
+        c->no_audio = !p->audio;
         c->model = p->model;
         c->engine = p->engine;
         c->seed_given = p->seed_given;

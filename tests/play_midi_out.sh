@@ -20,6 +20,7 @@
 # event written at its period's start instead of its frame offset falls off
 # that grid: 6 periods reach 13 of the 25 residues mod 200 that a multiple of
 # 8 can have, so a broken port passes 11 intervals with odds ~1 in 2000.
+# Run 3: the daw preset's virtual port (see there).
 # Skipped (77) without jackd, jack_midi_dump or midicsv.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp jack_midi_dump midicsv; do
@@ -30,13 +31,15 @@ trap 'kill $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf
 . "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_dummy_start lstmjam_mo
 
-run() { # NAME, then play's extra options
+run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless they give a preset)
     name=$1; shift
     stdbuf -oL jack_midi_dump -a ljdump >"$tmp/$name.dump" 2>/dev/null &
     dump_pid=$!
     for i in $(seq 1 30); do jack_lsp 2>/dev/null | grep -q "ljdump:input" && break; sleep 0.1; done
+    out="--midi-out jack:ljdump:input"
+    case "$*" in *--preset*) out= ;; esac
     "$BIN" play --model "$tmp/ev.lstm" --seconds 4 --tempo 300 --seed 5 --lookahead 40 \
-        --midi-out jack:ljdump:input --record "$tmp/$name.mid" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+        $out --record "$tmp/$name.mid" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     sleep 0.3
     kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null
@@ -65,7 +68,7 @@ run() { # NAME, then play's extra options
             printf "%s: peer got %d note-ons (session MIDI %d), %d note-offs; %d intervals between note events: %d on the 200-frame grid, %d after lost periods, %d off it; %d left on, panic %s\n",
                 name, ons, want, offs, intervals, intervals - shifted - offgrid, shifted, offgrid, left, panic ? "seen" : "not seen"
             bad = 0
-            if (ons < 3 || ons != want) { print "FAIL " name ": the peer did not get the model'"'"'s notes"; bad = 1 }
+            if (ons < 3 || ons > want || (ons != want && name != "daw")) { print "FAIL " name ": the peer did not get the model'"'"'s notes"; bad = 1 }
             if (offgrid || intervals < 5) { print "FAIL " name ": note events off their scheduled frames"; bad = 1 }
             if (left != 0 || !panic) { print "FAIL " name ": notes left on at the peer"; bad = 1 }
             exit bad
@@ -76,4 +79,16 @@ run() { # NAME, then play's extra options
 run noaudio --no-audio
 grep -q "^no audio: MIDI out only" "$tmp/noaudio.out" || { echo "FAIL no-audio banner"; fail=1; }
 run audio --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2"
+# Run 3: the daw preset (midi.out: virtual, audio.enabled: false). There is
+# no /dev/snd/seq here, so "virtual" is the JACK port lstmjam-out:midi_out,
+# which nothing connects until the DAW does: jack_connect plays the DAW as
+# soon as the port appears, so notes played before it are not at the peer
+# (the check is then: some notes, no more than the session's, on the grid).
+( for i in $(seq 1 200); do
+      jack_connect lstmjam-out:midi_out ljdump:input 2>/dev/null && exit 0
+      sleep 0.02
+  done ) &
+run daw --preset "$LJ_SOURCE_DIR/presets/daw.yaml"
+grep -q "^MIDI out: JACK lstmjam-out:midi_out" "$tmp/daw.out" && grep -q "^no audio: MIDI out only" "$tmp/daw.out" \
+    || { echo "FAIL daw: not the virtual port with no audio"; cat "$tmp/daw.out"; fail=1; }
 exit $fail

@@ -239,6 +239,28 @@ static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen
     return start_poll(m, err, errlen);
 }
 
+/* "virtual": a port for a DAW to connect to on whichever MIDI system this
+ * machine runs: the ALSA sequencer's lstmjam:out where the sequencer exists
+ * (the desktop case), else a JACK MIDI port lstmjam-out:midi_out (a JACK
+ * setup, or a machine without /dev/snd/seq); the error names both. */
+static int open_virtual(midi_out *m, rtq *events, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    snd_seq_t *probe = NULL;
+    int r = snd_seq_open(&probe, "default", SND_SEQ_OPEN_OUTPUT, 0);
+    if (r >= 0) {
+        snd_seq_close(probe);
+        midi_sink_init(&m->sink, events, alsa_write, m);
+        return open_alsa(m, err, errlen);
+    }
+    midi_sink_init(&m->sink, events, jack_write, m);
+    char jack_err[256];
+    if (open_jack(m, NULL, jack_err, sizeof jack_err) == LJ_OK) return LJ_OK;
+    return lj_fail(err, errlen, LJ_ERR_IO,
+                   "virtual MIDI out: no ALSA sequencer (%s) and %s; hint: load the snd-seq module "
+                   "(sudo modprobe snd-seq) or start a JACK server, or render to a file",
+                   snd_strerror(r), jack_err);
+}
+
 int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_clock_fn clock,
                   void *clock_user, int midi_clock, midi_out **out, char *err, size_t errlen) {
     *out = NULL;
@@ -249,13 +271,16 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     m->rate = sample_rate;
     atomic_init(&m->own_frames, 0);
     atomic_init(&m->stop, 0);
-    int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5);
-    midi_sink_init(&m->sink, events, jack ? jack_write : !strcmp(spec, "alsa") ? alsa_write : pm_write, m);
     m->midi_clock = midi_clock;
-    int rc;
-    if (jack) rc = open_jack(m, spec[4] ? spec + 5 : NULL, err, errlen);
-    else if (!strcmp(spec, "alsa")) rc = open_alsa(m, err, errlen);
-    else rc = open_portmidi(m, spec, err, errlen);
+    int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5), rc;
+    if (!strcmp(spec, "virtual")) {
+        rc = open_virtual(m, events, err, errlen);
+    } else {
+        midi_sink_init(&m->sink, events, jack ? jack_write : !strcmp(spec, "alsa") ? alsa_write : pm_write, m);
+        if (jack) rc = open_jack(m, spec[4] ? spec + 5 : NULL, err, errlen);
+        else if (!strcmp(spec, "alsa")) rc = open_alsa(m, err, errlen);
+        else rc = open_portmidi(m, spec, err, errlen);
+    }
     if (rc) {
         midi_out_close(m);
         return rc;

@@ -10,6 +10,8 @@
  *                          "out" that other programs subscribe to; a 1 ms
  *                          thread sends each event when its frame is due
  *                          (direct output, so within 1 ms of its time)
+ *   "virtual"              "alsa" where the ALSA sequencer exists, else "jack"
+ *                          (the port a DAW connects to; presets' midi.out)
  *   anything else          a PortMidi output device by index or name substring
  *                          (ALSA sequencer on Linux), the same 1 ms thread
  *
