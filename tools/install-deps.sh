@@ -9,7 +9,7 @@ set -eu
 PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
 portaudio19-dev libportmidi-dev libfluidsynth-dev libopenblas-dev
 libsndfile1-dev libyaml-dev libcjson-dev libcairo2-dev libasound2-dev
-libjack-jackd2-dev jackd2 libcmocka-dev
+libjack-jackd2-dev jackd2 libcmocka-dev alsa-utils
 abcmidi midicsv fluidsynth timgm6mb-soundfont"
 # Reference implementation for golden numbers (large; only the generator needs it).
 if [ "${LJ_DEPS_EXTRA:-1}" = 1 ]; then PKGS="$PKGS python3-torch"; fi

@@ -3,9 +3,11 @@
 #include "audio_out.h"
 #include "device_match.h"
 
+#include <alsa/asoundlib.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <portmidi.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -20,6 +22,9 @@ struct midi_in {
     /* JACK */
     jack_client_t *jack;
     jack_port_t *port;
+    /* ALSA sequencer */
+    snd_seq_t *seq;
+    snd_midi_event_t *decoder; /* sequencer events -> MIDI bytes (alsa-lib, no kernel) */
     /* PortMidi */
     PortMidiStream *pm;
     int pm_started;
@@ -62,6 +67,73 @@ static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
                            source, jack_port_name(m->port));
         snprintf(m->name, sizeof m->name, "JACK %s <- %s", jack_port_name(m->port), source);
     }
+    return LJ_OK;
+}
+
+/* ---- ALSA sequencer ---- */
+
+int midi_in_alsa_to_midi(struct snd_midi_event *decoder, const struct snd_seq_event *ev, uint8_t *out,
+                         size_t cap) {
+    switch (ev->type) { /* the messages midi_route takes; the rest (clock, sysex, subscriptions) is not music */
+    case SND_SEQ_EVENT_NOTEON: case SND_SEQ_EVENT_NOTEOFF: case SND_SEQ_EVENT_CONTROLLER:
+    case SND_SEQ_EVENT_PGMCHANGE: case SND_SEQ_EVENT_PITCHBEND: case SND_SEQ_EVENT_CHANPRESS:
+    case SND_SEQ_EVENT_KEYPRESS: break;
+    default: return 0;
+    }
+    snd_midi_event_reset_decode(decoder);
+    long n = snd_midi_event_decode(decoder, out, (long)cap, ev);
+    return n > 0 ? (int)n : 0;
+}
+
+/* Waits on the sequencer (50 ms at most, to see the stop flag) and routes
+ * each event stamped with the audio clock at its arrival. */
+static void *alsa_thread(void *arg) {
+    midi_in *m = arg;
+    struct pollfd fds[8];
+    int nfds = snd_seq_poll_descriptors(m->seq, fds, 8, POLLIN);
+    while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
+        if (poll(fds, (nfds_t)nfds, 50) <= 0) continue;
+        snd_seq_event_t *ev = NULL;
+        while (snd_seq_event_input(m->seq, &ev) >= 0 && ev) { /* non-blocking: -EAGAIN when empty */
+            uint8_t bytes[8];
+            int n = midi_in_alsa_to_midi(m->decoder, ev, bytes, sizeof bytes);
+            if (n > 0) midi_route_message(m->route, m->clock(m->clock_user), bytes, (size_t)n);
+            ev = NULL;
+        }
+    }
+    return NULL;
+}
+
+static int open_alsa(midi_in *m, const char *source, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    int r = snd_seq_open(&m->seq, "default", SND_SEQ_OPEN_INPUT, SND_SEQ_NONBLOCK);
+    if (r < 0) {
+        m->seq = NULL;
+        return lj_fail(err, errlen, LJ_ERR_IO, "--midi-in alsa: cannot open the ALSA sequencer: %s%s",
+                       snd_strerror(r),
+                       r == -ENOENT ? " (no /dev/snd/seq: load the snd-seq module, or use --midi-in jack)" : "");
+    }
+    snd_seq_set_client_name(m->seq, "lstmjam-midi"); /* as on JACK; MIDI out is the client "lstmjam" */
+    int port = snd_seq_create_simple_port(m->seq, "in", SND_SEQ_PORT_CAP_WRITE | SND_SEQ_PORT_CAP_SUBS_WRITE,
+                                          SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
+    if (port < 0)
+        return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot create the port: %s", snd_strerror(port));
+    if ((r = snd_midi_event_new(16, &m->decoder)) < 0)
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "ALSA MIDI decoder: %s", snd_strerror(r));
+    snd_midi_event_no_status(m->decoder, 1); /* every message with its status byte */
+    snprintf(m->name, sizeof m->name, "ALSA sequencer lstmjam-midi:in (client %d)", snd_seq_client_id(m->seq));
+    if (source && *source) {
+        snd_seq_addr_t from;
+        if ((r = snd_seq_parse_address(m->seq, &from, source)) < 0 ||
+            (r = snd_seq_connect_from(m->seq, port, from.client, from.port)) < 0)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-in alsa:%s: cannot connect from that port: %s "
+                           "(see aconnect -i)", source, snd_strerror(r));
+        size_t l = strlen(m->name);
+        snprintf(m->name + l, sizeof m->name - l, " <- %s", source);
+    }
+    r = pthread_create(&m->thread, NULL, alsa_thread, m);
+    if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
+    m->thread_running = 1;
     return LJ_OK;
 }
 
@@ -127,6 +199,8 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
     int rc;
     if (!strcmp(spec, "jack")) rc = open_jack(m, NULL, err, errlen);
     else if (!strncmp(spec, "jack:", 5)) rc = open_jack(m, spec + 5, err, errlen);
+    else if (!strcmp(spec, "alsa")) rc = open_alsa(m, NULL, err, errlen);
+    else if (!strncmp(spec, "alsa:", 5)) rc = open_alsa(m, spec + 5, err, errlen);
     else rc = open_portmidi(m, spec, err, errlen);
     if (rc) {
         midi_in_close(m);
@@ -148,6 +222,8 @@ void midi_in_close(midi_in *m) {
     }
     if (m->pm) Pm_Close(m->pm);
     if (m->pm_started) Pm_Terminate();
+    if (m->decoder) snd_midi_event_free(m->decoder);
+    if (m->seq) snd_seq_close(m->seq);
     free(m);
 }
 

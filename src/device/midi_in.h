@@ -1,8 +1,12 @@
-/* midi_in: the player's MIDI keyboard, from PortMidi or JACK.
+/* midi_in: the player's MIDI keyboard, from PortMidi, JACK or the ALSA sequencer.
  *
  *   "jack" or "jack:PORT"  a JACK client "lstmjam" with a MIDI input port
  *                          "lstmjam-midi:midi_in" (connected from PORT when given);
  *                          JACK's process callback routes the events
+ *   "alsa" or "alsa:SRC"   an ALSA sequencer client "lstmjam-midi" with a port "in"
+ *                          that other programs connect to (connected from SRC,
+ *                          "client:port" or a client name, when given); a
+ *                          thread waits on the sequencer and routes each event
  *   anything else          a PortMidi input device by index or name substring
  *                          (ALSA sequencer on Linux); PortMidi is polled, so a
  *                          thread reads it every millisecond
@@ -31,6 +35,14 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
 /* Stops routing (no call into route after it returns) and closes; NULL no-op. */
 void midi_in_close(midi_in *m);
 const char *midi_in_name(const midi_in *m); /* what was opened, for messages */
+
+/* The MIDI bytes of a sequencer event that midi_route takes (note, CC,
+ * program, bend, pressure), written to out; 0 for anything else. decoder is
+ * alsa-lib's converter (snd_midi_event_new). Pure; for the tests. */
+struct snd_midi_event; /* alsa/asoundlib.h */
+struct snd_seq_event;
+int midi_in_alsa_to_midi(struct snd_midi_event *decoder, const struct snd_seq_event *ev, uint8_t *out,
+                         size_t cap);
 
 /* Lists PortMidi inputs and outputs to fp; returns the count, -1 on error. */
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen);

@@ -8,11 +8,16 @@
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <portmidi.h>
+#include <porttime.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* How far ahead of its time the polled sender hands an event over (ms): two
+ * of its 1 ms naps, so an event is queued before it is due. */
+#define LEAD_MS 2.0
 
 struct midi_out {
     midi_sink sink;
@@ -36,10 +41,19 @@ struct midi_out {
     /* ALSA */
     snd_seq_t *seq;
     int seq_port;
+    int seq_queue;            /* the queue the events are scheduled on (-1 none) */
+    snd_midi_event_t *encoder; /* MIDI bytes -> sequencer events (alsa-lib, no kernel) */
     /* PortMidi */
     PortMidiStream *pm;
     int pm_started;
-    /* the 1 ms sender of the polled backends */
+    int pt_started;  /* 1: this output started PortTime (Pt_Start) */
+    uint64_t pt0_ns; /* the monotonic time of PortTime's 0 */
+    /* the 1 ms sender of the polled backends; it hands events to the queue
+     * (ALSA) or the timestamped stream (PortMidi) up to LEAD_MS before their
+     * time, each stamped with its exact time: the window being processed */
+    uint64_t win_start, win_clock; /* its first frame; the clock's frame when it began */
+    uint64_t win_ns;               /* the monotonic time then, since t0_ns */
+    uint64_t last_ns;              /* the latest time stamped so far (times never go back) */
     pthread_t thread;
     int thread_running;
     _Atomic int stop;
@@ -58,6 +72,20 @@ uint64_t midi_out_clock(void *user) {
 }
 
 static uint64_t now_frames(midi_out *m) { return m->clock ? m->clock(m->clock_user) : midi_out_clock(m); }
+
+uint64_t midi_out_event_ns(uint64_t frame, uint64_t clock_frame, uint64_t clock_ns, double rate,
+                           uint64_t *last_ns) {
+    uint64_t t = clock_ns;
+    if (frame > clock_frame) t += (uint64_t)((double)(frame - clock_frame) * 1e9 / rate + 0.5);
+    if (t < *last_ns) t = *last_ns;
+    *last_ns = t;
+    return t;
+}
+
+/* The time since t0_ns at which the message at `offset` of the window leaves. */
+static uint64_t window_event_ns(midi_out *m, uint32_t offset) {
+    return midi_out_event_ns(m->win_start + offset, m->win_clock, m->win_ns, m->rate, &m->last_ns);
+}
 
 /* ---- JACK ---- */
 
@@ -140,52 +168,54 @@ static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
 
 /* ---- the polled backends: ALSA sequencer, PortMidi ---- */
 
+int midi_out_alsa_encode(struct snd_midi_event *encoder, const uint8_t *msg, size_t len,
+                         struct snd_seq_event *ev) {
+    snd_seq_ev_clear(ev);
+    snd_midi_event_reset_encode(encoder); /* each message is whole: no running status */
+    return snd_midi_event_encode(encoder, msg, (long)len, ev) == (long)len && ev->type != SND_SEQ_EVENT_NONE;
+}
+
 static void alsa_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
-    (void)offset; /* sent when due (1 ms thread) */
     snd_seq_event_t ev;
-    snd_seq_ev_clear(&ev);
-    int ch = msg[0] & 0x0F;
-    switch (msg[0] & 0xF0) {
-    case 0x90: snd_seq_ev_set_noteon(&ev, ch, msg[1], msg[2]); break;
-    case 0x80: snd_seq_ev_set_noteoff(&ev, ch, msg[1], 0); break;
-    case 0xB0: snd_seq_ev_set_controller(&ev, ch, msg[1], msg[2]); break;
-    case 0xC0: snd_seq_ev_set_pgmchange(&ev, ch, msg[1]); break;
-    case 0xF0: /* system real time: the MIDI clock */
-        if (msg[0] == 0xF8) ev.type = SND_SEQ_EVENT_CLOCK;
-        else if (msg[0] == 0xFA) ev.type = SND_SEQ_EVENT_START;
-        else if (msg[0] == 0xFC) ev.type = SND_SEQ_EVENT_STOP;
-        else return;
-        snd_seq_ev_set_fixed(&ev);
-        break;
-    default: return;
-    }
-    (void)len;
+    if (!midi_out_alsa_encode(m->encoder, msg, len, &ev)) return; /* not a sequencer message (none of ours) */
+    uint64_t t = window_event_ns(m, offset);
+    snd_seq_real_time_t rt = {(unsigned)(t / 1000000000u), (unsigned)(t % 1000000000u)};
     snd_seq_ev_set_source(&ev, m->seq_port);
     snd_seq_ev_set_subs(&ev);
-    snd_seq_ev_set_direct(&ev);
+    snd_seq_ev_schedule_real(&ev, m->seq_queue, 0, &rt); /* absolute: the queue started at t0_ns */
     snd_seq_event_output(m->seq, &ev);
 }
 
 static void pm_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
-    (void)offset;
-    Pm_WriteShort(m->pm, 0, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
+    /* PortTime counts ms from its start, our times ns from t0_ns: the stream
+     * was opened with latency 1, so a message leaves 1 ms after its stamp */
+    uint64_t t = window_event_ns(m, offset);
+    PmTimestamp stamp = (PmTimestamp)((m->t0_ns - m->pt0_ns + t) / 1000000u);
+    Pm_WriteShort(m->pm, stamp, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
 }
 
 static void *poll_thread(void *arg) {
     midi_out *m = arg;
     struct timespec nap = {0, 1000000};
-    uint64_t done = now_frames(m);
+    uint64_t lead = (uint64_t)(m->rate * LEAD_MS / 1000.0), done = now_frames(m);
     while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
-        uint64_t now = now_frames(m);
-        if (now > done) {
-            midi_sink_process(&m->sink, done, (uint32_t)(now - done));
-            done = now;
+        uint64_t t = mono_ns() - m->t0_ns, now = now_frames(m);
+        if (now + lead > done) {
+            m->win_start = done;
+            m->win_clock = now;
+            m->win_ns = t;
+            midi_sink_process(&m->sink, done, (uint32_t)(now + lead - done));
+            done = now + lead;
             if (m->seq) snd_seq_drain_output(m->seq);
         }
         nanosleep(&nap, NULL);
     }
+    /* what is sent after this (the panic, the clock's Stop) goes after all of it */
+    m->win_start = done;
+    m->win_clock = now_frames(m);
+    m->win_ns = mono_ns() - m->t0_ns;
     return NULL;
 }
 
@@ -198,8 +228,9 @@ static int start_poll(midi_out *m, char *err, size_t errlen) {
     return LJ_OK;
 }
 
-static int open_alsa(midi_out *m, char *err, size_t errlen) {
+static int open_alsa(midi_out *m, const char *dest, char *err, size_t errlen) {
     audio_out_quiet_libs();
+    m->seq_queue = -1;
     int r = snd_seq_open(&m->seq, "default", SND_SEQ_OPEN_OUTPUT, 0);
     if (r < 0) {
         m->seq = NULL;
@@ -212,7 +243,26 @@ static int open_alsa(midi_out *m, char *err, size_t errlen) {
                                              SND_SEQ_PORT_TYPE_MIDI_GENERIC | SND_SEQ_PORT_TYPE_APPLICATION);
     if (m->seq_port < 0)
         return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot create the port: %s", snd_strerror(m->seq_port));
+    if ((r = snd_midi_event_new(16, &m->encoder)) < 0)
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "ALSA MIDI encoder: %s", snd_strerror(r));
     snprintf(m->name, sizeof m->name, "ALSA sequencer lstmjam:out (client %d)", snd_seq_client_id(m->seq));
+    if (dest && *dest) {
+        snd_seq_addr_t to;
+        if ((r = snd_seq_parse_address(m->seq, &to, dest)) < 0 ||
+            (r = snd_seq_connect_to(m->seq, m->seq_port, to.client, to.port)) < 0)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out alsa:%s: cannot connect to that port: %s "
+                           "(see aconnect -o)", dest, snd_strerror(r));
+        size_t l = strlen(m->name);
+        snprintf(m->name + l, sizeof m->name - l, " -> %s", dest);
+    }
+    /* a queue of our own: each event is scheduled at its exact time (the
+     * 1 ms sender hands it over up to LEAD_MS early), in real time from its
+     * start, which is t0_ns (start_poll) */
+    if ((m->seq_queue = snd_seq_alloc_named_queue(m->seq, "lstmjam")) < 0)
+        return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot make a queue: %s", snd_strerror(m->seq_queue));
+    snd_seq_start_queue(m->seq, m->seq_queue, NULL);
+    if ((r = snd_seq_drain_output(m->seq)) < 0)
+        return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot start the queue: %s", snd_strerror(r));
     return start_poll(m, err, errlen);
 }
 
@@ -230,7 +280,15 @@ static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen
         return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out '%s': no MIDI output matches (see lstmjam devices)",
                        spec);
     }
-    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 0);
+    /* PortMidi timestamps: its clock is PortTime (ms), and a latency above 0
+     * makes it honour them (1 ms: the smallest) */
+    if (!Pt_Started()) {
+        if (Pt_Start(1, NULL, NULL) != ptNoError)
+            return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: cannot start its timer (PortTime)");
+        m->pt_started = 1;
+    }
+    m->pt0_ns = mono_ns() - (uint64_t)Pt_Time() * 1000000u;
+    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 1);
     if (pe != pmNoError) {
         m->pm = NULL;
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
@@ -250,7 +308,7 @@ static int open_virtual(midi_out *m, rtq *events, char *err, size_t errlen) {
     if (r >= 0) {
         snd_seq_close(probe);
         midi_sink_init(&m->sink, events, alsa_write, m);
-        return open_alsa(m, err, errlen);
+        return open_alsa(m, NULL, err, errlen);
     }
     midi_sink_init(&m->sink, events, jack_write, m);
     char jack_err[256];
@@ -273,12 +331,13 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     atomic_init(&m->stop, 0);
     m->midi_clock = midi_clock;
     int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5), rc;
+    int alsa = !strcmp(spec, "alsa") || !strncmp(spec, "alsa:", 5);
     if (!strcmp(spec, "virtual")) {
         rc = open_virtual(m, events, err, errlen);
     } else {
-        midi_sink_init(&m->sink, events, jack ? jack_write : !strcmp(spec, "alsa") ? alsa_write : pm_write, m);
+        midi_sink_init(&m->sink, events, jack ? jack_write : alsa ? alsa_write : pm_write, m);
         if (jack) rc = open_jack(m, spec[4] ? spec + 5 : NULL, err, errlen);
-        else if (!strcmp(spec, "alsa")) rc = open_alsa(m, err, errlen);
+        else if (alsa) rc = open_alsa(m, spec[4] ? spec + 5 : NULL, err, errlen);
         else rc = open_portmidi(m, spec, err, errlen);
     }
     if (rc) {
@@ -322,10 +381,21 @@ void midi_out_close(midi_out *m) {
             midi_sink_clock_stop_request(&m->sink);
             midi_sink_process(&m->sink, now_frames(m), 0);
         }
-        if (m->seq) snd_seq_drain_output(m->seq);
+        /* closing drops what is still scheduled: wait until all of it left */
+        if (m->seq) {
+            snd_seq_drain_output(m->seq);
+            snd_seq_sync_output_queue(m->seq);
+        }
+        if (m->pm) {
+            uint64_t until = m->t0_ns + m->last_ns + 3000000u; /* the last stamp, its 1 ms latency, margin */
+            struct timespec nap = {0, 1000000};
+            for (int i = 0; i < 1000 && mono_ns() < until; i++) nanosleep(&nap, NULL);
+        }
     }
     if (m->pm) Pm_Close(m->pm);
     if (m->pm_started) Pm_Terminate();
+    if (m->pt_started) Pt_Stop();
+    if (m->encoder) snd_midi_event_free(m->encoder);
     if (m->seq) snd_seq_close(m->seq);
     free(m);
 }

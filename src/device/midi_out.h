@@ -6,14 +6,18 @@
  *                          given); JACK's process callback writes each event at
  *                          its frame offset in the period: sample-exact on the
  *                          clock the events were scheduled on
- *   "alsa"                 an ALSA sequencer client "lstmjam" with a port
- *                          "out" that other programs subscribe to; a 1 ms
- *                          thread sends each event when its frame is due
- *                          (direct output, so within 1 ms of its time)
+ *   "alsa" or "alsa:DEST"  an ALSA sequencer client "lstmjam" with a port
+ *                          "out" that other programs subscribe to (connected
+ *                          to DEST, "client:port" or a client name, when
+ *                          given); a 1 ms thread hands each event to a queue
+ *                          of ours up to 2 ms before its time, scheduled at
+ *                          that time (the sequencer sends it then)
  *   "virtual"              "alsa" where the ALSA sequencer exists, else "jack"
  *                          (the port a DAW connects to; presets' midi.out)
  *   anything else          a PortMidi output device by index or name substring
  *                          (ALSA sequencer on Linux), the same 1 ms thread
+ *                          writing each message up to 2 ms early with its time
+ *                          as PortMidi timestamp (PortTime, ms; latency 1 ms)
  *
  * The clock: with `clock` given (the audio clock, sched_clock: play with
  * audio) the events' frames are read against it; without (play --no-audio)
@@ -55,5 +59,20 @@ double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
+
+/* The time (ns) at which a scheduled backend sends an event of `frame` when
+ * the clock read clock_frame at clock_ns (rate frames per second): clock_ns
+ * plus the frames still to go (none for a late event), and never before
+ * *last_ns, which it then advances: the clock of play with audio moves a
+ * period at a time, so two windows could otherwise stamp a later event before
+ * an earlier one (a note-off before its note-on). Pure; for the tests. */
+/* The sequencer event of one whole MIDI message (status byte first) through
+ * alsa-lib's encoder (snd_midi_event_new); 0 when it has none. Pure. */
+struct snd_midi_event; /* alsa/asoundlib.h */
+struct snd_seq_event;
+int midi_out_alsa_encode(struct snd_midi_event *encoder, const uint8_t *msg, size_t len,
+                         struct snd_seq_event *ev);
+uint64_t midi_out_event_ns(uint64_t frame, uint64_t clock_frame, uint64_t clock_ns, double rate,
+                           uint64_t *last_ns);
 
 #endif
