@@ -39,7 +39,9 @@ static const char *help =
     "CC 74 density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
     "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic;\n"
     "a preset's midi.cc changes that mapping.\n"
-    "\n"
+    "\n";
+/* in two strings: C11 compilers need take only 4095 characters in one */
+static const char help_options[] =
     "options:\n"
     "  --preset NAME|FILE  a play preset: presets/NAME.yaml or a file (lstmjam presets)\n"
     "  --model FILE        the model (timestep, notechord, event, abc/chars, psd or\n"
@@ -67,6 +69,8 @@ static const char *help =
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
     "  --seed S            random seed (default: from the clock)\n"
+    "  --engine-priority P the engine thread's SCHED_FIFO priority, 0 = normal\n"
+    "                      (default 5: below audio threads; needs an rtprio limit)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
     "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
     "  --gap S             continue, respond: the silence that ends the player's phrase\n"
@@ -147,10 +151,12 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         c->midi_in = p->midi_in[0] ? p->midi_in : NULL;
         c->thru_channel = p->thru_channel;
     }
+    c->engine.thread_priority = 5; /* SCHED_FIFO if allowed: see engine_thread_priority */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
+            fputs(help_options, stdout);
             return -1;
         }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -237,6 +243,9 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.program = (int)l;
+        } else if (!strcmp(a, "--engine-priority")) {
+            if ((l = cli_parse_long(a, v, 0, 99)) < 0) return LJ_EXIT_BAD_INPUT;
+            c->engine.thread_priority = (int)l;
         } else if (!strcmp(a, "--seconds")) {
             if (cli_parse_double(a, v, 0.01, 1e7, &c->seconds)) return LJ_EXIT_BAD_INPUT;
         } else {
@@ -514,6 +523,11 @@ int cmd_play(int argc, char **argv) {
             printf("MIDI out: %s (channel %d)%s\n", midi_out_name(p.mout), ec.channel + 1,
                    c.midi_clock ? ", MIDI clock at the engine's tempo" : "");
         if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
+        int why, prio = engine_thread_priority(p.eng, &why);
+        if (prio) printf("engine thread: real-time (SCHED_FIFO %d)\n", prio);
+        else if (why)
+            printf("engine thread: normal priority (real-time refused: %s; see the README's latency tuning)\n",
+                   strerror(why));
         fflush(stdout);
     }
 

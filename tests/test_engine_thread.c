@@ -5,12 +5,14 @@
  * the threads of lstmjam play without a device. Run under TSan by `make test`
  * (label threads). Checked: music was generated and applied, nothing late
  * beyond a few events, nothing held or sounding after engine_thread_stop and
- * the audio thread's last callbacks, the engine's pushes all landed. */
+ * the audio thread's last callbacks, the engine's pushes all landed; the
+ * real-time priority it reports is what the kernel shows for its thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -41,6 +43,31 @@ static void *audio_main(void *arg) {
 
 static uint64_t clock_of(void *user) { return sched_clock(user); }
 
+/* Threads of this process whose scheduling policy is SCHED_FIFO (1) at
+ * priority `prio`, read from /proc/self/task/TID/stat (fields 40 rt_priority
+ * and 41 policy): what the kernel says, not what the engine reports. */
+static int fifo_threads(int prio) {
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "cat /proc/%d/task/*/stat", (int)getpid());
+    FILE *f = popen(cmd, "r");
+    if (!f) return -1;
+    char line[2048];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *p = strrchr(line, ')'); /* the command name may hold spaces */
+        if (!p) continue;
+        int field = 2, rt = -1, policy = -1;
+        for (char *t = strtok(p + 1, " "); t; t = strtok(NULL, " ")) {
+            field++;
+            if (field == 40) rt = atoi(t);
+            if (field == 41) policy = atoi(t);
+        }
+        if (policy == 1 && rt == prio) n++;
+    }
+    pclose(f);
+    return n;
+}
+
 static void test_engine_thread(void **state) {
     (void)state;
     char path[256], err[512] = "";
@@ -63,11 +90,17 @@ static void test_engine_thread(void **state) {
     c.out = q;
     c.tempo_bpm = 300; /* many notes in two seconds */
     c.lookahead_frames = 4 * 128;
+    c.thread_priority = 7; /* as play asks (5 there); refused without an rtprio limit */
     engine *e = NULL;
     assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_OK);
     pthread_t at;
     assert_int_equal(pthread_create(&at, NULL, audio_main, &a), 0);
     assert_int_equal(engine_thread_start(e, clock_of, a.s, 1000000, err, sizeof err), LJ_OK);
+    /* the priority it reports is the one the kernel gives it */
+    int why, prio = engine_thread_priority(e, &why);
+    fprintf(stderr, "  engine thread: SCHED_FIFO %d (%s)\n", prio, why ? strerror(why) : "granted");
+    assert_true((prio == 7 && why == 0) || (prio == 0 && why == EPERM));
+    assert_int_equal(fifo_threads(7), prio ? 1 : 0);
     struct timespec tick = {0, 100000000};
     for (int i = 0; i < 20; i++) { /* two seconds of control */
         nanosleep(&tick, NULL);

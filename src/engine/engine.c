@@ -218,6 +218,7 @@ struct engine {
     /* the engine thread */
     pthread_t thread;
     int thread_running;
+    int rt_priority, rt_refused; /* engine_thread_priority */
     _Atomic int stop_req;
     _Atomic int thread_done;            /* the thread pushed everything after a stop */
     engine_clock_fn clock;
@@ -1325,7 +1326,20 @@ int engine_thread_start(engine *e, engine_clock_fn clock, void *clock_user, uint
     int r = pthread_create(&e->thread, NULL, thread_main, e);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the engine thread: %s", strerror(r));
     e->thread_running = 1;
+    e->rt_priority = 0;
+    e->rt_refused = 0;
+    if (e->cfg.thread_priority > 0) { /* advice: a refusal leaves it at normal priority */
+        struct sched_param sp = {.sched_priority = e->cfg.thread_priority};
+        r = pthread_setschedparam(e->thread, SCHED_FIFO, &sp);
+        if (r) e->rt_refused = r;
+        else e->rt_priority = e->cfg.thread_priority;
+    }
     return LJ_OK;
+}
+
+int engine_thread_priority(const engine *e, int *why) {
+    if (why) *why = e->rt_refused;
+    return e->rt_priority;
 }
 
 int engine_thread_stop(engine *e, int timeout_ms) {
