@@ -59,6 +59,24 @@ echo "== (2) tuned: OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE unset; PyTorch with glibc
 ) | tee "$BUILD/bench_train_tuned.txt" >/dev/null
 /usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_train_tuned.txt"
 
+# One-step inference as lstmjam play's engine thread runs it: SCHED_FIFO 5
+# (engine_thread_priority), both sides under the same chrt, setting (1). A
+# real-time thread is not preempted by the machine's other work, so its p99
+# shows the step, not the load. Skipped where SCHED_FIFO is refused.
+echo
+if chrt -f 5 true 2>/dev/null; then
+    echo "== (3) one-step inference at SCHED_FIFO 5, as play's engine thread runs (chrt -f 5, both sides) =="
+    (
+        chrt -f 5 "$BUILD/bench/bench_train" --configs "" --threads 1
+        if /usr/bin/python3 -c "import torch" 2>/dev/null; then
+            chrt -f 5 /usr/bin/python3 "$SRC/bench/torch_lstm.py" --configs "" --threads 1
+        fi
+    ) | grep -v sgemm | tee "$BUILD/bench_step_fifo.txt" >/dev/null
+    /usr/bin/python3 "$SRC/bench/table.py" <"$BUILD/bench_step_fifo.txt"
+else
+    echo "== (3) SCHED_FIFO refused here (no rtprio limit): no real-time step run =="
+fi
+
 echo
 echo "== render speed next to fluidsynth -F =="
 "$SRC/bench/render_speed.sh" "$BUILD" 10
