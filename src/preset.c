@@ -85,7 +85,50 @@ static int parse_sampler(cfg_doc *d, cfg_node *root, preset *p, char *err, size_
     return LJ_OK;
 }
 
-/* `mode: NAME` or `mode: {name: NAME, phrase_gap: S, reseed: S, lookahead: MS}`. */
+/* A GM program by number or name ("Warm Pad"), into *prog. */
+static int parse_program(cfg_doc *d, cfg_node *pn, long *prog, char *err, size_t errlen) {
+    if (pn->kind == CFG_SCALAR && (pn->quoted || !(pn->value[0] >= '0' && pn->value[0] <= '9'))) {
+        if ((*prog = gm_program_find(pn->value)) < 0)
+            return lj_fail(err, errlen, LJ_ERR_PARSE,
+                           "%s:%d:%d: 'program': expected a GM program 0..127 or its name (e.g. "
+                           "'Church Organ', 'Flute', 'Warm Pad'), found '%s'",
+                           cfg_name(d), pn->line, pn->col, pn->value);
+        return LJ_OK;
+    }
+    return cfg_node_int(d, pn, 0, 127, prog, err, errlen);
+}
+
+/* `vary: {tempo: F, density: OCTAVES, programs: [P, ...]}` under an auto mode's
+ * map: engine_vary (slow changes between pieces). */
+static int parse_vary(cfg_doc *d, cfg_node *mode, preset *p, char *err, size_t errlen) {
+    cfg_node *n = NULL, *list = NULL;
+    int rc;
+    TRY(cfg_map(d, mode, "vary", 0, &n, err, errlen));
+    if (!n) return LJ_OK;
+    if (p->engine.mode != ENGINE_MODE_AUTO)
+        return lj_fail(err, errlen, LJ_ERR_PARSE,
+                       "%s:%d:%d: 'vary': only the auto mode changes between pieces; hint: remove it "
+                       "or use 'name: auto'", cfg_name(d), n->line, n->col);
+    engine_vary *v = &p->engine.vary;
+    TRY(cfg_float(d, n, "tempo", 0, 0, 0.5, &v->tempo, err, errlen));
+    TRY(cfg_float(d, n, "density", 0, 0, 2, &v->density, err, errlen));
+    TRY(cfg_seq(d, n, "programs", 0, &list, err, errlen));
+    if (list) {
+        if (list->n_items > ENGINE_MAX_VARY_PROGRAMS)
+            return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'programs': at most %d, found %zu",
+                           cfg_name(d), list->line, list->col, ENGINE_MAX_VARY_PROGRAMS, list->n_items);
+        v->n_programs = 0;
+        for (size_t i = 0; i < list->n_items; i++) {
+            long prog;
+            TRY(parse_program(d, &list->items[i], &prog, err, errlen));
+            v->programs[v->n_programs++] = (int)prog;
+        }
+    }
+    return LJ_OK;
+}
+
+/* `mode: NAME` or `mode: {name: NAME, phrase_gap: S, reseed: S, lookahead: MS,
+ * vary: {...}}`. */
 static int parse_mode(cfg_doc *d, cfg_node *root, preset *p, char *err, size_t errlen) {
     cfg_node *n = cfg_get(root, "mode");
     if (!n) return LJ_OK;
@@ -101,7 +144,7 @@ static int parse_mode(cfg_doc *d, cfg_node *root, preset *p, char *err, size_t e
                       err, errlen));
     } else if (n->kind != CFG_SCALAR) {
         return lj_fail(err, errlen, LJ_ERR_PARSE,
-                       "%s:%d:%d: 'mode': expected a mode name or a map {name, phrase_gap, reseed, "
+                       "%s:%d:%d: 'mode': expected a mode name or a map {name, phrase_gap, reseed, vary, "
                        "lookahead}, found a list",
                        cfg_name(d), n->line, n->col);
     }
@@ -113,7 +156,7 @@ static int parse_mode(cfg_doc *d, cfg_node *root, preset *p, char *err, size_t e
         if (strcmp(name->value, modes[i].name)) continue;
         snprintf(p->mode_name, sizeof p->mode_name, "%s", modes[i].name);
         p->engine.mode = modes[i].mode;
-        return LJ_OK;
+        return n->kind == CFG_MAP ? parse_vary(d, n, p, err, errlen) : LJ_OK;
     }
     return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: 'mode': expected one of %s; found '%s'",
                    cfg_name(d), name->line, name->col, list, name->value);
@@ -139,16 +182,7 @@ static int parse_instruments(cfg_doc *d, cfg_node *root, preset *p, char *err, s
         long ch = 0, prog = -1, bank = -1, sfpreset = -1;
         TRY(cfg_int(d, it, "channel", 1, 1, 16, &ch, err, errlen));
         cfg_node *pn = cfg_get(it, "program");
-        if (pn && pn->kind == CFG_SCALAR && (pn->quoted || !(pn->value[0] >= '0' && pn->value[0] <= '9'))) {
-            /* a GM name: program: Church Organ */
-            if ((prog = gm_program_find(pn->value)) < 0)
-                return lj_fail(err, errlen, LJ_ERR_PARSE,
-                               "%s:%d:%d: 'program': expected a GM program 0..127 or its name (e.g. "
-                               "'Church Organ', 'Flute', 'Warm Pad'), found '%s'",
-                               cfg_name(d), pn->line, pn->col, pn->value);
-        } else if (pn) {
-            TRY(cfg_node_int(d, pn, 0, 127, &prog, err, errlen));
-        }
+        if (pn) TRY(parse_program(d, pn, &prog, err, errlen));
         TRY(cfg_int(d, it, "bank", 0, 0, 16383, &bank, err, errlen));
         TRY(cfg_int(d, it, "preset", 0, 0, 127, &sfpreset, err, errlen));
         if (prog >= 0 && (bank >= 0 || sfpreset >= 0))

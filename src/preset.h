@@ -21,6 +21,8 @@
  *   mode: auto                        # continue, respond, steer, accompany; or a map:
  *                                     #   {name: respond, phrase_gap: 0.6,
  *                                     #   reseed: 60, lookahead: 40}  (s, s, ms)
+ *                                     # auto: {name: auto, vary: {tempo: 0.1, density: 0.3,
+ *                                     #   programs: [Warm Pad, Halo Pad]}} (engine_vary)
  *   tempo: 90                         # BPM; default the model's own
  *   channel: 1                        # MIDI channel of the model's notes, 1..16
  *   instruments:                      # per channel: GM program, or SoundFont bank + preset

@@ -61,6 +61,8 @@ static inline int fixture_write_event_model(const char *path, int hidden, uint64
 typedef struct fixture_synth {
     uint8_t sounding[16][128]; /* 1 after note_on until note_off / all_notes_off */
     uint64_t ons, offs, all_offs, frames;
+    uint64_t program_changes;  /* program changes applied, any channel */
+    uint8_t program_seen[128]; /* 1 for each program a change set */
 } fixture_synth;
 
 static inline void fs_on(void *u, int ch, int key, int vel) {
@@ -75,7 +77,12 @@ static inline void fs_off(void *u, int ch, int key) {
     f->offs++;
 }
 static inline void fs_cc(void *u, int ch, int cc, int v) { (void)u, (void)ch, (void)cc, (void)v; }
-static inline void fs_program(void *u, int ch, int p) { (void)u, (void)ch, (void)p; }
+static inline void fs_program(void *u, int ch, int p) {
+    fixture_synth *f = u;
+    (void)ch;
+    f->program_changes++;
+    f->program_seen[p & 127] = 1;
+}
 static inline void fs_all_off(void *u, int ch) {
     fixture_synth *f = u;
     memset(f->sounding[ch], 0, 128);

@@ -281,6 +281,71 @@ static void test_tempo_scales_time(void **state) {
     assert_true(a[199] > 48000 * 10); /* it did move in time */
 }
 
+/* auto with vary: the tempo, the density and the instrument change between
+ * pieces, at fresh starts only, within their bounds, and the tempo wanders
+ * over its range; the same engine without vary keeps its tempo and program. */
+static void vary_run(int vary, double *tmin, double *tmax, int *changes, fixture_synth *syn) {
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 3;
+    c.lookahead_frames = 2048;
+    c.reseed_seconds = 1; /* of music: about 60 pieces in 60 s */
+    c.tempo_bpm = 120;
+    c.program = 89;
+    if (vary) {
+        c.vary.tempo = 0.3;
+        c.vary.density = 0.5;
+        c.vary.n_programs = 3;
+        c.vary.programs[0] = 89;
+        c.vary.programs[1] = 92;
+        c.vary.programs[2] = 95;
+    }
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    double prev = engine_get_tempo(r.e);
+    uint64_t reseeds = 0;
+    *tmin = *tmax = prev;
+    *changes = 0;
+    while (r.clock < 48000ull * 60) {
+        rig_period(&r, c.lookahead_frames);
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        double t = engine_get_tempo(r.e);
+        if (t != prev) { /* only where a piece ended and the next began */
+            assert_true(st.reseeds > reseeds);
+            (*changes)++;
+            prev = t;
+        }
+        reseeds = st.reseeds;
+        if (t < *tmin) *tmin = t;
+        if (t > *tmax) *tmax = t;
+    }
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    *syn = r.syn;
+    rig_close(&r);
+}
+
+static void test_auto_vary(void **state) {
+    (void)state;
+    double tmin, tmax;
+    int changes;
+    fixture_synth syn;
+    vary_run(1, &tmin, &tmax, &changes, &syn);
+    fprintf(stderr, "  vary: %d tempo changes in 60 s, %.1f..%.1f BPM; %llu program changes\n", changes, tmin,
+            tmax, (unsigned long long)syn.program_changes);
+    assert_true(changes >= 20);
+    assert_true(tmin >= 120 * 0.7 - 1e-3 && tmax <= 120 * 1.3 + 1e-3);
+    assert_true(tmax - tmin >= 120 * 0.25); /* it wandered over 30 BPM at least */
+    assert_true(syn.program_changes >= 5); /* the first, then about 1 in 3 of ~60 pieces */
+    for (int p = 0; p < 128; p++) assert_true(!syn.program_seen[p] || p == 89 || p == 92 || p == 95);
+    assert_true(syn.program_seen[92] && syn.program_seen[95]);
+    vary_run(0, &tmin, &tmax, &changes, &syn);
+    assert_int_equal(changes, 0);
+    assert_true(tmin == 120 && tmax == 120);
+    assert_int_equal(syn.program_changes, 1);
+}
+
 /* The no-stuck-notes property under abuse. qcap small forces overflows. */
 static void abuse_run(size_t qcap, uint64_t seed, int *overflowed) {
     engine_config c;
@@ -1270,6 +1335,7 @@ int main(void) {
         cmocka_unit_test(test_steer_mode),
         cmocka_unit_test(test_accompany_mode),
         cmocka_unit_test(test_live_controls),
+        cmocka_unit_test(test_auto_vary),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

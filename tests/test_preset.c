@@ -170,6 +170,14 @@ static void test_minimal_defaults(void **st) {
     assert_int_equal(pr.audio, 1);
     assert_int_equal(pr.period, 128);
     assert_int_equal(pr.thru_channel, 1);
+    assert_true(pr.engine.vary.tempo == 0 && pr.engine.vary.density == 0 && pr.engine.vary.n_programs == 0);
+    /* auto's slow changes: numbers and GM names */
+    assert_int_equal(parse("model: m.lstm\nmode: {name: auto, vary: {tempo: 0.1, density: 0.5, "
+                           "programs: [Warm Pad, 92]}}\n", 0, err, sizeof err), LJ_OK);
+    assert_true(pr.engine.vary.tempo == 0.1 && pr.engine.vary.density == 0.5);
+    assert_int_equal(pr.engine.vary.n_programs, 2);
+    assert_int_equal(pr.engine.vary.programs[0], 89);
+    assert_int_equal(pr.engine.vary.programs[1], 92);
 }
 
 /* Bad presets: each error names this position and says this. */
@@ -195,6 +203,14 @@ static const struct {
     {"model: m.lstm\nmode: steer\nbogus: 1\n", 0, LJ_ERR_PARSE, "p.yaml:3:1: unknown key 'bogus'"},
     {"model: m.lstm\nmode: {name: auto, gap: 1}\n", 0, LJ_ERR_PARSE, "unknown key 'gap' in 'mode'"},
     {"model: m.lstm\nmode: {reseed: 1}\n", 0, LJ_ERR_PARSE, "p.yaml:2:7: missing required key 'name' in 'mode'"},
+    {"model: m.lstm\nmode: {name: steer, vary: {tempo: 0.1}}\n", 0, LJ_ERR_PARSE,
+     "p.yaml:2:27: 'vary': only the auto mode changes between pieces"},
+    {"model: m.lstm\nmode: {name: auto, vary: {tempo: 0.6}}\n", 0, LJ_ERR_RANGE, "'tempo': 0.6 is out of range 0..0.5"},
+    {"model: m.lstm\nmode: {name: auto, vary: {programs: [1, 2, 3, 4, 5, 6, 7, 8, 9]}}\n", 0, LJ_ERR_PARSE,
+     "'programs': at most 8, found 9"},
+    {"model: m.lstm\nmode: {name: auto, vary: {programs: [Kazoo]}}\n", 0, LJ_ERR_PARSE,
+     "p.yaml:2:38: 'program': expected a GM program 0..127 or its name"},
+    {"model: m.lstm\nmode: {name: auto, vary: {tempi: 0.1}}\n", 0, LJ_ERR_PARSE, "unknown key 'tempi' in 'vary'"},
     {"model: m.lstm\ninstruments: [{channel: 1, program: 1, bank: 0, preset: 2}]\n", 0, LJ_ERR_PARSE,
      "p.yaml:2:15: instrument on channel 1: give a GM 'program', or a SoundFont 'bank' and 'preset', not both"},
     {"model: m.lstm\ninstruments: [{channel: 1, bank: 0}]\n", 0, LJ_ERR_PARSE, "expected 'program: 0..127'"},

@@ -123,7 +123,8 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame;
+        phrases, phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
+        tempo_factor_micro; /* vary's tempo factor * 1e6 (the tempo in force: the set one times it) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -153,6 +154,10 @@ struct engine {
     uint64_t grammar_dead_ends; /* steps where the grammar allowed nothing (drawn unmasked) */
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
+    lj_rng vary_rng;        /* cfg.vary's walks and program draws */
+    double vary_w_tempo, vary_w_density; /* the walks, [-1, 1] */
+    double tempo_factor, density_factor; /* 1 + vary.tempo * w, 2^(vary.density * w) */
+    int program_now;        /* the model channel's program (cfg.program, then vary's), -1 unknown */
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
     frame_sampler *fs;      /* frame models (psd, pianoroll): draws a frame; NULL for tokens */
     float *frame;           /* frame models: the frame drawn (enc_frame_dim floats) */
@@ -340,6 +345,14 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
                        ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY);
     if (c->max_steps_per_fill < 1)
         return lj_fail(err, errlen, LJ_ERR_ARG, "max steps per fill %d: expected >= 1", c->max_steps_per_fill);
+    if (!(c->vary.tempo >= 0 && c->vary.tempo <= 0.5) || !(c->vary.density >= 0 && c->vary.density <= 2) ||
+        c->vary.n_programs < 0 || c->vary.n_programs > ENGINE_MAX_VARY_PROGRAMS)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "vary: tempo %g / density %g / %d programs: expected "
+                       "0..0.5 / 0..2 / 0..%d", c->vary.tempo, c->vary.density, c->vary.n_programs,
+                       ENGINE_MAX_VARY_PROGRAMS);
+    for (int i = 0; i < c->vary.n_programs; i++)
+        if (c->vary.programs[i] < 0 || c->vary.programs[i] > 127)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "vary: program %d: expected 0..127", c->vary.programs[i]);
     if ((int)c->mode < 0 || (int)c->mode >= ENGINE_MODES)
         return lj_fail(err, errlen, LJ_ERR_ARG, "mode %d: unknown", (int)c->mode);
 
@@ -403,6 +416,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
         }
     }
     lj_rng_seed(&e->rng, c->seed);
+    lj_rng_seed(&e->vary_rng, c->seed ^ 0x9E3779B97F4A7C15u);
+    e->tempo_factor = e->density_factor = 1;
+    e->program_now = c->program;
     e->enc_bpm = 60e6 / (double)enc_decoder_us_per_qn(e->dec);
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
     e->temperature = c->sampler.temperature;
@@ -410,6 +426,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->st = plays_on(c->mode) ? STATE_GENERATING : STATE_WAITING;
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
+    atomic_init(&e->pub.tempo_factor_micro, 1000000);
     atomic_init(&e->ctl_paused, 0);
     atomic_init(&e->ctl_density_milli, (uint64_t)llround(c->density * 1000));
     atomic_init(&e->ctl_mode, (int)c->mode);
@@ -495,7 +512,10 @@ double engine_get_temperature(const engine *e) { return (double)get(&e->ctl_temp
 void engine_set_tempo(engine *e, double bpm) {
     put(&e->ctl_tempo_milli, (uint64_t)llround(clamp(bpm, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO) * 1000));
 }
-double engine_get_tempo(const engine *e) { return (double)get(&e->ctl_tempo_milli) / 1000; }
+double engine_get_tempo(const engine *e) {
+    double f = (double)get(&e->pub.tempo_factor_micro) / 1e6;
+    return clamp((double)get(&e->ctl_tempo_milli) / 1000 * f, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
+}
 void engine_set_paused(engine *e, int paused) {
     atomic_store_explicit(&e->ctl_paused, paused != 0, memory_order_relaxed);
 }
@@ -683,6 +703,50 @@ static void flush_decoder(engine *e) {
 
 /* A fresh start of the model: sounding notes end, state and decoder reset, time
  * continues from where the decoder was. */
+/* One step of a vary walk: uniform in [-0.5, 0.5], reflected into [-1, 1]. */
+static double vary_walk(lj_rng *r, double w) {
+    w += lj_rng_uniform_range(r, -0.5f, 0.5f);
+    if (w > 1) w = 2 - w;
+    if (w < -1) w = -2 - w;
+    return w;
+}
+
+/* The tempo in force from now on (decoder time keeps its frame). */
+static void set_tempo(engine *e, double tempo) {
+    tempo = clamp(tempo, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
+    if (tempo == e->tempo) return;
+    double t = enc_decoder_time(e->dec);
+    rebase(e, t, frame_of(e, t));
+    e->tempo = tempo;
+    e->fps = e->cfg.sample_rate * e->enc_bpm / e->tempo;
+}
+
+/* auto's slow changes at a fresh start at frame `at` (cfg.vary). */
+static void vary_step(engine *e, uint64_t at) {
+    const engine_vary *v = &e->cfg.vary;
+    if (v->tempo > 0) {
+        e->vary_w_tempo = vary_walk(&e->vary_rng, e->vary_w_tempo);
+        e->tempo_factor = 1 + v->tempo * e->vary_w_tempo;
+        put(&e->pub.tempo_factor_micro, (uint64_t)llround(e->tempo_factor * 1e6));
+        set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
+    }
+    if (v->density > 0) {
+        e->vary_w_density = vary_walk(&e->vary_rng, e->vary_w_density);
+        e->density_factor = pow(2.0, v->density * e->vary_w_density);
+        e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
+                           ENGINE_MAX_DENSITY);
+    }
+    if (v->n_programs > 0 && lj_rng_uniform(&e->vary_rng) < 1.0f / 3) {
+        int others[ENGINE_MAX_VARY_PROGRAMS], n = 0;
+        for (int i = 0; i < v->n_programs; i++)
+            if (v->programs[i] != e->program_now) others[n++] = v->programs[i];
+        if (n) {
+            e->program_now = others[lj_rng_u64(&e->vary_rng) % (uint64_t)n];
+            hold_back(e, lj_event_program(at, e->cfg.channel, e->program_now)); /* between the pieces */
+        }
+    }
+}
+
 static void reseed(engine *e) {
     flush_decoder(e);
     uint64_t at = frame_of(e, enc_decoder_time(e->dec));
@@ -690,6 +754,7 @@ static void reseed(engine *e) {
     rebase(e, enc_decoder_time(e->dec), at);
     e->seed_time = enc_decoder_time(e->dec);
     e->reseeds++;
+    if (e->cfg.mode == ENGINE_MODE_AUTO) vary_step(e, at);
 }
 
 static void record_step_time(engine *e, uint64_t ns) {
@@ -1139,13 +1204,7 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
 
 static void apply_controls(engine *e, uint64_t clock) {
     e->temperature = (double)get(&e->ctl_temperature_milli) / 1000;
-    double tempo = (double)get(&e->ctl_tempo_milli) / 1000;
-    if (tempo != e->tempo && tempo > 0) {
-        double t = enc_decoder_time(e->dec);
-        rebase(e, t, frame_of(e, t));
-        e->tempo = tempo;
-        e->fps = e->cfg.sample_rate * e->enc_bpm / e->tempo;
-    }
+    set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
     uint64_t reqs = atomic_load_explicit(&e->ctl_panic_reqs, memory_order_relaxed);
     if (reqs != e->panic_reqs_seen) {
         e->panic_reqs_seen = reqs;
@@ -1153,7 +1212,8 @@ static void apply_controls(engine *e, uint64_t clock) {
         cut(e);
         rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
     }
-    e->density = (double)get(&e->ctl_density_milli) / 1000;
+    e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
+                       ENGINE_MAX_DENSITY);
     engine_mode mode = (engine_mode)atomic_load_explicit(&e->ctl_mode, memory_order_relaxed);
     if (mode != e->cfg.mode) switch_mode(e, mode, clock);
     int paused = atomic_load_explicit(&e->ctl_paused, memory_order_relaxed);

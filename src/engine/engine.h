@@ -141,6 +141,7 @@ typedef enum engine_mode {
 #define ENGINE_MAX_TEMPERATURE 2.0
 #define ENGINE_MIN_DENSITY 0.25
 #define ENGINE_MAX_DENSITY 4.0
+#define ENGINE_MAX_VARY_PROGRAMS 8
 #define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
 #define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
@@ -167,6 +168,23 @@ typedef struct engine_cc_map {
 /* The defaults above. Thread: any. */
 void engine_cc_map_default(engine_cc_map *m);
 
+/* auto: slow changes from one fresh start to the next (a preset's mode.vary),
+ * so hours of background music drift instead of standing still. Each is a
+ * bounded random walk w in [-1, 1], from 0, that moves by a uniform step in
+ * [-0.5, 0.5] at each fresh start (reflected at the bounds): neighbouring
+ * pieces stay close, the session wanders over the whole range. Its own RNG
+ * (from the seed), so the notes drawn do not depend on it. */
+typedef struct engine_vary {
+    double tempo;   /* the tempo in force is the set one (--tempo, CC 71) times 1 + tempo * w;
+                       0..0.5, 0 = fixed */
+    double density; /* the density in force is the set one times 2^(density * w), in 0.25..4;
+                       0..2 (octaves), 0 = fixed */
+    int n_programs; /* 0: the instrument stays; else at each fresh start, with odds 1 in 3, the
+                       model's channel changes to another of programs[] (a program change
+                       between the pieces) */
+    int programs[ENGINE_MAX_VARY_PROGRAMS]; /* GM programs 0..127 */
+} engine_vary;
+
 typedef struct engine_config {
     double sample_rate;        /* Hz of the audio clock; must equal the synth's */
     uint64_t lookahead_frames; /* events are pushed this far ahead of the audio clock,
@@ -187,6 +205,7 @@ typedef struct engine_config {
     int program;               /* GM program sent on `channel` at the first fill, -1 = none;
                                   default 0 (acoustic grand piano) */
     engine_mode mode;          /* default ENGINE_MODE_AUTO */
+    engine_vary vary;          /* auto: slow changes at fresh starts; default none */
     double reseed_seconds;     /* auto: start afresh after this much music, s; 0 = only at
                                   piece ends; default 60 */
     double phrase_gap_seconds; /* continue: silence that ends the player's phrase, s; default 0.6 */
