@@ -507,7 +507,7 @@ int cmd_play(int argc, char **argv) {
                                   sizeof err)))
         goto fail;
 
-    if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_get_tempo(p.eng)); /* it starts */
+    if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng)); /* it starts */
     if (!c.quiet) {
         if (p.out) printf("SoundFont: %s\n", sf);
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
@@ -562,7 +562,7 @@ int cmd_play(int argc, char **argv) {
             }
         }
         if (quit_signal) break;
-        if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_get_tempo(p.eng));
+        if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng));
         if (reload_signal) {
             reload_signal = 0;
             swap_model(&p, &c, &ec, rate);
@@ -594,8 +594,8 @@ int cmd_play(int argc, char **argv) {
                     "%s%s | %s | T %.2f | D %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
                     "notes %llu | xruns %llu dropped %llu late %llu%s%s",
                     tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(engine_get_mode(p.eng)),
-                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_get_density(p.eng),
-                    engine_get_tempo(p.eng),
+                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_density_in_force(p.eng),
+                    engine_tempo_in_force(p.eng),
                     (double)engine_hist_quantile(last, 0.5) / 1e3,
                     (double)engine_hist_quantile(last, 0.99) / 1e3, 1000 * ahead,
                     (unsigned long long)es.notes, (unsigned long long)ss.xruns,

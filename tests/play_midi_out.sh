@@ -53,7 +53,7 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
         { t = $1; sub(":", "", t); st = $2; d1 = $3; d2 = $4 }
         st ~ /^[89]/ {
             if (st ~ /^9/ && d2 != "00") { ons++; held[st d1]++ }
-            else { offs++; k = "9" substr(st, 2) d1; if (held[k] > 0) held[k]-- }
+            else { offs++; k = "9" substr(st, 2) d1; if (held[k] > 0) held[k]--; else stray++ }
             if (n++ && t != prev) {
                 d = mod(t - prev, 200); ok = 0
                 for (k = -maxk; k <= maxk; k++) if (mod(d - 128 * k, 200) == 0) { ok = 1; if (k) shifted++ }
@@ -65,12 +65,15 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
         st ~ /^b/ && d1 == "7b" { for (k in held) if (substr(k, 2, 1) == substr(st, 2, 1)) held[k] = 0; panic = 1 }
         END {
             left = 0; for (k in held) left += held[k]
-            printf "%s: peer got %d note-ons (session MIDI %d), %d note-offs; %d intervals between note events: %d on the 200-frame grid, %d after lost periods, %d off it; %d left on, panic %s\n",
-                name, ons, want, offs, intervals, intervals - shifted - offgrid, shifted, offgrid, left, panic ? "seen" : "not seen"
+            printf "%s: peer got %d note-ons (session MIDI %d), %d note-offs (%d with no note on); %d intervals between note events: %d on the 200-frame grid, %d after lost periods, %d off it; %d left on, panic %s\n",
+                name, ons, want, offs, stray, intervals, intervals - shifted - offgrid, shifted, offgrid, left, panic ? "seen" : "not seen"
             bad = 0
             if (ons < 3 || ons > want || (ons != want && name != "daw")) { print "FAIL " name ": the peer did not get the model'"'"'s notes"; bad = 1 }
             if (offgrid || intervals < 5) { print "FAIL " name ": note events off their scheduled frames"; bad = 1 }
             if (left != 0 || !panic) { print "FAIL " name ": notes left on at the peer"; bad = 1 }
+            # a note-off before its note-on (reordered on the way) leaves that
+            # note on until the closing panic, which hides it from "left on"
+            if (stray) { print "FAIL " name ": note-offs with no note on (out of order?)"; bad = 1 }
             exit bad
         }' "$tmp/$name.dump" || fail=1
     grep -q "^MIDI out: [0-9]* messages, 0 late" "$tmp/$name.out" && echo "ok   $name: nothing late" \
@@ -84,11 +87,16 @@ run audio --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2"
 # which nothing connects until the DAW does: jack_connect plays the DAW as
 # soon as the port appears, so notes played before it are not at the peer
 # (the check is then: some notes, no more than the session's, on the grid).
-( for i in $(seq 1 200); do
-      jack_connect lstmjam-out:midi_out ljdump:input 2>/dev/null && exit 0
-      sleep 0.02
-  done ) &
-run daw --preset "$LJ_SOURCE_DIR/presets/daw.yaml"
-grep -q "^MIDI out: JACK lstmjam-out:midi_out" "$tmp/daw.out" && grep -q "^no audio: MIDI out only" "$tmp/daw.out" \
-    || { echo "FAIL daw: not the virtual port with no audio"; cat "$tmp/daw.out"; fail=1; }
+# (Where /dev/snd/seq exists, "virtual" is the ALSA port: tests/midi_alsa.sh.)
+if [ -c /dev/snd/seq ]; then
+    echo "skip daw: this machine has an ALSA sequencer, so the virtual port is ALSA's"
+else
+    ( for i in $(seq 1 200); do
+          jack_connect lstmjam-out:midi_out ljdump:input 2>/dev/null && exit 0
+          sleep 0.02
+      done ) &
+    run daw --preset "$LJ_SOURCE_DIR/presets/daw.yaml"
+    grep -q "^MIDI out: JACK lstmjam-out:midi_out" "$tmp/daw.out" && grep -q "^no audio: MIDI out only" "$tmp/daw.out" \
+        || { echo "FAIL daw: not the virtual port with no audio"; cat "$tmp/daw.out"; fail=1; }
+fi
 exit $fail

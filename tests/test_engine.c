@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,7 +285,8 @@ static void test_tempo_scales_time(void **state) {
 /* auto with vary: the tempo, the density and the instrument change between
  * pieces, at fresh starts only, within their bounds, and the tempo wanders
  * over its range; the same engine without vary keeps its tempo and program. */
-static void vary_run(int vary, double *tmin, double *tmax, int *changes, fixture_synth *syn) {
+static void vary_run(int vary, double *tmin, double *tmax, double *dmin, double *dmax, int *changes,
+                     fixture_synth *syn) {
     engine_config c;
     engine_config_default(&c);
     c.seed = 3;
@@ -302,15 +304,19 @@ static void vary_run(int vary, double *tmin, double *tmax, int *changes, fixture
     }
     rig r;
     rig_open(&r, &c, 4096, 128);
-    double prev = engine_get_tempo(r.e);
+    double prev = engine_tempo_in_force(r.e);
     uint64_t reseeds = 0;
     *tmin = *tmax = prev;
     *changes = 0;
+    *dmin = *dmax = engine_density_in_force(r.e);
     while (r.clock < 48000ull * 60) {
         rig_period(&r, c.lookahead_frames);
         engine_stats st;
         engine_get_stats(r.e, &st);
-        double t = engine_get_tempo(r.e);
+        double t = engine_tempo_in_force(r.e), d = engine_density_in_force(r.e);
+        if (d < *dmin) *dmin = d;
+        if (d > *dmax) *dmax = d;
+        assert_true(engine_get_tempo(r.e) == 120); /* the set tempo stays; vary is on top */
         if (t != prev) { /* only where a piece ended and the next began */
             assert_true(st.reseeds > reseeds);
             (*changes)++;
@@ -328,21 +334,23 @@ static void vary_run(int vary, double *tmin, double *tmax, int *changes, fixture
 
 static void test_auto_vary(void **state) {
     (void)state;
-    double tmin, tmax;
+    double tmin, tmax, dmin, dmax;
     int changes;
     fixture_synth syn;
-    vary_run(1, &tmin, &tmax, &changes, &syn);
-    fprintf(stderr, "  vary: %d tempo changes in 60 s, %.1f..%.1f BPM; %llu program changes\n", changes, tmin,
-            tmax, (unsigned long long)syn.program_changes);
+    vary_run(1, &tmin, &tmax, &dmin, &dmax, &changes, &syn);
+    fprintf(stderr, "  vary: %d tempo changes in 60 s, %.1f..%.1f BPM, density %.2f..%.2f; %llu program changes\n",
+            changes, tmin, tmax, dmin, dmax, (unsigned long long)syn.program_changes);
+    assert_true(dmin >= pow(2, -0.5) - 1e-3 && dmax <= pow(2, 0.5) + 1e-3); /* 2^(0.5 w), w in [-1, 1] */
+    assert_true(dmax / dmin >= pow(2, 0.25));                            /* and it moved */
     assert_true(changes >= 20);
     assert_true(tmin >= 120 * 0.7 - 1e-3 && tmax <= 120 * 1.3 + 1e-3);
     assert_true(tmax - tmin >= 120 * 0.25); /* it wandered over 30 BPM at least */
     assert_true(syn.program_changes >= 5); /* the first, then about 1 in 3 of ~60 pieces */
     for (int p = 0; p < 128; p++) assert_true(!syn.program_seen[p] || p == 89 || p == 92 || p == 95);
     assert_true(syn.program_seen[92] && syn.program_seen[95]);
-    vary_run(0, &tmin, &tmax, &changes, &syn);
+    vary_run(0, &tmin, &tmax, &dmin, &dmax, &changes, &syn);
     assert_int_equal(changes, 0);
-    assert_true(tmin == 120 && tmax == 120);
+    assert_true(tmin == 120 && tmax == 120 && dmin == 1 && dmax == 1);
     assert_int_equal(syn.program_changes, 1);
 }
 

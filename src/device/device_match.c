@@ -29,3 +29,18 @@ int device_portmidi_find(const char *spec, int want_output, int *count) {
     }
     return found;
 }
+
+static int portmidi_users; /* control thread only */
+
+PmError device_portmidi_acquire(void) {
+    if (portmidi_users == 0) {
+        PmError pe = Pm_Initialize();
+        if (pe != pmNoError) return pe;
+    }
+    portmidi_users++;
+    return pmNoError;
+}
+
+void device_portmidi_release(void) {
+    if (portmidi_users > 0 && --portmidi_users == 0) Pm_Terminate();
+}

@@ -4,6 +4,16 @@
 #ifndef LJ_DEVICE_MATCH_H
 #define LJ_DEVICE_MATCH_H
 
+#include <portmidi.h>
+
+/* PortMidi has one library state for every stream (PortMidi 217 counts no
+ * Pm_Initialize calls, and its ALSA backend shares one sequencer client): a
+ * Pm_Terminate while another stream is open frees what that stream writes to.
+ * Every user goes through this pair, which initialises on the first acquire
+ * and terminates on the last release. Thread: control. */
+PmError device_portmidi_acquire(void);
+void device_portmidi_release(void);
+
 /* 1 when `needle` occurs in `hay`, ignoring ASCII case. */
 int device_name_contains(const char *hay, const char *needle);
 

@@ -2,8 +2,10 @@
 
 #include "audio_out.h"
 #include "device_match.h"
+#include "rt_thread.h"
 
 #include <alsa/asoundlib.h>
+#include <errno.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <portmidi.h>
@@ -91,14 +93,22 @@ static void *alsa_thread(void *arg) {
     midi_in *m = arg;
     struct pollfd fds[8];
     int nfds = snd_seq_poll_descriptors(m->seq, fds, 8, POLLIN);
+    struct timespec back_off = {0, 10000000};
     while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
         if (poll(fds, (nfds_t)nfds, 50) <= 0) continue;
+        for (int i = 0; i < nfds; i++)
+            if (fds[i].revents & (POLLERR | POLLNVAL | POLLHUP)) nanosleep(&back_off, NULL); /* no spinning */
         snd_seq_event_t *ev = NULL;
-        while (snd_seq_event_input(m->seq, &ev) >= 0 && ev) { /* non-blocking: -EAGAIN when empty */
+        int r;
+        while ((r = snd_seq_event_input(m->seq, &ev)) >= 0 && ev) { /* non-blocking: -EAGAIN when empty */
             uint8_t bytes[8];
             int n = midi_in_alsa_to_midi(m->decoder, ev, bytes, sizeof bytes);
             if (n > 0) midi_route_message(m->route, m->clock(m->clock_user), bytes, (size_t)n);
             ev = NULL;
+        }
+        if (r == -ENOSPC) { /* the kernel's input buffer overran: a note-off may be lost */
+            static const uint8_t all_off[3] = {0xB0, 123, 0}; /* a panic, as CC 123 from the player */
+            midi_route_message(m->route, m->clock(m->clock_user), all_off, 3);
         }
     }
     return NULL;
@@ -134,6 +144,7 @@ static int open_alsa(midi_in *m, const char *source, char *err, size_t errlen) {
     r = pthread_create(&m->thread, NULL, alsa_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
     m->thread_running = 1;
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
     return LJ_OK;
 }
 
@@ -162,7 +173,7 @@ static void *pm_thread(void *arg) {
 
 static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen) {
     audio_out_quiet_libs();
-    PmError pe = Pm_Initialize();
+    PmError pe = device_portmidi_acquire();
     if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
     m->pm_started = 1;
     int inputs = 0, found = device_portmidi_find(spec, 0, &inputs);
@@ -184,6 +195,7 @@ static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen)
     int r = pthread_create(&m->thread, NULL, pm_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
     m->thread_running = 1;
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
     return LJ_OK;
 }
 
@@ -221,7 +233,7 @@ void midi_in_close(midi_in *m) {
         pthread_join(m->thread, NULL);
     }
     if (m->pm) Pm_Close(m->pm);
-    if (m->pm_started) Pm_Terminate();
+    if (m->pm_started) device_portmidi_release();
     if (m->decoder) snd_midi_event_free(m->decoder);
     if (m->seq) snd_seq_close(m->seq);
     free(m);
@@ -231,7 +243,7 @@ const char *midi_in_name(const midi_in *m) { return m->name; }
 
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {
     audio_out_quiet_libs();
-    PmError pe = Pm_Initialize();
+    PmError pe = device_portmidi_acquire();
     if (pe != pmNoError) {
         lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
         return -1;
@@ -241,6 +253,6 @@ int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {
         const PmDeviceInfo *d = Pm_GetDeviceInfo(i);
         if (d) fprintf(fp, "  %2d  %s: %s (%s)\n", i, d->interf, d->name, d->input ? "input" : "output");
     }
-    Pm_Terminate();
+    device_portmidi_release();
     return n;
 }

@@ -2,22 +2,24 @@
 
 #include "audio_out.h"
 #include "device_match.h"
+#include "rt_thread.h"
 
 #include <alsa/asoundlib.h>
 #include <errno.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <portmidi.h>
-#include <porttime.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* How far ahead of its time the polled sender hands an event over (ms): two
- * of its 1 ms naps, so an event is queued before it is due. */
+/* How far ahead of its time the ALSA sender hands an event to its queue
+ * (ms): two of its 1 ms naps, so an event is queued before it is due. */
 #define LEAD_MS 2.0
+/* How long the close waits for the queue to send what it holds (ns). */
+#define DRAIN_TIMEOUT_NS 1000000000u
 
 struct midi_out {
     midi_sink sink;
@@ -43,17 +45,20 @@ struct midi_out {
     int seq_port;
     int seq_queue;            /* the queue the events are scheduled on (-1 none) */
     snd_midi_event_t *encoder; /* MIDI bytes -> sequencer events (alsa-lib, no kernel) */
+    int64_t queue_offset_ns;  /* the queue's real time minus (mono_ns() - t0_ns), re-read
+                                 every second: the two clocks may drift over hours */
     /* PortMidi */
     PortMidiStream *pm;
     int pm_started;
-    int pt_started;  /* 1: this output started PortTime (Pt_Start) */
-    uint64_t pt0_ns; /* the monotonic time of PortTime's 0 */
-    /* the 1 ms sender of the polled backends; it hands events to the queue
-     * (ALSA) or the timestamped stream (PortMidi) up to LEAD_MS before their
-     * time, each stamped with its exact time: the window being processed */
+    /* the 1 ms sender of the polled backends. ALSA: it hands each event to
+     * our queue up to LEAD_MS before its time, scheduled at that time (the
+     * window being processed gives it); PortMidi: it writes each event when
+     * due (PortMidi 217 timestamps go through PortTime, a wall clock, and a
+     * 1 ms queue that can swap two messages stamped alike: a note-off before
+     * its note-on; Linux users get exact times with --midi-out alsa) */
     uint64_t win_start, win_clock; /* its first frame; the clock's frame when it began */
-    uint64_t win_ns;               /* the monotonic time then, since t0_ns */
-    uint64_t last_ns;              /* the latest time stamped so far (times never go back) */
+    uint64_t win_ns;               /* the queue's time then */
+    uint64_t last_ns;              /* the latest queue time scheduled so far (never goes back) */
     pthread_t thread;
     int thread_running;
     _Atomic int stop;
@@ -82,7 +87,7 @@ uint64_t midi_out_event_ns(uint64_t frame, uint64_t clock_frame, uint64_t clock_
     return t;
 }
 
-/* The time since t0_ns at which the message at `offset` of the window leaves. */
+/* The queue time at which the message at `offset` of the window leaves. */
 static uint64_t window_event_ns(midi_out *m, uint32_t offset) {
     return midi_out_event_ns(m->win_start + offset, m->win_clock, m->win_ns, m->rate, &m->last_ns);
 }
@@ -189,19 +194,36 @@ static void alsa_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
 
 static void pm_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
-    /* PortTime counts ms from its start, our times ns from t0_ns: the stream
-     * was opened with latency 1, so a message leaves 1 ms after its stamp */
-    uint64_t t = window_event_ns(m, offset);
-    PmTimestamp stamp = (PmTimestamp)((m->t0_ns - m->pt0_ns + t) / 1000000u);
-    Pm_WriteShort(m->pm, stamp, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
+    (void)offset; /* sent when due (latency 0) */
+    Pm_WriteShort(m->pm, 0, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
+}
+
+/* The queue's real time now, as an offset from the monotonic clock since t0_ns
+ * (read between two clock readings); the last offset if the status fails. */
+static int64_t read_queue_offset(midi_out *m) {
+    snd_seq_queue_status_t *st;
+    snd_seq_queue_status_alloca(&st);
+    uint64_t before = mono_ns();
+    if (snd_seq_get_queue_status(m->seq, m->seq_queue, st) < 0) return m->queue_offset_ns;
+    uint64_t after = mono_ns();
+    const snd_seq_real_time_t *rt = snd_seq_queue_status_get_real_time(st);
+    int64_t q = (int64_t)rt->tv_sec * 1000000000 + (int64_t)rt->tv_nsec;
+    return q - (int64_t)((before + after) / 2 - m->t0_ns);
+}
+
+/* The queue's time now (ns), from the monotonic clock and the last offset. */
+static uint64_t queue_now_ns(const midi_out *m) {
+    int64_t t = (int64_t)(mono_ns() - m->t0_ns) + m->queue_offset_ns;
+    return t > 0 ? (uint64_t)t : 0;
 }
 
 static void *poll_thread(void *arg) {
     midi_out *m = arg;
     struct timespec nap = {0, 1000000};
-    uint64_t lead = (uint64_t)(m->rate * LEAD_MS / 1000.0), done = now_frames(m);
-    while (!atomic_load_explicit(&m->stop, memory_order_acquire)) {
-        uint64_t t = mono_ns() - m->t0_ns, now = now_frames(m);
+    uint64_t lead = m->seq ? (uint64_t)(m->rate * LEAD_MS / 1000.0) : 0, done = now_frames(m);
+    for (unsigned tick = 0; !atomic_load_explicit(&m->stop, memory_order_acquire); tick++) {
+        if (m->seq && tick % 1000 == 999) m->queue_offset_ns = read_queue_offset(m);
+        uint64_t t = queue_now_ns(m), now = now_frames(m);
         if (now + lead > done) {
             m->win_start = done;
             m->win_clock = now;
@@ -212,19 +234,21 @@ static void *poll_thread(void *arg) {
         }
         nanosleep(&nap, NULL);
     }
-    /* what is sent after this (the panic, the clock's Stop) goes after all of it */
+    /* what is sent after this (the clock's Stop, the panic) goes after all of it */
     m->win_start = done;
     m->win_clock = now_frames(m);
-    m->win_ns = mono_ns() - m->t0_ns;
+    m->win_ns = queue_now_ns(m);
     return NULL;
 }
 
 static int start_poll(midi_out *m, char *err, size_t errlen) {
     m->t0_ns = mono_ns();
     if (m->midi_clock) midi_sink_clock_enable(&m->sink, m->rate);
+    if (m->seq) m->queue_offset_ns = read_queue_offset(m);
     int r = pthread_create(&m->thread, NULL, poll_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI output thread: %s", strerror(r));
     m->thread_running = 1;
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
     return LJ_OK;
 }
 
@@ -255,20 +279,25 @@ static int open_alsa(midi_out *m, const char *dest, char *err, size_t errlen) {
         size_t l = strlen(m->name);
         snprintf(m->name + l, sizeof m->name - l, " -> %s", dest);
     }
-    /* a queue of our own: each event is scheduled at its exact time (the
-     * 1 ms sender hands it over up to LEAD_MS early), in real time from its
-     * start, which is t0_ns (start_poll) */
+    /* a queue of our own: each event is scheduled at its exact time in the
+     * queue's real time (the 1 ms sender hands it over up to LEAD_MS early;
+     * queue_offset_ns maps the monotonic clock onto the queue's) */
     if ((m->seq_queue = snd_seq_alloc_named_queue(m->seq, "lstmjam")) < 0)
         return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot make a queue: %s", snd_strerror(m->seq_queue));
-    snd_seq_start_queue(m->seq, m->seq_queue, NULL);
-    if ((r = snd_seq_drain_output(m->seq)) < 0)
+    if ((r = snd_seq_start_queue(m->seq, m->seq_queue, NULL)) < 0 || (r = snd_seq_drain_output(m->seq)) < 0 ||
+        (r = snd_seq_sync_output_queue(m->seq)) < 0)
         return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: cannot start the queue: %s", snd_strerror(r));
+    snd_seq_queue_status_t *st;
+    snd_seq_queue_status_alloca(&st);
+    if ((r = snd_seq_get_queue_status(m->seq, m->seq_queue, st)) < 0 || !snd_seq_queue_status_get_status(st))
+        return lj_fail(err, errlen, LJ_ERR_IO, "ALSA sequencer: the queue does not run%s%s",
+                       r < 0 ? ": " : "", r < 0 ? snd_strerror(r) : "");
     return start_poll(m, err, errlen);
 }
 
 static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen) {
     audio_out_quiet_libs();
-    PmError pe = Pm_Initialize();
+    PmError pe = device_portmidi_acquire();
     if (pe != pmNoError) return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: %s", Pm_GetErrorText(pe));
     m->pm_started = 1;
     int outputs = 0, found = device_portmidi_find(spec, 1, &outputs);
@@ -280,15 +309,7 @@ static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen
         return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out '%s': no MIDI output matches (see lstmjam devices)",
                        spec);
     }
-    /* PortMidi timestamps: its clock is PortTime (ms), and a latency above 0
-     * makes it honour them (1 ms: the smallest) */
-    if (!Pt_Started()) {
-        if (Pt_Start(1, NULL, NULL) != ptNoError)
-            return lj_fail(err, errlen, LJ_ERR_IO, "PortMidi: cannot start its timer (PortTime)");
-        m->pt_started = 1;
-    }
-    m->pt0_ns = mono_ns() - (uint64_t)Pt_Time() * 1000000u;
-    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 1);
+    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 0);
     if (pe != pmNoError) {
         m->pm = NULL;
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
@@ -348,6 +369,41 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     return LJ_OK;
 }
 
+/* Closing the client drops what its queue still holds: wait until the queue's
+ * time passes the last event scheduled (DRAIN_TIMEOUT_NS at most); if it does
+ * not (a stalled queue), drop it all and send every channel's all-notes-off
+ * and all-sound-off directly, so nothing is left on. */
+static void alsa_wait_sent(midi_out *m) {
+    snd_seq_drain_output(m->seq);
+    struct timespec nap = {0, 1000000};
+    uint64_t give_up = mono_ns() + DRAIN_TIMEOUT_NS;
+    snd_seq_queue_status_t *st;
+    snd_seq_queue_status_alloca(&st);
+    while (mono_ns() < give_up) {
+        if (snd_seq_get_queue_status(m->seq, m->seq_queue, st) < 0) break;
+        const snd_seq_real_time_t *rt = snd_seq_queue_status_get_real_time(st);
+        uint64_t q = (uint64_t)rt->tv_sec * 1000000000u + rt->tv_nsec;
+        if (q > m->last_ns + 1000000u && snd_seq_queue_status_get_events(st) == 0) return;
+        nanosleep(&nap, NULL);
+    }
+    snd_seq_drop_output(m->seq);
+    snd_seq_remove_events_t *rm;
+    snd_seq_remove_events_alloca(&rm);
+    snd_seq_remove_events_set_condition(rm, SND_SEQ_REMOVE_OUTPUT);
+    snd_seq_remove_events(m->seq, rm);
+    for (int ch = 0; ch < 16; ch++)
+        for (int k = 0; k < 2; k++) {
+            snd_seq_event_t ev;
+            snd_seq_ev_clear(&ev);
+            snd_seq_ev_set_controller(&ev, ch, k ? 120 : 123, 0);
+            snd_seq_ev_set_source(&ev, m->seq_port);
+            snd_seq_ev_set_subs(&ev);
+            snd_seq_ev_set_direct(&ev);
+            snd_seq_event_output(m->seq, &ev);
+        }
+    snd_seq_drain_output(m->seq);
+}
+
 void midi_out_close(midi_out *m) {
     if (!m) return;
     if (m->jack) {
@@ -376,25 +432,17 @@ void midi_out_close(midi_out *m) {
     if (m->thread_running) {
         atomic_store_explicit(&m->stop, 1, memory_order_release);
         pthread_join(m->thread, NULL);
-        if (m->sink.voices.n_held) midi_sink_panic(&m->sink, 0); /* this thread is the sink's now */
-        if (m->midi_clock) { /* the clock's Stop */
+        /* this thread is the sink's now: the clock's Stop first (its pass may
+         * send events that were due), the panic last, after all of them */
+        if (m->midi_clock) {
             midi_sink_clock_stop_request(&m->sink);
             midi_sink_process(&m->sink, now_frames(m), 0);
         }
-        /* closing drops what is still scheduled: wait until all of it left */
-        if (m->seq) {
-            snd_seq_drain_output(m->seq);
-            snd_seq_sync_output_queue(m->seq);
-        }
-        if (m->pm) {
-            uint64_t until = m->t0_ns + m->last_ns + 3000000u; /* the last stamp, its 1 ms latency, margin */
-            struct timespec nap = {0, 1000000};
-            for (int i = 0; i < 1000 && mono_ns() < until; i++) nanosleep(&nap, NULL);
-        }
+        if (m->sink.voices.n_held) midi_sink_panic(&m->sink, 0);
+        if (m->seq) alsa_wait_sent(m);
     }
     if (m->pm) Pm_Close(m->pm);
-    if (m->pm_started) Pm_Terminate();
-    if (m->pt_started) Pt_Stop();
+    if (m->pm_started) device_portmidi_release();
     if (m->encoder) snd_midi_event_free(m->encoder);
     if (m->seq) snd_seq_close(m->seq);
     free(m);

@@ -16,8 +16,9 @@
  *                          (the port a DAW connects to; presets' midi.out)
  *   anything else          a PortMidi output device by index or name substring
  *                          (ALSA sequencer on Linux), the same 1 ms thread
- *                          writing each message up to 2 ms early with its time
- *                          as PortMidi timestamp (PortTime, ms; latency 1 ms)
+ *                          writing each message when due (PortMidi's own
+ *                          timestamps can swap two messages stamped alike:
+ *                          see midi_out.c)
  *
  * The clock: with `clock` given (the audio clock, sched_clock: play with
  * audio) the events' frames are read against it; without (play --no-audio)
@@ -60,18 +61,18 @@ double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
 
-/* The time (ns) at which a scheduled backend sends an event of `frame` when
- * the clock read clock_frame at clock_ns (rate frames per second): clock_ns
- * plus the frames still to go (none for a late event), and never before
- * *last_ns, which it then advances: the clock of play with audio moves a
- * period at a time, so two windows could otherwise stamp a later event before
- * an earlier one (a note-off before its note-on). Pure; for the tests. */
 /* The sequencer event of one whole MIDI message (status byte first) through
  * alsa-lib's encoder (snd_midi_event_new); 0 when it has none. Pure. */
 struct snd_midi_event; /* alsa/asoundlib.h */
 struct snd_seq_event;
 int midi_out_alsa_encode(struct snd_midi_event *encoder, const uint8_t *msg, size_t len,
                          struct snd_seq_event *ev);
+/* The time (ns) at which the ALSA queue sends an event of `frame` when the
+ * clock read clock_frame at clock_ns (rate frames per second): clock_ns plus
+ * the frames still to go (none for a late event), and never before *last_ns,
+ * which it then advances: the clock of play with audio moves a period at a
+ * time, so two windows could otherwise stamp a later event before an earlier
+ * one (a note-off before its note-on). Pure; for the tests. */
 uint64_t midi_out_event_ns(uint64_t frame, uint64_t clock_frame, uint64_t clock_ns, double rate,
                            uint64_t *last_ns);
 

@@ -124,7 +124,7 @@ typedef enum engine_state {
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
         phrases, phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
-        tempo_factor_micro; /* vary's tempo factor * 1e6 (the tempo in force: the set one times it) */
+        tempo_factor_micro, density_factor_micro; /* vary's factors * 1e6 (in force: the set value times it) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -427,6 +427,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
     atomic_init(&e->pub.tempo_factor_micro, 1000000);
+    atomic_init(&e->pub.density_factor_micro, 1000000);
     atomic_init(&e->ctl_paused, 0);
     atomic_init(&e->ctl_density_milli, (uint64_t)llround(c->density * 1000));
     atomic_init(&e->ctl_mode, (int)c->mode);
@@ -512,9 +513,14 @@ double engine_get_temperature(const engine *e) { return (double)get(&e->ctl_temp
 void engine_set_tempo(engine *e, double bpm) {
     put(&e->ctl_tempo_milli, (uint64_t)llround(clamp(bpm, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO) * 1000));
 }
-double engine_get_tempo(const engine *e) {
+double engine_get_tempo(const engine *e) { return (double)get(&e->ctl_tempo_milli) / 1000; }
+double engine_tempo_in_force(const engine *e) {
     double f = (double)get(&e->pub.tempo_factor_micro) / 1e6;
-    return clamp((double)get(&e->ctl_tempo_milli) / 1000 * f, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
+    return clamp(engine_get_tempo(e) * f, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
+}
+double engine_density_in_force(const engine *e) {
+    double f = (double)get(&e->pub.density_factor_micro) / 1e6;
+    return clamp(engine_get_density(e) * f, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY);
 }
 void engine_set_paused(engine *e, int paused) {
     atomic_store_explicit(&e->ctl_paused, paused != 0, memory_order_relaxed);
@@ -701,8 +707,6 @@ static void flush_decoder(engine *e) {
     hold_back_step(e, e->step_ev, n);
 }
 
-/* A fresh start of the model: sounding notes end, state and decoder reset, time
- * continues from where the decoder was. */
 /* One step of a vary walk: uniform in [-0.5, 0.5], reflected into [-1, 1]. */
 static double vary_walk(lj_rng *r, double w) {
     w += lj_rng_uniform_range(r, -0.5f, 0.5f);
@@ -733,6 +737,7 @@ static void vary_step(engine *e, uint64_t at) {
     if (v->density > 0) {
         e->vary_w_density = vary_walk(&e->vary_rng, e->vary_w_density);
         e->density_factor = pow(2.0, v->density * e->vary_w_density);
+        put(&e->pub.density_factor_micro, (uint64_t)llround(e->density_factor * 1e6));
         e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
                            ENGINE_MAX_DENSITY);
     }
@@ -747,6 +752,8 @@ static void vary_step(engine *e, uint64_t at) {
     }
 }
 
+/* A fresh start of the model: sounding notes end, state and decoder reset, time
+ * continues from where the decoder was; auto's slow changes step there. */
 static void reseed(engine *e) {
     flush_decoder(e);
     uint64_t at = frame_of(e, enc_decoder_time(e->dec));

@@ -317,7 +317,11 @@ int engine_done(const engine *e);
 void engine_set_temperature(engine *e, double t);
 double engine_get_temperature(const engine *e);
 void engine_set_tempo(engine *e, double bpm);
-double engine_get_tempo(const engine *e);  /* BPM in force */
+double engine_get_tempo(const engine *e);  /* BPM set (--tempo, CC 71, engine_set_tempo) */
+/* What plays now: the set tempo and density times auto's slow changes
+ * (cfg.vary; equal to the set values without it). Thread: any. */
+double engine_tempo_in_force(const engine *e);
+double engine_density_in_force(const engine *e);
 void engine_set_paused(engine *e, int paused); /* pausing panics; resuming starts a look-ahead on */
 int engine_get_paused(const engine *e);
 void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
