@@ -291,7 +291,7 @@ static void vary_run(int vary, double *tmin, double *tmax, double *dmin, double 
     engine_config_default(&c);
     c.seed = 3;
     c.lookahead_frames = 2048;
-    c.reseed_seconds = 1; /* of music: about 60 pieces in 60 s */
+    c.reseed_seconds = 0.5; /* of music: about 60 pieces in 30 s */
     c.tempo_bpm = 120;
     c.program = 89;
     if (vary) {
@@ -309,7 +309,7 @@ static void vary_run(int vary, double *tmin, double *tmax, double *dmin, double 
     *tmin = *tmax = prev;
     *changes = 0;
     *dmin = *dmax = engine_density_in_force(r.e);
-    while (r.clock < 48000ull * 60) {
+    while (r.clock < 48000ull * 30) {
         rig_period(&r, c.lookahead_frames);
         engine_stats st;
         engine_get_stats(r.e, &st);
@@ -338,7 +338,7 @@ static void test_auto_vary(void **state) {
     int changes;
     fixture_synth syn;
     vary_run(1, &tmin, &tmax, &dmin, &dmax, &changes, &syn);
-    fprintf(stderr, "  vary: %d tempo changes in 60 s, %.1f..%.1f BPM, density %.2f..%.2f; %llu program changes\n",
+    fprintf(stderr, "  vary: %d tempo changes in 30 s, %.1f..%.1f BPM, density %.2f..%.2f; %llu program changes\n",
             changes, tmin, tmax, dmin, dmax, (unsigned long long)syn.program_changes);
     assert_true(dmin >= pow(2, -0.5) - 1e-3 && dmax <= pow(2, 0.5) + 1e-3); /* 2^(0.5 w), w in [-1, 1] */
     assert_true(dmax / dmin >= pow(2, 0.25));                            /* and it moved */
