@@ -22,6 +22,7 @@ typedef struct sched_counters {
     _Atomic uint64_t callback_ns_last;
     _Atomic uint64_t live_events;
     _Atomic uint64_t xruns;
+    _Atomic uint64_t synth_swaps;
 } sched_counters;
 
 struct sched {
@@ -45,6 +46,11 @@ struct sched {
     uint64_t xruns;                  /* sched_count_xrun calls */
     uint64_t ns_max;                 /* longest callback, ns */
     int measure_time;                /* 1: clock_gettime around each callback */
+    uint64_t swaps;                  /* synth swaps taken */
+    /* The owner's hand-over slot (sched_request_synth), and the old synth's
+     * release rendered here while it fades out. */
+    _Alignas(64) _Atomic(const lj_synth_ops *) pending_synth;
+    float fade[2 * SCHED_FADE_FRAMES];
 };
 
 static void store(_Atomic uint64_t *a, uint64_t v) {
@@ -82,6 +88,8 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     atomic_init(&c->callback_ns_last, 0);
     atomic_init(&c->live_events, 0);
     atomic_init(&c->xruns, 0);
+    atomic_init(&c->synth_swaps, 0);
+    atomic_init(&s->pending_synth, NULL);
     return s;
 }
 
@@ -117,6 +125,16 @@ void sched_process(sched *s, float *out, uint32_t frames) {
     uint64_t t0 = s->measure_time ? now_ns() : 0;
     const uint64_t first = s->frame, end = first + frames;
     uint64_t pos = first; /* frames of this buffer rendered so far end here */
+
+    /* A synth swap: the old one releases what it holds and fades out below. */
+    lj_synth_ops old = {0};
+    const lj_synth_ops *next =
+        atomic_exchange_explicit(&s->pending_synth, (const lj_synth_ops *)NULL, memory_order_acquire);
+    if (next) {
+        voice_panic(&s->voices, &s->synth);
+        old = s->synth;
+        s->synth = *next;
+    }
 
     /* An event the producer could not queue may be a note-off: release all. */
     uint64_t overflows = rtq_overflows(s->events);
@@ -167,6 +185,17 @@ void sched_process(sched *s, float *out, uint32_t frames) {
         s->applied++;
     }
     render_span(s, out, first, pos, end);
+    if (next) {
+        uint32_t n = frames < SCHED_FADE_FRAMES ? frames : SCHED_FADE_FRAMES;
+        old.render(old.user, s->fade, n);
+        for (uint32_t i = 0; i < n; i++) {
+            float g = 1.0f - (float)i / (float)n; /* 1 -> 0 over n frames */
+            out[2 * i] += g * s->fade[2 * i];
+            out[2 * i + 1] += g * s->fade[2 * i + 1];
+        }
+        s->swaps++;
+        atomic_store_explicit(&s->pub.synth_swaps, s->swaps, memory_order_release);
+    }
 
     s->frame = end;
     s->callbacks++;
@@ -198,6 +227,25 @@ void sched_count_xrun(sched *s) {
 
 uint64_t sched_clock(const sched *s) {
     return atomic_load_explicit((_Atomic uint64_t *)&s->pub.frame, memory_order_acquire);
+}
+
+int sched_request_synth(sched *s, const lj_synth_ops *next) {
+    if (!next || !next->note_on || !next->note_off || !next->cc || !next->program ||
+        !next->all_notes_off || !next->render)
+        return -1;
+    const lj_synth_ops *none = NULL;
+    return atomic_compare_exchange_strong_explicit(&s->pending_synth, &none, next, memory_order_release,
+                                                   memory_order_relaxed)
+               ? 0
+               : -1;
+}
+
+int sched_cancel_synth(sched *s) {
+    return atomic_exchange_explicit(&s->pending_synth, (const lj_synth_ops *)NULL, memory_order_acq_rel) != NULL;
+}
+
+uint64_t sched_synth_swaps(const sched *s) {
+    return atomic_load_explicit((_Atomic uint64_t *)&s->pub.synth_swaps, memory_order_acquire);
 }
 
 void sched_panic(sched *s) {

@@ -84,6 +84,28 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg);
  * never fails. Thread: audio (RT-safe). */
 void sched_process(sched *s, float *out, uint32_t frames);
 
+/* Hot swap of the synth while the stream runs (another SoundFont, other
+ * effects: a synth built on the control thread, since FluidSynth may not be
+ * touched from two threads, see src/device/synth.h). The owner hands over
+ * `next` (its functions and user, which must stay valid until the swap is
+ * done); the next callback takes it at its start: it releases every held note
+ * on the old synth (voice_panic), renders the rest of that buffer with the new
+ * one and, over its first SCHED_FADE_FRAMES frames, adds the old synth's
+ * release fading linearly to 0 (no click); from then on the old synth is never
+ * called again, and sched_synth_swaps counts the swap. The new synth's block
+ * grid starts at that callback's first frame, so the timing rule above holds
+ * when every period is a multiple of 64 frames (the default 128 is).
+ * 0 when handed over, -1 when a swap is already pending or an ops function is
+ * NULL. Lock-free (one atomic pointer). Thread: owner (control). */
+#define SCHED_FADE_FRAMES 256
+int sched_request_synth(sched *s, const lj_synth_ops *next);
+/* Withdraws a pending swap: 1 when the audio thread never took it (`next` is
+ * free again), 0 when it already did (wait for sched_synth_swaps). Thread: owner. */
+int sched_cancel_synth(sched *s);
+/* Swaps done since sched_init (acquire: after it grows, the old synth is no
+ * longer called and may be destroyed). Thread: any. */
+uint64_t sched_synth_swaps(const sched *s);
+
 /* The driver said the last buffer was late or lost (PortAudio's output
  * underflow flag): counted in sched_stats.xruns. Thread: audio (RT-safe). */
 void sched_count_xrun(sched *s);

@@ -7,7 +7,9 @@
  * events at offset 0 and counted; panic, CC 120/123 and all-notes-off release
  * everything they should; overlapping notes of one key; a property test over
  * random note/panic sequences that ends with nothing held or sounding; queue
- * overflow counted and answered with a panic; invalid events dropped. */
+ * overflow counted and answered with a panic; invalid events dropped; a synth
+ * swap (sched_request_synth) releases the old synth's notes, fades it out over
+ * the swap callback and sends everything after to the new one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -490,6 +492,60 @@ static void test_property_no_stuck_notes(void **st) {
     }
 }
 
+
+/* Hot swap of the synth: the next callback releases what the old synth holds,
+ * renders with the new one plus the old one fading from 1 to 0, and never calls
+ * the old one again; one swap pending at a time; a withdrawn swap never happens. */
+static void test_synth_swap(void **st) {
+    (void)st;
+    rig r;
+    rig_init(&r, 1024);
+    fake b;
+    memset(&b, 0, sizeof b);
+    lj_synth_ops ops_b = {&b, f_on, f_off, f_cc, f_program, f_all_off, f_render};
+    push(&r, lj_event_note_on(10, 0, 60, 100));
+    run(&r, 128);
+    assert_true(r.f.sounding[0][60]);
+    assert_int_equal(sched_synth_swaps(r.s), 0);
+    /* withdrawn before a callback: nothing happens */
+    assert_int_equal(sched_request_synth(r.s, &ops_b), 0);
+    assert_int_equal(sched_cancel_synth(r.s), 1);
+    run(&r, 128);
+    assert_int_equal(sched_synth_swaps(r.s), 0);
+    assert_true(r.f.sounding[0][60]);
+    /* handed over: a second request waits for the first */
+    assert_int_equal(sched_request_synth(r.s, &ops_b), 0);
+    assert_int_equal(sched_request_synth(r.s, &ops_b), -1);
+    push(&r, lj_event_note_on(300, 0, 64, 90));
+    static float buf[2 * 128];
+    uint64_t a_before = r.f.delivered;
+    size_t a_calls = r.f.n;
+    sched_process(r.s, buf, 128);
+    assert_int_equal(sched_synth_swaps(r.s), 1);
+    assert_int_equal(sched_cancel_synth(r.s), 0); /* taken: nothing to withdraw */
+    assert_false(r.f.sounding[0][60]);            /* released on the old synth */
+    assert_int_equal(r.f.delivered, a_before + 128); /* its fade: one render */
+    for (size_t i = a_calls; i < r.f.n; i++) assert_true(r.f.calls[i].what != CALL_ON);
+    assert_true(b.sounding[0][64]); /* the event after the swap went to the new synth */
+    assert_int_equal(b.delivered, 128);
+    for (uint32_t i = 0; i < 128; i++) {
+        float want = (float)i + (1.0f - (float)i / 128.0f) * (float)(a_before + i);
+        if (buf[2 * i] != want || buf[2 * i + 1] != want)
+            fail_msg("frame %u of the swap callback holds %g, expected %g", i, (double)buf[2 * i], (double)want);
+    }
+    /* from now on only the new synth is called */
+    size_t a_after = r.f.n;
+    push(&r, lj_event_note_off(400, 0, 64));
+    push(&r, lj_event_panic(450));
+    sched_process(r.s, buf, 128);
+    assert_int_equal(r.f.n, a_after);
+    assert_int_equal(r.f.delivered, a_before + 128);
+    assert_false(b.sounding[0][64]);
+    assert_int_equal(sched_voices(r.s)->n_held, 0);
+    free(b.calls);
+    rig_free(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init_refuses),
@@ -502,6 +558,7 @@ int main(void) {
         cmocka_unit_test(test_invalid_events),
         cmocka_unit_test(test_overflow),
         cmocka_unit_test(test_property_no_stuck_notes),
+        cmocka_unit_test(test_synth_swap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
