@@ -295,6 +295,10 @@ typedef struct play_session {
     session_rec *rec;
     lj_atomic_file log; /* --event-log, written as the session is drained */
     int log_open;
+    double rate;           /* Hz: the stream's (or MIDI out's clock); a reload may change it */
+    char sf[4096];         /* the SoundFont of syn */
+    lj_synth_ops next_ops; /* a synth being handed to the audio thread (reload) */
+    synth *retired;        /* an old synth the audio thread may still call: freed after the stream */
 } play_session;
 
 static void session_free(play_session *p) {
@@ -313,6 +317,7 @@ static void session_free(play_session *p) {
     free(p->smem);
     free(p->momem);
     synth_destroy(p->syn);
+    synth_destroy(p->retired);
     engine_model_destroy(p->model);
 }
 
@@ -346,51 +351,116 @@ static void keys_end(term_keys *k) {
     if (k->on) tcsetattr(0, TCSANOW, &k->saved);
 }
 
-/* Hot swap (SIGHUP or key r): the model file is read again on this thread
- * while the old engine plays on; then the old engine is cut (pause: a panic
- * behind what it queued) and stopped, and a new engine on the same queues
- * starts after the old one's last frame. On a load error the old model keeps
- * playing. */
-static void swap_model(play_session *p, play_cli *c, engine_config *ec, double rate) {
+/* Points p at the same field of `to` when it pointed into `from` (a preset's
+ * strings, copied from one play_cli to another), else leaves it (argv, NULL). */
+static const char *repoint(const char *p, const preset *from, preset *to) {
+    const char *lo = (const char *)from, *hi = lo + sizeof *from;
+    return p >= lo && p < hi ? (const char *)to + (p - lo) : p;
+}
+
+static int same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
+
+/* The audio thread takes the synth handed over (sched_request_synth) at its
+ * next callback; 1 once it did (the old synth is then never called again),
+ * 0 after `seconds` without (the stream is not running). */
+static int wait_synth_swap(const sched *s, uint64_t before, double seconds) {
+    for (double t = 0; t < seconds; t += 0.001) {
+        if (sched_synth_swaps(s) > before) return 1;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    return sched_synth_swaps(s) > before;
+}
+
+/* Hot swap (SIGHUP or key r). Everything new is loaded and checked on this
+ * thread while the old engine plays on: the preset (read again, the command
+ * line's options over it as at the start), the model, the engine, and, when
+ * the preset's synth settings (SoundFont, gain, reverb, chorus, polyphony,
+ * instruments, rate) differ from those in force, a new synth. Any error: the
+ * old ones play on, and the message says why (the preset's file:line:col for
+ * what is in the preset). Then the old engine is cut (pause: a panic behind
+ * what it queued) and stopped. A new rate, period or device restarts the
+ * PortAudio stream (the scheduler and its frame count go on; held notes are
+ * released on the old synth first, so nothing is stuck); a new synth is
+ * handed to the audio thread, which swaps at a callback boundary with the old
+ * one fading out (no restart needed for a SoundFont or effects change, see
+ * src/device/synth.h). The new engine starts after both the old engine's last
+ * frame and the audio clock, its look-ahead in the new rate and period.
+ * Returns 1 when the audio cannot go on (the stream would not reopen: the
+ * session ends as on device loss), else 0. */
+static int reload(play_session *p, play_cli *c, engine_config *ec) {
     char err[1024] = "";
     engine_model *m = NULL;
     engine *e = NULL;
+    synth *nsyn = NULL;
     engine_config nec = *ec;
     play_cli *fresh = NULL;
+    double rate = p->rate, nrate = rate;
+    uint32_t nperiod = c->period;
+    const char *ndevice = c->device;
+    char nsf[sizeof p->sf] = "";
+    int restart = 0, st = LJ_OK;
     if (c->has_preset) {
-        /* The preset read again, the command line's options over it as at the
-         * start; the audio settings (rate, period, SoundFont, instruments of
-         * the other channels) stay as they are until the next start. */
         fresh = malloc(sizeof *fresh);
         if (!fresh || parse_args(c->argc, c->argv, fresh)) {
             fprintf(stderr, "reload: the preset was not reloaded (see above); the old one plays on\n");
             free(fresh);
-            return;
+            return 0;
         }
         nec = fresh->engine;
         if (!fresh->seed_given) nec.seed = (uint64_t)time(NULL);
-        nec.sample_rate = ec->sample_rate;
-        nec.lookahead_frames = fresh->lookahead_ms > 0 ? (uint64_t)llround(fresh->lookahead_ms * rate / 1000)
-                                                       : 4ull * c->period;
+        if (p->out) { /* the audio settings: checked, and a synth built, before anything stops */
+            nrate = fresh->synth.sample_rate;
+            nperiod = fresh->period;
+            ndevice = fresh->device;
+            if (nrate != rate && p->mout) {
+                fprintf(stderr, "\nreload: the rate stays %g Hz (MIDI out is open at that rate; %g Hz "
+                                "needs a restart of play)\n", rate, nrate);
+                nrate = fresh->synth.sample_rate = rate;
+            }
+            restart = nrate != rate || nperiod != c->period || !same_str(ndevice, c->device);
+            synth_config sc = fresh->synth;
+            st = synth_find_soundfont(sc.soundfont, nsf, sizeof nsf, err, sizeof err);
+            sc.soundfont = nsf;
+            if (!st && !synth_same_settings(p->syn, &sc, nsf)) st = synth_create(&sc, &nsyn, err, sizeof err);
+            if (st) {
+                const preset *pr = &fresh->preset;
+                if (pr->soundfont_line && fresh->synth.soundfont == pr->soundfont)
+                    fprintf(stderr, "\nreload: %s:%d: soundfont: %s; the old one plays on\n", pr->path,
+                            pr->soundfont_line, err);
+                else
+                    fprintf(stderr, "\nreload: %s: %s; the old one plays on\n", pr->path, err);
+                free(fresh);
+                return 0;
+            }
+        }
+        nec.sample_rate = nrate;
+        nec.lookahead_frames = fresh->lookahead_ms > 0 ? (uint64_t)llround(fresh->lookahead_ms * nrate / 1000)
+                                                       : 4ull * nperiod;
         nec.out = ec->out;
         nec.mirror = ec->mirror;
         nec.record = ec->record;
         nec.player = ec->player;
     }
-    int st = engine_model_load_with(fresh ? fresh->model : c->model,
-                                    (fresh ? fresh : c)->preset.encoding_options, &m, err, sizeof err);
+    st = engine_model_load_with(fresh ? fresh->model : c->model, (fresh ? fresh : c)->preset.encoding_options, &m,
+                                err, sizeof err);
     if (!st) st = engine_create(m, &nec, &e, err, sizeof err);
     if (st) {
         fprintf(stderr, "\nreload: %s (the old model plays on)\n", err);
         engine_destroy(e);
         engine_model_destroy(m);
+        synth_destroy(nsyn);
         free(fresh);
-        return;
+        return 0;
     }
     if (fresh) { /* the preset's values win over the live controls */
         int from_preset = fresh->model == fresh->preset.model;
         c->preset = fresh->preset;
         c->model = from_preset ? c->preset.model : fresh->model; /* --model: argv's */
+        c->synth = fresh->synth;
+        c->synth.soundfont = repoint(fresh->synth.soundfont, &fresh->preset, &c->preset);
+        c->device = repoint(fresh->device, &fresh->preset, &c->preset);
+        c->period = nperiod;
+        c->lookahead_ms = fresh->lookahead_ms;
         *ec = nec;
         free(fresh);
     } else {
@@ -410,12 +480,74 @@ static void swap_model(play_session *p, play_cli *c, engine_config *ec, double r
     engine_model_destroy(p->model);
     p->eng = e;
     p->model = m;
-    engine_set_min_frame(e, old.last_frame);
-    if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / rate), err, sizeof err))
+
+    if (restart) {
+        /* No callback runs after the close: this thread may release the held
+         * notes itself (on the old synth), then the swap waits for the new
+         * stream's first callback. */
+        audio_out_close(p->out);
+        p->out = NULL;
+        sched_panic(p->sch);
+    }
+    uint64_t swaps = p->sch ? sched_synth_swaps(p->sch) : 0;
+    if (nsyn) {
+        p->next_ops = synth_ops(nsyn);
+        sched_request_synth(p->sch, &p->next_ops); /* none pending: the last swap was waited for */
+    }
+    if (restart) {
+        audio_out_config ac;
+        audio_out_config_default(&ac);
+        ac.device = c->device;
+        ac.sample_rate = nrate;
+        ac.period = nperiod;
+        if (audio_out_open(&ac, p->sch, &p->out, err, sizeof err)) {
+            fprintf(stderr, "\nreload: %s; the session stops\n", err);
+            if (nsyn && sched_cancel_synth(p->sch)) synth_destroy(nsyn);
+            else if (nsyn) p->retired = nsyn; /* cannot happen: no stream, no callback */
+            return 1;
+        }
+    }
+    if (nsyn) {
+        int done = wait_synth_swap(p->sch, swaps, 2.0);
+        if (!done && sched_cancel_synth(p->sch)) { /* never taken: the old synth plays on */
+            fprintf(stderr, "\nreload: the audio stream did not take the new synth (is it running?)\n");
+            synth_destroy(nsyn);
+            nsyn = NULL;
+        } else {
+            /* taken; if its callback has not finished yet, the old synth is
+             * freed at the end, after the stream */
+            if (done || wait_synth_swap(p->sch, swaps, 2.0)) synth_destroy(p->syn);
+            else {
+                synth_destroy(p->retired);
+                p->retired = p->syn;
+            }
+            p->syn = nsyn;
+            snprintf(p->sf, sizeof p->sf, "%s", nsf);
+        }
+    }
+    uint64_t now = p->clk(p->clk_user);
+    if (nrate != rate) {
+        session_rec_set_rate(p->rec, now, nrate);
+        p->rate = nrate;
+    }
+    engine_set_min_frame(e, old.last_frame > now ? old.last_frame : now);
+    if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / nrate), err, sizeof err))
         fprintf(stderr, "\nreload: %s\n", err);
-    else if (!c->quiet)
+    else if (!c->quiet) {
         fprintf(stderr, "\nreloaded %s: panic, new engine from frame %llu\n", c->model,
-                (unsigned long long)old.last_frame);
+                (unsigned long long)(old.last_frame > now ? old.last_frame : now));
+        if (nsyn && p->syn == nsyn) {
+            char desc[256];
+            synth_describe(p->syn, desc, sizeof desc);
+            fprintf(stderr, "SoundFont: %s (new synth, swapped in while the audio ran)\nsynth: %s\n", p->sf, desc);
+        }
+        if (restart)
+            fprintf(stderr, "audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms "
+                            "(stream restarted)\n",
+                    audio_out_device(p->out), audio_out_rate(p->out), c->period, 1000 * audio_out_latency(p->out),
+                    1000.0 * (double)ec->lookahead_frames / nrate);
+    }
+    return 0;
 }
 
 int cmd_play(int argc, char **argv) {
@@ -428,14 +560,14 @@ int cmd_play(int argc, char **argv) {
     play_session p;
     memset(&p, 0, sizeof p);
     int st;
-    char sf[4096] = "";
     if (!c.no_audio) {
-        if ((st = synth_find_soundfont(c.synth.soundfont, sf, sizeof sf, err, sizeof err))) goto fail;
-        c.synth.soundfont = sf;
+        if ((st = synth_find_soundfont(c.synth.soundfont, p.sf, sizeof p.sf, err, sizeof err))) goto fail;
     }
     if ((st = engine_model_load_with(c.model, c.preset.encoding_options, &p.model, err, sizeof err)))
         goto fail;
-    if (!c.no_audio && (st = synth_create(&c.synth, &p.syn, err, sizeof err))) goto fail;
+    synth_config sc = c.synth;
+    sc.soundfont = p.sf;
+    if (!c.no_audio && (st = synth_create(&sc, &p.syn, err, sizeof err))) goto fail;
     double rate = c.no_audio ? c.synth.sample_rate : synth_sample_rate(p.syn);
     p.player = make_queue(&p.pmem, 1024);
     p.rec_engine = make_queue(&p.rmem, 1 << 16);
@@ -502,6 +634,7 @@ int cmd_play(int argc, char **argv) {
     if (c.midi_in &&
         (st = midi_in_open(c.midi_in, &p.route, p.clk, p.clk_user, &p.min, err, sizeof err)))
         goto fail;
+    p.rate = rate;
     if ((st = engine_thread_start(p.eng, p.clk, p.clk_user,
                                   (uint64_t)(5e8 * c.period / rate) /* half a period */, err,
                                   sizeof err)))
@@ -509,7 +642,11 @@ int cmd_play(int argc, char **argv) {
 
     if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng)); /* it starts */
     if (!c.quiet) {
-        if (p.out) printf("SoundFont: %s\n", sf);
+        if (p.out) {
+            char desc[256];
+            synth_describe(p.syn, desc, sizeof desc);
+            printf("SoundFont: %s\nsynth: %s\n", p.sf, desc);
+        }
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
                mode_name(ec.mode), (unsigned long long)ec.seed);
         if (p.out)
@@ -565,7 +702,11 @@ int cmd_play(int argc, char **argv) {
         if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng));
         if (reload_signal) {
             reload_signal = 0;
-            swap_model(&p, &c, &ec, rate);
+            if (reload(&p, &c, &ec)) {
+                device_lost = 1;
+                break;
+            }
+            rate = p.rate;
         }
         if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
             break;
@@ -635,7 +776,10 @@ int cmd_play(int argc, char **argv) {
     p.mout = NULL;
     audio_out_close(p.out);
     p.out = NULL;
+    uint64_t held_at_end = 0; /* notes the audio side still held after the last callback */
     if (p.sch) {
+        sched_get_stats(p.sch, &ss);
+        held_at_end = ss.held_notes;
         sched_panic(p.sch); /* no callback runs now: whatever is left is released */
         sched_get_stats(p.sch, &ss);
     }
@@ -644,13 +788,15 @@ int cmd_play(int argc, char **argv) {
     if (device_lost) cli_error("the audio device stopped (device lost); the notes were released");
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
-               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us%s\n",
+               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, %llu notes "
+               "left on%s\n",
                (double)ss.frame / rate, (unsigned long long)session_rec_notes(p.rec, 0),
                session_rec_notes(p.rec, 1),
                (unsigned long long)es.steps, (double)engine_hist_quantile(es.step_hist, 0.5) / 1e3,
                (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
-               (double)ss.callback_ns_max / 1e3, clean ? "" : " (engine stop timed out: panicked)");
+               (double)ss.callback_ns_max / 1e3, (unsigned long long)held_at_end,
+               clean ? "" : " (engine stop timed out: panicked)");
     if (!c.quiet)
         printf("engine: %llu player notes fed to the model (%llu not encodable), %llu of their note-offs, "
                "%llu phrases, %llu panics\n",

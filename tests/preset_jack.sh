@@ -2,9 +2,11 @@
 # `lstmjam play --preset` on a headless JACK server (jackd -d dummy): the
 # preset's instrument reaches the synth's channel, and SIGHUP re-reads the
 # preset while it plays (hot swap): the session MIDI holds the old program,
-# then the new one; a reload of a broken preset is refused with file:line and
-# the old one plays on; exit 0 at the end. Skipped (77) without jackd or when
-# the server does not start.
+# then the new one; the new SoundFont, reverb and chorus come in as a new synth
+# while the audio runs, the new period restarts the stream, and no note is
+# left on; a reload of a broken preset (a value out of range, a SoundFont that
+# is not one) is refused with file:line and the old one plays on; exit 0 at
+# the end. Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp midicsv; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
@@ -24,9 +26,17 @@ for i in $(seq 1 100); do
     sleep 0.2
 done
 sleep 1
-sed -i 's/program: Warm Pad/program: Church Organ/' "$tmp/live.yaml"
+sf="$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2"
+sed -i "s/program: Warm Pad/program: Church Organ/; s|^soundfont: .*|soundfont: $sf|;
+        s/reverb: .*/reverb: {room: 0.3, level: 0.5}/; s/chorus: .*/chorus: false/; s/period: .*/period: 512/" \
+    "$tmp/live.yaml"
 kill -HUP $play_pid
 sleep 3
+echo "not a SoundFont" >"$tmp/bad.sf2"
+sed "s|^soundfont: .*|soundfont: $tmp/bad.sf2|" "$tmp/live.yaml" >"$tmp/bad.yaml"
+cp "$tmp/bad.yaml" "$tmp/live.yaml"
+kill -HUP $play_pid
+sleep 1
 sed -i 's/temperature: .*/temperature: 9/' "$tmp/live.yaml"
 kill -HUP $play_pid
 sleep 1
@@ -34,11 +44,21 @@ kill -INT $play_pid
 wait $play_pid
 rc=$?
 tr '\r' '\n' <"$tmp/play.err" | grep -v '^auto |'
+cat "$tmp/play.out"
 [ $rc = 0 ] || { echo "FAIL play exited $rc"; fail=1; }
 grep -q "^reloaded " "$tmp/play.err" || { echo "FAIL no reload"; fail=1; }
 grep -q "live.yaml:[0-9]*:[0-9]*: 'temperature': 9 is out of range 0..2" "$tmp/play.err" \
     || { echo "FAIL the broken preset was not refused with its position"; fail=1; }
 grep -q "the old one plays on" "$tmp/play.err" || { echo "FAIL no 'plays on'"; fail=1; }
+grep -q "^SoundFont: $sf (new synth, swapped in while the audio ran)" "$tmp/play.err" \
+    || { echo "FAIL the new SoundFont was not swapped in"; fail=1; }
+grep -q "^synth: gain 1.10, reverb room 0.30 level 0.50, chorus off" "$tmp/play.err" \
+    || { echo "FAIL the new reverb/chorus are not in force"; fail=1; }
+grep -q "^audio: .* period 512 frames asked.*(stream restarted)" "$tmp/play.err" \
+    || { echo "FAIL the new period did not restart the stream"; fail=1; }
+grep -q "^reload: .*live.yaml:[0-9]*: soundfont: SoundFont $tmp/bad.sf2: cannot load: expected a SoundFont 2/3 file" \
+    "$tmp/play.err" || { echo "FAIL the bad SoundFont was not refused with the preset's line"; fail=1; }
+grep -q "^played .*, 0 notes left on" "$tmp/play.out" || { echo "FAIL notes left on at the end"; fail=1; }
 midicsv "$tmp/session.mid" | grep Program_c >"$tmp/programs.txt"
 cat "$tmp/programs.txt"
 progs=$(awk -F', ' '$4 == 0 { printf "%s ", $5 }' "$tmp/programs.txt")

@@ -15,6 +15,8 @@ struct synth {
     fluid_synth_t *fs;          /* owned, created with threadsafe-api 0 */
     double sample_rate;         /* Hz */
     char soundfont[4096];       /* path of the loaded SoundFont */
+    synth_config config;        /* as created (soundfont: NULL; see above) */
+    double reverb_room, reverb_level; /* in force: the config's, or FluidSynth's defaults */
 };
 
 static const char *const system_soundfonts[] = {
@@ -214,6 +216,10 @@ int synth_create(const synth_config *c, synth **out, char *err, size_t errlen) {
     }
     capture_end();
     fluid_settings_getnum(s->settings, "synth.sample-rate", &s->sample_rate);
+    s->config = *c;
+    s->config.soundfont = NULL;
+    fluid_settings_getnum(s->settings, "synth.reverb.room-size", &s->reverb_room);
+    fluid_settings_getnum(s->settings, "synth.reverb.level", &s->reverb_level);
     /* A bank select stays in force on its channel, so the engine's later
      * program changes pick from the same bank. */
     for (int ch = 0; ch < 16; ch++) {
@@ -236,6 +242,25 @@ void synth_destroy(synth *s) {
 }
 
 const char *synth_soundfont(const synth *s) { return s->soundfont; }
+
+int synth_same_settings(const synth *s, const synth_config *c, const char *soundfont) {
+    const synth_config *o = &s->config;
+    if (strcmp(s->soundfont, soundfont) || o->sample_rate != c->sample_rate || o->polyphony != c->polyphony ||
+        o->gain != c->gain || o->reverb != c->reverb || o->reverb_room != c->reverb_room ||
+        o->reverb_level != c->reverb_level || o->chorus != c->chorus)
+        return 0;
+    for (int ch = 0; ch < 16; ch++)
+        if (o->programs[ch] != c->programs[ch] || o->banks[ch] != c->banks[ch]) return 0;
+    return 1;
+}
+
+void synth_describe(const synth *s, char *out, size_t outlen) {
+    const synth_config *c = &s->config;
+    char reverb[64] = "reverb off";
+    if (c->reverb) snprintf(reverb, sizeof reverb, "reverb room %.2f level %.2f", s->reverb_room, s->reverb_level);
+    snprintf(out, outlen, "gain %.2f, %s, chorus %s, polyphony %d", c->gain, reverb, c->chorus ? "on" : "off",
+             c->polyphony);
+}
 double synth_sample_rate(const synth *s) { return s->sample_rate; }
 
 /* The audio-thread calls. Return values are ignored on purpose: FluidSynth

@@ -4,6 +4,16 @@
  * those calls takes a mutex, and all of them must come from one thread (the
  * audio thread, or the offline render loop).
  *
+ * Changing the SoundFont or the effects while playing is therefore not done on
+ * the running synth: with threadsafe-api 0 FluidSynth's API (fluid_synth_sfload,
+ * the reverb/chorus setters, which queue into the same rvoice event ring the
+ * audio thread's noteon fills) has no guard against a second thread, and with
+ * threadsafe-api 1 every noteon of the audio thread would take the API mutex,
+ * which fluid_synth_sfload holds while it reads the whole file. Instead the
+ * control thread builds a second synth with the new settings and hands it to
+ * the audio thread (sched_request_synth), which swaps at a callback boundary;
+ * the old one is destroyed once the swap is done.
+ *
  * The SoundFont is found in this order: the explicit path (an error if it cannot
  * be read; no fallback), then the first .sf2/.sf3 file (by name) a user put in
  * the project's soundfonts/ folder (beside the working directory, or beside the
@@ -61,6 +71,14 @@ void synth_destroy(synth *s);
 const char *synth_soundfont(const synth *s);
 /* The sample rate FluidSynth runs at, Hz. Thread: any. */
 double synth_sample_rate(const synth *s);
+/* 1 when s was created with the settings of c and loaded `soundfont` (a
+ * resolved path): a reload that changes none of them keeps the synth.
+ * Thread: any (reads what synth_create stored, never FluidSynth). */
+int synth_same_settings(const synth *s, const synth_config *c, const char *soundfont);
+/* "gain 0.20, reverb room 0.20 level 0.90, chorus on, polyphony 256": the
+ * settings in force (FluidSynth's defaults where the config left them).
+ * Thread: any (stored at create). */
+void synth_describe(const synth *s, char *out, size_t outlen);
 
 /* The calls dsp/sched makes; user points at s. Thread: any (the calls
  * themselves: audio). */

@@ -13,6 +13,8 @@
 struct session_rec {
     score *s;            /* the recording */
     double ticks_per_frame; /* 960 ticks per second / rate */
+    uint64_t rate_frame;    /* frame where the rate last changed (0 at the start) */
+    double rate_tick;       /* its tick: frames after it count at ticks_per_frame */
     size_t part_index[SESSION_REC_PARTS]; /* score part of each source */
     size_t open[SESSION_REC_PARTS][16][128]; /* note index sounding per source, channel, key */
     uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
@@ -49,7 +51,16 @@ void session_rec_destroy(session_rec *r) {
 }
 
 static int64_t tick_of(const session_rec *r, uint64_t frame) {
-    return (int64_t)llround((double)frame * r->ticks_per_frame);
+    double t = r->rate_tick + ((double)frame - (double)r->rate_frame) * r->ticks_per_frame;
+    return t > 0 ? (int64_t)llround(t) : 0;
+}
+
+int session_rec_set_rate(session_rec *r, uint64_t frame, double sample_rate) {
+    if (!(sample_rate > 0)) return LJ_ERR_ARG;
+    r->rate_tick += ((double)frame - (double)r->rate_frame) * r->ticks_per_frame;
+    r->rate_frame = frame;
+    r->ticks_per_frame = 2.0 * SCORE_PPQ / sample_rate;
+    return LJ_OK;
 }
 
 static void end_note(session_rec *r, int part, int ch, int key, uint64_t frame) {

@@ -30,6 +30,11 @@ typedef struct session_rec session_rec;
 int session_rec_create(double sample_rate, session_rec **out, char *err, size_t errlen);
 void session_rec_destroy(session_rec *r); /* NULL is a no-op */
 
+/* The sample rate changes at `frame` (play restarted its stream at another
+ * rate, the frame count going on): frames from there become ticks at the new
+ * rate, so the file's times stay seconds. LJ_ERR_ARG for a rate <= 0. */
+int session_rec_set_rate(session_rec *r, uint64_t frame, double sample_rate);
+
 /* Takes one event of source `part` (0 model, 1 player). LJ_ERR_NOMEM only. */
 int session_rec_add(session_rec *r, int part, const lj_event *ev);
 /* Pops every event waiting in q into the recording. LJ_ERR_NOMEM only. */
