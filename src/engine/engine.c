@@ -198,6 +198,8 @@ struct engine {
     uint8_t *starts_note;    /* (K) 1 for tokens that start a note (density bias) */
     double density;          /* density in force */
     int mask_on;             /* 1 while the mask applies (an answer) */
+    int mask_abc;            /* abc: the mask is worked out at each step from where the
+                                decoder stands (enc_abc_pitch_mask), not once per answer */
     int32_t note_tok[128][ENGINE_NOTE_TOKENS]; /* steer: the tokens that start pitch p */
     uint8_t note_tok_n[128];                   /* their count; 0 = the vocabulary cannot */
     int32_t off_tok[128];   /* steer, accompany: the token that ends pitch p (event's off:p), -1 none */
@@ -801,9 +803,19 @@ static const float *processed_logits(engine *e) {
         for (size_t k = 0; k < K; k++)
             if (e->starts_note[k]) e->work[k] += bias;
     }
-    if (e->mask_on) /* respond: the call's key and register (notes outside never drawn) */
-        for (size_t k = 0; k < K; k++)
+    if (e->mask_on) { /* respond: the call's key and register (notes outside never drawn) */
+        /* abc: a token's pitch depends on the tune's key and the bar's
+         * accidentals, so the mask is the decoder's of this step; none when
+         * every token here would write an off-key note (better one than
+         * nothing), and none either where it would leave nothing the abc
+         * grammar allows */
+        int on = !e->mask_abc ||
+                 enc_abc_pitch_mask(e->dec, e->answer_lo, e->answer_hi, e->answer_scale, e->allowed) > 0;
+        if (on && e->mask_abc) memcpy(e->saved, e->work, K * sizeof *e->work);
+        for (size_t k = 0; on && k < K; k++)
             if (!e->allowed[k]) e->work[k] = -INFINITY;
+        if (on && e->mask_abc && !lj_count_finite(e->work, e->K)) memcpy(e->work, e->saved, K * sizeof *e->work);
+    }
     if (c->repetition_penalty != 1.0f) {
         size_t w = (size_t)c->penalty_window < n ? (size_t)c->penalty_window : n;
         lj_repetition_penalty(e->work, e->K, e->recent + n - w, w, c->repetition_penalty, e->seen);
@@ -1059,9 +1071,10 @@ static void build_note_tokens(engine *e) {
  * Krumhansl-Schmuckler estimate of the call (enc_estimate_key), its scale
  * widened by every pitch class the call played; the register is the call's
  * lowest to highest note, 2 semitones more each way and at least an octave
- * wide. The mask is gen_pitch_mask's (what generate --key/--pitch-range use);
- * an encoding whose tokens carry no pitch of their own (abc) gets none, nor
- * does a mask that would leave no note. */
+ * wide. The mask is gen_pitch_mask's (what generate --key/--pitch-range use),
+ * or for abc models, whose tokens carry no pitch of their own, the decoder's
+ * at each step (enc_abc_pitch_mask, as generate masks abc); none for a mask
+ * that would leave no note. */
 static void key_the_answer(engine *e, const score *call) {
     int lo = 127, hi = 0;
     unsigned pcs = 0;
@@ -1079,7 +1092,8 @@ static void key_the_answer(engine *e, const score *call) {
     int tonic, mode;
     enc_estimate_key(call, 0, &tonic, &mode);
     unsigned scale = gen_key_scale(tonic, mode == SCORE_MODE_MINOR) | pcs;
-    if (gen_pitch_mask(e->model->enc, lo, hi, scale, e->allowed) > 0) {
+    e->mask_abc = !strcmp(enc_name(e->model->enc), "abc");
+    if (e->mask_abc || gen_pitch_mask(e->model->enc, lo, hi, scale, e->allowed) > 0) {
         e->mask_on = 1;
         e->keyed_answers++;
         e->answer_lo = lo;

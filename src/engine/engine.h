@@ -65,8 +65,10 @@
  * --pitch-range) allows only note tokens whose pitches lie within the call's
  * lowest to highest note widened by 2 semitones each way (at least an octave)
  * and in the scale of the call's estimated key (Krumhansl-Schmuckler) plus
- * the pitch classes it played; abc models, whose tokens carry no pitch of
- * their own, are not masked (the model hears the call in its context only).
+ * the pitch classes it played; for abc models (chars, tokens), whose tokens
+ * carry no pitch of their own, the mask is worked out at each step from the
+ * decoder's key and bar (enc_abc_pitch_mask, as generate masks abc models),
+ * and lifted for a step where it would leave nothing to draw.
  * `steer`: the
  * model plays on as in auto (re-seeded only at piece ends); each note the
  * player starts enters its context at once, as the tokens that start that
