@@ -737,6 +737,159 @@ static void test_respond_key_abc(void **state) {
     unlink(path);
 }
 
+/* One steer run for the player's line: the model plays 1 s, then the player
+ * holds `pitch` for `hold` frames. Copies to out (at most max) the model's
+ * history from the note-on (from_release 0) or from just before the release
+ * is taken (1), after that fill; returns its length, and in *notes_held the
+ * model notes started while the key was down. */
+static size_t line_run(const char *path, int pitch, uint64_t hold, int from_release, int32_t *out, size_t max,
+                       uint64_t *notes_held) {
+    size_t at0;
+    size_t *at = &at0;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_STEER;
+    c.seed = 23;
+    c.max_steps_per_fill = 64; /* the history of one fill stays in the window */
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig_model = path;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    rig_model = model_path;
+    while (r.clock < 48000) rig_period(&r, c.lookahead_frames);
+    const int32_t *ids;
+    *at = engine_history(r.e, &ids, NULL);
+    lj_event on = lj_event_note_on(r.clock, 1, pitch, 90);
+    assert_true(rtq_push(player, &on));
+    rig_period(&r, c.lookahead_frames); /* the note is taken */
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    uint64_t notes0 = st.notes, until = on.frame + hold;
+    while (r.clock < until) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &st);
+    *notes_held = st.notes - notes0;
+    lj_event off = lj_event_note_off(until, 1, pitch);
+    assert_true(rtq_push(player, &off));
+    if (from_release) *at = engine_history(r.e, &ids, NULL);
+    engine_fill(r.e, r.clock); /* the release is taken (and the model goes on) */
+    size_t n = engine_history(r.e, &ids, NULL);
+    assert_true(n >= *at && n - *at <= max);
+    memcpy(out, ids + *at, (n - *at) * sizeof *ids);
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.steered, 1);
+    assert_int_equal(st.steered_offs, 1);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+    return n - *at;
+}
+
+static const char *tok_name(const char *path, int32_t id, char *buf, size_t buflen) {
+    engine_model *m = NULL;
+    char err[256];
+    assert_int_equal(engine_model_load(path, &m, err, sizeof err), LJ_OK);
+    size_t len = 0;
+    const char *name = vocab_name(enc_vocab(engine_model_enc(m)), id, &len);
+    snprintf(buf, buflen, "%.*s", (int)len, name ? name : "?");
+    engine_model_destroy(m);
+    return buf;
+}
+
+/* steer: a held player note enters the context with its length, in each
+ * one-line encoding's own words (see "the player's line" in engine.c), and
+ * the model plays nothing while the key is down:
+ *   timestep: the pitch token, then a hold "_" for each further 16th held
+ *     (4 16ths held: 3 holds, or 4 when the look-ahead reached the next step);
+ *   notechord (token_durations=1): at the release, E4's token whose duration
+ *     is nearest the time held (a quarter: "E4:1", of E4:0.5, E4:1, E4:2);
+ *   abc tokens and chars: at the release, the letter and its length in L
+ *     (a quarter at L:1/8: "D" "2"). */
+static void test_steer_line(void **state) {
+    (void)state;
+    char path[300], name[64];
+    snprintf(path, sizeof path, "%s.line", model_path);
+    static int32_t h[1 << 16];
+    size_t n;
+    uint64_t held;
+    const uint64_t quarter = 24000; /* frames: a quarter note at 120 BPM, 48 kHz */
+    /* timestep */
+    vocab *v = vocab_create();
+    int32_t id;
+    static const char *const ts[] = {"/", "_", "r", "57", "59", "60", "62", "64", "65", "67", "69", "71", "72"};
+    for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) assert_int_equal(vocab_add(v, ts[i], strlen(ts[i]), &id), LJ_OK);
+    assert_int_equal(fixture_write_model(path, "timestep", v, NULL, 32, 5), 0);
+    vocab_destroy(v);
+    n = line_run(path, 64, quarter, 0, h, 1 << 16, &held);
+    size_t holds = 0;
+    while (1 + holds < n && !strcmp(tok_name(path, h[1 + holds], name, sizeof name), "_")) holds++;
+    fprintf(stderr, "  timestep: %s then %zu holds for 4 16ths held; %llu model notes meanwhile\n",
+            tok_name(path, h[0], name, sizeof name), holds, (unsigned long long)held);
+    assert_true(n >= 1);
+    assert_string_equal(tok_name(path, h[0], name, sizeof name), "64");
+    assert_true(holds == 3 || holds == 4);
+    assert_int_equal(held, 0);
+    /* notechord with durations */
+    char err[512], opts[256];
+    enc_opts o;
+    enc_opts_default(&o, "notechord");
+    assert_int_equal(enc_opts_set(&o, "token_durations", "1", err, sizeof err), LJ_OK);
+    assert_int_equal(enc_opts_format(&o, "notechord", opts, sizeof opts), LJ_OK);
+    v = vocab_create();
+    static const char *const nc[] = {"C4:1", "D4:0.5", "D4:1", "E4:0.5", "E4:1", "E4:2", "G4:1", "G4:1/3"};
+    for (size_t i = 0; i < sizeof nc / sizeof *nc; i++) assert_int_equal(vocab_add(v, nc[i], strlen(nc[i]), &id), LJ_OK);
+    assert_int_equal(fixture_write_model(path, "notechord", v, opts, 32, 5), 0);
+    vocab_destroy(v);
+    n = line_run(path, 64, quarter, 1, h, 1 << 16, &held);
+    fprintf(stderr, "  notechord: %s at the release; %llu model notes meanwhile\n",
+            n ? tok_name(path, h[0], name, sizeof name) : "-", (unsigned long long)held);
+    assert_true(n >= 1);
+    assert_string_equal(tok_name(path, h[0], name, sizeof name), "E4:1");
+    assert_int_equal(held, 0);
+    /* abc tokens: a tune book with lengths */
+    static const char book[] = "X:1\nM:4/4\nL:1/8\nK:D\n|:d2 fd cdec|dcBA F2 FA|D4 E/2F/2G3/2|]\n";
+    enc_opts_default(&o, "abc");
+    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
+    encoding *enc = NULL;
+    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
+    tokset tks;
+    memset(&tks, 0, sizeof tks);
+    assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &tks, NULL, err, sizeof err), LJ_OK);
+    tokset *sets[1] = {&tks};
+    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
+    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
+    assert_int_equal(fixture_write_model(path, "abc", enc_vocab(enc), opts, 32, 4), 0);
+    tokset_free(&tks);
+    enc_destroy(enc);
+    n = line_run(path, 62, quarter, 1, h, 1 << 16, &held);
+    char n0[64] = "-", n1[64] = "-";
+    if (n >= 2) tok_name(path, h[0], n0, sizeof n0), tok_name(path, h[1], n1, sizeof n1);
+    fprintf(stderr, "  abc tokens: \"%s\" \"%s\" at the release; %llu model notes meanwhile\n", n0, n1,
+            (unsigned long long)held);
+    assert_string_equal(n0, "D");
+    assert_string_equal(n1, "2");
+    assert_int_equal(held, 0);
+    /* abc chars */
+    v = vocab_create();
+    const char *bytes = "\n /0123468:=ABCDEFGKLMXZ^_abcdefgz|-,'";
+    for (const char *b = bytes; *b; b++) assert_int_equal(vocab_add(v, b, 1, &id), LJ_OK);
+    assert_int_equal(fixture_write_model(path, "chars", v, NULL, 32, 11), 0);
+    vocab_destroy(v);
+    n = line_run(path, 62, quarter, 1, h, 1 << 16, &held);
+    n0[0] = n1[0] = '-';
+    n0[1] = n1[1] = 0;
+    if (n >= 2) tok_name(path, h[0], n0, sizeof n0), tok_name(path, h[1], n1, sizeof n1);
+    fprintf(stderr, "  abc chars: '%s' '%s' at the release; %llu model notes meanwhile\n", n0, n1,
+            (unsigned long long)held);
+    assert_string_equal(n0, "D");
+    assert_string_equal(n1, "2");
+    assert_int_equal(held, 0);
+    unlink(path);
+}
+
 /* Hot swap as lstmjam play does it: the playing engine is cut (pause), ended,
  * and a new engine on the same queues starts after its last frame: frames in
  * the queue never decrease, nothing late, nothing left sounding. */
@@ -1407,6 +1560,7 @@ int main(void) {
         cmocka_unit_test(test_respond_mode),
         cmocka_unit_test(test_respond_key),
         cmocka_unit_test(test_respond_key_abc),
+        cmocka_unit_test(test_steer_line),
         cmocka_unit_test(test_swap),
         cmocka_unit_test(test_abc_models),
         cmocka_unit_test(test_steer_mode),

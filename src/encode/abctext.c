@@ -803,6 +803,12 @@ static int pitch_ok(int p, int lo, int hi, unsigned scale, int any_octave) {
 /* Distance of p from [lo, hi] in semitones (0 inside). */
 static int range_distance(int p, int lo, int hi) { return p < lo ? lo - p : p > hi ? p - hi : 0; }
 
+double enc_abc_unit_quarters(const enc_decoder *d) {
+    if (d->e->cls != &enc_abc_class) return 0;
+    const abc_dec *x = d->ext;
+    return abc_stream_unit_quarters(x->st);
+}
+
 int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed) {
     if (d->e->cls != &enc_abc_class) return -1;
     const abc_dec *x = d->ext;

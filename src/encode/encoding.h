@@ -364,6 +364,12 @@ size_t enc_decoder_dropped(const enc_decoder *d);
  * mask is then all zero). Allocates nothing. Thread: engine. */
 int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed);
 
+/* The unit note length (L:) where an abc decoder stands, in quarter notes
+ * (0.5 for L:1/8, the default before a tune sets it): what a length written
+ * after a note multiplies (the engine writes a player's note length in it).
+ * 0 for the other encodings. Thread: engine. */
+double enc_abc_unit_quarters(const enc_decoder *d);
+
 /* ---- encodings of text, models, pitches ---- */
 
 /* Encodes ABC text (abc only; LJ_ERR_ARG for score encodings): one piece per

@@ -18,6 +18,18 @@
 #include "score.h"
 #include "tokset.h"
 
+/* The player's line (steer): how a held note's length enters the context. */
+enum { LINE_NONE, LINE_HOLDS, LINE_DEFER };
+#define ENGINE_DUR_TOKENS 24 /* notechord: durations of one pitch the vocabulary may hold */
+/* abc: the lengths a player's note is written with, in units of L (the
+ * nearest one, by ratio, to the time it was held). */
+static const struct abc_length {
+    const char *text;
+    double units;
+} abc_lengths[] = {{"/4", 0.25}, {"/2", 0.5}, {"3/4", 0.75}, {"", 1}, {"3/2", 1.5}, {"2", 2},
+                   {"3", 3},     {"4", 4},   {"6", 6},     {"8", 8}};
+#define ABC_LENGTHS (sizeof abc_lengths / sizeof *abc_lengths)
+
 /* ---- the model file ---- */
 
 struct engine_model {
@@ -205,6 +217,20 @@ struct engine {
     int32_t off_tok[128];   /* steer, accompany: the token that ends pitch p (event's off:p), -1 none */
     uint8_t player_keys[128]; /* steer, accompany: the player's notes fed (or clamped) and not released */
     int n_player_keys;        /* their sum */
+    /* steer: a held player note is the model's line, its length in the
+     * encoding's own words (see "the player's line" below) */
+    int line;                 /* LINE_NONE, LINE_HOLDS (timestep) or LINE_DEFER (notechord :D, abc) */
+    int32_t hold_tok;         /* timestep's "_" */
+    double line_until;        /* LINE_HOLDS: decoder time after which the model draws again */
+    double line_step;         /* LINE_HOLDS: one grid step, decoder seconds */
+    int line_keys;            /* LINE_DEFER: player keys down whose notes wait for their length */
+    uint64_t line_on[128];    /* LINE_DEFER: frame + 1 of each such key's note-on, 0 none */
+    int32_t dur_tok[128][ENGINE_DUR_TOKENS]; /* notechord :D: the one-note tokens of pitch p */
+    float dur_q[128][ENGINE_DUR_TOKENS];     /* their durations, quarter notes */
+    uint8_t dur_n[128];
+    int32_t len_tok[ABC_LENGTHS][ENGINE_NOTE_TOKENS]; /* abc: the tokens that write abc_lengths[i] */
+    uint8_t len_n[ABC_LENGTHS];               /* their count */
+    uint8_t len_ok[ABC_LENGTHS];              /* 1 when the vocabulary can write it ("" always) */
     int32_t start_ids[2];   /* abc: what a fresh start feeds ("X:" for chars, "<s>" for
                                tokens, as lstmjam generate), so the model writes a tune */
     int n_start;
@@ -234,8 +260,8 @@ struct engine {
 };
 
 static void history_reset(engine *e);
-static void steer(engine *e, int pitch, uint64_t clock);
-static void steer_off(engine *e, int pitch);
+static void steer(engine *e, int pitch, uint64_t frame, uint64_t clock);
+static void steer_off(engine *e, int pitch, uint64_t frame, uint64_t clock);
 static void player_keys_clear(engine *e);
 static uint64_t end_model_notes(engine *e, uint64_t clock);
 static void build_note_tokens(engine *e);
@@ -834,13 +860,25 @@ static const float *processed_logits(engine *e) {
 
 static void after_step(engine *e);
 
+/* steer, timestep: the player's key is down, so the model's step is a hold
+ * (see "the player's line"). */
+static int holds_line(const engine *e) {
+    return e->line == LINE_HOLDS && e->cfg.mode == ENGINE_MODE_STEER && e->n_player_keys &&
+           enc_decoder_time(e->dec) < e->line_until;
+}
+
 /* One model step: draw a token from the current output, decode it, feed it back. */
 static void generate_step(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;
     s.temperature = (float)e->temperature;
-    const float *logits = processed_logits(e);
-    int32_t tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
+    int32_t tok;
+    if (holds_line(e)) {
+        tok = e->hold_tok; /* the player's note goes on: a hold, not a draw (see steer) */
+    } else {
+        const float *logits = processed_logits(e);
+        tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
+    }
     size_t n = enc_decoder_step(e->dec, tok, e->step_ev);
     feed(e, tok);
     record_step_time(e, now_ns() - t0);
@@ -920,8 +958,8 @@ static void player_event(engine *e, const lj_event *ev, uint64_t clock) {
     int off = ev->kind == LJ_EV_NOTE_OFF || (ev->kind == LJ_EV_NOTE_ON && ev->data2 == 0);
     if (!on && !off) return;
     if (e->cfg.mode == ENGINE_MODE_STEER || e->cfg.mode == ENGINE_MODE_ACCOMPANY) {
-        if (on) steer(e, ev->data1, clock);
-        else steer_off(e, ev->data1);
+        if (on) steer(e, ev->data1, ev->frame, clock);
+        else steer_off(e, ev->data1, ev->frame, clock);
         return;
     }
     e->player_last = ev->frame;
@@ -967,16 +1005,74 @@ static uint64_t end_model_notes(engine *e, uint64_t clock) {
     return at;
 }
 
+/* The player's line (steer). Timestep, notechord and abc models read one
+ * melody line in which a note's length is part of the line: timestep holds
+ * ("_", one per grid step), notechord's ":D" suffix (token_durations=1), abc's
+ * length after the letter. In steer mode a player's held note takes that line,
+ * and its length goes into the context in the encoding's own words:
+ *   timestep (LINE_HOLDS): the pitch token at the note-on, as before; then
+ *     each model step while the key is down is "_" instead of a draw, so the
+ *     context reads the note held for as many grid steps as the key was (the
+ *     steps go on one step after the note-on: the pitch token is its first
+ *     step; generation runs a look-ahead ahead, so the count can be one step
+ *     over). The decoder's notes were cut at the note-on, so a hold sounds
+ *     nothing: the model is silent while the player holds the line.
+ *   notechord with token_durations (LINE_DEFER): the token names its
+ *     duration, known at the release; so the note enters the context then, as
+ *     the one-note token of its pitch whose duration is nearest (by ratio) the
+ *     time held. The model was cut at the note-on and draws nothing meanwhile;
+ *     it goes on from the release.
+ *   abc, chars and tokens (LINE_DEFER): likewise, the letter and then the
+ *     length in units of the tune's L: (the nearest of abc_lengths the
+ *     vocabulary can write; "" for one unit) enter at the release.
+ * A key held past ENGINE_PLAYER_HOLD_TIMEOUT counts as released then. Notechord
+ * without durations has no word for a length (its decoder gives every note
+ * the same one): unchanged. In accompany mode the model keeps its own line
+ * (its part plays on, the point of the mode), and a second line cannot be
+ * held in a one-line context, so these encodings get the note's start only
+ * there, as before. */
+
+/* The time held, in quarter notes of the model's music. */
+static double held_quarters(const engine *e, uint64_t frames) {
+    return (double)frames / e->fps * e->enc_bpm / 60.0;
+}
+
+/* LINE_DEFER: a released note (held `frames`) enters the context with its length. */
+static void feed_line_note(engine *e, int pitch, uint64_t frames) {
+    double q = held_quarters(e, frames);
+    if (q <= 0) q = 1e-3;
+    if (strcmp(enc_name(e->model->enc), "abc")) { /* notechord: the nearest duration */
+        int best = 0;
+        for (int i = 1; i < e->dur_n[pitch]; i++)
+            if (fabs(log(e->dur_q[pitch][i] / q)) < fabs(log(e->dur_q[pitch][best] / q))) best = i;
+        if (!e->dur_n[pitch]) return;
+        feed(e, e->dur_tok[pitch][best]);
+        e->primed++;
+    } else { /* abc: the letter, then the nearest length it can write */
+        double unit = enc_abc_unit_quarters(e->dec), units = q / (unit > 0 ? unit : 0.5);
+        size_t best = 3; /* "": one unit */
+        for (size_t i = 0; i < ABC_LENGTHS; i++)
+            if (e->len_ok[i] && fabs(log(abc_lengths[i].units / units)) < fabs(log(abc_lengths[best].units / units)))
+                best = i;
+        for (int i = 0; i < e->note_tok_n[pitch]; i++) feed(e, e->note_tok[pitch][i]);
+        for (int i = 0; i < e->len_n[best]; i++) feed(e, e->len_tok[best][i]);
+        e->primed += (uint64_t)(e->note_tok_n[pitch] + e->len_n[best]);
+    }
+    e->steered++;
+    e->steered_offs++;
+}
+
 /* steer, accompany: the player's note enters the model's context now. In
  * steer mode the model's look-ahead is cut first (end_model_notes) and the
  * music goes on from that frame, within one look-ahead of now, from the new
- * context. In accompany mode the model's part goes on untouched. The note's
- * tokens go to the model only: the decoder keeps the model's own timeline
- * (the note already sounds, thru). */
-static void steer(engine *e, int pitch, uint64_t clock) {
+ * context (for the player's line: see above). In accompany mode the model's
+ * part goes on untouched. The note's tokens go to the model only: the decoder
+ * keeps the model's own timeline (the note already sounds, thru). */
+static void steer(engine *e, int pitch, uint64_t frame, uint64_t clock) {
     if (e->st != STATE_GENERATING) return;
     int clamps = e->fs && e->bits_width && pitch >= PIANOROLL_LOWEST && pitch < PIANOROLL_LOWEST + e->bits_width;
-    if (!clamps && (e->fs || !e->note_tok_n[pitch])) {
+    int defer = e->line == LINE_DEFER && e->cfg.mode == ENGINE_MODE_STEER;
+    if (!clamps && (e->fs || !(defer && e->dur_n[pitch] ? 1 : e->note_tok_n[pitch]))) {
         e->steer_unencoded++;
         return;
     }
@@ -984,9 +1080,20 @@ static void steer(engine *e, int pitch, uint64_t clock) {
         uint64_t at = end_model_notes(e, clock);
         rebase(e, enc_decoder_time(e->dec), at);
     }
+    if (defer) { /* enters at the release, with its length; the model waits */
+        if (!e->line_on[pitch]) e->line_keys++;
+        e->line_on[pitch] = frame + 1;
+        return;
+    }
     for (int i = 0; !clamps && i < e->note_tok_n[pitch]; i++) {
         feed(e, e->note_tok[pitch][i]);
         e->primed++;
+    }
+    if (e->line == LINE_HOLDS && e->cfg.mode == ENGINE_MODE_STEER) {
+        /* the pitch token is the note's first grid step; holds follow */
+        double t = enc_decoder_time(e->dec);
+        rebase(e, t, e->base_frame + (uint64_t)llround(e->line_step * e->fps));
+        e->line_until = t + ENGINE_PLAYER_HOLD_TIMEOUT * e->cfg.sample_rate / e->fps;
     }
     if (e->player_keys[pitch] < 255) e->player_keys[pitch]++, e->n_player_keys++;
     e->steered++;
@@ -995,13 +1102,29 @@ static void steer(engine *e, int pitch, uint64_t clock) {
 /* steer, accompany: the player's note ends. An encoding with a token for
  * that (event's off:p) gets it in its context, so the model knows how long
  * the player held the note (its own time shifts between the two are the time
- * that passed); a pianoroll model stops seeing the key in its frames. Only
- * for notes whose start was fed; nothing is cut. */
-static void steer_off(engine *e, int pitch) {
+ * that passed); a pianoroll model stops seeing the key in its frames; the
+ * player's line (steer: timestep's holds end, notechord's and abc's note
+ * enters with its length, and the model goes on from here). Only for notes
+ * whose start was taken; nothing is cut. */
+static void steer_off(engine *e, int pitch, uint64_t frame, uint64_t clock) {
+    if (e->line_on[pitch]) {
+        uint64_t on = e->line_on[pitch] - 1;
+        e->line_on[pitch] = 0;
+        e->line_keys--;
+        if (e->st != STATE_GENERATING) return;
+        feed_line_note(e, pitch, frame > on ? frame - on : 1);
+        if (!e->line_keys) rebase(e, enc_decoder_time(e->dec), clock > e->last_frame ? clock : e->last_frame);
+        return;
+    }
     if (!e->player_keys[pitch]) return;
     e->player_keys[pitch]--;
     e->n_player_keys--;
-    if (e->st != STATE_GENERATING || e->fs || e->off_tok[pitch] < 0) return;
+    if (e->st != STATE_GENERATING || e->fs) return;
+    if (e->line == LINE_HOLDS && e->cfg.mode == ENGINE_MODE_STEER) {
+        e->steered_offs++; /* the holds end */
+        return;
+    }
+    if (e->off_tok[pitch] < 0) return;
     feed(e, e->off_tok[pitch]);
     e->primed++;
     e->steered_offs++;
@@ -1010,6 +1133,8 @@ static void steer_off(engine *e, int pitch) {
 static void player_keys_clear(engine *e) {
     memset(e->player_keys, 0, sizeof e->player_keys);
     e->n_player_keys = 0;
+    memset(e->line_on, 0, sizeof e->line_on);
+    e->line_keys = 0;
 }
 
 /* The tokens that start one note of each pitch, for steer and accompany: a
@@ -1037,7 +1162,49 @@ static void build_note_tokens(engine *e) {
             e->note_tok_n[p[0]] = 1;
         }
     }
+    e->line = LINE_NONE;
+    if (!strcmp(enc_name(enc), "timestep") && (e->hold_tok = vocab_find(v, "_", 1)) >= 0) {
+        e->line = LINE_HOLDS;
+        /* a grid step in decoder seconds */
+        e->line_step = (double)enc_options(enc)->grid / SCORE_PPQ * 60.0 / e->enc_bpm;
+    }
+    if (!strcmp(enc_name(enc), "notechord") && enc_options(enc)->with_durations) {
+        for (size_t id = 0; id < V; id++) { /* "E4:1.5", "E4:1/3": one pitch and a duration */
+            uint8_t p[8];
+            size_t len;
+            const char *name = vocab_name(v, (int32_t)id, &len);
+            const char *colon = name ? memchr(name, ':', len) : NULL;
+            if (!colon || enc_token_pitches(enc, (int32_t)id, p, sizeof p) != 1 || e->dur_n[p[0]] >= ENGINE_DUR_TOKENS)
+                continue;
+            char d[32];
+            size_t dl = len - (size_t)(colon + 1 - name);
+            if (dl == 0 || dl >= sizeof d) continue;
+            memcpy(d, colon + 1, dl);
+            d[dl] = 0;
+            char *end;
+            double q = strtod(d, &end), den = 1;
+            if (*end == '/') den = strtod(end + 1, &end);
+            if (*end || !(q > 0) || !(den > 0)) continue;
+            e->dur_tok[p[0]][e->dur_n[p[0]]] = (int32_t)id;
+            e->dur_q[p[0]][e->dur_n[p[0]]++] = (float)(q / den);
+            e->line = LINE_DEFER;
+        }
+    }
     if (strcmp(enc_name(enc), "abc")) return;
+    e->line = LINE_DEFER;
+    for (size_t i = 0; i < ABC_LENGTHS; i++) { /* the lengths the vocabulary can write */
+        const char *t = abc_lengths[i].text;
+        size_t n = strlen(t);
+        e->len_ok[i] = 1;
+        if (enc_options(enc)->abc_variant == ENC_ABC_CHARS) {
+            for (size_t k = 0; k < n && e->len_ok[i]; k++)
+                if ((e->len_tok[i][k] = vocab_find(v, t + k, 1)) < 0) e->len_ok[i] = 0;
+            e->len_n[i] = (uint8_t)n;
+        } else if (n) {
+            e->len_ok[i] = (e->len_tok[i][0] = vocab_find(v, t, n)) >= 0;
+            e->len_n[i] = 1;
+        }
+    }
     static const char *const names[12] = {"C", "^C", "D", "^D", "E", "F", "^F", "G", "^G", "A", "^A", "B"};
     const int chars = enc_options(enc)->abc_variant == ENC_ABC_CHARS;
     for (int pitch = 0; pitch < 128; pitch++) {
@@ -1291,6 +1458,10 @@ int engine_fill(engine *e, uint64_t clock) {
             e->player_held = 0;
             prime_with_phrase(e, clock);
         }
+        /* the player's line: a key held that long counts as released */
+        const uint64_t hold_timeout = (uint64_t)(ENGINE_PLAYER_HOLD_TIMEOUT * e->cfg.sample_rate);
+        for (int k = 0; e->line_keys && k < 128; k++)
+            if (e->line_on[k] && clock >= e->line_on[k] - 1 + hold_timeout) steer_off(e, k, clock, clock);
     }
     const uint64_t horizon = clock + e->cfg.lookahead_frames;
     int steps = 0;
@@ -1320,7 +1491,10 @@ int engine_fill(engine *e, uint64_t clock) {
             e->st = STATE_DONE;
             break;
         }
-        if (e->st != STATE_GENERATING || e->paused || steps >= e->cfg.max_steps_per_fill) break;
+        if (e->st != STATE_GENERATING || e->paused || e->line_keys || steps >= e->cfg.max_steps_per_fill) break;
+        /* holds sound nothing, so nothing held back stops them at the horizon:
+         * one per grid step as the clock goes, not a fill's worth at once */
+        if (holds_line(e) && frame_of(e, enc_decoder_time(e->dec)) >= horizon) break;
         if (e->fs) engine_step_frame(e);
         else generate_step(e);
         steps++;

@@ -81,9 +81,15 @@
  * on under the player's. A player's note-off enters the context too where the
  * encoding has a token for it (event's off:p, right after what the model read
  * last: the model's own time shifts between a note's on and off are the time
- * it was held; nothing is cut); timestep, notechord and abc have no token
- * that ends a note without taking a step of time, so they get none. A pitch
- * the vocabulary cannot write is counted (steer_unencoded).
+ * it was held; nothing is cut). Timestep, notechord and abc models read one
+ * melody line whose notes carry their length; in steer mode the player's held
+ * note takes that line and its length enters in the encoding's own words:
+ * timestep's holds ("_" instead of the model's draw for each 16th the key is
+ * down), notechord's ":D" duration (token_durations=1) and abc's length after
+ * the letter (in the tune's L:), these two at the release, the model silent
+ * while the key is down (ENGINE_PLAYER_HOLD_TIMEOUT at most); in accompany
+ * mode they keep the note's start only (the model's own line plays on). A
+ * pitch the vocabulary cannot write is counted (steer_unencoded).
  *
  * Live control (any thread; applied at the next fill): temperature, density
  * (the odds of every token that starts a note times `density`; abc tokens
@@ -252,7 +258,8 @@ typedef struct engine_stats {
     uint64_t resyncs;         /* abc: malformed generated text read past by the decoder */
     uint64_t steered;         /* player notes fed to the model (steer, accompany; pianoroll:
                                  clamped into its frames) */
-    uint64_t steered_offs;    /* player note-offs fed to the model (event's off:p tokens) */
+    uint64_t steered_offs;    /* player note-offs fed to the model (event's off:p tokens; steer:
+                                 the end of timestep's holds, notechord's and abc's lengths) */
     uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
     uint64_t keyed_answers;   /* respond: answers under the call's key and register mask */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */

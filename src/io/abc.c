@@ -608,6 +608,11 @@ static size_t skip_unclosed(const tail_text *t, size_t from, size_t n) {
     return n;
 }
 
+double abc_stream_unit_quarters(const abc_stream *st) {
+    const abc_frac u = st->parser.unit;
+    return u.den > 0 ? 4.0 * (double)u.num / (double)u.den : 0.5;
+}
+
 int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
     static const int letter_semis[7] = {0, 2, 4, 5, 7, 9, 11};
     const abc_parser *p = &st->parser;

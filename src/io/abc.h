@@ -107,6 +107,10 @@ void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
  * Thread: the stream's. */
 int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len);
 
+/* The unit note length in force (L:, or the default 1/8 before a tune sets
+ * it), in quarter notes: 0.5 for L:1/8. Thread: the stream's. */
+double abc_stream_unit_quarters(const abc_stream *st);
+
 /* Feeds len bytes. Returns LJ_OK, or LJ_ERR_NOMEM when memory ran out (the
  * stream is then unusable); parse errors are counted, not returned.
  * Thread: the stream's. */
