@@ -37,7 +37,7 @@ test: build
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    ctest --output-on-failure -j $(JOBS) -LE slow
 	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap
 	cd $(TSAN_BUILD) && ctest --output-on-failure -L threads
 
 # Only the normal build's fast tests (for the edit-compile loop).

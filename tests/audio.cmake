@@ -2,6 +2,9 @@
 # lstmjam render.
 # Scheduler and held-note table against a recording fake synth (no FluidSynth).
 lj_add_test(test_sched test_sched.c LABELS unit)
+# The synth hot swap across an audio thread and the owner (TSan in make test).
+lj_add_test(test_sched_swap test_sched_swap.c LABELS "unit;threads")
+target_link_libraries(test_sched_swap PRIVATE pthread)
 # Oracle: the same MIDI rendered by the fluidsynth command line, compared by SNR.
 lj_add_test(test_render_peer test_render_peer.c LABELS oracle)
 # FluidSynth through sched: onsets vs score times, period independence, no stuck
