@@ -890,6 +890,31 @@ static void test_steer_line(void **state) {
     unlink(path);
 }
 
+/* session_rec_set_rate (play restarted its stream at another rate, the frame
+ * count going on): frames after the change become ticks at the new rate, so
+ * the file's times stay seconds (960 ticks a second). */
+static void test_session_rate_change(void **state) {
+    (void)state;
+    char err[256];
+    session_rec *rec = NULL;
+    assert_int_equal(session_rec_create(48000, &rec, err, sizeof err), LJ_OK);
+    lj_event ev[4] = {lj_event_note_on(48000, 0, 60, 90), lj_event_note_off(96000, 0, 60),
+                      lj_event_note_on(96000 + 44100, 0, 62, 90), lj_event_note_off(96000 + 2 * 44100, 0, 62)};
+    assert_int_equal(session_rec_add(rec, 0, &ev[0]), LJ_OK);
+    assert_int_equal(session_rec_add(rec, 0, &ev[1]), LJ_OK);
+    assert_int_equal(session_rec_set_rate(rec, 96000, 44100), LJ_OK); /* at 2 s */
+    assert_int_equal(session_rec_set_rate(rec, 96000, 0), LJ_ERR_ARG);
+    assert_int_equal(session_rec_add(rec, 0, &ev[2]), LJ_OK);
+    assert_int_equal(session_rec_add(rec, 0, &ev[3]), LJ_OK);
+    const score *sc = session_rec_score(rec);
+    assert_int_equal(sc->n_notes, 2);
+    assert_int_equal(sc->notes[0].onset, 960); /* 1 s */
+    assert_int_equal(sc->notes[0].duration, 960);
+    assert_int_equal(sc->notes[1].onset, 3 * 960); /* 2 s, then 1 s at 44.1 kHz */
+    assert_int_equal(sc->notes[1].duration, 960);
+    session_rec_destroy(rec);
+}
+
 /* Hot swap as lstmjam play does it: the playing engine is cut (pause), ended,
  * and a new engine on the same queues starts after its last frame: frames in
  * the queue never decrease, nothing late, nothing left sounding. */
@@ -1561,6 +1586,7 @@ int main(void) {
         cmocka_unit_test(test_respond_key),
         cmocka_unit_test(test_respond_key_abc),
         cmocka_unit_test(test_steer_line),
+        cmocka_unit_test(test_session_rate_change),
         cmocka_unit_test(test_swap),
         cmocka_unit_test(test_abc_models),
         cmocka_unit_test(test_steer_mode),
