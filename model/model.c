@@ -68,6 +68,13 @@ static int validate_config(const lj_model_config *c, char *err, size_t errlen) {
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f))
         return lj_fail(err, errlen, LJ_ERR_ARG, "model config: dropout %g, expected [0, 1)",
                        (double)c->dropout);
+    if (!(c->input_dropout >= 0.0f && c->input_dropout < 1.0f))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: input_dropout %g, expected "
+                       "[0, 1)", (double)c->input_dropout);
+    if (c->input_dropout > 0 && c->input_kind != LJ_INPUT_DENSE)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model config: input_dropout %g needs dense "
+                       "inputs (token inputs are a table lookup: expected 0)",
+                       (double)c->input_dropout);
     if (c->num_heads < 1 || c->num_heads > LJ_MAX_HEADS)
         return lj_fail(err, errlen, LJ_ERR_ARG, "model config: num_heads %d, expected 1..%d",
                        c->num_heads, LJ_MAX_HEADS);
@@ -317,15 +324,16 @@ static float *carve(carver *cv, size_t n) {
 static void layout_acts(lj_acts *a, carver *cv) {
     const lj_model_config *c = &a->model->cfg;
     size_t TB = (size_t)a->T * a->B, B = (size_t)a->B;
-    int drop = c->dropout > 0;
+    int drop = c->dropout > 0, drop_in = c->input_dropout > 0; /* drop_in: dense only */
     int tokens_in = c->input_kind != LJ_INPUT_DENSE;
     size_t G0 = 4 * (size_t)c->hidden[0];
     a->embed_out = c->input_kind == LJ_INPUT_EMBEDDING ? carve(cv, TB * c->embed_dim) : NULL;
     a->table = tokens_in ? carve(cv, ((size_t)c->input_size + 1) * G0) : NULL;
     for (int l = 0; l < c->num_layers; l++) {
         size_t H = (size_t)c->hidden[l], in = (size_t)lj_model_layer_input(c, l);
-        a->in_mask[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
-        a->in_dropped[l] = (drop && l > 0) ? carve(cv, TB * in) : NULL;
+        int dropped = l > 0 ? drop : drop_in;
+        a->in_mask[l] = dropped ? carve(cv, TB * in) : NULL;
+        a->in_dropped[l] = dropped ? carve(cv, TB * in) : NULL;
         a->gates[l] = carve(cv, TB * 4 * H);
         a->hs[l] = carve(cv, (TB + B) * H);
         a->cs[l] = carve(cv, (TB + B) * H);
@@ -643,17 +651,85 @@ static int check_batch(const lj_model *m, const lj_acts *a, const lj_batch *b, c
                                "sequence %zu: expected -1..%d", (int)b->tokens[n],
                                n / a->B, n % a->B, c->input_size - 1);
     }
+    if (b->lengths)
+        for (int s = 0; s < a->B; s++)
+            if (b->lengths[s] < 0 || b->lengths[s] > a->T || (s > 0 && b->lengths[s] > b->lengths[s - 1]))
+                return lj_fail(err, errlen, LJ_ERR_ARG, "forward: lengths[%d] = %d, expected 0..%d "
+                               "and at most lengths[%d] = %d (sequences sorted longest first)",
+                               s, (int)b->lengths[s], a->T, s > 0 ? s - 1 : 0,
+                               s > 0 ? (int)b->lengths[s - 1] : a->T);
     for (int h = 0; h < c->num_heads; h++) {
         const int32_t *ids = b->target_ids[h];
         if (c->heads[h].kind != LJ_HEAD_SOFTMAX || !ids)
             continue;
         for (size_t n = 0; n < TB; n++)
-            if (ids[n] < -1 || ids[n] >= c->heads[h].size)
+            if (b->lengths && b->lengths[n % a->B] <= (int32_t)(n / a->B))
+                continue; /* a padded step: not read */
+            else if (ids[n] < -1 || ids[n] >= c->heads[h].size)
                 return lj_fail(err, errlen, LJ_ERR_RANGE, "forward: head \"%s\": target %d at "
                                "step %zu, sequence %zu: expected -1..%d", c->heads[h].name,
                                (int)ids[n], n / a->B, n % a->B, c->heads[h].size - 1);
     }
     return LJ_OK;
+}
+
+/* The rows the heads score, in runs: without lengths one run of all T*B rows;
+ * with them one run per step t, rows t*B .. t*B + n_t - 1 where n_t counts the
+ * sequences longer than t (a prefix, lengths being non-increasing). */
+static int head_runs(const lj_batch *b) { return b->lengths ? b->T : 1; }
+
+static void head_run(const lj_batch *b, int r, size_t *first, int *rows) {
+    if (!b->lengths) {
+        *first = 0;
+        *rows = b->T * b->B;
+        return;
+    }
+    int n = 0;
+    while (n < b->B && b->lengths[n] > r) n++;
+    *first = (size_t)r * b->B;
+    *rows = n;
+}
+
+/* What head h's loss is a mean over, in run r: counted targets (softmax),
+ * values (MSE: rows * K) or frames (Bernoulli, NADE). */
+static double head_run_count(const lj_head_config *hc, const lj_batch *b, int h, size_t first,
+                             int rows) {
+    if (hc->kind == LJ_HEAD_SOFTMAX) {
+        int n = 0;
+        for (int i = 0; i < rows; i++) n += b->target_ids[h][first + i] >= 0;
+        return n;
+    }
+    return hc->kind == LJ_HEAD_MSE ? (double)rows * hc->size : rows;
+}
+
+/* Head h's loss over `rows` rows from row `first` (targets given), a mean over
+ * those rows as each kernel defines it. */
+static double head_loss_rows(const lj_model *m, lj_acts *a, const lj_batch *batch, int h,
+                             size_t first, int rows) {
+    const lj_head_config *hc = &m->cfg.heads[h];
+    const lj_param *P = m->tensors;
+    size_t K = (size_t)hc->size, o = first * K;
+    switch (hc->kind) {
+    case LJ_HEAD_SOFTMAX:
+        return a->fast ? lj_softmax_ce_simd(m->isa, a->head_probs[h] + o, a->head_out[h] + o,
+                                            batch->target_ids[h] + first, rows, (int)K, NULL)
+                       : softmax_ce_forward(a->head_probs[h] + o, a->head_out[h] + o,
+                                            batch->target_ids[h] + first, rows, (int)K, NULL);
+    case LJ_HEAD_MSE:
+        return mse_forward(a->head_out[h] + o, batch->target_values[h] + o, (size_t)rows * K,
+                           hc->pressure);
+    case LJ_HEAD_BERNOULLI:
+        return bernoulli_forward(a->head_probs[h] + o, a->head_out[h] + o,
+                                 batch->target_values[h] + o, rows, (int)K);
+    case LJ_HEAD_NADE: {
+        int Hn = hc->nade_hidden;
+        return nade_forward(a->head_probs[h] + o, a->head_out[h] + o,
+                            a->cond_c[h] + first * (size_t)Hn, batch->target_values[h] + o,
+                            P[m->head_nw[h]].data, P[m->head_nv[h]].data, rows, (int)K, Hn,
+                            a->nade_scratch);
+    }
+    }
+    return 0.0;
 }
 
 int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dropout_rng,
@@ -666,6 +742,7 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
     const size_t TB = (size_t)T * B;
     const lj_param *P = m->tensors;
     a->dropout_on = dropout_rng != NULL && c->dropout > 0;
+    a->input_dropout_on = dropout_rng != NULL && c->input_dropout > 0;
 
     a->fast = !naive;
     const float *x = NULL; /* layer input (T,B,in), NULL = one-hot tokens */
@@ -674,6 +751,12 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
         x = a->embed_out;
     } else if (c->input_kind == LJ_INPUT_DENSE) {
         x = batch->features;
+        if (a->input_dropout_on) { /* validate_config: only dense inputs drop */
+            size_t n = TB * (size_t)c->input_size;
+            make_mask(a->in_mask[0], n, c->input_dropout, dropout_rng);
+            dropout_forward(a->in_dropped[0], x, a->in_mask[0], n);
+            x = a->in_dropped[0];
+        }
     }
     for (int l = 0; l < c->num_layers; l++) {
         int H = c->hidden[l], in = lj_model_layer_input(c, l);
@@ -707,41 +790,31 @@ int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dro
         head_linear_forward(m, a, a->head_out[h], feat, P[m->head_w[h]].data, P[m->head_b[h]].data,
                        (int)TB, top, K);
         a->head_loss[h] = 0;
-        switch (hc->kind) {
-        case LJ_HEAD_SOFTMAX:
-            if (batch->target_ids[h])
-                a->head_loss[h] =
-                    a->fast ? lj_softmax_ce_simd(m->isa, a->head_probs[h], a->head_out[h],
-                                                 batch->target_ids[h], (int)TB, K, NULL)
-                            : softmax_ce_forward(a->head_probs[h], a->head_out[h],
-                                                 batch->target_ids[h], (int)TB, K, NULL);
-            break;
-        case LJ_HEAD_MSE:
-            if (batch->target_values[h])
-                a->head_loss[h] = mse_forward(a->head_out[h], batch->target_values[h],
-                                              TB * K, hc->pressure);
-            break;
-        case LJ_HEAD_BERNOULLI:
-            if (batch->target_values[h])
-                a->head_loss[h] = bernoulli_forward(a->head_probs[h], a->head_out[h],
-                                                    batch->target_values[h], (int)TB, K);
-            else
+        if (hc->kind == LJ_HEAD_NADE) /* head_out is b_t; c_t from the second linear */
+            head_linear_forward(m, a, a->cond_c[h], feat, P[m->head_hw[h]].data,
+                                P[m->head_hb[h]].data, (int)TB, top, hc->nade_hidden);
+        int has_targets = hc->kind == LJ_HEAD_SOFTMAX ? batch->target_ids[h] != NULL
+                                                      : batch->target_values[h] != NULL;
+        if (!has_targets) {
+            /* Bernoulli: the sigmoids; NADE: the joint has no closed-form
+             * marginals, no probs (sample instead) */
+            if (hc->kind == LJ_HEAD_BERNOULLI)
                 for (size_t i = 0; i < TB * K; i++)
                     a->head_probs[h][i] = 1.0f / (1.0f + expf(-a->head_out[h][i]));
-            break;
-        case LJ_HEAD_NADE: {
-            /* head_out is b_t; c_t from the second linear. Without targets the
-             * joint has no closed-form marginals: no probs (sample instead). */
-            int Hn = hc->nade_hidden;
-            head_linear_forward(m, a, a->cond_c[h], feat, P[m->head_hw[h]].data,
-                           P[m->head_hb[h]].data, (int)TB, top, Hn);
-            if (batch->target_values[h])
-                a->head_loss[h] = nade_forward(a->head_probs[h], a->head_out[h], a->cond_c[h],
-                                               batch->target_values[h], P[m->head_nw[h]].data,
-                                               P[m->head_nv[h]].data, (int)TB, K, Hn,
-                                               a->nade_scratch);
-            break;
-        }
+        } else if (!batch->lengths) {
+            a->head_loss[h] = head_loss_rows(m, a, batch, h, 0, (int)TB);
+        } else { /* a mean over the real steps: each run's mean weighted by its count */
+            double sum = 0, count = 0;
+            for (int r = 0; r < head_runs(batch); r++) {
+                size_t first;
+                int rows;
+                head_run(batch, r, &first, &rows);
+                double n = rows ? head_run_count(hc, batch, h, first, rows) : 0;
+                if (n > 0)
+                    sum += head_loss_rows(m, a, batch, h, first, rows) * n;
+                count += n;
+            }
+            a->head_loss[h] = count > 0 ? sum / count : 0.0;
         }
         total += (double)hc->loss_weight * a->head_loss[h];
     }
@@ -768,41 +841,59 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
     float *d_feat = a->dropout_on ? a->d_top_dropped : a->dhs[L - 1];
     for (int h = 0; h < c->num_heads; h++) {
         const lj_head_config *hc = &c->heads[h];
-        int K = hc->size;
+        int K = hc->size, Hn = hc->nade_hidden;
         float w = hc->loss_weight;
-        switch (hc->kind) {
-        case LJ_HEAD_SOFTMAX:
-            if (!batch->target_ids[h])
+        if (hc->kind == LJ_HEAD_SOFTMAX ? !batch->target_ids[h] : !batch->target_values[h])
+            continue;
+        /* The loss is a mean over every run's count (forward); each kernel's
+         * backward divides by its own run's count, so run r gets the scale
+         * w * count_r / count. Padded rows keep a zero gradient. */
+        double count = 0;
+        if (batch->lengths) {
+            memset(a->head_dout[h], 0, TB * (size_t)K * sizeof(float));
+            if (hc->kind == LJ_HEAD_NADE)
+                memset(a->d_cond_c[h], 0, TB * (size_t)Hn * sizeof(float));
+            for (int r = 0; r < head_runs(batch); r++) {
+                size_t first;
+                int rows;
+                head_run(batch, r, &first, &rows);
+                count += rows ? head_run_count(hc, batch, h, first, rows) : 0;
+            }
+        }
+        for (int r = 0; r < head_runs(batch); r++) {
+            size_t first;
+            int rows;
+            head_run(batch, r, &first, &rows);
+            double n = batch->lengths && rows ? head_run_count(hc, batch, h, first, rows) : 0;
+            if (batch->lengths && !(n > 0))
                 continue;
-            softmax_ce_backward(a->head_dout[h], a->head_probs[h], batch->target_ids[h],
-                                (int)TB, K, w);
-            break;
-        case LJ_HEAD_MSE:
-            if (!batch->target_values[h])
-                continue;
-            mse_backward(a->head_dout[h], a->head_out[h], batch->target_values[h], TB * K,
-                         hc->pressure, w);
-            break;
-        case LJ_HEAD_BERNOULLI:
-            if (!batch->target_values[h])
-                continue;
-            bernoulli_backward(a->head_dout[h], a->head_out[h], batch->target_values[h],
-                               (int)TB, K, w);
-            break;
-        case LJ_HEAD_NADE: {
-            if (!batch->target_values[h])
-                continue;
-            int Hn = hc->nade_hidden;
-            nade_backward(a->head_dout[h], a->d_cond_c[h], P[m->head_nw[h]].grad,
-                          P[m->head_nv[h]].grad, a->head_probs[h], a->head_out[h],
-                          a->cond_c[h], batch->target_values[h], P[m->head_nw[h]].data,
-                          P[m->head_nv[h]].data, (int)TB, K, Hn, w, a->nade_scratch);
-            /* c_t's linear here; b_t's is the common one below */
+            float scale = batch->lengths ? (float)(w * n / count) : w;
+            size_t o = first * (size_t)K;
+            switch (hc->kind) {
+            case LJ_HEAD_SOFTMAX:
+                softmax_ce_backward(a->head_dout[h] + o, a->head_probs[h] + o,
+                                    batch->target_ids[h] + first, rows, K, scale);
+                break;
+            case LJ_HEAD_MSE:
+                mse_backward(a->head_dout[h] + o, a->head_out[h] + o, batch->target_values[h] + o,
+                             (size_t)rows * K, hc->pressure, scale);
+                break;
+            case LJ_HEAD_BERNOULLI:
+                bernoulli_backward(a->head_dout[h] + o, a->head_out[h] + o,
+                                   batch->target_values[h] + o, rows, K, scale);
+                break;
+            case LJ_HEAD_NADE:
+                nade_backward(a->head_dout[h] + o, a->d_cond_c[h] + first * (size_t)Hn,
+                              P[m->head_nw[h]].grad, P[m->head_nv[h]].grad, a->head_probs[h] + o,
+                              a->head_out[h] + o, a->cond_c[h] + first * (size_t)Hn,
+                              batch->target_values[h] + o, P[m->head_nw[h]].data,
+                              P[m->head_nv[h]].data, rows, K, Hn, scale, a->nade_scratch);
+                break;
+            }
+        }
+        if (hc->kind == LJ_HEAD_NADE) /* c_t's linear here; b_t's is the common one below */
             head_linear_backward(m, a, d_feat, P[m->head_hw[h]].grad, P[m->head_hb[h]].grad,
-                            a->d_cond_c[h], feat, P[m->head_hw[h]].data, (int)TB, top, Hn);
-            break;
-        }
-        }
+                                 a->d_cond_c[h], feat, P[m->head_hw[h]].data, (int)TB, top, Hn);
         head_linear_backward(m, a, d_feat, P[m->head_w[h]].grad, P[m->head_b[h]].grad,
                         a->head_dout[h], feat, P[m->head_w[h]].data, (int)TB, top, K);
     }
@@ -819,8 +910,10 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
         } else if (c->input_kind == LJ_INPUT_EMBEDDING) {
             x = a->embed_out;
             dx = a->d_embed;
-        } else {
-            x = c->input_kind == LJ_INPUT_DENSE ? batch->features : NULL;
+        } else { /* dense or one-hot: no gradient for the input itself */
+            x = c->input_kind != LJ_INPUT_DENSE ? NULL
+                : a->input_dropout_on            ? a->in_dropped[0]
+                                                 : batch->features;
             dx = NULL;
         }
         if (a->fast)

@@ -1,8 +1,8 @@
 /* model: an LSTM model as one parameter arena with named views, its gradients,
  * the training activations for a fixed (B,T), and the real-time step API.
  *
- * Shape of a model: input (embedding, one-hot or dense features) -> 1..4
- * stacked LSTM layers (PyTorch nn.LSTM gate layout and biases) -> inverted
+ * Shape of a model: input (embedding, one-hot or dense features; dense inputs
+ * may take inverted dropout) -> 1..4 stacked LSTM layers (PyTorch nn.LSTM gate layout and biases) -> inverted
  * dropout -> several heads, each a linear layer plus a loss (softmax
  * cross-entropy, MSE with positive pressure, independent Bernoulli, RNN-NADE
  * over a multi-hot frame), combined with per-head loss weights.
@@ -70,6 +70,9 @@ typedef struct lj_model_config {
     int hidden[LJ_MAX_LAYERS];  /* hidden width H of each layer, any positive width */
     float dropout;              /* inverted-dropout probability in [0,1) between layers
                                    and before the heads (training only) */
+    float input_dropout;        /* inverted-dropout probability in [0,1) on the input
+                                   features (training only); dense inputs only (0 for
+                                   token inputs, which are a table lookup) */
     int num_heads;              /* 1..LJ_MAX_HEADS */
     lj_head_config heads[LJ_MAX_HEADS]; /* the heads, all reading the top layer */
 } lj_model_config;
@@ -100,6 +103,15 @@ typedef struct lj_batch {
     const int32_t *target_ids[LJ_MAX_HEADS]; /* softmax heads: (T,B) class ids, -1 ignored */
     const float *target_values[LJ_MAX_HEADS]; /* MSE, Bernoulli, NADE heads: (T,B,K);
                                                  Bernoulli/NADE targets in [0,1] */
+    const int32_t *lengths;                  /* (B) or NULL (every step counts): sequence
+                                                b's steps t >= lengths[b] are padding, no
+                                                loss and no gradient in any head (their
+                                                inputs and targets are not read by the
+                                                heads; padding follows the real steps, so
+                                                it cannot change them). Non-increasing in b,
+                                                each in 0..T (PyTorch's sorted packed
+                                                sequences): step t's real rows are then
+                                                b < n_t, one run per step. */
 } lj_batch;
 
 /* Vector instruction sets of the hand-written float kernels (gate
@@ -188,11 +200,14 @@ int lj_acts_create(lj_acts **out, const lj_model *m, int B, int T, char *err, si
 void lj_acts_destroy(lj_acts *a);
 
 /* Runs the model over a batch: inputs, LSTM layers, dropout (only when
- * dropout_rng is non-NULL, which marks training: masks come from it), heads,
- * and the loss of every head whose targets are given. *loss (may be NULL) gets
- * sum over those heads of loss_weight * loss. Errors: LJ_ERR_ARG (shape differs
- * from the activations', a needed input missing), LJ_ERR_RANGE (a token or a
- * target id out of range; nothing is read out of bounds). Thread: any. */
+ * dropout_rng is non-NULL, which marks training: masks come from it, the input
+ * mask first, then layer by layer, then the heads'), heads, and the loss of
+ * every head whose targets are given: its mean over the steps that count
+ * (batch->lengths). *loss (may be NULL) gets sum over those heads of
+ * loss_weight * loss. Errors: LJ_ERR_ARG (shape differs from the activations',
+ * a needed input missing, lengths out of 0..T or increasing), LJ_ERR_RANGE (a
+ * token or a target id out of range; nothing is read out of bounds).
+ * Thread: any. */
 int lj_model_forward(lj_model *m, lj_acts *a, const lj_batch *batch, lj_rng *dropout_rng,
                      double *loss, char *err, size_t errlen);
 /* Backpropagates the last forward pass (same batch) and accumulates the
@@ -207,7 +222,8 @@ int lj_model_backward(lj_model *m, lj_acts *a, const lj_batch *batch, char *err,
 const float *lj_acts_head_output(const lj_acts *a, int h);
 /* Softmax probabilities, Bernoulli sigmoids or NADE teacher-forced conditionals
  * p(v_k = 1 | targets_<k) (T,B,K) of the last forward, or NULL for MSE heads;
- * for softmax and NADE heads only computed where targets were given. Thread: any. */
+ * for softmax and NADE heads only computed where targets were given, and with
+ * targets not at padded steps (lj_batch.lengths). Thread: any. */
 const float *lj_acts_head_probs(const lj_acts *a, int h);
 /* Head h's unweighted loss in the last forward (0 if it had no targets). Thread: any. */
 double lj_acts_head_loss(const lj_acts *a, int h);

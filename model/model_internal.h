@@ -63,14 +63,16 @@ struct lj_acts {
     size_t arena_len;                      /* floats */
     size_t grad_begin;                     /* floats: start of the gradient buffers */
     int dropout_on;                        /* the last forward applied dropout masks */
+    int input_dropout_on;                  /* ... and the input mask (dense inputs) */
     int forward_done;                      /* a forward pass ran (backward may follow) */
     int fast;                              /* the last forward took the fast layer path
                                               (token table, vector cells): not naive */
     float *embed_out;                      /* (T,B,E) embedding rows, embedding input */
     float *table;                          /* (V+1,4H) layer-0 input rows incl. biases,
                                               token inputs: gates are row gathers */
-    float *in_mask[LJ_MAX_LAYERS];         /* (T,B,in) dropout mask before layer l>0 */
-    float *in_dropped[LJ_MAX_LAYERS];      /* (T,B,in) dropped input of layer l>0 */
+    float *in_mask[LJ_MAX_LAYERS];         /* (T,B,in) dropout mask before layer l>0;
+                                              l = 0: the input dropout's (dense) */
+    float *in_dropped[LJ_MAX_LAYERS];      /* (T,B,in) dropped input of layer l */
     float *gates[LJ_MAX_LAYERS];           /* (T,B,4H) gate activations i,f,g,o */
     float *hs[LJ_MAX_LAYERS];              /* (T+1,B,H) h0 then the outputs */
     float *cs[LJ_MAX_LAYERS];              /* (T+1,B,H) c0 then the cells */

@@ -132,7 +132,9 @@ static int model_info(const char *path) {
     if (c->input_kind == LJ_INPUT_EMBEDDING) printf(", embedding %d", c->embed_dim);
     printf("\n  LSTM");
     for (int l = 0; l < c->num_layers; l++) printf(" %d", c->hidden[l]);
-    printf(", dropout %.2f\n", (double)c->dropout);
+    printf(", dropout %.2f", (double)c->dropout);
+    if (c->input_dropout > 0) printf(", input dropout %.2f", (double)c->input_dropout);
+    printf("\n");
     for (int h = 0; h < c->num_heads; h++) {
         printf("  head %s: %s over %d, loss weight %.3g", c->heads[h].name, heads[c->heads[h].kind],
                c->heads[h].size, (double)c->heads[h].loss_weight);

@@ -22,6 +22,8 @@ int modelio_config_to_text(const lj_model_config *c, char *buf, size_t buflen) {
     PUT("layers");
     for (int l = 0; l < c->num_layers; l++) PUT(" %d", c->hidden[l]);
     PUT("\ndropout %.9g\n", (double)c->dropout);
+    /* only when set, so files of models without it stay as they were */
+    if (c->input_dropout > 0) PUT("input_dropout %.9g\n", (double)c->input_dropout);
     for (int h = 0; h < c->num_heads; h++) {
         const lj_head_config *hc = &c->heads[h];
         if ((int)hc->kind < 0 || hc->kind > LJ_HEAD_NADE) return LJ_ERR_ARG;
@@ -96,6 +98,14 @@ int modelio_config_from_text(const char *text, size_t len, const char *what,
                 return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: model.config line %d: expected 'dropout P', found '%s'",
                                what, line_no, line);
             cfg->dropout = p;
+        } else if (!strcmp(key, "input_dropout")) {
+            float p;
+            int used = 0;
+            if (sscanf(rest, " %f %n", &p, &used) != 1 || rest[used])
+                return lj_fail(err, errlen, LJ_ERR_PARSE,
+                               "%s: model.config line %d: expected 'input_dropout P', found '%s'", what, line_no,
+                               line);
+            cfg->input_dropout = p;
         } else if (!strcmp(key, "head")) {
             int size, used = 0, hn = 0, used_hn = 0;
             float w, pr;

@@ -13,6 +13,7 @@ endfunction()
 lj_add_model_test(test_model_fd test_model_fd.c LABELS unit)
 lj_add_model_test(test_model_golden test_model_golden.c LABELS unit)
 lj_add_model_test(test_optim test_optim.c LABELS unit)
+lj_add_model_test(test_model_lengths test_model_lengths.c LABELS unit)
 lj_add_model_test(test_model_step test_model_step.c LABELS unit)
 target_link_options(test_model_step PRIVATE
                     -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=aligned_alloc)

@@ -1,7 +1,8 @@
 /* The model beyond single kernels: the step API equals the sequence forward
  * (every input kind), state copy/restore and beam-row copies, lstm_step
  * allocates nothing, BLAS and plain-loop kernels agree on a whole training
- * step, dropout is deterministic and its gradient matches finite differences,
+ * step, dropout (between layers, and on dense inputs) is deterministic and
+ * its gradient matches finite differences,
  * and bad configurations, shapes and tokens are refused with a message.
  *
  * Linked with -Wl,--wrap=malloc,calloc,realloc,aligned_alloc so the test can
@@ -294,6 +295,96 @@ static void test_dropout(lj_rng *rng) {
     free_data(&d);
 }
 
+/* Input dropout (model.input_dropout, dense inputs): the same seed gives the
+ * same loss and another seed another; without an rng (eval) the model is the
+ * one without input dropout, bit for bit; with one, the forward is the plain
+ * model's on the features times the inverted-dropout mask drawn first from
+ * that rng (0 with probability p, else 1/(1-p)); the gradient matches float
+ * central differences with the same mask; on a 1-thread BLAS model and a
+ * plain-loop one. */
+static void test_input_dropout(int naive, lj_rng *rng) {
+    char err[256];
+    const float p_drop = 0.25f;
+    lj_model_config c = make_config(LJ_INPUT_DENSE, 0.0f), c0 = c;
+    c.input_dropout = p_drop;
+    lj_model *m = new_model(&c, 41), *m0 = new_model(&c0, 41);
+    lj_model_set_naive(m, naive);
+    lj_model_set_naive(m0, naive);
+    size_t n, n0;
+    float *w = lj_model_params(m, &n), *w0 = lj_model_params(m0, &n0);
+    TM_CHECK(n == n0 && memcmp(w, w0, n * sizeof *w) == 0, "input dropout changed the initial weights");
+    data d;
+    make_data(&d, &c, 4, 6, rng);
+    lj_acts *a = NULL, *a0 = NULL;
+    lj_acts_create(&a, m, d.B, d.T, err, sizeof err);
+    lj_acts_create(&a0, m0, d.B, d.T, err, sizeof err);
+    double l1 = loss_with_seed(m, a, &d.batch, 5), l2 = loss_with_seed(m, a, &d.batch, 5);
+    double l3 = loss_with_seed(m, a, &d.batch, 6), le = 0, le0 = 0, lmask = 0;
+    TM_CHECK(lj_model_forward(m, a, &d.batch, NULL, &le, err, sizeof err) == LJ_OK, "%s", err);
+    lj_model_forward(m0, a0, &d.batch, NULL, &le0, err, sizeof err);
+    TM_CHECK(l1 == l2, "input dropout: same seed, different losses %.9g %.9g", l1, l2);
+    TM_CHECK(l1 != l3 && l1 != le, "input dropout has no effect (%.9g %.9g %.9g)", l1, l3, le);
+    TM_CHECK(le == le0, "eval (no rng) with input dropout %.9g, without %.9g", le, le0);
+
+    /* the mask: the first TB*I uniforms of the rng */
+    size_t nx = (size_t)d.B * d.T * d.I, dropped = 0;
+    float *xm = tm_calloc(nx, sizeof *xm);
+    lj_rng r;
+    lj_rng_seed(&r, 5);
+    for (size_t i = 0; i < nx; i++) {
+        int drop = lj_rng_uniform(&r) < p_drop;
+        xm[i] = drop ? 0.0f : d.features[i] * (1.0f / (1.0f - p_drop));
+        dropped += drop;
+    }
+    lj_batch bm = d.batch;
+    bm.features = xm;
+    lj_model_forward(m0, a0, &bm, NULL, &lmask, err, sizeof err);
+    TM_CHECK(fabs(lmask - l1) <= 1e-6 * fabs(l1), "input dropout loss %.9g, plain model on masked input %.9g",
+             l1, lmask);
+    TM_CHECK(dropped > 0 && dropped < nx, "mask dropped %zu of %zu", dropped, nx);
+
+    lj_model_zero_grad(m);
+    loss_with_seed(m, a, &d.batch, 5);
+    lj_model_backward(m, a, &d.batch, err, sizeof err);
+    const float eps = 1e-2f;
+    for (int i = 0; i < lj_model_tensor_count(m); i++) {
+        const lj_param *p = lj_model_tensor(m, i);
+        double num_err = 0, scale = 1e-3;
+        for (int k = 0; k < 12; k++) {
+            size_t j = (size_t)(lj_rng_u64(rng) % p->numel);
+            float keep = p->data[j];
+            p->data[j] = keep + eps;
+            double lp = loss_with_seed(m, a, &d.batch, 5);
+            p->data[j] = keep - eps;
+            double lm = loss_with_seed(m, a, &d.batch, 5);
+            p->data[j] = keep;
+            double numeric = (lp - lm) / (2.0 * eps);
+            double e = fabs(numeric - p->grad[j]);
+            num_err = e > num_err ? e : num_err;
+            scale = fabs(numeric) > scale ? fabs(numeric) : scale;
+        }
+        TM_CHECK(num_err / scale < 2e-2, "input dropout (%s): gradient %s vs finite differences rel err %.3g",
+                 naive ? "naive" : "blas", p->name, num_err / scale);
+    }
+    free(xm);
+    lj_acts_destroy(a);
+    lj_acts_destroy(a0);
+    lj_model_destroy(m);
+    lj_model_destroy(m0);
+    free_data(&d);
+
+    /* refusals: token inputs (a table lookup), p = 1 */
+    lj_model *bad = NULL;
+    c = make_config(LJ_INPUT_EMBEDDING, 0.0f);
+    c.input_dropout = 0.1f;
+    TM_CHECK(lj_model_create(&bad, &c, err, sizeof err) == LJ_ERR_ARG && strstr(err, "input_dropout"),
+             "input dropout on an embedding input accepted (%s)", err);
+    c = make_config(LJ_INPUT_DENSE, 0.0f);
+    c.input_dropout = 1.0f;
+    TM_CHECK(lj_model_create(&bad, &c, err, sizeof err) == LJ_ERR_ARG && strstr(err, "input_dropout"),
+             "input dropout 1 accepted (%s)", err);
+}
+
 /* ---- validation ---------------------------------------------------------------- */
 
 static void test_validation(lj_rng *rng) {
@@ -375,6 +466,8 @@ int main(void) {
     test_gemm_twins(&rng, 1); /* the sgemv path of a batch-1 step */
     for (int kind = 0; kind < 3; kind++) test_model_twins((lj_input_kind)kind, &rng);
     test_dropout(&rng);
+    test_input_dropout(0, &rng);
+    test_input_dropout(1, &rng);
     test_validation(&rng);
     TM_CHECK(alloc_calls > 0, "the allocation counter saw nothing: --wrap not active");
 #ifndef LJ_HAVE_BLAS

@@ -39,7 +39,18 @@ static void test_config_text(void **st) {
     assert_int_equal(modelio_config_to_text(&c, text, sizeof text), LJ_OK);
     assert_int_equal(modelio_config_from_text(text, strlen(text), "m", &back, err, sizeof err), LJ_OK);
     assert_memory_equal(&c, &back, sizeof c);
-    const char *bad[] = {"input embedding 11\nlayers 8\nhead softmax a 11 1 0\n",
+    assert_null(strstr(text, "input_dropout")); /* unset: files stay as they were */
+    /* input dropout (dense inputs) is written and read back */
+    c.input_kind = LJ_INPUT_DENSE;
+    c.embed_dim = 0;
+    c.input_dropout = 0.15f;
+    assert_int_equal(modelio_config_to_text(&c, text, sizeof text), LJ_OK);
+    assert_non_null(strstr(text, "\ninput_dropout 0.15"));
+    assert_int_equal(modelio_config_from_text(text, strlen(text), "m", &back, err, sizeof err), LJ_OK);
+    assert_memory_equal(&c, &back, sizeof c);
+    const char *bad[] = {"input dense 88 0\nlayers 8\ninput_dropout\nhead bernoulli a 88 1 0\n",
+                         "input dense 88 0\nlayers 8\ninput_dropout 0.1 0.2\nhead bernoulli a 88 1 0\n",
+                         "input embedding 11\nlayers 8\nhead softmax a 11 1 0\n",
                          "input embedding 11 5\nlayers\nhead softmax a 11 1 0\n",
                          "input embedding 11 5\nlayers 8 8 8 8 8\nhead softmax a 11 1 0\n",
                          "input embedding 11 5\nlayers 8\nhead sortmax a 11 1 0\n",

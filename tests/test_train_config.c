@@ -73,7 +73,8 @@ static void test_mistakes(void **st) {
     assert_non_null(strstr(err, "did you mean 'learning_rate'"));
 }
 
-/* The frame-encoding keys: frame_head, nade_hidden, loss_weights. */
+/* The frame-encoding keys: frame_head, nade_hidden, loss_weights, input_dropout,
+ * train_on. */
 static void test_frame_keys(void **st) {
     (void)st;
     train_config c;
@@ -96,6 +97,17 @@ static void test_frame_keys(void **st) {
     assert_non_null(strstr(err, "cfg.yaml:2:23"));
     assert_int_equal(parse("data: [a.mid]\nloss_weights: {pitch: lots}\n", &c, err, sizeof err), LJ_ERR_PARSE);
     assert_int_equal(parse("data: [a.mid]\nmodel: {nade_hidden: 0}\n", &c, err, sizeof err), LJ_ERR_RANGE);
+    /* input dropout and train_on (checked against the encoding by the trainer) */
+    assert_int_equal(parse("encoding: pianoroll\ndata: [a.mid]\ntrain_on: pieces\nmodel: {input_dropout: 0.2}\n", &c,
+                           err, sizeof err), LJ_OK);
+    assert_true(c.input_dropout == 0.2 && c.input_dropout_line == 4);
+    assert_true(c.train_on_pieces == 1 && c.train_on_line == 3);
+    train_config_default(&c);
+    assert_true(c.input_dropout == 0 && c.train_on_pieces == 0);
+    assert_int_equal(parse("data: [a.mid]\nmodel: {input_dropout: 0.95}\n", &c, err, sizeof err), LJ_ERR_RANGE);
+    assert_non_null(strstr(err, "cfg.yaml:2:24"));
+    assert_int_equal(parse("data: [a.mid]\ntrain_on: chorales\n", &c, err, sizeof err), LJ_ERR_PARSE);
+    assert_non_null(strstr(err, "cfg.yaml:2:11: 'train_on': expected one of windows, pieces; found 'chorales'"));
 }
 
 int main(void) {

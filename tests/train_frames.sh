@@ -4,12 +4,14 @@
 #    and NADE heads: run folder complete, the validation NLL per frame falls
 #    below a threshold measured on this machine (see below), the test split is
 #    scored at the end, the model file holds the head;
-#  - 30 steps + --resume to 60 equal one 60-step run (NADE, dropout);
+#  - 30 steps + --resume to 60 equal one 60-step run (NADE, dropout), and
+#    the same for train_on pieces with input dropout (Bernoulli);
 #  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
 #  - bad configs: loss_weights naming a head the encoding lacks, or given to a
-#    token encoding, and a tokens file for a frame encoding: exit 2 naming it;
+#    token encoding, train_on pieces or input_dropout for a token encoding,
+#    and a tokens file for a frame encoding: exit 2 naming it;
 #  - frames text files from lstmjam encode as training and eval data (the same
 #    metrics as from the MIDI files), the dataset cache for frame corpora, and
 #    bad frames files (exit 2 with file:line:column).
@@ -93,6 +95,25 @@ strip "$tmp/runs/rb" >"$tmp/rb.m"
 cmp -s "$tmp/ra.m" "$tmp/rb.m" && ok "resume at step 30 gives the same metrics as one run" ||
     { bad "resumed run differs"; diff "$tmp/ra.m" "$tmp/rb.m" | head -5; }
 
+# train_on pieces (whole chorales from a zero state, padded to seq_len) with
+# input dropout: the run says how it cut the pieces, the model file keeps
+# input_dropout, and 10 steps + --resume to 20 equal one 20-step run (the
+# piece draws and both dropout masks come from the checkpointed rngs)
+sed -e 's/^steps: 60/steps: 20/' -e 's/^seq_len: 32/seq_len: 100\ntrain_on: pieces/' -e 's/^batch: 16/batch: 8/' \
+    -e 's/^checkpoint_every: 30/checkpoint_every: 10/' -e 's/^eval_every: 30/eval_every: 10/' \
+    -e 's/dropout: 0.2,/dropout: 0.2, input_dropout: 0.2,/' -e 's/frame_head: nade/frame_head: bernoulli/' "$tmp/r60.yaml" >"$tmp/p20.yaml"
+sed 's/^steps: 20/steps: 10/' "$tmp/p20.yaml" >"$tmp/p10.yaml"
+"$BIN" train "$tmp/p20.yaml" --run-dir "$tmp/runs/pa" 2>"$tmp/pa.log" && "$BIN" train "$tmp/p10.yaml" --run-dir "$tmp/runs/pb" -q &&
+    "$BIN" train "$tmp/p20.yaml" --run-dir "$tmp/runs/pb" --resume -q || { bad "train_on pieces runs"; cat "$tmp/pa.log"; }
+grep -q "train_on pieces: 229 train pieces, the longest 129 frames; 13 longer than seq_len + 1 = 101 (trained in windows of it)" "$tmp/pa.log" &&
+    ok "train_on pieces: 229 chorales, 13 longer than 101 frames" || { bad "train_on pieces line"; cat "$tmp/pa.log"; }
+"$BIN" info "$tmp/runs/pa/model.lstm" | grep -q "dropout 0.20, input dropout 0.20" && ok "model file keeps input_dropout" ||
+    { bad "info: no input dropout"; "$BIN" info "$tmp/runs/pa/model.lstm"; }
+strip "$tmp/runs/pa" >"$tmp/pa.m"
+strip "$tmp/runs/pb" >"$tmp/pb.m"
+cmp -s "$tmp/pa.m" "$tmp/pb.m" && ok "train_on pieces + input dropout: resume at step 10 gives the same metrics as one run" ||
+    { bad "train_on pieces: resumed run differs"; diff "$tmp/pa.m" "$tmp/pb.m" | head -5; }
+
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"
 ls "$CORPORA/nottingham/midi/"*.mid | head -40 | while read -r f; do cp "$f" "$tmp/tunes/"; done
@@ -141,6 +162,14 @@ sed 's/loss_weights: {pitch: 0.05, duration: 0}/loss_weights: {velocity: 1}/' "$
 "$BIN" train "$tmp/bad1.yaml" --run-dir "$tmp/runs/bad1" 2>"$tmp/bad1.log"
 [ $? -eq 2 ] && grep -q "psd has no head 'velocity' (its heads: pitch, step, duration)" "$tmp/bad1.log" &&
     ok "unknown head in loss_weights: exit 2" || { bad "unknown head"; cat "$tmp/bad1.log"; }
+for key in "train_on: pieces" "model: {layers: [32], input_dropout: 0.1}"; do
+    sed -e 's/^encoding: psd/encoding: notechord/' -e 's/^loss_weights: .*//' -e 's/^model: .*//' "$tmp/psd.yaml" >"$tmp/bad3.yaml"
+    echo "$key" >>"$tmp/bad3.yaml"
+    "$BIN" train "$tmp/bad3.yaml" --run-dir "$tmp/runs/bad3" 2>"$tmp/bad3.log"
+    rc=$?
+    [ $rc -eq 2 ] && grep -q "(line 16): .*frame encodings (psd, pianoroll)" "$tmp/bad3.log" &&
+        ok "${key%%:*} on a token encoding: exit 2, $(tail -1 "$tmp/bad3.log")" || { bad "$key on tokens: exit $rc"; cat "$tmp/bad3.log"; }
+done
 printf '#lstmjam-tokens 1 encoding=timestep\n60 _ /\n' >"$tmp/tunes/x.txt"
 "$BIN" train "$tmp/psd.yaml" --run-dir "$tmp/runs/bad2" 2>"$tmp/bad2.log"
 [ $? -eq 2 ] && grep -q "x.txt:1:1: expected a '#lstmjam-frames 1 encoding=psd ...' header" "$tmp/bad2.log" &&

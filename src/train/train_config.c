@@ -189,6 +189,9 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
             }
         }
         TRY(cfg_float(d, n, "dropout", 0, 0.0, 0.9, &c->dropout, err, errlen));
+        TRY(cfg_float(d, n, "input_dropout", 0, 0.0, 0.9, &c->input_dropout, err, errlen));
+        cfg_node *in_drop = cfg_get(n, "input_dropout");
+        if (in_drop) c->input_dropout_line = in_drop->key_line;
         static const char *const frame_heads[] = {"bernoulli", "nade", NULL};
         e = c->frame_head_nade;
         TRY(cfg_enum(d, n, "frame_head", 0, frame_heads, &e, err, errlen));
@@ -248,6 +251,12 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     v = c->seq_len;
     TRY(cfg_int(d, root, "seq_len", 0, 1, 100000, &v, err, errlen));
     c->seq_len = (int)v;
+    static const char *const train_on_names[] = {"windows", "pieces", NULL};
+    e = c->train_on_pieces;
+    TRY(cfg_enum(d, root, "train_on", 0, train_on_names, &e, err, errlen));
+    c->train_on_pieces = e;
+    cfg_node *train_on = cfg_get(root, "train_on");
+    if (train_on) c->train_on_line = train_on->key_line;
     TRY(cfg_int(d, root, "steps", 0, 1, 1000000000L, &c->steps, err, errlen));
     TRY(cfg_int(d, root, "log_every", 0, 1, 1000000000L, &c->log_every, err, errlen));
     TRY(cfg_int(d, root, "eval_every", 0, 1, 1000000000L, &c->eval_every, err, errlen));

@@ -15,12 +15,14 @@
  *   model: {input: embedding, embed_dim: 64, layers: [256], dropout: 0.0}
  *   # frame encodings (psd, pianoroll): the input is the dense frame vector and
  *   # each field of the frame is a head (encoding.h); bits fields take
- *   # model.frame_head: bernoulli | nade (model.nade_hidden units, 150), and
+ *   # model.frame_head: bernoulli | nade (model.nade_hidden units, 150),
+ *   # model.input_dropout: P drops input values (the frame) while training, and
  *   # loss_weights: {pitch: 0.05, step: 1, duration: 1} overrides the fields' defaults
  *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5}
  *   schedule: {kind: constant}
  *   batch: 32
  *   seq_len: 100
+ *   train_on: windows                  # or pieces (frame encodings): see train_on_pieces
  *   steps: 2000                        # optimizer steps
  *   log_every: 10                      # steps between metrics lines
  *   eval_every: 100                    # steps between validations
@@ -76,6 +78,8 @@ typedef struct train_config {
     int num_layers;
     int hidden[LJ_MAX_LAYERS];      /* LSTM widths */
     double dropout;                 /* probability, [0, 0.9] */
+    double input_dropout;           /* on the input frame, [0, 0.9]; frame encodings only */
+    int input_dropout_line;         /* line of model.input_dropout (messages), 0 if none */
     int frame_head_nade;            /* frame encodings: bits fields get a NADE head (1) or an
                                        independent Bernoulli head (0, default) */
     int nade_hidden;                /* NADE hidden units (150, the paper's for 88 keys) */
@@ -101,6 +105,15 @@ typedef struct train_config {
     /* loop */
     int batch;                      /* B sequences per step */
     int seq_len;                    /* T steps per sequence */
+    int train_on_pieces;            /* train_on: windows (0, default): B windows of T+1
+                                       frames at random offsets of the train split's
+                                       concatenation (they may cross from one piece into
+                                       the next); pieces (1, frame encodings only): each
+                                       sequence is one random piece from its first frame
+                                       and a zero state, as eval scores them, padded to T
+                                       (lj_batch.lengths); a piece longer than T+1 frames
+                                       gives a window of T+1 at a random offset */
+    int train_on_line;              /* line of train_on (messages), 0 if none */
     long steps;                     /* optimizer steps in all */
     long log_every;                 /* steps between metrics lines (train loss averaged) */
     long eval_every;                /* steps between validations */

@@ -57,6 +57,10 @@ typedef struct run {
     float *fx;               /* (T,B,input_dim) frame inputs */
     int32_t *fids[LJ_MAX_HEADS];  /* (T,B) class targets of CLASS fields, else NULL */
     float *fvals[LJ_MAX_HEADS];   /* (T,B,width) targets of VALUE/BITS fields, else NULL */
+    int32_t *lengths;        /* (B) train_on pieces: real steps of each sequence, else NULL */
+    size_t *piece_ids;       /* train_on pieces: the train pieces of >= 2 frames */
+    size_t n_piece_ids;
+    size_t batch_steps;      /* real steps (frames predicted) in the last batch */
     double head_sum[LJ_MAX_HEADS]; /* per-head train losses since the last metrics line */
     long step;               /* optimizer steps done */
     double best_valid;       /* best validation loss (nats/token), INFINITY if none */
@@ -174,6 +178,14 @@ static int build_model(run *r, char *err, size_t errlen) {
     mc.num_layers = c->num_layers;
     for (int l = 0; l < c->num_layers; l++) mc.hidden[l] = c->hidden[l];
     mc.dropout = (float)c->dropout;
+    if (!r->frames && c->input_dropout > 0)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "model.input_dropout (line %d): %s reads tokens through a "
+                       "table; input dropout is for frame encodings (psd, pianoroll)", c->input_dropout_line,
+                       c->encoding);
+    if (!r->frames && c->train_on_pieces)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "train_on (line %d): pieces is for frame encodings (psd, "
+                       "pianoroll); %s trains on windows", c->train_on_line, c->encoding);
+    mc.input_dropout = (float)c->input_dropout;
     mc.num_heads = 1;
     mc.heads[0].kind = LJ_HEAD_SOFTMAX;
     snprintf(mc.heads[0].name, sizeof mc.heads[0].name, "next");
@@ -226,6 +238,17 @@ static int build_model(run *r, char *err, size_t errlen) {
             if (!p) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         }
     }
+    if (r->frames && c->train_on_pieces) {
+        const frameset *s = r->ftrain;
+        r->lengths = malloc((size_t)c->batch * sizeof *r->lengths);
+        r->piece_ids = malloc((s->n_pieces ? s->n_pieces : 1) * sizeof *r->piece_ids);
+        if (!r->lengths || !r->piece_ids) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+        for (size_t p = 0; p < s->n_pieces; p++)
+            if (frameset_piece_len(s, p) >= 2) r->piece_ids[r->n_piece_ids++] = p;
+        if (!r->n_piece_ids)
+            return lj_fail(err, errlen, LJ_ERR_ARG, "train_on (line %d): pieces, but no train piece has the 2 "
+                           "frames a prediction needs", c->train_on_line);
+    }
     return LJ_OK;
 }
 
@@ -239,6 +262,46 @@ static void frame_random_batch(run *r) {
         size_t o = (size_t)(lj_rng_u64(&r->batch_rng) % span);
         enc_frame_fill_column(r->data.enc, s->values + o * s->dim, c->seq_len, c->batch, b, r->fx, r->fids,
                               r->fvals);
+    }
+}
+
+/* train_on pieces: B pieces drawn uniformly (batch_rng), each from its first
+ * frame (a piece longer than T+1 frames: a window of T+1 at a uniform offset),
+ * ordered longest first as lj_batch.lengths wants (ties in draw order); the
+ * steps after a piece's end are zero inputs and zero targets (class targets
+ * -1), which the heads do not read. */
+static void frame_piece_batch(run *r) {
+    const train_config *c = r->cfg;
+    const frameset *s = r->ftrain;
+    const encoding *e = r->data.enc;
+    const int B = c->batch, T = c->seq_len;
+    size_t in = enc_frame_input_dim(e);
+    memset(r->fx, 0, (size_t)T * B * in * sizeof *r->fx);
+    for (int h = 0; h < enc_frame_num_fields(e); h++) {
+        const enc_field *f = enc_frame_field(e, h);
+        if (r->fids[h])
+            for (size_t i = 0; i < (size_t)T * B; i++) r->fids[h][i] = -1;
+        if (r->fvals[h]) memset(r->fvals[h], 0, (size_t)T * B * (size_t)f->width * sizeof(float));
+    }
+    const float *start[4096]; /* batch <= 4096 (train_config) */
+    for (int b = 0; b < B; b++) {
+        size_t p = r->piece_ids[lj_rng_u64(&r->batch_rng) % r->n_piece_ids];
+        size_t len = frameset_piece_len(s, p), o = 0;
+        if (len > (size_t)T + 1) o = (size_t)(lj_rng_u64(&r->batch_rng) % (len - (size_t)T));
+        int32_t steps = len > (size_t)T + 1 ? T : (int32_t)(len - 1);
+        int at = b; /* insertion: longest first, a tie after the earlier draws */
+        while (at > 0 && r->lengths[at - 1] < steps) {
+            r->lengths[at] = r->lengths[at - 1];
+            start[at] = start[at - 1];
+            at--;
+        }
+        r->lengths[at] = steps;
+        start[at] = frameset_piece(s, p) + o * s->dim;
+    }
+    r->batch_steps = 0;
+    for (int b = 0; b < B; b++) {
+        enc_frame_fill_column(e, start[b], r->lengths[b], B, b, r->fx, r->fids, r->fvals);
+        r->batch_steps += (size_t)r->lengths[b];
     }
 }
 
@@ -433,6 +496,8 @@ static void run_free(run *r) {
     free(r->x);
     free(r->y);
     free(r->fx);
+    free(r->lengths);
+    free(r->piece_ids);
     for (int h = 0; h < LJ_MAX_HEADS; h++) {
         free(r->fids[h]);
         free(r->fvals[h]);
@@ -542,7 +607,6 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     const long start_step = r.step;
     const double t_start = now_s();
     double t_log = t_start;
-    long steps_logged = 0; /* steps since t_log, for tokens/s */
     int stopped_early = 0;
     lj_batch b = {.B = cfg->batch, .T = cfg->seq_len, .tokens = r.x};
     b.target_ids[0] = r.y;
@@ -554,7 +618,19 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             b.target_values[h] = r.fvals[h];
         }
     }
+    b.lengths = r.lengths; /* NULL unless train_on pieces */
+    if (r.lengths && !r.quiet) {
+        size_t longer = 0, longest = 0;
+        for (size_t i = 0; i < r.n_piece_ids; i++) {
+            size_t len = frameset_piece_len(r.ftrain, r.piece_ids[i]);
+            longer += len > (size_t)cfg->seq_len + 1;
+            longest = len > longest ? len : longest;
+        }
+        fprintf(stderr, "train_on pieces: %zu train pieces, the longest %zu frames; %zu longer than seq_len + 1 = %d "
+                "(trained in windows of it)\n", r.n_piece_ids, longest, longer, cfg->seq_len + 1);
+    }
     const int n_heads = lj_model_get_config(r.model)->num_heads;
+    size_t steps_tokens = 0; /* real steps since t_log, for tokens/s */
     while (r.step < cfg->steps) {
         if (stop_signal) {
             if ((rc = save_checkpoint(&r, err, errlen))) break;
@@ -564,13 +640,16 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             rc = TRAINER_INTERRUPTED;
             break;
         }
-        if (r.frames) frame_random_batch(&r);
+        if (r.lengths) frame_piece_batch(&r);
+        else if (r.frames) frame_random_batch(&r);
         else tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
+        steps_tokens += r.lengths ? r.batch_steps : (size_t)cfg->batch * (size_t)cfg->seq_len;
         lj_model_zero_grad(r.model);
         lj_acts_reset_state(r.acts);
         double loss;
-        if ((rc = lj_model_forward(r.model, r.acts, &b, cfg->dropout > 0 ? &r.dropout_rng : NULL, &loss, err,
-                                   errlen)))
+        if ((rc = lj_model_forward(r.model, r.acts, &b,
+                                   cfg->dropout > 0 || cfg->input_dropout > 0 ? &r.dropout_rng : NULL, &loss,
+                                   err, errlen)))
             break;
         if (!isfinite(loss)) {
             rc = lj_fail(err, errlen, LJ_ERR_RANGE,
@@ -594,11 +673,10 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         r.loss_sum += loss;
         r.loss_n++;
         for (int h = 0; h < n_heads; h++) r.head_sum[h] += lj_acts_head_loss(r.acts, h);
-        steps_logged++;
         double t = now_s();
         if (r.step % cfg->log_every == 0 || r.step == cfg->steps) {
             double mean = r.loss_sum / r.loss_n;
-            double tok_s = (double)steps_logged * cfg->batch * cfg->seq_len / (t - t_log);
+            double tok_s = (double)steps_tokens / (t - t_log);
             fprintf(r.metrics,
                     "{\"step\": %ld, \"train_loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.4g, "
                     "\"tokens_per_s\": %.0f, \"elapsed_s\": %.2f",
@@ -611,7 +689,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             progress(&r, mean, tok_s, t - t_start, start_step);
             r.loss_sum = 0.0;
             r.loss_n = 0;
-            steps_logged = 0;
+            steps_tokens = 0;
             t_log = t;
         }
         if (r.step % cfg->eval_every == 0 || r.step == cfg->steps) {
