@@ -75,8 +75,9 @@ static const char *help =
     "Key, scale and pitch range mask the tokens that start notes (psd: the pitch\n"
     "head). abc models: a note's pitch depends on the tune's key and the bar's\n"
     "accidentals, so the mask follows the ABC as it is written (chars: at the\n"
-    "letter, its accidentals and octave marks; chord symbols are not masked; no\n"
-    "--beam). pianoroll models cannot take them (keys are drawn one by one).\n"
+    "letter, its accidentals and octave marks; chord symbols are not masked;\n"
+    "--beam follows it per beam). pianoroll models cannot take them (keys are\n"
+    "drawn one by one).\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
 /* ------------------------------------------------------------------ primer */
@@ -666,12 +667,6 @@ int cmd_generate(int argc, char **argv) {
             for (int p = lo; p <= hi; p++) any |= scale >> (p % 12) & 1u;
             if (!any) {
                 rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "the key, scale and pitch range leave no pitch");
-                goto fail;
-            }
-            if (beam > 1) {
-                rc = lj_fail(err, sizeof err, LJ_ERR_ARG,
-                             "--beam with --key, --scale or --pitch-range: an abc model's mask follows the tune's key "
-                             "and bar, which beam search does not decode");
                 goto fail;
             }
             o.step_mask.on = 1;

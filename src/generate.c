@@ -329,8 +329,10 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
     *n_out = 0;
     int rc = check_model(m, e, err, errlen);
     if (rc) return rc;
-    if (o->step_mask.on)
-        return lj_fail(err, errlen, LJ_ERR_ARG, "beam search runs no decoder: it cannot follow an abc key mask");
+    if (o->step_mask.on && (strcmp(enc_name(e), "abc") || o->allowed))
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "a mask worked out per step is for abc models (a %s model's tokens carry their pitch: "
+                       "gen_pitch_mask)", enc_name(e));
     if (W < 1 || W > 4096) return lj_fail(err, errlen, LJ_ERR_ARG, "beam width: expected 1..4096, found %d", W);
     int K = lj_model_get_config(m)->heads[0].size;
     size_t len = n_primer + steps, Wz = (size_t)W, Kz = (size_t)K;
@@ -347,14 +349,26 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
     abc_grammar *gr = NULL;
     abc_grammar_state *gst = malloc(Wz * sizeof *gst), *gst2 = malloc(Wz * sizeof *gst2); /* per beam */
     uint8_t *gallowed = malloc(Kz);
+    /* a step mask (abc key and range) is worked out from where each beam's
+     * ABC stream stands: a decoder per beam, copied with it (two sets, as the
+     * LSTM state), stepped with each token */
+    int decoding = o->step_mask.on;
+    gen_opts ob = *o; /* ob.allowed: this beam's step mask */
+    enc_decoder **dec = decoding ? calloc(Wz, sizeof *dec) : NULL, **dec2 = decoding ? calloc(Wz, sizeof *dec2) : NULL;
+    enc_event *ev = decoding ? malloc(ENC_MAX_STEP_EVENTS * sizeof *ev) : NULL;
+    uint8_t *mallowed = decoding ? malloc(Kz) : NULL;
     if (!work || !saved || !seen || !hist || !hist2 || !toks || !score || !score2 || !cand || !row || !gst ||
-        !gst2 || !gallowed) {
+        !gst2 || !gallowed || (decoding && (!dec || !dec2 || !ev || !mallowed))) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto done;
     }
     if ((rc = lstm_state_create(&st, m, W, err, errlen)) ||
         (rc = lstm_state_create(&next, m, W, err, errlen)) || (rc = grammar_for(e, o, &gr, err, errlen)))
         goto done;
+    for (int b = 0; b < W && decoding; b++)
+        if ((rc = enc_decoder_create(e, &dec[b], err, errlen)) || (rc = enc_decoder_create(e, &dec2[b], err, errlen)))
+            goto done;
+    for (size_t i = 0; i < n_primer && decoding; i++) enc_decoder_step(dec[0], primer[i], ev);
     if (gr) {
         abc_grammar_reset(gr, &gst[0]);
         for (size_t i = 0; i < n_primer; i++) abc_grammar_advance(gr, &gst[0], primer[i]);
@@ -379,7 +393,11 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
             const int32_t *h = hist + (size_t)b * len;
             memcpy(work, logits + (size_t)b * Kz, Kz * sizeof *work);
             if (gr) grammar_mask(gr, &gst[b], gallowed, work, K, NULL);
-            process_logits(o, K, work, saved, seen, h, n);
+            if (decoding) { /* none allowed: better a note off the key than nothing (as gen_step) */
+                const gen_step_mask *sm = &o->step_mask;
+                ob.allowed = enc_abc_pitch_mask(dec[b], sm->lo, sm->hi, sm->scale, mallowed) > 0 ? mallowed : NULL;
+            }
+            process_logits(&ob, K, work, saved, seen, h, n);
             lj_log_softmax(work, K, work);
             int nr = 0;
             for (int k = 0; k < K; k++)
@@ -405,6 +423,13 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
                     gst2[j] = gst[c->beam];
                     abc_grammar_advance(gr, &gst2[j], c->tok);
                 }
+                if (decoding) {
+                    if ((rc = enc_decoder_copy(dec2[j], dec[c->beam]))) {
+                        rc = lj_fail(err, errlen, rc, "beam search: copying a beam's ABC decoder: %s", lj_strerror(rc));
+                        goto done;
+                    }
+                    enc_decoder_step(dec2[j], c->tok, ev);
+                }
             } else {
                 score2[j] = -INFINITY;
                 toks[j] = -1;
@@ -422,6 +447,9 @@ int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, siz
         abc_grammar_state *tg = gst;
         gst = gst2;
         gst2 = tg;
+        enc_decoder **td = dec;
+        dec = dec2;
+        dec2 = td;
         lstm_step(m, st, toks, NULL);
     }
     int best = 0;
@@ -452,6 +480,12 @@ done:
     free(gst);
     free(gst2);
     free(gallowed);
+    for (int b = 0; b < W && dec; b++) enc_decoder_destroy(dec[b]);
+    for (int b = 0; b < W && dec2; b++) enc_decoder_destroy(dec2[b]);
+    free(dec);
+    free(dec2);
+    free(ev);
+    free(mallowed);
     abc_grammar_destroy(gr);
     return rc;
 }

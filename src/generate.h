@@ -128,8 +128,11 @@ void gen_get_stats(const generator *g, gen_stats *st);
  * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
  * State copies reorder the beams (lstm_state_copy_row); each beam keeps its
  * whole history, copied when beams are reordered (W * (primer + steps) ids,
- * at most 2^26: LJ_ERR_LIMIT). No step mask (beams run no decoder:
- * LJ_ERR_ARG). Thread: control. */
+ * at most 2^26: LJ_ERR_LIMIT). A step mask (abc key and range) follows each
+ * beam's own decoder: 2 W decoders made up front (an abc decoder holds about
+ * 0.3 MB of stream buffers), one copied with each beam's token and stepped
+ * (only the bytes in use are copied; nothing is allocated per step).
+ * Thread: control. */
 int gen_beam(const lj_model *m, const encoding *e, const gen_opts *o, int W, size_t steps,
              const int32_t *primer, size_t n_primer, int32_t **ids, size_t *n, double *logprob,
              char *err, size_t errlen);

@@ -3,9 +3,9 @@
 # (tests/data/train/tiny.yaml, 40 steps): ABC, MIDI and text outputs; the same
 # seed gives the same file, another seed another; the chars model's primer is
 # ABC text (a byte outside its vocabulary: exit 2 with line:column, nothing
-# written); a MIDI primer is written as ABC; key masks run on abc models (not
-# with beam search);
-# beam search runs; encode writes abc tokens.
+# written); a MIDI primer is written as ABC; key masks run on abc models (also
+# with beam search); beam search runs, and without a mask equals its golden
+# file; encode writes abc tokens.
 . "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 CFG=$LJ_SOURCE_DIR/tests/data/train/tiny.yaml
 "$BIN" train "$CFG" --run-dir "$tmp/run" --steps 40 -q || { echo "FAIL: training the tiny model"; exit 1; }
@@ -34,8 +34,13 @@ last=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -v '^$' | tail -n 1)
 [ "$n" = 2 ] && [ "$last" = "/" ] && echo "ok   --length 2pieces stops at the second '/'" || { echo "FAIL: 2pieces: $n '/', last '$last'"; fail=1; }
 check "pieces with beam" 2 "not pieces" -- "$BIN" generate --model "$TS" --primer "C4" --length 1pieces --beam 2 -o "$tmp/pb.txt"
 check "mask on abc" 0 "abc model (chars)" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --length 300 -o "$tmp/key.mid"
-check "mask on abc, beam" 2 "an abc model's mask follows the tune's key and bar" -- "$BIN" generate --model "$M" --key G --beam 4 --length 20 -o "$tmp/bad.abc"
-no_output "mask on abc, beam" "$tmp/bad.abc"
+check "mask on abc, beam" 0 "beam 4" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --beam 4 --length 60 -o "$tmp/kb.abc"
+# beam search without a mask writes what it wrote before each beam had a
+# decoder (golden file from that build)
+NA=$LJ_SOURCE_DIR/model/pretrained/nottingham-abc.lstm
+check "abc tokens beam" 0 "beam 4" -- "$BIN" generate --model "$NA" --primer "$(printf 'X:1\nM:6/8\nL:1/8\nK:C')" --beam 4 --length 120 -o "$tmp/nb.txt"
+cmp -s "$tmp/nb.txt" "$LJ_SOURCE_DIR/tests/data/generate/nottingham_abc_beam4.txt" && echo "ok   beam 4 without a mask = golden" \
+    || { echo "FAIL: beam 4 differs from tests/data/generate/nottingham_abc_beam4.txt"; fail=1; }
 check "mask on abc, nothing left" 2 "leave no pitch" -- "$BIN" generate --model "$M" --key G --pitch-range 61:61 -o "$tmp/bad.abc"
 no_output "mask on abc, nothing left" "$tmp/bad.abc"
 printf 'X:1\nM:4/4\nL:1/8\nK:C\nCDEF GABc|\n' >"$tmp/p.abc"

@@ -1,7 +1,8 @@
 /* Streaming ABC: fed in random-sized chunks (1..17 bytes, xorshift seeded), a
  * tune gives the same notes as the whole-book read with repeats played as
  * written; notes come out while text still arrives (not all at the end); and
- * malformed text resynchronises at the next bar line with a counted error.
+ * malformed text resynchronises at the next bar line with a counted error; a
+ * copied stream (abc_stream_copy) goes on exactly as the original.
  * Data: the hand-picked tests/data/abc/hard_*.abc and, when present, all 14
  * Nottingham books (each tune streamed on its own). */
 #include <setjmp.h>
@@ -184,11 +185,49 @@ static void test_stream_garbage(void **state) {
     }
 }
 
+/* A copy goes on exactly as the original: cut a tune (ties across bars,
+ * chord symbols, accidentals, a broken rhythm, a resync) at every byte, copy
+ * the stream into one that read other text, feed the rest to both: the same
+ * notes and errors after the cut. */
+static collected got_copy;
+static void test_stream_copy(void **state) {
+    (void)state;
+    const char *text = "X:1\nM:4/4\nL:1/8\nK:D\n\"D\"A2 F>A d2-|\"G\"d2 ^c=c B2 \"A7\"A2-|A4 #x z2|"
+                       "[K:F] B>c \"C\"[CEG]2- [CEG]4|\"F\"F8|]\n";
+    size_t len = strlen(text);
+    char err[256] = "", err2[256] = "";
+    abc_stream *a = abc_stream_create(NULL, collect, &got, err, sizeof err);
+    abc_stream *b = abc_stream_create(NULL, collect, &got_copy, err2, sizeof err2);
+    assert_non_null(a);
+    assert_non_null(b);
+    for (size_t cut = 0; cut <= len; cut++) {
+        abc_stream_reset(a);
+        abc_stream_reset(b);
+        const char *other = "X:7\nK:Bb\nB2-B c\"Am\"d|e";
+        assert_int_equal(abc_stream_feed(b, other, strlen(other)), LJ_OK);
+        assert_int_equal(abc_stream_feed(a, text, cut), LJ_OK);
+        assert_int_equal(abc_stream_copy(b, a), LJ_OK);
+        memset(&got, 0, sizeof got);
+        memset(&got_copy, 0, sizeof got_copy);
+        assert_int_equal(abc_stream_feed(a, text + cut, len - cut), LJ_OK);
+        assert_int_equal(abc_stream_feed(b, text + cut, len - cut), LJ_OK);
+        assert_int_equal(abc_stream_finish(a), LJ_OK);
+        assert_int_equal(abc_stream_finish(b), LJ_OK);
+        assert_int_equal(abc_stream_errors(a), abc_stream_errors(b));
+        if (got.n != got_copy.n || memcmp(got.notes, got_copy.notes, got.n * sizeof *got.notes))
+            fail_msg("cut at byte %zu: %zu notes after it, the copy %zu", cut, got.n, got_copy.n);
+    }
+    assert_int_equal(abc_stream_errors(a), 1); /* #x */
+    abc_stream_destroy(a);
+    abc_stream_destroy(b);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_stream_matches_book),
         cmocka_unit_test(test_stream_resync),
         cmocka_unit_test(test_stream_garbage),
+        cmocka_unit_test(test_stream_copy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

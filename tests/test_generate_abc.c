@@ -13,6 +13,8 @@
  *    in C), primed in K:C and masked to G major C4..G5: every melody note
  *    obeys, and unmasked the same seed plays F naturals and notes out of
  *    range (26 of 228);
+ *  - beam search with the mask (a decoder per beam): the same, width 4, Bb
+ *    major; its decoders made up front, every allocation failure clean;
  *  - gen_step allocates nothing with the mask. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -222,11 +224,86 @@ static void test_tokens_mask(void **state) {
     enc_destroy(e);
 }
 
+/* Beam search follows the mask per beam (each beam's own ABC decoder, copied
+ * with it): width 4 from the folk-rnn model primed in K:C, masked to Bb major
+ * C4..G5, writes no note outside; unmasked, the same search plays B and E
+ * naturals (so the test fails if the mask is ignored). */
+static void test_tokens_beam_mask(void **state) {
+    (void)state;
+    const char *src = getenv("LJ_SOURCE_DIR");
+    assert_non_null(src);
+    char path[1024], err[512];
+    snprintf(path, sizeof path, "%s/model/pretrained/nottingham-abc.lstm", src);
+    lj_model *m;
+    encoding *e;
+    vocab *v;
+    char name[MODELIO_ENCODING_MAX], options[1024];
+    if (modelio_load_encoded(path, &m, name, options, sizeof options, &v, err, sizeof err) != LJ_OK ||
+        enc_create_for_model(name, options, strlen(options), v, &e, err, sizeof err) != LJ_OK)
+        fail_msg("%s", err);
+    const unsigned bb_major = 1u << 10 | 1u << 0 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 9;
+    int lo = 60, hi = 79; /* C4..G5 */
+    const char *primer = "X:1\nM:6/8\nL:1/8\nK:C\n";
+    tokset pset = {0};
+    if (enc_encode_text(e, primer, strlen(primer), "primer", 1, &pset, NULL, err, sizeof err) != LJ_OK)
+        fail_msg("%s", err);
+    size_t np = tokset_piece_len(&pset, 0), notes[2], outside[2];
+    for (int masked = 1; masked >= 0; masked--) {
+        gen_opts o;
+        gen_opts_default(&o);
+        o.step_mask.on = masked;
+        o.step_mask.lo = lo;
+        o.step_mask.hi = hi;
+        o.step_mask.scale = bb_major;
+        int32_t *ids;
+        size_t n;
+        double lp;
+        if (gen_beam(m, e, &o, 4, 120, pset.ids, np, &ids, &n, &lp, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+        melody_check(e, ids, n, lo, hi, bb_major, &notes[masked], &outside[masked]);
+        fprintf(stderr, "  beam 4 %s: %zu melody notes, %zu outside Bb major C4..G5, log p %.3f\n",
+                masked ? "masked" : "unmasked", notes[masked], outside[masked], lp);
+        free(ids);
+    }
+    assert_true(notes[1] >= 40);
+    assert_int_equal(outside[1], 0);
+    assert_true(outside[0] >= 10); /* measured 17 of 69 */
+    /* the decoders are made up front: as many allocations for 8 steps as for
+     * 40; and each of them failing gives LJ_ERR_NOMEM with nothing left over */
+    gen_opts o;
+    gen_opts_default(&o);
+    o.step_mask = (gen_step_mask){1, lo, hi, bb_major};
+    long allocs[2];
+    for (int k = 0; k < 2; k++) {
+        int32_t *ids;
+        size_t n;
+        double lp;
+        alloc_fail_reset(-1);
+        assert_int_equal(gen_beam(m, e, &o, 4, k ? 40 : 8, pset.ids, np, &ids, &n, &lp, err, sizeof err), LJ_OK);
+        allocs[k] = alloc_fail_count();
+        free(ids);
+    }
+    assert_int_equal(allocs[0], allocs[1]);
+    for (long k = 0; k < allocs[0]; k++) {
+        int32_t *ids = NULL;
+        size_t n;
+        double lp;
+        alloc_fail_reset(k);
+        assert_int_equal(gen_beam(m, e, &o, 4, 8, pset.ids, np, &ids, &n, &lp, err, sizeof err), LJ_ERR_NOMEM);
+        assert_null(ids);
+        assert_int_equal(alloc_fail_live(), 0);
+    }
+    alloc_fail_reset(-1);
+    tokset_free(&pset);
+    lj_model_destroy(m);
+    enc_destroy(e);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_note_pitch),
         cmocka_unit_test(test_chars_mask),
         cmocka_unit_test(test_tokens_mask),
+        cmocka_unit_test(test_tokens_beam_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -699,6 +699,22 @@ static void abc_dec_reset(enc_decoder *d) {
     x->err[0] = 0;
 }
 
+static int abc_dec_copy(enc_decoder *dst, const enc_decoder *src) {
+    abc_dec *x = dst->ext;
+    const abc_dec *y = src->ext;
+    int rc = abc_stream_copy(x->st, y->st);
+    if (rc) return rc;
+    x->r = y->r;
+    x->n_items = y->n_items;
+    memcpy(x->items, y->items, (size_t)y->n_items * sizeof *x->items);
+    memcpy(x->chord, y->chord, sizeof x->chord);
+    x->n_chord = y->n_chord;
+    x->dropped = y->dropped;
+    x->newlines = y->newlines;
+    memcpy(x->err, y->err, sizeof x->err);
+    return LJ_OK;
+}
+
 static void abc_dec_free(enc_decoder *d) {
     abc_dec *x = d->ext;
     if (!x) return;
@@ -946,6 +962,7 @@ const enc_class enc_abc_class = {
     .dec_init = abc_dec_init,
     .dec_reset = abc_dec_reset,
     .dec_free = abc_dec_free,
+    .dec_copy = abc_dec_copy,
     .encode_text = abc_encode_text,
     .no_token_pitch = 1,
 };

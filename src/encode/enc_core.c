@@ -877,6 +877,23 @@ void enc_decoder_reset(enc_decoder *d) {
     if (d->e->cls->dec_reset) d->e->cls->dec_reset(d);
 }
 
+int enc_decoder_copy(enc_decoder *dst, const enc_decoder *src) {
+    if (dst == src) return LJ_OK;
+    if (dst->e != src->e || (src->e->cls->dec_init && !src->e->cls->dec_copy)) return LJ_ERR_ARG;
+    if (src->e->cls->dec_copy) {
+        int rc = src->e->cls->dec_copy(dst, src);
+        if (rc) return rc;
+    }
+    dst->now = src->now;
+    memcpy(dst->sounding, src->sounding, sizeof dst->sounding);
+    memcpy(dst->off_at, src->off_at, sizeof dst->off_at);
+    dst->cur = src->cur;
+    dst->velocity = src->velocity;
+    dst->ended = src->ended;
+    dst->bad = src->bad;
+    return LJ_OK;
+}
+
 static void put_event(const enc_decoder *d, enc_event *ev, int type, int pitch, int velocity) {
     ev->time = (double)d->now * d->sec_per_tick;
     ev->tick = d->now;

@@ -108,6 +108,8 @@ typedef struct enc_class {
     int (*dec_init)(struct enc_decoder *d);
     void (*dec_reset)(struct enc_decoder *d);
     void (*dec_free)(struct enc_decoder *d);
+    /* dst (made for the same encoding) takes src's own state; LJ_ERR_NOMEM */
+    int (*dec_copy)(struct enc_decoder *dst, const struct enc_decoder *src);
     /* ABC text in, pieces out (abc only; NULL for the others). */
     int (*encode_text)(const enc_opts *o, const char *text, size_t len, const char *name,
                        int primer, enc_emitter *em, tokset *out, enc_stats *st, char *err,

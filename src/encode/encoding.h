@@ -302,6 +302,13 @@ int enc_decoder_create(const encoding *e, enc_decoder **out, char *err, size_t e
 void enc_decoder_destroy(enc_decoder *d); /* NULL is a no-op */
 /* Back to time 0, nothing sounding, default velocity. Thread: engine. */
 void enc_decoder_reset(enc_decoder *d);
+/* dst (a decoder of the same encoding) goes on from where src stands: time,
+ * sounding notes, and the class's own state (abc: the ABC stream, its unread
+ * text and held notes). For a search over several continuations (beam search
+ * with an abc key mask). Allocates nothing (abc: unless src's stream grew past
+ * its reserve). LJ_ERR_ARG when the encodings differ, LJ_ERR_NOMEM (dst
+ * then unusable: reset it). Thread: engine. */
+int enc_decoder_copy(enc_decoder *dst, const enc_decoder *src);
 /* One token in: writes 0..ENC_MAX_STEP_EVENTS events to out and returns their
  * count. Never allocates, never fails: an id outside the vocabulary gives no
  * events and is counted (enc_decoder_bad_tokens). Thread: engine (RT-safe). */

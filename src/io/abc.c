@@ -538,6 +538,45 @@ void abc_stream_reset(abc_stream *st) {
     st->parser.tune.cap_items = cap;
 }
 
+int abc_stream_copy(abc_stream *dst, const abc_stream *src) {
+    if (dst == src) return LJ_OK;
+    abc_parser *dp = &dst->parser;
+    /* a source that grew past the reserve makes the copy grow too (the only
+     * allocation; a beam's copies are alike, so this happens at most once) */
+    if (src->parser.tune.n_items > dp->tune.cap_items &&
+        abc_parser_reserve(dp, src->parser.tune.n_items) != LJ_OK)
+        return LJ_ERR_NOMEM;
+    abc_item *items = dp->tune.items;
+    size_t cap = dp->tune.cap_items;
+    char *line = dst->line;
+    abc_note_fn on_note = dst->on_note;
+    void *user = dst->user;
+    abc_chord_fn on_chord = dst->on_chord;
+    void *chord_user = dst->chord_user;
+    char *err = dst->err;
+    size_t errlen = dst->errlen;
+    *dst = *src;
+    /* dst keeps its own buffers, callbacks and error buffer; the parser's
+     * pointers into the stream (options, tune callback) point at dst */
+    dst->line = line;
+    memcpy(dst->line, src->line, src->line_len);
+    dst->on_note = on_note;
+    dst->user = user;
+    dst->on_chord = on_chord;
+    dst->chord_user = chord_user;
+    dst->err = err;
+    dst->errlen = errlen;
+    dp->opts = &dst->opts;
+    dp->on_tune_user = dst;
+    dp->err = err;
+    dp->errlen = errlen;
+    dp->tune.items = items;
+    dp->tune.cap_items = cap;
+    if (src->parser.tune.n_items)
+        memcpy(items, src->parser.tune.items, src->parser.tune.n_items * sizeof *items);
+    return LJ_OK;
+}
+
 /* After a parse error: count it, leave the error state, skip to a bar line. */
 static void stream_error(abc_stream *st) {
     abc_parser *p = &st->parser;

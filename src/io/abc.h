@@ -122,6 +122,15 @@ long abc_stream_errors(const abc_stream *st);
 /* Back to the state after create (time 0, no tune, no errors, nothing held),
  * keeping its memory: nothing is played, nothing allocated. Thread: the stream's. */
 void abc_stream_reset(abc_stream *st);
+/* Makes dst read on exactly where src stands (its unread line, the items
+ * held, ties, chord symbols, time, errors), for a search that follows several
+ * continuations of one text (generate's beam search with a key mask). dst
+ * keeps its own callbacks, user pointers and error buffer. Copies src's used
+ * bytes only; allocates nothing unless src holds more items than dst has room
+ * for (more than ABC_STREAM_ITEMS: LJ_ERR_NOMEM when that fails, dst
+ * unchanged). Both streams must have been made with the same options.
+ * Thread: both streams'. */
+int abc_stream_copy(abc_stream *dst, const abc_stream *src);
 /* Frees the stream; NULL is a no-op. Thread: the stream's. */
 void abc_stream_destroy(abc_stream *st);
 
