@@ -363,12 +363,17 @@ size_t enc_decoder_dropped(const enc_decoder *d);
  * or the key's and bar's) is off the scale or no octave of it is in range;
  * an accidental when no letter after it would be allowed; octave marks (' ,)
  * and the characters that end a note (anything else) while the note is out of
- * range, except the mark that brings it nearer. Chord symbols are not
- * masked, and text in quotes is taken for one: when the reader cannot read
- * it as a chord name it resyncs at the next bar line inside the quotes, and
- * notes written there are not masked (random text with quotes: 19 of 502
- * notes). Returns the number of tokens allowed (0: the caller decides; the
- * mask is then all zero). Allocates nothing. Thread: engine. */
+ * range, except the mark that brings it nearer. Text in quotes (a chord
+ * symbol, or text the reader reads past) is not masked; where the reader
+ * would fail (a length or octave mark after no note, an ending number
+ * over 30, a quote or brace never closed...) nothing is masked up to the
+ * bar line where it resumes, inside quotes too, as the reader does. Measured
+ * on random text of a model biased to notes, marks and quotes (tests/
+ * test_generate_abc.c, 40 seeds): 1 melody note of 14199 outside, the last
+ * letter of a text cut before its octave marks; with all printable ASCII,
+ * 135 of 1067 (constructs such as '&', '%' and fields in the body are not
+ * followed). Returns the number of tokens allowed (0: the caller decides;
+ * the mask is then all zero). Allocates nothing. Thread: engine. */
 int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed);
 
 /* The unit note length (L:) where an abc decoder stands, in quarter notes

@@ -670,6 +670,10 @@ int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
     memcpy(bar_set, p->bar_acc_set, sizeof bar_set);
     memcpy(bar_acc, p->bar_acc, sizeof bar_acc);
     int skipping = st->skipping; /* the stream reads nothing before the next bar line */
+    /* what may follow the last thing read: a length (after a note, rest,
+     * chord or 'y'), ending numbers (after a bar line) */
+    int length_next = 0, ending_next = 0;
+    long ending = 0; /* the ending number being read (1..ABC_MAX_VARIANT, else an error) */
     size_t n = t.na + t.nb, i = 0;
     while (i < n) {
         int c = tail_at(&t, i);
@@ -678,13 +682,52 @@ int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
             continue;
         }
         skipping = 0; /* the reader resumes at the bar line and reads it */
+        int digit = c >= '0' && c <= '9';
+        if (length_next && (digit || c == '/')) {
+            i++;
+            continue;
+        }
+        if (ending_next) {
+            int sep = (c == ',' || c == '-') && tail_at(&t, i + 1) >= '0' && tail_at(&t, i + 1) <= '9';
+            if (digit) {
+                if (ending <= ABC_MAX_VARIANT) ending = ending * 10 + (c - '0');
+                ending_next = 2; /* a number begun */
+                i++;
+                continue;
+            }
+            if (ending_next == 2 && (ending < 1 || ending > ABC_MAX_VARIANT)) { /* read, not an ending */
+                skipping = 1;
+                ending_next = 0;
+                continue;
+            }
+            if (sep) {
+                ending = 0;
+                ending_next = 1;
+                i++;
+                continue;
+            }
+        }
+        length_next = ending_next = 0;
         if (c == '%') return -1; /* a comment to the end of the line */
         if (c == '"' || c == '!' || c == '+' || c == '{') { /* chord symbol, decoration, grace notes */
             int close = c == '{' ? '}' : c;
             size_t k = i + 1;
-            while (k < n && tail_at(&t, k) != close) k++;
-            if (k >= n) k = skip_unclosed(&t, i, n);
-            if (k >= n) return -1; /* the text ends inside it */
+            /* the stream cuts a line at spaces and bar lines outside quotes,
+             * braces and !...!, never inside them; not at a '+', so a
+             * +decoration+ closes only before the next cut */
+            while (k < n && tail_at(&t, k) != close &&
+                   !(c == '+' && (tail_at(&t, k) == ' ' || tail_at(&t, k) == '\t' || tail_at(&t, k) == '|')))
+                k++;
+            if (k < n && tail_at(&t, k) == close) {
+                i = k + 1;
+                continue;
+            }
+            if (c == '!' || c == '+') { /* unclosed: the reader reads past the mark alone */
+                i++;
+                continue;
+            }
+            k = skip_unclosed(&t, i, n); /* the reader fails at it and resumes at a bar line */
+            if (k >= n) return -1;       /* the text ends inside it */
             i = k + 1;
             continue;
         }
@@ -698,10 +741,41 @@ int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
                 i = k + 1;
                 continue;
             }
+            ending_next = c1 >= '0' && c1 <= '9'; /* an ending "[1" */
+            ending = 0;
+            i++;
+            continue;
         }
-        if (c == '|' || (c == ':' && tail_at(&t, i + 1) == ':')) { /* a bar line: accidentals end */
+        if (c == '|' || c == ':') { /* a bar line (a lone ':' is a dotted bar): accidentals end */
+            int c1 = tail_at(&t, i + 1);
             memset(bar_set, 0, sizeof bar_set);
             i++;
+            if ((c == '|' && (c1 == ':' || c1 == '|' || c1 == ']')) || (c == ':' && c1 == ':')) {
+                i++; /* "|:" "||" "|]" "::": no ending number after them */
+            } else if (c == '|' || c1 == '|') { /* "|" and ":|" may carry one ("|1", ":|[2") */
+                i += c == ':';
+                if (tail_at(&t, i) == '[' && tail_at(&t, i + 1) >= '0' && tail_at(&t, i + 1) <= '9') i++;
+                ending_next = 1;
+                ending = 0;
+            }
+            continue;
+        }
+        if (c == 'z' || c == 'x' || c == 'Z' || c == 'X' || c == ']' || c == 'y') { /* rest, chord end, spacer */
+            length_next = 1;
+            i++;
+            continue;
+        }
+        if (c == '(') { /* a tuplet "(3:2:3", or a slur */
+            i++;
+            if (tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9')
+                while (i < n && ((tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9') || tail_at(&t, i) == ':')) i++;
+            continue;
+        }
+        if (c == '>' || c == '<') { /* broken rhythm: more than 3 is an error */
+            size_t k = i;
+            while (k < n && tail_at(&t, k) == c) k++;
+            skipping = k - i > 3;
+            i = k;
             continue;
         }
         if (c == '^' || c == '_' || c == '=' || note_letter_index(c) >= 0) { /* a note */
@@ -734,8 +808,16 @@ int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
                 int pitch = 60 + letter_semis[li] + 12 * octave + acc;
                 return pitch >= 0 && pitch <= 127 ? pitch : -1;
             }
+            length_next = 1;
             continue;
         }
+        /* read past: spaces, ties, slur ends, decorations (. ~ ` $ * and
+         * letters H..W h..w), '\\', a '}' alone; anything else (a digit or
+         * octave mark after no note, '#', '&'...) is an error: the reader
+         * resyncs at the next bar line */
+        if (!(c == ' ' || c == '\t' || c == '-' || c == ')' || c == '}' || c == '\\' || c == '.' || c == '~' ||
+              c == '`' || c == '$' || c == '*' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
+            skipping = 1;
         i++;
     }
     return -1;

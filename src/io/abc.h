@@ -99,10 +99,15 @@ void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
  * note (accidentals, a letter, octave marks; its length not begun) returns
  * the MIDI pitch that note sounds: the tune's key, and the accidentals in
  * force in the bar, those of the unread text included (ABC: an accidental
- * holds for its letter to the bar line). -1 when it does not end with a note:
+ * holds for its letter to the bar line; a bar line, also a lone ':', ends
+ * them). -1 when it does not end with a note:
  * not in a tune's body, a field or comment line, inside a chord symbol,
  * decoration, grace notes or inline field, an accidental alone, a pitch
- * outside 0..127, or after a resync until the next bar line. An inline key
+ * outside 0..127, or after a resync until the next bar line: one the
+ * stream has made, or one the reader would make in that text (a length or
+ * octave mark after no note, an ending number outside 1..30, a byte it
+ * does not read, a quote, brace or inline field not closed before the
+ * line would end). An inline key
  * change not read yet is not followed. Changes nothing, allocates nothing.
  * Thread: the stream's. */
 int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len);
