@@ -5,7 +5,7 @@
  * reads; rendered tokens re-encode to the same ids; malformed text is read
  * past and counted; chord symbols sound from the onset of their note in the
  * step decoder (and as the whole-text decoder plays them on every Nottingham
- * tune but 5); primer errors name line:column; model files' "chars"
+ * tune but 2, also a note tied over several symbols); primer errors name line:column; model files' "chars"
  * loads as abc; decoding allocates nothing per step; decoder creation survives
  * every allocation failure. */
 #include <setjmp.h>
@@ -275,12 +275,13 @@ static void test_tokens_decode_as_chars(void **state) {
            tl.n, hard_tunes, notes, reader_checked, vocab_size(enc_vocab(ec)), vocab_size(enc_vocab(et)));
     printf("abc: %zu tunes with chord symbols, %zu step-decoded to the whole decoder's notes\n", chord_tunes,
            chord_same);
-    /* Measured on the 1021 Nottingham tunes with chord symbols: 1016 (0 before
-     * chord symbols were handed on at their onset). The 5 others: 3 ties over
-     * two chord symbols ("G2 -"C"G2-|"G"G3": the tied note starts after the
-     * second chord, late) and 2 where a melody note and a chord note share a
-     * pitch (one channel: one note-off ends both). */
-    assert_true(chord_same + 5 >= chord_tunes);
+    /* Measured on the 1021 Nottingham tunes with chord symbols: 1019 (0 before
+     * chord symbols were handed on at their onset, 1016 before symbols waited
+     * in a queue for a note tied over several of them). The 2 others sound
+     * one pitch twice at one onset (Joy of the Dance: the unclosed chord
+     * "[e2c2(3A/2B/2c/2" holds c twice; East Tennessee Blues: e twice): one
+     * channel cannot, so the first is cut to no length. */
+    assert_true(chord_same + 2 >= chord_tunes);
     assert_true(hard_tunes >= 20);
     assert_true(reader_checked >= 10);
     tokset_free(&sc);
@@ -288,6 +289,41 @@ static void test_tokens_decode_as_chars(void **state) {
     enc_destroy(ec);
     enc_destroy(et);
     free(tl.text);
+}
+
+/* A note tied over two and three chord symbols starts at its own onset in
+ * the step decoder, before the symbols (which wait for it, then sound from
+ * their onsets): the same notes as the whole-text decoder. */
+static void test_tie_over_chord_symbols(void **state) {
+    (void)state;
+    const char *text = "X:1\nM:4/4\nL:1/4\nK:C\n\"C\"c G2 -\"F\"G-|\"G\"G2 \"C\"E -\"Am\"E-|\"F\"E \"G7\"E- \"C\"E2|]\n\n";
+    encoding *e = make(ENC_ABC_TOKENS);
+    tokset set = {0};
+    char err[256];
+    assert_int_equal(enc_encode_text(e, text, strlen(text), "t", 0, &set, NULL, err, sizeof err), LJ_OK);
+    assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+    score *whole = decode_piece(e, &set, 0), *w1 = one_part(whole), *step = step_decode(e, &set, 0);
+    same_notes(step, w1, "step vs whole", 0);
+    /* the melody (chord notes sit below C4): c, G tied over "F" and "G" (5
+     * quarters from 480), E over "Am" and "F" (3 quarters from 2880), E over
+     * "C" */
+    static const int64_t want[4][3] = {{0, 480, 72}, {480, 2400, 67}, {2880, 1440, 64}, {4320, 1440, 64}};
+    size_t m = 0;
+    for (size_t k = 0; k < step->n_notes; k++) {
+        const score_note *nt = &step->notes[k];
+        if (nt->pitch < 60) continue;
+        assert_true(m < 4);
+        assert_int_equal(nt->onset, want[m][0]);
+        assert_int_equal(nt->duration, want[m][1]);
+        assert_int_equal(nt->pitch, want[m][2]);
+        m++;
+    }
+    assert_int_equal(m, 4);
+    score_destroy(whole);
+    score_destroy(w1);
+    score_destroy(step);
+    tokset_free(&set);
+    enc_destroy(e);
 }
 
 /* Decodes text's characters one by one: the note-on pitches, the resyncs and
@@ -564,6 +600,7 @@ int main(void) {
         cmocka_unit_test(test_tokens_by_hand),
         cmocka_unit_test(test_tokens_decode_as_chars),
         cmocka_unit_test(test_chord_symbols_on_time),
+        cmocka_unit_test(test_tie_over_chord_symbols),
         cmocka_unit_test(test_resync_and_no_allocation),
         cmocka_unit_test(test_primer_errors),
         cmocka_unit_test(test_model_names),

@@ -347,8 +347,9 @@ int enc_decode_frames(const encoding *e, const float *frames, size_t n, score **
  * bar line or line); 0 for the other encodings. Thread: engine. */
 size_t enc_decoder_resyncs(const enc_decoder *d);
 /* Notes an abc decoder could not play: over before the decoder's time reached
- * them (a note tied over two chord symbols), or more than 64 from one token; 0
- * for the other encodings. Thread: engine. */
+ * them (a note tied over more than 8 chord symbols: the symbols wait for it
+ * up to that many), or more than 64 from one token; 0 for the other
+ * encodings. Thread: engine. */
 size_t enc_decoder_dropped(const enc_decoder *d);
 
 /* Key/scale and pitch-range mask of an abc decoder's next token (abc only;

@@ -221,7 +221,13 @@ int abc_read_file(const char *path, const abc_opts *opts, score_book *out, char 
 
 /* ================================================================ streaming */
 
-#define ABC_STREAM_HELD 16 /* tied notes waiting for their continuation */
+#define ABC_STREAM_HELD 16   /* tied notes waiting for their continuation */
+#define ABC_STREAM_PENDING 8 /* chord symbols waiting for a tied note that started before them */
+
+typedef struct pending_symbol {
+    abc_item chord; /* copy of the symbol */
+    int64_t tick;   /* its onset, ticks (absolute) */
+} pending_symbol;
 
 typedef struct held_note {
     score_note note;   /* onset fixed, duration grows as ties join */
@@ -252,10 +258,11 @@ struct abc_stream {
     int gchord_on;          /* 1 while a chord symbol sounds */
     abc_item gchord;        /* copy of it */
     int64_t gchord_start;   /* its onset, ticks (absolute) */
-    /* chord callback only: a symbol read but not yet handed on (see stream_chord_symbol) */
-    int chord_pending;      /* 1 while pending_chord waits */
-    abc_item pending_chord; /* copy of it */
-    int64_t pending_tick;   /* its onset, ticks (absolute) */
+    /* chord callback only: symbols read but not yet handed on, oldest first
+     * (see stream_chord_symbol); more than one while a tied note that started
+     * before them is held */
+    pending_symbol pending[ABC_STREAM_PENDING];
+    int n_pending;
     int tie_whole_chord;    /* 1 while the chord being played ends in "]-" */
     /* cut scanner over the line buffer (see stream_cut) */
     size_t scan;            /* next byte to look at */
@@ -267,7 +274,7 @@ static void stream_chord_flush(abc_stream *st);
 
 static void stream_emit(abc_stream *st, const score_note *n) {
     /* a chord symbol waiting is handed on before the first note at or after it */
-    if (st->chord_pending && n->onset >= st->pending_tick) stream_chord_flush(st);
+    while (st->n_pending && n->onset >= st->pending[0].tick) stream_chord_flush(st);
     if (n->duration > 0 && st->on_note) st->on_note(st->user, n);
 }
 
@@ -301,38 +308,42 @@ static int collect_chord_note(void *user, const score_note *n) {
     return LJ_OK;
 }
 
-/* Chord callback: the waiting symbol starts now (the one sounding stops). */
+/* Chord callback: the oldest waiting symbol starts now (the one sounding stops). */
 static void stream_chord_flush(abc_stream *st) {
-    if (!st->chord_pending) return;
-    st->chord_pending = 0;
-    int64_t tick = st->pending_tick;
+    if (!st->n_pending) return;
+    pending_symbol ps = st->pending[0];
+    memmove(st->pending, st->pending + 1, (size_t)(--st->n_pending) * sizeof *st->pending);
+    int64_t tick = ps.tick;
     if (st->gchord_on) st->on_chord(st->chord_user, tick, NULL, 0);
     chord_notes c;
     c.n = 0;
-    emit_chord(collect_chord_note, &c, 1, &st->pending_chord, tick, tick + 1); /* the pitches */
-    for (int k = 0; k < c.n; k++) c.notes[k].duration = 0;                     /* open length */
+    emit_chord(collect_chord_note, &c, 1, &ps.chord, tick, tick + 1); /* the pitches */
+    for (int k = 0; k < c.n; k++) c.notes[k].duration = 0;          /* open length */
     st->on_chord(st->chord_user, tick, c.notes, c.n);
     st->gchord_on = 1;
-    st->gchord = st->pending_chord;
+    st->gchord = ps.chord;
     st->gchord_start = tick;
 }
 
 /* A chord symbol g (NULL: the tune's end) takes over at tick: the one sounding
- * ends. With the chord callback the symbol waits (chord_pending) until a note
- * at or after it is handed on, or the batch of items played ends with no tied
- * note held: so a tied note that started before it (handed on when its tie
- * resolves) still comes first, in time order, and a second symbol at the same
- * tick ("E7""G") replaces it: it would sound for no time (the whole-tune
- * reader drops it too). */
+ * ends. With the chord callback the symbol waits (pending) until a note at or
+ * after it is handed on, or the batch of items played ends with no tied note
+ * held: so a tied note that started before it (handed on when its tie
+ * resolves) still comes first, in time order, also when the tie goes on over
+ * more symbols ("G2-"C"G2-|"G"G3": they wait in a queue, oldest first); a
+ * second symbol at the same tick ("E7""G") replaces the first: it would sound
+ * for no time (the whole-tune reader drops it too). */
 static void stream_chord_symbol(abc_stream *st, const abc_item *g, int64_t tick) {
     if (!st->opts.chords) return;
     if (st->on_chord) {
-        if (st->chord_pending && st->pending_tick < tick) stream_chord_flush(st);
-        st->chord_pending = 0;
+        if (st->n_pending && st->pending[st->n_pending - 1].tick >= tick) st->n_pending--; /* replaced */
+        /* older symbols wait only for a tied note held (and at most
+         * ABC_STREAM_PENDING of them: then the oldest sounds, before the note) */
+        while (st->n_pending && (!g || st->n_held == 0 || st->n_pending == ABC_STREAM_PENDING))
+            stream_chord_flush(st);
         if (g) {
-            st->chord_pending = 1;
-            st->pending_chord = *g;
-            st->pending_tick = tick;
+            st->pending[st->n_pending].chord = *g;
+            st->pending[st->n_pending++].tick = tick;
         } else if (st->gchord_on) {
             st->on_chord(st->chord_user, tick, NULL, 0);
             st->gchord_on = 0;
@@ -454,8 +465,8 @@ static void stream_play_ready(abc_stream *st, int all) {
     abc_parser_drop_items(p, ready);
     if (all) {
         stream_flush_held(st, 1);
-    } else if (st->chord_pending && st->n_held == 0) {
-        stream_chord_flush(st); /* the symbol's note is read: it sounds from its onset */
+    } else if (st->n_held == 0) {
+        while (st->n_pending) stream_chord_flush(st); /* the symbols' notes are read: they sound from their onsets */
     }
 }
 
