@@ -344,6 +344,9 @@ static int render_model(render_cli *c, const char *sf) {
                (double)engine_hist_quantile(res.engine.step_hist, 0.99) / 1e3,
                (unsigned long long)res.engine.reseeds, (unsigned long long)res.engine.panics,
                (unsigned long long)res.engine.dropped, (unsigned long long)a->stats.late_events);
+        if (res.engine.onset_stalls) /* a degenerate model (ENGINE_MAX_ONSETS) */
+            printf("engine: %llu times %d note-ons in %.0f ms of music: the model had to move time first\n",
+                   (unsigned long long)res.engine.onset_stalls, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
         if (abc)
             printf("abc: %llu malformed passages of the model's text read past\n",
                    (unsigned long long)res.engine.resyncs);

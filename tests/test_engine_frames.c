@@ -61,12 +61,17 @@ static void model_path(char *buf, size_t len, int k) {
     snprintf(buf, len, "%s/generate/%s", data, models[k]);
 }
 
-static void rig_open(rig *r, int k, engine_config *c) {
+/* rig_open with the loaded model's weights changed by `edit` (NULL: none). */
+static void rig_open_edited(rig *r, int k, engine_config *c, void (*edit)(lj_model *)) {
     memset(r, 0, sizeof *r);
     char path[512], err[512] = "";
     model_path(path, sizeof path, k);
     int rc = engine_model_load(path, &r->m, err, sizeof err);
     if (rc) fail_msg("%s", err);
+    if (edit) {
+        edit(engine_model_lstm(r->m));
+        lj_model_params_changed(engine_model_lstm(r->m));
+    }
     size_t qcap = 4096, qb = rtq_bytes(qcap, sizeof(lj_event)), rb = rtq_bytes(1 << 16, sizeof(lj_event)),
            lb = rtq_bytes(64, sizeof(lj_event));
     r->qmem = alloc64(qb);
@@ -85,6 +90,8 @@ static void rig_open(rig *r, int k, engine_config *c) {
     if (rc) fail_msg("%s", err);
     r->period = 128;
 }
+
+static void rig_open(rig *r, int k, engine_config *c) { rig_open_edited(r, k, c, NULL); }
 
 static void rig_close(rig *r) {
     engine_destroy(r->e);
@@ -164,6 +171,55 @@ static void test_auto_mode(void **state) {
         }
         assert_int_equal(ons[0], ons[1]); /* one seed, one piece of music */
     }
+}
+
+/* The psd model's step head made to say "no time" (weights 0, bias -1: the
+ * step is clamped to 0): every note at one instant. Without the guard that is
+ * thousands of note-ons on one frame, pushed late; with it, after
+ * ENGINE_MAX_ONSETS the next step is one millisecond (enc_frame_move_time). */
+static void psd_step_zero(lj_model *m) {
+    const lj_param *w = lj_model_find(m, "heads.step.weight"), *b = lj_model_find(m, "heads.step.bias");
+    assert_non_null(w);
+    assert_non_null(b);
+    memset(w->data, 0, w->numel * sizeof *w->data);
+    for (size_t i = 0; i < b->numel; i++) b->data[i] = -1;
+}
+
+static void test_psd_onset_flood(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 5;
+    c.reseed_seconds = 0;
+    rig r;
+    rig_open_edited(&r, 0, &c, psd_step_zero);
+    r.log_max = 1 << 16;
+    r.log = malloc(r.log_max * sizeof *r.log);
+    assert_non_null(r.log);
+    for (int p = 0; p < 48000 * 2 / 128; p++) rig_period(&r); /* 2 s */
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    size_t most = 0, at = 0;
+    uint64_t frame = UINT64_MAX; /* of the last note-on */
+    for (size_t i = 0; i < r.log_n; i++) {
+        if (r.log[i].kind != LJ_EV_NOTE_ON || !r.log[i].data2) continue;
+        at = r.log[i].frame == frame ? at + 1 : 1;
+        frame = r.log[i].frame;
+        if (at > most) most = at;
+    }
+    fprintf(stderr, "  psd, step 0: %llu note-ons in 2 s, at most %zu on one frame; %llu instants capped; "
+            "dropped %llu, late %llu\n", (unsigned long long)r.ons, most,
+            (unsigned long long)st.onset_stalls, (unsigned long long)st.dropped,
+            (unsigned long long)st.late_pushes);
+    assert_true(st.onset_stalls > 0);
+    assert_true(most <= ENGINE_MAX_ONSETS);
+    assert_true(r.ons > 100); /* the music goes on, a millisecond a step */
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.late_pushes, 0);
+    rig_finish(&r);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    free(r.log);
+    rig_close(&r);
 }
 
 static void test_continue_mode(void **state) {
@@ -349,6 +405,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_auto_mode),
         cmocka_unit_test(test_continue_mode),
+        cmocka_unit_test(test_psd_onset_flood),
         cmocka_unit_test(test_accompany_mode),
         cmocka_unit_test(test_temperature),
         cmocka_unit_test(test_refused),

@@ -331,6 +331,14 @@ size_t enc_decoder_bad_tokens(const enc_decoder *d);
  * pianoroll keys are on at >= 0.5. A token decoder counts every frame as bad.
  * Never allocates, never fails. Thread: engine (RT-safe). */
 size_t enc_decoder_step_frame(enc_decoder *d, const float *frame, enc_event *out);
+/* Makes a generated frame move d's time by at least `seconds` (rounded up to
+ * whole decoder ticks, at least one): psd's step field is raised to that (a
+ * time class: the first class that reaches it, at most the last) when it is
+ * below it. Returns 1 when the frame was changed, 0 when its step was long
+ * enough or the encoding has no step (pianoroll: every frame is one grid
+ * step). For the engine's guard against a model that starts notes without
+ * end at one instant (ENGINE_MAX_ONSETS). Allocates nothing. Thread: engine. */
+int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds);
 /* 1 after the token that ends a piece ("/" in timestep), until the next token. */
 int enc_decoder_piece_ended(const enc_decoder *d);
 

@@ -173,6 +173,26 @@ static size_t psd_step_frame(enc_decoder *d, const float *frame, enc_event *out)
     return n;
 }
 
+int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds) {
+    const encoding *e = d->e;
+    if (e->cls != &enc_psd_class) return 0;
+    const enc_field *fd = &e->fields[1]; /* step */
+    double ticks = ceil(seconds / d->sec_per_tick - 1e-9);
+    if (ticks < 1) ticks = 1;
+    double step = ticks / (e->o.time_beats ? SCORE_PPQ : 1000); /* frame_ticks' unit */
+    float least;
+    if (fd->kind == ENC_FIELD_CLASS) {
+        double k = ceil(step / e->o.time_bin - 1e-9);
+        least = (float)(k < fd->width - 1 ? k : fd->width - 1);
+        if (frame[PSD_STEP] >= least && frame[PSD_STEP] < (float)fd->width) return 0;
+    } else {
+        least = (float)step;
+        if (frame[PSD_STEP] >= least) return 0; /* NaN fails the test: replaced too */
+    }
+    frame[PSD_STEP] = least;
+    return 1;
+}
+
 static size_t psd_flush(enc_decoder *d, enc_event *out) { return enc_dec_end_due(d, INT64_MAX, out); }
 
 const enc_class enc_psd_class = {

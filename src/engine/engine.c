@@ -135,7 +135,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
+        phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
         tempo_factor_micro, density_factor_micro; /* vary's factors * 1e6 (in force: the set value times it) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
@@ -164,6 +164,13 @@ struct engine {
     abc_grammar_state gstate; /* where the tune stands (every token fed moves it) */
     uint8_t *gallowed;      /* (K) the grammar's mask of this step */
     uint64_t grammar_dead_ends; /* steps where the grammar allowed nothing (drawn unmasked) */
+    double onset_window;    /* decoder time of the first note-on of the current
+                               ENGINE_ONSET_WINDOW, s */
+    int window_ons;         /* note-ons generated in that window */
+    int onsets_banned;      /* ENGINE_MAX_ONSETS reached: until the decoder's time leaves the
+                               window, note-starting tokens are banned (tokens), or the next
+                               step is forced past it (psd) */
+    uint64_t onset_stalls;  /* instants that reached ENGINE_MAX_ONSETS */
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
     lj_rng vary_rng;        /* cfg.vary's walks and program draws */
@@ -476,6 +483,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->phrase_errors, 0);
     atomic_init(&p->steered, 0);
     atomic_init(&p->steered_offs, 0);
+    atomic_init(&p->onset_stalls, 0);
     atomic_init(&p->steer_unencoded, 0);
     atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->resyncs, 0);
@@ -595,6 +603,13 @@ void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
 
 /* ---- the model's context ---- */
 
+/* The decoder from time 0 (no sounding notes): the onset count starts again. */
+static void decoder_reset(engine *e) {
+    enc_decoder_reset(e->dec);
+    e->window_ons = 0;
+    e->onsets_banned = 0;
+}
+
 static void history_reset(engine *e) {
     e->hist_n = 0;
     e->history_complete = 1;
@@ -622,7 +637,7 @@ static void fresh_start(engine *e) {
     if (e->fs) frame_sampler_feed(e->fs, e->state, NULL); /* a zero frame */
     else lstm_step(e->lstm, e->state, &none, NULL);
     history_reset(e);
-    enc_decoder_reset(e->dec);
+    decoder_reset(e);
     for (int i = 0; i < e->n_start; i++) {
         enc_decoder_step(e->dec, e->start_ids[i], e->step_ev);
         feed(e, e->start_ids[i]);
@@ -712,6 +727,12 @@ static void cut(engine *e) {
     e->need_panic = 1;
 }
 
+/* Decoder time t (s) is at or past the end of the onset window (times are
+ * sums of steps: 0.1 + 0.05 must count as 0.15). */
+static int past_onset_window(const engine *e, double t) {
+    return t >= e->onset_window + ENGINE_ONSET_WINDOW - 1e-9;
+}
+
 /* Converts decoder events to timed lj_events in the held-back buffer. A note
  * limit drops note-ons past it. */
 static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
@@ -720,6 +741,12 @@ static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
         uint64_t f = frame_of(e, ev[i].time);
         if (ev[i].type == ENC_NOTE_ON) {
             if (e->note_limit && e->notes_generated >= e->note_limit) continue;
+            if (ev[i].time < e->onset_window || past_onset_window(e, ev[i].time))
+                e->onset_window = ev[i].time, e->window_ons = 0;
+            if (++e->window_ons >= ENGINE_MAX_ONSETS && !e->onsets_banned) { /* time has to move */
+                e->onsets_banned = 1;
+                e->onset_stalls++;
+            }
             e->notes_generated++;
             out = lj_event_note_on(f, e->cfg.channel, ev[i].pitch, ev[i].velocity ? ev[i].velocity : 1);
         } else {
@@ -815,8 +842,9 @@ static void remember(engine *e, int32_t tok) {
 static const float *processed_logits(engine *e) {
     const float *logits = lstm_state_head_output(e->state, 0);
     const engine_config *c = &e->cfg;
+    if (e->onsets_banned && past_onset_window(e, enc_decoder_time(e->dec))) e->onsets_banned = 0;
     if (c->repetition_penalty == 1.0f && c->no_repeat_ngram == 0 && !e->mask_on && e->density == 1 &&
-        !e->grammar)
+        !e->grammar && !e->onsets_banned)
         return logits;
     size_t K = (size_t)e->K, n = e->hist_n;
     memcpy(e->work, logits, K * sizeof *e->work);
@@ -828,6 +856,13 @@ static const float *processed_logits(engine *e) {
         const float bias = (float)log(e->density);
         for (size_t k = 0; k < K; k++)
             if (e->starts_note[k]) e->work[k] += bias;
+    }
+    if (e->onsets_banned) { /* ENGINE_MAX_ONSETS in the window: time has to move first */
+        size_t others = 0; /* tokens left that start no note (notechord has none: it keeps them) */
+        for (size_t k = 0; k < K; k++) others += !e->starts_note[k] && e->work[k] > -INFINITY;
+        if (others)
+            for (size_t k = 0; k < K; k++)
+                if (e->starts_note[k]) e->work[k] = -INFINITY;
     }
     if (e->mask_on) { /* respond: the call's key and register (notes outside never drawn) */
         /* abc: a token's pitch depends on the tune's key and the bar's
@@ -896,6 +931,9 @@ static void engine_step_frame(engine *e) {
     lj_sampler s = e->cfg.sampler;
     s.temperature = (float)e->temperature;
     const float *decode = e->frame;
+    /* ENGINE_MAX_ONSETS in the window (psd steps of 0): the next note after it */
+    const double move_time = e->onsets_banned ? e->onset_window + ENGINE_ONSET_WINDOW - enc_decoder_time(e->dec) : 0;
+    e->onsets_banned = 0;
     if (e->n_player_keys && e->bits_width) {
         /* steer, accompany: the player's held keys are observed units of the
          * frame (NADE draws the other keys conditioned on them) and the model
@@ -906,12 +944,14 @@ static void engine_step_frame(engine *e) {
             e->observed[w] = pitch < 128 && e->player_keys[pitch] ? 1 : -1;
         }
         frame_sampler_draw_observed(e->fs, e->state, &s, &e->rng, e->observed, e->frame, NULL);
+        if (move_time > 0) enc_frame_move_time(e->dec, e->frame, move_time);
         memcpy(e->decoded, e->frame, enc_frame_dim(e->model->enc) * sizeof *e->decoded);
         for (int w = 0; w < e->bits_width; w++)
             if (e->observed[w] > 0) e->decoded[e->bits_offset + w] = 0;
         decode = e->decoded;
     } else {
         frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
+        if (move_time > 0) enc_frame_move_time(e->dec, e->frame, move_time); /* fed back as played */
     }
     size_t n = enc_decoder_step_frame(e->dec, decode, e->step_ev);
     frame_sampler_feed(e->fs, e->state, e->frame);
@@ -1331,7 +1371,7 @@ static void prime_with_phrase(engine *e, uint64_t clock) {
         else lstm_step(e->lstm, e->state, &none, NULL);
     }
     history_reset(e);
-    enc_decoder_reset(e->dec);
+    decoder_reset(e);
     /* The phrase goes through the model and through the decoder (its events
      * are the player's, already heard: discarded), so the decoder knows what
      * the model knows: an abc tune's header and bar, event's velocity. */
@@ -1424,6 +1464,7 @@ static void publish(engine *e) {
     put(&p->phrase_errors, e->phrase_errors);
     put(&p->steered, e->steered);
     put(&p->steered_offs, e->steered_offs);
+    put(&p->onset_stalls, e->onset_stalls);
     put(&p->steer_unencoded, e->steer_unencoded);
     put(&p->keyed_answers, e->keyed_answers);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
@@ -1535,6 +1576,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->phrase_errors = get(&p->phrase_errors);
     o->steered = get(&p->steered);
     o->steered_offs = get(&p->steered_offs);
+    o->onset_stalls = get(&p->onset_stalls);
     o->steer_unencoded = get(&p->steer_unencoded);
     o->keyed_answers = get(&p->keyed_answers);
     o->resyncs = get(&p->resyncs);

@@ -154,6 +154,20 @@ typedef enum engine_mode {
 #define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
 #define ENGINE_MAX_HISTORY 4096   /* tokens the repetition control looks back at most */
+#define ENGINE_MAX_ONSETS 24      /* note-ons in ENGINE_ONSET_WINDOW of the decoder's time after
+                                     which the model has to move time past the window: event's
+                                     note-on tokens are banned until then (unless nothing else
+                                     is left), psd's next step is raised to reach it
+                                     (enc_frame_move_time). A model that writes notes without
+                                     time (a random event model at density 2 and temperature
+                                     0.1: 58,000 note-ons in 20 s, 5,859 on one frame) would
+                                     otherwise flood the queues and make everything late; at
+                                     most 480 note-ons a second of music pass. 24 is over twice
+                                     what two hands play at once. timestep, notechord, abc and
+                                     pianoroll move time with every token or frame, one chord
+                                     per instant, so it binds them only past 24 onsets in 50 ms
+                                     (abc: a chord is decoded at once, so it is not cut) */
+#define ENGINE_ONSET_WINDOW 0.05  /* s of the decoder's time (the music's, before --tempo) */
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
                                           as released (continue mode: a stuck key or a lost
                                           note-off must not silence the model for good) */
@@ -267,6 +281,8 @@ typedef struct engine_stats {
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
     uint64_t grammar_dead_ends; /* abc tokens: steps where the grammar allowed no token (drawn
                                  unmasked; 0 with a vocabulary that can always go on) */
+    uint64_t onset_stalls;    /* windows where ENGINE_MAX_ONSETS note-ons made the model move
+                                 time before more (a degenerate model; 0 in real music) */
     uint64_t last_frame;      /* frame of the last event pushed */
     uint64_t gen_frame;       /* frame the generated music has reached (decoder time) */
     uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):
