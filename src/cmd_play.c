@@ -660,6 +660,9 @@ int cmd_play(int argc, char **argv) {
             printf("MIDI out: %s (channel %d)%s\n", midi_out_name(p.mout), ec.channel + 1,
                    c.midi_clock ? ", MIDI clock at the engine's tempo" : "");
         if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
+        if (p.min && midi_in_reopened(p.min))
+            printf("MIDI in: the JACK server never ran the first client: replaced %d time(s)\n",
+                   midi_in_reopened(p.min));
         int why, prio = engine_thread_priority(p.eng, &why);
         if (prio) printf("engine thread: real-time (SCHED_FIFO %d)\n", prio);
         else if (why)

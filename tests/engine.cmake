@@ -54,3 +54,8 @@ set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" R
 lj_add_test(test_midi_alsa test_midi_alsa.c LABELS unit)
 lj_add_script_test(midi_alsa midi_alsa.sh LABELS unit)
 set_tests_properties(midi_alsa PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+
+# lstmjam play --midi-clock on jackd -d dummy: Start, 24 ticks per quarter at
+# 150 BPM, then at 240 after CC 71 from tests/jack_send, Stop, at the dump's frames.
+lj_add_script_test(play_midi_clock play_midi_clock.sh LABELS unit)
+set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)

@@ -24,6 +24,8 @@ struct midi_in {
     /* JACK */
     jack_client_t *jack;
     jack_port_t *port;
+    _Atomic unsigned long jack_cycles; /* process callbacks run (start-up check) */
+    int reopened;                      /* clients replaced because the server never ran them */
     /* ALSA sequencer */
     snd_seq_t *seq;
     snd_midi_event_t *decoder; /* sequencer events -> MIDI bytes (alsa-lib, no kernel) */
@@ -40,6 +42,8 @@ struct midi_in {
 /* JACK's real-time thread: route every event of this period. */
 static int jack_process(jack_nframes_t nframes, void *arg) {
     midi_in *m = arg;
+    atomic_store_explicit(&m->jack_cycles, atomic_load_explicit(&m->jack_cycles, memory_order_relaxed) + 1,
+                          memory_order_release);
     void *buf = jack_port_get_buffer(m->port, nframes);
     uint32_t n = jack_midi_get_event_count(buf);
     uint64_t now = m->clock(m->clock_user);
@@ -51,8 +55,8 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     return 0;
 }
 
-static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
-    audio_out_quiet_libs();
+/* One activated client "lstmjam-midi" with its input port in m->jack, m->port. */
+static int open_jack_client(midi_in *m, char *err, size_t errlen) {
     jack_status_t status;
     m->jack = jack_client_open("lstmjam-midi", JackNoStartServer, &status);
     if (!m->jack)
@@ -60,8 +64,42 @@ static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
                        (unsigned)status);
     m->port = jack_port_register(m->jack, "midi_in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput, 0);
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI input port");
+    atomic_store(&m->jack_cycles, 0);
     jack_set_process_callback(m->jack, jack_process, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
+    return LJ_OK;
+}
+
+/* Waits up to `ms` for the client's first process callback. */
+static int jack_runs(midi_in *m, int ms) {
+    for (int i = 0; i < ms && !atomic_load_explicit(&m->jack_cycles, memory_order_acquire); i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    return atomic_load_explicit(&m->jack_cycles, memory_order_acquire) > 0;
+}
+
+static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
+    audio_out_quiet_libs();
+    int rc = open_jack_client(m, err, errlen);
+    /* jackd 1.9.21 sometimes activates this second client of the process
+     * (MIDI out's is the first) and never runs it: the server reports it
+     * "not finished, state = Triggered" every cycle, and every message sent
+     * to it is lost (play_midi_clock: the CC 71 that never arrived, in about
+     * half the runs where `jack_lsp | grep -q` polled for the port while
+     * lstmjam started). A client that has not run within 500 ms (about 190
+     * periods of 128 frames) is closed and opened again (same name: the
+     * port others connect to stays lstmjam-midi:midi_in). */
+    for (int attempt = 0; !rc && attempt < 3 && !jack_runs(m, 500); attempt++) {
+        jack_deactivate(m->jack);
+        jack_client_close(m->jack);
+        m->jack = NULL;
+        m->port = NULL;
+        rc = open_jack_client(m, err, errlen);
+        m->reopened++;
+    }
+    if (!rc && !jack_runs(m, 0))
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI input: the JACK server does not run the client "
+                                             "%s (tried %d times)", jack_get_client_name(m->jack), m->reopened + 1);
+    if (rc) return rc;
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
     if (source && *source) {
         if (jack_connect(m->jack, source, jack_port_name(m->port)))
@@ -240,6 +278,7 @@ void midi_in_close(midi_in *m) {
 }
 
 const char *midi_in_name(const midi_in *m) { return m->name; }
+int midi_in_reopened(const midi_in *m) { return m->reopened; }
 
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {
     audio_out_quiet_libs();

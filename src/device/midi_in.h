@@ -35,6 +35,10 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
 /* Stops routing (no call into route after it returns) and closes; NULL no-op. */
 void midi_in_close(midi_in *m);
 const char *midi_in_name(const midi_in *m); /* what was opened, for messages */
+/* JACK clients replaced at open because the server never ran their process
+ * callback (a jackd 1.9.21 race with a second client in one process; see
+ * midi_in.c). Thread: control. */
+int midi_in_reopened(const midi_in *m);
 
 /* The MIDI bytes of a sequencer event that midi_route takes (note, CC,
  * program, bend, pressure), written to out; 0 for anything else. decoder is
