@@ -1,10 +1,13 @@
 #!/bin/sh
 # `lstmjam play` end to end on a headless JACK server (jackd -d dummy, 48 kHz,
 # 128 frames) with independent JACK peers: jack_midiseq plays a two-note loop
-# into lstmjam's JACK MIDI input for about a second, jack_rec records lstmjam's
-# audio output. lstmjam plays in continue mode: silent until the player's
-# phrase, then the model carries on; a SIGHUP while it plays swaps the model
-# (reloaded from its file). Checked: exit 0; the reload; no dropped or late events
+# into lstmjam's JACK MIDI input for 0.6 s (then tests/jack_send ends its
+# notes), jack_rec records lstmjam's audio output. lstmjam plays in continue
+# mode: silent until the player's phrase, then the model carries on; a SIGHUP
+# once the status line counts its notes swaps the model (reloaded from its
+# file), and a SIGTERM once the reload is logged ends the run. Every step
+# waits for what it needs (play's "MIDI in:" line, a port, a log line), not
+# for a fixed time, except the phrase's own length. Checked: exit 0; the reload; no dropped or late events
 # (the status counters of the audio thread; a 40 ms look-ahead, as the test
 # machine is shared); the session MIDI holds the
 # player's notes (thru channel 2) and, after them, the model's, every note-on
@@ -17,39 +20,54 @@ for t in jackd jack_lsp jack_rec jack_midiseq jack_connect midicsv; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
 done
 "${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
-trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+play_pid= rec_pid= seq_pid=
+trap 'kill $play_pid $rec_pid $seq_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_dummy_start lstmjam_test
 
-"$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 10 --tempo 300 --seed 5 --lookahead 40 \
+# wait_for FILE ERE SECONDS: a line of FILE matches (polled every 0.1 s).
+wait_for() {
+    i=0
+    while [ $i -lt $(($3 * 10)) ]; do
+        grep -Eq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "FAIL timed out after $3 s waiting for /$2/ in $(basename "$1")"; cat "$1"
+    return 1
+}
+# has_port NAME: jack_lsp lists it (grep reads all of jack_lsp's output: a
+# client killed by SIGPIPE from `grep -q` is one more peer jackd must drop)
+has_port() { [ "$(jack_lsp 2>/dev/null | grep -cx "$1")" -gt 0 ]; }
+
+"$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 20 --tempo 300 --seed 5 --lookahead 40 \
     --midi-in jack --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &
 play_pid=$!
-ready=0
-for i in $(seq 1 40); do
-    if jack_lsp 2>/dev/null | grep -q "lstmjam-midi:midi_in" && jack_lsp 2>/dev/null | grep -q "lstmjam:out_0"; then
-        ready=1; break
-    fi
-    sleep 0.1
-done
-[ $ready = 1 ] || { echo "FAIL lstmjam's JACK ports did not appear"; cat "$tmp/play.out" "$tmp/play.err"; exit 1; }
+# play prints "MIDI in:" last, once its audio and MIDI clients run
+wait_for "$tmp/play.out" "^MIDI in: JACK" 10 || { cat "$tmp/play.err"; exit 1; }
 jack_rec -f "$tmp/rec.wav" -d 4 -b 16 lstmjam:out_0 lstmjam:out_1 >"$tmp/rec.log" 2>&1 &
 rec_pid=$!
 # The player: C4 then E4, 50 ms each, twice a second.
 jack_midiseq ljseq 24000 0 60 2400 12000 64 2400 >/dev/null 2>&1 &
 seq_pid=$!
-sleep 0.3
+i=0; until has_port ljseq:out || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
 jack_connect ljseq:out lstmjam-midi:midi_in || echo "note: jack_connect failed"
-sleep 1.2
+sleep 0.6 # the phrase: C4 and E4 at least once each
 kill $seq_pid 2>/dev/null
-# Hot swap while the model answers (it has answered by now even when the
-# loop was killed mid-note: a key held 4 s with no input counts as released):
-# the model file is read again, the old engine is cut (panic) and a new one
-# takes over the queues.
-sleep 5
+seq_pid=
+# The loop may have been killed mid-note: its note-offs, so the phrase ends
+# now (not after the 4 s a held key takes to count as released).
+printf '80 3c 00\n80 40 00\n' | "${LJ_JACK_SEND:?}" lstmjam-midi:midi_in || echo "note: jack_send failed"
+# Hot swap while the model answers: the model file is read again, the old
+# engine is cut (panic) and a new one takes over the queues.
+wait_for "$tmp/play.err" "\| notes [1-9]" 8 || fail=1
 kill -HUP $play_pid
+wait_for "$tmp/play.err" "^reloaded .*: panic, new engine from frame" 5 || fail=1
+kill -TERM $play_pid
 wait $play_pid
 rc=$?
+play_pid=
 wait $rec_pid 2>/dev/null
+rec_pid=
 cat "$tmp/play.out" "$tmp/play.err"
 [ $rc = 0 ] || { echo "FAIL play exit $rc"; exit 1; }
 line=$(grep "^played" "$tmp/play.out")
@@ -92,20 +110,15 @@ PY
 # dummy cycle on a loaded machine does not decide) is one period plus 64. The
 # project's SoundFont starts its notes at once (FluidR3's piano samples begin
 # 40-400 frames late, depending on the key, which would measure the samples).
-"$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 9 \
-    --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2" --seed 5 --lookahead 40 --midi-in jack -q >"$tmp/play2.out" 2>"$tmp/play2.err" &
+"$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 20 \
+    --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2" --seed 5 --lookahead 40 --midi-in jack >"$tmp/play2.out" 2>"$tmp/play2.err" &
 play_pid=$!
-ready=0
-for i in $(seq 1 40); do
-    if jack_lsp 2>/dev/null | grep -q "lstmjam-midi:midi_in" && jack_lsp 2>/dev/null | grep -q "lstmjam:out_0"; then
-        ready=1; break
-    fi
-    sleep 0.1
-done
-if [ $ready = 1 ]; then
+if wait_for "$tmp/play2.out" "^MIDI in: JACK" 10; then
     "${LJ_JACK_LATENCY:?}" lstmjam:out_0 lstmjam-midi:midi_in 6 192 || { echo "FAIL thru latency"; fail=1; }
 else
-    echo "FAIL lstmjam's JACK ports did not appear (second run)"; fail=1
+    echo "FAIL the second play run did not start"; fail=1
 fi
+kill -TERM $play_pid
 wait $play_pid || { echo "FAIL second play run"; cat "$tmp/play2.out" "$tmp/play2.err"; fail=1; }
+play_pid=
 exit $fail
