@@ -1,6 +1,6 @@
 #!/bin/sh
 # play_soak.sh: `lstmjam play` live for MINUTES on a headless JACK server
-# (jackd -d dummy, 48 kHz, period 128: 2.67 ms) with audio through PortAudio's
+# (jackd -d dummy, 48 kHz, period 128 (2.67 ms) unless PERIOD says otherwise) with audio through PortAudio's
 # JACK host API and MIDI out on a JACK port captured by jack_midi_dump, as the
 # issue's real-time soak asks. Reported, as a table:
 #   - xruns (the audio side's count from PortAudio), dropped and late events
@@ -13,10 +13,20 @@
 #     compared directly (the dump counts the frames of the cycles it ran,
 #     lstmjam the frames its audio callback rendered); intervals can. 0 = both
 #     notes left exactly as scheduled relative to each other; a cycle one
-#     client missed on a loaded machine shows as +-128. The drift over the
+#     client missed on a loaded machine shows as +-one period. The drift over the
 #     whole run (first against last note) is printed too.
 #
-#   bench/play_soak.sh BUILD [MINUTES=10] [MODEL=model/pretrained/nottingham-abc.lstm] [TEMPO=400]
+# Where the xruns come from: jackd's own log names each one, either its driver
+# woke too late for the cycle ("JackTimedDriver::Process XRun") or a client
+# had not finished the cycle before the next ("client = NAME was not
+# finished"); counted per client. A peer JACK client that does almost nothing
+# (jack_simple_client: a sine from a table) runs beside lstmjam, so a machine
+# that cannot keep JACK's period shows it on the peer as well. With rt-tests
+# installed, cyclictest measures the machine's own wake-up latency at the
+# same time (a SCHED_FIFO 80 thread waking every period): above a period,
+# nothing running on the machine can keep that period.
+#
+#   bench/play_soak.sh BUILD [MINUTES=10] [MODEL=model/pretrained/nottingham-abc.lstm] [TEMPO=400] [PERIOD=128]
 #
 # The default model is the largest shipped (the abc LSTM, 4.9 MB) at the
 # engine's fastest tempo. Exit 0 when the run completed (the numbers are the
@@ -27,33 +37,47 @@ MINUTES=${2:-10}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 MODEL=${3:-$SRC/model/pretrained/nottingham-abc.lstm}
 TEMPO=${4:-400}
-for t in jackd jack_lsp jack_midi_dump stdbuf; do
+PERIOD=${5:-128}
+export JACK_PERIOD=$PERIOD
+for t in jackd jack_lsp jack_midi_dump jack_simple_client stdbuf; do
     command -v $t >/dev/null || { echo "play_soak: $t not installed: skipped"; exit 77; }
 done
 tmp=$(mktemp -d)
-dump_pid=
-trap 'kill $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+dump_pid= peer_pid= ct_pid=
+trap 'kill $dump_pid $peer_pid $ct_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$SRC/tests/jack_lib.sh"
 jack_dummy_start lstmjam_soak 20
 stdbuf -oL jack_midi_dump -a ljsoak >"$tmp/dump.txt" 2>/dev/null &
 dump_pid=$!
 for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "ljsoak:input" && break; sleep 0.1; done
+jack_simple_client >/dev/null 2>&1 &
+peer_pid=$!
 secs=$(awk "BEGIN{print $MINUTES * 60}")
-echo "== play soak: $(basename "$MODEL") at $TEMPO BPM for $MINUTES min on jackd -d dummy, 48000 Hz, period 128; load before: $(uptime | sed 's/.*load average: //') =="
-"$BUILD/lstmjam" play --model "$MODEL" --tempo "$TEMPO" --seed 1 --seconds "$secs" \
+period_us=$(awk "BEGIN{printf \"%d\", $PERIOD / 48000 * 1e6}")
+if command -v cyclictest >/dev/null; then
+    cyclictest -m -p 80 -i "$period_us" -D "$(awk "BEGIN{printf \"%d\", $secs}")" -q -h 20000 >"$tmp/cyclictest.txt" 2>&1 &
+    ct_pid=$!
+else
+    echo "(cyclictest not installed: apt-get install rt-tests to measure the machine's wake-up latency too)"
+fi
+echo "== play soak: $(basename "$MODEL") at $TEMPO BPM for $MINUTES min on jackd -d dummy, 48000 Hz, period $PERIOD; load before: $(uptime | sed 's/.*load average: //') =="
+"$BUILD/lstmjam" play --model "$MODEL" --tempo "$TEMPO" --seed 1 --seconds "$secs" --period "$PERIOD" \
     --midi-out jack:ljsoak:input --event-log "$tmp/events.log" >"$tmp/play.out" 2>"$tmp/play.err"
 rc=$?
 sleep 0.5
-kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
+kill $dump_pid $peer_pid 2>/dev/null; wait $dump_pid $peer_pid 2>/dev/null; dump_pid= peer_pid=
+[ -n "$ct_pid" ] && { wait $ct_pid 2>/dev/null; ct_pid=; }
 echo "load after: $(uptime | sed 's/.*load average: //')"
 if [ $rc != 0 ]; then
     echo "play_soak: play exit $rc"; cat "$tmp/play.out" "$tmp/play.err"; exit 1
 fi
 grep -E "^(SoundFont|model|audio|played|engine|MIDI out)" "$tmp/play.out"
-/usr/bin/python3 - "$tmp/play.out" "$tmp/events.log" "$tmp/dump.txt" "$tmp/play.err" <<'PY'
+touch "$tmp/cyclictest.txt"
+/usr/bin/python3 - "$tmp/play.out" "$tmp/events.log" "$tmp/dump.txt" "$tmp/play.err" "$tmp/jackd.log" "$tmp/cyclictest.txt" "$PERIOD" <<'PY'
 import re, sys
-out, events, dump, status = (open(p).read() for p in sys.argv[1:5])
-period_us = 128 / 48000 * 1e6
+out, events, dump, status, jackd_log, cyclic = (open(p).read() for p in sys.argv[1:7])
+period = int(sys.argv[7])
+period_us = period / 48000 * 1e6
 m = re.search(r"played ([\d.]+) s: (\d+) notes from the model.*step p50 ([\d.]+) us, p99 ([\d.]+) us; "
               r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us", out)
 mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), (\d+) panics, (\d+) notes left on", out)
@@ -91,12 +115,28 @@ rows = [
     ("played", f"{float(played):.1f} s, {notes} model notes"),
     ("xruns (PortAudio, audio side)", xruns),
     ("dropped / late events (audio side)", f"{dropped} / {late}"),
-    ("callback time max", f"{float(cbmax):.1f} us = {float(cbmax) / period_us:.2f} of the 2667 us period"),
+    ("callback time max", f"{float(cbmax):.1f} us = {float(cbmax) / period_us:.2f} of the {period_us:.0f} us period"),
     ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
     ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),
     ("MIDI out messages / late / left on", f"{mo.group(1)} / {mo.group(2)} (at most {mo.group(3)} frames) / {mo.group(5)}"),
     ("note-ons scheduled / captured / paired", f"{len(sched)} / {len(cap)} / {n} ({unmatched} skipped unpaired)"),
 ]
+# jackd names the cause of each xrun in its log
+driver_late = len(re.findall(r"JackTimedDriver::Process XRun", jackd_log))
+late_clients = {}
+for name in re.findall(r"client = (\S+) was not finished", jackd_log):
+    late_clients[name] = late_clients.get(name, 0) + 1
+rows.append(("jackd: driver woke after the cycle's end", str(driver_late)))
+rows.append(("jackd: client not finished by the next cycle",
+             ", ".join(f"{k} {v}" for k, v in sorted(late_clients.items())) or "none"))
+hist = [tuple(map(int, l.split()[:2])) for l in cyclic.splitlines() if re.match(r"^\d+\s+\d+", l)]
+if hist:
+    mx = re.search(r"Max Latencies:\s*(\d+)", cyclic)
+    above = lambda us: sum(c for lat, c in hist if lat >= us)
+    total = sum(c for _, c in hist)
+    rows.append(("machine wake-up latency (cyclictest, SCHED_FIFO 80, every period)",
+                 f"max {mx.group(1) if mx else '?'} us; >= 500 us {above(500)}, >= 1 ms {above(1000)}, "
+                 f">= a period {above(int(period_us))} of {total} wake-ups"))
 print()
 print("| measure | value |")
 print("|---|---|")
@@ -107,16 +147,17 @@ print(f"MIDI out timing error between consecutive note-ons ({len(err)} intervals
 print()
 print("| error (frames) | intervals |")
 print("|---|---:|")
-buckets = [(None, -129, "< -128"), (-128, -128, "-128"), (-127, -64, "-127 .. -64"), (-63, -1, "-63 .. -1"),
-           (0, 0, "0"), (1, 63, "1 .. 63"), (64, 127, "64 .. 127"), (128, 128, "128"), (129, None, "> 128")]
+buckets = [(None, -period - 1, f"< -{period}"), (-period, -period, f"-{period}"), (-period + 1, -64, f"-{period - 1} .. -64"),
+           (-63, -1, "-63 .. -1"), (0, 0, "0"), (1, 63, "1 .. 63"), (64, period - 1, f"64 .. {period - 1}"),
+           (period, period, str(period)), (period + 1, None, f"> {period}")]
 for lo, hi, name in buckets:
     c = sum(1 for e in err if (lo is None or e >= lo) and (hi is None or e <= hi))
     print(f"| {name} | {c} |")
 within = sum(1 for e in err if abs(e) < 64)
-on_grid = sum(1 for e in err if e % 128 == 0)
+on_grid = sum(1 for e in err if e % period == 0)
 n_err = len(err)
 pct = lambda k: f" ({100 * k / n_err:.2f}%)" if n_err else ""
 print()
-print(f"within 64 frames: {within} of {n_err}{pct(within)}; a whole number of 128-frame periods "
+print(f"within 64 frames: {within} of {n_err}{pct(within)}; a whole number of {period}-frame periods "
       f"(0 included): {on_grid} of {n_err}{pct(on_grid)}")
 PY

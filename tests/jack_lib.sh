@@ -1,7 +1,8 @@
 # The private JACK server of the end-to-end tests and the live soak (sourced
 # after $tmp exists, e.g. after tests/cli_lib.sh):
 #   jack_dummy_start NAME [TRIES]
-# starts `jackd -d dummy` at 48 kHz, 128 frames (the issue's test setting) as
+# starts `jackd -d dummy` at 48 kHz, 128 frames (the issue's test setting;
+# $JACK_PERIOD overrides the frames, for the soak's period sweep) as
 # server NAME_<pid> (exported in JACK_DEFAULT_SERVER, so every JACK client of
 # the script uses it and parallel tests never share one), its pid in
 # $jackd_pid and its log in $tmp/jackd.log, and waits until jack_lsp sees it
@@ -10,7 +11,7 @@
 # trap kills $jackd_pid.
 jack_dummy_start() {
     export JACK_DEFAULT_SERVER="$1_$$"
-    jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p 128 >"$tmp/jackd.log" 2>&1 &
+    jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p "${JACK_PERIOD:-128}" >"$tmp/jackd.log" 2>&1 &
     jackd_pid=$!
     jack_tries=${2:-10}
     while [ "$jack_tries" -gt 0 ]; do
