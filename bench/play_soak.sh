@@ -79,11 +79,11 @@ out, events, dump, status, jackd_log, cyclic = (open(p).read() for p in sys.argv
 period = int(sys.argv[7])
 period_us = period / 48000 * 1e6
 m = re.search(r"played ([\d.]+) s: (\d+) notes from the model.*step p50 ([\d.]+) us, p99 ([\d.]+) us; "
-              r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us", out)
+              r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us, p99 ([\d.]+) us", out)
 mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), (\d+) panics, (\d+) notes left on", out)
 if not m or not mo:
     print("play_soak: no summary lines"); sys.exit(1)
-played, notes, p50, p99, xruns, dropped, late, cbmax = m.groups()
+played, notes, p50, p99, xruns, dropped, late, cbmax, cb99 = m.groups()
 # scheduled note-ons of the model (channel 0) and the captured ones, in order,
 # as (frame, pitch); paired in order by pitch (a note-on lost between JACK
 # clients in a lost cycle is skipped, not allowed to shift every pair after it)
@@ -115,6 +115,7 @@ rows = [
     ("played", f"{float(played):.1f} s, {notes} model notes"),
     ("xruns (PortAudio, audio side)", xruns),
     ("dropped / late events (audio side)", f"{dropped} / {late}"),
+    ("callback time p99", f"{float(cb99):.1f} us = {float(cb99) / period_us:.3f} of the {period_us:.0f} us period"),
     ("callback time max", f"{float(cbmax):.1f} us = {float(cbmax) / period_us:.2f} of the {period_us:.0f} us period"),
     ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
     ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),

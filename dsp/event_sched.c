@@ -23,6 +23,7 @@ typedef struct sched_counters {
     _Atomic uint64_t live_events;
     _Atomic uint64_t xruns;
     _Atomic uint64_t synth_swaps;
+    _Atomic uint64_t callback_hist[TIME_HIST_BUCKETS]; /* callback times, time_hist buckets */
 } sched_counters;
 
 struct sched {
@@ -45,6 +46,7 @@ struct sched {
     uint64_t live_applied;           /* events applied from the live queue */
     uint64_t xruns;                  /* sched_count_xrun calls */
     uint64_t ns_max;                 /* longest callback, ns */
+    uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callbacks per time_hist bucket of their duration */
     int measure_time;                /* 1: clock_gettime around each callback */
     uint64_t swaps;                  /* synth swaps taken */
     /* The owner's hand-over slot (sched_request_synth), and the old synth's
@@ -89,6 +91,7 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     atomic_init(&c->live_events, 0);
     atomic_init(&c->xruns, 0);
     atomic_init(&c->synth_swaps, 0);
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) atomic_init(&c->callback_hist[b], 0);
     atomic_init(&s->pending_synth, NULL);
     return s;
 }
@@ -217,6 +220,8 @@ void sched_process(sched *s, float *out, uint32_t frames) {
         if (ns > s->ns_max) s->ns_max = ns;
         store(&c->callback_ns_last, ns);
         store(&c->callback_ns_max, s->ns_max);
+        int b = time_hist_bucket(ns);
+        store(&c->callback_hist[b], ++s->cb_hist[b]);
     }
 }
 
@@ -276,4 +281,9 @@ void sched_get_stats(const sched *s, sched_stats *out) {
     out->callback_ns_last = load(&c->callback_ns_last);
     out->live_events = load(&c->live_events);
     out->xruns = load(&c->xruns);
+}
+
+void sched_get_callback_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]) {
+    const sched_counters *c = &s->pub;
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) out[b] = load(&c->callback_hist[b]);
 }

@@ -37,6 +37,7 @@
 #include "event.h"
 #include "rtq.h"
 #include "synth_ops.h"
+#include "time_hist.h"
 #include "voice.h"
 
 typedef struct sched sched;
@@ -125,5 +126,10 @@ const voice_table *sched_voices(const sched *s);
 /* Counters, read with atomic loads (each one exact, the set not one instant).
  * Thread: any. */
 void sched_get_stats(const sched *s, sched_stats *out);
+
+/* The callback times so far (0 unless measure_time): callbacks per
+ * time_hist bucket of their duration, for percentiles (time_hist_quantile).
+ * Thread: any. */
+void sched_get_callback_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]);
 
 #endif

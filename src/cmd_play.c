@@ -780,7 +780,10 @@ int cmd_play(int argc, char **argv) {
     audio_out_close(p.out);
     p.out = NULL;
     uint64_t held_at_end = 0; /* notes the audio side still held after the last callback */
+    static uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callback times (4 KB: not on the stack) */
+    memset(cb_hist, 0, sizeof cb_hist);
     if (p.sch) {
+        sched_get_callback_hist(p.sch, cb_hist);
         sched_get_stats(p.sch, &ss);
         held_at_end = ss.held_notes;
         sched_panic(p.sch); /* no callback runs now: whatever is left is released */
@@ -791,14 +794,15 @@ int cmd_play(int argc, char **argv) {
     if (device_lost) cli_error("the audio device stopped (device lost); the notes were released");
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
-               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, %llu notes "
-               "left on%s\n",
+               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, p99 %.1f us, "
+               "%llu notes left on%s\n",
                (double)ss.frame / rate, (unsigned long long)session_rec_notes(p.rec, 0),
                session_rec_notes(p.rec, 1),
                (unsigned long long)es.steps, (double)engine_hist_quantile(es.step_hist, 0.5) / 1e3,
                (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)ss.xruns,
                (unsigned long long)(es.dropped + ss.overflows_seen), (unsigned long long)ss.late_events,
-               (double)ss.callback_ns_max / 1e3, (unsigned long long)held_at_end,
+               (double)ss.callback_ns_max / 1e3, (double)time_hist_quantile(cb_hist, 0.99) / 1e3,
+               (unsigned long long)held_at_end,
                clean ? "" : " (engine stop timed out: panicked)");
     if (!c.quiet)
         printf("engine: %llu player notes fed to the model (%llu not encodable), %llu of their note-offs, "

@@ -265,6 +265,41 @@ static void test_late_events(void **st) {
     rig_free(&r);
 }
 
+/* The callback-time histogram: one count per measured callback, and its
+ * percentiles an upper bound within one bucket (12.5%) of the real ones. */
+static void test_callback_times(void **st) {
+    (void)st;
+    uint64_t h[TIME_HIST_BUCKETS] = {0};
+    assert_int_equal(time_hist_quantile(h, 0.99), 0);
+    h[time_hist_bucket(1000)] += 99; /* 99 callbacks of 1 us, one of 1 ms */
+    h[time_hist_bucket(1000000)] += 1;
+    for (double q = 0.01; q <= 0.99; q += 0.07) {
+        uint64_t v = time_hist_quantile(h, q);
+        assert_true(v > 1000 && v <= 1125);
+    }
+    uint64_t top = time_hist_quantile(h, 1.0);
+    assert_true(top > 1000000 && top <= 1125000);
+    for (uint64_t ns = 1; ns < 100000000; ns = ns * 3 + 1) {
+        int b = time_hist_bucket(ns);
+        assert_true(time_hist_bucket_ns(b) <= ns);
+        assert_true(b + 1 >= TIME_HIST_BUCKETS || time_hist_bucket_ns(b + 1) > ns);
+    }
+    rig r;
+    rig_init(&r, 16);
+    for (int i = 0; i < 37; i++) run(&r, 128);
+    sched_stats s;
+    sched_get_stats(r.s, &s);
+    sched_get_callback_hist(r.s, h);
+    uint64_t total = 0;
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) total += h[b];
+    assert_int_equal(total, 37);
+    assert_int_equal(total, s.callbacks);
+    uint64_t p100 = time_hist_quantile(h, 1.0);
+    assert_true(p100 > s.callback_ns_max && p100 <= s.callback_ns_max + s.callback_ns_max / 8 + 1);
+    assert_true(time_hist_quantile(h, 0.5) <= p100);
+    rig_free(&r);
+}
+
 static void hold_some(rig *r, uint64_t frame) {
     for (int ch = 0; ch < 16; ch++)
         for (int k = ch; k < 128; k += 7) push(r, lj_event_note_on(frame, ch, k, 64));
@@ -552,6 +587,7 @@ int main(void) {
         cmocka_unit_test(test_placement_random),
         cmocka_unit_test(test_future_events_wait),
         cmocka_unit_test(test_late_events),
+        cmocka_unit_test(test_callback_times),
         cmocka_unit_test(test_panic),
         cmocka_unit_test(test_channel_panic),
         cmocka_unit_test(test_overlapping_notes),

@@ -58,31 +58,13 @@ void engine_config_default(engine_config *c) {
     c->ngram_window = 512;
 }
 
-int engine_step_bucket(uint64_t ns) {
-    if (ns < 8) return (int)ns;
-    int msb = 63 - __builtin_clzll(ns);
-    int b = msb * 8 + (int)((ns >> (msb - 3)) & 7);
-    return b < ENGINE_STEP_BUCKETS ? b : ENGINE_STEP_BUCKETS - 1;
-}
+/* The step-time histogram is dsp/time_hist's (the audio callback's times use
+ * the same); these keep the engine's names for it. */
+int engine_step_bucket(uint64_t ns) { return time_hist_bucket(ns); }
 
-uint64_t engine_bucket_ns(int b) {
-    if (b < 8) return (uint64_t)b;
-    int msb = b / 8;
-    return (uint64_t)(8 + b % 8) << (msb - 3);
-}
+uint64_t engine_bucket_ns(int b) { return time_hist_bucket_ns(b); }
 
-uint64_t engine_hist_quantile(const uint64_t *hist, double q) {
-    uint64_t total = 0;
-    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) total += hist[b];
-    if (!total) return 0;
-    uint64_t want = (uint64_t)ceil(q * (double)total), seen = 0;
-    if (want < 1) want = 1;
-    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) {
-        seen += hist[b];
-        if (seen >= want) return engine_bucket_ns(b + 1 < ENGINE_STEP_BUCKETS ? b + 1 : b);
-    }
-    return engine_bucket_ns(ENGINE_STEP_BUCKETS - 1);
-}
+uint64_t engine_hist_quantile(const uint64_t *hist, double q) { return time_hist_quantile(hist, q); }
 
 static uint64_t now_ns(void) {
     struct timespec ts;

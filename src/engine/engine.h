@@ -127,6 +127,7 @@
 #include "model.h"
 #include "rtq.h"
 #include "sample.h"
+#include "time_hist.h"
 
 typedef struct engine_model engine_model; /* a model file: the LSTM, its encoding and vocabulary */
 typedef struct engine engine;
@@ -150,7 +151,7 @@ typedef enum engine_mode {
 #define ENGINE_MIN_DENSITY 0.25
 #define ENGINE_MAX_DENSITY 4.0
 #define ENGINE_MAX_VARY_PROGRAMS 8
-#define ENGINE_STEP_BUCKETS 512 /* step-time histogram: 8 buckets per octave of ns */
+#define ENGINE_STEP_BUCKETS TIME_HIST_BUCKETS /* step-time histogram (dsp/time_hist.h) */
 #define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
 #define ENGINE_PHRASE_MAX 1024  /* player notes one phrase keeps (continue mode) */
 #define ENGINE_MAX_HISTORY 4096   /* tokens the repetition control looks back at most */
