@@ -99,3 +99,9 @@ if [ "$SOAK" != 0 ]; then
     echo "== live soak: lstmjam play on jackd -d dummy for $SOAK min =="
     "$SRC/bench/play_soak.sh" "$BUILD" "$SOAK" || echo "play soak: did not run (see above)"
 fi
+
+# MIDI thru latency: the player's note to its sound, lstmjam next to
+# fluidsynth's own JACK client, by the same probe on the same server.
+echo
+echo "== MIDI thru latency: lstmjam play next to fluidsynth -a jack -m jack =="
+"$SRC/bench/play_thru.sh" "$BUILD" 30 || echo "play thru: did not run (see above)"
