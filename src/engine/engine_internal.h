@@ -1,6 +1,7 @@
-/* engine_internal: the engine's own types, shared by its files (engine.c:
- * generation, controls, player modes and the fill; engine_model.c: the model
- * file; engine_thread.c: the thread). Not for use outside src/engine/. */
+/* engine_internal: the engine's own types and the functions its files share
+ * (engine.c: generation, controls and the fill; engine_player.c: the player's
+ * notes in each mode; engine_model.c: the model file; engine_thread.c: the
+ * thread). Not for use outside src/engine/. */
 #ifndef LJ_ENGINE_INTERNAL_H
 #define LJ_ENGINE_INTERNAL_H
 
@@ -36,7 +37,7 @@ struct engine_model {
 /* The player's line (steer): how a held note's length enters the context. */
 enum { LINE_NONE, LINE_HOLDS, LINE_DEFER };
 #define ENGINE_DUR_TOKENS 24 /* notechord: durations of one pitch the vocabulary may hold */
-#define ABC_LENGTHS 10       /* abc: entries of abc_lengths (engine.c) */
+#define ABC_LENGTHS 10       /* abc: entries of abc_lengths (engine_player.c) */
 
 #define PENDING_MAX (4 * ENC_MAX_STEP_EVENTS)
 
@@ -180,5 +181,37 @@ struct engine {
     void *clock_user;
     uint64_t poll_ns;
 };
+
+/* ---- engine.c, for engine_player.c: the context and the time base ---- */
+
+/* One token into the model: LSTM step, history, abc grammar. */
+void engine_feed(engine *e, int32_t tok);
+/* A new context: the history forgets, the abc grammar is outside a tune. */
+void engine_history_reset(engine *e);
+/* The decoder from time 0; the onset count starts again. */
+void engine_decoder_reset(engine *e);
+/* Moves the time base so decoder time `t` falls on `frame` (never before the
+ * last frame pushed). */
+void engine_rebase(engine *e, double t, uint64_t frame);
+/* Holds an event back until it is within the horizon (frames never decrease). */
+void engine_hold_back(engine *e, lj_event ev);
+/* Forgets every event held back. */
+void engine_drop_pending(engine *e);
+
+/* ---- engine_player.c, for engine.c: the player's notes ---- */
+
+/* One event from the player's queue (note or CC), in the mode in force. */
+void engine_player_event(engine *e, const lj_event *ev, uint64_t clock);
+/* steer, accompany: the player's note `pitch` ends at `frame`. */
+void engine_steer_off(engine *e, int pitch, uint64_t frame, uint64_t clock);
+/* Cuts the model's music for the player (note-offs for its notes, not a
+ * panic); returns the frame of the note-offs. */
+uint64_t engine_end_model_notes(engine *e, uint64_t clock);
+/* Forgets the player's held keys (a mode change, a panic). */
+void engine_player_keys_clear(engine *e);
+/* At creation: the tokens that start each pitch, end it, and write lengths. */
+void engine_build_note_tokens(engine *e);
+/* continue, respond: the player's phrase becomes the model's context. */
+void engine_prime_with_phrase(engine *e, uint64_t clock);
 
 #endif
