@@ -53,7 +53,7 @@ static const char *help =
     "  --top-k K             draw among the K most likely only (0 = all)\n"
     "  --top-p P             draw from the smallest set with mass >= P (default 1)\n"
     "  --beam W              beam search of width W (deterministic; steps only;\n"
-    "                        token models)\n"
+    "                        token models; 1 = greedy, as --temperature 0)\n"
     "  --seed S              random seed (default 1)\n"
     "  --key KEY             only notes of the key's scale: C, F#, Bb, Am, C#m, Ebm\n"
     "  --scale MASK          only these pitch classes: 12 digits 0/1 from C (101011010101)\n"
@@ -602,8 +602,8 @@ int cmd_generate(int argc, char **argv) {
         }
     }
     if (!model_path) BAD("generate needs --model FILE (see lstmjam generate --help)");
-    if (beam > 1 && sampling_set) BAD("--beam searches deterministically: it does not combine with --temperature, --top-k or --top-p");
-    if (beam > 1 && o.unit != GEN_STEPS) BAD("--beam counts its length in steps, not %s",
+    if (beam > 0 && sampling_set) BAD("--beam searches deterministically: it does not combine with --temperature, --top-k or --top-p");
+    if (beam > 0 && o.unit != GEN_STEPS) BAD("--beam counts its length in steps, not %s",
                                       o.unit == GEN_NOTES ? "notes" : o.unit == GEN_SECONDS ? "seconds" : "pieces");
     if (out_path) {
         char ext[16];
@@ -706,7 +706,7 @@ int cmd_generate(int argc, char **argv) {
     size_t n;
     gen_stats gs;
     memset(&gs, 0, sizeof gs);
-    if (beam > 1) {
+    if (beam > 0) {
         double lp = 0;
         if ((rc = gen_beam(m, e, &o, (int)beam, (size_t)o.length, pset.ids, np, &beam_ids, &n, &lp, err, sizeof err))) goto fail;
         ids = beam_ids;
@@ -727,11 +727,11 @@ int cmd_generate(int argc, char **argv) {
         fprintf(stderr, "lstmjam: %s model (%s), primer %zu tokens, generated %zu tokens in %.3f s (%.1f us/step)",
                 enc_name(e), abc ? (chars ? "chars" : "tokens") : "tokens", gs.primer, gs.steps, secs,
                 gs.steps ? 1e6 * secs / (double)gs.steps : 0.0);
-        if (beam > 1) fprintf(stderr, ", beam %ld, log p %.3f", beam, gs.logprob);
+        if (beam > 0) fprintf(stderr, ", beam %ld, log p %.3f", beam, gs.logprob);
         else fprintf(stderr, ", %zu notes over %.2f s, log p %.3f", gs.notes, gs.seconds, gs.logprob);
-        if (abc && beam <= 1)
+        if (abc && !beam)
             fprintf(stderr, ", %zu ABC errors read past, %zu notes too late to play", gs.resyncs, gs.dropped);
-        if (abc && !chars && beam <= 1) {
+        if (abc && !chars && !beam) {
             if (o.abc_grammar)
                 fprintf(stderr, ", grammar (%s) masked %.2f%% of p per token (%zu steps over 1%%), %zu dead ends, %zu tokens outside it",
                         o.abc_grammar >= 2 ? "meter" : "syntax",

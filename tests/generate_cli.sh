@@ -5,7 +5,8 @@
 # ABC text (a byte outside its vocabulary: exit 2 with line:column, nothing
 # written); a MIDI primer is written as ABC; key masks run on abc models (also
 # with beam search); beam search runs, and without a mask equals its golden
-# file; encode writes abc tokens.
+# file; beam width 1 writes what temperature 0 writes (chars, timestep, abc
+# tokens); encode writes abc tokens.
 . "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 CFG=$LJ_SOURCE_DIR/tests/data/train/tiny.yaml
 "$BIN" train "$CFG" --run-dir "$tmp/run" --steps 40 -q || { echo "FAIL: training the tiny model"; exit 1; }
@@ -22,6 +23,10 @@ check "text output = abc text" 0 "" -- "$BIN" generate --model "$M" --length 200
 cmp -s "$tmp/a.txt" "$tmp/a.abc" && echo "ok   chars .txt is the text" || { echo "FAIL: chars .txt differs from .abc"; fail=1; }
 check "greedy" 0 "" -- "$BIN" generate --model "$M" --length 100 --temperature 0 -o "$tmp/g.abc"
 check "beam" 0 "beam 4" -- "$BIN" generate --model "$M" --length 30 --beam 4 -o "$tmp/beam.abc"
+# beam width 1 is greedy search: the same text as temperature 0 (width 1 once
+# fell through to sampling at T = 1)
+check "beam 1" 0 "beam 1" -- "$BIN" generate --model "$M" --length 100 --beam 1 -o "$tmp/b1.abc"
+cmp -s "$tmp/b1.abc" "$tmp/g.abc" && echo "ok   chars: --beam 1 = --temperature 0" || { echo "FAIL: chars: --beam 1 differs from --temperature 0"; fail=1; }
 check "seconds" 0 "" -- "$BIN" generate --model "$M" --length 5s --max-steps 3000 -o "$tmp/s.mid"
 check "repetition control" 0 "" -- "$BIN" generate --model "$M" --length 300 --temperature 0 --no-repeat-ngram 6 --repetition-penalty 1.3 -o "$tmp/r.abc"
 check "primer byte outside the vocabulary" 2 "primer:2:3: expected a token of the model's abc vocabulary, found '\\\\x01'" -- \
@@ -32,6 +37,10 @@ check "length in pieces" 0 "" -- "$BIN" generate --model "$TS" --primer "C4 E4" 
 n=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -c '^/$')
 last=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -v '^$' | tail -n 1)
 [ "$n" = 2 ] && [ "$last" = "/" ] && echo "ok   --length 2pieces stops at the second '/'" || { echo "FAIL: 2pieces: $n '/', last '$last'"; fail=1; }
+check "timestep greedy" 0 "" -- "$BIN" generate --model "$TS" --primer "C4 E4" --length 100 --temperature 0 -o "$tmp/tg.txt"
+check "timestep beam 1" 0 "beam 1" -- "$BIN" generate --model "$TS" --primer "C4 E4" --length 100 --beam 1 -o "$tmp/tb1.txt"
+cmp -s "$tmp/tg.txt" "$tmp/tb1.txt" && echo "ok   timestep: --beam 1 = --temperature 0" || { echo "FAIL: timestep: --beam 1 differs from --temperature 0"; fail=1; }
+check "beam 1 with a temperature" 2 "does not combine" -- "$BIN" generate --model "$TS" --primer "C4" --beam 1 --temperature 0.5 -o "$tmp/bt.txt"
 check "pieces with beam" 2 "not pieces" -- "$BIN" generate --model "$TS" --primer "C4" --length 1pieces --beam 2 -o "$tmp/pb.txt"
 check "mask on abc" 0 "abc model (chars)" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --length 300 -o "$tmp/key.mid"
 check "mask on abc, beam" 0 "beam 4" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --beam 4 --length 60 -o "$tmp/kb.abc"
@@ -39,6 +48,9 @@ check "mask on abc, beam" 0 "beam 4" -- "$BIN" generate --model "$M" --key G --p
 # decoder (golden file from that build)
 NA=$LJ_SOURCE_DIR/model/pretrained/nottingham-abc.lstm
 check "abc tokens beam" 0 "beam 4" -- "$BIN" generate --model "$NA" --primer "$(printf 'X:1\nM:6/8\nL:1/8\nK:C')" --beam 4 --length 120 -o "$tmp/nb.txt"
+check "abc tokens greedy" 0 "" -- "$BIN" generate --model "$NA" --length 150 --temperature 0 -o "$tmp/ng.txt"
+check "abc tokens beam 1" 0 "beam 1" -- "$BIN" generate --model "$NA" --length 150 --beam 1 -o "$tmp/nb1.txt"
+cmp -s "$tmp/ng.txt" "$tmp/nb1.txt" && echo "ok   abc tokens: --beam 1 = --temperature 0" || { echo "FAIL: abc tokens: --beam 1 differs from --temperature 0"; fail=1; }
 cmp -s "$tmp/nb.txt" "$LJ_SOURCE_DIR/tests/data/generate/nottingham_abc_beam4.txt" && echo "ok   beam 4 without a mask = golden" \
     || { echo "FAIL: beam 4 differs from tests/data/generate/nottingham_abc_beam4.txt"; fail=1; }
 check "mask on abc, nothing left" 2 "leave no pitch" -- "$BIN" generate --model "$M" --key G --pitch-range 61:61 -o "$tmp/bad.abc"
