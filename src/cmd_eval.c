@@ -52,7 +52,8 @@ static const char *help =
     "the number of tokens scored.\n"
     "\n"
     "Frame models (psd, pianoroll) are scored piece by piece from a zero state\n"
-    "(every frame but a piece's first is predicted; --seq-len and --batch do not\n"
+    "(every frame is predicted, the first from a zero input, as the JSB benchmark\n"
+    "scores all frames; --seq-len and --batch do not\n"
     "apply, --batches limits the pieces): the weighted loss per frame and each\n"
     "head's. A pianoroll model's loss is the NLL per frame summed over the 88\n"
     "keys, printed next to the published JSB numbers.\n"
@@ -110,7 +111,8 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
     }
     printf("model %s: %s%s%s%s, %d float inputs per frame\n", model_path, enc, opts[0] ? " (" : "", opts,
            opts[0] ? ")" : "", mc->input_size);
-    printf("data %s, split %s: %zu pieces, %zu frames predicted (each piece from a zero state)\n", data_label, sname,
+    printf("data %s, split %s: %zu pieces, %zu frames predicted (each piece from a zero state, its first frame "
+           "from a zero input)\n", data_label, sname,
            ev.windows, ev.tokens);
     printf("loss %.6f nats/frame = %.6f bits/frame (heads weighted)\n", ev.nll, ev.nll / log(2.0));
     for (int h = 0; h < ev.n_heads; h++)
@@ -122,7 +124,7 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
         printf("  LSTM (Chung 2014)       8.67  (published)\n");
         printf("  GRU (Chung 2014)        8.54  (published)\n");
         printf("  RNN-NADE                5.19  (published)\n");
-        printf("  %-22s %5.2f  (%s split; first frames of pieces not predicted)\n",
+        printf("  %-22s %5.2f  (%s split, every frame)\n",
                mc->heads[0].kind == LJ_HEAD_NADE ? "this model (NADE)" : "this model (Bernoulli)", ev.head_nll[0],
                sname);
     }

@@ -157,6 +157,61 @@ static void test_fill_column(void **state) {
     enc_destroy(e);
 }
 
+/* Steps of a piece from a zero state: from its start, step 0 predicts frame
+ * 0 from a zero input and step t frame t from frame t-1; from a later frame,
+ * the inputs are the frames before the targets. */
+static void test_fill_steps(void **state) {
+    (void)state;
+    encoding *e = create("psd", NULL);
+    const float piece[] = {60, 0, 0.5f, 64, 0.25f, 1, 67, 0.5f, 2}; /* 3 frames */
+    float x[3 * 3];
+    int32_t pitch[3];
+    float step[3], dur[3];
+    int32_t *ids[3] = {pitch, NULL, NULL};
+    float *values[3] = {NULL, step, dur};
+    for (size_t i = 0; i < 9; i++) x[i] = 9;
+    enc_frame_fill_steps(e, piece, 3, 0, 3, 1, 0, x, ids, values);
+    assert_true(x[0] == 0 && x[1] == 0 && x[2] == 0); /* zero input before frame 0 */
+    assert_true(x[3] == 60.0f / 128 && x[4] == 0 && x[5] == 0.5f);
+    assert_true(x[6] == 64.0f / 128 && x[7] == 0.25f && x[8] == 1);
+    assert_int_equal(pitch[0], 60);
+    assert_int_equal(pitch[1], 64);
+    assert_int_equal(pitch[2], 67);
+    assert_true(step[0] == 0 && dur[0] == 0.5f && step[2] == 0.5f && dur[2] == 2);
+    /* two steps from frame 1: inputs frames 0, 1; targets frames 1, 2 */
+    enc_frame_fill_steps(e, piece, 3, 1, 2, 1, 0, x, ids, values);
+    assert_true(x[0] == 60.0f / 128 && x[3] == 64.0f / 128);
+    assert_int_equal(pitch[0], 64);
+    assert_int_equal(pitch[1], 67);
+    enc_destroy(e);
+}
+
+/* A training window across two pieces: the step whose target is the second
+ * piece's first frame gets a zero input; every other step the frame before. */
+static void test_fill_window(void **state) {
+    (void)state;
+    encoding *e = create("psd", NULL);
+    frameset s;
+    assert_int_equal(frameset_init(&s, 3), LJ_OK);
+    const float a[] = {60, 0, 1, 62, 1, 1}, b[] = {70, 0, 2, 72, 2, 2};
+    assert_int_equal(frameset_add(&s, a, 2), LJ_OK); /* frames 0, 1 */
+    assert_int_equal(frameset_add(&s, b, 2), LJ_OK); /* frames 2, 3 */
+    float x[3 * 3];
+    int32_t pitch[3];
+    int32_t *ids[3] = {pitch, NULL, NULL};
+    enc_frame_fill_window(e, &s, 0, 3, 1, 0, x, ids, NULL); /* targets frames 1, 2, 3 */
+    assert_int_equal(pitch[0], 62);
+    assert_int_equal(pitch[1], 70);
+    assert_int_equal(pitch[2], 72);
+    assert_true(x[0] == 60.0f / 128);                 /* frame 1 from frame 0 */
+    assert_true(x[3] == 0 && x[4] == 0 && x[5] == 0); /* frame 2 starts piece 2: zero input */
+    assert_true(x[6] == 70.0f / 128);                 /* frame 3 from frame 2 */
+    enc_frame_fill_window(e, &s, 1, 2, 1, 0, x, ids, NULL); /* targets frames 2, 3 */
+    assert_true(x[0] == 0 && x[3] == 70.0f / 128);
+    frameset_free(&s);
+    enc_destroy(e);
+}
+
 static void test_psd_frames(void **state) {
     (void)state;
     score *s = make(chord_notes, 4);
@@ -531,6 +586,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psd_fields),
         cmocka_unit_test(test_fill_column),
+        cmocka_unit_test(test_fill_steps),
+        cmocka_unit_test(test_fill_window),
         cmocka_unit_test(test_psd_frames),
         cmocka_unit_test(test_pianoroll_frames),
         cmocka_unit_test(test_decoder_steps),

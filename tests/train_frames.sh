@@ -50,7 +50,8 @@ YAML
 # 1. JSB, Bernoulli and NADE heads. An untrained model scores about 61 nats
 #    per frame (88 keys at p = 0.5); thresholds are the measured value after
 #    these 150 steps (deterministic: seed 3, one thread) plus a margin for
-#    other CPUs' rounding (measured here: Bernoulli 10.39, NADE 8.23).
+#    other CPUs' rounding (measured here: Bernoulli 10.60, NADE 8.24, with
+#    every frame scored, the first from a zero input).
 for head in bernoulli nade; do
     jsb_config "jsb-$head" "$head" 150
     "$BIN" train "$tmp/jsb-$head.yaml" --run-dir "$tmp/runs/$head" 2>"$tmp/$head.log" || { bad "train $head"; cat "$tmp/$head.log"; }
@@ -61,7 +62,7 @@ for head in bernoulli nade; do
         ok "$head: JSB's published split, quarter frames" || { bad "$head: split line"; cat "$tmp/$head.log"; }
     v=$(field "$tmp/runs/$head/metrics.jsonl" valid_loss)
     t=$(field "$tmp/runs/$head/metrics.jsonl" test_loss)
-    limit=10.9
+    limit=11.1
     [ "$head" = nade ] && limit=9.0
     awk -v v="$v" -v l="$limit" 'BEGIN { exit !(v > 0 && v < l) }' && ok "$head: validation NLL per frame $v < $limit" ||
         bad "$head: validation NLL per frame $v not below $limit"
@@ -105,8 +106,8 @@ sed -e 's/^steps: 60/steps: 20/' -e 's/^seq_len: 32/seq_len: 100\ntrain_on: piec
 sed 's/^steps: 20/steps: 10/' "$tmp/p20.yaml" >"$tmp/p10.yaml"
 "$BIN" train "$tmp/p20.yaml" --run-dir "$tmp/runs/pa" 2>"$tmp/pa.log" && "$BIN" train "$tmp/p10.yaml" --run-dir "$tmp/runs/pb" -q &&
     "$BIN" train "$tmp/p20.yaml" --run-dir "$tmp/runs/pb" --resume -q || { bad "train_on pieces runs"; cat "$tmp/pa.log"; }
-grep -q "train_on pieces: 229 train pieces, the longest 129 frames; 13 longer than seq_len + 1 = 101 (trained in windows of it)" "$tmp/pa.log" &&
-    ok "train_on pieces: 229 chorales, 13 longer than 101 frames" || { bad "train_on pieces line"; cat "$tmp/pa.log"; }
+grep -q "train_on pieces: 229 train pieces, the longest 129 frames; 14 longer than seq_len = 100 (trained in windows of it)" "$tmp/pa.log" &&
+    ok "train_on pieces: 229 chorales, 14 longer than 100 frames" || { bad "train_on pieces line"; cat "$tmp/pa.log"; }
 "$BIN" info "$tmp/runs/pa/model.lstm" | grep -q "dropout 0.20, input dropout 0.20" && ok "model file keeps input_dropout" ||
     { bad "info: no input dropout"; "$BIN" info "$tmp/runs/pa/model.lstm"; }
 strip "$tmp/runs/pa" >"$tmp/pa.m"

@@ -1,6 +1,7 @@
 /* enc_core: the common layer of the encodings: lookup by name, options, the
  * vocabulary life cycle, transposition and the durations filter around each
  * encoding's encode(), and the decoder shell around its step(). */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -407,6 +408,20 @@ void enc_frame_input(const encoding *e, const float *frame, float *input) {
     }
 }
 
+/* Targets of frame `next` into row `row` of the field arrays. */
+static void fill_targets(const encoding *e, const float *next, size_t row, int32_t *const *ids,
+                         float *const *values) {
+    for (int i = 0; i < e->n_fields; i++) {
+        const enc_field *f = &e->fields[i];
+        const float *v = next + f->offset;
+        if (f->kind == ENC_FIELD_CLASS) {
+            if (ids && ids[i]) ids[i][row] = v[0] >= 0 && v[0] < (float)f->width ? (int32_t)v[0] : -1;
+        } else if (values && values[i]) {
+            memcpy(values[i] + row * (size_t)f->width, v, (size_t)f->width * sizeof *v);
+        }
+    }
+}
+
 void enc_frame_fill_column(const encoding *e, const float *window, int T, int B, int b, float *x,
                            int32_t *const *ids, float *const *values) {
     const size_t dim = e->dim, in = e->input_dim;
@@ -414,16 +429,42 @@ void enc_frame_fill_column(const encoding *e, const float *window, int T, int B,
         const float *cur = window + (size_t)t * dim, *next = cur + dim;
         size_t row = (size_t)t * (size_t)B + (size_t)b;
         enc_frame_input(e, cur, x + row * in);
-        for (int i = 0; i < e->n_fields; i++) {
-            const enc_field *f = &e->fields[i];
-            const float *v = next + f->offset;
-            if (f->kind == ENC_FIELD_CLASS) {
-                if (ids && ids[i])
-                    ids[i][row] = v[0] >= 0 && v[0] < (float)f->width ? (int32_t)v[0] : -1;
-            } else if (values && values[i]) {
-                memcpy(values[i] + row * (size_t)f->width, v, (size_t)f->width * sizeof *v);
-            }
-        }
+        fill_targets(e, next, row, ids, values);
+    }
+}
+
+void enc_frame_fill_steps(const encoding *e, const float *piece, size_t n, size_t first, int T, int B, int b,
+                          float *x, int32_t *const *ids, float *const *values) {
+    const size_t dim = e->dim, in = e->input_dim;
+    assert(first + (size_t)T <= n);
+    (void)n;
+    for (int t = 0; t < T; t++) {
+        size_t k = first + (size_t)t; /* the frame this step predicts */
+        size_t row = (size_t)t * (size_t)B + (size_t)b;
+        if (k == 0) memset(x + row * in, 0, in * sizeof *x);
+        else enc_frame_input(e, piece + (k - 1) * dim, x + row * in);
+        fill_targets(e, piece + k * dim, row, ids, values);
+    }
+}
+
+/* The first piece of s that starts at frame f or later (s->n_pieces if none). */
+static size_t first_piece_from(const frameset *s, size_t f) {
+    size_t lo = 0, hi = s->n_pieces;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->start[mid] < f) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+void enc_frame_fill_window(const encoding *e, const frameset *s, size_t o, int T, int B, int b, float *x,
+                           int32_t *const *ids, float *const *values) {
+    const size_t in = e->input_dim;
+    enc_frame_fill_column(e, s->values + o * s->dim, T, B, b, x, ids, values);
+    for (size_t p = first_piece_from(s, o + 1); p < s->n_pieces && s->start[p] <= o + (size_t)T; p++) {
+        size_t t = s->start[p] - o - 1; /* the step whose target is the piece's first frame */
+        memset(x + (t * (size_t)B + (size_t)b) * in, 0, in * sizeof *x);
     }
 }
 

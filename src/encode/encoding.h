@@ -260,6 +260,24 @@ void enc_frame_input(const encoding *e, const float *frame, float *input);
 void enc_frame_fill_column(const encoding *e, const float *window, int T, int B, int b, float *x,
                            int32_t *const *ids, float *const *values);
 
+/* One batch column from a window of the concatenation of s's pieces: frames
+ * o..o+T (needs o + T < s->n_frames) as enc_frame_fill_column, except that a
+ * target that is a piece's first frame is predicted from a zero input instead
+ * of the previous piece's last frame, as a piece starts in evaluation and
+ * generation (train_on windows). Allocates nothing. Thread: any. */
+void enc_frame_fill_window(const encoding *e, const frameset *s, size_t o, int T, int B, int b, float *x,
+                           int32_t *const *ids, float *const *values);
+
+/* One batch column of T steps of a piece as the model meets it from a zero
+ * state (train_on pieces, evaluation, generation): step t predicts frame
+ * first+t of `piece` (n frames) from frame first+t-1, and from a zero input
+ * when first+t is the piece's frame 0, so every frame of a piece is predicted
+ * (the JSB benchmark's protocol: all frames scored). Needs first + T <= n.
+ * Layout and NULL arrays as enc_frame_fill_column. Allocates nothing.
+ * Thread: any. */
+void enc_frame_fill_steps(const encoding *e, const float *piece, size_t n, size_t first, int T, int B, int b,
+                          float *x, int32_t *const *ids, float *const *values);
+
 /* Encodes s into frames and appends its pieces to out (out->dim must be
  * enc_frame_dim(e): frameset_init(out, enc_frame_dim(e)) first), with the same
  * transposition, part, durations and empty-score rules as enc_encode. Errors:

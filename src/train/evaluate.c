@@ -62,7 +62,7 @@ int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, lon
     size_t longest = 0, in = enc_frame_input_dim(e);
     for (size_t p = 0; p < s->n_pieces; p++)
         if (frameset_piece_len(s, p) > longest) longest = frameset_piece_len(s, p);
-    if (longest < 2) return LJ_OK;
+    if (longest < 1) return LJ_OK;
     int nf = enc_frame_num_fields(e);
     float *x = malloc(longest * in * sizeof *x);
     int32_t *ids[LJ_MAX_HEADS] = {0};
@@ -79,9 +79,9 @@ int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, lon
     for (size_t p = 0; p < s->n_pieces && !rc; p++) {
         if (max_pieces > 0 && pieces >= (size_t)max_pieces) break;
         size_t L = frameset_piece_len(s, p);
-        if (L < 2) continue;
-        int T = (int)(L - 1);
-        enc_frame_fill_column(e, frameset_piece(s, p), T, 1, 0, x, ids, values);
+        if (L < 1) continue;
+        int T = (int)L; /* every frame, the first from a zero input */
+        enc_frame_fill_steps(e, frameset_piece(s, p), L, 0, T, 1, 0, x, ids, values);
         lj_acts *a = NULL;
         if ((rc = lj_acts_create(&a, m, 1, T, err, errlen))) break;
         lj_batch b = {.B = 1, .T = T, .features = x};

@@ -35,12 +35,12 @@ int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long 
                    int32_t *y, train_eval *out, char *err, size_t errlen);
 
 /* Frame data (psd, pianoroll): every piece of s scored on its own from a zero
- * LSTM state, no dropout: frames 1..L-1 predicted from frames 0..L-2 (the
- * model's head h is field h of e). out->nll is the weighted loss per predicted
- * frame, head_nll[h] each head's (for a single Bernoulli or NADE head: the
- * NLL per frame summed over the keys, the JSB benchmark's measure, except
- * that a piece's first frame is not predicted); tokens = predicted frames,
- * windows = pieces scored. max_pieces > 0 stops after that many pieces.
+ * LSTM state, no dropout: all L frames predicted, frame 0 from a zero input
+ * and frame t from frame t-1 (enc_frame_fill_steps; the model's head h is
+ * field h of e). out->nll is the weighted loss per predicted frame,
+ * head_nll[h] each head's (for a single Bernoulli or NADE head: the NLL per
+ * frame summed over the keys, averaged over every frame: the JSB benchmark's
+ * measure); tokens = predicted frames, windows = pieces scored. max_pieces > 0 stops after that many pieces.
  * Allocates activations per piece length (not for real time). */
 int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, long max_pieces,
                           train_eval *out, char *err, size_t errlen);

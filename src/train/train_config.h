@@ -109,10 +109,11 @@ typedef struct train_config {
                                        frames at random offsets of the train split's
                                        concatenation (they may cross from one piece into
                                        the next); pieces (1, frame encodings only): each
-                                       sequence is one random piece from its first frame
-                                       and a zero state, as eval scores them, padded to T
-                                       (lj_batch.lengths); a piece longer than T+1 frames
-                                       gives a window of T+1 at a random offset */
+                                       sequence is one random piece from a zero state,
+                                       every frame predicted, the first from a zero input,
+                                       as eval scores them, padded to T (lj_batch.lengths);
+                                       a piece longer than T frames gives T steps at a
+                                       random offset */
     int train_on_line;              /* line of train_on (messages), 0 if none */
     long steps;                     /* optimizer steps in all */
     long log_every;                 /* steps between metrics lines (train loss averaged) */

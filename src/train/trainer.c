@@ -244,32 +244,33 @@ static int build_model(run *r, char *err, size_t errlen) {
         r->piece_ids = malloc((s->n_pieces ? s->n_pieces : 1) * sizeof *r->piece_ids);
         if (!r->lengths || !r->piece_ids) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         for (size_t p = 0; p < s->n_pieces; p++)
-            if (frameset_piece_len(s, p) >= 2) r->piece_ids[r->n_piece_ids++] = p;
+            if (frameset_piece_len(s, p) >= 1) r->piece_ids[r->n_piece_ids++] = p;
         if (!r->n_piece_ids)
-            return lj_fail(err, errlen, LJ_ERR_ARG, "train_on (line %d): pieces, but no train piece has the 2 "
-                           "frames a prediction needs", c->train_on_line);
+            return lj_fail(err, errlen, LJ_ERR_ARG, "train_on (line %d): pieces, but the train split has no "
+                           "frames", c->train_on_line);
     }
     return LJ_OK;
 }
 
 /* B windows of T+1 consecutive frames at random offsets of the train frames'
- * concatenation (as tokset_random_batch): inputs and per-field targets. */
+ * concatenation (as tokset_random_batch): inputs and per-field targets; a
+ * piece's first frame is predicted from a zero input (enc_frame_fill_window). */
 static void frame_random_batch(run *r) {
     const train_config *c = r->cfg;
     const frameset *s = r->ftrain;
     size_t span = s->n_frames - (size_t)c->seq_len;
     for (int b = 0; b < c->batch; b++) {
         size_t o = (size_t)(lj_rng_u64(&r->batch_rng) % span);
-        enc_frame_fill_column(r->data.enc, s->values + o * s->dim, c->seq_len, c->batch, b, r->fx, r->fids,
-                              r->fvals);
+        enc_frame_fill_window(r->data.enc, s, o, c->seq_len, c->batch, b, r->fx, r->fids, r->fvals);
     }
 }
 
-/* train_on pieces: B pieces drawn uniformly (batch_rng), each from its first
- * frame (a piece longer than T+1 frames: a window of T+1 at a uniform offset),
- * ordered longest first as lj_batch.lengths wants (ties in draw order); the
- * steps after a piece's end are zero inputs and zero targets (class targets
- * -1), which the heads do not read. */
+/* train_on pieces: B pieces drawn uniformly (batch_rng), each predicted from
+ * its first frame on, that frame from a zero input, as evaluation scores them
+ * (enc_frame_fill_steps; a piece longer than T frames: T steps at a uniform
+ * offset), ordered longest first as lj_batch.lengths wants (ties in draw
+ * order); the steps after a piece's end are zero inputs and zero targets
+ * (class targets -1), which the heads do not read. */
 static void frame_piece_batch(run *r) {
     const train_config *c = r->cfg;
     const frameset *s = r->ftrain;
@@ -283,24 +284,27 @@ static void frame_piece_batch(run *r) {
             for (size_t i = 0; i < (size_t)T * B; i++) r->fids[h][i] = -1;
         if (r->fvals[h]) memset(r->fvals[h], 0, (size_t)T * B * (size_t)f->width * sizeof(float));
     }
-    const float *start[4096]; /* batch <= 4096 (train_config) */
+    size_t piece[4096], first[4096]; /* batch <= 4096 (train_config) */
     for (int b = 0; b < B; b++) {
         size_t p = r->piece_ids[lj_rng_u64(&r->batch_rng) % r->n_piece_ids];
         size_t len = frameset_piece_len(s, p), o = 0;
-        if (len > (size_t)T + 1) o = (size_t)(lj_rng_u64(&r->batch_rng) % (len - (size_t)T));
-        int32_t steps = len > (size_t)T + 1 ? T : (int32_t)(len - 1);
+        if (len > (size_t)T) o = (size_t)(lj_rng_u64(&r->batch_rng) % (len - (size_t)T + 1));
+        int32_t steps = len > (size_t)T ? T : (int32_t)len;
         int at = b; /* insertion: longest first, a tie after the earlier draws */
         while (at > 0 && r->lengths[at - 1] < steps) {
             r->lengths[at] = r->lengths[at - 1];
-            start[at] = start[at - 1];
+            piece[at] = piece[at - 1];
+            first[at] = first[at - 1];
             at--;
         }
         r->lengths[at] = steps;
-        start[at] = frameset_piece(s, p) + o * s->dim;
+        piece[at] = p;
+        first[at] = o;
     }
     r->batch_steps = 0;
     for (int b = 0; b < B; b++) {
-        enc_frame_fill_column(e, start[b], r->lengths[b], B, b, r->fx, r->fids, r->fvals);
+        enc_frame_fill_steps(e, frameset_piece(s, piece[b]), frameset_piece_len(s, piece[b]), first[b],
+                             r->lengths[b], B, b, r->fx, r->fids, r->fvals);
         r->batch_steps += (size_t)r->lengths[b];
     }
 }
@@ -623,11 +627,11 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         size_t longer = 0, longest = 0;
         for (size_t i = 0; i < r.n_piece_ids; i++) {
             size_t len = frameset_piece_len(r.ftrain, r.piece_ids[i]);
-            longer += len > (size_t)cfg->seq_len + 1;
+            longer += len > (size_t)cfg->seq_len;
             longest = len > longest ? len : longest;
         }
-        fprintf(stderr, "train_on pieces: %zu train pieces, the longest %zu frames; %zu longer than seq_len + 1 = %d "
-                "(trained in windows of it)\n", r.n_piece_ids, longest, longer, cfg->seq_len + 1);
+        fprintf(stderr, "train_on pieces: %zu train pieces, the longest %zu frames; %zu longer than seq_len = %d "
+                "(trained in windows of it)\n", r.n_piece_ids, longest, longer, cfg->seq_len);
     }
     const int n_heads = lj_model_get_config(r.model)->num_heads;
     size_t steps_tokens = 0; /* real steps since t_log, for tokens/s */
