@@ -7,12 +7,16 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-fast bench fuzz clean
+.PHONY: all deps deps-run build run test test-fast bench fuzz clean
 
 all: build
 
 deps:
 	@tools/install-deps.sh
+
+# What building and running needs, without the test tools (make run).
+deps-run:
+	@tools/install-deps.sh run
 
 $(BUILD)/CMakeCache.txt:
 	cmake -S . -B $(BUILD) -DLJ_WERROR=ON
@@ -21,8 +25,11 @@ build: deps $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The first run: play the default preset live (ambient; LJ_PRESET=NAME for
-# another), or render 30 s of it to out/demo.wav without an audio device.
-run: build
+# another), or render 30 s of it to out/demo.wav without an audio device
+# (LJ_RENDER=1: render even with one). Installs and builds only what running
+# needs (the lstmjam target, not the tests and benchmarks).
+run: deps-run $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS) --target lstmjam
 	@tools/demo.sh $(BUILD)/lstmjam
 
 # Everything: the normal build, then an ASan+UBSan build of all tests (which

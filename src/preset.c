@@ -368,6 +368,7 @@ static int parse_root(cfg_doc *d, cfg_node *root, const char *dir, int check_fil
     cfg_node *r = NULL;
     TRY(cfg_map(d, root, "render", 0, &r, err, errlen));
     if (r) TRY(cfg_float(d, r, "minutes", 0, 0.001, 360, &p->render_minutes, err, errlen));
+    if (r) TRY(cfg_float(d, r, "max_silence", 0, 0.1, 600, &p->render_max_silence, err, errlen));
     /* The model's channel: its instrument is the engine's first program. */
     int ch = p->engine.channel;
     if (p->synth.programs[ch] >= 0) p->engine.program = p->synth.programs[ch];

@@ -37,7 +37,9 @@
  *     thru_channel: 2                 # the player's notes, 1..16
  *     cc: {temperature: 21, density: 23, tempo: 22, mode: 24, panic: 25}
  *                                     # over the engine's defaults (engine_cc_map); -1 unmaps
- *   render: {minutes: 1}              # length of `render --preset` without --minutes/--notes
+ *   render: {minutes: 1,              # length of `render --preset` without --minutes/--notes
+ *            max_silence: 8}          # longest silence (s) its music may have: the bar
+ *                                     # tools/longform_check.py --preset checks a render against
  *
  * Thread: control (all functions). */
 #ifndef LJ_PRESET_H
@@ -76,6 +78,7 @@ typedef struct preset {
     char midi_out[256];                /* midi.out, "" = none */
     int thru_channel;                  /* midi.thru_channel, 0..15; default 1 (channel 2) */
     double render_minutes;             /* render.minutes; 0 = not set */
+    double render_max_silence;         /* render.max_silence, s (0.1..600); 0 = not set */
 } preset;
 
 /* Fills p with the commands' defaults (engine_config_default, synth_config_default,

@@ -86,7 +86,7 @@ static const char *full =
     "  out: virtual\n"
     "  thru_channel: 2\n"
     "  cc: {temperature: 21, tempo: 22, panic: 23, density: -1}\n"
-    "render: {minutes: 2.5}\n";
+    "render: {minutes: 2.5, max_silence: 12}\n";
 
 static void test_full(void **st) {
     (void)st;
@@ -145,6 +145,7 @@ static void test_full(void **st) {
     assert_int_equal(pr.engine.cc.mode, dm.mode); /* not named: the engine's default */
     assert_true(pr.engine.density == 1.5);
     assert_true(pr.render_minutes == 2.5);
+    assert_true(pr.render_max_silence == 12);
     assert_string_equal(pr.name, "p");
 }
 
@@ -239,6 +240,7 @@ static const struct {
      "p.yaml:2:12: encoding option 'grid' cannot be set by a preset"},
     {"model: m.lstm\nencoding: {velocity: 300}\n", 0, LJ_ERR_ARG, "p.yaml:2:22: encoding option velocity"},
     {"model: m.lstm\nrender: {minutes: 0}\n", 0, LJ_ERR_RANGE, "'minutes': 0 is out of range"},
+    {"model: m.lstm\nrender: {max_silence: 0}\n", 0, LJ_ERR_RANGE, "'max_silence': 0 is out of range"},
     {"model: ''\n", 0, LJ_ERR_PARSE, "p.yaml:1:8: 'model': expected a path, found an empty string"},
     {"model: nope.lstm\n", 1, LJ_ERR_ARG, "p.yaml:1:8: model '"},
     {"model: m.lstm\nsoundfont: nope.sf2\n", 1, LJ_ERR_ARG, "p.yaml:2:12: soundfont '"},

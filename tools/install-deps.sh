@@ -1,18 +1,27 @@
 #!/bin/sh
 # Install, with apt-get, the Debian 12 packages lstmjam needs that are missing.
 # Idempotent and quiet when everything is already there.
-#   tools/install-deps.sh          build + test dependencies
-#   LJ_DEPS_EXTRA=0 tools/...      skip the large test-only oracles (python3-torch)
+#   tools/install-deps.sh run      what building and running lstmjam needs (make run)
+#   tools/install-deps.sh          that + the test tools and oracles (make test, make build)
+#   LJ_DEPS_EXTRA=0 tools/...      skip the large golden-number generator (python3-torch)
 set -eu
 
-# Build: compiler, CMake, libraries (see docs/ARCHITECTURE.md, "Dependencies").
-PKGS="build-essential cmake pkg-config clang libclang-rt-14-dev
+# Build and run: compiler, CMake, libraries (see docs/ARCHITECTURE.md,
+# "Dependencies"; cmocka because CMake configures the tests with the rest),
+# and the GM SoundFont lstmjam prefers to its own.
+PKGS="build-essential cmake pkg-config
 portaudio19-dev libportmidi-dev libfluidsynth-dev libopenblas-dev
 libsndfile1-dev libyaml-dev libcjson-dev libcairo2-dev libasound2-dev
-libjack-jackd2-dev jackd2 libcmocka-dev alsa-utils
-abcmidi midicsv fluidsynth timgm6mb-soundfont"
-# Reference implementation for golden numbers (large; only the generator needs it).
-if [ "${LJ_DEPS_EXTRA:-1}" = 1 ]; then PKGS="$PKGS python3-torch"; fi
+libjack-jackd2-dev libcmocka-dev timgm6mb-soundfont"
+if [ "${1:-all}" != run ]; then
+    # Tests: sanitizer and fuzz builds (clang), a JACK server and ALSA tools
+    # for the device tests, the oracles (abc2midi, midicsv, fluidsynth), and
+    # numpy + yaml for the Python checks (tools/longform_check.py, mgeval.py).
+    PKGS="$PKGS clang libclang-rt-14-dev jackd2 alsa-utils abcmidi midicsv fluidsynth
+    python3-numpy python3-yaml"
+    # Reference implementation for golden numbers (large; only the generator needs it).
+    if [ "${LJ_DEPS_EXTRA:-1}" = 1 ]; then PKGS="$PKGS python3-torch"; fi
+fi
 
 missing=""
 for p in $PKGS; do
