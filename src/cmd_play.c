@@ -813,6 +813,9 @@ int cmd_play(int argc, char **argv) {
     if (!c.quiet && es.onset_stalls) /* a degenerate model (ENGINE_MAX_ONSETS) */
         printf("engine: %llu times %d note-ons in %.0f ms of music: the model had to move time first\n",
                (unsigned long long)es.onset_stalls, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
+    if (!c.quiet && es.onsets_capped) /* abc: a chord or run of short notes over it */
+        printf("engine: %llu note-ons not played, over %d in %.0f ms of music\n",
+               (unsigned long long)es.onsets_capped, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
     if (!c.quiet && c.midi_out)
         printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on; "
                "%llu MIDI clock ticks\n",

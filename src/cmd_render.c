@@ -347,6 +347,9 @@ static int render_model(render_cli *c, const char *sf) {
         if (res.engine.onset_stalls) /* a degenerate model (ENGINE_MAX_ONSETS) */
             printf("engine: %llu times %d note-ons in %.0f ms of music: the model had to move time first\n",
                    (unsigned long long)res.engine.onset_stalls, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
+        if (res.engine.onsets_capped) /* abc: a chord or run of short notes over it */
+            printf("engine: %llu note-ons not played, over %d in %.0f ms of music\n",
+                   (unsigned long long)res.engine.onsets_capped, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
         if (abc)
             printf("abc: %llu malformed passages of the model's text read past\n",
                    (unsigned long long)res.engine.resyncs);

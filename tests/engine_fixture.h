@@ -17,9 +17,12 @@
 
 /* Writes a random-weight model of encoding `name` ("event", "chars", "abc",
  * ...) with vocabulary v (V tokens) and options text `options` (NULL: none
- * stored) to path; 0 on success. */
-static inline int fixture_write_model(const char *path, const char *name, const vocab *v,
-                                      const char *options, int hidden, uint64_t seed) {
+ * stored) to path, its output bias bias[id] (V floats; NULL: the random
+ * init's), so a test can make a random model favour some tokens; 0 on
+ * success. */
+static inline int fixture_write_biased_model(const char *path, const char *name, const vocab *v,
+                                             const char *options, int hidden, uint64_t seed,
+                                             const float *bias) {
     char err[512];
     int V = (int)vocab_size(v);
     lj_model_config c;
@@ -38,11 +41,22 @@ static inline int fixture_write_model(const char *path, const char *name, const 
     int rc = lj_model_create(&m, &c, err, sizeof err);
     if (!rc) {
         lj_model_init(m, seed);
+        const lj_param *b = bias ? lj_model_find(m, "heads.token.bias") : NULL;
+        if (b) {
+            memcpy(b->data, bias, (size_t)V * sizeof *bias);
+            lj_model_params_changed(m);
+        }
         rc = modelio_save_encoded(path, m, name, options, v, 0, err, sizeof err);
     }
     if (rc) fprintf(stderr, "fixture: %s\n", err);
     lj_model_destroy(m);
     return rc;
+}
+
+/* fixture_write_biased_model with the random init's bias. */
+static inline int fixture_write_model(const char *path, const char *name, const vocab *v,
+                                      const char *options, int hidden, uint64_t seed) {
+    return fixture_write_biased_model(path, name, v, options, hidden, seed, NULL);
 }
 
 /* Writes the event model (fixed vocabulary of 388 tokens) to path. */

@@ -1304,6 +1304,93 @@ static void test_onset_flood(void **state) {
     rig_close(&r);
 }
 
+/* abc models write notes without time too: a chord ("[CEGc...]") is read
+ * at once and a run of very short notes ("A/16...") waits in the reader's
+ * line until a space, so one step can hand on dozens of note-ons at one
+ * instant (this random tokens model, biased to chords and short lengths:
+ * 64 on one frame without the guard, ABC_DEC_NOTES). The guard: note-ons over
+ * ENGINE_MAX_ONSETS in the window are not played (nor their note-offs).
+ * Checked: at most ENGINE_MAX_ONSETS in any 50 ms (2,400 frames at the
+ * model's own tempo), the music goes on, nothing lost, late or left sounding,
+ * the session's notes all ended. */
+static void test_abc_onset_flood(void **state) {
+    (void)state;
+    char path[300];
+    snprintf(path, sizeof path, "%s.abc", model_path);
+    static const char book[] = "X:1\nM:4/4\nL:1/8\nK:C\n|:[CEGc]/4 [DFAd]/8 [EGBe]2 z/8 A/32B/32c/64d/64 [Ace]/16 z2|G4 z4:|\n";
+    char err[512];
+    enc_opts o;
+    enc_opts_default(&o, "abc");
+    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
+    encoding *enc = NULL;
+    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
+    tokset ts;
+    memset(&ts, 0, sizeof ts);
+    assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &ts, NULL, err, sizeof err), LJ_OK);
+    tokset *sets[1] = {&ts};
+    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
+    char opts[256];
+    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
+    const vocab *v = enc_vocab(enc);
+    float bias[64] = {0};
+    assert_true(vocab_size(v) <= 64);
+    for (size_t id = 0; id < vocab_size(v); id++) { /* chords of many notes, short lengths */
+        size_t l;
+        const char *name = vocab_name(v, (int32_t)id, &l);
+        if (l == 1 && name[0] == '[') bias[id] = 1.0f;
+        else if (l == 1 && ((name[0] >= 'A' && name[0] <= 'G') || (name[0] >= 'a' && name[0] <= 'g'))) bias[id] = 3.0f;
+        else if (l >= 2 && name[0] == '/') bias[id] = 2.5f;
+        else if (l == 4 && !memcmp(name, "</s>", 4)) bias[id] = -3.0f;
+        else if (name[0] == '|' || name[0] == ']') bias[id] = 1.0f;
+    }
+    assert_int_equal(fixture_write_biased_model(path, "abc", v, opts, 32, 9, bias), 0);
+    tokset_free(&ts);
+    enc_destroy(enc);
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 3;
+    rig r;
+    rig_model = path;
+    rig_open(&r, &c, 4096, 128);
+    rig_model = model_path;
+    static uint64_t on_frames[1 << 16];
+    size_t ons = 0;
+    lj_event ev;
+    while (r.clock < 48000 * 20) {
+        engine_fill(r.e, r.clock);
+        while (rtq_pop(r.rq, &ev)) {
+            if (ev.kind == LJ_EV_NOTE_ON && ev.data2 > 0 && ons < sizeof on_frames / sizeof *on_frames)
+                on_frames[ons++] = ev.frame;
+            assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+        }
+        sched_process(r.s, r.buf, r.period);
+        r.clock += r.period;
+    }
+    int most = 0, most_frame = 0;
+    for (size_t i = 0, j = 0, k = 0; i < ons; i++) { /* frames never decrease */
+        while (on_frames[i] - on_frames[j] >= 2400) j++;
+        while (on_frames[k] != on_frames[i]) k++;
+        if ((int)(i - j + 1) > most) most = (int)(i - j + 1);
+        if ((int)(i - k + 1) > most_frame) most_frame = (int)(i - k + 1);
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  abc tokens, chords and short notes: %zu note-ons in 20 s, at most %d in 50 ms, %d on one "
+            "frame; %llu note-ons not played; dropped %llu, late %llu\n", ons, most, most_frame,
+            (unsigned long long)st.onsets_capped,
+            (unsigned long long)st.dropped, (unsigned long long)st.late_pushes);
+    assert_true(st.onsets_capped > 0); /* the guard was needed (64 on one frame without it) */
+    assert_true(most <= ENGINE_MAX_ONSETS);
+    assert_true(ons > 100); /* the music went on (119 with the guard, 175 without) */
+    assert_int_equal(st.dropped, 0);
+    assert_int_equal(st.late_pushes, 0);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    assert_int_equal(session_rec_open(r.rec), 0);
+    rig_close(&r);
+    unlink(path);
+}
+
 /* Note-ons in 60 s of auto music at a density. */
 static uint64_t notes_at_density(double density) {
     engine_config c;
@@ -1641,6 +1728,7 @@ int main(void) {
         cmocka_unit_test(test_live_controls),
         cmocka_unit_test(test_auto_vary),
         cmocka_unit_test(test_onset_flood),
+        cmocka_unit_test(test_abc_onset_flood),
     };
     return cmocka_run_group_tests(tests, setup_model, remove_model);
 }

@@ -139,6 +139,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
         abc_grammar_reset(e->grammar, &e->gstate);
     }
     if ((rc = enc_decoder_create(m->enc, &e->dec, err, errlen))) goto fail;
+    e->caps_onsets = !strcmp(enc_name(m->enc), "abc");
     if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) {
         if (c->repetition_penalty != 1.0f || c->no_repeat_ngram > 0) {
             rc = lj_fail(err, errlen, LJ_ERR_ARG,
@@ -199,6 +200,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->steered, 0);
     atomic_init(&p->steered_offs, 0);
     atomic_init(&p->onset_stalls, 0);
+    atomic_init(&p->onsets_capped, 0);
     atomic_init(&p->steer_unencoded, 0);
     atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->resyncs, 0);
@@ -323,6 +325,7 @@ void engine_decoder_reset(engine *e) {
     enc_decoder_reset(e->dec);
     e->window_ons = 0;
     e->onsets_banned = 0;
+    memset(e->capped, 0, sizeof e->capped);
 }
 
 void engine_history_reset(engine *e) {
@@ -449,23 +452,34 @@ static int past_onset_window(const engine *e, double t) {
 }
 
 /* Converts decoder events to timed lj_events in the held-back buffer. A note
- * limit drops note-ons past it. */
+ * limit drops note-ons past it. abc: a note-on over ENGINE_MAX_ONSETS in the
+ * window is not played, nor its note-off (see ENGINE_MAX_ONSETS). */
 static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
     for (size_t i = 0; i < n; i++) {
         lj_event out;
         uint64_t f = frame_of(e, ev[i].time);
+        const int p = ev[i].pitch;
         if (ev[i].type == ENC_NOTE_ON) {
             if (e->note_limit && e->notes_generated >= e->note_limit) continue;
             if (ev[i].time < e->onset_window || past_onset_window(e, ev[i].time))
                 e->onset_window = ev[i].time, e->window_ons = 0;
-            if (++e->window_ons >= ENGINE_MAX_ONSETS && !e->onsets_banned) { /* time has to move */
+            e->capped[p] = e->caps_onsets && e->window_ons >= ENGINE_MAX_ONSETS;
+            if (e->capped[p]) {
+                e->onsets_capped++;
+                continue;
+            }
+            if (++e->window_ons >= ENGINE_MAX_ONSETS && !e->onsets_banned && !e->caps_onsets) { /* move time */
                 e->onsets_banned = 1;
                 e->onset_stalls++;
             }
             e->notes_generated++;
-            out = lj_event_note_on(f, e->cfg.channel, ev[i].pitch, ev[i].velocity ? ev[i].velocity : 1);
+            out = lj_event_note_on(f, e->cfg.channel, p, ev[i].velocity ? ev[i].velocity : 1);
         } else {
-            out = lj_event_note_off(f, e->cfg.channel, ev[i].pitch);
+            if (e->capped[p]) { /* the decoder alternates on and off per pitch: this note's */
+                e->capped[p] = 0;
+                continue;
+            }
+            out = lj_event_note_off(f, e->cfg.channel, p);
         }
         engine_hold_back(e, out);
     }
@@ -764,6 +778,7 @@ static void publish(engine *e) {
     put(&p->steered, e->steered);
     put(&p->steered_offs, e->steered_offs);
     put(&p->onset_stalls, e->onset_stalls);
+    put(&p->onsets_capped, e->onsets_capped);
     put(&p->steer_unencoded, e->steer_unencoded);
     put(&p->keyed_answers, e->keyed_answers);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
@@ -876,6 +891,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->steered = get(&p->steered);
     o->steered_offs = get(&p->steered_offs);
     o->onset_stalls = get(&p->onset_stalls);
+    o->onsets_capped = get(&p->onsets_capped);
     o->steer_unencoded = get(&p->steer_unencoded);
     o->keyed_answers = get(&p->keyed_answers);
     o->resyncs = get(&p->resyncs);

@@ -164,10 +164,16 @@ typedef enum engine_mode {
                                      0.1: 58,000 note-ons in 20 s, 5,859 on one frame) would
                                      otherwise flood the queues and make everything late; at
                                      most 480 note-ons a second of music pass. 24 is over twice
-                                     what two hands play at once. timestep, notechord, abc and
+                                     what two hands play at once. timestep, notechord and
                                      pianoroll move time with every token or frame, one chord
-                                     per instant, so it binds them only past 24 onsets in 50 ms
-                                     (abc: a chord is decoded at once, so it is not cut) */
+                                     per instant, so it binds them only past 24 onsets in 50 ms.
+                                     abc tokens carry no pitch and every note or chord moves
+                                     time by its length, but the reader hands on a chord
+                                     ([CEGc...]) or a run of short notes (A/64B/64...) at once,
+                                     after its tokens were drawn (up to 64 note-ons in one
+                                     step, measured with a random model): there note-ons over
+                                     24 in the window are not played, nor their note-offs
+                                     (engine_stats.onsets_capped) */
 #define ENGINE_ONSET_WINDOW 0.05  /* s of the decoder's time (the music's, before --tempo) */
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
                                           as released (continue mode: a stuck key or a lost
@@ -284,6 +290,8 @@ typedef struct engine_stats {
                                  unmasked; 0 with a vocabulary that can always go on) */
     uint64_t onset_stalls;    /* windows where ENGINE_MAX_ONSETS note-ons made the model move
                                  time before more (a degenerate model; 0 in real music) */
+    uint64_t onsets_capped;   /* abc: note-ons not played, over ENGINE_MAX_ONSETS in the window
+                                 (a chord or run of short notes read at once), with their offs */
     uint64_t last_frame;      /* frame of the last event pushed */
     uint64_t gen_frame;       /* frame the generated music has reached (decoder time) */
     uint64_t step_hist[ENGINE_STEP_BUCKETS]; /* step times (sample + lstm_step + decode):

@@ -51,7 +51,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
+        phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, onsets_capped, keyed_answers, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
         tempo_factor_micro, density_factor_micro; /* vary's factors * 1e6 (in force: the set value times it) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
@@ -87,6 +87,11 @@ struct engine {
                                window, note-starting tokens are banned (tokens), or the next
                                step is forced past it (psd) */
     uint64_t onset_stalls;  /* instants that reached ENGINE_MAX_ONSETS */
+    uint64_t onsets_capped; /* abc: note-ons over ENGINE_MAX_ONSETS in the window, not played */
+    uint8_t capped[128];    /* abc: 1 while pitch p's last note-on was not played (its
+                               note-off, the decoder's next event of p, is not played either) */
+    int caps_onsets;        /* abc: note-ons over ENGINE_MAX_ONSETS in the window are not
+                               played (its tokens carry no pitch: nothing to ban) */
     int K;                  /* vocabulary size = softmax classes */
     lj_rng rng;
     lj_rng vary_rng;        /* cfg.vary's walks and program draws */
