@@ -60,7 +60,8 @@ set_tests_properties(midi_alsa PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RU
 lj_add_script_test(play_midi_clock play_midi_clock.sh LABELS unit)
 set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
 
-# play's terminal keys (t/T, space, m, p, q) typed into a pseudo-terminal
-# (util-linux script) on jackd -d dummy: the status line and the summary.
+# play's terminal keys (t/T, d/D, r, space, the m cycle, p, q) typed into a
+# pseudo-terminal (util-linux script) on jackd -d dummy: the status line and
+# the summary.
 lj_add_script_test(play_keys play_keys.sh LABELS unit)
 set_tests_properties(play_keys PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)

@@ -6,17 +6,18 @@
 # server NAME_<pid> (exported in JACK_DEFAULT_SERVER, so every JACK client of
 # the script uses it and parallel tests never share one), its pid in
 # $jackd_pid and its log in $tmp/jackd.log, and waits until jack_lsp sees it
-# (TRIES half-seconds, default 10). A server that does not come up is a skip
-# (exit 77), not a failure: the machine cannot run the test. The caller's EXIT
-# trap kills $jackd_pid.
+# (at least TRIES half-seconds, default 10; polled every 0.1 s: jackd comes up
+# in ~2.7 s here, and polls 0.5 s apart lost ~0.4 s a test). A server that
+# does not come up is a skip (exit 77), not a failure: the machine cannot run
+# the test. The caller's EXIT trap kills $jackd_pid.
 jack_dummy_start() {
     export JACK_DEFAULT_SERVER="$1_$$"
     jackd -n "$JACK_DEFAULT_SERVER" -d dummy -r 48000 -p "${JACK_PERIOD:-128}" >"$tmp/jackd.log" 2>&1 &
     jackd_pid=$!
-    jack_tries=${2:-10}
+    jack_tries=$((${2:-10} * 5))
     while [ "$jack_tries" -gt 0 ]; do
         jack_lsp >/dev/null 2>&1 && return 0
-        sleep 0.5
+        sleep 0.1
         jack_tries=$((jack_tries - 1))
     done
     if grep -q "Too many servers already active" "$tmp/jackd.log"; then

@@ -3,13 +3,20 @@
 # (util-linux `script`, in Debian's essential bsdutils) on a private jackd -d
 # dummy, as a MIDI generator (--no-audio, JACK MIDI out), and the test types
 # keys into it, each once the status line (redrawn every second with \r: the
-# terminal's copy is the typescript) shows the last one took effect:
-#   t      T 1.00 -> 0.90        T T   -> 1.10
-#   space  "paused"              space m -> playing again, continue mode
+# terminal's copy is the typescript) shows the last one took effect (keys
+# typed together are checked on one status line, to keep the test short):
+#   t d r  T 1.00 -> 0.90, D(ensity) 1.00 -> 0.80 (/1.25), then r reloads the
+#          model (a new engine: "reloaded ...") and the status line shows it
+#          kept T 0.90 and D 0.80
+#   T T D D space  T 1.10, D 1.25 (x1.25 twice), "paused"
+#   space m m  playing again, mode continue then respond; m m: steer then
+#          accompany; m: auto (the whole cycle of modes, every second one
+#          seen: the status line comes once a second)
 #   p      a panic (counted: below)
 #   q      play ends: exit 0, the summary printed, no note left on at MIDI out
-# Panics in the summary: exactly 3, the pause's, p's and the exit's (2
-# without p). Skipped (77) without jackd.
+# Panics in the summary (the engine since the reload): exactly 3, the pause's,
+# p's and the exit's (2 without p). Not typed: Q (quits like q). Skipped (77)
+# without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp script; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
@@ -47,15 +54,21 @@ key() {
     printf '%s' "$1" >&3
 }
 
-wait_new "^auto \| ev.lstm \| T 1\.00 " 10 && echo "ok   status line: auto, T 1.00"
-key t
-wait_new "\| T 0\.90 \|" 3 && echo "ok   t: temperature 0.90"
-key TT
-wait_new "\| T 1\.10 \|" 3 && echo "ok   T T: temperature 1.10"
-key " "
-wait_new "^paused \| " 3 && echo "ok   space: paused"
-key " m"
-wait_new "^continue \| " 3 && echo "ok   space m: playing again, mode continue"
+wait_new "^auto \| ev.lstm \| T 1\.00 \| D 1\.00 \|" 10 && echo "ok   status line: auto, T 1.00, D 1.00"
+key tdr
+wait_new "^auto \| ev.lstm \| T 0\.90 \| D 0\.80 \|" 3 && echo "ok   t d: temperature 0.90, density 0.80"
+tail -c +$((mark + 1)) "$TS" | tr '\r' '\n' | grep -q "^reloaded .*ev.lstm: panic, new engine from frame" \
+    && echo "ok   r: model reloaded, T and D kept" || { echo "FAIL r: no reload before the status line"; fail=1; }
+key "TTDD "
+wait_new "^paused \| ev.lstm \| T 1\.10 \| D 1\.25 \|" 3 && echo "ok   T T D D space: 1.10, 1.25, paused"
+# m's cycle: auto -> continue -> respond -> steer -> accompany -> auto, every
+# second mode seen on a status line (one line a second: a line less each)
+key " mm"
+wait_new "^respond \| " 3 && echo "ok   space m m: playing again, mode continue, then respond"
+key mm
+wait_new "^accompany \| " 3 && echo "ok   m m: mode steer, then accompany"
+key m
+wait_new "^auto \| " 3 && echo "ok   m: mode auto (the cycle's end)"
 key p
 sleep 0.2 # the engine's next fill takes the panic request (it polls every half period)
 key q
