@@ -5,7 +5,9 @@
  * reads; rendered tokens re-encode to the same ids; malformed text is read
  * past and counted; chord symbols sound from the onset of their note in the
  * step decoder (and as the whole-text decoder plays them on every Nottingham
- * tune but 2, also a note tied over several symbols); primer errors name line:column; model files' "chars"
+ * tune but 2, also a note tied over several symbols); primer errors name line:column; after a primer
+ * enc_decoder_release keeps the tune open (the model's notes play, the primer's
+ * do not again); model files' "chars"
  * loads as abc; decoding allocates nothing per step; decoder creation survives
  * every allocation failure. */
 #include <setjmp.h>
@@ -42,6 +44,73 @@ static void names(const encoding *e, const tokset *set, size_t p, char *buf, siz
         size_t len;
         const char *n = vocab_name(enc_vocab(e), set->ids[i], &len);
         at += (size_t)snprintf(buf + at, cap - at, "%s%.*s", at ? " " : "", (int)len, n);
+    }
+}
+
+/* enc_decoder_release after a primer (the engine's continue and respond
+ * modes; its cuts): the primer's notes are read and end there, also the last
+ * ones the reader still held (a primer ends mid-line), and the tune stays
+ * open, so the notes the model writes on in it play, and only those; a
+ * chars model's line break right after does not end the tune. With
+ * enc_decoder_flush the tune is closed: the same notes play nothing. */
+static size_t continue_after(encoding *e, int release, const char *const *more, size_t n_more, uint8_t *pitches) {
+    static const char primer[] = "X:1\nM:4/4\nL:1/8\nK:C\nC2 D2 E2 F2|G2 A2 B2 c2|";
+    tokset p = {0};
+    char err[256];
+    assert_int_equal(enc_encode_text(e, primer, sizeof primer - 1, "primer", 1, &p, NULL, err, sizeof err), LJ_OK);
+    enc_decoder *d;
+    assert_int_equal(enc_decoder_create(e, &d, err, sizeof err), LJ_OK);
+    static enc_event ev[ENC_MAX_STEP_EVENTS];
+    int sounding = 0; /* the primer's notes: all read and ended by the release (or flush) */
+    for (size_t i = 0; i < p.n_ids; i++) {
+        size_t m = enc_decoder_step(d, p.ids[i], ev);
+        for (size_t k = 0; k < m; k++) sounding += ev[k].type == ENC_NOTE_ON ? 1 : -1;
+    }
+    size_t n = release ? enc_decoder_release(d, ev) : enc_decoder_flush(d, ev), ons = 0;
+    for (size_t k = 0; k < n; k++) sounding += ev[k].type == ENC_NOTE_ON ? 1 : -1;
+    assert_int_equal(sounding, 0);
+    for (size_t i = 0; i <= n_more; i++) {
+        size_t m;
+        if (i < n_more) {
+            int32_t id = vocab_find(enc_vocab(e), more[i], strlen(more[i]));
+            assert_true(id >= 0);
+            m = enc_decoder_step(d, id, ev);
+        } else {
+            m = enc_decoder_flush(d, ev);
+        }
+        for (size_t k = 0; k < m; k++)
+            if (ev[k].type == ENC_NOTE_ON) pitches[ons++] = (uint8_t)ev[k].pitch;
+    }
+    enc_decoder_destroy(d);
+    tokset_free(&p);
+    return ons;
+}
+
+static void test_release_keeps_tune(void **state) {
+    (void)state;
+    static const char book[] = "X:1\nM:4/4\nL:1/8\nK:C\nC2 D2 E2 F2|G2 A2 B2 c2|c2 f d cdec|]\n";
+    static const uint8_t want[] = {72, 77, 74, 72, 74, 76, 72};
+    for (int variant = 0; variant < 2; variant++) {
+        encoding *e = make(variant ? ENC_ABC_TOKENS : ENC_ABC_CHARS);
+        tokset b = {0};
+        char err[256];
+        assert_int_equal(enc_encode_text(e, book, sizeof book - 1, "book", 0, &b, NULL, err, sizeof err), LJ_OK);
+        tokset *sets[1] = {&b};
+        assert_int_equal(enc_finish_vocab(e, sets, 1), LJ_OK);
+        static const char *const toks[] = {"c", "2", "f", "d", "c", "d", "e", "c", "|"};
+        static const char *const chars[] = {"\n", "c", "2", " ", "f", " ", "d", " ", "c", "d", "e", "c", "|"};
+        const char *const *more = variant ? toks : chars;
+        size_t n_more = variant ? sizeof toks / sizeof *toks : sizeof chars / sizeof *chars;
+        uint8_t got[64];
+        size_t n = continue_after(e, 1, more, n_more, got);
+        fprintf(stderr, "  %s: %zu notes after the primer with release:", variant ? "tokens" : "chars", n);
+        for (size_t i = 0; i < n; i++) fprintf(stderr, " %d", got[i]);
+        fprintf(stderr, "\n");
+        assert_int_equal(n, sizeof want);
+        assert_memory_equal(got, want, sizeof want);
+        assert_int_equal(continue_after(e, 0, more, n_more, got), 0); /* flushed: the tune is closed */
+        tokset_free(&b);
+        enc_destroy(e);
     }
 }
 
@@ -606,6 +675,7 @@ int main(void) {
         cmocka_unit_test(test_model_names),
         cmocka_unit_test(test_decoder_alloc_failures),
         cmocka_unit_test(test_score_to_abc),
+        cmocka_unit_test(test_release_keeps_tune),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

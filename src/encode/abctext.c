@@ -640,6 +640,8 @@ typedef struct abc_dec {
     size_t dropped;                   /* notes over ABC_DEC_NOTES in one step, or ending
                                          before the decoder's time (not played) */
     int newlines;                     /* chars: '\n' in a row (two end a tune) */
+    int swallow_newline;              /* chars: abc_release gave the stream a line break:
+                                         the model's next '\n' is that one */
     char err[256];                    /* the reader's last message */
 } abc_dec;
 
@@ -696,6 +698,7 @@ static void abc_dec_reset(enc_decoder *d) {
     x->n_chord = 0;
     x->dropped = 0;
     x->newlines = 0;
+    x->swallow_newline = 0;
     x->err[0] = 0;
 }
 
@@ -711,6 +714,7 @@ static int abc_dec_copy(enc_decoder *dst, const enc_decoder *src) {
     x->n_chord = y->n_chord;
     x->dropped = y->dropped;
     x->newlines = y->newlines;
+    x->swallow_newline = y->swallow_newline;
     memcpy(x->err, y->err, sizeof x->err);
     return LJ_OK;
 }
@@ -772,7 +776,8 @@ static size_t abc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
     size_t len = t->count;
     x->n_items = 0;
     if (d->e->o.abc_variant == ENC_ABC_CHARS) {
-        abc_stream_feed(x->st, name, len);
+        if (!(x->swallow_newline && name[0] == '\n')) abc_stream_feed(x->st, name, len);
+        x->swallow_newline = 0;
         if (name[0] == '\n') {
             if (++x->newlines == 2) d->ended = 1;
         } else if (name[0] != '\r') {
@@ -793,6 +798,29 @@ static size_t abc_flush(enc_decoder *d, enc_event *out) {
     abc_stream_finish(x->st);
     size_t n = play_notes(d, x, out);
     return n + enc_dec_end_due(d, INT64_MAX, out + n);
+}
+
+/* enc_decoder_release: the line written so far is read as complete (a
+ * primer's last notes, which the reader holds until a space, bar or line
+ * break: they would sound later as the model's), its notes handed on, and
+ * every note sounding ends now (chord symbols' too). The stream is not
+ * finished, so the tune stays open for what the model writes next; the line
+ * break it was given is the model's next one (chars: swallowed, so a
+ * model's line break there does not make a blank line, which ends a tune;
+ * tokens: the renderer stands at a line start). */
+static size_t abc_release(enc_decoder *d, enc_event *out) {
+    abc_dec *x = d->ext;
+    x->n_items = 0;
+    if (abc_stream_end_line(x->st)) {
+        x->swallow_newline = d->e->o.abc_variant == ENC_ABC_CHARS;
+        x->r.at_line_start = 1;
+        x->r.bars_on_line = 0;
+    }
+    size_t n = play_notes(d, x, out);
+    x->n_chord = 0;
+    for (int p = 0; p < 128; p++) n += enc_dec_off(d, p, out + n);
+    d->cur = -1;
+    return n;
 }
 
 size_t enc_abc_resyncs(const enc_decoder *d) {
@@ -959,6 +987,7 @@ const enc_class enc_abc_class = {
     .step = abc_step,
     .ms_axis = 0,
     .flush = abc_flush,
+    .release = abc_release,
     .dec_init = abc_dec_init,
     .dec_reset = abc_dec_reset,
     .dec_free = abc_dec_free,

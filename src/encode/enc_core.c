@@ -1005,6 +1005,10 @@ size_t enc_decoder_flush(enc_decoder *d, enc_event *out) {
     return n;
 }
 
+size_t enc_decoder_release(enc_decoder *d, enc_event *out) {
+    return d->e->cls->release ? d->e->cls->release(d, out) : enc_decoder_flush(d, out);
+}
+
 double enc_decoder_time(const enc_decoder *d) { return (double)d->now * d->sec_per_tick; }
 int64_t enc_decoder_tick(const enc_decoder *d) { return d->now; }
 uint32_t enc_decoder_us_per_qn(const enc_decoder *d) { return d->us_per_qn; }

@@ -118,6 +118,9 @@ typedef struct enc_class {
      * constraints (abc: the chord part on its own channel, ties over chord
      * symbols at their onsets); NULL: enc_decode steps a decoder. */
     int (*decode_whole)(const struct encoding *e, const int32_t *ids, size_t n, score **out);
+    /* enc_decoder_release's own (abc: the notes end, the text reads on);
+     * NULL: the flush. */
+    size_t (*release)(struct enc_decoder *d, enc_event *out);
     /* 1: a token's pitch depends on what came before (abc), so the encoding
      * cannot list the pitches a token starts. */
     int no_token_pitch;

@@ -336,6 +336,14 @@ size_t enc_decoder_step(enc_decoder *d, int32_t token, enc_event *out);
  * time instead, and the decoder's time moves to the last of them. For a panic
  * the engine silences the synth itself. Thread: engine (RT-safe). */
 size_t enc_decoder_flush(enc_decoder *d, enc_event *out);
+/* The sounding notes end now (note-offs at the current time) and the stream
+ * goes on: the next token continues it. For the engine's cuts (a pause, a
+ * panic, the player taking over) and the end of a primer, after which the
+ * model writes on. abc: the text read so far stays (the tune open, its key,
+ * bar and unit length), where enc_decoder_flush ends the text (the tune
+ * closed: notes written after it are read only in a new tune, X: to K:).
+ * The others: enc_decoder_flush. Thread: engine (RT-safe). */
+size_t enc_decoder_release(enc_decoder *d, enc_event *out);
 /* Current time in seconds and ticks; tempo of the tick axis; bad-token count. */
 double enc_decoder_time(const enc_decoder *d);
 int64_t enc_decoder_tick(const enc_decoder *d);

@@ -441,7 +441,7 @@ static int push(engine *e, const lj_event *ev, uint64_t clock) {
  * a panic is pushed behind everything queued. */
 static void cut(engine *e) {
     engine_drop_pending(e);
-    enc_decoder_flush(e->dec, e->step_ev); /* discarded */
+    enc_decoder_release(e->dec, e->step_ev); /* discarded; abc: the tune stays open */
     e->need_panic = 1;
 }
 

@@ -67,7 +67,7 @@ void engine_player_event(engine *e, const lj_event *ev, uint64_t clock) {
 uint64_t engine_end_model_notes(engine *e, uint64_t clock) {
     const uint64_t at = clock > e->last_frame ? clock : e->last_frame;
     engine_drop_pending(e);
-    enc_decoder_flush(e->dec, e->step_ev); /* discarded: ended below */
+    enc_decoder_release(e->dec, e->step_ev); /* discarded (ended below); abc: the tune stays open */
     for (int k = 0; k < 128; k++)
         while (e->model_held[k]) {
             engine_hold_back(e, lj_event_note_off(at, e->cfg.channel, k));
@@ -419,7 +419,8 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
             engine_feed(e, tok);
             e->primed++;
         }
-    enc_decoder_flush(e->dec, e->step_ev); /* the phrase's notes: discarded */
+    /* the phrase's notes: discarded; abc: the tune stays open, the model writes on in it */
+    enc_decoder_release(e->dec, e->step_ev);
     tokset_free(&ts);
     e->mask_on = 0;
     if (e->cfg.mode == ENGINE_MODE_RESPOND && e->cfg.respond_in_key && e->phrase_n)

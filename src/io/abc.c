@@ -933,6 +933,12 @@ int abc_stream_feed(abc_stream *st, const char *text, size_t len) {
     return st->status;
 }
 
+int abc_stream_end_line(abc_stream *st) {
+    if (st->status || st->line_len == 0) return 0;
+    abc_stream_feed(st, "\n", 1);
+    return 1;
+}
+
 int abc_stream_finish(abc_stream *st) {
     if (st->status) return st->status;
     if (st->line_len && !st->skip_line) stream_line(st, 1);

@@ -120,6 +120,13 @@ double abc_stream_unit_quarters(const abc_stream *st);
  * stream is then unusable); parse errors are counted, not returned.
  * Thread: the stream's. */
 int abc_stream_feed(abc_stream *st, const char *text, size_t len);
+/* Reads the line written so far as complete, as a line break would (its
+ * notes, the last one too, are handed on), when it holds anything; an empty
+ * line is left alone (a line break there would make a blank line, which ends
+ * the tune). The tune stays open. Returns 1 when a line was ended. For a
+ * primer that ends mid-line, whose notes must be read before what follows.
+ * Thread: the stream's. */
+int abc_stream_end_line(abc_stream *st);
 /* End of text: plays what is still held (last note, open ties, last chord). */
 int abc_stream_finish(abc_stream *st);
 /* Parse errors met so far (each resynchronised). Thread: the stream's. */
