@@ -14,6 +14,7 @@
 #include "dataset.h"
 #include "evaluate.h"
 #include "export_midi.h"
+#include "eval/eval_sets.h"
 #if LJ_HAVE_BLAS
 /* From OpenBLAS's cblas.h (see trainer.c for why it is declared here). */
 void openblas_set_num_threads(int num_threads);
@@ -46,6 +47,9 @@ static const char *help =
     "                   decoded by the model's encoding (what the model sees:\n"
     "                   transposed, on its grid; tools/mgeval.py compares them)\n"
     "  -q, --quiet      no progress output\n"
+    "\n"
+    "lstmjam eval --generated X... --reference Y... compares two sets of pieces\n"
+    "instead, with MGEval's measures (see lstmjam eval --generated --help).\n"
     "\n"
     "Reports the loss per target token in nats and bits, the perplexity, the\n"
     "accuracy (the most likely token is the next one), each head's own loss and\n"
@@ -181,6 +185,7 @@ static int export_split(train_dataset *d, int frames, const char *enc, const cha
 }
 
 int cmd_eval(int argc, char **argv) {
+    if (eval_sets_wanted(argc, argv)) return eval_sets_main(argc, argv); /* generated vs reference: MGEval */
     const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
     const char **data = calloc((size_t)argc + 1, sizeof *data);
     int n_data = 0, json = 0, quiet = 0;

@@ -40,6 +40,24 @@ static double tick_step(double range, int ticks) {
 
 int plot_png(const char *path, const char *title, const plot_series *series, int n_series,
              int width, int height, char *err, size_t errlen) {
+    return plot_png_xy(path, title, "step", series, n_series, width, height, err, errlen);
+}
+
+int plot_write_surface(cairo_surface_t *surf, const char *path, char *err, size_t errlen) {
+    png_buf buf = {0};
+    cairo_surface_flush(surf);
+    cairo_status_t st = cairo_surface_write_to_png_stream(surf, png_write, &buf);
+    int rc;
+    if (st != CAIRO_STATUS_SUCCESS || buf.failed)
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot encode PNG: %s", path, cairo_status_to_string(st));
+    else
+        rc = lj_file_write_atomic(path, buf.data, buf.len, err, errlen);
+    free(buf.data);
+    return rc;
+}
+
+int plot_png_xy(const char *path, const char *title, const char *xlabel, const plot_series *series, int n_series,
+                int width, int height, char *err, size_t errlen) {
     double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
     for (int s = 0; s < n_series; s++)
         for (size_t i = 0; i < series[s].n; i++) {
@@ -75,7 +93,7 @@ int plot_png(const char *path, const char *title, const plot_series *series, int
         cairo_line_to(cr, L + pw, py);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        snprintf(lab, sizeof lab, "%.3g", y);
+        snprintf(lab, sizeof lab, "%.3g", fabs(y) < ys * 1e-6 ? 0.0 : y); /* no "-0" from rounding */
         cairo_move_to(cr, 8, py + 4);
         cairo_show_text(cr, lab);
     }
@@ -86,7 +104,7 @@ int plot_png(const char *path, const char *title, const plot_series *series, int
         cairo_line_to(cr, px, T + ph);
         cairo_stroke(cr);
         cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-        snprintf(lab, sizeof lab, "%.0f", x);
+        snprintf(lab, sizeof lab, xs >= 1 ? "%.0f" : "%.3g", fabs(x) < xs * 1e-6 ? 0.0 : x);
         cairo_move_to(cr, px - 10, T + ph + 18);
         cairo_show_text(cr, lab);
     }
@@ -94,7 +112,7 @@ int plot_png(const char *path, const char *title, const plot_series *series, int
     cairo_rectangle(cr, L, T, pw, ph);
     cairo_stroke(cr);
     cairo_move_to(cr, L + pw / 2 - 20, height - 12);
-    cairo_show_text(cr, "step");
+    cairo_show_text(cr, xlabel);
     cairo_set_font_size(cr, 14);
     cairo_move_to(cr, L, 24);
     cairo_show_text(cr, title);
@@ -128,14 +146,7 @@ int plot_png(const char *path, const char *title, const plot_series *series, int
         cairo_show_text(cr, se->label);
     }
     cairo_destroy(cr);
-    png_buf buf = {0};
-    cairo_status_t st = cairo_surface_write_to_png_stream(surf, png_write, &buf);
+    int rc = plot_write_surface(surf, path, err, errlen);
     cairo_surface_destroy(surf);
-    int rc;
-    if (st != CAIRO_STATUS_SUCCESS || buf.failed)
-        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot encode PNG: %s", path, cairo_status_to_string(st));
-    else
-        rc = lj_file_write_atomic(path, buf.data, buf.len, err, errlen);
-    free(buf.data);
     return rc;
 }

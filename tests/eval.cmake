@@ -1,0 +1,9 @@
+# lstmjam eval --generated/--reference: MGEval's measures (src/eval/).
+# Features by hand, KDE / overlap area / KL on known distributions, and every
+# feature, overlap area and KL of tests/data/mgeval against the golden numbers
+# of tools/mgeval.py (tests/ref/mgeval_golden.py wrote golden.txt).
+lj_add_test(test_mgeval test_mgeval.c LABELS unit)
+# The CLI: text, JSON file, PNG plots, loss curves, ABC input; bad input
+# (unreadable file, empty or small set, bad metrics.jsonl) exits 2 naming the
+# file and writes nothing.
+lj_add_script_test(mgeval_cli mgeval_cli.sh LABELS unit)
