@@ -19,6 +19,11 @@ numpy only (the original needs pretty_midi, sklearn and scipy):
   the reference pieces sit among themselves) and the KL divergence
   KL(intra || inter) on a 1000-point grid, as MGEval's utils.kl_dist.
 
+`lstmjam eval --generated GEN... --reference REF...` computes the same in C
+(also from ABC, kern and JSB files, with JSON output and PNG plots); this
+script stays as its independent reference: tests/ref/mgeval_golden.py writes
+the golden numbers tests/test_mgeval.c holds the C code to.
+
 It also prints the set-level pitch-class and note-length histograms of both
 sets and their overlap (sum of minima, 1 = identical distributions).
 

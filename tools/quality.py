@@ -3,7 +3,7 @@
 
   tools/quality.py --lstmjam build/lstmjam --model M.lstm --config RECIPE.yaml
                    [--pieces N] [--primer-notes K] [--seed S] [--temperature T]
-                   [--work DIR]
+                   [--work DIR] [--plots DIR]
 
 1. `lstmjam eval --export-midi` writes the recipe's held-out test split (the
    pieces the model never trained on) as MIDI, decoded by the model's own
@@ -12,9 +12,10 @@
    K notes (default 4) with the model: until the model ends the piece (abc,
    timestep) or for as long as the test piece lasts (notechord, event, psd,
    pianoroll), at most 4x its tokens; seeds S, S+1, ...;
-3. tools/mgeval.py compares the generated set with the N test pieces:
-   MGEval's overlap areas and KL divergences per feature, and the pitch-class
-   and note-length histograms of both sets;
+3. `lstmjam eval --generated ... --reference ...` compares the generated set
+   with the N test pieces: MGEval's overlap areas and KL divergences per
+   feature, and the pitch-class and note-length histograms of both sets (the
+   C twin of tools/mgeval.py, same numbers; --plots DIR keeps its plots);
 4. the baseline: the same comparison with the valid split's pieces in place
    of the generated ones (the corpus against itself).
 
@@ -74,6 +75,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--temperature", type=float, default=1.0)
     ap.add_argument("--work")
+    ap.add_argument("--plots", help="lstmjam eval's PNG plots of the generated set into this folder")
     ap.add_argument("--grammar", choices=("off", "syntax", "meter"),
                     help="abc tokens models: generate's --grammar (default: generate's own, syntax)")
     a = ap.parse_args()
@@ -111,15 +113,19 @@ def main():
           % (len(used), refused, "until the model ends the piece" if ends_pieces else "as long as the test piece",
              a.temperature, a.seed, a.seed + len(refs) - 1, a.primer_notes))
     sys.stdout.flush()
-    rc = mgeval.main(used + ["--"] + [gen_dir])
+    # lstmjam eval --generated computes what tools/mgeval.py does (the same
+    # numbers; tests/test_mgeval.c holds it to mgeval.py's golden numbers).
+    sets = [a.lstmjam, "eval", "-q", "--reference"] + used
+    out = run(sets + ["--generated", gen_dir] + (["--plots", a.plots] if a.plots else []))
+    print(out.rstrip())
     # The corpus against itself: the valid split's pieces in place of the
     # generated ones, the ceiling a model's numbers can be read against.
     valid_dir = os.path.join(work, "valid")
     run([a.lstmjam, "eval", "--model", a.model, "--data", a.config, "--split", "valid", "-q",
          "--export-midi", valid_dir])
     print("\nbaseline: the same %d test pieces against the valid split's pieces (corpus vs corpus)" % len(used))
-    sys.stdout.flush()
-    return rc or mgeval.main(used + ["--", valid_dir, "--max", str(len(used))])
+    print(run(sets + ["--generated", valid_dir, "--max", str(len(used))]).rstrip())
+    return 0
 
 
 if __name__ == "__main__":
