@@ -80,7 +80,7 @@ static void test_linspace(void **state) {
 
 static void test_overlap_known(void **state) {
     (void)state;
-    const size_t n = 4000;
+    const size_t n = 2000;
     /* identical samples: the KDE's mass between the smallest and the largest
      * sample (the grid's range; the tails beyond are left out, as in MGEval),
      * up to the trapezoid rule's error on 2000 points */
