@@ -113,69 +113,82 @@ int eval_plot_pianoroll(const char *path, const char *title, const score_note *n
     return rc;
 }
 
-typedef struct curve {
-    double *x, *y; /* steps, losses */
-    size_t n, cap;
-} curve;
-
-static int curve_push(curve *c, double x, double y) {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        double *nx = realloc(c->x, cap * sizeof *nx);
+/* Appends (x, y) to a curve of *n points with room for *cap. */
+static int curve_push(double **xs, double **ys, size_t *n, size_t *cap, double x, double y) {
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        double *nx = realloc(*xs, c * sizeof *nx);
         if (!nx) return LJ_ERR_NOMEM;
-        c->x = nx;
-        double *ny = realloc(c->y, cap * sizeof *ny);
+        *xs = nx;
+        double *ny = realloc(*ys, c * sizeof *ny);
         if (!ny) return LJ_ERR_NOMEM;
-        c->y = ny;
-        c->cap = cap;
+        *ys = ny;
+        *cap = c;
     }
-    c->x[c->n] = x;
-    c->y[c->n++] = y;
+    (*xs)[*n] = x;
+    (*ys)[(*n)++] = y;
     return LJ_OK;
+}
+
+void eval_losses_free(eval_losses *l) {
+    free(l->train_step);
+    free(l->train_loss);
+    free(l->valid_step);
+    free(l->valid_loss);
+    memset(l, 0, sizeof *l);
+}
+
+int eval_losses_parse(const char *text, size_t len, const char *name, eval_losses *out, char *err, size_t errlen) {
+    memset(out, 0, sizeof *out);
+    int rc = LJ_OK;
+    size_t pos = 0;
+    for (size_t line_no = 1; !rc && pos < len; line_no++) {
+        const char *line = text + pos, *nl = memchr(line, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - line) : len - pos;
+        pos += n + (nl != NULL);
+        size_t blank = 0;
+        while (blank < n && (line[blank] == ' ' || line[blank] == '\t' || line[blank] == '\r')) blank++;
+        if (blank == n) continue;
+        cJSON *o = cJSON_ParseWithLength(line, n);
+        const cJSON *step = cJSON_GetObjectItemCaseSensitive(o, "step");
+        if (!cJSON_IsObject(o) || !cJSON_IsNumber(step)) {
+            rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%zu: expected a JSON object with a \"step\" number", name,
+                         line_no);
+        } else {
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "train_loss"),
+                        *v = cJSON_GetObjectItemCaseSensitive(o, "valid_loss");
+            if (cJSON_IsNumber(t))
+                rc = curve_push(&out->train_step, &out->train_loss, &out->n_train, &out->cap_train, step->valuedouble,
+                                t->valuedouble);
+            if (!rc && cJSON_IsNumber(v))
+                rc = curve_push(&out->valid_step, &out->valid_loss, &out->n_valid, &out->cap_valid, step->valuedouble,
+                                v->valuedouble);
+            if (rc) rc = lj_fail(err, errlen, rc, "out of memory");
+        }
+        cJSON_Delete(o);
+    }
+    if (!rc && !out->n_train && !out->n_valid)
+        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no train_loss or valid_loss line", name);
+    if (rc) eval_losses_free(out);
+    return rc;
 }
 
 int eval_plot_losses(const char *path, const char *metrics_path, char *err, size_t errlen) {
     uint8_t *data = NULL;
     size_t len = 0;
+    eval_losses l;
     int rc = lj_file_read(metrics_path, &data, &len, err, errlen);
     if (rc) return rc;
-    curve train = {0}, valid = {0};
-    char *line = (char *)data;
-    for (size_t line_no = 1; !rc && line < (char *)data + len; line_no++) {
-        char *nl = strchr(line, '\n'); /* lj_file_read ends the data with a NUL */
-        if (nl) *nl = 0;
-        if (strspn(line, " \t\r") != strlen(line)) {
-            cJSON *o = cJSON_Parse(line);
-            const cJSON *step = cJSON_GetObjectItemCaseSensitive(o, "step");
-            if (!cJSON_IsObject(o) || !cJSON_IsNumber(step)) {
-                rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%zu: expected a JSON object with a \"step\" number", metrics_path,
-                             line_no);
-            } else {
-                const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "train_loss"),
-                            *v = cJSON_GetObjectItemCaseSensitive(o, "valid_loss");
-                if (cJSON_IsNumber(t)) rc = curve_push(&train, step->valuedouble, t->valuedouble);
-                if (!rc && cJSON_IsNumber(v)) rc = curve_push(&valid, step->valuedouble, v->valuedouble);
-                if (rc) rc = lj_fail(err, errlen, rc, "out of memory");
-            }
-            cJSON_Delete(o);
-        }
-        line = nl ? nl + 1 : (char *)data + len;
-    }
-    if (!rc && !train.n && !valid.n)
-        rc = lj_fail(err, errlen, LJ_ERR_PARSE, "%s: no train_loss or valid_loss line", metrics_path);
-    if (!rc) {
-        plot_series s[2] = {
-            {train.x, train.y, train.n, "train", 0.1, 0.3, 0.8, 0},
-            {valid.x, valid.y, valid.n, "validation", 0.85, 0.3, 0.1, 1},
-        };
-        char title[512];
-        snprintf(title, sizeof title, "%s: loss (nats per token)", metrics_path);
-        rc = plot_png(path, title, s, 2, 800, 450, err, errlen);
-    }
-    free(train.x);
-    free(train.y);
-    free(valid.x);
-    free(valid.y);
+    rc = eval_losses_parse((const char *)data, len, metrics_path, &l, err, errlen);
     free(data);
+    if (rc) return rc;
+    plot_series s[2] = {
+        {l.train_step, l.train_loss, l.n_train, "train", 0.1, 0.3, 0.8, 0},
+        {l.valid_step, l.valid_loss, l.n_valid, "validation", 0.85, 0.3, 0.1, 1},
+    };
+    char title[512];
+    snprintf(title, sizeof title, "%s: loss (nats per token)", metrics_path);
+    rc = plot_png(path, title, s, 2, 800, 450, err, errlen);
+    eval_losses_free(&l);
     return rc;
 }

@@ -22,9 +22,25 @@ int eval_plot_kde(const char *path, const char *feature, const double *intra, si
 int eval_plot_pianoroll(const char *path, const char *title, const score_note *notes, size_t n, char *err,
                         size_t errlen);
 
-/* The train and validation loss curves of metrics_path (lstmjam train's
- * metrics.jsonl: lines with "step" and "train_loss" or "valid_loss"); a line
- * that is not a JSON object is an error naming its line number. */
+/* The loss curves of a training run. */
+typedef struct eval_losses {
+    double *train_step, *train_loss; /* n_train points: optimizer step, nats per token (or frame) */
+    double *valid_step, *valid_loss; /* n_valid points */
+    size_t n_train, n_valid;
+    size_t cap_train, cap_valid;     /* allocated points */
+} eval_losses;
+
+/* Parses len bytes of lstmjam train's metrics.jsonl (name is the file for
+ * messages): one JSON object per line with a "step" number and "train_loss"
+ * or "valid_loss" (other lines, as test_loss, carry neither and are kept out);
+ * blank lines are skipped. A line that is not such an object is LJ_ERR_PARSE
+ * "NAME:LINE: expected ...", no loss at all too. On LJ_OK the caller frees
+ * *out with eval_losses_free; on an error nothing is left to free. */
+int eval_losses_parse(const char *text, size_t len, const char *name, eval_losses *out, char *err, size_t errlen);
+void eval_losses_free(eval_losses *l);
+
+/* The train and validation loss curves of metrics_path (eval_losses_parse)
+ * as a PNG at path. */
 int eval_plot_losses(const char *path, const char *metrics_path, char *err, size_t errlen);
 
 #endif
