@@ -157,7 +157,7 @@ static int read_set(piece_set *s, const char **args, int n_args, size_t max, sco
     path_list paths = {0};
     int rc = LJ_OK;
     for (int i = 0; i < n_args && !rc; i++) rc = collect(&paths, args[i], 0, err, errlen);
-    if (!rc) qsort(paths.items, paths.n, sizeof *paths.items, cmp_str);
+    if (!rc && paths.n) qsort(paths.items, paths.n, sizeof *paths.items, cmp_str);
     for (size_t f = 0; f < paths.n && !rc && !(max && s->n >= max); f++) {
         score_book book = {0};
         if ((rc = score_read_file(paths.items[f], o, &book, err, errlen))) {
