@@ -110,11 +110,30 @@ static void test_frame_keys(void **st) {
     assert_non_null(strstr(err, "cfg.yaml:2:11: 'train_on': expected one of windows, pieces; found 'chorales'"));
 }
 
+/* init (a model file, relative to the config's folder) and optimizer.ema. */
+static void test_init_ema(void **st) {
+    (void)st;
+    train_config c;
+    char err[512] = "";
+    assert_int_equal(parse("data: [a.mid]\ninit: ../runs/pre/best.lstm\noptimizer: {ema: 0.999}\n", &c, err, sizeof err),
+                     LJ_OK);
+    assert_string_equal(c.init, "presets/train/../runs/pre/best.lstm");
+    assert_int_equal(c.init_line, 2);
+    assert_true(c.ema == 0.999);
+    train_config_default(&c);
+    assert_true(c.init[0] == 0 && c.ema == 0);
+    assert_int_equal(parse("data: [a.mid]\noptimizer: {ema: 1}\n", &c, err, sizeof err), LJ_ERR_RANGE);
+    assert_non_null(strstr(err, "cfg.yaml:2:18"));
+    assert_int_equal(parse("data: [a.mid]\ninit: [a, b]\n", &c, err, sizeof err), LJ_ERR_PARSE);
+    assert_non_null(strstr(err, "cfg.yaml:2:"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full),
         cmocka_unit_test(test_mistakes),
         cmocka_unit_test(test_frame_keys),
+        cmocka_unit_test(test_init_ema),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -115,6 +115,56 @@ strip "$tmp/runs/pb" >"$tmp/pb.m"
 cmp -s "$tmp/pa.m" "$tmp/pb.m" && ok "train_on pieces + input dropout: resume at step 10 gives the same metrics as one run" ||
     { bad "train_on pieces: resumed run differs"; diff "$tmp/pa.m" "$tmp/pb.m" | head -5; }
 
+# init (start from a model file's weights) and optimizer.ema (validation,
+# best.lstm and model.lstm from an average of the weights):
+#  - at a learning rate of 1e-9, the first validation of a run with init is
+#    the init model's own validation loss (a fresh model scores ~61);
+#  - the average does not touch training: the train losses equal the plain
+#    run's, the validation losses differ, and best.lstm is the model that
+#    scored the best validation loss;
+#  - init + ema, 10 steps + --resume to 20, equal one 20-step run (the
+#    average is in the checkpoint; a resume does not read init again);
+#  - an init of another shape or a missing file: exit 2 naming it.
+sed -e 's/^steps: 20/steps: 1/' -e 's/^eval_every: 10/eval_every: 1/' -e 's/learning_rate: 1e-2/learning_rate: 1e-9/' \
+    "$tmp/p20.yaml" >"$tmp/i1.yaml"
+echo "init: $tmp/runs/pa/model.lstm" >>"$tmp/i1.yaml"
+"$BIN" train "$tmp/i1.yaml" --run-dir "$tmp/runs/i1" 2>"$tmp/i1.log" || { bad "init run"; cat "$tmp/i1.log"; }
+want=$("$BIN" eval --model "$tmp/runs/pa/model.lstm" --data "$tmp/p20.yaml" --split valid --json -q | sed 's/.*"nll":\([0-9.]*\).*/\1/')
+got=$(field "$tmp/runs/i1/metrics.jsonl" valid_loss)
+awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(d < 1e-3 && d > -1e-3) }' && grep -q "init: the weights of" "$tmp/i1.log" &&
+    ok "init: first validation $got = the init model's $want" || bad "init: first validation $got, the init model's $want"
+sed 's/clip_norm: 5}/clip_norm: 5, ema: 0.9}/' "$tmp/p20.yaml" >"$tmp/e20.yaml"
+"$BIN" train "$tmp/e20.yaml" --run-dir "$tmp/runs/ea" -q || bad "ema run"
+grep train_loss "$tmp/pa.m" >"$tmp/pa.train"
+strip "$tmp/runs/ea" >"$tmp/ea.m"
+grep -q '"valid_loss"' "$tmp/ea.m" && cmp -s "$tmp/pa.train" "$(grep train_loss "$tmp/ea.m" >"$tmp/ea.train"; echo "$tmp/ea.train")" &&
+    ! cmp -s "$(grep valid_loss "$tmp/pa.m" >"$tmp/pa.valid"; echo "$tmp/pa.valid")" \
+             "$(grep valid_loss "$tmp/ea.m" >"$tmp/ea.valid"; echo "$tmp/ea.valid")" &&
+    ok "ema: the same train losses as without, other validation losses" || { bad "ema: train or valid lines"; diff "$tmp/pa.m" "$tmp/ea.m" | head -6; }
+best=$(grep '"best": true' "$tmp/runs/ea/metrics.jsonl" | tail -1 | sed 's/.*"valid_loss": \([0-9.]*\).*/\1/')
+got=$("$BIN" eval --model "$tmp/runs/ea/best.lstm" --data "$tmp/p20.yaml" --split valid --json -q | sed 's/.*"nll":\([0-9.]*\).*/\1/')
+awk -v a="$best" -v b="$got" 'BEGIN { d = a - b; exit !(d < 1e-5 && d > -1e-5) }' &&
+    ok "ema: best.lstm scores the best validation loss $best" || bad "ema: best.lstm scores $got, best validation $best"
+echo "init: $tmp/runs/pa/model.lstm" >>"$tmp/e20.yaml"
+sed 's/^steps: 20/steps: 10/' "$tmp/e20.yaml" >"$tmp/e10.yaml"
+"$BIN" train "$tmp/e20.yaml" --run-dir "$tmp/runs/eb" -q && "$BIN" train "$tmp/e10.yaml" --run-dir "$tmp/runs/ec" -q &&
+    "$BIN" train "$tmp/e20.yaml" --run-dir "$tmp/runs/ec" --resume -q || bad "init + ema runs"
+strip "$tmp/runs/eb" >"$tmp/eb.m"
+strip "$tmp/runs/ec" >"$tmp/ec.m"
+cmp -s "$tmp/eb.m" "$tmp/ec.m" && ! cmp -s "$tmp/ea.m" "$tmp/eb.m" &&
+    ok "init + ema: resume at step 10 gives the same metrics as one run" ||
+    { bad "init + ema: resumed run differs"; diff "$tmp/eb.m" "$tmp/ec.m" | head -5; }
+sed 's/layers: \[64\]/layers: [32]/' "$tmp/i1.yaml" >"$tmp/i32.yaml"
+"$BIN" train "$tmp/i32.yaml" --run-dir "$tmp/runs/i32" 2>"$tmp/i32.log"
+rc=$?
+[ $rc -eq 2 ] && grep -qF "model.lstm: tensor 0 is 'lstm.weight_ih_l0' (256,88) in the file, 'lstm.weight_ih_l0' (128,88) in the config's model" "$tmp/i32.log" &&
+    ok "init of another shape: exit 2, $(tail -1 "$tmp/i32.log")" || { bad "init of another shape: exit $rc"; cat "$tmp/i32.log"; }
+sed "s|^init: .*|init: $tmp/none.lstm|" "$tmp/i1.yaml" >"$tmp/inone.yaml"
+"$BIN" train "$tmp/inone.yaml" --run-dir "$tmp/runs/inone" 2>"$tmp/inone.log"
+rc=$?
+[ $rc -eq 2 ] && grep -q "init (line [0-9]*): .*none.lstm" "$tmp/inone.log" &&
+    ok "missing init file: exit 2, $(tail -1 "$tmp/inone.log")" || { bad "missing init file: exit $rc"; cat "$tmp/inone.log"; }
+
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"
 ls "$CORPORA/nottingham/midi/"*.mid | head -40 | while read -r f; do cp "$f" "$tmp/tunes/"; done

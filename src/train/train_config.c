@@ -216,6 +216,10 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
         TRY(cfg_float(d, n, item->key, 1, 0.0, 1000.0, &c->loss_weight[k], err, errlen));
     }
 
+    TRY(cfg_path(d, root, "init", 0, dir, c->init, sizeof c->init, err, errlen));
+    cfg_node *init = cfg_get(root, "init");
+    if (init) c->init_line = init->key_line;
+
     n = NULL;
     TRY(cfg_map(d, root, "optimizer", 0, &n, err, errlen));
     if (n) {
@@ -229,6 +233,7 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
         TRY(cfg_float(d, n, "momentum", 0, 0.0, 0.9999, &c->momentum, err, errlen));
         TRY(cfg_float(d, n, "weight_decay", 0, 0.0, 1.0, &c->weight_decay, err, errlen));
         TRY(cfg_float(d, n, "clip_norm", 0, 0.0, 1e6, &c->clip_norm, err, errlen));
+        TRY(cfg_float(d, n, "ema", 0, 0.0, 0.999999, &c->ema, err, errlen));
     }
 
     n = NULL;

@@ -18,7 +18,9 @@
  *   # model.frame_head: bernoulli | nade (model.nade_hidden units, 150),
  *   # model.input_dropout: P drops input values (the frame) while training, and
  *   # loss_weights: {pitch: 0.05, step: 1, duration: 1} overrides the fields' defaults
- *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5}
+ *   init: ../runs/pretrained/best.lstm # start from this model file's weights (same
+ *                                      # shapes; fresh optimizer): fine-tuning
+ *   optimizer: {kind: adam, learning_rate: 5e-3, clip_norm: 5, ema: 0.999}
  *   schedule: {kind: constant}
  *   batch: 32
  *   seq_len: 100
@@ -87,6 +89,10 @@ typedef struct train_config {
     char loss_weight_name[LJ_MAX_HEADS][LJ_HEAD_NAME_MAX];
     double loss_weight[LJ_MAX_HEADS];
     int loss_weight_line[LJ_MAX_HEADS]; /* line of the entry (messages) */
+    char init[TRAIN_PATH_MAX];      /* model file whose weights replace the random init
+                                       (relative to the config's folder), "" = none; the
+                                       shapes must be the config's (trainer.c) */
+    int init_line;                  /* line of init (messages), 0 if none */
     /* optimizer */
     train_optim_kind optim;
     double lr;                      /* learning rate */
@@ -94,6 +100,9 @@ typedef struct train_config {
     double momentum;                /* SGD, RMSprop */
     double weight_decay;            /* AdamW decoupled; others L2 */
     double clip_norm;               /* global gradient-norm clip, 0 = off */
+    double ema;                     /* decay d of an exponential moving average of the
+                                       weights after each step, 0 = off; validation,
+                                       best.lstm and model.lstm use the average */
     /* schedule */
     train_schedule_kind schedule;
     long step_size;                 /* step: decay every step_size steps */

@@ -61,6 +61,9 @@ typedef struct run {
     size_t *piece_ids;       /* train_on pieces: the train pieces of >= 2 frames */
     size_t n_piece_ids;
     size_t batch_steps;      /* real steps (frames predicted) in the last batch */
+    float *ema;              /* optimizer.ema: the averaged weights, the parameter arena's
+                                layout and length; NULL when off */
+    size_t n_params;         /* floats in the parameter arena (and in ema) */
     double head_sum[LJ_MAX_HEADS]; /* per-head train losses since the last metrics line */
     long step;               /* optimizer steps done */
     double best_valid;       /* best validation loss (nats/token), INFINITY if none */
@@ -212,6 +215,9 @@ static int build_model(run *r, char *err, size_t errlen) {
     size_t n;
     lj_model_params(r->model, &n);
     if ((rc = lj_optim_create(&r->optim, &oc, n, err, errlen))) return rc;
+    r->n_params = n;
+    if (c->ema > 0 && !(r->ema = malloc(n * sizeof *r->ema)))
+        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     static const lj_sched_kind sk[] = {LJ_SCHED_CONSTANT, LJ_SCHED_STEP, LJ_SCHED_PLATEAU, LJ_SCHED_COSINE};
     r->sched = lj_sched_init(sk[c->schedule], (float)c->lr);
     r->sched.warmup = (int)c->warmup;
@@ -309,6 +315,95 @@ static void frame_piece_batch(run *r) {
     }
 }
 
+/* ---- init from a model file, weight averaging ------------------------------- */
+
+/* `init: PATH`: the weights of a model file replace the random init (the
+ * optimizer state stays fresh). The file must hold the model this config
+ * builds, tensor by tensor (name and shape), and a token model the same
+ * vocabulary, or its weights would land on other tokens. */
+static int load_init(run *r, char *err, size_t errlen) {
+    const train_config *c = r->cfg;
+    lj_model *m = NULL;
+    vocab *v = NULL;
+    char encoding[64] = "";
+    if (access(c->init, R_OK) != 0) /* a path in the config: bad input, not a system error */
+        return lj_fail(err, errlen, LJ_ERR_ARG, "init (line %d): %s: cannot read: %s", c->init_line, c->init,
+                       strerror(errno));
+    int rc = modelio_load(c->init, &m, encoding, &v, err, errlen);
+    if (rc) {
+        char inner[512];
+        snprintf(inner, sizeof inner, "%s", err);
+        return lj_fail(err, errlen, rc, "init (line %d): %s", c->init_line, inner);
+    }
+    int nm = lj_model_tensor_count(m), nr = lj_model_tensor_count(r->model);
+    if (strcmp(encoding, c->encoding) != 0) {
+        rc = lj_fail(err, errlen, LJ_ERR_ARG, "init (line %d): %s is a model of the %s encoding, the config trains %s",
+                     c->init_line, c->init, encoding, c->encoding);
+        goto done;
+    }
+    for (int i = 0; i < nm || i < nr; i++) {
+        const lj_param *a = i < nm ? lj_model_tensor(m, i) : NULL, *b = i < nr ? lj_model_tensor(r->model, i) : NULL;
+        if (!a || !b) {
+            rc = lj_fail(err, errlen, LJ_ERR_ARG, "init (line %d): %s has %d tensors, the config's model %d (first "
+                         "unmatched: '%s' in the %s)", c->init_line, c->init, nm, nr, a ? a->name : b->name,
+                         a ? "file" : "config's model");
+            goto done;
+        }
+        if (strcmp(a->name, b->name) != 0 || a->ndim != b->ndim || a->shape[0] != b->shape[0] ||
+            (a->ndim == 2 && a->shape[1] != b->shape[1])) {
+            char sa[32], sb[32];
+            snprintf(sa, sizeof sa, a->ndim == 2 ? "(%d,%d)" : "(%d)", a->shape[0], a->shape[1]);
+            snprintf(sb, sizeof sb, b->ndim == 2 ? "(%d,%d)" : "(%d)", b->shape[0], b->shape[1]);
+            rc = lj_fail(err, errlen, LJ_ERR_ARG, "init (line %d): %s: tensor %d is '%s' %s in the file, '%s' %s in "
+                         "the config's model (model.layers, model.frame_head, nade_hidden and the encoding must be "
+                         "the file's)", c->init_line, c->init, i, a->name, sa, b->name, sb);
+            goto done;
+        }
+    }
+    if (!r->frames && v) {
+        size_t n = vocab_size(v);
+        for (size_t id = 0; id < n; id++) {
+            size_t la, lb;
+            const char *na = vocab_name(v, (int32_t)id, &la), *nb = vocab_name(r->vocab, (int32_t)id, &lb);
+            if (la != lb || memcmp(na, nb, la) != 0) {
+                rc = lj_fail(err, errlen, LJ_ERR_ARG, "init (line %d): %s: token %zu is '%.*s' in the file's "
+                             "vocabulary, '%.*s' in this data's", c->init_line, c->init, id, (int)la, na, (int)lb, nb);
+                goto done;
+            }
+        }
+    }
+    for (int i = 0; i < nr; i++)
+        memcpy(lj_model_tensor(r->model, i)->data, lj_model_tensor(m, i)->data,
+               lj_model_tensor(m, i)->numel * sizeof(float));
+    lj_model_params_changed(r->model);
+done:
+    vocab_destroy(v);
+    lj_model_destroy(m);
+    return rc;
+}
+
+/* optimizer.ema: after optimizer step `step` (1-based), ema = d ema + (1-d) w
+ * with d = min(ema, (1+step)/(10+step)), the warm-up of TensorFlow's
+ * ExponentialMovingAverage(num_updates), so the first validations do not
+ * average in the random init. */
+static void ema_update(run *r, const float *params) {
+    double d = (1.0 + (double)r->step) / (10.0 + (double)r->step);
+    if (d > r->cfg->ema) d = r->cfg->ema;
+    const float fd = (float)d, fw = (float)(1.0 - d);
+    for (size_t i = 0; i < r->n_params; i++) r->ema[i] = fd * r->ema[i] + fw * params[i];
+}
+
+/* Exchanges the model's weights with the average: validation and saving see
+ * the averaged weights between two calls. */
+static void ema_swap(run *r, float *params) {
+    for (size_t i = 0; i < r->n_params; i++) {
+        float t = params[i];
+        params[i] = r->ema[i];
+        r->ema[i] = t;
+    }
+    lj_model_params_changed(r->model);
+}
+
 /* ---- checkpoints ----------------------------------------------------------- */
 
 static int save_checkpoint(run *r, char *err, size_t errlen) {
@@ -330,6 +425,10 @@ static int save_checkpoint(run *r, char *err, size_t errlen) {
     if (!rc && count) {
         uint32_t dims[1] = {(uint32_t)count};
         rc = mf_add_tensor(w, "optim.state", MF_F32, 1, dims, os);
+    }
+    if (!rc && r->ema) {
+        uint32_t dims[1] = {(uint32_t)r->n_params};
+        rc = mf_add_tensor(w, "train.ema", MF_F32, 1, dims, r->ema);
     }
     uint8_t *bytes = NULL;
     size_t len = 0;
@@ -393,6 +492,13 @@ static int load_checkpoint(run *r, char *err, size_t errlen) {
     size_t count;
     float *os = lj_optim_state(r->optim, &count);
     if (count && (rc = mf_get_f32(f, "optim.state", os, count, NULL, err, errlen))) goto done;
+    if (r->ema && (rc = mf_get_f32(f, "train.ema", r->ema, r->n_params, NULL, err, errlen))) {
+        char inner[512];
+        snprintf(inner, sizeof inner, "%s", err);
+        rc = lj_fail(err, errlen, rc, "%s: optimizer.ema is on but the checkpoint has no weight average of the "
+                     "model's size (a run without it?): %s", r->path_ckpt, inner);
+        goto done;
+    }
     lj_optim_set_steps(r->optim, optim_steps);
     r->last_good_ckpt = r->step;
 done:
@@ -502,6 +608,7 @@ static void run_free(run *r) {
     free(r->fx);
     free(r->lengths);
     free(r->piece_ids);
+    free(r->ema);
     for (int h = 0; h < LJ_MAX_HEADS; h++) {
         free(r->fids[h]);
         free(r->fvals[h]);
@@ -577,6 +684,11 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
                          "%s exists: continue it with --resume, or choose another run_dir/name", r.path_ckpt);
             goto done;
         }
+        if (cfg->init[0]) {
+            if ((rc = load_init(&r, err, errlen))) goto done;
+            if (!r.quiet) fprintf(stderr, "init: the weights of %s\n", cfg->init);
+        }
+        if (r.ema) memcpy(r.ema, lj_model_params(r.model, &r.n_params), r.n_params * sizeof *r.ema);
         unlink(r.path_metrics);
         if (o->config_path) {
             uint8_t *text;
@@ -674,6 +786,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         float lr = lj_sched_lr(&r.sched, r.step);
         lj_optim_step(r.optim, params, grads, lr);
         r.step++;
+        if (r.ema) ema_update(&r, params);
         r.loss_sum += loss;
         r.loss_n++;
         for (int h = 0; h < n_heads; h++) r.head_sum[h] += lj_acts_head_loss(r.acts, h);
@@ -698,15 +811,18 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         }
         if (r.step % cfg->eval_every == 0 || r.step == cfg->steps) {
             train_eval ev;
+            if (r.ema) ema_swap(&r, params); /* validate and keep the averaged weights */
             double v = validate(&r, &ev, err, errlen, &rc);
+            int best = !rc && isfinite(v) && v < r.best_valid;
+            if (best)
+                rc = modelio_save_encoded(r.path_best, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen);
+            if (r.ema) ema_swap(&r, params);
             if (rc) break;
             if (isfinite(v)) {
-                int best = v < r.best_valid;
                 if (best) {
                     r.best_valid = v;
                     r.best_step = r.step;
                     r.bad_evals = 0;
-                    if ((rc = modelio_save_encoded(r.path_best, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen))) break;
                 } else {
                     r.bad_evals++;
                 }
@@ -743,7 +859,9 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         rc = lj_file_write_atomic(r.path_model, bytes, len, err, errlen);
         free(bytes);
     } else {
+        if (r.ema) ema_swap(&r, params); /* the result is the averaged weights */
         rc = modelio_save_encoded(r.path_model, r.model, cfg->encoding, r.data.options, r.vocab, 0, err, errlen);
+        if (r.ema) ema_swap(&r, params);
     }
     if (rc) goto done;
     /* Frame models: the result scored on the test split (the JSB benchmark's
