@@ -33,7 +33,10 @@ static const char *help =
     "split: 10% valid, seed 1; JSB chorales keep their published split).\n"
     "\n"
     "options:\n"
-    "  --model FILE     the model (required)\n"
+    "  --model FILE     the model (required); several --model: an ensemble of\n"
+    "                   pianoroll models with Bernoulli heads, each key's\n"
+    "                   probability the mean of the models' (still one\n"
+    "                   factorised Bernoulli distribution per frame)\n"
     "  --data X...      a training config (.yaml, .yml), or files and folders;\n"
     "                   every argument up to the next option\n"
     "  --split S        train, valid, test or all (default: valid with a config,\n"
@@ -67,9 +70,11 @@ static const char *help =
 /* A frame model on the dataset's split (split < 0: every piece): piece by
  * piece (train_evaluate_frames). The model's heads must be the encoding's
  * fields, in order and by name. */
-static int eval_frames(lj_model *m, const char *model_path, const char *enc, const char *opts,
-                       const char *data_label, train_dataset *d, int split, long batches, int json, char *err,
-                       size_t errlen) {
+static int eval_frames(lj_model *const *ms, int n_models, const char *const *model_paths, const char *enc,
+                       const char *opts, const char *data_label, train_dataset *d, int split, long batches, int json,
+                       char *err, size_t errlen) {
+    lj_model *m = ms[0];
+    const char *model_path = model_paths[0];
     const lj_model_config *mc = lj_model_get_config(m);
     if (d->kind != TRAIN_DATA_FRAMES)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s: a model of float frames, but %s is not a frame encoding", model_path,
@@ -77,12 +82,19 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
     int nf = enc_frame_num_fields(d->enc);
     int same = nf == mc->num_heads && (int)enc_frame_input_dim(d->enc) == mc->input_size;
     for (int h = 0; same && h < nf; h++) same = !strcmp(enc_frame_field(d->enc, h)->name, mc->heads[h].name);
+    for (int i = 1; same && i < n_models; i++) { /* same encoding and options: checked by the caller */
+        const lj_model_config *mi = lj_model_get_config(ms[i]);
+        same = mi->num_heads == mc->num_heads && mi->input_size == mc->input_size &&
+               !strcmp(mi->heads[0].name, mc->heads[0].name);
+        if (!same) model_path = model_paths[i];
+    }
     if (!same)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s: the model's inputs and heads are not those of %s (%s)", model_path,
                        enc, opts);
     const frameset *set = split < 0 ? &d->corpus.frames : &d->frame_split[split];
     train_eval ev;
-    int rc = train_evaluate_frames(m, d->enc, set, batches, &ev, err, errlen);
+    int rc = n_models > 1 ? train_evaluate_frames_ensemble(ms, n_models, d->enc, set, batches, &ev, err, errlen)
+                          : train_evaluate_frames(m, d->enc, set, batches, &ev, err, errlen);
     if (rc) return rc;
     if (!ev.tokens)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no piece of two frames or more to score", data_label);
@@ -91,6 +103,11 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
     if (json) {
         cJSON *o = cJSON_CreateObject(), *heads = cJSON_CreateArray();
         cJSON_AddStringToObject(o, "model", model_path);
+        if (n_models > 1) {
+            cJSON *list = cJSON_CreateArray();
+            for (int i = 0; i < n_models; i++) cJSON_AddItemToArray(list, cJSON_CreateString(model_paths[i]));
+            cJSON_AddItemToObject(o, "ensemble", list);
+        }
         cJSON_AddStringToObject(o, "encoding", enc);
         cJSON_AddStringToObject(o, "options", opts);
         cJSON_AddStringToObject(o, "data", data_label);
@@ -113,8 +130,11 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
         cJSON_Delete(o);
         return LJ_OK;
     }
-    printf("model %s: %s%s%s%s, %d float inputs per frame\n", model_path, enc, opts[0] ? " (" : "", opts,
-           opts[0] ? ")" : "", mc->input_size);
+    for (int i = 0; i < n_models; i++)
+        printf("model %s: %s%s%s%s, %d float inputs per frame\n", model_paths[i], enc, opts[0] ? " (" : "", opts,
+               opts[0] ? ")" : "", mc->input_size);
+    if (n_models > 1)
+        printf("ensemble of %d models: each key's probability the mean of the models'\n", n_models);
     printf("data %s, split %s: %zu pieces, %zu frames predicted (each piece from a zero state, its first frame "
            "from a zero input)\n", data_label, sname,
            ev.windows, ev.tokens);
@@ -128,9 +148,10 @@ static int eval_frames(lj_model *m, const char *model_path, const char *enc, con
         printf("  LSTM (Chung 2014)       8.67  (published)\n");
         printf("  GRU (Chung 2014)        8.54  (published)\n");
         printf("  RNN-NADE                5.19  (published)\n");
-        printf("  %-22s %5.2f  (%s split, every frame)\n",
-               mc->heads[0].kind == LJ_HEAD_NADE ? "this model (NADE)" : "this model (Bernoulli)", ev.head_nll[0],
-               sname);
+        char label[40];
+        if (n_models > 1) snprintf(label, sizeof label, "ensemble of %d (Bernoulli)", n_models);
+        else snprintf(label, sizeof label, "%s", mc->heads[0].kind == LJ_HEAD_NADE ? "this model (NADE)" : "this model (Bernoulli)");
+        printf("  %-22s %5.2f  (%s split, every frame)\n", label, ev.head_nll[0], sname);
     }
     return LJ_OK;
 }
@@ -188,9 +209,13 @@ int cmd_eval(int argc, char **argv) {
     if (eval_sets_wanted(argc, argv)) return eval_sets_main(argc, argv); /* generated vs reference: MGEval */
     const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
     const char **data = calloc((size_t)argc + 1, sizeof *data);
-    int n_data = 0, json = 0, quiet = 0;
+    const char **model_paths = calloc((size_t)argc + 1, sizeof *model_paths);
+    lj_model **ms = calloc((size_t)argc + 1, sizeof *ms);
+    int n_data = 0, n_models = 0, json = 0, quiet = 0;
     long seq_len = 0, batch = 0, batches = 0, threads = 0;
-    if (!data) {
+    if (!data || !model_paths || !ms) {
+        free(model_paths);
+        free(ms);
         cli_error("out of memory");
         return LJ_EXIT_FAIL;
     }
@@ -200,6 +225,8 @@ int cmd_eval(int argc, char **argv) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
             free(data);
+            free(model_paths);
+            free(ms);
             return LJ_EXIT_OK;
         } else if (!strcmp(a, "--json")) {
             json = 1;
@@ -223,7 +250,7 @@ int cmd_eval(int argc, char **argv) {
             code = LJ_EXIT_BAD_INPUT;
         } else {
             i++;
-            if (!strcmp(a, "--model")) model_path = v;
+            if (!strcmp(a, "--model")) model_path = model_paths[n_models++] = v;
             else if (!strcmp(a, "--split")) split_name = v;
             else if (!strcmp(a, "--export-midi")) export_dir = v;
             else if (!strcmp(a, "--seq-len")) seq_len = cli_parse_long(a, v, 1, 100000);
@@ -234,12 +261,16 @@ int cmd_eval(int argc, char **argv) {
         }
         if (code) {
             free(data);
+            free(model_paths);
+            free(ms);
             return code;
         }
     }
     if (!model_path || !n_data) {
         cli_error("eval needs --model and --data (see lstmjam eval --help)");
         free(data);
+        free(model_paths);
+        free(ms);
         return LJ_EXIT_BAD_INPUT;
     }
     int split = -1; /* -1: all pieces */
@@ -250,6 +281,8 @@ int cmd_eval(int argc, char **argv) {
         if (k == 4) {
             cli_error("--split: expected train, valid, test or all, found '%s'", split_name);
             free(data);
+            free(model_paths);
+            free(ms);
             return LJ_EXIT_BAD_INPUT;
         }
         split = k == 3 ? -1 : k;
@@ -264,10 +297,27 @@ int cmd_eval(int argc, char **argv) {
     memset(&d, 0, sizeof d);
     train_config cfg;
     train_config_default(&cfg);
+    model_path = model_paths[0];
     int rc = modelio_load_encoded(model_path, &m, enc, opts, sizeof opts, &mv, err, sizeof err);
     if (rc) goto done;
+    ms[0] = m;
     const lj_model_config *mc = lj_model_get_config(m);
     int frames = mc->input_kind == LJ_INPUT_DENSE;
+    if (n_models > 1 && !frames) {
+        rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: an ensemble (several --model) is for pianoroll models with "
+                     "Bernoulli heads; this one reads tokens", model_path);
+        goto done;
+    }
+    for (int i = 1; i < n_models; i++) { /* the ensemble's other models: the same encoding and options */
+        char enc_i[MODELIO_ENCODING_MAX], opts_i[MODELIO_OPTIONS_MAX];
+        if ((rc = modelio_load_encoded(model_paths[i], &ms[i], enc_i, opts_i, sizeof opts_i, NULL, err, sizeof err)))
+            goto done;
+        if (strcmp(enc_i, enc) || strcmp(opts_i, opts)) {
+            rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: %s (%s), but %s is %s (%s): an ensemble's models read the "
+                         "same frames", model_paths[i], enc_i, opts_i, model_path, enc, opts);
+            goto done;
+        }
+    }
     if (!frames && (!mv || mc->heads[0].kind != LJ_HEAD_SOFTMAX)) {
         rc = lj_fail(err, sizeof err, LJ_ERR_UNSUPPORTED,
                      "%s: eval scores token models (a vocabulary and a softmax head); this one reads %s", model_path,
@@ -331,7 +381,7 @@ int cmd_eval(int argc, char **argv) {
         goto done;
     }
     if (frames) {
-        rc = eval_frames(m, model_path, enc, opts, data_label, &d, split, batches, json, err, sizeof err);
+        rc = eval_frames(ms, n_models, model_paths, enc, opts, data_label, &d, split, batches, json, err, sizeof err);
         goto done;
     }
     if ((rc = train_dataset_remap(&d, mv, err, sizeof err))) {
@@ -404,10 +454,12 @@ done:
     }
     train_dataset_free(&d);
     lj_acts_destroy(acts);
-    lj_model_destroy(m);
+    for (int i = 0; i < n_models; i++) lj_model_destroy(ms[i]);
     vocab_destroy(mv);
     free(x);
     free(y);
     free(data);
+    free(model_paths);
+    free(ms);
     return code;
 }

@@ -6,6 +6,8 @@
 #    scored at the end, the model file holds the head;
 #  - 30 steps + --resume to 60 equal one 60-step run (NADE, dropout), and
 #    the same for train_on pieces with input dropout (Bernoulli);
+#  - init (weights from a model file) and optimizer.ema (an average of the
+#    weights), and eval's ensemble of several Bernoulli models (below);
 #  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
@@ -164,6 +166,28 @@ sed "s|^init: .*|init: $tmp/none.lstm|" "$tmp/i1.yaml" >"$tmp/inone.yaml"
 rc=$?
 [ $rc -eq 2 ] && grep -q "init (line [0-9]*): .*none.lstm" "$tmp/inone.log" &&
     ok "missing init file: exit 2, $(tail -1 "$tmp/inone.log")" || { bad "missing init file: exit $rc"; cat "$tmp/inone.log"; }
+
+# eval with several --model (an ensemble of Bernoulli pianoroll models, each
+# key's probability the mean of the models'): the same model twice scores
+# what it scores alone; two different models score below the mean of their
+# own losses (-log of a mean probability is at most the mean of the -logs,
+# equal only for equal probabilities); a NADE model in an ensemble: exit 2.
+nll() { "$BIN" eval "$@" --data "$tmp/p20.yaml" --split test --json -q | sed 's/.*"nll":\([0-9.]*\).*/\1/'; }
+one=$(nll --model "$tmp/runs/pa/model.lstm")
+two=$(nll --model "$tmp/runs/pa/model.lstm" --model "$tmp/runs/pa/model.lstm")
+other=$(nll --model "$tmp/runs/eb/model.lstm")
+mix=$(nll --model "$tmp/runs/pa/model.lstm" --model "$tmp/runs/eb/model.lstm")
+awk -v a="$one" -v b="$two" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' &&
+    ok "ensemble of a model with itself: $two = its own $one" || bad "ensemble of a model with itself: $two, alone $one"
+awk -v a="$one" -v b="$other" -v m="$mix" 'BEGIN { exit !(m > 0 && m < (a + b) / 2 - 1e-4) }' &&
+    ok "ensemble of two models: $mix below the mean of $one and $other" || bad "ensemble of two: $mix, alone $one and $other"
+"$BIN" eval --model "$tmp/runs/pa/model.lstm" --model "$tmp/runs/pa/model.lstm" --data "$tmp/p20.yaml" --split test |
+    grep -q "ensemble of 2 (Bernoulli)" && ok "eval names the ensemble in the JSB table" || bad "no ensemble line"
+"$BIN" eval --model "$tmp/runs/pa/model.lstm" --model "$tmp/runs/nade/model.lstm" --data "$tmp/p20.yaml" --split test -q \
+    2>"$tmp/ens.log"
+rc=$?
+[ $rc -eq 2 ] && grep -q "Bernoulli heads" "$tmp/ens.log" && ok "ensemble with a NADE model: exit 2, $(cat "$tmp/ens.log")" ||
+    { bad "ensemble with a NADE model: exit $rc"; cat "$tmp/ens.log"; }
 
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"

@@ -45,4 +45,17 @@ int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long 
 int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, long max_pieces,
                           train_eval *out, char *err, size_t errlen);
 
+/* An ensemble of n frame models with one Bernoulli head each (pianoroll): every
+ * piece of s from a zero state through each model (every frame, the first
+ * from a zero input, as train_evaluate_frames), and each key's
+ * probability the mean of the models' sigmoids, p = (1/n) sum_i sigmoid(l_i),
+ * so the ensemble is still one factorised Bernoulli distribution per frame.
+ * out->nll = head_nll[0] = -sum_k [v_k log p_k + (1 - v_k) log(1 - p_k)]
+ * averaged over the predicted frames (computed from the logits in log space,
+ * so n = 1 gives the model's own loss); tokens and windows as
+ * train_evaluate_frames. The models must share the encoding e (the caller
+ * checks). */
+int train_evaluate_frames_ensemble(lj_model *const *ms, int n, const encoding *e, const frameset *s,
+                                   long max_pieces, train_eval *out, char *err, size_t errlen);
+
 #endif
