@@ -7,6 +7,9 @@
  * (one JSON object per logged step and per validation), checkpoint.lstm (model
  * + optimizer + RNG + loop state, written atomically), best.lstm (the best
  * validation model), model.lstm (the result: best or last), loss.png.
+ * cfg->init: the model starts from that file's weights (shapes checked; the
+ * optimizer starts fresh). cfg->ema > 0: an average of the weights is kept
+ * (in the checkpoint too); validation, best.lstm and model.lstm use it.
  *
  * Frame encodings (psd, pianoroll): the model reads the dense input of each
  * frame (enc_frame_input) and has one head per field of the frame, in field
