@@ -18,6 +18,10 @@ static const char *help =
     "  --resume            continue from the run folder's checkpoint.lstm\n"
     "  --steps N           train for N steps in all (overrides the config)\n"
     "  --run-dir DIR       write the run folder here (overrides the config)\n"
+    "  --trace FILE        write FILE: the initial weights, the data, the batch order\n"
+    "                      and the learning rate of every step, for\n"
+    "                      tests/ref/parity_train.py (PyTorch on the same batches;\n"
+    "                      runs without dropout, window batches, not with --resume)\n"
     "  -q, --quiet         no progress output\n"
     "\n"
     "exit status: 0 done, 1 system error, 2 bad config or data, 3 stopped on a\n"
@@ -46,6 +50,12 @@ int cmd_train(int argc, char **argv) {
                 return LJ_EXIT_BAD_INPUT;
             }
             run_dir = argv[++i];
+        } else if (!strcmp(a, "--trace")) {
+            if (i + 1 >= argc) {
+                cli_error("--trace needs a file name");
+                return LJ_EXIT_BAD_INPUT;
+            }
+            o.trace_path = argv[++i];
         } else if (a[0] == '-') {
             cli_error("unknown option '%s' (see lstmjam train --help)", a);
             return LJ_EXIT_BAD_INPUT;
@@ -55,6 +65,10 @@ int cmd_train(int argc, char **argv) {
             cli_error("unexpected argument '%s' (see lstmjam train --help)", a);
             return LJ_EXIT_BAD_INPUT;
         }
+    }
+    if (o.trace_path && o.resume) {
+        cli_error("--trace records a run from its initial weights: it cannot start at --resume's checkpoint");
+        return LJ_EXIT_BAD_INPUT;
     }
     if (!config) {
         cli_error("train needs a CONFIG.yaml (see lstmjam train --help)");

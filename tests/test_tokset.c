@@ -80,8 +80,11 @@ static void test_batches(void **st) {
     int32_t x[T * B], y[T * B];
     lj_rng rng;
     lj_rng_seed(&rng, 1);
+    size_t offsets[B];
     for (int rep = 0; rep < 200; rep++) {
-        tokset_random_batch(&s, &rng, T, B, x, y);
+        tokset_random_batch(&s, &rng, T, B, x, y, rep % 2 ? offsets : NULL);
+        for (int b = 0; b < B; b++)
+            if (rep % 2) assert_int_equal(x[b], (int32_t)offsets[b]); /* the offsets --trace records */
         for (int b = 0; b < B; b++)
             for (int t = 0; t < T; t++) {
                 assert_int_equal(y[t * B + b], x[t * B + b] + 1); /* next token */

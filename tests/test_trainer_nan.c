@@ -31,7 +31,7 @@ int main(void) {
     CHECK(train_config_load(cfg_path, &cfg, err, sizeof err) == LJ_OK);
     snprintf(cfg.run_dir, sizeof cfg.run_dir, "%s", dir);
     cfg.steps = 10;
-    trainer_opts o = {0, 1, NULL};
+    trainer_opts o = {.quiet = 1};
     CHECK(trainer_run(&cfg, &o, err, sizeof err) == LJ_OK);
 
     /* Poison one weight of the checkpoint: copy every entry, NaN in the head. */

@@ -70,10 +70,11 @@ int tokset_split(const tokset *all, double valid_frac, double test_frac, uint64_
     return rc;
 }
 
-void tokset_random_batch(const tokset *s, lj_rng *rng, int T, int B, int32_t *x, int32_t *y) {
+void tokset_random_batch(const tokset *s, lj_rng *rng, int T, int B, int32_t *x, int32_t *y, size_t *offsets) {
     size_t span = s->n_ids - (size_t)T; /* offsets 0..span-1 leave room for T+1 tokens */
     for (int b = 0; b < B; b++) {
         size_t o = (size_t)(lj_rng_u64(rng) % span);
+        if (offsets) offsets[b] = o;
         for (int t = 0; t < T; t++) {
             x[(size_t)t * B + b] = s->ids[o + t];
             y[(size_t)t * B + b] = s->ids[o + t + 1];

@@ -32,8 +32,9 @@ int tokset_split(const tokset *all, double valid_frac, double test_frac, uint64_
 
 /* B windows of T+1 consecutive tokens at random offsets of the concatenation
  * (MIT 6.S191 get_batch): x[t*B+b] = ids[o_b + t], y[t*B+b] = ids[o_b + t + 1].
+ * offsets (may be NULL) receives the B offsets o_b (lstmjam train --trace).
  * Needs n_ids > T. Thread: any. */
-void tokset_random_batch(const tokset *s, lj_rng *rng, int T, int B, int32_t *x, int32_t *y);
+void tokset_random_batch(const tokset *s, lj_rng *rng, int T, int B, int32_t *x, int32_t *y, size_t *offsets);
 
 /* Validation without sampling noise: the concatenation cut into consecutive
  * windows of T+1 tokens overlapping by one; window k starts at k*T. */

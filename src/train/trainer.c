@@ -24,6 +24,7 @@ void openblas_set_num_threads(int num_threads);
 #include "plot.h"
 #include "dataset.h"
 #include "evaluate.h"
+#include "trace.h"
 
 /* ---- signals: the handler only sets a flag; the loop saves and stops ------ */
 
@@ -64,6 +65,8 @@ typedef struct run {
     float *ema;              /* optimizer.ema: the averaged weights, the parameter arena's
                                 layout and length; NULL when off */
     size_t n_params;         /* floats in the parameter arena (and in ema) */
+    size_t *offsets;         /* (B) window batches: each column's first token/frame (--trace) */
+    train_trace *trace;      /* --trace FILE, else NULL */
     double head_sum[LJ_MAX_HEADS]; /* per-head train losses since the last metrics line */
     long step;               /* optimizer steps done */
     double best_valid;       /* best validation loss (nats/token), INFINITY if none */
@@ -232,7 +235,8 @@ static int build_model(run *r, char *err, size_t errlen) {
     size_t tb = (size_t)c->batch * (size_t)c->seq_len;
     r->x = malloc(tb * sizeof *r->x);
     r->y = malloc(tb * sizeof *r->y);
-    if (!r->x || !r->y) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
+    r->offsets = malloc((size_t)c->batch * sizeof *r->offsets);
+    if (!r->x || !r->y || !r->offsets) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     if (r->frames) {
         const encoding *e = r->data.enc;
         if (!(r->fx = malloc(tb * enc_frame_input_dim(e) * sizeof *r->fx)))
@@ -267,6 +271,7 @@ static void frame_random_batch(run *r) {
     size_t span = s->n_frames - (size_t)c->seq_len;
     for (int b = 0; b < c->batch; b++) {
         size_t o = (size_t)(lj_rng_u64(&r->batch_rng) % span);
+        r->offsets[b] = o;
         enc_frame_fill_window(r->data.enc, s, o, c->seq_len, c->batch, b, r->fx, r->fids, r->fvals);
     }
 }
@@ -609,6 +614,8 @@ static void run_free(run *r) {
     free(r->lengths);
     free(r->piece_ids);
     free(r->ema);
+    free(r->offsets);
+    train_trace_destroy(r->trace);
     for (int h = 0; h < LJ_MAX_HEADS; h++) {
         free(r->fids[h]);
         free(r->fvals[h]);
@@ -688,6 +695,9 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
             if ((rc = load_init(&r, err, errlen))) goto done;
             if (!r.quiet) fprintf(stderr, "init: the weights of %s\n", cfg->init);
         }
+        /* the initial weights (init's, if given), before any step */
+        if (o->trace_path && (rc = train_trace_begin(&r.trace, o->trace_path, cfg, r.model, &r.data, err, errlen)))
+            goto done;
         if (r.ema) memcpy(r.ema, lj_model_params(r.model, &r.n_params), r.n_params * sizeof *r.ema);
         unlink(r.path_metrics);
         if (o->config_path) {
@@ -758,7 +768,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         }
         if (r.lengths) frame_piece_batch(&r);
         else if (r.frames) frame_random_batch(&r);
-        else tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y);
+        else tokset_random_batch(r.train, &r.batch_rng, cfg->seq_len, cfg->batch, r.x, r.y, r.offsets);
         steps_tokens += r.lengths ? r.batch_steps : (size_t)cfg->batch * (size_t)cfg->seq_len;
         lj_model_zero_grad(r.model);
         lj_acts_reset_state(r.acts);
@@ -785,6 +795,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         }
         float lr = lj_sched_lr(&r.sched, r.step);
         lj_optim_step(r.optim, params, grads, lr);
+        if (r.trace && (rc = train_trace_step(r.trace, r.offsets, lr, err, errlen))) break;
         r.step++;
         if (r.ema) ema_update(&r, params);
         r.loss_sum += loss;
@@ -850,6 +861,11 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (r.tty && !r.quiet) fputc('\n', stderr);
+    if ((rc == LJ_OK || rc == TRAINER_INTERRUPTED) && r.trace) { /* the steps done, also when interrupted */
+        int trc = train_trace_finish(r.trace, err, errlen);
+        if (trc) rc = trc;
+        else if (!r.quiet) fprintf(stderr, "trace: %ld steps written to %s\n", r.step, o->trace_path);
+    }
     if (rc) goto done;
     /* The result: the best validation model, or the last one. */
     if (cfg->restore_best && r.best_step >= 0) {

@@ -35,6 +35,8 @@ typedef struct trainer_opts {
     int resume;            /* continue from run_dir/checkpoint.lstm */
     int quiet;             /* no progress output */
     const char *config_path; /* copied into the run folder; may be NULL */
+    const char *trace_path;  /* --trace: initial weights, data and batch order for
+                                tests/ref/parity_train.py (train/trace.h); NULL: none */
 } trainer_opts;
 
 /* Outcome codes beyond lj_status. */
