@@ -105,3 +105,12 @@ fi
 echo
 echo "== MIDI thru latency: lstmjam play next to fluidsynth -a jack -m jack =="
 "$SRC/bench/play_thru.sh" "$BUILD" 30 || echo "play thru: did not run (see above)"
+
+# Training parity: lstmjam and PyTorch train the same recipes from the same
+# weights on the same batches (tools/parity.sh); the curves and PNGs go to
+# BUILD/parity (docs/ holds the committed ones). About 20 min on this machine.
+echo
+echo "== training parity with PyTorch: psd-nottingham 3000 steps, nottingham-chars-small 1500 (LJ_BENCH_PARITY=0 skips) =="
+if [ "${LJ_BENCH_PARITY:-1}" != 0 ]; then
+    LJ_PARITY_OUT="$BUILD/parity" "$SRC/tools/parity.sh" "$BUILD" || echo "parity: a recipe above the limit, or did not run (see above)"
+fi

@@ -16,7 +16,7 @@
 # OUT = LJ_PARITY_OUT (default docs/). Exits 1 if a recipe's largest relative
 # difference of the validation losses exceeds LJ_PARITY_LIMIT (default 0.02).
 # Needs /usr/bin/python3 with torch and numpy, and the corpora. One training
-# at a time, one thread each: about 10 minutes here.
+# at a time, one thread each: about 20 minutes here (PyTorch is the slow half).
 set -eu
 BUILD=${1:-build}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
