@@ -25,7 +25,9 @@ static const char *help =
     "                      (the convention of the Nottingham dataset's MIDI files)\n"
     "  --no-chords         ABC: leave out the accompaniment made from chord symbols\n"
     "  --split S           JSB: train, valid or test (default: all three)\n"
-    "  --grid G            JSB: time step 16th (default), 8th or quarter; match the file\n"
+    "  --grid G            JSB: time step 16th, 8th or quarter (default: as the file's\n"
+    "                      name says, -quarter.json; else 16th); a name that says\n"
+    "                      another step is an error\n"
     "  -q, --quiet         no warnings;  -v, --verbose  every warning (default: the first 5)\n"
     "\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";

@@ -31,7 +31,10 @@ static const char *help =
     "  event       note-on/off, 10 ms time shifts, 32 velocity bins (Performance RNN)\n"
     "  psd         a frame (pitch, step, duration) per note (TF RNN music tutorial)\n"
     "  pianoroll   a frame of 88 keys per grid step (JSB polyphonic benchmark)\n"
-    "  abc         --variant tokens: folk-rnn ABC tokens of .abc files, one tune a line\n"
+    "  abc         --variant tokens: folk-rnn ABC tokens of each tune's melody written\n"
+    "              as ABC (K:C, L:1/8, bars by the meter), as lstmjam train reads it;\n"
+    "              --source text: of an ABC book's own text (keys, repeats as written;\n"
+    "              no transposition)\n"
     "              (the chars variant's tokens are the text itself: train on the .abc)\n"
     "\n"
     "encoding options (also as --opt KEY=VALUE):\n"
@@ -57,6 +60,8 @@ static const char *help =
     "  --repeats abc2midi|nottingham   ABC repeat expansion\n"
     "  --no-chord-symbols           ABC: leave out the accompaniment from chord symbols\n"
     "  --jsb-split S, --jsb-grid G  JSB JSON: split (train/valid/test) and file grid\n"
+    "                               (default: as the name says, -quarter.json; else\n"
+    "                               the encoding's grid)\n"
     "  -o FILE                      output (required)\n"
     "  -q, --quiet                  no summary, no warnings;  -v, --verbose  every warning\n"
     "\n"
@@ -132,7 +137,7 @@ static const struct {
     {"--chords", "chords"},       {"--timing", "timing"},     {"--step", "step"},
     {"--length", "length"},       {"--velocity-bins", "velocity_bins"},
     {"--shift-ms", "shift_ms"},   {"--max-shift", "max_shift"}, {"--unknown", "unknown"},
-    {"--qpm", "qpm"},             {"--variant", "variant"},
+    {"--qpm", "qpm"},             {"--variant", "variant"},   {"--source", "source"},
 };
 
 typedef struct kv {
@@ -199,7 +204,7 @@ int cmd_encode(int argc, char **argv) {
                 static const char *const keys[] = {"transpose", "augment", "part", "durations", "unknown", "grid",
                                                    "delimiters", "chords", "timing", "step", "token_durations",
                                                    "length", "velocity_bins", "shift_ms", "max_shift", "velocity", "qpm",
-                                                   "time", "time_bins", "time_bin", "with_velocity"};
+                                                   "time", "time_bins", "time_bin", "with_velocity", "variant", "source"};
                 const char *key = NULL;
                 for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
                     if (strlen(keys[k]) == (size_t)(eq - v) && !strncmp(keys[k], v, (size_t)(eq - v))) key = keys[k];
@@ -287,22 +292,25 @@ int cmd_encode(int argc, char **argv) {
     }
     ro.warn = cli_warn;
     ro.warn_user = &warnings;
+    /* a JSB roll whose name states no grid: the encoding's grid, as train reads it (dataset.c) */
+    if (o.grid > 0 && o.grid <= JSB_MAX_STEP_TICKS) ro.jsb_fallback_ticks = (int)o.grid;
     enc_stats stats = {0};
     int is_frames = enc_kind_of(e) == ENC_KIND_FRAMES;
     frameset_init(&frames, is_frames ? enc_frame_dim(e) : 1);
-    for (size_t f = 0; f < files.n && !st && abc; f++) {
-        /* abc reads ABC text, not scores */
-        char ext[16];
-        uint8_t *text;
-        size_t len;
-        if (strcmp(lj_file_ext(files.items[f], ext, sizeof ext), "abc")) continue;
-        st = lj_file_read(files.items[f], &text, &len, err, sizeof err);
-        if (!st) {
-            st = enc_encode_text(e, (const char *)text, len, files.items[f], 0, &all, &stats, err, sizeof err);
-            free(text);
+    /* files are read as lstmjam train reads them (dataset.c), so both make the
+     * same sequences for the same options: scores, except ABC books under abc
+     * source=text, which are tokenised as written */
+    for (size_t f = 0; f < files.n && !st; f++) {
+        if (abc && o.abc_text && score_format_of_path(files.items[f]) == SCORE_FORMAT_ABC) {
+            uint8_t *text;
+            size_t len;
+            st = lj_file_read(files.items[f], &text, &len, err, sizeof err);
+            if (!st) {
+                st = enc_encode_text(e, (const char *)text, len, files.items[f], 0, &all, &stats, err, sizeof err);
+                free(text);
+            }
+            continue;
         }
-    }
-    for (size_t f = 0; f < files.n && !st && !abc; f++) {
         st = score_read_file(files.items[f], &ro, &book, err, sizeof err);
         for (size_t k = 0; k < book.n && !st; k++) {
             score *s = book.items[k];

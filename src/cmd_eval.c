@@ -15,10 +15,36 @@
 #include "evaluate.h"
 #include "export_midi.h"
 #include "eval/eval_sets.h"
+#include "files.h"
 #if LJ_HAVE_BLAS
 /* From OpenBLAS's cblas.h (see trainer.c for why it is declared here). */
 void openblas_set_num_threads(int num_threads);
 #endif
+
+/* A token of the data that the model's vocabulary lacks (train_dataset_remap
+ * names only the token): parse the tokens files given again against the
+ * model's vocabulary, frozen, so the message gives the file, line and column.
+ * err keeps the remap's message when no file holds the token (a music file). */
+static void locate_unknown_token(const char *const *data, int n_data, vocab *mv, char *err, size_t errlen) {
+    for (int k = 0; k < n_data; k++) {
+        char ext[16];
+        if (strcmp(lj_file_ext(data[k], ext, sizeof ext), "txt")) continue;
+        uint8_t *text = NULL;
+        size_t len = 0;
+        char msg[1024];
+        if (lj_file_read(data[k], &text, &len, msg, sizeof msg)) continue;
+        tokset t = {0};
+        int rc = enc_tokens_parse((const char *)text, len, data[k], mv, 0 /* grow: no, mv stays */, &t, NULL, msg,
+                                  sizeof msg);
+        tokset_free(&t);
+        free(text);
+        if (rc == LJ_ERR_RANGE) {
+            snprintf(err, errlen, "%s (the model's vocabulary lacks it: encode the data with the model's options, "
+                                  "as lstmjam train read its data)", msg);
+            return;
+        }
+    }
+}
 
 static const char *help =
     "usage: lstmjam eval --model MODEL.lstm --data CONFIG.yaml|TOKENS.txt|FRAMES.txt|FILES... [options]\n"
@@ -385,7 +411,10 @@ int cmd_eval(int argc, char **argv) {
         goto done;
     }
     if ((rc = train_dataset_remap(&d, mv, err, sizeof err))) {
-        if (rc == LJ_ERR_RANGE) rc = LJ_ERR_ARG;
+        if (rc == LJ_ERR_RANGE) {
+            rc = LJ_ERR_ARG;
+            if (!from_config) locate_unknown_token(data, n_data, mv, err, sizeof err);
+        }
         goto done;
     }
     const tokset *set = split < 0 ? &d.corpus.pieces : &d.split[split];

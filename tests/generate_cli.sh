@@ -67,10 +67,15 @@ check "bad output" 2 "expected a .mid, .abc or .txt file" -- "$BIN" generate --m
 check "no model" 2 "needs --model" -- "$BIN" generate -o "$tmp/bad.abc"
 check "missing model" 1 "" -- "$BIN" generate --model "$tmp/none.lstm" -o "$tmp/bad.abc"
 no_output "missing model" "$tmp/bad.abc"
-# lstmjam encode writes abc tokens (the tokens variant only)
-check "encode abc tokens" 0 "abc: 1 files, 7 tunes -> 7 pieces" -- "$BIN" encode --encoding abc --variant tokens "$LJ_SOURCE_DIR/tests/data/abc/hard_repeats.abc" -o "$tmp/t.txt"
+# lstmjam encode writes abc tokens (the tokens variant only; source=text: the
+# book's own text; a .mid is read as a score, its melody written as ABC)
+check "encode abc tokens" 0 "abc: 1 files, 7 tunes -> 7 pieces" -- "$BIN" encode --encoding abc --variant tokens --source text "$LJ_SOURCE_DIR/tests/data/abc/hard_repeats.abc" -o "$tmp/t.txt"
 grep -q '^<s> M:4/4 L:1/4 K:G |: G A B c | \[1 d e f g :| \[2 g f e d || |: B c d e |1 f g a b :|2 b a g f |\] </s>$' "$tmp/t.txt" \
     && echo "ok   abc tokens of tune 2" || { echo "FAIL: abc tokens of tune 2"; grep -n "" "$tmp/t.txt" | head -4; fail=1; }
+check "encode abc of a .mid" 0 "abc: 1 files, 1 tunes -> 1 pieces" -- "$BIN" encode --encoding abc --variant tokens "$tmp/p.mid" -o "$tmp/pm.txt"
+grep -q '^<s> M:4/4 L:1/8 K:C C D E F G A B c |\] </s>$' "$tmp/pm.txt" && echo "ok   a .mid encodes as its melody's abc tokens" || { echo "FAIL: abc tokens of a .mid"; cat "$tmp/pm.txt"; fail=1; }
+check "encode abc transposed" 0 "" -- "$BIN" encode --encoding abc --variant tokens --transpose augment --augment 0:2 "$tmp/p.mid" -o "$tmp/pt.txt"
+grep -q '^<s> M:4/4 L:1/8 K:C D E \^F G A B \^c d |\] </s>$' "$tmp/pt.txt" && echo "ok   abc tokens transposed up a tone" || { echo "FAIL: abc tokens transposed"; cat "$tmp/pt.txt"; fail=1; }
 check "encode abc chars" 2 "writes the tokens variant" -- "$BIN" encode --encoding abc "$LJ_SOURCE_DIR/tests/data/abc/hard_repeats.abc" -o "$tmp/c.txt"
 no_output "encode abc chars" "$tmp/c.txt"
 # lstmjam sample still reads the same model

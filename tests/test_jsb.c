@@ -141,12 +141,26 @@ static void test_options(void **state) {
     score_destroy(s);
 }
 
+/* The grid a file's name states: the published names, any case, only the last
+ * path component, and no claim when the name states none or two. */
+static void test_grid_of_name(void **state) {
+    (void)state;
+    assert_int_equal(jsb_grid_of_name("corpora/jsb-chorales/jsb-chorales-quarter.json"), 480);
+    assert_int_equal(jsb_grid_of_name("jsb-chorales-8th.json"), 240);
+    assert_int_equal(jsb_grid_of_name("/x/JSB-Chorales-16th.json"), 120);
+    assert_int_equal(jsb_grid_of_name("Jsb16thSeparated.json"), 120);
+    assert_int_equal(jsb_grid_of_name("chorales.json"), 0);
+    assert_int_equal(jsb_grid_of_name("quarter/chorales.json"), 0);
+    assert_int_equal(jsb_grid_of_name("quarter-or-16th.json"), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_held),
         cmocka_unit_test(test_no_merge_and_split),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_options),
+        cmocka_unit_test(test_grid_of_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

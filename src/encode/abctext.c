@@ -12,7 +12,7 @@
 #define ABC_DEC_NOTES 64     /* notes one decoder step plays; more are dropped and counted
                                 (64 ons + 192 offs fit ENC_MAX_STEP_EVENTS) */
 
-static const char *const abc_keys[] = {"variant", "qpm", NULL};
+static const char *const abc_keys[] = {"variant", "source", "qpm", NULL};
 
 static int is_note_letter(char c) { return (c >= 'A' && c <= 'G') || (c >= 'a' && c <= 'g'); }
 static int is_digit(char c) { return c >= '0' && c <= '9'; }

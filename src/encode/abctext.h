@@ -33,10 +33,13 @@
  * Sampling: abc_grammar.h is the state machine of valid token streams of
  * the tokens variant; generate and the engine draw under it by default.
  *
- * Scores: ABC text (a file, a primer) is encoded as it is (enc_encode_text);
- * a Score is first written as an ABC tune of its melody (enc_score_abc:
- * skyline on a 16th-note grid, K:C with explicit sharps), so MIDI, kern or JSB
- * files can prime or train an abc model. */
+ * Scores: ABC text (a primer, or an .abc file under the tokens variant's
+ * option source=text) is encoded as it is (enc_encode_text); a Score is
+ * first written as an ABC tune of its melody (enc_score_abc: skyline on a
+ * 16th-note grid, K:C with explicit sharps), so MIDI, kern or JSB files can
+ * prime or train an abc model. lstmjam encode and train read .abc files the
+ * same way for the same options: as scores (source=score, the default) or as
+ * text (source=text, which cannot transpose). */
 #ifndef LJ_ABCTEXT_H
 #define LJ_ABCTEXT_H
 

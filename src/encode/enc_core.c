@@ -190,6 +190,10 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
         if (!strcmp(v, "chars")) o->abc_variant = ENC_ABC_CHARS;
         else if (!strcmp(v, "tokens")) o->abc_variant = ENC_ABC_TOKENS;
         else return lj_fail(err, errlen, LJ_ERR_ARG, "variant: expected chars or tokens, found '%s'", v);
+    } else if (!strcmp(key, "source")) {
+        if (!strcmp(v, "score")) o->abc_text = 0;
+        else if (!strcmp(v, "text")) o->abc_text = 1;
+        else return lj_fail(err, errlen, LJ_ERR_ARG, "source: expected score or text, found '%s'", v);
     } else if (!strcmp(key, "qpm")) {
         if ((rc = parse_long_value(key, v, 1, 1000, &n, err, errlen))) return rc;
         o->us_per_qn = (uint32_t)(60000000 / n);
@@ -224,7 +228,7 @@ int enc_opts_set(enc_opts *o, const char *key, const char *value, char *err, siz
         o->with_velocity = (int)n;
     } else {
         return lj_fail(err, errlen, LJ_ERR_ARG,
-                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm, time, time_bins, time_bin, with_velocity, variant)",
+                       "unknown encoding option '%s' (transpose, augment, part, durations, unknown, grid, delimiters, chords, timing, step, token_durations, length, velocity_bins, shift_ms, max_shift, velocity, qpm, time, time_bins, time_bin, with_velocity, variant, source)",
                        key);
     }
     return LJ_OK;
@@ -314,6 +318,7 @@ int enc_opts_format(const enc_opts *o, const char *name, char *buf, size_t bufle
         else if (!strcmp(key, "max_shift")) bad |= put(buf, buflen, &at, key, "%d", o->max_shift_steps);
         else if (!strcmp(key, "velocity")) bad |= put(buf, buflen, &at, key, "%d", o->velocity);
         else if (!strcmp(key, "variant")) bad |= put(buf, buflen, &at, key, "%s", o->abc_variant == ENC_ABC_TOKENS ? "tokens" : "chars");
+        else if (!strcmp(key, "source")) bad |= o->abc_text ? put(buf, buflen, &at, key, "text") : 0;
         else if (!strcmp(key, "qpm")) bad |= put(buf, buflen, &at, key, "%u", (unsigned)((60000000u + o->us_per_qn / 2) / o->us_per_qn));
         else if (!strcmp(key, "time")) bad |= put(buf, buflen, &at, key, "%s", o->time_beats ? "beats" : "seconds");
         else if (!strcmp(key, "time_bins")) bad |= put(buf, buflen, &at, key, "%d", o->time_bins);
@@ -331,6 +336,13 @@ int enc_create(const char *name, const enc_opts *o, encoding **out, char *err, s
     if (!c)
         return lj_fail(err, errlen, LJ_ERR_ARG, "unknown encoding '%s' (expected timestep, notechord, event, psd, pianoroll or abc)",
                        name ? name : "");
+    if (o->abc_text && (strcmp(name, "abc") || o->abc_variant != ENC_ABC_TOKENS))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "source=text is an option of the abc tokens variant (variant=tokens)");
+    if (o->abc_text && o->transpose != ENC_TRANSPOSE_NONE)
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "transpose=%s: abc source=text tokenises the ABC as written and cannot transpose it "
+                       "(use source=score, which transposes the tunes' melodies, or transpose=none)",
+                       o->transpose == ENC_TRANSPOSE_C ? "c" : "augment");
     if (o->transpose == ENC_TRANSPOSE_AUGMENT && !(o->augment_lo <= 0 && o->augment_hi >= 0))
         return lj_fail(err, errlen, LJ_ERR_ARG, "augment: expected LO <= 0 <= HI, found %d:%d", o->augment_lo, o->augment_hi);
     if (c->check) {

@@ -132,6 +132,13 @@ typedef struct enc_opts {
                                 1/12, so 16ths and triplets are exact) */
     int with_velocity;       /* "with_velocity": psd, 0/1: a velocity field (velocity_bins classes) */
     enc_abc_variant abc_variant; /* "variant": abc chars | tokens */
+    int abc_text;            /* "source": abc tokens, how .abc files become sequences (lstmjam
+                                encode and train alike): score (0, default) reads each tune as a
+                                score and tokenises its melody re-written as ABC (enc_score_abc:
+                                K:C, repeats played out; transposition applies); text (1)
+                                tokenises the file's own text (keys, repeats, chord symbols as
+                                written: folk-rnn's data), which cannot transpose. Other files
+                                are scores either way. Written in the options only when text. */
 } enc_opts;
 
 /* Counts of one or more enc_encode calls (the caller zeroes it once). */

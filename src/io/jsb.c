@@ -9,6 +9,7 @@
 #include "jsb.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,6 @@
 
 #define JSB_MAX_DEPTH 16     /* the format needs 4 levels; anything deeper is hostile */
 #define JSB_VELOCITY 80      /* the rolls carry no dynamics: a neutral mf */
-#define JSB_MAX_STEP_TICKS (16 * SCORE_PPQ) /* 4 whole notes per step is already absurd */
 
 static const char *const jsb_splits[3] = {"train", "valid", "test"};
 
@@ -400,6 +400,30 @@ int jsb_read_mem(const char *json, size_t len, const char *name, const jsb_opts 
     }
     (void)pushed;
     return rc;
+}
+
+static int contains_nocase(const char *s, const char *word) {
+    size_t n = strlen(word);
+    for (; *s; s++) {
+        size_t i = 0;
+        while (i < n && s[i] && tolower((unsigned char)s[i]) == word[i]) i++; /* word: lower case */
+        if (i == n) return 1;
+    }
+    return 0;
+}
+
+int jsb_grid_of_name(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    static const struct { const char *word; int ticks; } grids[] = {
+        {"16th", SCORE_PPQ / 4}, {"8th", SCORE_PPQ / 2}, {"quarter", SCORE_PPQ}};
+    int found = 0;
+    for (size_t k = 0; k < sizeof grids / sizeof grids[0]; k++)
+        if (contains_nocase(base, grids[k].word)) {
+            if (found) return 0; /* two grids named: no claim */
+            found = grids[k].ticks;
+        }
+    return found;
 }
 
 int jsb_read_file(const char *path, const jsb_opts *opts, score_book *out, char *err,

@@ -23,6 +23,8 @@
 
 #include "score.h"
 
+#define JSB_MAX_STEP_TICKS (16 * SCORE_PPQ) /* 4 whole notes per step is already absurd */
+
 typedef struct jsb_opts {
     const char *split; /* "train", "valid", "test", or NULL for all three in that order */
     int step_ticks;    /* ticks per time step, 1..7680: 120 for the 16th file, 240 8th, 480 quarter */
@@ -38,6 +40,12 @@ typedef struct jsb_opts {
  * reads: concurrent calls race only on that unused value). */
 int jsb_read_mem(const char *json, size_t len, const char *name, const jsb_opts *opts,
                  score_book *out, char *err, size_t errlen);
+
+/* The grid a JSB file's name states, in ticks (the files are published as
+ * jsb-chorales-quarter.json, -8th, -16th, or JSB-Chorales-16th...): "16th" ->
+ * 120, "8th" -> 240, "quarter" -> 480 anywhere in the last path component,
+ * any case; 0 when it states none (or more than one). Thread: any. */
+int jsb_grid_of_name(const char *path);
 
 /* Thread: control. */
 int jsb_read_file(const char *path, const jsb_opts *opts, score_book *out, char *err,

@@ -10,12 +10,20 @@
 
 typedef struct score_read_opts {
     abc_opts abc;      /* ABC repeat convention, chord symbols */
-    jsb_opts jsb;      /* JSB split and grid */
+    jsb_opts jsb;      /* JSB split and grid; jsb.step_ticks 0 = auto: the grid the
+                          file's name states (jsb_grid_of_name), else
+                          jsb_fallback_ticks. A grid given (> 0) that the name
+                          contradicts is refused (LJ_ERR_ARG): a JSON roll does not
+                          say its step, and read on another grid every note
+                          stretches (the quarter file read as 16ths scored 92
+                          nats/frame instead of 5) */
+    int jsb_fallback_ticks; /* auto grid when the name states none; 0 = 120 (16th) */
     lj_warn_fn warn;   /* non-fatal diagnostics from every reader; may be NULL */
     void *warn_user;
 } score_read_opts;
 
-/* Defaults: abc2midi repeats, chords on, all JSB splits at 16th-note steps. */
+/* Defaults: abc2midi repeats, chords on, all JSB splits, the JSB grid from the
+ * file's name (else 16th-note steps). */
 void score_read_opts_default(score_read_opts *o);
 
 /* Format names for messages and `info`. */

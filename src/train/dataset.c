@@ -337,10 +337,36 @@ static int read_tokens_file(train_dataset *d, const input_file *f, char *err, si
     return rc;
 }
 
+/* An ABC book under abc source=text: its own text tokenised (every tune a
+ * piece and a group), as lstmjam encode --source text writes it. */
+static int read_abc_text(train_dataset *d, const input_file *f, char *err, size_t errlen) {
+    uint8_t *text;
+    size_t len;
+    int rc = lj_file_read(f->path, &text, &len, err, errlen);
+    if (rc) return rc;
+    tokset part = {0};
+    rc = enc_encode_text(d->enc, (const char *)text, len, f->path, 0, &part, &d->corpus.stats, err, errlen);
+    free(text);
+    for (size_t p = 0; p < part.n_pieces && !rc; p++) {
+        rc = train_corpus_add(&d->corpus, part.ids + part.start[p], tokset_piece_len(&part, p),
+                              (int32_t)d->corpus.n_groups++, f->source, -1);
+        if (rc) rc = lj_fail(err, errlen, rc, "out of memory");
+    }
+    tokset_free(&part);
+    return rc;
+}
+
 static int read_music_file(train_dataset *d, const train_config *cfg, const input_file *f, char *err,
                            size_t errlen) {
+    if (cfg->enc_opts.abc_text && d->kind != TRAIN_DATA_FRAMES && score_format_of_path(f->path) == SCORE_FORMAT_ABC)
+        return read_abc_text(d, f, err, errlen);
     score_book book = {0};
-    int rc = score_read_file(f->path, &cfg->read, &book, err, errlen);
+    score_read_opts ro = cfg->read;
+    /* a JSB roll whose name states no grid is read on the encoding's grid, so
+     * that `eval --data FILE.json` reads it as the model's training did */
+    if (!ro.jsb_fallback_ticks && cfg->enc_opts.grid > 0 && cfg->enc_opts.grid <= JSB_MAX_STEP_TICKS)
+        ro.jsb_fallback_ticks = (int)cfg->enc_opts.grid;
+    int rc = score_read_file(f->path, &ro, &book, err, errlen);
     int is_jsb = score_format_of_path(f->path) == SCORE_FORMAT_JSB;
     for (size_t k = 0; k < book.n && !rc; k++) {
         score *s = book.items[k];

@@ -92,7 +92,9 @@ static int parse_encoding(cfg_doc *d, cfg_node *root, const char *name, train_co
 }
 
 /* `read: {repeats: abc2midi|nottingham, chord_symbols: BOOL, jsb_grid: 16th|8th|quarter}`:
- * how the readers turn files into scores (the same switches as lstmjam encode). */
+ * how the readers turn files into scores (the same switches as lstmjam encode).
+ * Without jsb_grid a JSB file is read on the grid its name states, else on the
+ * encoding's grid (dataset.c); with it, a name that says another grid is an error. */
 static int parse_read_options(cfg_doc *d, cfg_node *root, train_config *c, char *err, size_t errlen) {
     static const char *const repeats[] = {"abc2midi", "nottingham", NULL};
     static const char *const grids[] = {"16th", "8th", "quarter", NULL};
@@ -103,9 +105,9 @@ static int parse_read_options(cfg_doc *d, cfg_node *root, train_config *c, char 
     if ((rc = cfg_enum(d, n, "repeats", 0, repeats, &e, err, errlen))) return rc;
     c->read.abc.repeats = e ? ABC_REPEATS_NOTTINGHAM : ABC_REPEATS_ABC2MIDI;
     if ((rc = cfg_bool(d, n, "chord_symbols", 0, &c->read.abc.chords, err, errlen))) return rc;
-    e = c->read.jsb.step_ticks == SCORE_PPQ ? 2 : c->read.jsb.step_ticks == SCORE_PPQ / 2 ? 1 : 0;
+    e = -1; /* absent: the grid the file's name states (score_io.h) */
     if ((rc = cfg_enum(d, n, "jsb_grid", 0, grids, &e, err, errlen))) return rc;
-    c->read.jsb.step_ticks = e == 2 ? SCORE_PPQ : e == 1 ? SCORE_PPQ / 2 : SCORE_PPQ / 4;
+    if (e >= 0) c->read.jsb.step_ticks = e == 2 ? SCORE_PPQ : e == 1 ? SCORE_PPQ / 2 : SCORE_PPQ / 4;
     return LJ_OK;
 }
 
