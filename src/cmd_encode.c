@@ -2,15 +2,14 @@
  * tokens text format, or for the frame encodings (psd, pianoroll) the frames
  * as numbers (src/encode/encoding.h), so another tool can train or evaluate
  * on exactly the data lstmjam trains on. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "encoding.h"
 #include "files.h"
+#include "music_paths.h"
 #include "io/score_io.h"
 
 static const char *help =
@@ -67,67 +66,6 @@ static const char *help =
     "\n"
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
-typedef struct path_list {
-    char **items;
-    size_t n, cap;
-} path_list;
-
-static int push_path(path_list *l, const char *p) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **q = realloc(l->items, cap * sizeof *q);
-        if (!q) return LJ_ERR_NOMEM;
-        l->items = q;
-        l->cap = cap;
-    }
-    if (!(l->items[l->n] = strdup(p))) return LJ_ERR_NOMEM;
-    l->n++;
-    return LJ_OK;
-}
-
-static void free_paths(path_list *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->items[i]);
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Adds path, or the music files under folder path (sorted by name, recursive). */
-static int collect(path_list *l, const char *path, int depth, char *err, size_t errlen) {
-    struct stat st;
-    if (stat(path, &st) != 0) return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no such file or folder", path);
-    if (!S_ISDIR(st.st_mode)) return push_path(l, path) ? lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory") : LJ_OK;
-    if (depth > 32) return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: folders nested deeper than 32", path);
-    DIR *d = opendir(path);
-    if (!d) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open the folder", path);
-    path_list names = {0};
-    int rc = LJ_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.') rc = push_path(&names, e->d_name);
-    closedir(d);
-    if (rc) {
-        free_paths(&names);
-        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
-    }
-    qsort(names.items, names.n, sizeof *names.items, cmp_str);
-    for (size_t i = 0; i < names.n && !rc; i++) {
-        char sub[4096];
-        if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, names.items[i]) >= sizeof sub) {
-            rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s/%s: path too long", path, names.items[i]);
-            break;
-        }
-        struct stat s2;
-        if (stat(sub, &s2) != 0) continue;
-        if (S_ISDIR(s2.st_mode)) rc = collect(l, sub, depth + 1, err, errlen);
-        else if (score_format_of_path(sub) != SCORE_FORMAT_UNKNOWN && push_path(l, sub))
-            rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
-    }
-    free_paths(&names);
-    return rc;
-}
-
 /* Options of the form --name VALUE that map to an encoding option key. */
 static const struct {
     const char *flag, *key;
@@ -157,7 +95,7 @@ int cmd_encode(int argc, char **argv) {
     encoding *e = NULL;
     tokset all = {0};
     frameset frames = {0}; /* frame encodings (psd, pianoroll) */
-    path_list files = {0};
+    lj_path_list files = {0};
     score_book book = {0};
     if (!sets || !inputs) {
         cli_error("out of memory");
@@ -283,7 +221,7 @@ int cmd_encode(int argc, char **argv) {
         rc = LJ_EXIT_BAD_INPUT;
         goto done;
     }
-    for (int k = 0; k < n_inputs && !st; k++) st = collect(&files, inputs[k], 0, err, sizeof err);
+    for (int k = 0; k < n_inputs && !st; k++) st = lj_collect_music_files(&files, inputs[k], err, sizeof err);
     if (!st && files.n == 0) st = lj_fail(err, sizeof err, LJ_ERR_ARG, "no music files (.mid .abc .krn .json) in the inputs");
     if (st) {
         cli_error("%s", err);
@@ -363,7 +301,7 @@ int cmd_encode(int argc, char **argv) {
     }
 done:
     score_book_clear(&book);
-    free_paths(&files);
+    lj_path_list_free(&files);
     tokset_free(&all);
     frameset_free(&frames);
     enc_destroy(e);

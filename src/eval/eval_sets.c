@@ -1,7 +1,6 @@
 #include "eval_sets.h"
 
 #include <errno.h>
-#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "cli.h"
 #include "eval_plot.h"
 #include "files.h"
+#include "music_paths.h"
 #include "io/score_io.h"
 #include "mgeval.h"
 
@@ -63,58 +63,8 @@ int eval_sets_wanted(int argc, char **argv) {
 
 /* ---- reading the sets ------------------------------------------------------ */
 
-typedef struct path_list {
-    char **items; /* n owned paths */
-    size_t n, cap;
-} path_list;
-
-static int push_path(path_list *l, const char *p) {
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        char **items = realloc(l->items, cap * sizeof *items);
-        if (!items) return LJ_ERR_NOMEM;
-        l->items = items;
-        l->cap = cap;
-    }
-    if (!(l->items[l->n] = strdup(p))) return LJ_ERR_NOMEM;
-    l->n++;
-    return LJ_OK;
-}
-
-static void free_paths(path_list *l) {
-    for (size_t i = 0; i < l->n; i++) free(l->items[i]);
-    free(l->items);
-    memset(l, 0, sizeof *l);
-}
-
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Adds path, or the music files under folder path (recursive). */
-static int collect(path_list *l, const char *path, int depth, char *err, size_t errlen) {
-    struct stat st;
-    if (stat(path, &st) != 0) return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no such file or folder", path);
-    if (!S_ISDIR(st.st_mode)) return push_path(l, path) ? lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory") : LJ_OK;
-    if (depth > 32) return lj_fail(err, errlen, LJ_ERR_LIMIT, "%s: folders nested deeper than 32", path);
-    DIR *d = opendir(path);
-    if (!d) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open the folder: %s", path, strerror(errno));
-    int rc = LJ_OK;
-    struct dirent *e;
-    while (!rc && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        char sub[4096];
-        if ((size_t)snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= sizeof sub) {
-            rc = lj_fail(err, errlen, LJ_ERR_LIMIT, "%s/%s: path too long", path, e->d_name);
-            break;
-        }
-        struct stat s2;
-        if (stat(sub, &s2) != 0) continue;
-        if (S_ISDIR(s2.st_mode)) rc = collect(l, sub, depth + 1, err, errlen);
-        else if (score_format_of_path(sub) != SCORE_FORMAT_UNKNOWN && push_path(l, sub))
-            rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
-    }
-    closedir(d);
-    return rc;
-}
+/* Whole paths in byte order: the sets' order, whatever folders they came from. */
+static int cmp_path(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 typedef struct piece_set {
     const char *what;      /* "generated" or "reference" */
@@ -154,10 +104,10 @@ static int set_push(piece_set *s, const char *label) {
 /* Reads the pieces of args (files and folders) into s, at most max (0: all). */
 static int read_set(piece_set *s, const char **args, int n_args, size_t max, score_read_opts *o, char *err,
                     size_t errlen) {
-    path_list paths = {0};
+    lj_path_list paths = {0};
     int rc = LJ_OK;
-    for (int i = 0; i < n_args && !rc; i++) rc = collect(&paths, args[i], 0, err, errlen);
-    if (!rc && paths.n) qsort(paths.items, paths.n, sizeof *paths.items, cmp_str);
+    for (int i = 0; i < n_args && !rc; i++) rc = lj_collect_music_files(&paths, args[i], err, errlen);
+    if (!rc && paths.n) qsort(paths.items, paths.n, sizeof *paths.items, cmp_path);
     for (size_t f = 0; f < paths.n && !rc && !(max && s->n >= max); f++) {
         score_book book = {0};
         if ((rc = score_read_file(paths.items[f], o, &book, err, errlen))) {
@@ -206,7 +156,7 @@ static int read_set(piece_set *s, const char **args, int n_args, size_t max, sco
         rc = lj_fail(err, errlen, LJ_ERR_ARG,
                      "--%s: %zu pieces of 2 notes or more in %zu files (%zu skipped); the comparison needs 3",
                      s->what, s->n, s->files, s->skipped);
-    free_paths(&paths);
+    lj_path_list_free(&paths);
     return rc;
 }
 
