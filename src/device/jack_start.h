@@ -9,9 +9,7 @@
 #ifndef LJ_JACK_START_H
 #define LJ_JACK_START_H
 
-#include <jack/jack.h>
 #include <stdatomic.h>
-#include <stddef.h>
 #include <time.h>
 
 #define JACK_START_WAIT_MS 500 /* about 190 periods of 128 frames at 48 kHz */
@@ -24,13 +22,5 @@ static inline int jack_client_ran(_Atomic unsigned long *cycles, int ms) {
         nanosleep(&(struct timespec){0, 1000000}, NULL);
     return atomic_load_explicit(cycles, memory_order_acquire) > 0;
 }
-
-/* Opens a client with open(owner) (which sets *client, registers its port,
- * zeroes *cycles and activates it) and checks it runs: a client with no
- * process callback within JACK_START_WAIT_MS is closed and opened again under
- * the same name, up to JACK_START_TRIES times (*reopened counts them), then
- * LJ_ERR_IO naming `what` ("JACK MIDI input") and the client. */
-int jack_start_checked(void *owner, int (*open)(void *owner, char *err, size_t errlen), jack_client_t **client,
-                       _Atomic unsigned long *cycles, int *reopened, const char *what, char *err, size_t errlen);
 
 #endif

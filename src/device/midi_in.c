@@ -57,9 +57,7 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
 }
 
 /* One activated client "lstmjam-midi" with its input port in m->jack, m->port. */
-static int open_jack_client(void *owner, char *err, size_t errlen) {
-    midi_in *m = owner;
-    m->port = NULL;
+static int open_jack_client(midi_in *m, char *err, size_t errlen) {
     jack_status_t status;
     m->jack = jack_client_open("lstmjam-midi", JackNoStartServer, &status);
     if (!m->jack)
@@ -75,11 +73,22 @@ static int open_jack_client(void *owner, char *err, size_t errlen) {
 
 static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
     audio_out_quiet_libs();
+    int rc = open_jack_client(m, err, errlen);
     /* the start-up check (jack_start.h): a client the server never runs is
      * opened again under the same name (the port others connect to stays
      * lstmjam-midi:midi_in) */
-    int rc = jack_start_checked(m, open_jack_client, &m->jack, &m->jack_cycles, &m->reopened, "JACK MIDI input", err,
-                                errlen);
+    for (int attempt = 0; !rc && attempt < JACK_START_TRIES && !jack_client_ran(&m->jack_cycles, JACK_START_WAIT_MS);
+         attempt++) {
+        jack_deactivate(m->jack);
+        jack_client_close(m->jack);
+        m->jack = NULL;
+        m->port = NULL;
+        rc = open_jack_client(m, err, errlen);
+        m->reopened++;
+    }
+    if (!rc && !jack_client_ran(&m->jack_cycles, 0))
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI input: the JACK server does not run the client "
+                                             "%s (tried %d times)", jack_get_client_name(m->jack), m->reopened + 1);
     if (rc) return rc;
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
     if (source && *source) {
