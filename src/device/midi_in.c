@@ -2,7 +2,6 @@
 
 #include "audio_out.h"
 #include "device_match.h"
-#include "jack_start.h"
 #include "rt_thread.h"
 
 #include <alsa/asoundlib.h>
@@ -71,14 +70,25 @@ static int open_jack_client(midi_in *m, char *err, size_t errlen) {
     return LJ_OK;
 }
 
+/* Waits up to `ms` for the client's first process callback. */
+static int jack_runs(midi_in *m, int ms) {
+    for (int i = 0; i < ms && !atomic_load_explicit(&m->jack_cycles, memory_order_acquire); i++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    return atomic_load_explicit(&m->jack_cycles, memory_order_acquire) > 0;
+}
+
 static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
     audio_out_quiet_libs();
     int rc = open_jack_client(m, err, errlen);
-    /* the start-up check (jack_start.h): a client the server never runs is
-     * opened again under the same name (the port others connect to stays
-     * lstmjam-midi:midi_in) */
-    for (int attempt = 0; !rc && attempt < JACK_START_TRIES && !jack_client_ran(&m->jack_cycles, JACK_START_WAIT_MS);
-         attempt++) {
+    /* jackd 1.9.21 sometimes activates this second client of the process
+     * (MIDI out's is the first) and never runs it: the server reports it
+     * "not finished, state = Triggered" every cycle, and every message sent
+     * to it is lost (play_midi_clock: the CC 71 that never arrived, in about
+     * half the runs where `jack_lsp | grep -q` polled for the port while
+     * lstmjam started). A client that has not run within 500 ms (about 190
+     * periods of 128 frames) is closed and opened again (same name: the
+     * port others connect to stays lstmjam-midi:midi_in). */
+    for (int attempt = 0; !rc && attempt < 3 && !jack_runs(m, 500); attempt++) {
         jack_deactivate(m->jack);
         jack_client_close(m->jack);
         m->jack = NULL;
@@ -86,7 +96,7 @@ static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
         rc = open_jack_client(m, err, errlen);
         m->reopened++;
     }
-    if (!rc && !jack_client_ran(&m->jack_cycles, 0))
+    if (!rc && !jack_runs(m, 0))
         rc = lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI input: the JACK server does not run the client "
                                              "%s (tried %d times)", jack_get_client_name(m->jack), m->reopened + 1);
     if (rc) return rc;

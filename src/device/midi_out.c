@@ -2,7 +2,6 @@
 
 #include "audio_out.h"
 #include "device_match.h"
-#include "jack_start.h"
 #include "rt_thread.h"
 
 #include <alsa/asoundlib.h>
@@ -29,8 +28,6 @@ struct midi_out {
     double rate;
     char name[256];
     _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
-    _Atomic unsigned long jack_cycles; /* process callbacks run (start-up check, jack_start.h) */
-    int reopened;                      /* clients replaced because the server never ran them */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
     int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
@@ -108,8 +105,6 @@ static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
 
 static int jack_process(jack_nframes_t nframes, void *arg) {
     midi_out *m = arg;
-    atomic_store_explicit(&m->jack_cycles, atomic_load_explicit(&m->jack_cycles, memory_order_relaxed) + 1,
-                          memory_order_release);
     m->jack_buf = jack_port_get_buffer(m->port, nframes);
     jack_midi_clear_buffer(m->jack_buf);
     uint64_t now;
@@ -152,8 +147,8 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     return 0;
 }
 
-/* One activated client "lstmjam-out" with its output port in m->jack, m->port. */
-static int open_jack_client(midi_out *m, char *err, size_t errlen) {
+static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
+    audio_out_quiet_libs();
     jack_status_t status;
     m->jack = jack_client_open("lstmjam-out", JackNoStartServer, &status);
     if (!m->jack)
@@ -164,31 +159,8 @@ static int open_jack_client(midi_out *m, char *err, size_t errlen) {
     if (m->midi_clock) midi_sink_clock_enable(&m->sink, m->clock ? m->rate : (double)jack_get_sample_rate(m->jack));
     m->port = jack_port_register(m->jack, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
-    atomic_store(&m->jack_cycles, 0);
     jack_set_process_callback(m->jack, jack_process, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
-    return LJ_OK;
-}
-
-static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
-    audio_out_quiet_libs();
-    int rc = open_jack_client(m, err, errlen);
-    /* the start-up check (jack_start.h): with audio on JACK this is the
-     * process's second client; one the server never runs loses every note
-     * silently, so it is opened again under the same name */
-    for (int attempt = 0; !rc && attempt < JACK_START_TRIES && !jack_client_ran(&m->jack_cycles, JACK_START_WAIT_MS);
-         attempt++) {
-        jack_deactivate(m->jack);
-        jack_client_close(m->jack);
-        m->jack = NULL;
-        m->port = NULL;
-        rc = open_jack_client(m, err, errlen);
-        m->reopened++;
-    }
-    if (!rc && !jack_client_ran(&m->jack_cycles, 0))
-        rc = lj_fail(err, errlen, LJ_ERR_IO, "JACK MIDI output: the JACK server does not run the client "
-                                             "%s (tried %d times)", jack_get_client_name(m->jack), m->reopened + 1);
-    if (rc) return rc;
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
     if (dest && *dest) {
         if (jack_connect(m->jack, jack_port_name(m->port), dest))
