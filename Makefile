@@ -2,6 +2,11 @@
 # fresh Debian 12 machine (tools/install-deps.sh installs what is missing).
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+# The sanitizer build keeps asserts and debug info but optimises a little:
+# -O1 is what ASan's authors recommend, and the training tests' kernels run
+# about a third faster than at -O0 (train_frames: 8.5 -> 5.4 s of CPU for one
+# 150-step NADE run), which keeps make test within its ten minutes.
+SANITIZE_CFLAGS ?= -g -O1
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
@@ -38,12 +43,13 @@ run: deps-run $(BUILD)/CMakeCache.txt
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@cmake -S . -B $(ASAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=address,undefined \
-	    -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    ctest --output-on-failure -j $(JOBS) -LE slow
-	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug \
+	    -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap
 	cd $(TSAN_BUILD) && ctest --output-on-failure -L threads
 

@@ -14,7 +14,15 @@ int lj_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_
     *data = NULL;
     *len = 0;
     FILE *fp = fopen(path, "rb");
-    if (!fp) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!fp) {
+        /* A path the user named that is not there is bad usage (exit 2, like
+         * any other bad argument); a file that exists but cannot be read is a
+         * system failure (exit 1). */
+        int e = errno;
+        int usage = e == ENOENT || e == ENOTDIR || e == EISDIR;
+        return lj_fail(err, errlen, usage ? LJ_ERR_ARG : LJ_ERR_IO, "%s: cannot open: %s", path,
+                       strerror(e));
+    }
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);
     if (!buf) {

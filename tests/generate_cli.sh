@@ -65,7 +65,7 @@ check "midi primer outside the vocabulary" 2 "q.mid (its melody as ABC):5:3: exp
 no_output "midi primer outside the vocabulary" "$tmp/bad.abc"
 check "bad output" 2 "expected a .mid, .abc or .txt file" -- "$BIN" generate --model "$M" -o "$tmp/bad.wav"
 check "no model" 2 "needs --model" -- "$BIN" generate -o "$tmp/bad.abc"
-check "missing model" 1 "" -- "$BIN" generate --model "$tmp/none.lstm" -o "$tmp/bad.abc"
+check "missing model" 2 "none.lstm: cannot open" -- "$BIN" generate --model "$tmp/none.lstm" -o "$tmp/bad.abc"
 no_output "missing model" "$tmp/bad.abc"
 # lstmjam encode writes abc tokens (the tokens variant only; source=text: the
 # book's own text; a .mid is read as a score, its melody written as ABC)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # `lstmjam render` on good and bad input. Good input: exit 0, WAV (RIFF/WAVE) or FLAC (fLaC) plus the
 # MIDI beside it, the SoundFont named on stdout. Bad input: exit 2 (usage, bad
-# score, missing or invalid SoundFont) or 1 (I/O), a message naming the culprit,
+# score, a missing input file, missing or invalid SoundFont) or 1 (I/O), a message naming the culprit,
 # and nothing left in the output folder. Skipped (77) without a SoundFont.
 set -u
 data=${LJ_TEST_DATA:?}
@@ -69,7 +69,7 @@ expect 2 "/nonexistent/none.sf2: cannot read" --score "$good" -o "$out" --soundf
 expect 2 "cannot load" --score "$good" -o "$out" --soundfont "$good"
 expect 2 "truncated.mid: byte [0-9]*: expected" --score "$data/midi/truncated.mid" -o "$out"
 expect 2 "garbage.mid" --score "$data/midi/garbage.mid" -o "$out"
-expect 1 "no-such-file.mid" --score "$tmp/no-such-file.mid" -o "$out"
+expect 2 "no-such-file.mid" --score "$tmp/no-such-file.mid" -o "$out"
 expect 2 "pick one with --tune" --score "$data/audio/two-tunes.abc" -o "$out"
 expect 2 "no tune 7" --score "$data/audio/two-tunes.abc" --tune 7 -o "$out"
 expect 2 "expected a .wav, .flac or .ogg" --score "$good" -o "$tmp/out/x.mp3"

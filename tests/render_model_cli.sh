@@ -55,6 +55,6 @@ check "tempo" 2 "tempo: expected" -- "$BIN" render --model "$tmp/ev.lstm" --minu
 check "minutes with score" 2 "go with --model" -- "$BIN" render --score x.mid --minutes 1 -o "$tmp/o/x.wav"
 printf 'not a model' > "$tmp/bad.lstm"
 check "bad model" 2 "bad.lstm" -- "$BIN" render --model "$tmp/bad.lstm" --minutes 1 -o "$tmp/o/x.wav"
-check "missing model" 1 "nope.lstm" -- "$BIN" render --model "$tmp/nope.lstm" --minutes 1 -o "$tmp/o/x.wav"
+check "missing model" 2 "nope.lstm" -- "$BIN" render --model "$tmp/nope.lstm" --minutes 1 -o "$tmp/o/x.wav"
 [ -z "$(ls -A "$tmp/o")" ] && echo "ok   nothing left behind" || { echo "FAIL left: $(ls -A "$tmp/o")"; fail=1; }
 exit $fail
