@@ -346,6 +346,10 @@ static void test_header_errors(void **state) {
     read_fails(&f, LJ_ERR_PARSE, 0, "expected \"MThd\" (a Standard MIDI File), found \"RIFF\"");
     f = raw("");
     read_fails(&f, LJ_ERR_PARSE, 0, "found an empty file");
+    f = raw("4D546864 0000"); /* cut inside the header's length */
+    read_fails(&f, LJ_ERR_PARSE, 4, "expected the header's 4-byte length, found end of file (2 bytes)");
+    f = raw("4D54");
+    read_fails(&f, LJ_ERR_PARSE, 0, "expected \"MThd\" (a Standard MIDI File), found end of file");
     f = raw("4D546864 00000006 0001");
     read_fails(&f, LJ_ERR_PARSE, 4, "header length within the file");
     f = raw("4D546864 00000006 0003 0001 0060");

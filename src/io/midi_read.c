@@ -529,14 +529,16 @@ static int build_score(reader *r, score *s) {
 static int read_chunks(reader *r) {
     const uint8_t *d = r->data;
     char what[64];
-    if (r->len < 8 || memcmp(d, "MThd", 4) != 0) {
+    if (r->len < 4 || memcmp(d, "MThd", 4) != 0) {
         if (r->len < 4)
             return fail_at(r, LJ_ERR_PARSE, 0, "expected \"MThd\" (a Standard MIDI File), found %s",
                            r->len ? "end of file" : "an empty file");
         return fail_at(r, LJ_ERR_PARSE, 0, "expected \"MThd\" (a Standard MIDI File), found %s",
-                       r->len < 8 && !memcmp(d, "MThd", 4) ? "end of file"
-                                                           : describe_type(d, what, sizeof what));
+                       describe_type(d, what, sizeof what));
     }
+    if (r->len < 8) /* "MThd" is there; the file ends inside its 4-byte length */
+        return fail_at(r, LJ_ERR_PARSE, 4, "expected the header's 4-byte length, found end of file (%zu bytes)",
+                       r->len - 4);
     uint32_t hlen = be32(d + 4);
     if (hlen < 6)
         return fail_at(r, LJ_ERR_PARSE, 4, "expected a header length of at least 6, found %u", hlen);
