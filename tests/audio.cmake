@@ -22,3 +22,9 @@ add_test(NAME test_soundfont
                  $<TARGET_FILE:lstmjam_sfbuild> $<TARGET_FILE:test_soundfont>
                  ${CMAKE_SOURCE_DIR}/soundfonts/lstmjam-basic.sf2)
 set_tests_properties(test_soundfont PROPERTIES LABELS unit)
+# Regression: good.mid rendered with the defaults against a committed
+# reference render (SNR >= 60 dB, no alignment); the test also shows that a
+# 1% gain change and one note 3 ms late fall below the threshold.
+lj_add_test(test_render_regress test_render_regress.c LABELS unit
+            ARGS ${CMAKE_SOURCE_DIR}/tests/data/midi/good.mid ${CMAKE_SOURCE_DIR}/soundfonts/lstmjam-basic.sf2
+                 ${CMAKE_SOURCE_DIR}/tests/data/audio/good-reference.flac)
