@@ -212,8 +212,10 @@ int main(int argc, char **argv) {
     if (argc > 1) snprintf(tune, sizeof tune, "%s", argv[1]);
     else snprintf(tune, sizeof tune, "%s/nottingham/midi/ashover1.mid", corpora ? corpora : ".");
     score *t = NULL;
+    int skipped = 0;
     if (access(tune, R_OK) != 0) {
-        printf("(no %s: the corpus part is left out)\n", tune);
+        printf("SKIP no %s: the corpus part is left out\n", tune);
+        skipped = 1;
     } else if (midi_read_file(tune, &t, err, sizeof err)) {
         printf("FAIL %s\n", err);
         failures++;
@@ -238,6 +240,7 @@ int main(int argc, char **argv) {
     }
     if (!getenv("LJ_KEEP")) tmpdir_remove(dir);
     else printf("kept %s\n", dir);
-    printf("%s\n", failures ? "FAILED" : "ok");
-    return failures ? 1 : 0;
+    printf("%s\n", failures ? "FAILED" : skipped ? "grid ok, corpus part skipped" : "ok");
+    /* Half a test is reported as skipped (77), not passed. */
+    return failures ? 1 : skipped ? 77 : 0;
 }
