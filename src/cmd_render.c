@@ -386,6 +386,13 @@ int cmd_render(int argc, char **argv) {
         }
         c.opts.midi_path = midi_path;
     }
+    /* An output type the writer refuses is a usage error: say so before any
+     * SoundFont or model banner. */
+    int file_format;
+    if (render_file_format(c.output, c.opts.sample_format, &file_format, err, sizeof err)) {
+        cli_error("%s", err);
+        return LJ_EXIT_BAD_INPUT;
+    }
     /* Check the SoundFont before reading (and possibly warning about) the score. */
     char sf[4096];
     int st = synth_find_soundfont(c.opts.synth.soundfont, sf, sizeof sf, err, sizeof err);
