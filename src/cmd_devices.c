@@ -1,5 +1,6 @@
 /* lstmjam devices: the audio outputs PortAudio sees, the MIDI inputs and
- * outputs PortMidi sees, and whether a JACK server runs (for --midi-in jack). */
+ * outputs PortMidi sees, and whether a JACK server runs (for --midi-in jack)
+ * with its MIDI ports (the PORT of --midi-in jack:PORT / --midi-out jack:PORT). */
 #include <jack/jack.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,17 @@ static const char *help =
     "usage: lstmjam devices\n"
     "\n"
     "Lists the audio outputs (for play --device, by index or name) and the MIDI\n"
-    "inputs and outputs (for play --midi-in), and whether a JACK server runs.\n";
+    "inputs and outputs (for play --midi-in), and whether a JACK server runs,\n"
+    "with its MIDI ports (for --midi-in jack:PORT and --midi-out jack:PORT).\n";
+
+/* The JACK MIDI ports with `flags` (JackPortIsOutput: ports that send MIDI). */
+static void list_jack_midi(jack_client_t *j, unsigned long flags, const char *title) {
+    const char **ports = jack_get_ports(j, NULL, JACK_DEFAULT_MIDI_TYPE, flags);
+    printf("  %s:\n", title);
+    if (!ports || !ports[0]) printf("    (none)\n");
+    for (size_t i = 0; ports && ports[i]; i++) printf("    %s\n", ports[i]);
+    if (ports) jack_free(ports);
+}
 
 int cmd_devices(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
@@ -39,6 +50,8 @@ int cmd_devices(int argc, char **argv) {
     if (j) {
         printf("JACK: server running at %u Hz, period %u frames (play --midi-in jack, --midi-out jack)\n",
                (unsigned)jack_get_sample_rate(j), (unsigned)jack_get_buffer_size(j));
+        list_jack_midi(j, JackPortIsOutput, "MIDI sources (--midi-in jack:PORT)");
+        list_jack_midi(j, JackPortIsInput, "MIDI destinations (--midi-out jack:PORT)");
         jack_client_close(j);
     } else {
         printf("JACK: no server running\n");

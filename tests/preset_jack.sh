@@ -25,7 +25,16 @@ for i in $(seq 1 100); do
     tr '\r' '\n' <"$tmp/play.err" | grep -q '^auto |' && break
     sleep 0.2
 done
+# lstmjam devices sees the server and its MIDI ports (a jack_midi_dump's input).
+jack_midi_dump >/dev/null 2>&1 &
+dump_pid=$!
 sleep 1
+"$BIN" devices >"$tmp/devices.out" 2>&1
+kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null
+grep -q "^JACK: server running at 48000 Hz, period 128 frames" "$tmp/devices.out" &&
+    grep -A3 "MIDI destinations (--midi-out jack:PORT)" "$tmp/devices.out" | grep -q "^    midi-monitor:input" &&
+    echo "ok   devices lists the JACK server and its MIDI ports" ||
+    { echo "FAIL devices on JACK:"; cat "$tmp/devices.out"; fail=1; }
 sf="$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2"
 sed -i "s/program: Warm Pad/program: Church Organ/; s|^soundfont: .*|soundfont: $sf|;
         s/reverb: .*/reverb: {room: 0.3, level: 0.5}/; s/chorus: .*/chorus: false/; s/period: .*/period: 512/" \
