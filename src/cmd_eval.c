@@ -63,6 +63,12 @@ static const char *help =
     "                   pianoroll models with Bernoulli heads, each key's\n"
     "                   probability the mean of the models' (still one\n"
     "                   factorised Bernoulli distribution per frame)\n"
+    "  --transpose-average LO:HI  for the --model just before it (pianoroll,\n"
+    "                   Bernoulli): the mean over the piece transposed by each\n"
+    "                   shift LO..HI keys (-12 <= LO <= 0 <= HI <= 12; N = -N:N),\n"
+    "                   each run reading and predicting the moved piece; an\n"
+    "                   ensemble is then the mean over its models of each\n"
+    "                   model's mean over its shifts (default 0:0: none)\n"
     "  --data X...      a training config (.yaml, .yml), or files and folders;\n"
     "                   every argument up to the next option\n"
     "  --split S        train, valid, test or all (default: valid with a config,\n"
@@ -96,9 +102,9 @@ static const char *help =
 /* A frame model on the dataset's split (split < 0: every piece): piece by
  * piece (train_evaluate_frames). The model's heads must be the encoding's
  * fields, in order and by name. */
-static int eval_frames(lj_model *const *ms, int n_models, const char *const *model_paths, const char *enc,
-                       const char *opts, const char *data_label, train_dataset *d, int split, long batches, int json,
-                       char *err, size_t errlen) {
+static int eval_frames(lj_model *const *ms, int n_models, const char *const *model_paths, const int *shift_lo,
+                       const int *shift_hi, const char *enc, const char *opts, const char *data_label, train_dataset *d, int split,
+                       long batches, int json, char *err, size_t errlen) {
     lj_model *m = ms[0];
     const char *model_path = model_paths[0];
     const lj_model_config *mc = lj_model_get_config(m);
@@ -119,8 +125,11 @@ static int eval_frames(lj_model *const *ms, int n_models, const char *const *mod
                        enc, opts);
     const frameset *set = split < 0 ? &d->corpus.frames : &d->frame_split[split];
     train_eval ev;
-    int rc = n_models > 1 ? train_evaluate_frames_ensemble(ms, n_models, d->enc, set, batches, &ev, err, errlen)
-                          : train_evaluate_frames(m, d->enc, set, batches, &ev, err, errlen);
+    int n_runs = 0;
+    for (int i = 0; i < n_models; i++) n_runs += shift_hi[i] - shift_lo[i] + 1;
+    int rc = n_runs > 1 ? train_evaluate_frames_ensemble(ms, n_models, shift_lo, shift_hi, d->enc, set, batches, &ev,
+                                                         err, errlen)
+                        : train_evaluate_frames(m, d->enc, set, batches, &ev, err, errlen);
     if (rc) return rc;
     if (!ev.tokens)
         return lj_fail(err, errlen, LJ_ERR_ARG, "%s: no piece of two frames or more to score", data_label);
@@ -133,6 +142,17 @@ static int eval_frames(lj_model *const *ms, int n_models, const char *const *mod
             cJSON *list = cJSON_CreateArray();
             for (int i = 0; i < n_models; i++) cJSON_AddItemToArray(list, cJSON_CreateString(model_paths[i]));
             cJSON_AddItemToObject(o, "ensemble", list);
+        }
+        if (n_runs > n_models) { /* per model [LO, HI] */
+            cJSON *ranges = cJSON_CreateArray();
+            for (int i = 0; i < n_models; i++) {
+                cJSON *range = cJSON_CreateArray();
+                cJSON_AddItemToArray(range, cJSON_CreateNumber(shift_lo[i]));
+                cJSON_AddItemToArray(range, cJSON_CreateNumber(shift_hi[i]));
+                cJSON_AddItemToArray(ranges, range);
+            }
+            cJSON_AddItemToObject(o, "transpose_average", ranges);
+            cJSON_AddNumberToObject(o, "notes_dropped", (double)ev.notes_dropped);
         }
         cJSON_AddStringToObject(o, "encoding", enc);
         cJSON_AddStringToObject(o, "options", opts);
@@ -156,9 +176,21 @@ static int eval_frames(lj_model *const *ms, int n_models, const char *const *mod
         cJSON_Delete(o);
         return LJ_OK;
     }
-    for (int i = 0; i < n_models; i++)
-        printf("model %s: %s%s%s%s, %d float inputs per frame\n", model_paths[i], enc, opts[0] ? " (" : "", opts,
-               opts[0] ? ")" : "", mc->input_size);
+    for (int i = 0; i < n_models; i++) {
+        if (i == 0)
+            printf("model %s: %s%s%s%s, %d float inputs per frame", model_paths[i], enc, opts[0] ? " (" : "", opts,
+                   opts[0] ? ")" : "", mc->input_size);
+        else /* options may differ in augmentation only (same_eval_frames) */
+            printf("model %s: the same frames", model_paths[i]);
+        if (shift_hi[i] > shift_lo[i])
+            printf("; ensemble of %d transpositions (%+d..%+d keys)", shift_hi[i] - shift_lo[i] + 1, shift_lo[i],
+                   shift_hi[i]);
+        printf("\n");
+    }
+    if (n_runs > n_models)
+        printf("transposition averaging: each run reads and predicts the piece moved by its shift (%zu notes moved "
+               "off the keyboard left out); a model's probability of a key is the mean over its shifts\n",
+               ev.notes_dropped);
     if (n_models > 1)
         printf("ensemble of %d models: each key's probability the mean of the models'\n", n_models);
     printf("data %s, split %s: %zu pieces, %zu frames predicted (each piece from a zero state, its first frame "
@@ -174,8 +206,11 @@ static int eval_frames(lj_model *const *ms, int n_models, const char *const *mod
         printf("  LSTM (Chung 2014)       8.67  (published)\n");
         printf("  GRU (Chung 2014)        8.54  (published)\n");
         printf("  RNN-NADE                5.19  (published)\n");
-        char label[40];
-        if (n_models > 1) snprintf(label, sizeof label, "ensemble of %d (Bernoulli)", n_models);
+        char label[80];
+        if (n_runs > n_models)
+            snprintf(label, sizeof label, "ensemble of %d model%s, %d runs with transpositions (Bernoulli)", n_models,
+                     n_models > 1 ? "s" : "", n_runs);
+        else if (n_models > 1) snprintf(label, sizeof label, "ensemble of %d (Bernoulli)", n_models);
         else snprintf(label, sizeof label, "%s", mc->heads[0].kind == LJ_HEAD_NADE ? "this model (NADE)" : "this model (Bernoulli)");
         printf("  %-22s %5.2f  (%s split, every frame)\n", label, ev.head_nll[0], sname);
     }
@@ -200,6 +235,25 @@ static int opts_from_text(enc_opts *o, const char *text, const char *what, char 
         if (rc) return lj_fail(err, errlen, LJ_ERR_PARSE, "%s: encoding.options: %s", what, sub);
     }
     return LJ_OK;
+}
+
+/* Whether models of encoding enc with options a and b read the same frames
+ * in valid and test: the same options, or options that differ only in
+ * training-time augmentation (transpose none or augment, any augment range:
+ * valid and test hold the pieces as they are either way). */
+static int same_eval_frames(const char *enc, const char *a, const char *b) {
+    if (!strcmp(a, b)) return 1;
+    enc_opts oa, ob;
+    char ea[256], fa[MODELIO_OPTIONS_MAX], fb[MODELIO_OPTIONS_MAX];
+    enc_opts_default(&oa, enc);
+    enc_opts_default(&ob, enc);
+    if (opts_from_text(&oa, a, "", ea, sizeof ea) || opts_from_text(&ob, b, "", ea, sizeof ea)) return 0;
+    if (oa.transpose == ENC_TRANSPOSE_C || ob.transpose == ENC_TRANSPOSE_C) return 0;
+    oa.transpose = ob.transpose = ENC_TRANSPOSE_NONE;
+    oa.augment_lo = ob.augment_lo = oa.augment_hi = ob.augment_hi = 0;
+    enc_opts_format(&oa, enc, fa, sizeof fa);
+    enc_opts_format(&ob, enc, fb, sizeof fb);
+    return !strcmp(fa, fb);
 }
 
 /* --export-midi: the split's pieces decoded by the model's encoding, as the
@@ -231,6 +285,26 @@ static int export_split(train_dataset *d, int frames, const char *enc, const cha
     return rc;
 }
 
+/* --transpose-average: "LO:HI" (-12 <= LO <= 0 <= HI <= 12) or "N" (= -N:N),
+ * as the encodings' augment option. */
+static int parse_shifts(const char *v, int *lo, int *hi) {
+    char *end;
+    long a = strtol(v, &end, 10), b;
+    if (end == v) return -1;
+    if (*end == ':') {
+        const char *second = end + 1;
+        b = strtol(second, &end, 10);
+        if (end == second) return -1;
+    } else {
+        b = a;
+        a = -a;
+    }
+    if (*end || a < -12 || a > 0 || b < 0 || b > 12) return -1;
+    *lo = (int)a;
+    *hi = (int)b;
+    return 0;
+}
+
 int cmd_eval(int argc, char **argv) {
     if (eval_sets_wanted(argc, argv)) return eval_sets_main(argc, argv); /* generated vs reference: MGEval */
     const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
@@ -239,9 +313,20 @@ int cmd_eval(int argc, char **argv) {
     lj_model **ms = calloc((size_t)argc + 1, sizeof *ms);
     int n_data = 0, n_models = 0, json = 0, quiet = 0;
     long seq_len = 0, batch = 0, batches = 0, threads = 0;
+    int *shift_lo = calloc((size_t)argc + 1, sizeof *shift_lo), *shift_hi = calloc((size_t)argc + 1, sizeof *shift_hi);
+    int transposed = 0;
+    if (!shift_lo || !shift_hi) {
+        free(shift_lo);
+        free(shift_hi);
+        shift_lo = shift_hi = NULL; /* reported below with the other arrays */
+        free(data);
+        data = NULL;
+    }
     if (!data || !model_paths || !ms) {
         free(model_paths);
         free(ms);
+        free(shift_lo);
+        free(shift_hi);
         cli_error("out of memory");
         return LJ_EXIT_FAIL;
     }
@@ -253,6 +338,8 @@ int cmd_eval(int argc, char **argv) {
             free(data);
             free(model_paths);
             free(ms);
+            free(shift_lo);
+            free(shift_hi);
             return LJ_EXIT_OK;
         } else if (!strcmp(a, "--json")) {
             json = 1;
@@ -268,7 +355,8 @@ int cmd_eval(int argc, char **argv) {
             cli_error("unexpected argument '%s' (files go after --data; see lstmjam eval --help)", a);
             code = LJ_EXIT_BAD_INPUT;
         } else if (strcmp(a, "--model") && strcmp(a, "--split") && strcmp(a, "--seq-len") && strcmp(a, "--batch") &&
-                   strcmp(a, "--batches") && strcmp(a, "--threads") && strcmp(a, "--export-midi")) {
+                   strcmp(a, "--batches") && strcmp(a, "--threads") && strcmp(a, "--export-midi") &&
+                   strcmp(a, "--transpose-average")) {
             cli_error("unknown option '%s' (see lstmjam eval --help)", a);
             code = LJ_EXIT_BAD_INPUT;
         } else if (!v) {
@@ -279,6 +367,18 @@ int cmd_eval(int argc, char **argv) {
             if (!strcmp(a, "--model")) model_path = model_paths[n_models++] = v;
             else if (!strcmp(a, "--split")) split_name = v;
             else if (!strcmp(a, "--export-midi")) export_dir = v;
+            else if (!strcmp(a, "--transpose-average")) {
+                if (!n_models || shift_lo[n_models - 1] || shift_hi[n_models - 1]) {
+                    cli_error("--transpose-average %s: it applies to the --model just before it, %s", v,
+                              n_models ? "which has one already" : "and there is none");
+                    code = LJ_EXIT_BAD_INPUT;
+                } else if (parse_shifts(v, &shift_lo[n_models - 1], &shift_hi[n_models - 1])) {
+                    cli_error("--transpose-average: expected LO:HI with -12 <= LO <= 0 <= HI <= 12, or N (0..12), "
+                              "found '%s'", v);
+                    code = LJ_EXIT_BAD_INPUT;
+                }
+                if (!code) transposed |= shift_lo[n_models - 1] || shift_hi[n_models - 1];
+            }
             else if (!strcmp(a, "--seq-len")) seq_len = cli_parse_long(a, v, 1, 100000);
             else if (!strcmp(a, "--batch")) batch = cli_parse_long(a, v, 1, 4096);
             else if (!strcmp(a, "--batches")) batches = cli_parse_long(a, v, 1, 1000000000L);
@@ -289,6 +389,8 @@ int cmd_eval(int argc, char **argv) {
             free(data);
             free(model_paths);
             free(ms);
+            free(shift_lo);
+            free(shift_hi);
             return code;
         }
     }
@@ -297,6 +399,8 @@ int cmd_eval(int argc, char **argv) {
         free(data);
         free(model_paths);
         free(ms);
+        free(shift_lo);
+        free(shift_hi);
         return LJ_EXIT_BAD_INPUT;
     }
     int split = -1; /* -1: all pieces */
@@ -309,6 +413,8 @@ int cmd_eval(int argc, char **argv) {
             free(data);
             free(model_paths);
             free(ms);
+            free(shift_lo);
+            free(shift_hi);
             return LJ_EXIT_BAD_INPUT;
         }
         split = k == 3 ? -1 : k;
@@ -329,18 +435,19 @@ int cmd_eval(int argc, char **argv) {
     ms[0] = m;
     const lj_model_config *mc = lj_model_get_config(m);
     int frames = mc->input_kind == LJ_INPUT_DENSE;
-    if (n_models > 1 && !frames) {
-        rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: an ensemble (several --model) is for pianoroll models with "
-                     "Bernoulli heads; this one reads tokens", model_path);
+    if ((n_models > 1 || transposed) && !frames) {
+        rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: an ensemble (several --model, --transpose-average) is for "
+                     "pianoroll models with Bernoulli heads; this one reads tokens", model_path);
         goto done;
     }
     for (int i = 1; i < n_models; i++) { /* the ensemble's other models: the same encoding and options */
         char enc_i[MODELIO_ENCODING_MAX], opts_i[MODELIO_OPTIONS_MAX];
         if ((rc = modelio_load_encoded(model_paths[i], &ms[i], enc_i, opts_i, sizeof opts_i, NULL, err, sizeof err)))
             goto done;
-        if (strcmp(enc_i, enc) || strcmp(opts_i, opts)) {
+        if (strcmp(enc_i, enc) || !same_eval_frames(enc, opts, opts_i)) {
             rc = lj_fail(err, sizeof err, LJ_ERR_ARG, "%s: %s (%s), but %s is %s (%s): an ensemble's models read the "
-                         "same frames", model_paths[i], enc_i, opts_i, model_path, enc, opts);
+                         "same frames (options may differ only in transpose none/augment and augment)",
+                         model_paths[i], enc_i, opts_i, model_path, enc, opts);
             goto done;
         }
     }
@@ -407,7 +514,8 @@ int cmd_eval(int argc, char **argv) {
         goto done;
     }
     if (frames) {
-        rc = eval_frames(ms, n_models, model_paths, enc, opts, data_label, &d, split, batches, json, err, sizeof err);
+        rc = eval_frames(ms, n_models, model_paths, shift_lo, shift_hi, enc, opts, data_label, &d, split, batches, json,
+                         err, sizeof err);
         goto done;
     }
     if ((rc = train_dataset_remap(&d, mv, err, sizeof err))) {
@@ -490,5 +598,7 @@ done:
     free(data);
     free(model_paths);
     free(ms);
+    free(shift_lo);
+    free(shift_hi);
     return code;
 }

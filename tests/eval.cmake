@@ -7,3 +7,7 @@ lj_add_test(test_mgeval test_mgeval.c LABELS unit)
 # (unreadable file, empty or small set, bad metrics.jsonl) exits 2 naming the
 # file and writes nothing.
 lj_add_script_test(mgeval_cli mgeval_cli.sh LABELS unit)
+# lstmjam eval's ensembles over transpositions (train_evaluate_frames_ensemble,
+# --transpose-average) on hand-built models: an equivariant model scores the
+# same with and without shifts, a bias-only model the loss computed by hand.
+lj_add_test(test_evaluate_frames test_evaluate_frames.c LABELS unit)

@@ -7,7 +7,8 @@
 #  - 30 steps + --resume to 60 equal one 60-step run (NADE, dropout), and
 #    the same for train_on pieces with input dropout (Bernoulli);
 #  - init (weights from a model file) and optimizer.ema (an average of the
-#    weights), and eval's ensemble of several Bernoulli models (below);
+#    weights), and eval's ensemble of several Bernoulli models and its
+#    transposition averaging (below);
 #  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
@@ -188,6 +189,30 @@ awk -v a="$one" -v b="$other" -v m="$mix" 'BEGIN { exit !(m > 0 && m < (a + b) /
 rc=$?
 [ $rc -eq 2 ] && grep -q "Bernoulli heads" "$tmp/ens.log" && ok "ensemble with a NADE model: exit 2, $(cat "$tmp/ens.log")" ||
     { bad "ensemble with a NADE model: exit $rc"; cat "$tmp/ens.log"; }
+
+# --transpose-average (transposition averaging; its arithmetic is checked by
+# hand in test_evaluate_frames): named in the output and JSON; given to the
+# second of two equal models it scores what the model with it scores alone
+# (the ensemble is the mean over the models of each model's mean over its
+# shifts, and the model alone with no shift scores the same); before any
+# --model or out of range: exit 2.
+"$BIN" eval --model "$tmp/runs/pa/model.lstm" --transpose-average 2 --data "$tmp/p20.yaml" --split test >"$tmp/ta.log" 2>&1 &&
+    grep -q "ensemble of 5 transpositions (-2..+2 keys)" "$tmp/ta.log" &&
+    grep -q "ensemble of 1 model, 5 runs with transpositions (Bernoulli)" "$tmp/ta.log" &&
+    ok "transpose-average: named in eval's output" || { bad "transpose-average output"; cat "$tmp/ta.log"; }
+ta=$(nll --model "$tmp/runs/pa/model.lstm" --transpose-average -1:1)
+ta2=$(nll --model "$tmp/runs/pa/model.lstm" --transpose-average -1:1 --model "$tmp/runs/pa/model.lstm" --transpose-average -1:1)
+mixed=$(nll --model "$tmp/runs/pa/model.lstm" --model "$tmp/runs/pa/model.lstm" --transpose-average -1:1)
+awk -v a="$ta" -v b="$ta2" -v o="$one" -v m="$mixed" 'BEGIN { d = a - b; e = m - (a + o) / 2
+    exit !(a > 0 && a != o && d < 1e-9 && d > -1e-9 && m > 0 && m <= (a + o) / 2 + 1e-9) }' &&
+    ok "transpose-average per model: $ta (two such: $ta2; with the plain model: $mixed)" ||
+    bad "transpose-average per model: $ta, two $ta2, plain $one, mixed $mixed"
+"$BIN" eval --transpose-average 2 --model "$tmp/runs/pa/model.lstm" --data "$tmp/p20.yaml" -q 2>"$tmp/ta.log"
+rc=$?
+"$BIN" eval --model "$tmp/runs/pa/model.lstm" --transpose-average 13 --data "$tmp/p20.yaml" -q 2>>"$tmp/ta.log"
+rc2=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && grep -q "none" "$tmp/ta.log" && grep -q "found '13'" "$tmp/ta.log" &&
+    ok "transpose-average before --model, out of range: exit 2" || { bad "transpose-average errors: $rc $rc2"; cat "$tmp/ta.log"; }
 
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"

@@ -25,6 +25,9 @@ typedef struct train_eval {
                                        is the target (softmax head 0; else 0) */
     size_t tokens;                  /* targets scored (windows * T) */
     size_t windows;                 /* windows scored */
+    size_t notes_dropped;           /* ensembles over transpositions: (frame, key)
+                                       notes a transposition moved off the keyboard
+                                       (left out of that run's input) */
 } train_eval;
 
 /* Scores s with m through activations a (batch B, length T). max_batches > 0
@@ -45,17 +48,27 @@ int train_evaluate(lj_model *m, lj_acts *a, const tokset *s, int T, int B, long 
 int train_evaluate_frames(lj_model *m, const encoding *e, const frameset *s, long max_pieces,
                           train_eval *out, char *err, size_t errlen);
 
-/* An ensemble of n frame models with one Bernoulli head each (pianoroll): every
- * piece of s from a zero state through each model (every frame, the first
- * from a zero input, as train_evaluate_frames), and each key's
- * probability the mean of the models' sigmoids, p = (1/n) sum_i sigmoid(l_i),
- * so the ensemble is still one factorised Bernoulli distribution per frame.
- * out->nll = head_nll[0] = -sum_k [v_k log p_k + (1 - v_k) log(1 - p_k)]
- * averaged over the predicted frames (computed from the logits in log space,
- * so n = 1 gives the model's own loss); tokens and windows as
- * train_evaluate_frames. The models must share the encoding e (the caller
- * checks). */
-int train_evaluate_frames_ensemble(lj_model *const *ms, int n, const encoding *e, const frameset *s,
-                                   long max_pieces, train_eval *out, char *err, size_t errlen);
+/* An ensemble of n frame models with one Bernoulli head each (pianoroll),
+ * optionally over transpositions: every piece of s is run from a zero state
+ * (every frame, the first from a zero input, as train_evaluate_frames)
+ * through model i moved by each shift in shift_lo[i]..shift_hi[i] keys (0 in
+ * that range; NULL arrays: 0:0 for every model, no transposition): the run's
+ * inputs and targets are the piece moved up by `shift` keys, and its
+ * probability of key k + shift is its probability of the piece's key k. Each
+ * key's probability is the mean over the models of each model's mean over its
+ * shifts, p = (1/n) sum_i (1/S_i) sum_s sigmoid(l_is), so the ensemble is
+ * still one factorised Bernoulli distribution per frame that depends only on
+ * the frames before it. A note that a shift moves off the keyboard is left
+ * out of that run's input (counted in out->notes_dropped), and a key whose
+ * moved key is off the keyboard is averaged over the model's runs that have
+ * it (shift 0 always does), so nothing depends on frames to come. out->nll =
+ * head_nll[0] = -sum_k [v_k log p_k + (1 - v_k) log(1 - p_k)] averaged over the
+ * predicted frames (computed from the logits in log space, so one model and
+ * shifts 0:0 give the model's own loss); tokens and windows as
+ * train_evaluate_frames. The models must read the frames of e (the caller
+ * checks). Cost: one forward pass per model and shift per piece. */
+int train_evaluate_frames_ensemble(lj_model *const *ms, int n, const int *shift_lo, const int *shift_hi,
+                                   const encoding *e, const frameset *s, long max_pieces, train_eval *out, char *err,
+                                   size_t errlen);
 
 #endif
