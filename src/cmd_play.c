@@ -734,9 +734,12 @@ int cmd_play(int argc, char **argv) {
                 prev_hist[b] = es.step_hist[b];
             }
             double ahead = es.gen_frame > ss.frame ? (double)(es.gen_frame - ss.frame) / rate : 0;
+            char cb_max[48] = ""; /* the audio callback's longest run so far (no callback: MIDI out only) */
+            if (p.sch)
+                snprintf(cb_max, sizeof cb_max, " | callback max %.0f us", (double)ss.callback_ns_max / 1e3);
             fprintf(stderr,
                     "%s%s | %s | T %.2f | D %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
-                    "notes %llu | xruns %llu dropped %llu late %llu%s%s",
+                    "notes %llu | xruns %llu dropped %llu late %llu%s%s%s",
                     tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(engine_get_mode(p.eng)),
                     engine_model_name(p.model), engine_get_temperature(p.eng), engine_density_in_force(p.eng),
                     engine_tempo_in_force(p.eng),
@@ -744,7 +747,7 @@ int cmd_play(int argc, char **argv) {
                     (double)engine_hist_quantile(last, 0.99) / 1e3, 1000 * ahead,
                     (unsigned long long)es.notes, (unsigned long long)ss.xruns,
                     (unsigned long long)(es.dropped + ss.overflows_seen),
-                    (unsigned long long)ss.late_events, tty ? "   " : "", tty ? "" : "\n");
+                    (unsigned long long)ss.late_events, cb_max, tty ? "   " : "", tty ? "" : "\n");
             fflush(stderr);
         }
     }

@@ -13,7 +13,8 @@
 # player's notes (thru channel 2) and, after them, the model's, every note-on
 # paired with a note-off; the recorded audio is not silent. Xruns are printed
 # (the dummy driver on a shared machine may report some), not asserted. Then
-# the thru latency, measured by tests/jack_latency on JACK's clock.
+# the thru latency, measured by tests/jack_latency on JACK's clock. The status
+# line shows the audio callback's longest run (> 0, at most the summary's).
 # Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp jack_rec jack_midiseq jack_connect midicsv; do
@@ -74,6 +75,15 @@ line=$(grep "^played" "$tmp/play.out")
 [ -n "$line" ] || { echo "FAIL no summary line"; exit 1; }
 echo "$line" | grep -q "dropped 0, late 0" && echo "ok   no dropped or late events" || { echo "FAIL dropped/late: $line"; fail=1; }
 echo "$line" | grep -q " 0 from the player" && { echo "FAIL the player's notes did not arrive"; fail=1; }
+# The status line's callback max (the scheduler's counter, a running maximum):
+# measured (> 0), and never above the summary's, read after the last callback.
+awk -v sum="$(echo "$line" | sed -n 's/.*callback max \([0-9.]*\) us.*/\1/p')" '
+    /\| callback max [0-9]+ us/ { v = $0; sub(/.*\| callback max /, "", v); sub(/ us.*/, "", v); n++; if (v + 0 > max) max = v + 0 }
+    END {
+        if (!n) { print "FAIL no callback max on the status line"; exit 1 }
+        if (max <= 0 || sum == "" || max > sum + 0.5) { printf "FAIL status callback max %g us (summary %s us)\n", max, sum; exit 1 }
+        printf "ok   status line: callback max up to %g us on %d lines (summary %s us)\n", max, n, sum
+    }' "$tmp/play.err" || fail=1
 grep -q "^reloaded .*: panic, new engine from frame" "$tmp/play.err" && echo "ok   hot swap on SIGHUP" \
     || { echo "FAIL no reload after SIGHUP"; fail=1; }
 
