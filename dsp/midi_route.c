@@ -9,13 +9,27 @@ void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int cha
     r->channel = channel >= 0 && channel < 16 ? channel : -1;
     atomic_init(&r->routed, 0);
     atomic_init(&r->ignored, 0);
+    r->clock_in = NULL;
 }
+
+void midi_route_follow_clock(midi_route *r, midi_clock_in *c) { r->clock_in = c; }
 
 static void bump(_Atomic uint64_t *c) {
     atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + 1, memory_order_relaxed);
 }
 
+/* A system real-time message (one byte, 0xF8..0xFF, allowed anywhere in the
+ * stream): clock and transport to the follower, the rest ignored. */
+static void route_realtime(midi_route *r, uint64_t frame, uint8_t status) {
+    if (r->clock_in && midi_clock_in_message(r->clock_in, frame, status)) bump(&r->routed);
+    else bump(&r->ignored);
+}
+
 void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_t len) {
+    if (len >= 1 && msg[0] >= 0xF8) {
+        route_realtime(r, frame, msg[0]);
+        return;
+    }
     if (len < 2 || !(msg[0] & 0x80) || (msg[1] & 0x80)) {
         bump(&r->ignored);
         return;

@@ -9,8 +9,9 @@
  *   record  the control thread: the session recording
  *
  * Note on/off (velocity 0 = off), control change and program change are
- * routed, on the thru channel when one is set; everything else (clock, sysex,
- * pitch bend, aftertouch) is counted and ignored. Every event carries the
+ * routed, on the thru channel when one is set; MIDI clock and Start/Continue/
+ * Stop go to the clock follower when one is set (midi_route_follow_clock);
+ * everything else (sysex, pitch bend, aftertouch) is counted and ignored. Every event carries the
  * audio clock's frame at arrival. A full queue drops the event there (the
  * queue's overflow counter: the audio side panics). */
 #ifndef LJ_MIDI_ROUTE_H
@@ -20,6 +21,7 @@
 #include <stdint.h>
 
 #include "event.h"
+#include "midi_clock_in.h"
 #include "rtq.h"
 
 typedef struct midi_route {
@@ -27,12 +29,17 @@ typedef struct midi_route {
     rtq *engine;      /* to the engine, or NULL */
     rtq *record;      /* to the control thread, or NULL */
     int channel;      /* thru channel 0..15, or -1 to keep the message's own */
+    midi_clock_in *clock_in; /* MIDI clock follower (midi_route_follow_clock), or NULL */
     _Atomic uint64_t routed;  /* messages turned into events */
     _Atomic uint64_t ignored; /* messages of other kinds, or malformed */
 } midi_route;
 
 /* Sets the queues and channel, zeroes the counters. Thread: init. */
 void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int channel);
+
+/* Hands the clock and transport messages (0xF8, 0xFA-0xFC) to c from now on
+ * (NULL: ignore them again). Thread: init (before the driver runs). */
+void midi_route_follow_clock(midi_route *r, midi_clock_in *c);
 
 /* Routes one message of len bytes (status byte first) at audio frame `frame`.
  * Thread: the MIDI driver's (RT-safe; one producer per queue). */

@@ -20,6 +20,7 @@
 #include "device/midi_in.h"
 #include "device/midi_out.h"
 #include "device/synth.h"
+#include "engine/clock_follow.h"
 #include "engine/engine.h"
 #include "engine/session_rec.h"
 #include "files.h"
@@ -64,8 +65,11 @@ static const char help_options[] =
     "                      the sequencer exists, else jack) or a PortMidi output\n"
     "                      (index or name substring)\n"
     "  --no-audio          no synth, no audio device: MIDI out only (a DAW plays it)\n"
-    "  --midi-clock        MIDI out sends MIDI clock too: Start, 24 ticks per quarter\n"
+    "  --midi-clock [out]  MIDI out sends MIDI clock too: Start, 24 ticks per quarter\n"
     "                      note at the engine's tempo (it follows CC 71), Stop at the end\n"
+    "  --midi-clock in     follow the MIDI clock coming in on --midi-in: the tempo of\n"
+    "                      its last quarter note (24 ticks), Stop pauses, Start and\n"
+    "                      Continue play on\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
     "  --seed S            random seed (default: from the clock)\n"
@@ -114,7 +118,7 @@ typedef struct play_cli {
     int quiet;
     int seed_given;
     int no_audio;
-    int midi_clock;   /* --midi-clock */
+    int midi_clock;   /* --midi-clock, midi.clock: PRESET_CLOCK_OFF, _OUT or _IN */
 } play_cli;
 
 /* 0 and c filled, -1 after --help, else an exit code. */
@@ -150,6 +154,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         c->device = p->audio_device[0] ? p->audio_device : NULL;
         c->midi_in = p->midi_in[0] ? p->midi_in : NULL;
         c->thru_channel = p->thru_channel;
+        c->midi_clock = p->midi_clock;
     }
     c->engine.thread_priority = 5; /* SCHED_FIFO if allowed: see engine_thread_priority */
     for (int i = 1; i < argc; i++) {
@@ -167,8 +172,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             c->no_audio = 1;
             continue;
         }
-        if (!strcmp(a, "--midi-clock")) {
-            c->midi_clock = 1;
+        if (!strcmp(a, "--midi-clock")) { /* alone: out (as before `in` existed) */
+            const char *w = i + 1 < argc ? argv[i + 1] : "";
+            c->midi_clock = !strcmp(w, "in") ? PRESET_CLOCK_IN : PRESET_CLOCK_OUT;
+            if (!strcmp(w, "in") || !strcmp(w, "out")) i++;
             continue;
         }
         if (!strcmp(a, "--no-reverb") || !strcmp(a, "--no-chorus")) {
@@ -257,8 +264,12 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         cli_error("play needs --model FILE or --preset NAME (see lstmjam play --help, lstmjam presets)");
         return LJ_EXIT_BAD_INPUT;
     }
-    if (c->midi_clock && !c->midi_out) {
-        cli_error("--midi-clock needs --midi-out (jack, alsa or a PortMidi output)");
+    if (c->midi_clock == PRESET_CLOCK_OUT && !c->midi_out) {
+        cli_error("--midi-clock out needs --midi-out (jack, alsa or a PortMidi output)");
+        return LJ_EXIT_BAD_INPUT;
+    }
+    if (c->midi_clock == PRESET_CLOCK_IN && !c->midi_in) {
+        cli_error("--midi-clock in needs --midi-in (jack, alsa or a PortMidi input) to hear the clock on");
         return LJ_EXIT_BAD_INPUT;
     }
     if (c->no_audio && !c->midi_out) {
@@ -585,7 +596,7 @@ int cmd_play(int argc, char **argv) {
     }
     if (c.no_audio) {
         /* MIDI out is the clock (JACK's frames, or the monotonic clock) */
-        if ((st = midi_out_open(c.midi_out, p.mout_q, rate, NULL, NULL, c.midi_clock, &p.mout, err, sizeof err))) goto fail;
+        if ((st = midi_out_open(c.midi_out, p.mout_q, rate, NULL, NULL, c.midi_clock == PRESET_CLOCK_OUT, &p.mout, err, sizeof err))) goto fail;
         rate = midi_out_rate(p.mout);
         p.clk = midi_out_clock;
         p.clk_user = p.mout;
@@ -628,9 +639,14 @@ int cmd_play(int argc, char **argv) {
         return cli_exit_code(st);
     }
     if (!c.no_audio && c.midi_out &&
-        (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, c.midi_clock, &p.mout, err, sizeof err)))
+        (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, c.midi_clock == PRESET_CLOCK_OUT, &p.mout, err, sizeof err)))
         goto fail;
     midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
+    static midi_clock_in clock_in; /* --midi-clock in: the ticks' frames (the MIDI thread writes them) */
+    clock_follow follow;
+    midi_clock_in_init(&clock_in);
+    clock_follow_init(&follow, rate);
+    if (c.midi_clock == PRESET_CLOCK_IN) midi_route_follow_clock(&p.route, &clock_in);
     if (c.midi_in &&
         (st = midi_in_open(c.midi_in, &p.route, p.clk, p.clk_user, &p.min, err, sizeof err)))
         goto fail;
@@ -640,7 +656,7 @@ int cmd_play(int argc, char **argv) {
                                   sizeof err)))
         goto fail;
 
-    if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng)); /* it starts */
+    if (p.mout && c.midi_clock == PRESET_CLOCK_OUT) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng)); /* it starts */
     if (!c.quiet) {
         if (p.out) {
             char desc[256];
@@ -658,8 +674,9 @@ int cmd_play(int argc, char **argv) {
                    1000.0 * (double)ec.lookahead_frames / rate);
         if (p.mout)
             printf("MIDI out: %s (channel %d)%s\n", midi_out_name(p.mout), ec.channel + 1,
-                   c.midi_clock ? ", MIDI clock at the engine's tempo" : "");
-        if (p.min) printf("MIDI in: %s (thru on channel %d)\n", midi_in_name(p.min), c.thru_channel + 1);
+                   c.midi_clock == PRESET_CLOCK_OUT ? ", MIDI clock at the engine's tempo" : "");
+        if (p.min) printf("MIDI in: %s (thru on channel %d)%s\n", midi_in_name(p.min), c.thru_channel + 1,
+                          c.midi_clock == PRESET_CLOCK_IN ? ", its MIDI clock sets the tempo" : "");
         if (p.min && midi_in_reopened(p.min))
             printf("MIDI in: the JACK server never ran the first client: replaced %d time(s)\n",
                    midi_in_reopened(p.min));
@@ -702,7 +719,12 @@ int cmd_play(int argc, char **argv) {
             }
         }
         if (quit_signal) break;
-        if (p.mout && c.midi_clock) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng));
+        if (p.mout && c.midi_clock == PRESET_CLOCK_OUT) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng));
+        if (c.midi_clock == PRESET_CLOCK_IN && clock_follow_update(&follow, &clock_in, p.eng) && !c.quiet) {
+            fprintf(stderr, "%sMIDI clock in: %.1f BPM (tick %llu)\n", tty ? "\r" : "", follow.bpm,
+                    (unsigned long long)follow.set_at_tick);
+            fflush(stderr);
+        }
         if (reload_signal) {
             reload_signal = 0;
             if (reload(&p, &c, &ec)) {
@@ -710,6 +732,7 @@ int cmd_play(int argc, char **argv) {
                 break;
             }
             rate = p.rate;
+            follow.rate = rate;
         }
         if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
             break;
@@ -819,6 +842,10 @@ int cmd_play(int argc, char **argv) {
     if (!c.quiet && es.onsets_capped) /* abc: a chord or run of short notes over it */
         printf("engine: %llu note-ons not played, over %d in %.0f ms of music\n",
                (unsigned long long)es.onsets_capped, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
+    if (!c.quiet && c.midi_clock == PRESET_CLOCK_IN)
+        printf("MIDI clock in: %llu ticks, %llu Start/Continue/Stop; tempo %.1f BPM, set %llu times\n",
+               (unsigned long long)atomic_load(&clock_in.ticks), (unsigned long long)atomic_load(&clock_in.transport),
+               follow.bpm, (unsigned long long)follow.changes);
     if (!c.quiet && c.midi_out)
         printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on; "
                "%llu MIDI clock ticks\n",

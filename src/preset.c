@@ -263,6 +263,8 @@ static int parse_midi(cfg_doc *d, cfg_node *root, preset *p, char *err, size_t e
     if (!n) return LJ_OK;
     TRY(cfg_string(d, n, "in", 0, p->midi_in, sizeof p->midi_in, err, errlen));
     TRY(cfg_string(d, n, "out", 0, p->midi_out, sizeof p->midi_out, err, errlen));
+    static const char *const clock_names[] = {"off", "out", "in", NULL}; /* PRESET_CLOCK_* */
+    TRY(cfg_enum(d, n, "clock", 0, clock_names, &p->midi_clock, err, errlen));
     long l = p->thru_channel + 1;
     TRY(cfg_int(d, n, "thru_channel", 0, 1, 16, &l, err, errlen));
     p->thru_channel = (int)l - 1;

@@ -35,6 +35,8 @@
  *     in: "Keystation"                # PortMidi name substring or index, or jack[:PORT]
  *     out: virtual                    # MIDI output (see midi_out below)
  *     thru_channel: 2                 # the player's notes, 1..16
+ *     clock: out                      # MIDI clock: out (send it on midi.out), in (follow
+ *                                     # the one on midi.in for tempo and Start/Stop), off
  *     cc: {temperature: 21, density: 23, tempo: 22, mode: 24, panic: 25}
  *                                     # over the engine's defaults (engine_cc_map); -1 unmaps
  *   render: {minutes: 1,              # length of `render --preset` without --minutes/--notes
@@ -53,6 +55,8 @@
 
 #define PRESET_PATH_MAX 4096
 #define PRESET_DIR "presets" /* where NAME is looked up (beside the working directory or the binary) */
+
+enum { PRESET_CLOCK_OFF, PRESET_CLOCK_OUT, PRESET_CLOCK_IN }; /* midi.clock, --midi-clock */
 
 typedef struct preset {
     char path[PRESET_PATH_MAX];        /* the file read */
@@ -77,6 +81,7 @@ typedef struct preset {
     char midi_in[256];                 /* midi.in, "" = none */
     char midi_out[256];                /* midi.out, "" = none */
     int thru_channel;                  /* midi.thru_channel, 0..15; default 1 (channel 2) */
+    int midi_clock;                    /* midi.clock: PRESET_CLOCK_OFF (default), _OUT, _IN */
     double render_minutes;             /* render.minutes; 0 = not set */
     double render_max_silence;         /* render.max_silence, s (0.1..600); 0 = not set */
 } preset;

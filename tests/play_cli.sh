@@ -25,7 +25,8 @@ case $rc in
 *) echo "FAIL exit $rc"; fail=1 ;;
 esac
 check "no-audio without midi-out" 2 "no-audio needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --no-audio
-check "midi-clock without midi-out" 2 "midi-clock needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --midi-clock
+check "midi-clock without midi-out" 2 "midi-clock out needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --midi-clock
+check "midi-clock in without midi-in" 2 "midi-clock in needs --midi-in" -- "$BIN" play --model "$tmp/ev.lstm" --midi-clock in
 # ALSA sequencer output: a virtual port where /dev/snd/seq exists (not tested
 # here: reported skipped); without it, a clear message and exit 1.
 if [ -e /dev/snd/seq ]; then

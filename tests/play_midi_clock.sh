@@ -16,6 +16,18 @@
 # intervals of each tempo; Stop after the last tick. The CC is sent once
 # play has printed its "MIDI in:" line (the input client runs: jackd 1.9.21
 # sometimes never runs a second client of one process; midi_in.c replaces it).
+#
+# Then `--midi-clock in` on the same server: play (from --tempo 100) follows
+# the clock tests/jack_send plays into its MIDI input, each tick at its exact
+# frame: Start, 96 ticks at 150 BPM, 96 at 240, Stop. Checked from play's
+# "MIDI clock in: BPM (tick N)" lines (printed when it sets a tempo): 150 set
+# within two beats (48 ticks) of the first tick, 240 within two beats of the
+# change (tick 96 + 48), no other tempo ever set (within 1.5 BPM: a tick a
+# loaded machine delays by a period moves the estimate a little; the change
+# crossing the estimate's beat never shows as a tempo between); Stop pauses
+# (the status line says paused) and the last status line shows 240 BPM; the
+# summary counts all 192 ticks and 2 Start/Stop (fewer ticks only where jackd
+# logged a cycle lstmjam-midi or jack_send missed).
 # Skipped (77) without jackd or jack_midi_dump.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp jack_midi_dump stdbuf; do
@@ -99,4 +111,42 @@ awk '
         if (!bad) print "ok   MIDI clock follows the engine tempo"
         exit bad
     }' sent="$(sed -n 's/^MIDI out: .* \([0-9]*\) MIDI clock ticks$/\1/p' "$tmp/play.out")" missed="$(grep -cE "client = (dclk|lstmjam-out) was not finished" "$tmp/jackd.log")" "$tmp/clk.dump" || fail=1
+
+# --midi-clock in
+"$BIN" play --model "$tmp/ev.lstm" --seconds 60 --tempo 100 --seed 5 --lookahead 40 --no-audio \
+    --midi-clock in --midi-in jack --midi-out jack >"$tmp/in.out" 2>"$tmp/in.err" &
+play_pid=$!
+for i in $(seq 1 100); do grep -q "^MIDI in: JACK" "$tmp/in.out" && break; sleep 0.1; done
+grep "^MIDI in:" "$tmp/in.out"
+printf 'fa\nclock 150 96\nclock 240 96\nfc\n' | "$SEND" lstmjam-midi:midi_in || { echo "FAIL jack_send (clock)"; fail=1; }
+i=0
+until grep -q "^paused |" "$tmp/in.err"; do
+    i=$((i + 1)); [ $i -gt 30 ] && { echo "FAIL Stop: the status line never showed paused"; fail=1; break; }
+    sleep 0.1
+done
+kill -TERM $play_pid
+wait $play_pid
+rc=$?
+play_pid=
+[ $rc = 0 ] || { echo "FAIL play --midi-clock in exit $rc"; cat "$tmp/in.err"; fail=1; }
+grep -E "^MIDI clock in" "$tmp/in.out" "$tmp/in.err"
+awk -v missed="$(grep -cE "client = (lstmjam-midi|jack_send) was not finished" "$tmp/jackd.log")" '
+    function abs(x) { return x < 0 ? -x : x }
+    /^MIDI clock in: [0-9.]+ BPM \(tick [0-9]+\)/ {
+        bpm = $4 + 0; tick = $7 + 0
+        if (abs(bpm - 150) <= 1.5 && !at240) { if (!at150) at150 = tick }
+        else if (abs(bpm - 240) <= 1.5 && tick > 96) { if (!at240) at240 = tick }
+        else { printf "FAIL tempo %s set at tick %d (150 then 240 expected, within 1.5 BPM)\n", $4, tick; bad = 1 }
+    }
+    /\| [0-9]+ BPM \|/ { status = $0 }
+    /^MIDI clock in: [0-9]+ ticks/ { ticks = $4 + 0; transport = $6 + 0 }
+    END {
+        printf "MIDI clock in: 150 BPM set at tick %d (limit 48), 240 at tick %d (limit 144); %d ticks of 192, %d Start/Stop\n", at150, at240, ticks, transport
+        if (!at150 || at150 > 48) { print "FAIL 150 BPM not followed within two beats"; bad = 1 }
+        if (!at240 || at240 > 144 || at240 < 97) { print "FAIL 240 BPM not followed within two beats of the change"; bad = 1 }
+        if (status !~ /^paused \| .*\| 240 BPM \|/) { print "FAIL last status line: " status; bad = 1 }
+        if (transport != 2 || ticks > 192 || (ticks < 192 && !missed)) { print "FAIL ticks or Start/Stop counted"; bad = 1 }
+        if (!bad) print "ok   play follows the MIDI clock in (150, then 240 BPM) and its Stop"
+        exit bad
+    }' "$tmp/in.err" "$tmp/in.out" || fail=1
 exit $fail

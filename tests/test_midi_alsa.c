@@ -7,8 +7,11 @@
  *     note-on);
  *   - every message lstmjam sends or routes goes through alsa-lib's encoder
  *     (midi_out_alsa_encode, what alsa_write sends) and decoder
- *     (midi_in_alsa_to_midi, what the input port routes) unchanged; clock and
- *     SysEx are not routed to the player's path. */
+ *     (midi_in_alsa_to_midi, what the input port routes) unchanged, MIDI
+ *     clock and Start/Continue/Stop included (for --midi-clock in); SysEx
+ *     and active sensing are not routed;
+ *   - midi_in_pm_to_midi: PortMidi's packed messages as MIDI bytes, clock
+ *     one byte long. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,12 +97,21 @@ static void test_alsa_messages(void **state) {
     assert_int_equal(n, 3);
     assert_true((out[0] == 0x93 && out[2] == 0) || out[0] == 0x83);
     assert_int_equal(out[1], 62);
-    /* MIDI clock goes out (the sink's ticks) but is not a player's message */
-    static const uint8_t rt[] = {0xF8, 0xFA, 0xFC};
+    /* MIDI clock and the transport go out (the sink's ticks) and come in, one
+     * byte each, for --midi-clock in (midi_route hands them to the follower) */
+    static const uint8_t rt[] = {0xF8, 0xFA, 0xFB, 0xFC};
     for (size_t i = 0; i < sizeof rt; i++) {
         snd_seq_event_t ev;
         assert_true(midi_out_alsa_encode(enc, &rt[i], 1, &ev));
-        assert_int_equal(midi_in_alsa_to_midi(dec, &ev, out, 8), 0);
+        assert_int_equal(midi_in_alsa_to_midi(dec, &ev, out, 8), 1);
+        assert_int_equal(out[0], rt[i]);
+    }
+    /* the rest of system real-time (active sensing, reset) is not routed */
+    static const uint8_t other[] = {0xFE, 0xFF};
+    for (size_t i = 0; i < sizeof other; i++) {
+        snd_seq_event_t ev;
+        if (midi_out_alsa_encode(enc, &other[i], 1, &ev))
+            assert_int_equal(midi_in_alsa_to_midi(dec, &ev, out, 8), 0);
     }
     /* half a message is nothing (the encoder waits for the rest) */
     static const uint8_t half[2] = {0x90, 60};
@@ -109,10 +121,33 @@ static void test_alsa_messages(void **state) {
     snd_midi_event_free(dec);
 }
 
+/* PortMidi's packed messages (status in the low byte, then data 1, data 2)
+ * as the bytes midi_route reads: real-time messages are one byte (the clock
+ * the input no longer filters out), program and pressure two, the rest three. */
+static void test_portmidi_messages(void **state) {
+    (void)state;
+    uint8_t out[3];
+    assert_int_equal(midi_in_pm_to_midi(0x00643C90u, out), 3); /* note on C4 100 */
+    assert_int_equal(out[0], 0x90);
+    assert_int_equal(out[1], 0x3C);
+    assert_int_equal(out[2], 0x64);
+    assert_int_equal(midi_in_pm_to_midi(0x000005C2u, out), 2);
+    assert_int_equal(out[0], 0xC2);
+    assert_int_equal(out[1], 5);
+    assert_int_equal(midi_in_pm_to_midi(0x000028D0u, out), 2);
+    assert_int_equal(midi_in_pm_to_midi(0x007F4AB0u, out), 3);
+    static const uint8_t rt[] = {0xF8, 0xFA, 0xFB, 0xFC};
+    for (size_t i = 0; i < sizeof rt; i++) {
+        assert_int_equal(midi_in_pm_to_midi(rt[i], out), 1);
+        assert_int_equal(out[0], rt[i]);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_times),
         cmocka_unit_test(test_alsa_messages),
+        cmocka_unit_test(test_portmidi_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

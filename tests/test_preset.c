@@ -85,6 +85,7 @@ static const char *full =
     "  in: jack\n"
     "  out: virtual\n"
     "  thru_channel: 2\n"
+    "  clock: in\n"
     "  cc: {temperature: 21, tempo: 22, panic: 23, density: -1}\n"
     "render: {minutes: 2.5, max_silence: 12}\n";
 
@@ -136,6 +137,7 @@ static void test_full(void **st) {
     assert_string_equal(pr.midi_in, "jack");
     assert_string_equal(pr.midi_out, "virtual");
     assert_int_equal(pr.thru_channel, 1);
+    assert_int_equal(pr.midi_clock, PRESET_CLOCK_IN);
     engine_cc_map dm;
     engine_cc_map_default(&dm);
     assert_int_equal(pr.engine.cc.temperature, 21);
@@ -234,6 +236,8 @@ static const struct {
     {"model: m.lstm\nmidi: {cc: {temperature: 123}}\n", 0, LJ_ERR_RANGE, "123 is out of range -1..119"},
     {"model: m.lstm\nsampler: {density: 5}\n", 0, LJ_ERR_RANGE, "'density': 5 is out of range 0.25..4"},
     {"model: m.lstm\nmidi: {cc: {volume: 7}}\n", 0, LJ_ERR_PARSE, "unknown key 'volume' in 'cc'"},
+    {"model: m.lstm\nmidi: {clock: sync}\n", 0, LJ_ERR_PARSE,
+     "p.yaml:2:15: 'clock': expected one of off, out, in; found 'sync'"},
     {"model: m.lstm\nmidi: {thru_channel: 1}\n", 0, LJ_ERR_PARSE,
      "p.yaml:2:22: the player's notes (midi.thru_channel) and the model's ('channel') are both on channel 1"},
     {"model: m.lstm\nencoding: {grid: 8th}\n", 0, LJ_ERR_PARSE,

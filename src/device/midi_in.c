@@ -47,10 +47,15 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     void *buf = jack_port_get_buffer(m->port, nframes);
     uint32_t n = jack_midi_get_event_count(buf);
     uint64_t now = m->clock(m->clock_user);
+    jack_nframes_t cycle = jack_last_frame_time(m->jack);
     for (uint32_t i = 0; i < n; i++) {
         jack_midi_event_t ev;
         if (jack_midi_event_get(&ev, buf, i)) continue;
-        midi_route_message(m->route, now + ev.time, ev.buffer, ev.size);
+        /* MIDI clock is stamped on JACK's own frame time: the follower needs
+         * only the intervals, and the audio clock read here may be before or
+         * after this cycle's update (a period of jitter: +-1 BPM at 150) */
+        uint64_t at = ev.size && ev.buffer[0] >= 0xF8 ? (uint64_t)cycle : now;
+        midi_route_message(m->route, at + ev.time, ev.buffer, ev.size);
     }
     return 0;
 }
@@ -114,10 +119,12 @@ static int open_jack(midi_in *m, const char *source, char *err, size_t errlen) {
 
 int midi_in_alsa_to_midi(struct snd_midi_event *decoder, const struct snd_seq_event *ev, uint8_t *out,
                          size_t cap) {
-    switch (ev->type) { /* the messages midi_route takes; the rest (clock, sysex, subscriptions) is not music */
+    switch (ev->type) { /* the messages midi_route takes; the rest (sysex, subscriptions) is not music */
     case SND_SEQ_EVENT_NOTEON: case SND_SEQ_EVENT_NOTEOFF: case SND_SEQ_EVENT_CONTROLLER:
     case SND_SEQ_EVENT_PGMCHANGE: case SND_SEQ_EVENT_PITCHBEND: case SND_SEQ_EVENT_CHANPRESS:
     case SND_SEQ_EVENT_KEYPRESS: break;
+    case SND_SEQ_EVENT_CLOCK: case SND_SEQ_EVENT_START: case SND_SEQ_EVENT_CONTINUE:
+    case SND_SEQ_EVENT_STOP: break; /* for --midi-clock in (midi_route_follow_clock) */
     default: return 0;
     }
     snd_midi_event_reset_decode(decoder);
@@ -188,6 +195,16 @@ static int open_alsa(midi_in *m, const char *source, char *err, size_t errlen) {
 
 /* ---- PortMidi ---- */
 
+size_t midi_in_pm_to_midi(uint32_t message, uint8_t out[3]) {
+    PmMessage msg = (PmMessage)message;
+    out[0] = (uint8_t)Pm_MessageStatus(msg);
+    out[1] = (uint8_t)Pm_MessageData1(msg);
+    out[2] = (uint8_t)Pm_MessageData2(msg);
+    if (out[0] >= 0xF8) return 1; /* system real-time: clock, Start, Continue, Stop... */
+    int st = out[0] & 0xF0;
+    return st == 0xC0 || st == 0xD0 ? 2 : 3;
+}
+
 static void *pm_thread(void *arg) {
     midi_in *m = arg;
     struct timespec nap = {0, 1000000}; /* PortMidi has no callback: poll every ms */
@@ -197,11 +214,9 @@ static void *pm_thread(void *arg) {
         while ((n = Pm_Read(m->pm, buf, 64)) > 0) {
             uint64_t now = m->clock(m->clock_user);
             for (int i = 0; i < n; i++) {
-                PmMessage msg = buf[i].message;
-                uint8_t bytes[3] = {(uint8_t)Pm_MessageStatus(msg), (uint8_t)Pm_MessageData1(msg),
-                                    (uint8_t)Pm_MessageData2(msg)};
-                int st = bytes[0] & 0xF0;
-                midi_route_message(m->route, now, bytes, st == 0xC0 || st == 0xD0 ? 2 : 3);
+                uint8_t bytes[3];
+                size_t len = midi_in_pm_to_midi((uint32_t)buf[i].message, bytes);
+                midi_route_message(m->route, now, bytes, len);
             }
         }
         nanosleep(&nap, NULL);
@@ -228,7 +243,7 @@ static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen)
         m->pm = NULL;
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
     }
-    Pm_SetFilter(m->pm, PM_FILT_ACTIVE | PM_FILT_CLOCK | PM_FILT_SYSEX);
+    Pm_SetFilter(m->pm, PM_FILT_ACTIVE | PM_FILT_SYSEX); /* clock passes: --midi-clock in follows it */
     snprintf(m->name, sizeof m->name, "PortMidi %s", Pm_GetDeviceInfo(found)->name);
     int r = pthread_create(&m->thread, NULL, pm_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));

@@ -41,12 +41,19 @@ const char *midi_in_name(const midi_in *m); /* what was opened, for messages */
 int midi_in_reopened(const midi_in *m);
 
 /* The MIDI bytes of a sequencer event that midi_route takes (note, CC,
- * program, bend, pressure), written to out; 0 for anything else. decoder is
+ * program, bend, pressure, clock, Start, Continue, Stop), written to out; 0
+ * for anything else. decoder is
  * alsa-lib's converter (snd_midi_event_new). Pure; for the tests. */
 struct snd_midi_event; /* alsa/asoundlib.h */
 struct snd_seq_event;
 int midi_in_alsa_to_midi(struct snd_midi_event *decoder, const struct snd_seq_event *ev, uint8_t *out,
                          size_t cap);
+
+/* A PortMidi message (PmMessage: status, data 1, data 2 in its low bytes) as
+ * MIDI bytes in out; returns their count: 1 for system real-time (0xF8..0xFF:
+ * clock, Start...), 2 for program change and channel pressure, else 3. Pure;
+ * for the tests. */
+size_t midi_in_pm_to_midi(uint32_t message, uint8_t out[3]);
 
 /* Lists PortMidi inputs and outputs to fp; returns the count, -1 on error. */
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen);
