@@ -73,10 +73,11 @@ if [ $rc != 0 ]; then
 fi
 grep -E "^(SoundFont|model|audio|played|engine|MIDI out)" "$tmp/play.out"
 touch "$tmp/cyclictest.txt"
-/usr/bin/python3 - "$tmp/play.out" "$tmp/events.log" "$tmp/dump.txt" "$tmp/play.err" "$tmp/jackd.log" "$tmp/cyclictest.txt" "$PERIOD" <<'PY'
+awk -v period="$PERIOD" -f "$SRC/tests/midi_out_timing.awk" "$tmp/events.log" "$tmp/dump.txt" >"$tmp/timing.txt"
+/usr/bin/python3 - "$tmp/play.out" "$tmp/timing.txt" "$tmp/play.err" "$tmp/jackd.log" "$tmp/cyclictest.txt" "$PERIOD" <<'PY'
 import re, sys
-out, events, dump, status, jackd_log, cyclic = (open(p).read() for p in sys.argv[1:7])
-period = int(sys.argv[7])
+out, timing, status, jackd_log, cyclic = (open(p).read() for p in sys.argv[1:6])
+period = int(sys.argv[6])
 period_us = period / 48000 * 1e6
 m = re.search(r"played ([\d.]+) s: (\d+) notes from the model.*step p50 ([\d.]+) us, p99 ([\d.]+) us; "
               r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us, p99 ([\d.]+) us", out)
@@ -84,31 +85,13 @@ mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), 
 if not m or not mo:
     print("play_soak: no summary lines"); sys.exit(1)
 played, notes, p50, p99, xruns, dropped, late, cbmax, cb99 = m.groups()
-# scheduled note-ons of the model (channel 0) and the captured ones, in order,
-# as (frame, pitch); paired in order by pitch (a note-on lost between JACK
-# clients in a lost cycle is skipped, not allowed to shift every pair after it)
-sched = [(int(l.split()[0]), int(l.split()[4])) for l in events.splitlines()
-         if l.split()[1:3] == ["model", "note_on"]]
-cap = []
-for l in dump.splitlines():
-    f = l.split()
-    if len(f) >= 4 and f[1] == "90" and f[3] != "00":
-        cap.append((int(f[0].rstrip(":")), int(f[2], 16)))
-pairs, i, j, unmatched = [], 0, 0, 0
-while i < len(sched) and j < len(cap):
-    if sched[i][1] == cap[j][1]:
-        pairs.append((sched[i][0], cap[j][0])); i += 1; j += 1; continue
-    skip_cap = next((k for k in range(1, 6) if j + k < len(cap) and cap[j + k][1] == sched[i][1]), None)
-    if skip_cap is not None: j += skip_cap
-    else: i += 1
-    unmatched += 1
-# Each note-on's interval from the one before at the capture minus the same
-# interval as scheduled: 0 when both left exactly as scheduled relative to
-# each other; a cycle that one JACK client (the dump, lstmjam's MIDI port or
-# its audio) missed on a loaded machine shows as a whole number of periods.
-n = len(pairs)
-err = [(pairs[k][1] - pairs[k - 1][1]) - (pairs[k][0] - pairs[k - 1][0]) for k in range(1, n)]
-drift = (pairs[-1][1] - pairs[-1][0]) - (pairs[0][1] - pairs[0][0]) if n else 0
+# the MIDI-out timing error between consecutive note-ons, capture against
+# schedule (tests/midi_out_timing.awk, shared with tests/play_midi_out.sh)
+err = [int(l.split()[1]) for l in timing.splitlines() if l.startswith("err ")]
+tm = re.search(r"timing: (\d+) scheduled (\d+) captured (\d+) paired (\d+) unpaired;.* drift (-?\d+)", timing)
+if not tm:
+    print("play_soak: no timing summary from midi_out_timing.awk"); sys.exit(1)
+n_sched, n_cap, n, unmatched, drift = (int(x) for x in tm.groups())
 # the status line's per-second callback max is not printed; the step p99 per second is
 step99 = [float(x) for x in re.findall(r"step p50 \d+ us p99 (\d+) us", status)]
 rows = [
@@ -120,7 +103,7 @@ rows = [
     ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
     ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),
     ("MIDI out messages / late / left on", f"{mo.group(1)} / {mo.group(2)} (at most {mo.group(3)} frames) / {mo.group(5)}"),
-    ("note-ons scheduled / captured / paired", f"{len(sched)} / {len(cap)} / {n} ({unmatched} skipped unpaired)"),
+    ("note-ons scheduled / captured / paired", f"{n_sched} / {n_cap} / {n} ({unmatched} skipped unpaired)"),
 ]
 # jackd names the cause of each xrun in its log
 driver_late = len(re.findall(r"JackTimedDriver::Process XRun", jackd_log))

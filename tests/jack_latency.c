@@ -9,8 +9,17 @@
  *
  *   jack_latency AUDIO_PORT MIDI_PORT NOTES MAX_FRAMES
  *
- * Prints every latency and exits 0 when all NOTES onsets were found and their
- * median is within MAX_FRAMES, 1 otherwise, 77 when no JACK server runs. */
+ * Every note's latency must be within MAX_FRAMES, except a note during whose
+ * measurement (from its note-on to 0.3 s after it: the 200 ms the onset may
+ * take, and the notification's delay) the JACK server reported an xrun to its clients (jack_set_xrun_callback:
+ * the driver woke late, or a client, lstmjam's included, had not finished
+ * its cycle): such a note may be late by whole periods through no fault of
+ * lstmjam's, and is only printed, marked "(xrun)". When xruns hit more than
+ * half the notes (a machine that cannot keep the period), the check falls
+ * back to the median of all notes (what one late cycle does not move).
+ *
+ * Prints every latency; exits 0 when all NOTES onsets were found and the
+ * limits hold, 1 otherwise, 77 when no JACK server runs. */
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <math.h>
@@ -37,6 +46,10 @@ typedef struct probe {
     int recent_pos;
     float baseline;            /* peak of the 64 samples before the note-on */
     long latency[MAX_NOTES];   /* frames, -1 = not found */
+    int xruns_at_send[MAX_NOTES]; /* the xrun count when each note-on was sent */
+    int xruns_after[MAX_NOTES];   /* ... and 0.3 s later */
+    int checking;                 /* the last note's xruns_after is not taken yet */
+    _Atomic int xruns;         /* xruns the server reported (its notification thread) */
     _Atomic int armed;         /* set once the ports are connected */
     _Atomic int done;
 } probe;
@@ -69,6 +82,8 @@ static int process(jack_nframes_t n, void *arg) {
         p->baseline = recent_peak(p);
         p->waiting = 1;
         p->latency[p->sent] = -1;
+        p->xruns_at_send[p->sent] = atomic_load(&p->xruns);
+        p->checking = 1;
         p->sent++;
     }
     for (jack_nframes_t i = 0; i < n; i++) {
@@ -85,7 +100,28 @@ static int process(jack_nframes_t n, void *arg) {
         p->recent[p->recent_pos] = x;
         p->recent_pos = (p->recent_pos + 1) & 63;
     }
-    if (p->sent == p->notes && !p->waiting && !p->off_at) atomic_store(&p->done, 1);
+    if (p->checking && start >= p->sent_at + p->rate * 3 / 10) {
+        p->xruns_after[p->sent - 1] = atomic_load(&p->xruns);
+        p->checking = 0;
+    }
+    if (p->sent == p->notes && !p->waiting && !p->off_at && !p->checking) atomic_store(&p->done, 1);
+    return 0;
+}
+
+/* The median of v[0..n) (sorted in place), -1 when n is 0. */
+static long median_of(long *v, int n) {
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            long t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return n ? v[n / 2] : -1;
+}
+
+static int on_xrun(void *arg) {
+    probe *p = arg;
+    atomic_fetch_add(&p->xruns, 1);
     return 0;
 }
 
@@ -100,6 +136,7 @@ int main(int argc, char **argv) {
     if (p.notes < 1 || p.notes > MAX_NOTES) return 2;
     atomic_init(&p.done, 0);
     atomic_init(&p.armed, 0);
+    atomic_init(&p.xruns, 0);
     jack_status_t st;
     p.client = jack_client_open("lj_latency", JackNoStartServer, &st);
     if (!p.client) {
@@ -110,6 +147,7 @@ int main(int argc, char **argv) {
     p.in = jack_port_register(p.client, "in", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
     p.out = jack_port_register(p.client, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     jack_set_process_callback(p.client, process, &p);
+    jack_set_xrun_callback(p.client, on_xrun, &p);
     if (!p.in || !p.out || jack_activate(p.client)) {
         fprintf(stderr, "jack_latency: cannot set up the client\n");
         return 1;
@@ -124,29 +162,30 @@ int main(int argc, char **argv) {
     for (int i = 0; i < 6000 && !atomic_load(&p.done); i++) nanosleep(&nap, NULL);
     jack_deactivate(p.client);
     int bad = !atomic_load(&p.done);
-    long worst = 0;
+    long worst = 0, clean_worst = 0, sorted[MAX_NOTES];
+    int clean = 0, over = 0;
     printf("thru latency (frames at %u Hz, period %u):", (unsigned)p.rate,
            (unsigned)jack_get_buffer_size(p.client));
     for (int i = 0; i < p.sent; i++) {
-        printf(" %ld", p.latency[i]);
+        int xrun = p.xruns_after[i] > p.xruns_at_send[i];
+        printf(" %ld%s", p.latency[i], xrun ? " (xrun)" : "");
         if (p.latency[i] < 0) bad = 1;
         if (p.latency[i] > worst) worst = p.latency[i];
+        if (xrun) continue;
+        sorted[clean++] = p.latency[i];
+        if (p.latency[i] > clean_worst) clean_worst = p.latency[i];
+        if (p.latency[i] > max_frames) over++;
     }
-    /* The median must be within the limit: one cycle the dummy driver runs
-     * late on a loaded machine (an xrun) must not fail the test; every onset
-     * must still be found. */
-    long sorted[MAX_NOTES];
-    int n = p.sent;
-    for (int i = 0; i < n; i++) sorted[i] = p.latency[i];
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && sorted[j - 1] > sorted[j]; j--) {
-            long t = sorted[j];
-            sorted[j] = sorted[j - 1];
-            sorted[j - 1] = t;
-        }
-    long median = n ? sorted[n / 2] : -1;
-    if (median < 0 || median > max_frames) bad = 1;
-    printf("; median %ld, worst %ld, limit %ld (median)\n", median, worst, max_frames);
+    long median = median_of(sorted, clean);
+    int fallback = 2 * clean < p.sent;
+    if (fallback) { /* the median of all notes */
+        memcpy(sorted, p.latency, sizeof sorted);
+        median = median_of(sorted, p.sent);
+    }
+    if (median < 0 || median > max_frames || (!fallback && over)) bad = 1;
+    printf("; %d of %d notes without an xrun (%d xruns reported): median %ld, worst %ld (worst of all %ld), "
+           "limit %ld for each%s\n", clean, p.sent, atomic_load(&p.xruns), median, clean_worst, worst, max_frames,
+           fallback ? "; xruns in more than half the notes' measurements: only the median of all is checked" : "");
     jack_client_close(p.client);
     return bad;
 }

@@ -9,7 +9,8 @@
 # waits for what it needs (play's "MIDI in:" line, a port, a log line), not
 # for a fixed time, except the phrase's own length. Checked: exit 0; the reload; no dropped or late events
 # (the status counters of the audio thread; a 40 ms look-ahead, as the test
-# machine is shared); the session MIDI holds the
+# machine is shared); no note held on the audio side at exit (the summary's
+# "0 notes left on", in both runs); the session MIDI holds the
 # player's notes (thru channel 2) and, after them, the model's, every note-on
 # paired with a note-off; the recorded audio is not silent. Xruns are printed
 # (the dummy driver on a shared machine may report some), not asserted. Then
@@ -74,6 +75,10 @@ cat "$tmp/play.out" "$tmp/play.err"
 line=$(grep "^played" "$tmp/play.out")
 [ -n "$line" ] || { echo "FAIL no summary line"; exit 1; }
 echo "$line" | grep -q "dropped 0, late 0" && echo "ok   no dropped or late events" || { echo "FAIL dropped/late: $line"; fail=1; }
+# no note left on at exit on the audio side: the scheduler's held-note table
+# after the last callback (before play's own closing sched_panic)
+echo "$line" | grep -q ", 0 notes left on" && echo "ok   no note left on at exit (audio side)" \
+    || { echo "FAIL notes left on at exit: $line"; fail=1; }
 echo "$line" | grep -q " 0 from the player" && { echo "FAIL the player's notes did not arrive"; fail=1; }
 # The status line's callback max (the scheduler's counter, a running maximum):
 # measured (> 0), and never above the summary's, read after the last callback.
@@ -116,8 +121,11 @@ PY
 # lstmjam-midi:midi_in and finds their onsets in lstmjam:out_0 in the same
 # process callback. The note is read in one cycle and rendered in the next
 # callback: one period (128 frames) plus the time the attack takes to cross
-# the detector's threshold; the limit (on the median of 6 notes, so one late
-# dummy cycle on a loaded machine does not decide) is one period plus 64. The
+# the detector's threshold; the limit, one period plus 64, holds for every
+# note except those during whose measurement (0.3 s from the note-on) the
+# JACK server reported an xrun
+# (jack_latency counts them with an xrun callback; should xruns hit more than
+# half the notes, only the median of all is checked). The
 # project's SoundFont starts its notes at once (FluidR3's piano samples begin
 # 40-400 frames late, depending on the key, which would measure the samples).
 "$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 20 \
@@ -130,5 +138,6 @@ else
 fi
 kill -TERM $play_pid
 wait $play_pid || { echo "FAIL second play run"; cat "$tmp/play2.out" "$tmp/play2.err"; fail=1; }
+grep -q "^played .*, 0 notes left on" "$tmp/play2.out" || { echo "FAIL second run: notes left on at exit"; grep "^played" "$tmp/play2.out"; fail=1; }
 play_pid=
 exit $fail

@@ -7,7 +7,8 @@
 # read against the audio clock). Checked in each: exit 0; the model's notes
 # all reach the peer (as many note-ons as the session MIDI holds), none late;
 # at the end nothing is left on at the peer (every note-on ended by a note-off
-# or the closing panic's all-notes-off); and the notes leave at exactly their
+# or the closing panic's all-notes-off), nor on the audio side (the summary's
+# "0 notes left on"); and the notes leave at exactly their
 # scheduled frames: the event model's time shifts at 300 BPM are 200 frames
 # (10 ms at 125 BPM scaled by 125/300), so the engine schedules every note
 # event on one 200-frame grid, and the interval between two note events in
@@ -20,6 +21,11 @@
 # event written at its period's start instead of its frame offset falls off
 # that grid: 6 periods reach 13 of the 25 residues mod 200 that a multiple of
 # 8 can have, so a broken port passes 11 intervals with odds ~1 in 2000.
+# And against the schedule itself: play --event-log gives every event's
+# scheduled frame; each interval between two of the model's note-ons at the
+# dump must equal the scheduled one (tests/midi_out_timing.awk, as
+# bench/play_soak.sh measures), or differ by whole periods, at most as many
+# times as jackd logged an xrun during the run.
 # Run 3: the daw preset's virtual port (see there).
 # Skipped (77) without jackd, jack_midi_dump or midicsv.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
@@ -38,11 +44,13 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
     for i in $(seq 1 30); do jack_lsp 2>/dev/null | grep -q "ljdump:input" && break; sleep 0.1; done
     out="--midi-out jack:ljdump:input"
     case "$*" in *--preset*) out= ;; esac
+    xruns_before=$(grep -cE "XRun|was not finished" "$tmp/jackd.log")
     "$BIN" play --model "$tmp/ev.lstm" --seconds 4 --tempo 300 --seed 5 --lookahead 40 \
-        $out --record "$tmp/$name.mid" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+        $out --record "$tmp/$name.mid" --event-log "$tmp/$name.log" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
     rc=$?
     sleep 0.3
     kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null
+    xruns=$(($(grep -cE "XRun|was not finished" "$tmp/jackd.log") - xruns_before))
     cat "$tmp/$name.out"
     [ $rc = 0 ] || { echo "FAIL $name: play exit $rc"; cat "$tmp/$name.err"; fail=1; return; }
     midicsv "$tmp/$name.mid" | awk -F', ' '$1==2 && $3=="Note_on_c" && $6>0 {n++} END {print n+0}' >"$tmp/$name.n"
@@ -78,6 +86,21 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
         }' "$tmp/$name.dump" || fail=1
     grep -q "^MIDI out: [0-9]* messages, 0 late" "$tmp/$name.out" && echo "ok   $name: nothing late" \
         || { echo "FAIL $name: late MIDI out events"; fail=1; }
+    # the dump's frames against the scheduled ones (--event-log), interval by
+    # interval: exact, or shifted by whole periods no more often than jackd
+    # logged an xrun (a driver late or a client unfinished) during the run
+    awk -v period=128 -f "$LJ_SOURCE_DIR/tests/midi_out_timing.awk" "$tmp/$name.log" "$tmp/$name.dump" \
+        | awk -v name="$name" -v xruns="$xruns" '
+            /^timing:/ { sub(/^timing:/, name ":"); print $0 ", " xruns " xruns in jackd.log"; line = $0 }
+            /^err / { n++; if ($2 != 0) { if ($2 % 128) off++; else whole++ } }
+            END {
+                if (n < 5) { print "FAIL " name ": fewer than 5 intervals paired with the event log"; exit 1 }
+                if (off) { print "FAIL " name ": note-ons off their scheduled frames (not whole periods)"; exit 1 }
+                if (whole > xruns) { print "FAIL " name ": more period shifts than jackd logged xruns"; exit 1 }
+                print "ok   " name ": every note-on at its scheduled frame (" whole + 0 " shifted by whole periods, " xruns " xruns)"
+            }' || fail=1
+    # and nothing held on the audio side after its last callback (0 without audio)
+    grep -q "^played .*, 0 notes left on" "$tmp/$name.out" || { echo "FAIL $name: notes left on at exit"; fail=1; }
 }
 run noaudio --no-audio
 grep -q "^no audio: MIDI out only" "$tmp/noaudio.out" || { echo "FAIL no-audio banner"; fail=1; }
