@@ -13,7 +13,9 @@
  *
  * Every message goes through dsp/midi_route (thru to the audio side, the
  * engine, the session recording), stamped with the audio clock at arrival
- * (JACK: plus the event's offset in the JACK period). Thread: control (all). */
+ * (JACK: plus the event's offset in the JACK period; MIDI clock ticks on JACK
+ * are stamped on JACK's own frame time instead, exact to the frame: the clock
+ * follower needs only their intervals). Thread: control (all). */
 #ifndef LJ_MIDI_IN_H
 #define LJ_MIDI_IN_H
 
