@@ -206,7 +206,7 @@ static int eval_frames(lj_model *const *ms, int n_models, const char *const *mod
         printf("  LSTM (Chung 2014)       8.67  (published)\n");
         printf("  GRU (Chung 2014)        8.54  (published)\n");
         printf("  RNN-NADE                5.19  (published)\n");
-        char label[80];
+        char label[128]; /* the longest, with two 10-digit counts: 81 bytes */
         if (n_runs > n_models)
             snprintf(label, sizeof label, "ensemble of %d model%s, %d runs with transpositions (Bernoulli)", n_models,
                      n_models > 1 ? "s" : "", n_runs);
