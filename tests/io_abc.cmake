@@ -1,6 +1,7 @@
 # ABC reader tests (issue 3).
 lj_add_test(test_abc test_abc.c LABELS unit)
 lj_add_test(test_abc_stream test_abc_stream.c LABELS unit)
+lj_add_test(test_abc_pitch test_abc_pitch.c LABELS unit)
 lj_add_alloc_test(test_abc_alloc test_abc_alloc.c)
 lj_add_test(test_abc_corpus test_abc_corpus.c LABELS corpus)
 lj_add_script_test(abc_oracle abc_oracle.sh LABELS oracle corpus)

@@ -268,6 +268,15 @@ struct abc_stream {
     size_t scan;            /* next byte to look at */
     size_t cut;             /* last safe cut found, 0 = none */
     int scan_quote, scan_brace, scan_bang, scan_comment, scan_bracket; /* open constructs */
+    size_t line_blanks;     /* blanks the line starts with (its kind is decided after them) */
+    /* note-pitch scanner (abc_stream_note_pitch) over the unread line: its state
+     * after line[pscan_from .. pscan_from + pscan_len), kept up by feed */
+    abc_pscan pscan;
+    int pscan_valid;        /* 0: to be started (new line, reset) */
+    size_t pscan_from;      /* the line_done it started at */
+    size_t pscan_len;       /* bytes it has read */
+    int pscan_skipping;     /* the skipping state it started with */
+    uint8_t pscan_bar_set[7]; int8_t pscan_bar_acc[7]; /* the parser's bar accidentals it started with */
 };
 
 static void stream_chord_flush(abc_stream *st);
@@ -631,207 +640,113 @@ static size_t stream_cut(abc_stream *st) {
     return st->cut;
 }
 
-/* The unread text of the line followed by `more`, byte by byte. */
-typedef struct tail_text {
-    const char *a, *b;
-    size_t na, nb;
-} tail_text;
-
-static int tail_at(const tail_text *t, size_t i) {
-    if (i < t->na) return (unsigned char)t->a[i];
-    return i - t->na < t->nb ? (unsigned char)t->b[i - t->na] : -1;
-}
-
-static int note_letter_index(int c) {
-    static const char letters[] = "CDEFGAB";
-    const char *q = c > 0 ? strchr(letters, c >= 'a' && c <= 'g' ? c - 'a' + 'A' : c) : NULL;
-    return q && c ? (int)(q - letters) : -1;
-}
-
-/* A construct opened at `from` and not closed in the text: if the line ended
- * now the reader would fail there and resume at the next bar line, so what
- * follows that bar line may be read as music. Returns the index just before
- * that bar line (the caller goes on from the bar line), or n when none. */
-static size_t skip_unclosed(const tail_text *t, size_t from, size_t n) {
-    for (size_t k = from + 1; k < n; k++)
-        if (tail_at(t, k) == '|') return k - 1;
-    return n;
-}
-
 double abc_stream_unit_quarters(const abc_stream *st) {
-    const abc_frac u = st->parser.unit;
+    const abc_parser *p = &st->parser;
+    const abc_frac u = p->unit;
     return u.den > 0 ? 4.0 * (double)u.num / (double)u.den : 0.5;
 }
 
-int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
-    static const int letter_semis[7] = {0, 2, 4, 5, 7, 9, 11};
+/* Byte i of the line followed by more; -1 past the end. */
+static int line_more_at(const abc_stream *st, const char *more, size_t len, size_t i) {
+    if (i < st->line_len) return (unsigned char)st->line[i];
+    return i - st->line_len < len ? (unsigned char)more[i - st->line_len] : -1;
+}
+
+/* -1 when no note can be read where the stream stands or in its line
+ * (not in a tune's body, a field or comment line, a line skipped); else 0.
+ * blanks: leading blanks of the line already counted (the stream keeps the
+ * count; the naive twin counts again). */
+static int pitch_precheck(const abc_stream *st, const char *more, size_t len, size_t blanks) {
     const abc_parser *p = &st->parser;
     if (st->status || st->skip_line || st->line_kind == 2 || p->state != ABC_PS_BODY) return -1;
-    tail_text whole = {st->line, more, st->line_len, len};
     if (st->line_kind == 0) {
         /* undecided: a field ("K:", not "A:|") or a comment line holds no note */
-        size_t j = 0;
-        while (tail_at(&whole, j) == ' ' || tail_at(&whole, j) == '\t') j++;
-        int c0 = tail_at(&whole, j), c1 = tail_at(&whole, j + 1), c2 = tail_at(&whole, j + 2);
+        size_t j = blanks;
+        if (j == st->line_len)
+            for (size_t m = 0; m < len && (more[m] == ' ' || more[m] == '\t'); m++) j++;
+        int c0 = line_more_at(st, more, len, j), c1 = line_more_at(st, more, len, j + 1),
+            c2 = line_more_at(st, more, len, j + 2);
         if (c0 == '%') return -1;
         if (((c0 >= 'A' && c0 <= 'Z') || (c0 >= 'a' && c0 <= 'z')) && c1 == ':' && c2 != '|' && c2 != ':') return -1;
     }
-    tail_text t = {st->line + st->line_done, more, st->line_len - st->line_done, len};
-    int8_t bar_set[7], bar_acc[7];
-    memcpy(bar_set, p->bar_acc_set, sizeof bar_set);
-    memcpy(bar_acc, p->bar_acc, sizeof bar_acc);
-    int skipping = st->skipping; /* the stream reads nothing before the next bar line */
-    /* what may follow the last thing read: a length (after a note, rest,
-     * chord or 'y'), ending numbers (after a bar line) */
-    int length_next = 0, ending_next = 0;
-    long ending = 0; /* the ending number being read (1..ABC_MAX_VARIANT, else an error) */
-    size_t n = t.na + t.nb, i = 0;
-    while (i < n) {
-        int c = tail_at(&t, i);
-        if (skipping && c != '|') {
-            i++;
-            continue;
+    return 0;
+}
+
+/* 1 when the stream's pitch scanner reads on from where the stream stands:
+ * started at this line_done, skipping state and bar accidentals, this line. */
+static int pscan_current(const abc_stream *st) {
+    const abc_parser *p = &st->parser;
+    return st->pscan_valid && st->pscan_from == st->line_done && st->pscan_skipping == st->skipping &&
+           !memcmp(st->pscan_bar_set, p->bar_acc_set, sizeof st->pscan_bar_set) &&
+           !memcmp(st->pscan_bar_acc, p->bar_acc, sizeof st->pscan_bar_acc);
+}
+
+static void pscan_start(abc_stream *st, abc_pscan *s) {
+    const abc_parser *p = &st->parser;
+    abc_pscan_init(s, p->bar_acc_set, p->bar_acc, st->skipping);
+}
+
+/* Feeds the pitch scanner bytes from..n of text a (na bytes) then b, each
+ * with its three bytes of look-ahead (-1 past na + nb). */
+static void pscan_feed(abc_pscan *s, const char *a, size_t na, const char *b, size_t nb, size_t from, size_t n) {
+    for (size_t i = from; i < n; i++) {
+        int la[4];
+        for (int k = 0; k < 4; k++) {
+            size_t at = i + (size_t)k;
+            la[k] = at < na ? (unsigned char)a[at] : at - na < nb ? (unsigned char)b[at - na] : -1;
         }
-        skipping = 0; /* the reader resumes at the bar line and reads it */
-        int digit = c >= '0' && c <= '9';
-        if (length_next && (digit || c == '/')) {
-            i++;
-            continue;
-        }
-        if (ending_next) {
-            int sep = (c == ',' || c == '-') && tail_at(&t, i + 1) >= '0' && tail_at(&t, i + 1) <= '9';
-            if (digit) {
-                if (ending <= ABC_MAX_VARIANT) ending = ending * 10 + (c - '0');
-                ending_next = 2; /* a number begun */
-                i++;
-                continue;
-            }
-            if (ending_next == 2 && (ending < 1 || ending > ABC_MAX_VARIANT)) { /* read, not an ending */
-                skipping = 1;
-                ending_next = 0;
-                continue;
-            }
-            if (sep) {
-                ending = 0;
-                ending_next = 1;
-                i++;
-                continue;
-            }
-        }
-        length_next = ending_next = 0;
-        if (c == '%') return -1; /* a comment to the end of the line */
-        if (c == '"' || c == '!' || c == '+' || c == '{') { /* chord symbol, decoration, grace notes */
-            int close = c == '{' ? '}' : c;
-            size_t k = i + 1;
-            /* the stream cuts a line at spaces and bar lines outside quotes,
-             * braces and !...!, never inside them; not at a '+', so a
-             * +decoration+ closes only before the next cut */
-            while (k < n && tail_at(&t, k) != close &&
-                   !(c == '+' && (tail_at(&t, k) == ' ' || tail_at(&t, k) == '\t' || tail_at(&t, k) == '|')))
-                k++;
-            if (k < n && tail_at(&t, k) == close) {
-                i = k + 1;
-                continue;
-            }
-            if (c == '!' || c == '+') { /* unclosed: the reader reads past the mark alone */
-                i++;
-                continue;
-            }
-            k = skip_unclosed(&t, i, n); /* the reader fails at it and resumes at a bar line */
-            if (k >= n) return -1;       /* the text ends inside it */
-            i = k + 1;
-            continue;
-        }
-        if (c == '[') { /* an inline field [K:D] (a chord "[CEG" is read note by note) */
-            int c1 = tail_at(&t, i + 1), c2 = tail_at(&t, i + 2);
-            if (((c1 >= 'A' && c1 <= 'Z') || (c1 >= 'a' && c1 <= 'z')) && c2 == ':') {
-                size_t k = i + 3;
-                while (k < n && tail_at(&t, k) != ']') k++;
-                if (k >= n) k = skip_unclosed(&t, i, n);
-                if (k >= n) return -1;
-                i = k + 1;
-                continue;
-            }
-            ending_next = c1 >= '0' && c1 <= '9'; /* an ending "[1" */
-            ending = 0;
-            i++;
-            continue;
-        }
-        if (c == '|' || c == ':') { /* a bar line (a lone ':' is a dotted bar): accidentals end */
-            int c1 = tail_at(&t, i + 1);
-            memset(bar_set, 0, sizeof bar_set);
-            i++;
-            if ((c == '|' && (c1 == ':' || c1 == '|' || c1 == ']')) || (c == ':' && c1 == ':')) {
-                i++; /* "|:" "||" "|]" "::": no ending number after them */
-            } else if (c == '|' || c1 == '|') { /* "|" and ":|" may carry one ("|1", ":|[2") */
-                i += c == ':';
-                if (tail_at(&t, i) == '[' && tail_at(&t, i + 1) >= '0' && tail_at(&t, i + 1) <= '9') i++;
-                ending_next = 1;
-                ending = 0;
-            }
-            continue;
-        }
-        if (c == 'z' || c == 'x' || c == 'Z' || c == 'X' || c == ']' || c == 'y') { /* rest, chord end, spacer */
-            length_next = 1;
-            i++;
-            continue;
-        }
-        if (c == '(') { /* a tuplet "(3:2:3", or a slur */
-            i++;
-            if (tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9')
-                while (i < n && ((tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9') || tail_at(&t, i) == ':')) i++;
-            continue;
-        }
-        if (c == '>' || c == '<') { /* broken rhythm: more than 3 is an error */
-            size_t k = i;
-            while (k < n && tail_at(&t, k) == c) k++;
-            skipping = k - i > 3;
-            i = k;
-            continue;
-        }
-        if (c == '^' || c == '_' || c == '=' || note_letter_index(c) >= 0) { /* a note */
-            int acc = 0, has_acc = 0, bad = 0;
-            while (i < n && (c = tail_at(&t, i)) >= 0 && (c == '^' || c == '_' || c == '=')) {
-                acc = c == '=' ? 0 : acc + (c == '^' ? 1 : -1);
-                bad |= acc > 2 || acc < -2; /* a third accidental */
-                has_acc = 1;
-                i++;
-            }
-            if (i >= n && !bad) return -1; /* an accidental waiting for its letter */
-            int li = note_letter_index(tail_at(&t, i));
-            if (li < 0 || bad) { /* no note: the reader resyncs at the next bar line */
-                skipping = 1;
-                continue;
-            }
-            int octave = tail_at(&t, i) >= 'a' ? 1 : 0;
-            i++;
-            while (i < n && (tail_at(&t, i) == '\'' || tail_at(&t, i) == ',')) {
-                octave += tail_at(&t, i) == '\'' ? 1 : -1;
-                i++;
-            }
-            if (has_acc) {
-                bar_set[li] = 1;
-                bar_acc[li] = (int8_t)acc;
-            } else {
-                acc = bar_set[li] ? bar_acc[li] : p->key_acc[li];
-            }
-            if (i >= n) {
-                int pitch = 60 + letter_semis[li] + 12 * octave + acc;
-                return pitch >= 0 && pitch <= 127 ? pitch : -1;
-            }
-            length_next = 1;
-            continue;
-        }
-        /* read past: spaces, ties, slur ends, decorations (. ~ ` $ * and
-         * letters H..W h..w), '\\', a '}' alone; anything else (a digit or
-         * octave mark after no note, '#', '&'...) is an error: the reader
-         * resyncs at the next bar line */
-        if (!(c == ' ' || c == '\t' || c == '-' || c == ')' || c == '}' || c == '\\' || c == '.' || c == '~' ||
-              c == '`' || c == '$' || c == '*' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')))
-            skipping = 1;
-        i++;
+        abc_pscan_byte(s, la[0], la + 1);
     }
-    return -1;
+}
+
+/* Keeps the pitch scanner up with the line: (re)started when the stream cut
+ * the line, resynced or changed the bar's accidentals, then fed every byte
+ * that has its three bytes of look-ahead in the line. Each byte of a line is
+ * fed about once (a restart happens at a cut, and the line after the last cut
+ * is short unless a construct holds it open, which makes no cut). */
+static void stream_pscan_sync(abc_stream *st) {
+    if (st->status || st->skip_line || st->line_kind == 2) return;
+    if (!pscan_current(st)) {
+        const abc_parser *p = &st->parser;
+        pscan_start(st, &st->pscan);
+        st->pscan_valid = 1;
+        st->pscan_from = st->line_done;
+        st->pscan_len = 0;
+        st->pscan_skipping = st->skipping;
+        memcpy(st->pscan_bar_set, p->bar_acc_set, sizeof st->pscan_bar_set);
+        memcpy(st->pscan_bar_acc, p->bar_acc, sizeof st->pscan_bar_acc);
+    }
+    size_t unread = st->line_len - st->line_done;
+    if (st->pscan_len + 3 < unread) {
+        pscan_feed(&st->pscan, st->line + st->line_done, unread, NULL, 0, st->pscan_len, unread - 3);
+        st->pscan_len = unread - 3;
+    }
+}
+
+int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
+    if (pitch_precheck(st, more, len, st->line_blanks) < 0) return -1;
+    const char *unread = st->line + st->line_done;
+    size_t n_unread = st->line_len - st->line_done;
+    abc_pscan s;
+    size_t from = 0;
+    if (pscan_current(st)) {
+        s = st->pscan;
+        from = st->pscan_len;
+    } else { /* (not after a feed, which keeps it current) read it all */
+        const abc_parser *p = &st->parser;
+        abc_pscan_init(&s, p->bar_acc_set, p->bar_acc, st->skipping);
+    }
+    pscan_feed(&s, unread, n_unread, more, len, from, n_unread + len);
+    return abc_pscan_end(&s, st->parser.key_acc);
+}
+
+int abc_stream_note_pitch_naive(const abc_stream *st, const char *more, size_t len) {
+    size_t blanks = 0;
+    while (blanks < st->line_len && (st->line[blanks] == ' ' || st->line[blanks] == '\t')) blanks++;
+    if (pitch_precheck(st, more, len, blanks) < 0) return -1;
+    const abc_parser *p = &st->parser;
+    return abc_pitch_scan_naive(st->line + st->line_done, st->line_len - st->line_done, more, len,
+                                p->bar_acc_set, p->bar_acc, p->key_acc, st->skipping);
 }
 
 /* Starts the cut scanner afresh at pos (a new line, or after a resync). */
@@ -842,6 +757,15 @@ static void stream_scan_reset(abc_stream *st, size_t pos) {
     st->scan_bracket = 0;
 }
 
+/* Forgets the line buffered (after its end, or when it is skipped). */
+static void stream_line_clear(abc_stream *st) {
+    st->line_len = st->line_done = 0;
+    st->line_kind = 0;
+    st->line_blanks = 0;
+    st->pscan_valid = 0;
+    stream_scan_reset(st, 0);
+}
+
 /* Reads what can be read of the buffered line; line_end: the line is complete. */
 static void stream_line(abc_stream *st, int line_end) {
     abc_parser *p = &st->parser;
@@ -849,8 +773,7 @@ static void stream_line(abc_stream *st, int line_end) {
     size_t len = st->line_len;
     if (st->line_kind == 0) {
         /* a line is a field, comment or blank when its start says so */
-        size_t j = 0;
-        while (j < len && (s[j] == ' ' || s[j] == '\t')) j++;
+        size_t j = st->line_blanks;
         if (!line_end && (len - j < 3)) return;
         int whole = j == len || s[j] == '%' || p->state != ABC_PS_BODY ||
                     (len - j >= 2 && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z')) &&
@@ -907,10 +830,8 @@ int abc_stream_feed(abc_stream *st, const char *text, size_t len) {
         if (c == '\n' || c == '\r') {
             if (st->skip_line) st->skip_line = 0;
             else stream_line(st, 1);
-            st->line_len = st->line_done = 0;
-            st->line_kind = 0;
+            stream_line_clear(st);
             st->skipping = 0;
-            stream_scan_reset(st, 0);
             continue;
         }
         if (st->skip_line) continue;
@@ -919,16 +840,16 @@ int abc_stream_feed(abc_stream *st, const char *text, size_t len) {
             lj_fail(st->err, st->errlen, LJ_ERR_LIMIT, "stream:%ld: line longer than %d bytes: "
                     "skipped", st->parser.line + 1, ABC_STREAM_LINE);
             st->skip_line = 1;
-            st->line_len = st->line_done = 0;
-            st->line_kind = 0;
-            stream_scan_reset(st, 0);
+            stream_line_clear(st);
             continue;
         }
+        if (st->line_blanks == st->line_len && (c == ' ' || c == '\t')) st->line_blanks++;
         st->line[st->line_len++] = c;
         /* read at word and bar boundaries as they arrive */
         if (c == ' ' || c == '\t' || c == '|' || st->line_kind == 0 ||
             (st->line_kind == 1 && c != '|' && st->line_len >= 2 && st->line[st->line_len - 2] == '|'))
             stream_line(st, 0);
+        stream_pscan_sync(st);
     }
     return st->status;
 }
@@ -942,8 +863,7 @@ int abc_stream_end_line(abc_stream *st) {
 int abc_stream_finish(abc_stream *st) {
     if (st->status) return st->status;
     if (st->line_len && !st->skip_line) stream_line(st, 1);
-    st->line_len = st->line_done = 0;
-    st->line_kind = 0;
+    stream_line_clear(st);
     if (abc_parser_finish(&st->parser) != LJ_OK) {
         stream_error(st);
         abc_parser_recover(&st->parser);

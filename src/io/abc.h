@@ -109,8 +109,14 @@ void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
  * does not read, a quote, brace or inline field not closed before the
  * line would end). An inline key
  * change not read yet is not followed. Changes nothing, allocates nothing.
- * Thread: the stream's. */
+ * Cost: O(len) plus a few bytes, whatever the length of the unread text (feed
+ * keeps a scanner's state over it: abc_pitch.c). Thread: the stream's. */
 int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len);
+/* The same answer by the first implementation, which reads the whole unread
+ * text on every call (O(unread + len), more for unclosed constructs): the
+ * oracle the tests and the fuzz harness compare abc_stream_note_pitch with.
+ * Thread: the stream's. */
+int abc_stream_note_pitch_naive(const abc_stream *st, const char *more, size_t len);
 
 /* The unit note length in force (L:, or the default 1/8 before a tune sets
  * it), in quarter notes: 0.5 for L:1/8. Thread: the stream's. */

@@ -1,6 +1,7 @@
 /* abc_internal: what abc.c (public API, tune assembly, streaming), abc_parse.c
- * (character-level state machine) and abc_expand.c (ties, repeats, endings,
- * parts) share. Not a public header.
+ * (character-level state machine), abc_expand.c (ties, repeats, endings,
+ * parts) and abc_pitch.c (the stream's note-pitch look-ahead) share. Not a
+ * public header.
  *
  * The parser turns one tune into a flat list of items, the same "feature list"
  * shape abc2midi uses (store.c), because the repeat, ending and part rules that
@@ -190,6 +191,60 @@ abc_frac abc_frac_mul(abc_frac a, abc_frac b, int *overflow);
 int abc_frac_cmp(abc_frac a, abc_frac b);
 /* Whole-note fraction to score ticks (SCORE_PPQ per quarter), rounded. */
 int64_t abc_frac_ticks(abc_frac a);
+
+/* --- abc_pitch.c: the pitch a note being written would sound --- */
+/* The state machine that reads a stream's unread text for
+ * abc_stream_note_pitch, one byte at a time (the file's top comment says how
+ * a look-ahead for a closing byte becomes a level that waits for it). */
+typedef enum abc_pscan_mode {
+    ABC_PSCAN_MUSIC = 0,  /* between things: a note, bar line, rest, mark... may start */
+    ABC_PSCAN_SKIP,       /* after an error: nothing is read before the next '|' */
+    ABC_PSCAN_TUPLET,     /* the digits and ':' of "(3:2:3" */
+    ABC_PSCAN_BROKEN,     /* a run of > or < (more than 3 is an error) */
+    ABC_PSCAN_ACCIDENTAL, /* ^ _ = read, waiting for the note's letter */
+    ABC_PSCAN_OCTAVE,     /* a note's letter read: octave marks may follow; the
+                             text ending here ends with a note */
+    ABC_PSCAN_PENDING,    /* (not the top level) a construct opened here waits for
+                             its closing byte `close` */
+    ABC_PSCAN_COMMENT     /* a '%': nothing more is music (sticky) */
+} abc_pscan_mode;
+
+typedef struct abc_pscan_level {
+    uint8_t mode;        /* abc_pscan_mode */
+    uint8_t close;       /* PENDING: the byte that closes the construct */
+    uint8_t pass;        /* bytes of a bar line already read (":|[2": 2 after ':') */
+    uint8_t length_next; /* 1: a length may follow (a note, rest, chord end, 'y') */
+    uint8_t ending_next; /* 1: an ending number may follow a bar line; 2: one begun */
+    uint8_t has_acc, bad; /* ACCIDENTAL/OCTAVE: an accidental written; a third one */
+    uint8_t run_char;    /* BROKEN: '>' or '<' */
+    int8_t acc;          /* ACCIDENTAL/OCTAVE: semitones written (kept within -3..3) */
+    int8_t letter;       /* OCTAVE: C..B -> 0..6 */
+    uint8_t run;         /* BROKEN: its length so far (at most 4: only "> 3" counts) */
+    int16_t ending;      /* the ending number being read (at most 309) */
+    int octave;          /* OCTAVE: 0 for C..B, 1 for c..b, +1 per ', -1 per , */
+    uint8_t bar_set[7];  /* 1 when bar_acc[letter] overrides the key in this bar */
+    int8_t bar_acc[7];   /* letter -> accidental in force in this bar */
+} abc_pscan_level;
+
+#define ABC_PSCAN_LEVELS 6 /* one waiting level per closing byte " } ] ! + and the top */
+typedef struct abc_pscan {
+    abc_pscan_level lv[ABC_PSCAN_LEVELS];
+    int depth; /* levels in use (>= 1); lv[depth - 1] reads, the ones below wait */
+} abc_pscan;
+
+/* Starts at the unread text's first byte, with the bar's accidentals the
+ * parser has in force and the stream resyncing (skipping) or not. */
+void abc_pscan_init(abc_pscan *s, const uint8_t bar_set[7], const int8_t bar_acc[7], int skipping);
+/* Reads byte c (0..255); la[0..2] are the three bytes after it, -1 past the
+ * end of the text. Never fails, allocates nothing. */
+void abc_pscan_byte(abc_pscan *s, int c, const int la[3]);
+/* After the text's last byte: the MIDI pitch of the note it ends with (key_acc:
+ * the key signature per letter), or -1. */
+int abc_pscan_end(const abc_pscan *s, const int8_t key_acc[7]);
+/* The same reading of text a followed by b as one loop over it all (the first
+ * implementation; the oracle the machine is tested against). */
+int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, const uint8_t bar_set[7],
+                         const int8_t bar_acc[7], const int8_t key_acc[7], int skipping);
 
 /* --- abc_expand.c --- */
 /* abc2midi's preprocessing of a tune's items, in its order: insert the missing

@@ -2,8 +2,10 @@
  * the streaming reader on the same bytes fed in chunks whose sizes come from the
  * input itself, with chord symbols through the chord callback, asking after
  * every chunk what pitch the next bytes would sound (abc_stream_note_pitch:
- * -1 or a MIDI pitch). Any crash, leak, sanitizer report or pitch outside
- * -1..127 is a bug; errors are fine. */
+ * -1 or a MIDI pitch), and for inputs up to 2 KB whether its naive twin (the
+ * whole-line scan: slow on long lines) gives the same answer. Any crash,
+ * leak, sanitizer report, pitch outside -1..127 or disagreement is a bug;
+ * errors are fine. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -48,6 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         size_t more = size - i < 4 ? size - i : 4;
         int p = abc_stream_note_pitch(st, (const char *)data + i, more);
         if (p < -1 || p > 127) abort();
+        if (size <= 2048 && p != abc_stream_note_pitch_naive(st, (const char *)data + i, more)) abort();
     }
     abc_stream_finish(st);
     abc_stream_destroy(st);

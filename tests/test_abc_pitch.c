@@ -1,0 +1,288 @@
+/* abc_stream_note_pitch (the incremental scanner of abc_pitch.c) against its
+ * naive twin abc_stream_note_pitch_naive (the first implementation, which
+ * reads the whole unread line on every call):
+ *  - the 14 Nottingham books fed in small chunks, asked after every chunk
+ *    with the probes the abc key mask uses and with the text's own next bytes
+ *    (skipped without the corpus);
+ *  - random lines over an alphabet of ABC's syntax bytes (unclosed "...",
+ *    {...}, !...!, +...+ and [K:...], endings, broken rhythm, tuplets,
+ *    comments, fields, bytes the reader does not read), fed in random chunks,
+ *    asked with random text and the probes, through a copied stream too;
+ *  - hand-made hostile lines (constructs nested and left open);
+ *  - time: lines of 60 KB with no cut point (notes without a space, an
+ *    unclosed quote, "{A|" repeated, blanks), fed a byte at a time with the
+ *    19 probes after each byte as the engine's mask does (the fuzz harness
+ *    asks once per chunk), must take under 2 s of CPU (0.04-0.12 s each
+ *    measured) and grow linearly (60 KB against 15 KB: 4x when linear, 16x
+ *    when quadratic; the test allows 8x). The naive twin, with one probe a
+ *    byte (LJ_PITCH_BENCH_NAIVE=BYTES times it): notes 18.1 s and the quote
+ *    1.5 s at 60 KB; "{A|" 0.97 s at 3 KB and 10.3 s at 6 KB (cubic);
+ *    blanks 0.16 s at 6 KB. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "abc.h"
+
+static void no_note(void *user, const score_note *n) {
+    (void)user;
+    (void)n;
+}
+
+/* What the key mask asks (enc_abc_pitch_mask) and a few more. */
+static const char *const probes[] = {"",   "C",  "c",  "^C", "_B", "=F", "A'", "g,", "'", ",",
+                                     "^^", "|A", "]c", "\"", "z",  "A2", "!",  "[K:", "%"};
+#define N_PROBES (sizeof probes / sizeof *probes)
+
+static long calls, pitched; /* comparisons made, and those that found a note */
+
+static void check(const abc_stream *st, const char *more, size_t len, const char *what, size_t at) {
+    int fast = abc_stream_note_pitch(st, more, len);
+    int naive = abc_stream_note_pitch_naive(st, more, len);
+    calls++;
+    pitched += fast >= 0;
+    if (fast != naive) {
+        fprintf(stderr, "%s, byte %zu: more \"%.*s\": scanner %d, naive %d\n", what, at, (int)len, more, fast,
+                naive);
+        fail();
+    }
+}
+
+static void check_all(const abc_stream *st, const char *next, size_t n_next, const char *what, size_t at) {
+    for (size_t k = 0; k < N_PROBES; k++) check(st, probes[k], strlen(probes[k]), what, at);
+    for (size_t l = 1; l <= 4 && l <= n_next; l++) check(st, next, l, what, at);
+}
+
+static uint64_t rng_state;
+static uint32_t rnd(void) {
+    rng_state = rng_state * 6364136223846793005ull + 1442695040888963407ull;
+    return (uint32_t)(rng_state >> 33);
+}
+
+/* Feeds text in chunks of 1..max_chunk bytes, comparing after each. */
+static void feed_compare(abc_stream *st, const char *text, size_t len, size_t max_chunk, const char *what) {
+    size_t i = 0;
+    while (i < len) {
+        size_t chunk = 1 + rnd() % max_chunk;
+        if (chunk > len - i) chunk = len - i;
+        assert_int_equal(abc_stream_feed(st, text + i, chunk), LJ_OK);
+        i += chunk;
+        check_all(st, text + i, len - i, what, i);
+    }
+}
+
+static void test_corpus(void **state) {
+    (void)state;
+    static const char *books[] = {"ashover", "hpps", "jigs", "morris", "playford", "reelsa-c", "reelsd-g",
+                                  "reelsh-l", "reelsm-q", "reelsr-t", "reelsu-z", "slip", "waltzes", "xmas"};
+    const char *corp = getenv("LJ_CORPORA");
+    if (!corp) corp = "../shared/corpora";
+    char path[4096], err[256];
+    rng_state = 1;
+    calls = pitched = 0;
+    for (size_t b = 0; b < sizeof books / sizeof *books; b++) {
+        snprintf(path, sizeof path, "%s/nottingham/abc/%s.abc", corp, books[b]);
+        FILE *fp = fopen(path, "rb");
+        if (!fp) {
+            printf("skip: no Nottingham corpus at %s\n", path);
+            skip();
+        }
+        static char text[1 << 20];
+        size_t len = fread(text, 1, sizeof text, fp);
+        fclose(fp);
+        abc_stream *st = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+        assert_non_null(st);
+        feed_compare(st, text, len, 7, path);
+        abc_stream_destroy(st);
+    }
+    printf("corpus: %ld comparisons, %ld found a note\n", calls, pitched);
+    assert_true(pitched > calls / 10); /* the probes do land on notes */
+}
+
+/* A random music line: ABC's syntax bytes, weighted towards the ones that
+ * open and close constructs. */
+static size_t random_line(char *out, size_t cap) {
+    static const char *const pieces[] = {
+        "A", "B", "c", "d'", "E,", "f", "g", "^", "_", "=", "^^", "__", "'", ",", "2", "/", "3/2",
+        " ", " ", "\t", "|", "|", "||", "|:", ":|", "::", "|]", ":", "[", "]", "[1", "|1", ":|2", "|[2", "[2,3",
+        "1-2", "31", "[K:D]", "[K:", "[L:1/4]", "[ceg]", "\"", "\"Am\"", "{", "}", "{g}", "!", "!trill!", "+",
+        "+fermata+", "(", "(3", "(3:2:3", ")", ">", ">>", ">>>>", "<", "-", "z", "x", "Z", "y", "%", "#", "&",
+        "\\", ".", "~", "H", "T", "w", "\x01", "\xe9",
+    };
+    size_t n = 0, want = 1 + rnd() % 60;
+    for (size_t k = 0; k < want; k++) {
+        const char *p = pieces[rnd() % (sizeof pieces / sizeof *pieces)];
+        size_t l = strlen(p);
+        if (n + l + 1 >= cap) break;
+        memcpy(out + n, p, l);
+        n += l;
+    }
+    out[n++] = '\n';
+    return n;
+}
+
+static void test_random(void **state) {
+    (void)state;
+    char err[256];
+    rng_state = 7;
+    calls = pitched = 0;
+    abc_stream *st = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+    abc_stream *copy = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+    assert_non_null(st);
+    assert_non_null(copy);
+    static const char *const heads[] = {"X:1\nL:1/8\nK:D\n", "X:2\nK:Bb\n", "X:3\nM:6/8\nK:Ephr\n",
+                                        "X:4\nK:C ^f _b\n"};
+    for (int tune = 0; tune < 200; tune++) {
+        const char *h = heads[tune % 4];
+        feed_compare(st, h, strlen(h), 3, "header");
+        for (int line = 0; line < 12; line++) {
+            char text[2048], what[64];
+            size_t len = random_line(text, sizeof text);
+            if (rnd() % 10 == 0) len = (size_t)snprintf(text, sizeof text, "%s", rnd() % 2 ? "K:A\n" : "% c\n");
+            snprintf(what, sizeof what, "random tune %d line %d", tune, line);
+            size_t i = 0;
+            while (i < len) {
+                size_t chunk = 1 + rnd() % 5;
+                if (chunk > len - i) chunk = len - i;
+                assert_int_equal(abc_stream_feed(st, text + i, chunk), LJ_OK);
+                i += chunk;
+                check_all(st, text + i, len - i, what, i);
+                char more[8];
+                size_t ml = random_line(more, sizeof more) - 1; /* a piece or two, no line break */
+                check(st, more, ml, what, i);
+                if (rnd() % 16 == 0) { /* a copy reads on exactly where the stream stands */
+                    assert_int_equal(abc_stream_copy(copy, st), LJ_OK);
+                    check_all(copy, text + i, len - i, what, i);
+                    check(copy, more, ml, what, i);
+                }
+            }
+        }
+        assert_int_equal(abc_stream_feed(st, "\n", 1), LJ_OK); /* a blank line ends the tune */
+        if (tune % 50 == 49) abc_stream_reset(st); /* (afresh, memory kept) */
+    }
+    printf("random: %ld comparisons, %ld found a note\n", calls, pitched);
+    assert_true(pitched > calls / 20);
+    abc_stream_destroy(copy);
+    abc_stream_destroy(st);
+}
+
+/* Constructs nested and left open, closed late, or ended by a bar line. */
+static void test_hostile(void **state) {
+    (void)state;
+    static const char *const lines[] = {
+        "\"x|{x|[K:x|{x|[K:x|{x|\"A|B", "{a|{a|{a|{a|}c d", "[K:x|[K:y|[K:z|]e", "!a|\"b|{c|+d e|f!g",
+        "+a\"b|c+ d", "+ab|c{d|e}f +g+ A", "!x%y!B", "\"a%b\"C", "|[2,3-5 A|:: B:|[31 c|1,2 d",
+        ">>>> A|>>> B <<<< c", "(3:2:3ABC (3abc (A) (", "^^^A|__=B|=^c|^_=^d", "A%B", "[K:|[K:]A",
+        "!!!!!A", "++++ B", "{{{{}c", "]]]]d", "\"\"\"e", "|||:::||::|]A",
+    };
+    char err[256];
+    calls = pitched = 0;
+    for (size_t k = 0; k < sizeof lines / sizeof *lines; k++) {
+        abc_stream *st = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+        assert_non_null(st);
+        const char *h = "X:1\nK:F\n";
+        assert_int_equal(abc_stream_feed(st, h, strlen(h)), LJ_OK);
+        for (size_t chunk = 1; chunk <= 3; chunk++) {
+            rng_state = chunk;
+            feed_compare(st, lines[k], strlen(lines[k]), chunk, lines[k]);
+            assert_int_equal(abc_stream_feed(st, "\n", 1), LJ_OK);
+        }
+        abc_stream_destroy(st);
+    }
+    printf("hostile: %ld comparisons, %ld found a note\n", calls, pitched);
+    assert_true(pitched > 0);
+}
+
+/* ---------------------------------------------------------------- timing */
+
+typedef enum { LONG_NOTES, LONG_QUOTE, LONG_BRACES, LONG_BLANKS, LONG_KINDS } long_kind;
+static const char *const long_names[LONG_KINDS] = {"notes, no space", "unclosed quote", "\"{A|\" repeated",
+                                                   "blanks then a note"};
+
+static void make_long(char *out, size_t n, long_kind kind) {
+    for (size_t i = 0; i < n; i++) {
+        switch (kind) {
+        case LONG_NOTES: out[i] = "CDEFGABcdefgab"[i % 14]; break;
+        case LONG_QUOTE: out[i] = i == 0 ? '"' : "abcdefg"[i % 7]; break;
+        case LONG_BRACES: out[i] = "{A|"[i % 3]; break;
+        default: out[i] = i + 1 == n ? 'A' : ' '; break;
+        }
+    }
+}
+
+/* Seconds to feed the line a byte at a time, asking the pitch after each
+ * byte with every probe (as the key mask does), or with one (naive: the old
+ * scan, too slow for more). */
+static double time_line(const char *text, size_t n, int naive) {
+    char err[256];
+    abc_stream *st = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+    assert_non_null(st);
+    const char *h = "X:1\nK:D\n";
+    assert_int_equal(abc_stream_feed(st, h, strlen(h)), LJ_OK);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0); /* CPU time: the machine is shared */
+    long sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(abc_stream_feed(st, text + i, 1), LJ_OK);
+        if (naive) {
+            sum += abc_stream_note_pitch_naive(st, "^c", 2);
+            continue;
+        }
+        for (size_t k = 0; k < N_PROBES; k++) sum += abc_stream_note_pitch(st, probes[k], strlen(probes[k]));
+    }
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    assert_true(sum >= -(long)(n * N_PROBES)); /* (uses the answers) */
+    abc_stream_destroy(st);
+    return (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+}
+
+static double best_of_3(const char *text, size_t n) {
+    double best = 1e9;
+    for (int r = 0; r < 3; r++) {
+        double t = time_line(text, n, 0);
+        if (t < best) best = t;
+    }
+    return best;
+}
+
+static void test_long_lines_linear(void **state) {
+    (void)state;
+    enum { LONG = 60000, SHORT = 15000 };
+    static char text[LONG];
+    /* LJ_PITCH_BENCH_NAIVE=BYTES: also time the naive twin on lines of BYTES */
+    size_t bench_naive = getenv("LJ_PITCH_BENCH_NAIVE") ? (size_t)atol(getenv("LJ_PITCH_BENCH_NAIVE")) : 0;
+    if (bench_naive > LONG) bench_naive = LONG;
+    for (int k = 0; k < LONG_KINDS; k++) {
+        make_long(text, LONG, (long_kind)k);
+        double t_long = best_of_3(text, LONG);
+        make_long(text, SHORT, (long_kind)k);
+        double t_short = best_of_3(text, SHORT);
+        printf("%-20s 60 KB %.4f s CPU, 15 KB %.4f s (x%.1f)", long_names[k], t_long, t_short,
+               t_long / (t_short > 0 ? t_short : 1e-9));
+        if (bench_naive) {
+            make_long(text, bench_naive, (long_kind)k);
+            printf("; naive, one probe a byte: %zu bytes %.2f s", bench_naive, time_line(text, bench_naive, 1));
+        }
+        printf("\n");
+        assert_true(t_long < 2.0);
+        /* linear: about 4x; quadratic: 16x (a floor of 20 ms keeps timer noise out) */
+        assert_true(t_long < 8.0 * t_short || t_long < 0.02);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_random),
+        cmocka_unit_test(test_corpus),
+        cmocka_unit_test(test_long_lines_linear),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
