@@ -422,6 +422,47 @@ static size_t decode_chars(const char *text, int *pitches, size_t max, size_t *r
     return n;
 }
 
+/* enc_abc_note_typed and enc_abc_move_typed_note (what the engine does at the
+ * end of a respond answer whose last note the model did not bring into range):
+ * the note a chars text ends with, moved by octave marks written after it
+ * into [lo, hi], and played there at the flush. */
+static void test_move_typed_note(void **state) {
+    (void)state;
+    static const struct {
+        const char *text;
+        int lo, hi, typed, marks, played;
+    } cases[] = {
+        {"X:1\nK:D\nA2 g", 60, 76, 79, 1, 67},    /* G5 over D5+2: one ',' */
+        {"X:1\nK:D\nA2 c''", 40, 55, 97, 4, 49},  /* C#7 (the key's) down to C#3 */
+        {"X:1\nK:D\nA2 C,,", 60, 76, 37, 2, 61},  /* C#2 up to C#4 */
+        {"X:1\nK:D\nA2 f", 60, 76, 78, 1, 66},    /* F#5 (the key's) down to F#4 */
+        {"X:1\nK:D\nA2 e", 60, 76, 76, 0, 76},    /* inside: nothing written */
+        {"X:1\nK:D\nA2 \"g", 60, 76, -1, 0, -1}, /* in a chord symbol: no note */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        const char *text = cases[c].text;
+        encoding *e = make(ENC_ABC_CHARS);
+        tokset set = {0};
+        char err[256];
+        assert_int_equal(enc_encode_text(e, text, strlen(text), "x", 1, &set, NULL, err, sizeof err), LJ_OK);
+        assert_int_equal(enc_finish_vocab(e, (tokset *[]){&set}, 1), LJ_OK);
+        enc_decoder *d;
+        assert_int_equal(enc_decoder_create(e, &d, err, sizeof err), LJ_OK);
+        static enc_event ev[ENC_MAX_STEP_EVENTS];
+        for (size_t i = 0; i < set.n_ids; i++) enc_decoder_step(d, set.ids[i], ev);
+        assert_int_equal(enc_abc_note_typed(d), cases[c].typed);
+        assert_int_equal(enc_abc_move_typed_note(d, cases[c].lo, cases[c].hi), cases[c].marks);
+        int last = -1;
+        size_t k = enc_decoder_flush(d, ev);
+        for (size_t j = 0; j < k; j++)
+            if (ev[j].type == ENC_NOTE_ON && ev[j].pitch != 69) last = ev[j].pitch; /* (not the A2 before it) */
+        assert_int_equal(last, cases[c].played);
+        enc_decoder_destroy(d);
+        tokset_free(&set);
+        enc_destroy(e);
+    }
+}
+
 /* Chord symbols in real time: each symbol's notes start at the onset of the
  * note it stands on, in the step where the decoder reaches that note (never
  * after the note itself), and end where the next symbol starts; two symbols on
@@ -676,6 +717,7 @@ int main(void) {
         cmocka_unit_test(test_decoder_alloc_failures),
         cmocka_unit_test(test_score_to_abc),
         cmocka_unit_test(test_release_keeps_tune),
+        cmocka_unit_test(test_move_typed_note),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -597,6 +597,8 @@ static void test_respond_mode(void **state) {
 
 /* Eight D major calls (D4..D5, eight notes of 0.25 s); the model's answer
  * notes go to out. Returns their count; *keyed = answers under the mask. */
+static engine_stats respond_stats; /* the last respond_answers run's */
+
 static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *keyed, int after_seconds) {
     engine_config c;
     engine_config_default(&c);
@@ -637,6 +639,7 @@ static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *ke
     engine_get_stats(r.e, &st);
     assert_int_equal(st.phrases, 8);
     *keyed = st.keyed_answers;
+    respond_stats = st;
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
@@ -725,7 +728,9 @@ static void test_respond_key_abc(void **state) {
         rig_model = path;
         static uint8_t keyed[4096], free_notes[4096];
         uint64_t nk, nf;
-        size_t a = respond_answers(1, keyed, 4096, &nk, 5), b = respond_answers(0, free_notes, 4096, &nf, 5);
+        size_t a = respond_answers(1, keyed, 4096, &nk, 5);
+        engine_stats keyed_stats = respond_stats;
+        size_t b = respond_answers(0, free_notes, 4096, &nf, 5);
         rig_model = model_path;
         size_t outside_free = 0;
         for (size_t i = 0; i < b; i++)
@@ -743,10 +748,19 @@ static void test_respond_key_abc(void **state) {
                 outside++;
             }
         }
-        /* chars: the mask leaks a note above the range now and then (1 of
-         * 287..372 answer notes with 6 of 8 weight seeds: 79 or 81, g' or a';
-         * left to the mask's known leaks, see enc_abc_pitch_mask); tokens: none */
-        assert_true(variant ? outside == 0 : outside * 100 <= a);
+        /* chars: an answer that ended on a note typed above the range (its
+         * letter allowed for the ',' that may follow) sounded it: 1 of
+         * 287..372 answer notes with 6 of 8 weight seeds (79 or 81, g or a;
+         * this seed: answer note 133, 79). Now the model finishes it under
+         * the mask first (engine.c answer_note_unfinished): none outside,
+         * with 12 of 12 weight seeds (3,732 answer notes; 9 seeds ended an
+         * answer on such a note, 10 steps past the ends in all) */
+        fprintf(stderr, "  %s: %llu steps past an answer's end finishing a note, %llu notes moved by the engine\n",
+                variant ? "tokens" : "chars", (unsigned long long)keyed_stats.answer_finish_steps,
+                (unsigned long long)keyed_stats.answer_notes_moved);
+        assert_int_equal(outside, 0);
+        assert_int_equal(keyed_stats.answer_notes_moved, 0); /* the model's own marks did it */
+        if (!variant) assert_true(keyed_stats.answer_finish_steps > 0); /* (this seed ends one such answer) */
         assert_true(outside_free * 4 > b); /* unmasked, over a quarter outside (half, measured) */
     }
     unlink(path);

@@ -853,6 +853,27 @@ double enc_abc_unit_quarters(const enc_decoder *d) {
     return abc_stream_unit_quarters(x->st);
 }
 
+int enc_abc_note_typed(const enc_decoder *d) {
+    if (d->e->cls != &enc_abc_class) return -1;
+    const abc_dec *x = d->ext;
+    return abc_stream_note_pitch(x->st, "", 0);
+}
+
+int enc_abc_move_typed_note(enc_decoder *d, int lo, int hi) {
+    if (d->e->cls != &enc_abc_class) return 0;
+    abc_dec *x = d->ext;
+    int marks = 0, p = abc_stream_note_pitch(x->st, "", 0);
+    while (p >= 0 && range_distance(p, lo, hi) && marks < 11) {
+        const char mark = p < lo ? '\'' : ',';
+        int q = abc_stream_note_pitch(x->st, &mark, 1);
+        if (q < 0 || range_distance(q, lo, hi) >= range_distance(p, lo, hi)) break; /* (not nearer: a range under an octave) */
+        abc_stream_feed(x->st, &mark, 1);
+        marks++;
+        p = q;
+    }
+    return marks;
+}
+
 int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed) {
     if (d->e->cls != &enc_abc_class) return -1;
     const abc_dec *x = d->ext;

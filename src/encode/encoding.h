@@ -417,6 +417,16 @@ size_t enc_decoder_dropped(const enc_decoder *d);
  * followed). Returns the number of tokens allowed (0: the caller decides;
  * the mask is then all zero). Allocates nothing. Thread: engine. */
 int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uint8_t *allowed);
+/* The pitch of the note the text an abc decoder was given ends with (chars:
+ * the note being typed, which the characters after it may still move by
+ * octaves: abc_stream_note_pitch with nothing more), or -1. Thread: engine. */
+int enc_abc_note_typed(const enc_decoder *d);
+/* Moves the note an abc decoder's text ends with (enc_abc_note_typed) by
+ * octaves towards [lo, hi] by writing the octave marks (' or ,) after it
+ * into the decoder's reader, as the mask would have the model do, until it
+ * is inside; for an answer that must end before the model wrote them.
+ * Returns the marks written (0: no note, or already inside). Thread: engine. */
+int enc_abc_move_typed_note(enc_decoder *d, int lo, int hi);
 
 /* The unit note length (L:) where an abc decoder stands, in quarter notes
  * (0.5 for L:1/8, the default before a tune sets it): what a length written

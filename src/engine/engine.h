@@ -175,6 +175,9 @@ typedef enum engine_mode {
                                      24 in the window are not played, nor their note-offs
                                      (engine_stats.onsets_capped) */
 #define ENGINE_ONSET_WINDOW 0.05  /* s of the decoder's time (the music's, before --tempo) */
+#define ENGINE_FINISH_NOTE_STEPS 8 /* respond, abc chars: model steps past an answer's end to
+                                     bring the note being typed into the answer's register
+                                     (one ',' or ' per octave; see engine.c) */
 #define ENGINE_PLAYER_HOLD_TIMEOUT 4.0 /* s: a key held this long with no other input counts
                                           as released (continue mode: a stuck key or a lost
                                           note-off must not silence the model for good) */
@@ -283,6 +286,10 @@ typedef struct engine_stats {
                                  the end of timestep's holds, notechord's and abc's lengths) */
     uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
     uint64_t keyed_answers;   /* respond: answers under the call's key and register mask */
+    uint64_t answer_finish_steps; /* respond, abc chars: steps the model took past an answer's
+                                 end to finish a note the mask was bringing into range */
+    uint64_t answer_notes_moved;  /* respond, abc chars: such notes the engine moved into range
+                                 by octaves (ENGINE_FINISH_NOTE_STEPS did not do; 0 measured) */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
