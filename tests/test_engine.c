@@ -674,8 +674,10 @@ static void test_respond_key(void **state) {
 
 /* respond masks abc models too, through the decoder's key and bar at each step
  * (enc_abc_pitch_mask): a random chars model and a random tokens model answer
- * the D major calls inside D major and D4-2 .. D5+2; unmasked, the same models
- * play notes outside (so the check can fail). The chars model writes on in
+ * the D major calls inside D major and D4-2 .. D5+2, each call given to the
+ * model first (engine_stats.phrase_errors 0: the tokens book holds the
+ * calls' notes); unmasked, the same models play notes outside (so the check
+ * can fail). The chars model writes on in
  * the call's open tune (enc_decoder_release after the phrase; when the phrase
  * was flushed, the tune was closed and its notes were read only after a new
  * X: and K: line: none at all from this model). */
@@ -704,9 +706,14 @@ static void test_respond_key_abc(void **state) {
             }
             assert_int_equal(fixture_write_biased_model(path, "chars", v, NULL, 32, 11, bias), 0);
             vocab_destroy(v);
-        } else { /* tokens: a tune book's, with notes off D major and outside the range */
+        } else { /* tokens: a tune book's, with notes off D major and outside the range,
+                    and the calls' (X:3: the engine writes a call as "K:C" and
+                    "DE^FGAB^cd|]"; without D, E and ^F in the vocabulary no
+                    call could be given to the model, which then answered
+                    from a fresh start: engine_stats.phrase_errors) */
             static const char book[] = "X:1\nM:4/4\nL:1/8\nK:C\n|:c2 fd cdec|dcBA F2 =FA|g2 a2 b2 c'2|D,4 z4|]\n\n"
-                                       "X:2\nM:6/8\nL:1/8\nK:G\nGAG GAB|ABA ABd|edd gdd|^c_BA _e3|]\n";
+                                       "X:2\nM:6/8\nL:1/8\nK:G\nGAG GAB|ABA ABd|edd gdd|^c_BA _e3|]\n\n"
+                                       "X:3\nM:4/4\nL:1/8\nK:C\nDE^FG AB^cd|]\n";
             char err[512];
             enc_opts o;
             enc_opts_default(&o, "abc");
@@ -755,11 +762,13 @@ static void test_respond_key_abc(void **state) {
          * the mask first (engine.c answer_note_unfinished): none outside,
          * with 12 of 12 weight seeds (3,732 answer notes; 9 seeds ended an
          * answer on such a note, 10 steps past the ends in all) */
-        fprintf(stderr, "  %s: %llu steps past an answer's end finishing a note, %llu notes moved by the engine\n",
+        fprintf(stderr, "  %s: %llu steps past an answer's end finishing a note, %llu notes moved by the engine, "
+                "%llu calls the model could not be given\n",
                 variant ? "tokens" : "chars", (unsigned long long)keyed_stats.answer_finish_steps,
-                (unsigned long long)keyed_stats.answer_notes_moved);
+                (unsigned long long)keyed_stats.answer_notes_moved, (unsigned long long)keyed_stats.phrase_errors);
         assert_int_equal(outside, 0);
         assert_int_equal(keyed_stats.answer_notes_moved, 0); /* the model's own marks did it */
+        assert_int_equal(keyed_stats.phrase_errors, 0);     /* every call was given to the model */
         if (!variant) assert_true(keyed_stats.answer_finish_steps > 0); /* (this seed ends one such answer) */
         assert_true(outside_free * 4 > b); /* unmasked, over a quarter outside (half, measured) */
     }
