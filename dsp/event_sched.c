@@ -146,19 +146,25 @@ void sched_process(sched *s, float *out, uint32_t frames) {
         voice_panic(&s->voices, &s->synth);
     }
     if (s->live) {
-        uint64_t live_overflows = rtq_overflows(s->live);
+        uint64_t live_overflows = rtq_overflows(s->live), repanic_after = 0;
         if (live_overflows != s->live_overflows_seen) {
             s->live_overflows_seen = live_overflows;
             voice_panic(&s->voices, &s->synth);
+            /* the events queued before the loss are applied below: a note-on
+             * among them whose note-off was lost would sound after that panic
+             * for good (the MIDI input pushes no panic of its own), so panic
+             * again after the last of them */
+            repanic_after = rtq_count(s->live);
         }
         lj_event ev;
         while (rtq_pop(s->live, &ev)) {
-            if (!valid_event(&ev)) {
+            if (valid_event(&ev)) {
+                apply(s, &ev);
+                s->live_applied++;
+            } else {
                 s->invalid++;
-                continue;
             }
-            apply(s, &ev);
-            s->live_applied++;
+            if (repanic_after && --repanic_after == 0) voice_panic(&s->voices, &s->synth);
         }
     }
 

@@ -20,7 +20,11 @@
  * counts it and panics. The same holds for the optional live queue, whose
  * events (a player's notes) are applied at the start of the callback whatever
  * their frame: they come from a MIDI input that cannot know the audio clock
- * ahead, and they must sound at once.
+ * ahead, and they must sound at once. A live overflow panics twice, at the
+ * start and again after the last event that was queued when it was seen: the
+ * MIDI input pushes no panic of its own, so a note-on among those events whose
+ * note-off was lost must not outlast the callback. (The main queue's producer,
+ * the engine, queues a panic after an overflow itself.)
  *
  * Memory: dsp/ allocates nothing. The owner (in src/) gets sched_bytes() bytes
  * aligned to 64 (aligned_alloc) and calls sched_init; the scheduler lives as

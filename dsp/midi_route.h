@@ -45,4 +45,12 @@ void midi_route_follow_clock(midi_route *r, midi_clock_in *c);
  * Thread: the MIDI driver's (RT-safe; one producer per queue). */
 void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_t len);
 
+/* The input device went away (unplugged, its server died): the keys it held
+ * will never send their note-offs, so an all-notes-off of the thru channel
+ * (a panic of every channel without one) goes to the live queue (no thru note
+ * left sounding) and the recording (the session's notes end here); not to the
+ * engine, whose held keys time out on their own. Thread: the MIDI driver's
+ * (RT-safe), or the owner once the driver is stopped. */
+void midi_route_device_lost(midi_route *r, uint64_t frame);
+
 #endif

@@ -31,6 +31,7 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
     s->ops = o;
     s->offset = 0;
     s->overflows_seen = rtq_overflows(events);
+    s->repanic_after = 0;
     atomic_init(&s->messages, 0);
     atomic_init(&s->late_events, 0);
     atomic_init(&s->late_frames_max, 0);
@@ -98,6 +99,10 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
     if (overflows != s->overflows_seen) { /* an event was lost, maybe a note-off */
         s->overflows_seen = overflows;
         midi_sink_panic(s, 0);
+        /* the events queued before the loss still come: a note-on among them
+         * whose note-off was the event lost would sound after this panic for
+         * good, so panic again once they are all sent */
+        s->repanic_after = rtq_count(s->events);
     }
     const lj_event *e;
     while ((e = rtq_peek(s->events)) && e->frame < end) {
@@ -125,6 +130,7 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
             }
         }
         rtq_skip(s->events);
+        if (s->repanic_after && --s->repanic_after == 0) midi_sink_panic(s, s->offset);
     }
     clock_until(s, now, end);
     atomic_store_explicit(&s->held, s->voices.n_held, memory_order_relaxed);

@@ -12,7 +12,10 @@
  * overflow of the queue (an event lost, maybe a note-off) or midi_sink_panic
  * sends a note-off for every note the sink started, pedals up and
  * all-notes-off (CC 123) on all 16 channels: no note is left on in the DAW
- * either.
+ * either. An overflow panics twice: at once, and again right after the last
+ * event that was queued when the overflow was seen, since a note-on among
+ * those may have lost its note-off (the producer of a mirror queue pushes no
+ * panic of its own).
  *
  * MIDI clock (optional, midi_sink_clock_enable): the sink sends Start (0xFA)
  * in its first period, then Timing Clock (0xF8) 24 times per quarter note at
@@ -46,6 +49,7 @@ typedef struct midi_sink {
     lj_synth_ops ops;       /* voice_* calls land here: they write MIDI */
     uint32_t offset;        /* offset of the event being applied */
     uint64_t overflows_seen;
+    uint64_t repanic_after; /* events to send before the overflow's second panic (0: none due) */
     _Atomic uint64_t messages, late_events, late_frames_max, panics, frame, held;
     /* MIDI clock */
     double clock_rate;              /* frames per second; 0 = no clock */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ static const char *help =
     "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
     "space pause/resume, t/T temperature -/+0.1, d/D density /1.25 *1.25, m next\n"
     "mode, p panic, r reload the model file and the preset (SIGHUP too: hot swap),\n"
-    "q quit (Ctrl-C too). MIDI controllers from --midi-in: CC 1 temperature (0.1..2),\n"
+    "q quit (Ctrl-C too; and closing the terminal: its hang-up quits, no reload). MIDI controllers from --midi-in: CC 1 temperature (0.1..2),\n"
     "CC 74 density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
     "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic;\n"
     "a preset's midi.cc changes that mapping.\n"
@@ -332,6 +333,58 @@ static void session_free(play_session *p) {
     engine_model_destroy(p->model);
 }
 
+/* Device loss: the devices are closed on a thread of their own, and play
+ * waits for it CLOSE_TIMEOUT_MS at most. PortAudio's JACK host, when the
+ * server died under the stream, waits ~10 minutes in Pa_CloseStream and then
+ * aborts (pa_jack.c: assertion 'err != ETIMEDOUT'); libjack's calls on a dead
+ * server may block too. A device that is still there (MIDI out on ALSA when
+ * the audio went) closes within the bound and sends its panic. */
+#define CLOSE_TIMEOUT_MS 1500
+typedef struct device_closer {
+    midi_in *min;
+    midi_out *mout;
+    audio_out *out;
+    _Atomic int done;
+} device_closer;
+
+static void *close_devices(void *arg) {
+    device_closer *d = arg;
+    midi_in_close(d->min);
+    midi_out_close(d->mout);
+    audio_out_close(d->out);
+    atomic_store_explicit(&d->done, 1, memory_order_release);
+    return NULL;
+}
+
+/* Closes p's devices within CLOSE_TIMEOUT_MS: 1 when closed, 0 when a close
+ * still hangs (its thread is left to it: the process must _exit, since the
+ * hung driver may block exit's handlers too). Either way p owns them no more. */
+static int close_devices_bounded(play_session *p) {
+    static device_closer d; /* outlives an abandoned thread */
+    d.min = p->min, d.mout = p->mout, d.out = p->out;
+    p->min = NULL, p->mout = NULL, p->out = NULL;
+    atomic_store(&d.done, 0);
+    pthread_t t;
+    if (pthread_create(&t, NULL, close_devices, &d)) return 0;
+    for (int ms = 0; ms < CLOSE_TIMEOUT_MS && !atomic_load_explicit(&d.done, memory_order_acquire); ms++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    if (!atomic_load_explicit(&d.done, memory_order_acquire)) {
+        pthread_detach(t);
+        return 0;
+    }
+    pthread_join(t, NULL);
+    return 1;
+}
+
+/* The device that went away, for the message; NULL while all run. */
+static const char *lost_device(const play_session *p, char *buf, size_t len) {
+    if (p->out && !audio_out_running(p->out)) snprintf(buf, len, "the audio device (%s)", audio_out_device(p->out));
+    else if (p->mout && midi_out_lost(p->mout)) snprintf(buf, len, "MIDI out (%s)", midi_out_name(p->mout));
+    else if (p->min && midi_in_lost(p->min)) snprintf(buf, len, "MIDI in (%s)", midi_in_name(p->min));
+    else return NULL;
+    return buf;
+}
+
 static rtq *make_queue(void **mem, size_t cap) {
     size_t b = rtq_bytes(cap, sizeof(lj_event));
     *mem = alloc64(b);
@@ -360,6 +413,13 @@ static void keys_begin(term_keys *k) {
 }
 static void keys_end(term_keys *k) {
     if (k->on) tcsetattr(0, TCSANOW, &k->saved);
+}
+/* The terminal of the keys hung up (closed window, dropped ssh): poll on it
+ * reports POLLHUP/POLLERR at once from then on, and read returns 0 or EIO. */
+static int keys_hung_up(const term_keys *k) {
+    if (!k->on) return 0;
+    struct pollfd pfd = {0, POLLIN, 0};
+    return poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL));
 }
 
 /* Points p at the same field of `to` when it pointed into `from` (a preset's
@@ -700,13 +760,18 @@ int cmd_play(int argc, char **argv) {
     double t0 = wall_now(), next_status = t0 + 1;
     uint64_t prev_hist[ENGINE_STEP_BUCKETS] = {0};
     int device_lost = 0;
+    char lost_what[600] = "the audio device";
     st = LJ_OK;
     for (;;) {
         struct pollfd pfd = {0, POLLIN, 0};
         int ready = keys.on ? poll(&pfd, 1, 50) : (nanosleep(&(struct timespec){0, 50000000}, NULL), 0);
+        /* the terminal hung up (closed): quit as q does, not spin on it */
+        if (ready > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) break;
         if (ready > 0 && (pfd.revents & POLLIN)) {
             char ch;
-            if (read(0, &ch, 1) == 1) {
+            ssize_t got = read(0, &ch, 1);
+            if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) break; /* hung up */
+            if (got == 1) {
                 if (ch == 'q' || ch == 'Q') break;
                 if (ch == 'r') reload_signal = 1;
                 if (ch == ' ') engine_set_paused(p.eng, !engine_get_paused(p.eng));
@@ -727,6 +792,9 @@ int cmd_play(int argc, char **argv) {
         }
         if (reload_signal) {
             reload_signal = 0;
+            /* SIGHUP is also what a closing terminal sends: with the keys'
+             * terminal gone it quits as q does; else it is a reload */
+            if (keys_hung_up(&keys)) break;
             if (reload(&p, &c, &ec)) {
                 device_lost = 1;
                 break;
@@ -736,7 +804,7 @@ int cmd_play(int argc, char **argv) {
         }
         if ((st = session_rec_drain(p.rec, 0, p.rec_engine)) || (st = session_rec_drain(p.rec, 1, p.rec_player)))
             break;
-        if (p.out && !audio_out_running(p.out)) {
+        if (lost_device(&p, lost_what, sizeof lost_what)) {
             device_lost = 1;
             break;
         }
@@ -778,14 +846,20 @@ int cmd_play(int argc, char **argv) {
     if (!c.quiet && tty) fputc('\n', stderr);
 
     /* The end: no more input; the engine ends its notes and panics; the audio
-     * side plays that; the player's channel is released; the stream stops. */
-    midi_in_close(p.min);
-    p.min = NULL;
-    int clean = engine_thread_stop(p.eng, 1000);
+     * side plays that; the player's channel is released; the stream stops.
+     * After a device loss the devices are not touched until the session's
+     * files are written: their close may hang (close_devices_bounded). */
+    if (!device_lost) {
+        midi_in_close(p.min);
+        p.min = NULL;
+    }
+    /* after a device loss the engine cannot finish (nobody drains its queue): a
+     * short wait, then its stop; the recording ends every note itself */
+    int clean = engine_thread_stop(p.eng, device_lost ? 100 : 1000);
     engine_stats es;
     engine_get_stats(p.eng, &es);
     lj_event off = lj_event_make(es.last_frame, LJ_EV_ALL_NOTES_OFF, c.thru_channel, 0, 0);
-    if (p.live) rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
+    if (p.live && !p.min) rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
     session_rec_add(p.rec, 1, &off);
     /* the audio side and MIDI out play the engine's last note-offs and panic */
     for (int i = 0; i < 100 && !device_lost && p.clk(p.clk_user) <= es.last_frame + c.period; i++)
@@ -795,16 +869,18 @@ int cmd_play(int argc, char **argv) {
     ss.frame = p.clk(p.clk_user);
     midi_sink_stats ms = {0};
     /* and MIDI out, whose clock may trail the audio's by a period or two */
-    for (int i = 0; p.mout && i < 100; i++) {
+    for (int i = 0; p.mout && !device_lost && i < 100; i++) {
         midi_out_get_stats(p.mout, &ms);
         if (ms.frame > es.last_frame + c.period) break;
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
     if (p.mout) midi_out_get_stats(p.mout, &ms);
-    midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
-    p.mout = NULL;
-    audio_out_close(p.out);
-    p.out = NULL;
+    if (!device_lost) {
+        midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
+        p.mout = NULL;
+        audio_out_close(p.out);
+        p.out = NULL;
+    }
     uint64_t held_at_end = 0; /* notes the audio side still held after the last callback */
     static uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callback times (4 KB: not on the stack) */
     memset(cb_hist, 0, sizeof cb_hist);
@@ -812,12 +888,13 @@ int cmd_play(int argc, char **argv) {
         sched_get_callback_hist(p.sch, cb_hist);
         sched_get_stats(p.sch, &ss);
         held_at_end = ss.held_notes;
-        sched_panic(p.sch); /* no callback runs now: whatever is left is released */
+        if (!p.out) sched_panic(p.sch); /* no callback runs now: whatever is left is released */
         sched_get_stats(p.sch, &ss);
     }
     int drained = session_rec_drain(p.rec, 0, p.rec_engine) || session_rec_drain(p.rec, 1, p.rec_player);
     session_rec_finish(p.rec, ss.frame);
-    if (device_lost) cli_error("the audio device stopped (device lost); the notes were released");
+    if (device_lost)
+        cli_error("%s stopped (device lost); the session ends here", lost_what);
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
                "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, p99 %.1f us, "
@@ -862,6 +939,13 @@ int cmd_play(int argc, char **argv) {
         session_rec_log_to(p.rec, NULL);
         st = lj_atomic_commit(&p.log, err, sizeof err);
         if (!st && !c.quiet) printf("event log: %s\n", c.event_log);
+    }
+    if (device_lost && !close_devices_bounded(&p)) { /* a driver hangs: leave it */
+        if (st) cli_error("%s", err[0] ? err : lj_strerror(st));
+        fprintf(stderr, "lstmjam: the devices did not close within %d ms; exiting without them\n",
+                CLOSE_TIMEOUT_MS);
+        fflush(NULL);
+        _exit(st ? cli_exit_code(st) : LJ_EXIT_FAIL);
     }
     if (st) goto fail;
     session_free(&p);

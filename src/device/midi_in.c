@@ -35,7 +35,15 @@ struct midi_in {
     pthread_t thread;
     int thread_running;
     _Atomic int stop;
+    _Atomic int lost; /* the device went away: JACK server shut down, a read error */
 };
+
+/* The device went away (any backend's thread): its held keys are released
+ * (midi_route_device_lost) and play sees midi_in_lost. */
+static void device_gone(midi_in *m, uint64_t frame) {
+    midi_route_device_lost(m->route, frame);
+    atomic_store_explicit(&m->lost, 1, memory_order_release);
+}
 
 /* ---- JACK ---- */
 
@@ -60,6 +68,15 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     return 0;
 }
 
+/* libjack's thread, when the server stops or drops the client: no process
+ * callback runs after it. The keys' note-offs will never come: release them
+ * (this thread is the route's producer now, as the process thread is gone). */
+static void jack_shutdown(jack_status_t code, const char *reason, void *arg) {
+    (void)code, (void)reason;
+    midi_in *m = arg;
+    device_gone(m, m->clock(m->clock_user));
+}
+
 /* One activated client "lstmjam-midi" with its input port in m->jack, m->port. */
 static int open_jack_client(midi_in *m, char *err, size_t errlen) {
     jack_status_t status;
@@ -71,6 +88,7 @@ static int open_jack_client(midi_in *m, char *err, size_t errlen) {
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI input port");
     atomic_store(&m->jack_cycles, 0);
     jack_set_process_callback(m->jack, jack_process, m);
+    jack_on_info_shutdown(m->jack, jack_shutdown, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
     return LJ_OK;
 }
@@ -154,6 +172,9 @@ static void *alsa_thread(void *arg) {
         if (r == -ENOSPC) { /* the kernel's input buffer overran: a note-off may be lost */
             static const uint8_t all_off[3] = {0xB0, 123, 0}; /* a panic, as CC 123 from the player */
             midi_route_message(m->route, m->clock(m->clock_user), all_off, 3);
+        } else if (r < 0 && r != -EAGAIN && r != -EINTR) { /* the sequencer failed: no more input */
+            device_gone(m, m->clock(m->clock_user));
+            break;
         }
     }
     return NULL;
@@ -219,6 +240,14 @@ static void *pm_thread(void *arg) {
                 midi_route_message(m->route, now, bytes, len);
             }
         }
+        if (n < 0 && n != pmBufferOverflow) { /* the device failed (unplugged): no more input */
+            device_gone(m, m->clock(m->clock_user));
+            break;
+        }
+        if (n == pmBufferOverflow) { /* PortMidi's buffer overran: a note-off may be lost */
+            static const uint8_t all_off[3] = {0xB0, 123, 0};
+            midi_route_message(m->route, m->clock(m->clock_user), all_off, 3);
+        }
         nanosleep(&nap, NULL);
     }
     return NULL;
@@ -261,6 +290,7 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
     m->clock = clock;
     m->clock_user = clock_user;
     atomic_init(&m->stop, 0);
+    atomic_init(&m->lost, 0);
     int rc;
     if (!strcmp(spec, "jack")) rc = open_jack(m, NULL, err, errlen);
     else if (!strncmp(spec, "jack:", 5)) rc = open_jack(m, spec + 5, err, errlen);
@@ -278,7 +308,7 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
 void midi_in_close(midi_in *m) {
     if (!m) return;
     if (m->jack) {
-        jack_deactivate(m->jack);
+        if (!atomic_load_explicit(&m->lost, memory_order_acquire)) jack_deactivate(m->jack); /* else no server */
         jack_client_close(m->jack);
     }
     if (m->thread_running) {
@@ -293,6 +323,7 @@ void midi_in_close(midi_in *m) {
 }
 
 const char *midi_in_name(const midi_in *m) { return m->name; }
+int midi_in_lost(const midi_in *m) { return atomic_load_explicit(&((midi_in *)m)->lost, memory_order_acquire); }
 int midi_in_reopened(const midi_in *m) { return m->reopened; }
 
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {

@@ -37,6 +37,12 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
 /* Stops routing (no call into route after it returns) and closes; NULL no-op. */
 void midi_in_close(midi_in *m);
 const char *midi_in_name(const midi_in *m); /* what was opened, for messages */
+/* 1 once the input is gone: the JACK server shut down or dropped the client
+ * (jack_on_info_shutdown), Pm_Read failed (an unplugged keyboard), the ALSA
+ * sequencer failed. The keys it held were released first
+ * (midi_route_device_lost: no thru note left sounding); play then ends as on
+ * device loss. Thread: any. */
+int midi_in_lost(const midi_in *m);
 /* JACK clients replaced at open because the server never ran their process
  * callback (a jackd 1.9.21 race with a second client in one process; see
  * midi_in.c). Thread: control. */

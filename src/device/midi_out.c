@@ -62,6 +62,7 @@ struct midi_out {
     pthread_t thread;
     int thread_running;
     _Atomic int stop;
+    _Atomic int lost; /* the JACK server shut down or dropped the client */
 };
 
 static uint64_t mono_ns(void) {
@@ -147,6 +148,13 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     return 0;
 }
 
+/* libjack's thread, when the server stops or drops the client: no process
+ * callback runs after it, so the control thread must not wait for one. */
+static void jack_shutdown(jack_status_t code, const char *reason, void *arg) {
+    (void)code, (void)reason;
+    atomic_store_explicit(&((midi_out *)arg)->lost, 1, memory_order_release);
+}
+
 static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
     audio_out_quiet_libs();
     jack_status_t status;
@@ -160,6 +168,7 @@ static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
     m->port = jack_port_register(m->jack, "midi_out", JACK_DEFAULT_MIDI_TYPE, JackPortIsOutput, 0);
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
     jack_set_process_callback(m->jack, jack_process, m);
+    jack_on_info_shutdown(m->jack, jack_shutdown, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
     if (dest && *dest) {
@@ -350,6 +359,7 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     m->rate = sample_rate;
     atomic_init(&m->own_frames, 0);
     atomic_init(&m->stop, 0);
+    atomic_init(&m->lost, 0);
     m->midi_clock = midi_clock;
     int jack = !strcmp(spec, "jack") || !strncmp(spec, "jack:", 5), rc;
     int alsa = !strcmp(spec, "alsa") || !strncmp(spec, "alsa:", 5);
@@ -406,7 +416,10 @@ static void alsa_wait_sent(midi_out *m) {
 
 void midi_out_close(midi_out *m) {
     if (!m) return;
-    if (m->jack) {
+    if (m->jack && atomic_load_explicit(&m->lost, memory_order_acquire)) {
+        /* the server is gone: nothing to send, no period to wait for */
+        jack_client_close(m->jack);
+    } else if (m->jack) {
         struct timespec nap = {0, 2000000};
         if (m->midi_clock) { /* Stop, sent by the process callback (its next period) */
             midi_sink_clock_stop_request(&m->sink);
@@ -449,6 +462,7 @@ void midi_out_close(midi_out *m) {
 }
 
 const char *midi_out_name(const midi_out *m) { return m->name; }
+int midi_out_lost(const midi_out *m) { return atomic_load_explicit(&((midi_out *)m)->lost, memory_order_acquire); }
 double midi_out_rate(const midi_out *m) { return m->rate; }
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }

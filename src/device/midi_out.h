@@ -56,6 +56,10 @@ void midi_out_set_clock_tempo(midi_out *m, double bpm);
  * NULL no-op. */
 void midi_out_close(midi_out *m);
 const char *midi_out_name(const midi_out *m);
+/* 1 once the output is gone (JACK: the server shut down or dropped the
+ * client, jack_on_info_shutdown); play then ends as on device loss. The
+ * polled backends never set it. Thread: any. */
+int midi_out_lost(const midi_out *m);
 double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one asked for */
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);

@@ -1,0 +1,15 @@
+# Lost events and lost devices (issue 6's no-stuck-note rule): overflows of the
+# live (MIDI thru) and MIDI-out queues end every note once the queue drains,
+# and a MIDI input that goes away releases the keys it held.
+lj_add_test(test_queue_loss test_queue_loss.c LABELS unit)
+
+# lstmjam play when its JACK server is killed mid-play (PortAudio's JACK host;
+# --no-audio with JACK MIDI out and in): exit 1 within 5 s, the message, the
+# session MIDI and event log written.
+lj_add_script_test(play_device_loss play_device_loss.sh LABELS unit)
+set_tests_properties(play_device_loss PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+
+# lstmjam play on a pseudo-terminal that closes (python3's pty): the hang-up's
+# SIGHUP quits as q does (exit 0, session written) instead of reloading.
+lj_add_script_test(play_hangup play_hangup.sh LABELS unit)
+set_tests_properties(play_hangup PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
