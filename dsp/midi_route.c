@@ -64,7 +64,8 @@ ignore:
 
 void midi_route_device_lost(midi_route *r, uint64_t frame) {
     /* the thru channel's notes, or every channel's when the messages keep their own */
-    lj_event ev = r->channel >= 0 ? lj_event_make(frame, LJ_EV_ALL_NOTES_OFF, r->channel, 0, 0) : lj_event_panic(frame);
+    lj_event ev = r->channel >= 0 ? lj_event_make(frame, LJ_EV_ALL_NOTES_OFF, r->channel, 0, 0)
+                                  : lj_event_panic(frame);
     if (r->live) rtq_push(r->live, &ev); /* full: its overflow makes the audio side panic */
     if (r->record) rtq_push(r->record, &ev);
 }

@@ -37,10 +37,11 @@ static const char *help =
     "keyboard (--midi-in) sounds at once and feeds the model. Keys while playing:\n"
     "space pause/resume, t/T temperature -/+0.1, d/D density /1.25 *1.25, m next\n"
     "mode, p panic, r reload the model file and the preset (SIGHUP too: hot swap),\n"
-    "q quit (Ctrl-C too; and closing the terminal: its hang-up quits, no reload). MIDI controllers from --midi-in: CC 1 temperature (0.1..2),\n"
-    "CC 74 density (0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto,\n"
-    "continue, respond, steer, accompany by fifths of the range), CC 120/123 panic;\n"
-    "a preset's midi.cc changes that mapping.\n"
+    "q quit (Ctrl-C too, and closing the terminal: its SIGHUP quits, no reload).\n"
+    "MIDI controllers from --midi-in: CC 1 temperature (0.1..2), CC 74 density\n"
+    "(0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto, continue,\n"
+    "respond, steer, accompany by fifths of the range), CC 120/123 panic; a\n"
+    "preset's midi.cc changes that mapping.\n"
     "\n";
 /* in two strings: C11 compilers need take only 4095 characters in one */
 static const char help_options[] =
@@ -378,7 +379,8 @@ static int close_devices_bounded(play_session *p) {
 
 /* The device that went away, for the message; NULL while all run. */
 static const char *lost_device(const play_session *p, char *buf, size_t len) {
-    if (p->out && !audio_out_running(p->out)) snprintf(buf, len, "the audio device (%s)", audio_out_device(p->out));
+    if (p->out && !audio_out_running(p->out))
+        snprintf(buf, len, "the audio device (%s)", audio_out_device(p->out));
     else if (p->mout && midi_out_lost(p->mout)) snprintf(buf, len, "MIDI out (%s)", midi_out_name(p->mout));
     else if (p->min && midi_in_lost(p->min)) snprintf(buf, len, "MIDI in (%s)", midi_in_name(p->min));
     else return NULL;
@@ -893,8 +895,7 @@ int cmd_play(int argc, char **argv) {
     }
     int drained = session_rec_drain(p.rec, 0, p.rec_engine) || session_rec_drain(p.rec, 1, p.rec_player);
     session_rec_finish(p.rec, ss.frame);
-    if (device_lost)
-        cli_error("%s stopped (device lost); the session ends here", lost_what);
+    if (device_lost) cli_error("%s stopped (device lost); the session ends here", lost_what);
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
                "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, p99 %.1f us, "

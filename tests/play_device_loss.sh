@@ -34,7 +34,9 @@ lose() {
     play_pid=$!
     i=0
     until grep -q "$ready" "$tmp/$name.out" 2>/dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
-    grep -q "$ready" "$tmp/$name.out" || { echo "FAIL $name: play did not start"; cat "$tmp/$name.err"; fail=1; return; }
+    if ! grep -q "$ready" "$tmp/$name.out"; then
+        echo "FAIL $name: play did not start"; cat "$tmp/$name.err"; fail=1; return
+    fi
     sleep 1
     t0=$(now_ms)
     kill "$jackd_pid"
@@ -64,7 +66,9 @@ lose() {
             $3=="Note_on_c" && $6>0 { on++ }
             $3=="Note_off_c" || ($3=="Note_on_c" && $6==0) { off++ }
             END {
-                if (on < 1 || on != off) { printf "FAIL %s: session MIDI has %d notes, %d note-offs\n", name, on, off; exit 1 }
+                if (on < 1 || on != off) {
+                    printf "FAIL %s: session MIDI has %d notes, %d note-offs\n", name, on, off; exit 1
+                }
                 printf "ok   %s: session MIDI written, %d notes, each ended\n", name, on
             }' "$tmp/$name.csv" || fail=1
     else

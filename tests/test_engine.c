@@ -1637,35 +1637,44 @@ static void test_midi_sink(void **state) {
     midi_sink_stats st;
     midi_sink_get_stats(&s, &st);
     assert_int_equal(st.held, 1);
-    /* A lost event (queue full): the next period panics first. */
+    /* A lost event (queue full): the next period panics first, and again after
+     * the events queued then (the lost one may have been their note-off). */
     lj_event more = lj_event_note_on(400, 3, 64, 90);
     for (int i = 0; i < 5; i++) rtq_push(q, &more);
     log.n = 0;
     midi_sink_process(&s, 384, 128);
-    int offs = 0, all_off = 0;
+    int offs = 0, all_off = 0, e4_off = 0;
     for (int i = 0; i < log.n; i++) {
         offs += (log.msg[i][0] & 0xF0) == 0x80;
         all_off += (log.msg[i][0] & 0xF0) == 0xB0 && log.msg[i][1] == 123;
+        e4_off += log.msg[i][0] == 0x83 && log.msg[i][1] == 64;
     }
-    assert_int_equal(offs, 1); /* C4 on channel 3 (one of its two notes was still held) */
-    assert_int_equal(all_off, 16);
+    assert_int_equal(offs, 2); /* C4 on channel 3 (one of its two notes was still held), then E4 */
+    assert_int_equal(e4_off, 1); /* one note-off for the four overlapping E4s, after them */
+    assert_int_equal(log.msg[log.n - 1][0], 0xBF); /* the second panic ends the period */
+    assert_int_equal(all_off, 32);
     midi_sink_get_stats(&s, &st);
-    assert_int_equal(st.panics, 1);
-    assert_int_equal(st.held, 4); /* the 4 queued note-ons of E4 on channel 4 */
-    /* A late panic event: at offset 0, releases them. */
+    assert_int_equal(st.panics, 2);
+    assert_int_equal(st.held, 0);
+    /* A late panic event: at offset 0, counted late. */
+    lj_event more2 = lj_event_note_on(520, 3, 65, 90);
+    assert_true(rtq_push(q, &more2));
+    midi_sink_process(&s, 512, 128);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.held, 1);
     lj_event p = lj_event_panic(10);
     assert_true(rtq_push(q, &p));
     log.n = 0;
-    midi_sink_process(&s, 512, 128);
+    midi_sink_process(&s, 640, 128);
     midi_sink_get_stats(&s, &st);
     assert_int_equal(st.held, 0);
     assert_int_equal(st.late_events, 1);
-    int e4_off = 0;
+    int f4_off = 0;
     for (int i = 0; i < log.n; i++) {
         assert_int_equal(log.offset[i], 0);
-        e4_off += log.msg[i][0] == 0x83 && log.msg[i][1] == 64;
+        f4_off += log.msg[i][0] == 0x83 && log.msg[i][1] == 65;
     }
-    assert_int_equal(e4_off, 1); /* one note-off for the four overlapping E4s */
+    assert_int_equal(f4_off, 1);
     free(qm);
 }
 

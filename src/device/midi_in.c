@@ -323,7 +323,9 @@ void midi_in_close(midi_in *m) {
 }
 
 const char *midi_in_name(const midi_in *m) { return m->name; }
-int midi_in_lost(const midi_in *m) { return atomic_load_explicit(&((midi_in *)m)->lost, memory_order_acquire); }
+int midi_in_lost(const midi_in *m) {
+    return atomic_load_explicit(&((midi_in *)m)->lost, memory_order_acquire);
+}
 int midi_in_reopened(const midi_in *m) { return m->reopened; }
 
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {

@@ -462,7 +462,9 @@ void midi_out_close(midi_out *m) {
 }
 
 const char *midi_out_name(const midi_out *m) { return m->name; }
-int midi_out_lost(const midi_out *m) { return atomic_load_explicit(&((midi_out *)m)->lost, memory_order_acquire); }
+int midi_out_lost(const midi_out *m) {
+    return atomic_load_explicit(&((midi_out *)m)->lost, memory_order_acquire);
+}
 double midi_out_rate(const midi_out *m) { return m->rate; }
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }
