@@ -46,10 +46,12 @@ int rtq_push(rtq *q, const void *msg) {
     size_t head = atomic_load_explicit(&q->head, memory_order_relaxed);
     size_t tail = atomic_load_explicit(&q->tail, memory_order_acquire);
     if (head - tail > q->mask) {
-        /* release, with the acquire in rtq_overflows: a consumer that sees
+        /* the fence, with the one in rtq_overflows: a consumer that sees
          * this overflow sees every message pushed before it (rtq_count), the
-         * ones whose note-off may be the message lost */
-        atomic_fetch_add_explicit(&q->overflows, 1, memory_order_release);
+         * ones whose note-off may be the message lost (fence to fence: no
+         * instruction on x86, and the add itself stays relaxed) */
+        atomic_thread_fence(memory_order_release);
+        atomic_fetch_add_explicit(&q->overflows, 1, memory_order_relaxed);
         return 0;
     }
     memcpy(q->slots + (head & q->mask) * q->msg_size, msg, q->msg_size);
@@ -76,7 +78,8 @@ void rtq_commit(rtq *q, size_t n) {
 }
 
 void rtq_note_overflow(rtq *q, size_t n) {
-    atomic_fetch_add_explicit(&q->overflows, n, memory_order_release);
+    atomic_thread_fence(memory_order_release); /* as in rtq_push */
+    atomic_fetch_add_explicit(&q->overflows, n, memory_order_relaxed);
 }
 
 const void *rtq_peek(rtq *q) {
@@ -108,5 +111,7 @@ size_t rtq_count(const rtq *q) {
 size_t rtq_capacity(const rtq *q) { return q->mask + 1; }
 
 uint64_t rtq_overflows(const rtq *q) {
-    return atomic_load_explicit(&((rtq *)q)->overflows, memory_order_acquire);
+    uint64_t n = atomic_load_explicit(&((rtq *)q)->overflows, memory_order_relaxed);
+    atomic_thread_fence(memory_order_acquire); /* see rtq_push */
+    return n;
 }
