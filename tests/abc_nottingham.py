@@ -128,6 +128,9 @@ def main():
     ap.add_argument("--min", type=int, default=1027)
     ap.add_argument("--chords-min", type=int, default=943)
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--every", type=int, default=1,
+                    help="compare every Nth tune only (make test: 3; the --min counts "
+                         "then do not apply, every compared tune is still checked)")
     args = ap.parse_args()
     if not shutil.which("midicsv"):
         print("skip: midicsv not installed")
@@ -155,11 +158,17 @@ def main():
     chord_files = chord_agree = chordless = 0
     chord_kinds = collections.Counter()
     unlisted, stale, explained = [], [], []
+    seen = set()
+    index = 0
     for book in books:
         name = os.path.basename(book)
         base = os.path.splitext(name)[0]
         got = {c: lstmjam_parts(args.bin, book, c) for c in ("abc2midi", "nottingham")}
         for x in sorted(got["nottingham"]):
+            index += 1
+            if (index - 1) % args.every:
+                continue
+            seen.add((name, x))
             total += 1
             mel = os.path.join(args.corpus, "midi", "melody", "%s%d.mid" % (base, x))
             ref = midi_notes(mel) if os.path.exists(mel) else None
@@ -216,14 +225,17 @@ def main():
     for key in stale:
         print("FAIL: %s X:%d is listed as a mismatch but now agrees: remove it" % key)
         ok = False
-    for key in set(listed) - {k for k, _ in explained} - set(stale):
+    for key in (set(listed) & seen) - {k for k, _ in explained} - set(stale):
         print("FAIL: %s X:%d is listed but no such tune was read" % key)
         ok = False
-    if agree["nottingham"] < args.min:
+    if args.every > 1:
+        print("(1 tune in %d of %d compared: the --min counts apply to the full run, "
+              "LJ_FULL_ORACLE=1)" % (args.every, index))
+    elif agree["nottingham"] < args.min:
         print("FAIL: Nottingham-convention melody agreement %d below %d" % (
             agree["nottingham"], args.min))
         ok = False
-    if chord_agree < args.chords_min:
+    if args.every == 1 and chord_agree < args.chords_min:
         print("FAIL: chord agreement %d below %d" % (chord_agree, args.chords_min))
         ok = False
     print("PASS" if ok else "FAILED")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Oracle test of the MIDI reader: for every Nottingham MIDI file (*.mid,
-# melody/*.mid, chords/*.mid, 3089 files), the note list lstmjam reads
+# melody/*.mid, chords/*.mid, 3089 files; every 3rd in make test), the note list lstmjam reads
 # (test_midi_corpus dump) must equal the one built from `midicsv` output, an
 # independent SMF parser, by tests/midi_notes.awk. Notes compared: onset and
 # duration (ticks at 480 PPQ), pitch, velocity, channel; and the tempo, time and
@@ -17,7 +17,10 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 start=$(date +%s)
 
-(cd "$root" && find . -name '*.mid' -type f | sed 's|^\./||' | LC_ALL=C sort) > "$tmp/list"
+# make test reads every 3rd file (in name order); LJ_FULL_ORACLE=1 all of them.
+every=3
+[ "${LJ_FULL_ORACLE:-0}" = 1 ] && every=1
+(cd "$root" && find . -name '*.mid' -type f | sed 's|^\./||' | LC_ALL=C sort | awk -v n=$every '(NR - 1) % n == 0') > "$tmp/list"
 nfiles=$(wc -l < "$tmp/list")
 [ "$nfiles" -gt 0 ] || { echo "FAIL: no .mid files under $root"; exit 1; }
 
