@@ -597,6 +597,33 @@ static void test_respond_mode(void **state) {
 
 /* Eight D major calls (D4..D5, eight notes of 0.25 s); the model's answer
  * notes go to out. Returns their count; *keyed = answers under the mask. */
+/* A folk-rnn abc tokens encoding whose vocabulary is `book`'s tokens (the
+ * caller destroys it); its options as the model file stores them in opts. */
+static encoding *abc_tokens_of(const char *book, size_t len, char *opts, size_t optslen) {
+    char err[512];
+    enc_opts o;
+    enc_opts_default(&o, "abc");
+    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
+    encoding *enc = NULL;
+    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
+    tokset ts;
+    memset(&ts, 0, sizeof ts);
+    assert_int_equal(enc_encode_text(enc, book, len, "book", 0, &ts, NULL, err, sizeof err), LJ_OK);
+    tokset *sets[1] = {&ts};
+    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
+    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, optslen), LJ_OK);
+    tokset_free(&ts);
+    return enc;
+}
+
+/* A random-weight abc tokens model of book's vocabulary at path; its
+ * encoding options in opts (256 bytes). */
+static void write_abc_tokens_model(const char *path, const char *book, size_t len, uint64_t seed, char *opts) {
+    encoding *enc = abc_tokens_of(book, len, opts, 256);
+    assert_int_equal(fixture_write_model(path, "abc", enc_vocab(enc), opts, 32, seed), 0);
+    enc_destroy(enc);
+}
+
 static engine_stats respond_stats; /* the last respond_answers run's */
 
 static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *keyed, int after_seconds) {
@@ -714,23 +741,8 @@ static void test_respond_key_abc(void **state) {
             static const char book[] = "X:1\nM:4/4\nL:1/8\nK:C\n|:c2 fd cdec|dcBA F2 =FA|g2 a2 b2 c'2|D,4 z4|]\n\n"
                                        "X:2\nM:6/8\nL:1/8\nK:G\nGAG GAB|ABA ABd|edd gdd|^c_BA _e3|]\n\n"
                                        "X:3\nM:4/4\nL:1/8\nK:C\nDE^FG AB^cd|]\n";
-            char err[512];
-            enc_opts o;
-            enc_opts_default(&o, "abc");
-            assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
-            encoding *enc = NULL;
-            assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
-            tokset ts;
-            memset(&ts, 0, sizeof ts);
-            assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &ts, NULL, err, sizeof err),
-                             LJ_OK);
-            tokset *sets[1] = {&ts};
-            assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
             char opts[256];
-            assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
-            assert_int_equal(fixture_write_model(path, "abc", enc_vocab(enc), opts, 32, 4), 0);
-            tokset_free(&ts);
-            enc_destroy(enc);
+            write_abc_tokens_model(path, book, sizeof book - 1, 4, opts);
         }
         rig_model = path;
         static uint8_t keyed[4096], free_notes[4096];
@@ -889,19 +901,7 @@ static void test_steer_line(void **state) {
     assert_int_equal(held, 0);
     /* abc tokens: a tune book with lengths */
     static const char book[] = "X:1\nM:4/4\nL:1/8\nK:D\n|:d2 fd cdec|dcBA F2 FA|D4 E/2F/2G3/2|]\n";
-    enc_opts_default(&o, "abc");
-    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
-    encoding *enc = NULL;
-    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
-    tokset tks;
-    memset(&tks, 0, sizeof tks);
-    assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &tks, NULL, err, sizeof err), LJ_OK);
-    tokset *sets[1] = {&tks};
-    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
-    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
-    assert_int_equal(fixture_write_model(path, "abc", enc_vocab(enc), opts, 32, 4), 0);
-    tokset_free(&tks);
-    enc_destroy(enc);
+    write_abc_tokens_model(path, book, sizeof book - 1, 4, opts);
     n = line_run(path, 62, quarter, 1, h, 1 << 16, &held);
     char n0[64] = "-", n1[64] = "-";
     if (n >= 2) tok_name(path, h[0], n0, sizeof n0), tok_name(path, h[1], n1, sizeof n1);
@@ -1356,19 +1356,8 @@ static void test_abc_onset_flood(void **state) {
     char path[300];
     snprintf(path, sizeof path, "%s.abc", model_path);
     static const char book[] = "X:1\nM:4/4\nL:1/8\nK:C\n|:[CEGc]/4 [DFAd]/8 [EGBe]2 z/8 A/32B/32c/64d/64 [Ace]/16 z2|G4 z4:|\n";
-    char err[512];
-    enc_opts o;
-    enc_opts_default(&o, "abc");
-    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
-    encoding *enc = NULL;
-    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
-    tokset ts;
-    memset(&ts, 0, sizeof ts);
-    assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &ts, NULL, err, sizeof err), LJ_OK);
-    tokset *sets[1] = {&ts};
-    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
     char opts[256];
-    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
+    encoding *enc = abc_tokens_of(book, sizeof book - 1, opts, sizeof opts);
     const vocab *v = enc_vocab(enc);
     float bias[64] = {0};
     assert_true(vocab_size(v) <= 64);
@@ -1382,7 +1371,6 @@ static void test_abc_onset_flood(void **state) {
         else if (name[0] == '|' || name[0] == ']') bias[id] = 1.0f;
     }
     assert_int_equal(fixture_write_biased_model(path, "abc", v, opts, 32, 9, bias), 0);
-    tokset_free(&ts);
     enc_destroy(enc);
     engine_config c;
     engine_config_default(&c);
@@ -1567,22 +1555,8 @@ static void test_abc_models(void **state) {
     /* tokens: the vocabulary of a small tune book */
     static const char book[] = "X:1\nM:4/4\nL:1/8\nK:D\n|:\"D\"d2 fd cdec|dcBA F2 FA|[1 (3ABc d2:|[2 D4 z4|]\n\n"
                                "X:2\nM:6/8\nL:1/8\nK:G\nGAG GAB|ABA ABd|edd gdd|\"C\"edB [DA]3|]\n";
-    char err[512];
-    enc_opts o;
-    enc_opts_default(&o, "abc");
-    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
-    encoding *enc = NULL;
-    assert_int_equal(enc_create("abc", &o, &enc, err, sizeof err), LJ_OK);
-    tokset ts;
-    memset(&ts, 0, sizeof ts);
-    assert_int_equal(enc_encode_text(enc, book, sizeof book - 1, "book", 0, &ts, NULL, err, sizeof err), LJ_OK);
-    tokset *sets[1] = {&ts};
-    assert_int_equal(enc_finish_vocab(enc, sets, 1), LJ_OK);
     char opts[256];
-    assert_int_equal(enc_opts_format(enc_options(enc), "abc", opts, sizeof opts), LJ_OK);
-    assert_int_equal(fixture_write_model(path, "abc", enc_vocab(enc), opts, 32, 4), 0);
-    tokset_free(&ts);
-    enc_destroy(enc);
+    write_abc_tokens_model(path, book, sizeof book - 1, 4, opts);
     play_model(path, 30, &st);
     fprintf(stderr, "  tokens (%s): %llu steps, %llu notes, %llu resyncs, %llu re-seeds\n", opts,
             (unsigned long long)st.steps, (unsigned long long)st.notes,
