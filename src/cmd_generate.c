@@ -717,6 +717,7 @@ int cmd_generate(int argc, char **argv) {
         if ((rc = gen_create(&g, m, e, &o, np, err, sizeof err))) goto fail;
         gen_prime(g, pset.ids, np);
         while (!gen_done(g)) gen_step(g);
+        gen_finish(g);
         gen_get_stats(g, &gs);
         ids = gen_ids(g, &n);
     }
@@ -743,6 +744,7 @@ int cmd_generate(int argc, char **argv) {
         }
         if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
         if (gs.unmasked) fprintf(stderr, ", key mask lifted %zu times (no token allowed)", gs.unmasked);
+        if (gs.marks_closed) fprintf(stderr, ", %zu octave marks added to bring the last note into range", gs.marks_closed);
         fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");
     }
     goto done;

@@ -78,6 +78,8 @@ typedef struct gen_stats {
     size_t bad_tokens;    /* ids the decoder could not read */
     size_t unbanned;      /* steps where the n-gram bans left no token: bans lifted */
     size_t unmasked;      /* abc: steps where the step mask allowed no token: mask lifted */
+    size_t marks_closed;  /* abc chars with a step mask: octave marks gen_finish appended to
+                             bring the last note into range (not in steps) */
     double logprob;       /* sum of log p of the generated tokens under the distribution
                              they were drawn from (after grammar, mask, penalty, bans; at T=1) */
     double logprob_model; /* sum of log p of the generated tokens under the model's own
@@ -118,14 +120,21 @@ int32_t gen_step(generator *g);
 /* 1 when the length (or max_steps) is reached. Thread: any. */
 int gen_done(const generator *g);
 /* Primer and generated ids so far (owned by g). Thread: any. */
+/* After the last gen_step: with a step mask (abc chars), appends the octave
+ * marks that bring the note the text ends with into the range, when the
+ * length cut the text between a letter and its marks (stats.marks_closed).
+ * gen_beam does the same to its result. Returns the ids appended (0 without
+ * a mask). Allocates nothing. Thread: the generator's. */
+size_t gen_finish(generator *g);
 const int32_t *gen_ids(const generator *g, size_t *n);
 void gen_get_stats(const generator *g, gen_stats *st);
 
 /* Beam search of width W >= 1 for `steps` tokens after the primer: keeps the W
  * prefixes of highest total log-probability (after the mask and repetition
  * control of o and the abc grammar, which apply per beam) and returns the best full sequence,
- * primer included, in *ids (malloc'd; *n ids) and its generated tokens'
- * log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
+ * primer included, in *ids (malloc'd; *n ids; with a step mask, also the
+ * octave marks that close its last note, as gen_finish: not in *logprob)
+ * and its generated tokens' log-probability in *logprob. Deterministic (no RNG); width 1 is greedy.
  * State copies reorder the beams (lstm_state_copy_row); each beam keeps its
  * whole history, copied when beams are reordered (W * (primer + steps) ids,
  * at most 2^26: LJ_ERR_LIMIT). A step mask (abc key and range) follows each

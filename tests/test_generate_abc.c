@@ -12,6 +12,9 @@
  *    Seed 5: before the mask knew where the reader fails and resyncs (a
  *    digit or mark after no note, a ':' bar, endings over 30), 85 of 441
  *    masked notes were outside;
+ *  - chars, a text cut by its length after a letter whose octave marks are
+ *    still to come: gen_finish and gen_beam write them (150 short sampled
+ *    runs and 37 beams in a range below the letters' octaves);
  *  - tokens: the shipped folk-rnn tokens model (model/pretrained, trained
  *    in C), primed in K:C and masked to G major C4..G5: every melody note
  *    obeys, and unmasked the same seed plays F naturals and notes out of
@@ -137,12 +140,14 @@ static generator *run(const lj_model *m, const encoding *e, const char *primer, 
     return g;
 }
 
-static void test_chars_mask(void **state) {
-    (void)state;
-    /* the characters of ABC notes and a little more: quotes (chord symbols
-     * and text the reader reads past), and digits, marks and ':' where the
-     * reader fails and resyncs at a bar line (inside quotes too, so that a
-     * quote after it opens or closes text the other way round) */
+/* The chars model of the tests below: random weights (seed 5) and an output
+ * bias towards the characters of ABC notes and a little more: quotes (chord
+ * symbols and text the reader reads past), and digits, marks and ':' where
+ * the reader fails and resyncs at a bar line (inside quotes too, so that a
+ * quote after it opens or closes text the other way round). Notes,
+ * accidentals and octave marks likely, fields and line breaks rare, so the
+ * text is mostly notes in bars. */
+static void chars_model(lj_model **mp, encoding **ep) {
     static const char chars[] = "\n /1248:=ABCDEFGKLMX^_abcdefgz|',\"";
     vocab *v = vocab_create();
     for (size_t i = 0; i < sizeof chars - 1; i++) assert_int_equal(vocab_add(v, chars + i, 1, NULL), LJ_OK);
@@ -166,8 +171,6 @@ static void test_chars_mask(void **state) {
     lj_model *m;
     if (lj_model_create(&m, &c, err, sizeof err) != LJ_OK) fail_msg("%s", err);
     lj_model_init(m, 5);
-    /* output bias: notes, accidentals and octave marks likely, fields and
-     * line breaks rare, so the text is mostly notes in bars */
     const lj_param *b = lj_model_find(m, "heads.next.bias");
     assert_non_null(b);
     for (int id = 0; id < V; id++) {
@@ -182,6 +185,15 @@ static void test_chars_mask(void **state) {
         b->data[id] = bias;
     }
     lj_model_params_changed(m);
+    *mp = m;
+    *ep = e;
+}
+
+static void test_chars_mask(void **state) {
+    (void)state;
+    lj_model *m;
+    encoding *e;
+    chars_model(&m, &e);
     const char *primer = "X:1\nM:4/4\nL:1/8\nK:Bb\n";
     int lo = 57, hi = 81; /* A3..A5 */
     tokset pset = {0};
@@ -201,6 +213,70 @@ static void test_chars_mask(void **state) {
     assert_true(notes[1] >= 300);
     assert_int_equal(outside[1], 0);
     assert_true(outside[0] >= notes[0] / 4); /* unmasked, the same seed writes many */
+    tokset_free(&pset);
+    lj_model_destroy(m);
+    enc_destroy(e);
+}
+
+/* A text cut by its length between a letter and its octave marks: the mask
+ * let the letter through for some octave of it, so the note reads outside
+ * the range until gen_finish (and gen_beam) write the marks. In a range
+ * below the letters' own octaves, short runs over many seeds end there often; the test asserts such ends occurred (outside
+ * before gen_finish) and that none is left after. */
+static void test_chars_mask_cut(void **state) {
+    (void)state;
+    lj_model *m;
+    encoding *e;
+    chars_model(&m, &e);
+    const char *primer = "X:1\nM:4/4\nL:1/8\nK:Bb\n";
+    int lo = 36, hi = 59; /* C2..B3: every letter needs one or two ',' after it */
+    tokset pset = {0};
+    size_t notes = 0, cut = 0, outside = 0, marks = 0;
+    for (uint64_t seed = 1; seed <= 150; seed++) {
+        generator *g = run(m, e, primer, 8 + seed % 23, seed, 1, lo, hi, a_major, &pset);
+        size_t n, k, out;
+        const int32_t *ids = gen_ids(g, &n);
+        melody_check(e, ids, n, lo, hi, a_major, &k, &out);
+        cut += out;
+        size_t added = gen_finish(g);
+        ids = gen_ids(g, &n);
+        melody_check(e, ids, n, lo, hi, a_major, &k, &out);
+        gen_stats gs;
+        gen_get_stats(g, &gs);
+        assert_int_equal(gs.marks_closed, added);
+        notes += k;
+        outside += out;
+        marks += added;
+        gen_destroy(g);
+    }
+    size_t beam_cut = 0, beam_outside = 0, beam_marks = 0;
+    size_t np = tokset_piece_len(&pset, 0);
+    for (size_t steps = 4; steps <= 40; steps++) {
+        gen_opts o;
+        gen_opts_default(&o);
+        o.step_mask = (gen_step_mask){1, lo, hi, a_major};
+        int32_t *ids;
+        size_t n, k, out;
+        double lp;
+        char err[256];
+        if (gen_beam(m, e, &o, 1 + (int)(steps % 3), steps, pset.ids, np, &ids, &n, &lp, err, sizeof err) != LJ_OK) fail_msg("%s", err);
+        assert_true(n >= np + steps);
+        melody_check(e, ids, np + steps, lo, hi, a_major, &k, &out);
+        beam_cut += out;
+        melody_check(e, ids, n, lo, hi, a_major, &k, &out);
+        beam_outside += out;
+        beam_marks += n - np - steps;
+        free(ids);
+    }
+    fprintf(stderr, "  chars cut: sampling %zu melody notes, %zu outside before gen_finish, %zu after (%zu marks); "
+            "beam 1-3: %zu outside before the marks, %zu after (%zu marks)\n",
+            notes, cut, outside, marks, beam_cut, beam_outside, beam_marks);
+    assert_true(cut >= 3);
+    assert_int_equal(outside, 0);
+    assert_true(marks >= cut);
+    assert_true(beam_cut >= 2);
+    assert_int_equal(beam_outside, 0);
+    assert_true(beam_marks >= beam_cut);
     tokset_free(&pset);
     lj_model_destroy(m);
     enc_destroy(e);
@@ -320,6 +396,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_note_pitch),
         cmocka_unit_test(test_chars_mask),
+        cmocka_unit_test(test_chars_mask_cut),
         cmocka_unit_test(test_tokens_mask),
         cmocka_unit_test(test_tokens_beam_mask),
     };

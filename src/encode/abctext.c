@@ -859,17 +859,25 @@ int enc_abc_note_typed(const enc_decoder *d) {
     return abc_stream_note_pitch(x->st, "", 0);
 }
 
+char enc_abc_typed_note_mark(const enc_decoder *d, int lo, int hi) {
+    if (d->e->cls != &enc_abc_class) return 0;
+    const abc_dec *x = d->ext;
+    int p = abc_stream_note_pitch(x->st, "", 0);
+    if (p < 0 || !range_distance(p, lo, hi)) return 0;
+    const char mark = p < lo ? '\'' : ',';
+    int q = abc_stream_note_pitch(x->st, &mark, 1);
+    if (q < 0 || range_distance(q, lo, hi) >= range_distance(p, lo, hi)) return 0; /* (not nearer: a range under an octave) */
+    return mark;
+}
+
 int enc_abc_move_typed_note(enc_decoder *d, int lo, int hi) {
     if (d->e->cls != &enc_abc_class) return 0;
     abc_dec *x = d->ext;
-    int marks = 0, p = abc_stream_note_pitch(x->st, "", 0);
-    while (p >= 0 && range_distance(p, lo, hi) && marks < 11) {
-        const char mark = p < lo ? '\'' : ',';
-        int q = abc_stream_note_pitch(x->st, &mark, 1);
-        if (q < 0 || range_distance(q, lo, hi) >= range_distance(p, lo, hi)) break; /* (not nearer: a range under an octave) */
+    int marks = 0;
+    char mark;
+    while (marks < ENC_ABC_MARKS_MAX && (mark = enc_abc_typed_note_mark(d, lo, hi))) {
         abc_stream_feed(x->st, &mark, 1);
         marks++;
-        p = q;
     }
     return marks;
 }

@@ -412,7 +412,8 @@ size_t enc_decoder_dropped(const enc_decoder *d);
  * bar line where it resumes, inside quotes too, as the reader does. Measured
  * on random text of a model biased to notes, marks and quotes (tests/
  * test_generate_abc.c, 40 seeds): 1 melody note of 14199 outside, the last
- * letter of a text cut before its octave marks; with all printable ASCII,
+ * letter of a text cut before its octave marks (the generators now write
+ * them: gen_finish, enc_abc_typed_note_mark); with all printable ASCII,
  * 135 of 1067 (constructs such as '&', '%' and fields in the body are not
  * followed). Returns the number of tokens allowed (0: the caller decides;
  * the mask is then all zero). Allocates nothing. Thread: engine. */
@@ -421,6 +422,13 @@ int enc_abc_pitch_mask(const enc_decoder *d, int lo, int hi, unsigned scale, uin
  * the note being typed, which the characters after it may still move by
  * octaves: abc_stream_note_pitch with nothing more), or -1. Thread: engine. */
 int enc_abc_note_typed(const enc_decoder *d);
+/* The octave mark (' or ,) that, written next, moves the note an abc
+ * decoder's text ends with (enc_abc_note_typed) nearer to [lo, hi]; 0 when
+ * there is no such note, it is inside, or no mark brings it nearer (a range
+ * under an octave). Thread: engine. */
+char enc_abc_typed_note_mark(const enc_decoder *d, int lo, int hi);
+/* Octave marks that can ever be needed: MIDI 0..127 is under 11 octaves. */
+#define ENC_ABC_MARKS_MAX 11
 /* Moves the note an abc decoder's text ends with (enc_abc_note_typed) by
  * octaves towards [lo, hi] by writing the octave marks (' or ,) after it
  * into the decoder's reader, as the mask would have the model do, until it
