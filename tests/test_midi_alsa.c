@@ -5,6 +5,10 @@
  *     exact from the clock's reading, late events at once, never going back
  *     when the audio clock jumps a period (a note-off never before its
  *     note-on);
+ *   - midi_out_pm_stamp: the PortMidi timestamps of the PortMidi output:
+ *     rounding to ms, the frame -> ms mapping, late events at once, the 0
+ *     PortMidi reads as "now", the int32 wrap, and (against a model of
+ *     PortMidi 217's ALSA scheduling) messages leaving in the order written;
  *   - every message lstmjam sends or routes goes through alsa-lib's encoder
  *     (midi_out_alsa_encode, what alsa_write sends) and decoder
  *     (midi_in_alsa_to_midi, what the input port routes) unchanged, MIDI
@@ -16,6 +20,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <cmocka.h>
 
 #include <alsa/asoundlib.h>
@@ -58,6 +63,109 @@ static void test_event_times(void **state) {
             assert_true(t >= exact);
             prev = t;
         }
+    }
+}
+
+/* PortMidi's ALSA backend (217) sends a message stamped `stamp` at the
+ * queue's tick then plus stamp - time_proc() + latency, no earlier than now. */
+static int64_t pm_alsa_tick(int64_t queue_tick, uint32_t now_ms, int32_t stamp, uint32_t latency) {
+    int32_t delay = (int32_t)((uint32_t)stamp - now_ms) + (int32_t)latency;
+    return queue_tick + (delay > 0 ? delay : 0);
+}
+
+/* The tick of a queue whose timer fires at k + phase + jitter(k) ms (jitter
+ * in [0, 0.5), fixed per k): the count of ticks fired by real time t (ms). */
+static double tick_jitter(int64_t k) {
+    uint64_t h = (uint64_t)k * 0x9E3779B97F4A7C15u;
+    return (double)((h >> 40) % 500) / 1000.0;
+}
+static int64_t queue_tick(double t, double phase) {
+    int64_t k = (int64_t)floor(t - phase);
+    return k + phase + tick_jitter(k) > t ? k - 1 : k;
+}
+
+static void test_portmidi_stamps(void **state) {
+    (void)state;
+    /* rounding to the nearest ms, halves up */
+    assert_int_equal(midi_out_pm_ms(0), 0);
+    assert_int_equal(midi_out_pm_ms(1499999), 1);
+    assert_int_equal(midi_out_pm_ms(1500000), 2);
+    /* a frame 480 ahead of a clock read at 5 ms: due at 15 ms, stamped 15 - 2
+     * (PortMidi adds the latency back); 24 frames (0.5 ms) ahead: 5.5 -> 6 */
+    midi_out_pm_order o = {0};
+    uint64_t last = 0;
+    assert_int_equal(midi_out_pm_stamp(midi_out_event_ns(1480, 1000, 5000000, 48000, &last), 2, 1, &o), 13);
+    o = (midi_out_pm_order){0}, last = 0;
+    assert_int_equal(midi_out_pm_stamp(midi_out_event_ns(1024, 1000, 5000000, 48000, &last), 2, 1, &o), 4);
+    /* a chord in one pass: stamps alike; an earlier time after a later one
+     * in the same pass is held to the later (PortMidi: non-decreasing) */
+    assert_int_equal(midi_out_pm_stamp(6000000, 2, 1, &o), 4);
+    assert_int_equal(midi_out_pm_stamp(5000000, 2, 1, &o), 4);
+    /* the next pass: at least 2 ms after the last stamp of an earlier one;
+     * later times are untouched */
+    assert_int_equal(midi_out_pm_stamp(6000000, 2, 2, &o), 6);
+    assert_int_equal(midi_out_pm_stamp(30000000, 2, 3, &o), 28);
+    /* already late: frame 900 when the clock reads 1000 at 6 ms is stamped
+     * due now, so PortMidi's delay (stamp - now + latency) is 0: at once */
+    o = (midi_out_pm_order){0}, last = 0;
+    int32_t late = midi_out_pm_stamp(midi_out_event_ns(900, 1000, 6000000, 48000, &last), 2, 1, &o);
+    assert_int_equal(late, 4);
+    assert_int_equal(pm_alsa_tick(100, 6, late, 2), 100);
+    /* 0 is PortMidi's "now + latency": 1 instead (due at 2 ms, latency 2) */
+    o = (midi_out_pm_order){0};
+    assert_int_equal(midi_out_pm_stamp(2000000, 2, 1, &o), 1);
+    /* the wrap: 2^32 ms after the open the stamps start again from 0, and
+     * the differences PortMidi takes stay right across it */
+    o = (midi_out_pm_order){.last = 0xFFFFFFFEu, .pass = 1, .any = 1};
+    int32_t w = midi_out_pm_stamp((4294967296ull + 5) * 1000000ull, 2, 2, &o);
+    assert_int_equal(w, 3);
+    assert_int_equal(pm_alsa_tick(0, 0xFFFFFFFFu, w, 2), 6); /* now is 2^32 - 1: due in 6 ms */
+    o = (midi_out_pm_order){.last = 0xFFFFFFFFu, .pass = 1, .any = 1};
+    assert_int_equal(midi_out_pm_stamp((4294967296ull - 1) * 1000000ull, 2, 2, &o), 1); /* 2 after, not 0 */
+    /* the order of the messages as PortMidi's queue sends them. The model:
+     * the kernel's timer adds a tick to the queue once a ms, at
+     * k + phase + jitter (jitter in [0, 0.5) ms), time_proc is the pass's
+     * reading;
+     * passes every ms with up to 0.9 ms of jitter, events 1 to 9 ms apart,
+     * chords of up to 3. Written in order, they must leave in order (ticks
+     * never going back: the queue keeps the order of equal ticks), none more
+     * than 3 ms early (two roundings and the tick's lag), none later than
+     * 1.1 ms plus what the stamp was moved by; and a stamp is moved only when
+     * the last one is too close to it (within 2 ms from an earlier pass). */
+    for (int phase_i = 0; phase_i < 8; phase_i++) {
+        double phase = phase_i / 8.0;
+        uint64_t seed = 777 + (uint64_t)phase_i, frame = 1000;
+        o = (midi_out_pm_order){0}, last = 0;
+        int64_t prev_tick = INT64_MIN;
+        unsigned moved = 0, events = 0;
+        for (unsigned pass = 1; pass < 5000; pass++) {
+            seed = seed * 6364136223846793005u + 1442695040888963407u;
+            double t_pass = pass + (double)((seed >> 33) % 900) / 1000.0; /* ms */
+            uint64_t ns = (uint64_t)(t_pass * 1e6), clock = (uint64_t)(t_pass * 48.0);
+            uint32_t now_ms = midi_out_pm_ms(ns);
+            for (; frame < clock + 96; frame += 48 + (seed >> 40) % 400) {
+                for (int chord = 0; chord < 1 + (int)(frame % 3); chord++) {
+                    seed = seed * 6364136223846793005u + 1442695040888963407u;
+                    uint64_t due_ns = midi_out_event_ns(frame, clock, ns, 48000, &last);
+                    double due = (double)due_ns / 1e6;
+                    int32_t natural = (int32_t)(midi_out_pm_ms(due_ns) - 2);
+                    int room = !o.any || (int32_t)((uint32_t)natural - o.last) >= (o.pass == pass ? 0 : 2);
+                    int32_t stamp = midi_out_pm_stamp(due_ns, 2, pass, &o);
+                    if (room) assert_int_equal(stamp, natural);
+                    moved += stamp != natural;
+                    events++;
+                    double t_write = t_pass + 0.01 * chord;
+                    int64_t tick = pm_alsa_tick(queue_tick(t_write, phase), now_ms, stamp, 2);
+                    double sent = (double)tick + phase; /* the tick's start in real ms */
+                    assert_true(tick >= prev_tick);
+                    assert_true(sent >= due - 3.0);
+                    assert_true(sent <= due + 1.1 + (stamp - natural));
+                    prev_tick = tick;
+                }
+            }
+        }
+        assert_true(events > 1000);
+        assert_true(moved < events / 10); /* chords stay together: few are moved */
     }
 }
 
@@ -146,6 +254,7 @@ static void test_portmidi_messages(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_times),
+        cmocka_unit_test(test_portmidi_stamps),
         cmocka_unit_test(test_alsa_messages),
         cmocka_unit_test(test_portmidi_messages),
     };

@@ -20,6 +20,14 @@
 #define LEAD_MS 2.0
 /* How long the close waits for the queue to send what it holds (ns). */
 #define DRAIN_TIMEOUT_NS 1000000000u
+/* PortMidi: the output's latency (ms), Pm_OpenOutput's last argument. Each
+ * message is stamped LEAD_MS - this before its time, so it leaves at its time
+ * (PortMidi sends at stamp + latency); it must be > 0 for PortMidi to look at
+ * the stamps at all. */
+#define PM_LATENCY_MS 2u
+/* PortMidi: the least spacing (ms) between the last stamp of one pass of the
+ * sender and the stamps of a later pass (see midi_out_pm_stamp). */
+#define PM_ORDER_MS 2u
 
 struct midi_out {
     midi_sink sink;
@@ -50,12 +58,14 @@ struct midi_out {
     /* PortMidi */
     PortMidiStream *pm;
     int pm_started;
-    /* the 1 ms sender of the polled backends. ALSA: it hands each event to
-     * our queue up to LEAD_MS before its time, scheduled at that time (the
-     * window being processed gives it); PortMidi: it writes each event when
-     * due (PortMidi 217 timestamps go through PortTime, a wall clock, and a
-     * 1 ms queue that can swap two messages stamped alike: a note-off before
-     * its note-on; Linux users get exact times with --midi-out alsa) */
+    uint32_t pm_now_ms;       /* pm_time's answer: the time of the pass being written */
+    unsigned pm_pass;         /* passes of the sender so far */
+    midi_out_pm_order pm_order; /* the stamps written so far */
+    /* the 1 ms sender of the polled backends. It hands each event over up to
+     * LEAD_MS before its time, scheduled at that time (the window being
+     * processed gives it). ALSA: to a queue of ours, at its time in ns;
+     * PortMidi: with its timestamp in ms (midi_out_pm_stamp) on a clock of
+     * ours (pm_time), the output opened with PM_LATENCY_MS */
     uint64_t win_start, win_clock; /* its first frame; the clock's frame when it began */
     uint64_t win_ns;               /* the queue's time then */
     uint64_t last_ns;              /* the latest queue time scheduled so far (never goes back) */
@@ -201,10 +211,29 @@ static void alsa_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
     snd_seq_event_output(m->seq, &ev);
 }
 
+uint32_t midi_out_pm_ms(uint64_t ns) { return (uint32_t)((ns + 500000u) / 1000000u); }
+
+int32_t midi_out_pm_stamp(uint64_t event_ns, uint32_t latency_ms, unsigned pass, midi_out_pm_order *o) {
+    uint32_t t = midi_out_pm_ms(event_ns) - latency_ms; /* modulo 2^32, as PortMidi's int32 ms */
+    if (o->any) {
+        uint32_t least = o->last + (pass != o->pass ? PM_ORDER_MS : 0);
+        if ((int32_t)(t - least) < 0) t = least;
+    }
+    if (t == 0) t = 1; /* 0 is "now" to PortMidi: the message would leave latency_ms late */
+    o->last = t;
+    o->pass = pass;
+    o->any = 1;
+    return (int32_t)t;
+}
+
+/* PortMidi's clock (its time_proc): the time of the pass being written, so
+ * every message of a pass is measured from one reading (see midi_out_pm_stamp). */
+static PmTimestamp pm_time(void *user) { return (PmTimestamp)((midi_out *)user)->pm_now_ms; }
+
 static void pm_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
-    (void)offset; /* sent when due (latency 0) */
-    Pm_WriteShort(m->pm, 0, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
+    int32_t stamp = midi_out_pm_stamp(window_event_ns(m, offset), PM_LATENCY_MS, m->pm_pass, &m->pm_order);
+    Pm_WriteShort(m->pm, stamp, Pm_Message(msg[0], msg[1], len > 2 ? msg[2] : 0));
 }
 
 /* The queue's real time now, as an offset from the monotonic clock since t0_ns
@@ -229,7 +258,7 @@ static uint64_t queue_now_ns(const midi_out *m) {
 static void *poll_thread(void *arg) {
     midi_out *m = arg;
     struct timespec nap = {0, 1000000};
-    uint64_t lead = m->seq ? (uint64_t)(m->rate * LEAD_MS / 1000.0) : 0, done = now_frames(m);
+    uint64_t lead = (uint64_t)(m->rate * LEAD_MS / 1000.0), done = now_frames(m);
     for (unsigned tick = 0; !atomic_load_explicit(&m->stop, memory_order_acquire); tick++) {
         if (m->seq && tick % 1000 == 999) m->queue_offset_ns = read_queue_offset(m);
         uint64_t t = queue_now_ns(m), now = now_frames(m);
@@ -237,6 +266,8 @@ static void *poll_thread(void *arg) {
             m->win_start = done;
             m->win_clock = now;
             m->win_ns = t;
+            m->pm_now_ms = midi_out_pm_ms(t);
+            m->pm_pass++;
             midi_sink_process(&m->sink, done, (uint32_t)(now + lead - done));
             done = now + lead;
             if (m->seq) snd_seq_drain_output(m->seq);
@@ -247,6 +278,8 @@ static void *poll_thread(void *arg) {
     m->win_start = done;
     m->win_clock = now_frames(m);
     m->win_ns = queue_now_ns(m);
+    m->pm_now_ms = midi_out_pm_ms(m->win_ns);
+    m->pm_pass++;
     return NULL;
 }
 
@@ -318,7 +351,7 @@ static int open_portmidi(midi_out *m, const char *spec, char *err, size_t errlen
         return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-out '%s': no MIDI output matches (see lstmjam devices)",
                        spec);
     }
-    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, NULL, NULL, 0);
+    pe = Pm_OpenOutput(&m->pm, found, NULL, 1024, pm_time, m, (int32_t)PM_LATENCY_MS);
     if (pe != pmNoError) {
         m->pm = NULL;
         return lj_fail(err, errlen, LJ_ERR_IO, "%s: %s", Pm_GetDeviceInfo(found)->name, Pm_GetErrorText(pe));
@@ -453,6 +486,16 @@ void midi_out_close(midi_out *m) {
         }
         if (m->sink.voices.n_held) midi_sink_panic(&m->sink, 0);
         if (m->seq) alsa_wait_sent(m);
+    }
+    if (m->pm && m->pm_order.any) {
+        /* PortMidi holds what it was given in the sequencer's queue until its
+         * time: let the last of it (the panic) leave before the port goes */
+        struct timespec nap = {0, 1000000};
+        for (int i = 0; i < 100; i++) {
+            uint32_t now = midi_out_pm_ms(mono_ns() - m->t0_ns);
+            if ((int32_t)(now - (m->pm_order.last + PM_LATENCY_MS)) > 1) break;
+            nanosleep(&nap, NULL);
+        }
     }
     if (m->pm) Pm_Close(m->pm);
     if (m->pm_started) device_portmidi_release();

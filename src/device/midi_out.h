@@ -15,10 +15,12 @@
  *   "virtual"              "alsa" where the ALSA sequencer exists, else "jack"
  *                          (the port a DAW connects to; presets' midi.out)
  *   anything else          a PortMidi output device by index or name substring
- *                          (ALSA sequencer on Linux), the same 1 ms thread
- *                          writing each message when due (PortMidi's own
- *                          timestamps can swap two messages stamped alike:
- *                          see midi_out.c)
+ *                          (ALSA sequencer on Linux), opened with a latency
+ *                          of 2 ms and a clock of ours; the same 1 ms thread
+ *                          writes each message up to 2 ms before its time with
+ *                          the PortMidi timestamp of that time
+ *                          (midi_out_pm_stamp), and PortMidi's queue sends it
+ *                          then
  *
  * The clock: with `clock` given (the audio clock, sched_clock: play with
  * audio) the events' frames are read against it; without (play --no-audio)
@@ -79,5 +81,30 @@ int midi_out_alsa_encode(struct snd_midi_event *encoder, const uint8_t *msg, siz
  * one (a note-off before its note-on). Pure; for the tests. */
 uint64_t midi_out_event_ns(uint64_t frame, uint64_t clock_frame, uint64_t clock_ns, double rate,
                            uint64_t *last_ns);
+
+/* PortMidi timestamps. The PortMidi clock of an output (its time_proc) is
+ * the monotonic time since the open in whole ms, rounded (midi_out_pm_ms),
+ * read once per pass of the sender; midi_out_event_ns maps an event's frame
+ * onto it (the same as for ALSA). midi_out_pm_stamp gives the stamp of an
+ * event due at event_ns on an output opened with latency_ms: the due ms minus
+ * the latency (PortMidi sends at stamp + latency; a late event's stamp is
+ * due now, so it leaves at once), modulo 2^32 as PortMidi's int32 (it wraps
+ * after 49.7 days: PortMidi only takes differences); never 0 (PortMidi's
+ * "now": 1 instead), never before the last stamp (PortMidi wants them
+ * non-decreasing), and at least PM_ORDER_MS (2) after the last stamp of an
+ * earlier pass. Why that last rule: PortMidi 217 on ALSA schedules each
+ * message at its queue's tick (1 ms, updated by the kernel's timer) plus
+ * stamp - time_proc() + latency: two 1 ms clocks read at different moments,
+ * whose difference can step by up to 2 ticks between passes, so two messages
+ * of different passes stamped within 2 ms could leave swapped (a note-off
+ * before its note-on). Within a pass time_proc does not move and the queue's
+ * tick only grows: the order stays. Pure; for the tests. */
+typedef struct {
+    uint32_t last; /* the last stamp given */
+    unsigned pass; /* the pass it was given in */
+    int any;       /* 0 before the first */
+} midi_out_pm_order;
+uint32_t midi_out_pm_ms(uint64_t ns);
+int32_t midi_out_pm_stamp(uint64_t event_ns, uint32_t latency_ms, unsigned pass, midi_out_pm_order *order);
 
 #endif
