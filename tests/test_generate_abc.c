@@ -282,19 +282,24 @@ static void test_chars_mask_cut(void **state) {
     enc_destroy(e);
 }
 
-static void test_tokens_mask(void **state) {
-    (void)state;
+/* The shipped folk-rnn tokens model (model/pretrained, trained in C). */
+static void tokens_model(lj_model **m, encoding **e) {
     const char *src = getenv("LJ_SOURCE_DIR");
     assert_non_null(src);
     char path[1024], err[512];
     snprintf(path, sizeof path, "%s/model/pretrained/nottingham-abc.lstm", src);
-    lj_model *m;
-    encoding *e;
     vocab *v;
     char name[MODELIO_ENCODING_MAX], options[1024];
-    if (modelio_load_encoded(path, &m, name, options, sizeof options, &v, err, sizeof err) != LJ_OK ||
-        enc_create_for_model(name, options, strlen(options), v, &e, err, sizeof err) != LJ_OK)
+    if (modelio_load_encoded(path, m, name, options, sizeof options, &v, err, sizeof err) != LJ_OK ||
+        enc_create_for_model(name, options, strlen(options), v, e, err, sizeof err) != LJ_OK)
         fail_msg("%s", err);
+}
+
+static void test_tokens_mask(void **state) {
+    (void)state;
+    lj_model *m;
+    encoding *e;
+    tokens_model(&m, &e);
     assert_int_equal(enc_options(e)->abc_variant, ENC_ABC_TOKENS);
     int lo = 60, hi = 79; /* C4..G5 */
     tokset pset = {0};
@@ -324,17 +329,10 @@ static void test_tokens_mask(void **state) {
  * naturals (so the test fails if the mask is ignored). */
 static void test_tokens_beam_mask(void **state) {
     (void)state;
-    const char *src = getenv("LJ_SOURCE_DIR");
-    assert_non_null(src);
-    char path[1024], err[512];
-    snprintf(path, sizeof path, "%s/model/pretrained/nottingham-abc.lstm", src);
+    char err[512];
     lj_model *m;
     encoding *e;
-    vocab *v;
-    char name[MODELIO_ENCODING_MAX], options[1024];
-    if (modelio_load_encoded(path, &m, name, options, sizeof options, &v, err, sizeof err) != LJ_OK ||
-        enc_create_for_model(name, options, strlen(options), v, &e, err, sizeof err) != LJ_OK)
-        fail_msg("%s", err);
+    tokens_model(&m, &e);
     const unsigned bb_major = 1u << 10 | 1u << 0 | 1u << 2 | 1u << 3 | 1u << 5 | 1u << 7 | 1u << 9;
     int lo = 60, hi = 79; /* C4..G5 */
     const char *primer = "X:1\nM:6/8\nL:1/8\nK:C\n";
