@@ -50,7 +50,7 @@ test: build
 	    ctest --output-on-failure -j $(JOBS) -LE slow
 	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug \
 	    -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
-	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap
+	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap test_close_bounded
 	cd $(TSAN_BUILD) && ctest --output-on-failure -L threads
 
 # Only the normal build's fast tests (for the edit-compile loop).

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "device/audio_out.h"
+#include "device/close_bounded.h"
 #include "device/midi_in.h"
 #include "device/midi_out.h"
 #include "device/synth.h"
@@ -334,47 +335,36 @@ static void session_free(play_session *p) {
     engine_model_destroy(p->model);
 }
 
-/* Device loss: the devices are closed on a thread of their own, and play
- * waits for it CLOSE_TIMEOUT_MS at most. PortAudio's JACK host, when the
+/* Device loss: the devices are closed each on a thread of its own, and play
+ * waits for them CLOSE_TIMEOUT_MS at most. PortAudio's JACK host, when the
  * server died under the stream, waits ~10 minutes in Pa_CloseStream and then
  * aborts (pa_jack.c: assertion 'err != ETIMEDOUT'); libjack's calls on a dead
  * server may block too. A device that is still there (MIDI out on ALSA when
  * the audio went) closes within the bound and sends its panic. */
 #define CLOSE_TIMEOUT_MS 1500
-typedef struct device_closer {
-    midi_in *min;
-    midi_out *mout;
-    audio_out *out;
-    _Atomic int done;
-} device_closer;
 
-static void *close_devices(void *arg) {
-    device_closer *d = arg;
-    midi_in_close(d->min);
-    midi_out_close(d->mout);
-    audio_out_close(d->out);
-    atomic_store_explicit(&d->done, 1, memory_order_release);
-    return NULL;
-}
+static void close_midi_in(void *d) { midi_in_close(d); }
+static void close_midi_out(void *d) { midi_out_close(d); }
+static void close_audio_out(void *d) { audio_out_close(d); }
 
-/* Closes p's devices within CLOSE_TIMEOUT_MS: 1 when closed, 0 when a close
- * still hangs (its thread is left to it: the process must _exit, since the
- * hung driver may block exit's handlers too). Either way p owns them no more. */
-static int close_devices_bounded(play_session *p) {
-    static device_closer d; /* outlives an abandoned thread */
-    d.min = p->min, d.mout = p->mout, d.out = p->out;
+/* Closes p's devices, each on its own thread, within CLOSE_TIMEOUT_MS
+ * (close_bounded.h: a hung close holds up neither the others, so MIDI out
+ * still sends its panic when the JACK audio hangs, nor the exit). Returns 1
+ * when all closed; 0 when some still hang (their threads are left to them:
+ * the process must _exit, since the hung driver may block exit's handlers
+ * too), with their names in `what`. Either way p owns them no more. */
+static int close_session_devices(play_session *p, char *what, size_t len) {
+    const device_to_close devs[3] = {{close_midi_in, p->min, "MIDI in"},
+                                     {close_midi_out, p->mout, "MIDI out"},
+                                     {close_audio_out, p->out, "audio"}};
     p->min = NULL, p->mout = NULL, p->out = NULL;
-    atomic_store(&d.done, 0);
-    pthread_t t;
-    if (pthread_create(&t, NULL, close_devices, &d)) return 0;
-    for (int ms = 0; ms < CLOSE_TIMEOUT_MS && !atomic_load_explicit(&d.done, memory_order_acquire); ms++)
-        nanosleep(&(struct timespec){0, 1000000}, NULL);
-    if (!atomic_load_explicit(&d.done, memory_order_acquire)) {
-        pthread_detach(t);
-        return 0;
-    }
-    pthread_join(t, NULL);
-    return 1;
+    int hung[3];
+    if (!close_devices_bounded(devs, 3, CLOSE_TIMEOUT_MS, hung)) return 1;
+    size_t at = 0;
+    what[0] = 0;
+    for (int i = 0; i < 3; i++)
+        if (hung[i] && at < len) at += (size_t)snprintf(what + at, len - at, "%s%s", at ? ", " : "", devs[i].what);
+    return 0;
 }
 
 /* The device that went away, for the message; NULL while all run. */
@@ -850,7 +840,7 @@ int cmd_play(int argc, char **argv) {
     /* The end: no more input; the engine ends its notes and panics; the audio
      * side plays that; the player's channel is released; the stream stops.
      * After a device loss the devices are not touched until the session's
-     * files are written: their close may hang (close_devices_bounded). */
+     * files are written: their close may hang (close_session_devices). */
     if (!device_lost) {
         midi_in_close(p.min);
         p.min = NULL;
@@ -941,9 +931,10 @@ int cmd_play(int argc, char **argv) {
         st = lj_atomic_commit(&p.log, err, sizeof err);
         if (!st && !c.quiet) printf("event log: %s\n", c.event_log);
     }
-    if (device_lost && !close_devices_bounded(&p)) { /* a driver hangs: leave it */
+    char hung_what[64];
+    if (device_lost && !close_session_devices(&p, hung_what, sizeof hung_what)) { /* a driver hangs: leave it */
         if (st) cli_error("%s", err[0] ? err : lj_strerror(st));
-        fprintf(stderr, "lstmjam: the devices did not close within %d ms; exiting without them\n",
+        fprintf(stderr, "lstmjam: %s did not close within %d ms; exiting without waiting\n", hung_what,
                 CLOSE_TIMEOUT_MS);
         fflush(NULL);
         _exit(st ? cli_exit_code(st) : LJ_EXIT_FAIL);

@@ -13,3 +13,8 @@ set_tests_properties(play_device_loss PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_E
 # SIGHUP quits as q does (exit 0, session written) instead of reloading.
 lj_add_script_test(play_hangup play_hangup.sh LABELS unit)
 set_tests_properties(play_hangup PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+
+# Closing devices within a bound, each on its own thread (a hung close holds
+# up neither the others' panics nor the exit); label threads: the TSan build
+# runs it.
+lj_add_test(test_close_bounded test_close_bounded.c LABELS "unit;threads")
