@@ -744,7 +744,8 @@ int cmd_generate(int argc, char **argv) {
         }
         if (gs.unbanned) fprintf(stderr, ", n-gram bans lifted %zu times", gs.unbanned);
         if (gs.unmasked) fprintf(stderr, ", key mask lifted %zu times (no token allowed)", gs.unmasked);
-        if (gs.marks_closed) fprintf(stderr, ", %zu octave marks added to bring the last note into range", gs.marks_closed);
+        if (gs.marks_closed) fprintf(stderr, ", %zu octave mark%s added to bring the last note into range", gs.marks_closed,
+                                     gs.marks_closed == 1 ? "" : "s");
         fprintf(stderr, "%s%s\n", out_path ? " -> " : "", out_path ? out_path : "");
     }
     goto done;

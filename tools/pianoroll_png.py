@@ -6,7 +6,8 @@
 Time runs left to right (quarter notes, 24 px each, at most --quarters Q of
 them, default 64), pitch bottom to top (4 px per semitone, the file's range
 plus two semitones), C lines marked; each note a bar, its onset darker.
-Python's standard library only (zlib for the PNG)."""
+Needs numpy (through tools/mgeval.py, which reads the MIDI): run it with
+/usr/bin/python3 (Debian python3-numpy), as its first line does."""
 
 import os
 import struct
