@@ -6,7 +6,8 @@
 # written); a MIDI primer is written as ABC; key masks run on abc models (also
 # with beam search); beam search runs, and without a mask equals its golden
 # file; beam width 1 writes what temperature 0 writes (chars, timestep, abc
-# tokens); encode writes abc tokens.
+# tokens); encode writes abc tokens; a text cut by --length before its
+# octave marks gets them.
 . "${LJ_SOURCE_DIR:?}/tests/cli_lib.sh"
 CFG=$LJ_SOURCE_DIR/tests/data/train/tiny.yaml
 "$BIN" train "$CFG" --run-dir "$tmp/run" --steps 40 -q || { echo "FAIL: training the tiny model"; exit 1; }
