@@ -4,6 +4,7 @@
  * control thread reads the keys, shows the status line once a second from the
  * other threads' counters, and writes the session MIDI at the end. */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -602,7 +603,9 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
         if (nsyn && p->syn == nsyn) {
             char desc[256];
             synth_describe(p->syn, desc, sizeof desc);
-            fprintf(stderr, "SoundFont: %s (new synth, swapped in while the audio ran)\nsynth: %s\n", p->sf, desc);
+            char sfl[2 * PATH_MAX + 8];
+            fprintf(stderr, "SoundFont: %s (new synth, swapped in while the audio ran)\nsynth: %s\n",
+                    synth_soundfont_label(p->sf, sfl, sizeof sfl), desc);
         }
         if (restart)
             fprintf(stderr, "audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms "
@@ -713,7 +716,8 @@ int cmd_play(int argc, char **argv) {
         if (p.out) {
             char desc[256];
             synth_describe(p.syn, desc, sizeof desc);
-            printf("SoundFont: %s\nsynth: %s\n", p.sf, desc);
+            char sfl[2 * PATH_MAX + 8];
+            printf("SoundFont: %s\nsynth: %s\n", synth_soundfont_label(p.sf, sfl, sizeof sfl), desc);
         }
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
                mode_name(ec.mode), (unsigned long long)ec.seed);

@@ -1,6 +1,7 @@
 /* lstmjam render: a score (or, later, the model-driven engine) to an audio file,
  * through the real-time audio path (dsp/sched + FluidSynth), faster than real
  * time. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -312,9 +313,10 @@ static int render_model(render_cli *c, const char *sf) {
     o.notes = (uint64_t)c->notes;
     progress_state prog = {wall_now(), 0, 0, isatty(2)};
     if (!c->quiet) {
+        char sfl[2 * PATH_MAX + 8];
         printf("SoundFont: %s\nmodel: %s (%s, %zu parameters); temperature %g, top-k %d, seed %llu\n"
                "%g Hz, period %u frames, look-ahead %llu frames, gain %g\n",
-               sf, c->model, engine_model_encoding(m), lj_model_num_params(engine_model_lstm(m)),
+               synth_soundfont_label(sf, sfl, sizeof sfl), c->model, engine_model_encoding(m), lj_model_num_params(engine_model_lstm(m)),
                (double)o.engine.sampler.temperature, o.engine.sampler.top_k,
                (unsigned long long)o.engine.seed, c->opts.synth.sample_rate, c->opts.period,
                (unsigned long long)o.engine.lookahead_frames, c->opts.synth.gain);
@@ -423,9 +425,10 @@ int cmd_render(int argc, char **argv) {
         goto done;
     }
     const score *s = book.items[0];
+    char sfl[2 * PATH_MAX + 8];
     if (!c.quiet)
         printf("SoundFont: %s\n%s: %zu notes; %g Hz, period %u frames, gain %g, reverb %s, chorus %s\n",
-               sf, c.score, s->n_notes, c.opts.synth.sample_rate, c.opts.period, c.opts.synth.gain,
+               synth_soundfont_label(sf, sfl, sizeof sfl), c.score, s->n_notes, c.opts.synth.sample_rate, c.opts.period, c.opts.synth.gain,
                c.opts.synth.reverb ? "on" : "off", c.opts.synth.chorus ? "on" : "off");
     fflush(stdout);
 

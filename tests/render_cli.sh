@@ -1,6 +1,7 @@
 #!/bin/sh
 # `lstmjam render` on good and bad input. Good input: exit 0, WAV (RIFF/WAVE) or FLAC (fLaC) plus the
-# MIDI beside it, the SoundFont named on stdout. Bad input: exit 2 (usage, bad
+# MIDI beside it, the SoundFont named on stdout (and the file a linked one
+# points at). Bad input: exit 2 (usage, bad
 # score, a missing input file, missing or invalid SoundFont) or 1 (I/O), a message naming the culprit,
 # and nothing left in the output folder. Skipped (77) without a SoundFont.
 set -u
@@ -25,6 +26,17 @@ else
     [ "$(ls -A "$tmp/out" | tr '\n' ' ')" = "good.mid good.wav " ] || bad "unexpected files: $(ls -A "$tmp/out")"
 fi
 rm -f "$tmp/out"/*
+
+# A SoundFont given as a symbolic link (Debian's default-GM.sf2 is one): the
+# banner names the font it points at too.
+ln -s "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2" "$tmp/link.sf2"
+if render --score "$data/midi/good.mid" -o "$tmp/out/link.wav" --soundfont "$tmp/link.sf2" >"$tmp/stdout" 2>"$tmp/stderr"; then
+    grep -q "^SoundFont: $tmp/link.sf2 (-> /.*/soundfonts/lstmjam-basic.sf2)$" "$tmp/stdout" \
+        || bad "a linked SoundFont: the banner does not name its target: $(head -n 1 "$tmp/stdout")"
+else
+    bad "render with a linked SoundFont failed"; cat "$tmp/stderr"
+fi
+rm -f "$tmp/out"/* "$tmp/link.sf2"
 
 # Good: tune 2 of an ABC book, FLAC by extension, odd period, quiet.
 if ! render --score "$data/audio/two-tunes.abc" --tune 2 -o "$tmp/out/two.flac" --period 100 \

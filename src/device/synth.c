@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fluidsynth.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "files.h"
@@ -65,6 +67,14 @@ static int first_soundfont_in(const char *dir, char *out, size_t outlen) {
     if (!best[0]) return 0;
     int n = snprintf(out, outlen, "%s/%s", dir, best);
     return n > 0 && (size_t)n < outlen && access(out, R_OK) == 0;
+}
+
+const char *synth_soundfont_label(const char *path, char *buf, size_t len) {
+    char target[PATH_MAX];
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode) || !realpath(path, target)) return path;
+    snprintf(buf, len, "%s (-> %s)", path, target);
+    return buf;
 }
 
 int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, char *err,

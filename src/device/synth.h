@@ -59,6 +59,11 @@ void synth_config_default(synth_config *c);
 int synth_find_soundfont(const char *explicit_path, char *out, size_t outlen, char *err,
                          size_t errlen);
 
+/* The SoundFont path for the banner: `path`, and when it is a symbolic link
+ * (Debian's default-GM.sf2 -> the installed GM font) the file it names, so
+ * the user sees which font plays: "PATH (-> TARGET)". Thread: control. */
+const char *synth_soundfont_label(const char *path, char *buf, size_t len);
+
 /* Creates the synth and loads the SoundFont. On failure *out is NULL and err
  * says what and where (bad setting, unreadable or invalid SoundFont).
  * Thread: control. */
