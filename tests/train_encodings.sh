@@ -130,5 +130,12 @@ printf '#lstmjam-tokens 1 encoding=timestep transpose=c\n60 _ _ r /\n60 _ q\n' >
 st=$?
 [ $st = 2 ] && grep -q "t.txt:3:6: expected a timestep token, found 'q'" "$tmp/err" && ok "bad token: exit 2 with line:col" ||
     { bad "bad token: exit $st"; cat "$tmp/err"; }
+# another encoding's tokens (event, whose 'shift:100' timestep cannot read):
+# named by the header, not by the first token
+printf '#lstmjam-tokens 1 encoding=event\nshift:100 on:60 shift:50 off:60\n' >"$tmp/bad/t.txt"
+"$BIN" train "$tmp/bad.yaml" --run-dir "$tmp/runs/bad" 2>"$tmp/err"
+st=$?
+[ $st = 2 ] && grep -q "t.txt:1:1: the file holds event tokens; the model or config reads timestep tokens" "$tmp/err" &&
+    ok "another encoding's tokens: exit 2 naming it" || { bad "event tokens: exit $st"; cat "$tmp/err"; }
 [ $fail = 0 ] && echo "train_encodings: all passed"
 exit $fail

@@ -312,20 +312,28 @@ static int read_tokens_file(train_dataset *d, const input_file *f, char *err, si
     if (rc) return rc;
     tokset part = {0};
     enc_tokens_header h;
-    rc = enc_tokens_parse_into(d->enc, (const char *)text, len, f->path, &part, &h, err, errlen);
-    free(text);
+    /* The first line alone first: a header of another encoding or other
+     * options is named as such, rather than the first token this encoding
+     * cannot read. (A file without a header: its first line's tokens, read
+     * again below.) */
+    const char *nl = memchr(text, '\n', len);
+    rc = enc_tokens_parse_into(d->enc, (const char *)text, nl ? (size_t)(nl - (const char *)text) + 1 : len, f->path,
+                               &part, &h, err, errlen);
+    tokset_free(&part);
     if (!rc && h.present) {
         char opts[sizeof d->options];
         enc_opts_format(&h.opts, h.encoding[0] ? h.encoding : d->encoding, opts, sizeof opts);
         if (h.encoding[0] && strcmp(h.encoding, d->encoding))
-            rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s:1:1: the file holds %s tokens, the config asks for %s", f->path,
-                         h.encoding, d->encoding);
+            rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s:1:1: the file holds %s tokens; the model or config reads %s tokens",
+                         f->path, h.encoding, d->encoding);
         else if (strcmp(opts, d->options))
             rc = lj_fail(err, errlen, LJ_ERR_ARG,
-                         "%s:1:1: the tokens were encoded with options '%s', the config's are '%s' "
-                         "(set encoding_options to match)",
+                         "%s:1:1: the tokens were encoded with options '%s'; the model or config reads '%s' "
+                         "(encode them with those options, or set a config's encoding_options to match)",
                          f->path, opts, d->options);
     }
+    if (!rc) rc = enc_tokens_parse_into(d->enc, (const char *)text, len, f->path, &part, &h, err, errlen);
+    free(text);
     for (size_t p = 0; p < part.n_pieces && !rc; p++) {
         rc = train_corpus_add(&d->corpus, part.ids + part.start[p], tokset_piece_len(&part, p),
                               (int32_t)d->corpus.n_groups++, f->source, -1);
