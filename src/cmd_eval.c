@@ -285,26 +285,6 @@ static int export_split(train_dataset *d, int frames, const char *enc, const cha
     return rc;
 }
 
-/* --transpose-average: "LO:HI" (-12 <= LO <= 0 <= HI <= 12) or "N" (= -N:N),
- * as the encodings' augment option. */
-static int parse_shifts(const char *v, int *lo, int *hi) {
-    char *end;
-    long a = strtol(v, &end, 10), b;
-    if (end == v) return -1;
-    if (*end == ':') {
-        const char *second = end + 1;
-        b = strtol(second, &end, 10);
-        if (end == second) return -1;
-    } else {
-        b = a;
-        a = -a;
-    }
-    if (*end || a < -12 || a > 0 || b < 0 || b > 12) return -1;
-    *lo = (int)a;
-    *hi = (int)b;
-    return 0;
-}
-
 int cmd_eval(int argc, char **argv) {
     if (eval_sets_wanted(argc, argv)) return eval_sets_main(argc, argv); /* generated vs reference: MGEval */
     const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
@@ -372,7 +352,7 @@ int cmd_eval(int argc, char **argv) {
                     cli_error("--transpose-average %s: it applies to the --model just before it, %s", v,
                               n_models ? "which has one already" : "and there is none");
                     code = LJ_EXIT_BAD_INPUT;
-                } else if (parse_shifts(v, &shift_lo[n_models - 1], &shift_hi[n_models - 1])) {
+                } else if (train_parse_shift_range(v, &shift_lo[n_models - 1], &shift_hi[n_models - 1])) {
                     cli_error("--transpose-average: expected LO:HI with -12 <= LO <= 0 <= HI <= 12, or N (0..12), "
                               "found '%s'", v);
                     code = LJ_EXIT_BAD_INPUT;

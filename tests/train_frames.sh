@@ -8,7 +8,8 @@
 #    the same for train_on pieces with input dropout (Bernoulli);
 #  - init (weights from a model file) and optimizer.ema (an average of the
 #    weights), and eval's ensemble of several Bernoulli models and its
-#    transposition averaging (below);
+#    transposition averaging (below), also as the trainer's validation
+#    (eval_transpose_average);
 #  - psd on 40 Nottingham MIDI tunes: three heads named after the frame's
 #    fields with per-head losses in metrics.jsonl, loss_weights applied
 #    (a zero weight leaves that head out of the total);
@@ -214,6 +215,32 @@ rc2=$?
 [ $rc -eq 2 ] && [ $rc2 -eq 2 ] && grep -q "none" "$tmp/ta.log" && grep -q "found '13'" "$tmp/ta.log" &&
     ok "transpose-average before --model, out of range: exit 2" || { bad "transpose-average errors: $rc $rc2"; cat "$tmp/ta.log"; }
 
+# eval_transpose_average: the trainer validates (and scores test at the end)
+# with eval's --transpose-average ensemble; metrics.jsonl says so (a run from
+# the pa model at a rate of 1e-9, so both equal eval's of the pa model: $ta
+# is its test score above). A NADE model or a bad range: exit 2 with
+# file:line:col.
+sed 's/^steps: 1$/steps: 1\neval_transpose_average: "-1:1"/' "$tmp/i1.yaml" >"$tmp/ta1.yaml"
+"$BIN" train "$tmp/ta1.yaml" --run-dir "$tmp/runs/ta1" -q || bad "eval_transpose_average run"
+want=$("$BIN" eval --model "$tmp/runs/pa/model.lstm" --transpose-average -1:1 --data "$tmp/p20.yaml" --split valid --json -q |
+    sed 's/.*"nll":\([0-9.]*\).*/\1/')
+got=$(field "$tmp/runs/ta1/metrics.jsonl" valid_loss)
+gtest=$(field "$tmp/runs/ta1/metrics.jsonl" test_loss)
+awk -v a="$want" -v b="$got" -v c="$ta" -v d="$gtest" \
+    'BEGIN { x = a - b; y = c - d; exit !(x < 1e-3 && x > -1e-3 && y < 1e-3 && y > -1e-3 && a != c) }' &&
+    grep -q '"valid_transpose_average": \[-1, 1\]' "$tmp/runs/ta1/metrics.jsonl" &&
+    grep -q '"test_transpose_average": \[-1, 1\]' "$tmp/runs/ta1/metrics.jsonl" &&
+    ok "eval_transpose_average: validation $got = eval --transpose-average -1:1's $want, test $gtest = $ta" ||
+    { bad "eval_transpose_average: validation $got (eval $want), test $gtest (eval $ta)"; cat "$tmp/runs/ta1/metrics.jsonl"; }
+printf 'eval_transpose_average: 2\n' | cat "$tmp/r60.yaml" - >"$tmp/tanade.yaml"
+"$BIN" train "$tmp/tanade.yaml" --run-dir "$tmp/runs/tanade" 2>"$tmp/tanade.log"
+rc=$?
+sed 's/^eval_transpose_average: .*/eval_transpose_average: 3:1/' "$tmp/ta1.yaml" >"$tmp/tabad.yaml"
+"$BIN" train "$tmp/tabad.yaml" --run-dir "$tmp/runs/tabad" 2>>"$tmp/tanade.log"
+rc2=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && grep -q "tanade.yaml:[0-9]*:1: 'eval_transpose_average': expected a pianoroll model with a Bernoulli head" "$tmp/tanade.log" &&
+    grep -q "tabad.yaml:[0-9]*:[0-9]*: 'eval_transpose_average': expected LO:HI" "$tmp/tanade.log" &&
+    ok "eval_transpose_average with a NADE head, or 3:1: exit 2 with file:line:col" || { bad "eval_transpose_average errors: exit $rc, $rc2"; cat "$tmp/tanade.log"; }
 # 2. psd on 40 Nottingham tunes: per-head losses; a zero loss weight.
 mkdir "$tmp/tunes"
 ls "$CORPORA/nottingham/midi/"*.mid | head -40 | while read -r f; do cp "$f" "$tmp/tunes/"; done

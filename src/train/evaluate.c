@@ -249,3 +249,21 @@ int train_evaluate_frames_ensemble(lj_model *const *ms, int n, const int *shift_
     out->windows = pieces;
     return LJ_OK;
 }
+
+int train_parse_shift_range(const char *text, int *lo, int *hi) {
+    char *end;
+    long a = strtol(text, &end, 10), b;
+    if (end == text) return -1;
+    if (*end == ':') {
+        const char *second = end + 1;
+        b = strtol(second, &end, 10);
+        if (end == second) return -1;
+    } else {
+        b = a;
+        a = -a;
+    }
+    if (*end || a < -12 || a > 0 || b < 0 || b > 12) return -1;
+    *lo = (int)a;
+    *hi = (int)b;
+    return 0;
+}

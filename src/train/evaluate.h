@@ -71,4 +71,11 @@ int train_evaluate_frames_ensemble(lj_model *const *ms, int n, const int *shift_
                                    const encoding *e, const frameset *s, long max_pieces, train_eval *out, char *err,
                                    size_t errlen);
 
+/* A range of shifts for train_evaluate_frames_ensemble, as the encodings'
+ * augment option: "LO:HI" (-12 <= LO <= 0 <= HI <= 12) or "N" (= -N:N).
+ * Returns 0, or -1 (lo, hi untouched) for anything else; the caller reports
+ * where the text came from (eval's --transpose-average, the trainer's
+ * eval_transpose_average). */
+int train_parse_shift_range(const char *text, int *lo, int *hi);
+
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "evaluate.h"
 #include "files.h"
 
 static const char *const optim_names[] = {"sgd", "adam", "adamw", "adamax", "rmsprop", NULL};
@@ -268,6 +269,24 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     TRY(cfg_int(d, root, "log_every", 0, 1, 1000000000L, &c->log_every, err, errlen));
     TRY(cfg_int(d, root, "eval_every", 0, 1, 1000000000L, &c->eval_every, err, errlen));
     TRY(cfg_int(d, root, "eval_batches", 0, 0, 1000000000L, &c->eval_batches, err, errlen));
+    cfg_node *shifts = cfg_get(root, "eval_transpose_average");
+    if (shifts) {
+        char text[32];
+        TRY(cfg_string(d, root, "eval_transpose_average", 1, text, sizeof text, err, errlen));
+        c->eval_transpose_line = shifts->key_line;
+        if (train_parse_shift_range(text, &c->eval_shift_lo, &c->eval_shift_hi)) {
+            rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'eval_transpose_average': expected LO:HI with -12 <= "
+                         "LO <= 0 <= HI <= 12, or N (0..12), found '%s'", name, shifts->line, shifts->col, text);
+            goto done;
+        }
+        /* the ensemble averages Bernoulli key probabilities (evaluate.h) */
+        if (strcmp(c->encoding, "pianoroll") || c->frame_head_nade) {
+            rc = lj_fail(err, errlen, LJ_ERR_ARG, "%s:%d:%d: 'eval_transpose_average': expected a pianoroll model "
+                         "with a Bernoulli head (model.frame_head: bernoulli), found %s%s", name, shifts->key_line,
+                         shifts->key_col, c->encoding, strcmp(c->encoding, "pianoroll") ? "" : " with a NADE head");
+            goto done;
+        }
+    }
     n = NULL;
     TRY(cfg_map(d, root, "early_stopping", 0, &n, err, errlen));
     if (n) {

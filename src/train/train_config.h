@@ -28,6 +28,10 @@
  *   steps: 2000                        # optimizer steps
  *   log_every: 10                      # steps between metrics lines
  *   eval_every: 100                    # steps between validations
+ *   eval_transpose_average: 5          # pianoroll, Bernoulli head: validate (and score the
+ *                                      # test split at the end) with eval's --transpose-average
+ *                                      # LO:HI|N, so valid_loss, best, early stopping and
+ *                                      # restore_best follow the transposition-averaged loss
  *   early_stopping: {patience: 10, restore_best: true}
  *   checkpoint_every: 500
  *   seed: 42
@@ -128,6 +132,10 @@ typedef struct train_config {
     long log_every;                 /* steps between metrics lines (train loss averaged) */
     long eval_every;                /* steps between validations */
     long eval_batches;              /* validation batches, 0 = the whole split */
+    int eval_shift_lo, eval_shift_hi; /* eval_transpose_average: validation (and the test
+                                       score at the end) is train_evaluate_frames_ensemble of
+                                       the model over these shifts (keys); 0:0 = plain */
+    int eval_transpose_line;        /* line of eval_transpose_average (messages), 0 if none */
     long patience;                  /* early stopping: validations without improvement, 0 = off */
     int restore_best;               /* at the end, keep the best validation model */
     long checkpoint_every;          /* steps between checkpoints */

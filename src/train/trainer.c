@@ -548,9 +548,27 @@ static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
 /* Mean loss per token over the validation windows (all, or eval_batches
  * batches), no dropout: train_evaluate, the code `lstmjam eval` runs too.
  * NAN when there is no validation data. */
+/* The loss of the model on frame set s: with eval_transpose_average, eval's
+ * ensemble of the model's runs over those shifts (evaluate.h), else its own. */
+static int score_frames(run *r, lj_model *m, const frameset *s, long max_pieces, train_eval *ev, char *err,
+                        size_t errlen) {
+    const train_config *c = r->cfg;
+    if (c->eval_shift_lo || c->eval_shift_hi)
+        return train_evaluate_frames_ensemble(&m, 1, &c->eval_shift_lo, &c->eval_shift_hi, r->data.enc, s, max_pieces,
+                                              ev, err, errlen);
+    return train_evaluate_frames(m, r->data.enc, s, max_pieces, ev, err, errlen);
+}
+
+/* `, "KEY": [LO, HI]` when the losses are averaged over transpositions, so
+ * metrics.jsonl says which loss valid_loss and test_loss are. */
+static void write_transpose_average(run *r, const char *key) {
+    if (r->cfg->eval_shift_lo || r->cfg->eval_shift_hi)
+        fprintf(r->metrics, ", \"%s\": [%d, %d]", key, r->cfg->eval_shift_lo, r->cfg->eval_shift_hi);
+}
+
 static double validate(run *r, train_eval *ev, char *err, size_t errlen, int *rc) {
     if (r->frames)
-        *rc = train_evaluate_frames(r->model, r->data.enc, r->fvalid, r->cfg->eval_batches, ev, err, errlen);
+        *rc = score_frames(r, r->model, r->fvalid, r->cfg->eval_batches, ev, err, errlen);
     else
         *rc = train_evaluate(r->model, r->acts, r->valid, r->cfg->seq_len, r->cfg->batch, r->cfg->eval_batches,
                              r->x, r->y, ev, err, errlen);
@@ -840,6 +858,7 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
                 lj_sched_observe(&r.sched, v);
                 fprintf(r.metrics, "{\"step\": %ld, \"valid_loss\": %.6f, \"valid_bits_per_token\": %.6f, \"best\": %s",
                         r.step, v, v / log(2.0), best ? "true" : "false");
+                write_transpose_average(&r, "valid_transpose_average");
                 write_head_losses(&r, "valid_head_loss", ev.head_nll, 1.0);
                 fputs("}\n", r.metrics);
                 fflush(r.metrics);
@@ -880,6 +899,10 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         if (r.ema) ema_swap(&r, params);
     }
     if (rc) goto done;
+    char averaged[64] = ""; /* which loss validation and test are */
+    if (cfg->eval_shift_lo || cfg->eval_shift_hi)
+        snprintf(averaged, sizeof averaged, "; averaged over transpositions %+d..%+d", cfg->eval_shift_lo,
+                 cfg->eval_shift_hi);
     /* Frame models: the result scored on the test split (the JSB benchmark's
      * NLL per frame for a pianoroll model) */
     const frameset *ftest = &r.data.frame_split[TRAIN_SPLIT_TEST];
@@ -887,22 +910,23 @@ int trainer_run(const train_config *cfg, const trainer_opts *o, char *err, size_
         lj_model *result = NULL;
         train_eval te;
         if ((rc = modelio_load(r.path_model, &result, NULL, NULL, err, errlen))) goto done;
-        rc = train_evaluate_frames(result, r.data.enc, ftest, 0, &te, err, errlen);
+        rc = score_frames(&r, result, ftest, 0, &te, err, errlen);
         lj_model_destroy(result);
         if (rc) goto done;
         fprintf(r.metrics, "{\"step\": %ld, \"test_loss\": %.6f, \"test_frames\": %zu, \"test_pieces\": %zu",
                 r.step, te.nll, te.tokens, te.windows);
+        write_transpose_average(&r, "test_transpose_average");
         write_head_losses(&r, "test_head_loss", te.head_nll, 1.0);
         fputs("}\n", r.metrics);
         fflush(r.metrics);
         if (!r.quiet)
-            fprintf(stderr, "test: %.4f nats per frame (weighted heads) over %zu predicted frames of %zu pieces\n",
-                    te.nll, te.tokens, te.windows);
+            fprintf(stderr, "test: %.4f nats per frame (weighted heads%s) over %zu predicted frames of %zu pieces\n",
+                    te.nll, averaged, te.tokens, te.windows);
     }
     write_plot(&r);
     if (!r.quiet)
-        fprintf(stderr, "done: %ld steps in %.1f s; best validation loss %.4f nats/token (%.4f bits) at step %ld; model %s\n",
-                r.step, now_s() - t_start, r.best_valid, r.best_valid / log(2.0), r.best_step, r.path_model);
+        fprintf(stderr, "done: %ld steps in %.1f s; best validation loss %.4f nats/token (%.4f bits%s) at step %ld; model %s\n",
+                r.step, now_s() - t_start, r.best_valid, r.best_valid / log(2.0), averaged, r.best_step, r.path_model);
 done:
     run_free(&r);
     return rc;
