@@ -18,6 +18,7 @@
 #include "io/midi.h"
 #include "io/score_io.h"
 #include "modelio.h"
+#include "notelist.h"
 
 static const char *help =
     "usage: lstmjam generate --model MODEL.lstm [options] -o OUT.mid|OUT.abc|OUT.txt\n"
@@ -81,109 +82,6 @@ static const char *help =
     "exit status: 0 done, 1 system error, 2 bad input or usage\n";
 
 /* ------------------------------------------------------------------ primer */
-
-/* MIDI number or note name (C4, F#3, Bb2, E-4) at s[0..len); -1 if neither. */
-static int parse_pitch(const char *s, size_t len) {
-    if (len == 0) return -1;
-    if (s[0] >= '0' && s[0] <= '9') {
-        long v = 0;
-        for (size_t i = 0; i < len; i++) {
-            if (s[i] < '0' || s[i] > '9' || i > 3) return -1;
-            v = v * 10 + (s[i] - '0');
-        }
-        return v <= 127 ? (int)v : -1;
-    }
-    static const int letter_pc[7] = {9, 11, 0, 2, 4, 5, 7};
-    char c = s[0];
-    if (c >= 'a' && c <= 'g') c = (char)(c - 'a' + 'A');
-    if (c < 'A' || c > 'G') return -1;
-    int pc = letter_pc[c - 'A'];
-    size_t i = 1;
-    while (i < len && (s[i] == '#' || s[i] == 'b' || s[i] == '-') && i < 3) pc += s[i++] == '#' ? 1 : -1;
-    int neg = 0;
-    if (i < len && s[i] == '-') {
-        neg = 1;
-        i++;
-    }
-    if (i >= len || len - i > 1 || s[i] < '0' || s[i] > '9') return -1;
-    int octave = neg ? -(s[i] - '0') : s[i] - '0';
-    int p = (octave + 1) * 12 + pc;
-    return p >= 0 && p <= 127 ? p : -1;
-}
-
-/* "C4 E4:2 r:0.5 C4+E4+G4" into a one-part score of consecutive notes. */
-static int parse_notes(const char *text, score **out, char *err, size_t errlen) {
-    *out = NULL;
-    score *s = score_create();
-    if (!s || score_add_part(s, "primer", 0, 0, NULL) || score_add_tempo(s, 0, SCORE_DEFAULT_US_PER_QN)) {
-        score_destroy(s);
-        return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
-    }
-    int64_t t = 0;
-    size_t i = 0, n = strlen(text), notes = 0;
-    while (i < n) {
-        while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == ',')) i++;
-        if (i >= n) break;
-        size_t w = i;
-        while (w < n && text[w] != ' ' && text[w] != '\t' && text[w] != ',') w++;
-        const char *colon = memchr(text + i, ':', w - i);
-        size_t body = colon ? (size_t)(colon - text) : w;
-        int64_t len = SCORE_PPQ;
-        if (colon) {
-            char q[32];
-            size_t ql = w - body - 1;
-            double v = -1;
-            if (ql > 0 && ql < sizeof q) {
-                memcpy(q, colon + 1, ql);
-                q[ql] = 0;
-                char *end;
-                v = strtod(q, &end);
-                if (*end) v = -1;
-            }
-            len = (int64_t)floor(v * SCORE_PPQ + 0.5);
-            if (!(v > 0 && v <= 64) || len < 1) {
-                score_destroy(s);
-                return lj_fail(err, errlen, LJ_ERR_PARSE,
-                               "--primer: column %zu: expected a length in quarter notes (0 < L <= 64) after ':', found '%.*s'",
-                               body + 2, (int)(w - body - 1), colon + 1);
-            }
-        }
-        if (!(body - i == 1 && text[i] == 'r')) {
-            size_t m = i;
-            while (m < body) {
-                size_t p = m;
-                while (p < body && text[p] != '+') p++;
-                int pitch = parse_pitch(text + m, p - m);
-                if (pitch < 0) {
-                    score_destroy(s);
-                    return lj_fail(err, errlen, LJ_ERR_PARSE,
-                                   "--primer: column %zu: expected a note (C4, F#3, Bb2, a MIDI number 0..127) or r, found '%.*s'",
-                                   m + 1, (int)(p - m), text + m);
-                }
-                score_note nt = {0};
-                nt.onset = t;
-                nt.duration = len;
-                nt.pitch = (uint8_t)pitch;
-                nt.velocity = 80;
-                if (score_add_note(s, &nt)) {
-                    score_destroy(s);
-                    return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
-                }
-                notes++;
-                m = p + 1;
-            }
-        }
-        t += len;
-        i = w;
-    }
-    if (!notes) {
-        score_destroy(s);
-        return lj_fail(err, errlen, LJ_ERR_PARSE, "--primer: expected notes (\"C4 E4 G4:2\"), found no note in '%s'", text);
-    }
-    score_sort(s);
-    *out = s;
-    return LJ_OK;
-}
 
 /* Drops piece-ending tokens (timestep '/') from the end of a primer, so the
  * model goes on with the piece instead of starting the next. */
@@ -281,7 +179,7 @@ static int encode_primer(encoding *e, const char *primer, tokset *set, frameset 
         return rc;
     }
     score *s;
-    if ((rc = parse_notes(primer, &s, err, errlen))) return rc;
+    if ((rc = notelist_read(primer, strlen(primer), "--primer", &s, err, errlen))) return rc;
     rc = encode_score(e, s, set, fset, NULL, err, errlen);
     score_destroy(s);
     if (!rc && set->n_pieces == 0 && (!fset || fset->n_pieces == 0))
@@ -591,8 +489,8 @@ int cmd_generate(int argc, char **argv) {
             masked = 1;
         } else if (!strcmp(a, "--pitch-range")) {
             const char *colon = strchr(v, ':');
-            int l = colon ? parse_pitch(v, (size_t)(colon - v)) : -1;
-            int h = colon ? parse_pitch(colon + 1, strlen(colon + 1)) : -1;
+            int l = colon ? notelist_parse_pitch(v, (size_t)(colon - v)) : -1;
+            int h = colon ? notelist_parse_pitch(colon + 1, strlen(colon + 1)) : -1;
             if (l < 0 || h < 0 || l > h) BAD("--pitch-range: expected LO:HI (MIDI numbers or names, LO <= HI: 48:84, C3:C6), found '%s'", v);
             lo = l;
             hi = h;

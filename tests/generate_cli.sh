@@ -41,6 +41,11 @@ last=$(grep -v '^#' "$tmp/p.txt" | tr ' ' '\n' | grep -v '^$' | tail -n 1)
 check "timestep greedy" 0 "" -- "$BIN" generate --model "$TS" --primer "C4 E4" --length 100 --temperature 0 -o "$tmp/tg.txt"
 check "timestep beam 1" 0 "beam 1" -- "$BIN" generate --model "$TS" --primer "C4 E4" --length 100 --beam 1 -o "$tmp/tb1.txt"
 cmp -s "$tmp/tg.txt" "$tmp/tb1.txt" && echo "ok   timestep: --beam 1 = --temperature 0" || { echo "FAIL: timestep: --beam 1 differs from --temperature 0"; fail=1; }
+# a note list primer is read strictly (src/io/notelist.c): a '+' with no pitch
+# after it was once taken as the chord's end
+check "primer note list, '+' at the end" 2 "primer: column 7 (note 2 'E4+'): expected a pitch after '+'" -- \
+    "$BIN" generate --model "$TS" --primer "C4 E4+" -o "$tmp/plus.txt"
+no_output "primer note list, '+' at the end" "$tmp/plus.txt"
 check "beam 1 with a temperature" 2 "does not combine" -- "$BIN" generate --model "$TS" --primer "C4" --beam 1 --temperature 0.5 -o "$tmp/bt.txt"
 check "pieces with beam" 2 "not pieces" -- "$BIN" generate --model "$TS" --primer "C4" --length 1pieces --beam 2 -o "$tmp/pb.txt"
 check "mask on abc" 0 "abc model (chars)" -- "$BIN" generate --model "$M" --key G --pitch-range C4:C6 --length 300 -o "$tmp/key.mid"
