@@ -28,6 +28,16 @@ typedef struct build {
     size_t errlen;
 } build;
 
+/* strdup through malloc in this file, so the allocation-failure tests
+ * (tests/alloc_fail.h) can fail it: libc's strdup allocates out of --wrap's
+ * reach, and its blocks would be freed through the wrapped free. */
+static char *cfg_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
 static void free_node(cfg_node *n) {
     for (size_t i = 0; i < n->n_items; i++) free_node(&n->items[i]);
     free(n->items);
@@ -83,7 +93,7 @@ static int build_node(build *b, yaml_event_t *ev, cfg_node *out, int depth) {
         out->kind = CFG_SCALAR;
         out->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
                       ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
-        out->value = strdup((const char *)ev->data.scalar.value);
+        out->value = cfg_strdup((const char *)ev->data.scalar.value);
         if (!out->value) rc = lj_fail(b->err, b->errlen, LJ_ERR_NOMEM, "%s: out of memory", b->doc->name);
         else if (ev->data.scalar.tag)
             rc = lj_fail(b->err, b->errlen, LJ_ERR_UNSUPPORTED, "%s:%d:%d: YAML tags are not supported",
@@ -131,7 +141,7 @@ static int build_node(build *b, yaml_event_t *ev, cfg_node *out, int depth) {
                         yaml_event_delete(&e);
                         return rc;
                     }
-                key = strdup((const char *)e.data.scalar.value);
+                key = cfg_strdup((const char *)e.data.scalar.value);
                 yaml_event_delete(&e);
                 if (!key) return lj_fail(b->err, b->errlen, LJ_ERR_NOMEM, "%s: out of memory", b->doc->name);
                 if ((rc = next_event(b, &e))) {

@@ -8,3 +8,6 @@ set_tests_properties(preset_jack PROPERTIES RUN_SERIAL TRUE)
 lj_add_script_test(preset_ambient preset_ambient.sh LABELS unit)
 # tools/demo.sh (make run): render path and a clean Ctrl-C in the play path.
 lj_add_script_test(demo_run demo_run.sh LABELS unit)
+# Allocation failures of train_config_parse (presets/train/*.yaml) and
+# preset_parse (presets/*.yaml): LJ_ERR_NOMEM and nothing leaked.
+lj_add_alloc_test(test_config_alloc test_config_alloc.c)
