@@ -14,6 +14,7 @@
 #include "dataset.h"
 #include "evaluate.h"
 #include "export_midi.h"
+#include "eval/eval_abc.h"
 #include "eval/eval_sets.h"
 #include "files.h"
 #if LJ_HAVE_BLAS
@@ -85,6 +86,8 @@ static const char *help =
     "\n"
     "lstmjam eval --generated X... --reference Y... compares two sets of pieces\n"
     "instead, with MGEval's measures (see lstmjam eval --generated --help).\n"
+    "lstmjam eval --abc FILES... gives the share of ABC tunes that lstmjam's reader\n"
+    "reads and abc2midi accepts (see lstmjam eval --abc --help).\n"
     "\n"
     "Reports the loss per target token in nats and bits, the perplexity, the\n"
     "accuracy (the most likely token is the next one), each head's own loss and\n"
@@ -287,6 +290,7 @@ static int export_split(train_dataset *d, int frames, const char *enc, const cha
 
 int cmd_eval(int argc, char **argv) {
     if (eval_sets_wanted(argc, argv)) return eval_sets_main(argc, argv); /* generated vs reference: MGEval */
+    if (eval_abc_wanted(argc, argv)) return eval_abc_main(argc, argv);   /* ABC tunes: readers, abc2midi */
     const char *model_path = NULL, *split_name = NULL, *export_dir = NULL;
     const char **data = calloc((size_t)argc + 1, sizeof *data);
     const char **model_paths = calloc((size_t)argc + 1, sizeof *model_paths);

@@ -1,19 +1,22 @@
 #!/bin/sh
 # abc_acceptance.sh: the share of an ABC model's tunes that abc2midi (the
-# reference ABC tool, Debian package abcmidi) accepts with no error.
+# reference ABC tool, Debian package abcmidi) accepts with no error, and that
+# lstmjam's own reader reads.
 #
 #   tools/abc_acceptance.sh LSTMJAM MODEL.lstm [N=200] [TEMPERATURE=1] [WORKDIR] [GENERATE OPTIONS...]
 #
 # Generates N tunes (`lstmjam generate --length 1pieces`: from the model's
 # default primer, "X:" for chars and "<s>" for tokens, until the model ends
-# the tune; seeds 1..N), runs `abc2midi TUNE -o TUNE.mid` on each and counts
-# a tune as accepted when abc2midi exits 0, prints no line with "Error" and
-# writes a MIDI file. Warnings are counted apart. Prints the first errors.
-# Options after WORKDIR go to generate (--no-grammar: the raw model of an abc
-# tokens model, which samples under the ABC grammar by default). Also prints
-# how many tunes lstmjam's own stream reader had to resynchronise in, and
-# the model's mean NLL of the tokens it generated (generate's "model NLL":
-# log p under the model's own softmax at T=1, nothing masked), over all tunes.
+# the tune; seeds 1..N) into WORKDIR/tune-SEED.abc, then counts with
+# `lstmjam eval --abc` (src/eval/eval_abc.h): per tune, lstmjam's reader
+# (read with no error), its stream reader (tunes it resynchronised in) and
+# abc2midi (accepted: no "Error" line and a MIDI file; warnings counted
+# apart), with the first rejections. Options after WORKDIR go to generate
+# (--no-grammar: the raw model of an abc tokens model, which samples under the
+# ABC grammar by default). Also prints the model's mean NLL of the tokens it
+# generated (generate's "model NLL": log p under the model's own softmax at
+# T=1, nothing masked) and the mean share of probability the grammar masked,
+# over all tunes, weighted by tokens.
 set -u
 BIN=${1:?usage: abc_acceptance.sh LSTMJAM MODEL.lstm [N] [TEMPERATURE] [WORKDIR]}
 MODEL=${2:?model}
@@ -23,8 +26,7 @@ WORK=${5:-$(mktemp -d)}
 [ $# -ge 5 ] && shift 5 || shift $#
 command -v abc2midi >/dev/null || { echo "abc_acceptance: abc2midi not found (apt-get install abcmidi)" >&2; exit 2; }
 mkdir -p "$WORK"
-accepted=0 warned=0 empty=0 tokens=0 nll=0 resync_tunes=0
-: >"$WORK/errors.txt"
+tokens=0 nll=0 masked=0
 i=1
 while [ "$i" -le "$N" ]; do
     tune="$WORK/tune-$i.abc"
@@ -32,25 +34,20 @@ while [ "$i" -le "$N" ]; do
         { echo "abc_acceptance: generate failed for seed $i: $summary" >&2; exit 1; }
     steps=$(printf '%s\n' "$summary" | sed -n 's/.*generated \([0-9]*\) tokens.*/\1/p')
     tok_nll=$(printf '%s\n' "$summary" | sed -n 's/.*model NLL \([0-9.]*\) nats.*/\1/p')
-    resyncs=$(printf '%s\n' "$summary" | sed -n 's/.* \([0-9]*\) ABC errors read past.*/\1/p')
-    [ -n "$resyncs" ] && [ "$resyncs" != 0 ] && resync_tunes=$((resync_tunes + 1))
+    tok_masked=$(printf '%s\n' "$summary" | sed -n 's/.* masked \([0-9.]*\)% of p.*/\1/p')
     if [ -n "$steps" ] && [ -n "$tok_nll" ]; then
         tokens=$((tokens + steps))
         nll=$(awk "BEGIN{print $nll + $steps * $tok_nll}")
-    fi
-    out=$(cd "$WORK" && abc2midi "tune-$i.abc" -o "tune-$i.mid" 2>&1)
-    rc=$?
-    if [ $rc = 0 ] && ! printf '%s\n' "$out" | grep -q "Error" && [ -s "$WORK/tune-$i.mid" ]; then
-        accepted=$((accepted + 1))
-        printf '%s\n' "$out" | grep -q "Warning" && warned=$((warned + 1))
-    else
-        [ -s "$WORK/tune-$i.mid" ] || empty=$((empty + 1))
-        printf 'seed %d (exit %d):\n%s\n' "$i" "$rc" "$(printf '%s\n' "$out" | grep -E 'Error|error' | head -3)" >>"$WORK/errors.txt"
+        [ -n "$tok_masked" ] && masked=$(awk "BEGIN{print $masked + $steps * $tok_masked}")
     fi
     i=$((i + 1))
 done
-echo "lstmjam's own stream reader read past malformed text in $resync_tunes of $N tunes"
-[ $tokens -gt 0 ] && echo "model NLL of the generated tokens: $(awk "BEGIN{printf \"%.4f\", $nll / $tokens}") nats/token over $tokens tokens ($*)"
-echo "abc2midi accepted $accepted of $N tunes ($(awk "BEGIN{printf \"%.1f\", 100*$accepted/$N}")%), $warned of them with warnings; $empty without a MIDI file; temperature $T; tunes in $WORK"
-[ -s "$WORK/errors.txt" ] && { echo "first rejections:"; head -n 12 "$WORK/errors.txt"; }
-exit 0
+[ $tokens -gt 0 ] && echo "model NLL of the generated tokens: $(awk "BEGIN{printf \"%.4f\", $nll / $tokens}") nats/token over $tokens tokens, grammar masked $(awk "BEGIN{printf \"%.3f\", $masked / $tokens}")% of p per token ($*)"
+echo "temperature $T; tunes in $WORK"
+set --
+i=1
+while [ "$i" -le "$N" ]; do
+    set -- "$@" "$WORK/tune-$i.abc"
+    i=$((i + 1))
+done
+"$BIN" eval --abc "$@" --show 6
