@@ -478,8 +478,8 @@ static void test_command(void **st) {
     struct {
         const char *opt, *val, *want;
     } bad[] = {
-        {"--primer", "C4 E4 H4", "column 7: expected a note"},
-        {"--primer", "C4:0 E4", "column 4: expected a length"},
+        {"--primer", "C4 E4 H4", "column 7 (note 3 'H4'): expected a pitch"},
+        {"--primer", "C4:0 E4", "column 4 (note 1 'C4:0'): expected a length"},
         {"--length", "10bars", "expected a unit steps, notes, s or pieces"},
         {"--temperature", "-1", "--temperature: expected a number in 0..100"},
         {"--top-p", "0", "--top-p: expected a number in (0, 1]"},

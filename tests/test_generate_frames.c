@@ -521,7 +521,7 @@ static void test_command(void **st) {
         {roll, "--top-k", "3", "--top-k and --top-p act on softmax heads; a pianoroll model draws each key"},
         {roll, "--top-p", "0.9", "act on softmax heads"},
         {roll, "--key", "C", "need a pitch head; a pianoroll model draws its notes key by key"},
-        {roll, "--primer", "C4 H4", "column 4: expected a note"},
+        {roll, "--primer", "C4 H4", "column 4 (note 2 'H4'): expected a pitch"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int rc = strcmp(bad[i].opt, "--primer")

@@ -71,6 +71,8 @@ static void test_mistakes(void **st) {
     assert_int_equal(parse("data: [a.abc]\nmodel: {dropout: 1.5}\n", &c, err, sizeof err), LJ_ERR_RANGE);
     assert_int_equal(parse("data: [a.abc]\noptimizer: {lerning_rate: 1}\n", &c, err, sizeof err), LJ_ERR_PARSE);
     assert_non_null(strstr(err, "did you mean 'learning_rate'"));
+    assert_int_equal(parse("name: \ndata: [a.abc]\n", &c, err, sizeof err), LJ_ERR_RANGE);
+    assert_non_null(strstr(err, "cfg.yaml:1:6: 'name': expected a run name (the run folder is runs/NAME), found an empty value"));
 }
 
 /* The frame-encoding keys: frame_head, nade_hidden, loss_weights, input_dropout,

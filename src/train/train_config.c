@@ -131,6 +131,12 @@ int train_config_parse(const char *text, size_t len, const char *name, const cha
     long v;
     int e;
     TRY(cfg_string(d, root, "name", 0, c->name, sizeof c->name, err, errlen));
+    if (!c->name[0]) { /* found by fuzz_trainconfig: the run went to runs/ itself, among the other runs */
+        cfg_node *nm = cfg_get(root, "name");
+        rc = lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: 'name': expected a run name (the run folder is "
+                     "runs/NAME), found an empty value", name, nm ? nm->line : 0, nm ? nm->col : 0);
+        goto done;
+    }
     TRY(cfg_string(d, root, "run_dir", 0, c->run_dir, sizeof c->run_dir, err, errlen));
     TRY(parse_encoding(d, root, name, c, err, errlen));
     TRY(parse_read_options(d, root, c, err, errlen));
