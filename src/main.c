@@ -20,7 +20,7 @@ static const command commands[] = {
     {"presets", cmd_presets, "list the play presets (presets/*.yaml): mode, model, instrument"},
     {"encode", cmd_encode, "encode music files as tokens (timestep, notechord, event, abc) or frames (psd, pianoroll) into a text file"},
     {"train", cmd_train, "train a model from a YAML config (runs/NAME/)"},
-    {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy; or compare generated with reference pieces (MGEval)"},
+    {"eval", cmd_eval, "score a model on data: NLL per token (nats, bits), perplexity, accuracy; or compare generated with reference pieces (MGEval); or ABC acceptance (--abc)"},
     {"generate", cmd_generate, "generate music from a model: primer, sampling or beam search, masks -> MIDI/ABC/tokens"},
     {"sample", cmd_sample, "generate text (ABC) from a chars model"},
 };
