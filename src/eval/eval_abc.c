@@ -25,6 +25,7 @@ extern char **environ;
 
 #define ABC2MIDI_TIMEOUT_MS 10000
 #define EVAL_ABC_MSG 240 /* bytes kept of each reader's first message */
+#define EVAL_ABC_DIR 1024 /* the temporary folder's path */
 
 static const char *help =
     "usage: lstmjam eval --abc FILE.abc|FOLDER... [options]\n"
@@ -121,7 +122,7 @@ static int find_on_path(const char *name, char *out, size_t outlen) {
  * LJ_OK, or LJ_ERR_IO when the tune cannot be written or abc2midi started. */
 static int run_abc2midi(const char *abc2midi, const char *dir, const char *text, size_t len, abc_verdict *v,
                         char *err, size_t errlen) {
-    char abc[4096], mid[4096], log[4096];
+    char abc[EVAL_ABC_DIR + 16], mid[EVAL_ABC_DIR + 16], log[EVAL_ABC_DIR + 16];
     snprintf(abc, sizeof abc, "%s/tune.abc", dir);
     snprintf(mid, sizeof mid, "%s/tune.mid", dir);
     snprintf(log, sizeof log, "%s/abc2midi.log", dir);
@@ -373,7 +374,7 @@ int eval_abc_main(int argc, char **argv) {
     const char *abc2midi_opt = NULL;
     int no_abc2midi = 0, json = 0, quiet = 0, code = LJ_EXIT_OK;
     long show = 5;
-    char err[1024], abc2midi[4096], dir[4096] = "";
+    char err[1024], abc2midi[4096], dir[EVAL_ABC_DIR] = "";
     verdicts l = {0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
