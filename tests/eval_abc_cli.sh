@@ -10,9 +10,9 @@ D=$LJ_SOURCE_DIR/tests/data/eval_abc
 A=$D/acceptance.abc
 check "text" 0 "lstmjam's reader read 3 of 5 tunes (60.0%) with no error, 1 of them with warnings" -- \
     "$BIN" eval --abc "$A" --no-abc2midi
-check "text: abc2midi not run" 0 "abc2midi: not run" -- "$BIN" eval --abc "$A" --no-abc2midi
-check "text: tune 4's error at its own line" 0 "acceptance.abc:33:11: expected a non-zero divisor after '/', found '0'" -- \
-    "$BIN" eval --abc "$A" --no-abc2midi
+grep -q "abc2midi: not run" "$tmp/out" && echo "ok   text: abc2midi not run" || { echo "FAIL: text: abc2midi run"; fail=1; }
+grep -q "acceptance.abc:33:11: expected a non-zero divisor after '/', found '0'" "$tmp/out" &&
+    echo "ok   text: tune 4's error at its own line" || { echo "FAIL: text: tune 4's error"; fail=1; }
 check "json" 0 "" -- "$BIN" eval --abc "$A" --no-abc2midi --json
 /usr/bin/python3 - "$tmp/out" <<'PY' && echo "ok   json counts" || { echo "FAIL: json counts"; fail=1; }
 import json, sys
@@ -30,7 +30,6 @@ printf 'K:G\nGABc|\n' >"$tmp/nox.abc"
 check "file without X: is one tune" 0 "read 0 of 1 tunes" -- "$BIN" eval --abc "$tmp/nox.abc" --no-abc2midi
 check "two files, a folder" 0 "ABC acceptance of 6 tunes in 2 files" -- "$BIN" eval --abc "$A" "$tmp" --no-abc2midi
 check "abc2midi not on PATH" 0 "abc2midi: not run (not found on PATH" -- env PATH=/nonexistent "$BIN" eval --abc "$A"
-check "abc2midi not on PATH, json" 0 '"abc2midi":null' -- env PATH=/nonexistent "$BIN" eval --abc "$A" --json
 check "--abc2midi not there" 2 "--abc2midi: /nonexistent/abc2midi: not an executable file" -- \
     "$BIN" eval --abc "$A" --abc2midi /nonexistent/abc2midi
 check "missing file" 2 "nope.abc" -- "$BIN" eval --abc "$tmp/nope.abc" --no-abc2midi
