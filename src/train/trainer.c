@@ -545,9 +545,6 @@ static int trim_metrics(const char *path, long step, char *err, size_t errlen) {
 
 /* ---- validation ------------------------------------------------------------- */
 
-/* Mean loss per token over the validation windows (all, or eval_batches
- * batches), no dropout: train_evaluate, the code `lstmjam eval` runs too.
- * NAN when there is no validation data. */
 /* The loss of the model on frame set s: with eval_transpose_average, eval's
  * ensemble of the model's runs over those shifts (evaluate.h), else its own. */
 static int score_frames(run *r, lj_model *m, const frameset *s, long max_pieces, train_eval *ev, char *err,
@@ -566,6 +563,9 @@ static void write_transpose_average(run *r, const char *key) {
         fprintf(r->metrics, ", \"%s\": [%d, %d]", key, r->cfg->eval_shift_lo, r->cfg->eval_shift_hi);
 }
 
+/* Mean loss per token over the validation windows (all, or eval_batches
+ * batches), no dropout: train_evaluate, the code `lstmjam eval` runs too.
+ * NAN when there is no validation data. */
 static double validate(run *r, train_eval *ev, char *err, size_t errlen, int *rc) {
     if (r->frames)
         *rc = score_frames(r, r->model, r->fvalid, r->cfg->eval_batches, ev, err, errlen);
