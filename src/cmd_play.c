@@ -756,6 +756,7 @@ int cmd_play(int argc, char **argv) {
     double t0 = wall_now(), next_status = t0 + 1;
     uint64_t prev_hist[ENGINE_STEP_BUCKETS] = {0};
     int device_lost = 0;
+    unsigned sources_left_told = 0;
     char lost_what[600] = "the audio device";
     st = LJ_OK;
     for (;;) {
@@ -803,6 +804,17 @@ int cmd_play(int argc, char **argv) {
         if (lost_device(&p, lost_what, sizeof lost_what)) {
             device_lost = 1;
             break;
+        }
+        if (p.min) { /* an ALSA source left: told once each (its keys are released already) */
+            int lc, lp;
+            unsigned left = midi_in_sources_left(p.min, &lc, &lp);
+            if (left != sources_left_told) {
+                sources_left_told = left;
+                fprintf(stderr, "%sMIDI in: %d:%d left %s (unplugged, exited or disconnected): its held keys "
+                        "were released; connect a source again to play on\n", tty ? "\r" : "", lc, lp,
+                        midi_in_name(p.min));
+                fflush(stderr);
+            }
         }
         double now = wall_now();
         if (c.seconds > 0 && now - t0 >= c.seconds) break;

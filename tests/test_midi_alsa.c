@@ -14,6 +14,9 @@
  *     (midi_in_alsa_to_midi, what the input port routes) unchanged, MIDI
  *     clock and Start/Continue/Stop included (for --midi-clock in); SysEx
  *     and active sensing are not routed;
+ *   - midi_in_alsa_source_event: the input port follows who is connected to
+ *     it and tells each departure once (unsubscribed, port or client exit),
+ *     and the events it acts on are not MIDI to the decoder;
  *   - midi_in_pm_to_midi: PortMidi's packed messages as MIDI bytes, clock
  *     one byte long. */
 #include <setjmp.h>
@@ -229,6 +232,102 @@ static void test_alsa_messages(void **state) {
     snd_midi_event_free(dec);
 }
 
+static snd_seq_event_t connect_ev(int type, int from_client, int from_port, int to_client, int to_port) {
+    snd_seq_event_t ev;
+    snd_seq_ev_clear(&ev);
+    ev.type = (snd_seq_event_type_t)type;
+    ev.source.client = SND_SEQ_CLIENT_SYSTEM;
+    ev.data.connect.sender.client = (unsigned char)from_client;
+    ev.data.connect.sender.port = (unsigned char)from_port;
+    ev.data.connect.dest.client = (unsigned char)to_client;
+    ev.data.connect.dest.port = (unsigned char)to_port;
+    return ev;
+}
+
+static snd_seq_event_t exit_ev(int type, int client, int port) {
+    snd_seq_event_t ev;
+    snd_seq_ev_clear(&ev);
+    ev.type = (snd_seq_event_type_t)type;
+    ev.source.client = SND_SEQ_CLIENT_SYSTEM;
+    ev.data.addr.client = (unsigned char)client;
+    ev.data.addr.port = (unsigned char)port;
+    return ev;
+}
+
+/* Our port is 130:0 (lstmjam-midi:in); a keyboard 24:0, a program 131:0-1. */
+static void test_alsa_sources(void **state) {
+    (void)state;
+    midi_in_alsa_sources s = {0};
+    int c = -1, p = -1;
+    snd_seq_event_t ev;
+    /* the announce port's own subscription is not a player */
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 0, 1, 130, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(s.n, 0);
+    /* the keyboard connects: the notice to our port and the broadcast (twice) */
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 24, 0, 130, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(s.n, 1);
+    /* connections between other ports (the announce port tells them all) */
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 24, 0, 128, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    ev = connect_ev(SND_SEQ_EVENT_PORT_UNSUBSCRIBED, 24, 0, 128, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(s.n, 1);
+    /* unplugged: the unsubscription, then the port's and the client's exit:
+     * one departure, told by the first */
+    ev = connect_ev(SND_SEQ_EVENT_PORT_UNSUBSCRIBED, 24, 0, 130, 0);
+    assert_true(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(c, 24);
+    assert_int_equal(p, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p)); /* the broadcast of it */
+    ev = exit_ev(SND_SEQ_EVENT_PORT_EXIT, 24, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    ev = exit_ev(SND_SEQ_EVENT_CLIENT_EXIT, 24, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(s.n, 0);
+    /* a program with two ports connected exits; the exit comes first (no
+     * notice to us): one departure for the client, then nothing */
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 131, 0, 130, 0);
+    midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p);
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 131, 1, 130, 0);
+    midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p);
+    ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 24, 0, 130, 0);
+    midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p);
+    assert_int_equal(s.n, 3);
+    ev = exit_ev(SND_SEQ_EVENT_CLIENT_EXIT, 131, 0);
+    assert_true(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(c, 131);
+    assert_int_equal(s.n, 1);
+    ev = connect_ev(SND_SEQ_EVENT_PORT_UNSUBSCRIBED, 131, 1, 130, 0);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    /* a port of a client that exits, the client staying: that port only */
+    ev = exit_ev(SND_SEQ_EVENT_PORT_EXIT, 24, 0);
+    assert_true(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    assert_int_equal(s.n, 0);
+    /* more sources than the table holds: every departure to our port counts */
+    for (int k = 0; k < MIDI_IN_ALSA_SOURCES + 2; k++) {
+        ev = connect_ev(SND_SEQ_EVENT_PORT_SUBSCRIBED, 40 + k, 0, 130, 0);
+        midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p);
+    }
+    assert_true(s.overflow);
+    ev = connect_ev(SND_SEQ_EVENT_PORT_UNSUBSCRIBED, 40 + MIDI_IN_ALSA_SOURCES + 1, 0, 130, 0);
+    assert_true(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    /* notes are not departures, and the notices are not MIDI to the decoder */
+    snd_midi_event_t *dec = NULL;
+    assert_int_equal(snd_midi_event_new(16, &dec), 0);
+    uint8_t out[8];
+    snd_seq_ev_clear(&ev);
+    snd_seq_ev_set_noteon(&ev, 0, 60, 100);
+    assert_false(midi_in_alsa_source_event(&s, 130, 0, &ev, &c, &p));
+    ev = connect_ev(SND_SEQ_EVENT_PORT_UNSUBSCRIBED, 24, 0, 130, 0);
+    assert_int_equal(midi_in_alsa_to_midi(dec, &ev, out, 8), 0);
+    ev = exit_ev(SND_SEQ_EVENT_CLIENT_EXIT, 24, 0);
+    assert_int_equal(midi_in_alsa_to_midi(dec, &ev, out, 8), 0);
+    snd_midi_event_free(dec);
+}
+
 /* PortMidi's packed messages (status in the low byte, then data 1, data 2)
  * as the bytes midi_route reads: real-time messages are one byte (the clock
  * the input no longer filters out), program and pressure two, the rest three. */
@@ -257,6 +356,7 @@ int main(void) {
         cmocka_unit_test(test_portmidi_stamps),
         cmocka_unit_test(test_alsa_messages),
         cmocka_unit_test(test_portmidi_messages),
+        cmocka_unit_test(test_alsa_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

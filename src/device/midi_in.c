@@ -29,6 +29,10 @@ struct midi_in {
     /* ALSA sequencer */
     snd_seq_t *seq;
     snd_midi_event_t *decoder; /* sequencer events -> MIDI bytes (alsa-lib, no kernel) */
+    int seq_client, seq_port;  /* our port lstmjam-midi:in */
+    midi_in_alsa_sources sources; /* who is connected to it (the input thread's) */
+    _Atomic unsigned sources_left; /* departures so far */
+    _Atomic unsigned last_left;    /* the last one: client << 8 | port */
     /* PortMidi */
     PortMidiStream *pm;
     int pm_started;
@@ -150,8 +154,62 @@ int midi_in_alsa_to_midi(struct snd_midi_event *decoder, const struct snd_seq_ev
     return n > 0 ? (int)n : 0;
 }
 
+static int find_source(const midi_in_alsa_sources *s, int client, int port) {
+    for (int i = 0; i < s->n; i++)
+        if (s->addr[i] >> 8 == client && (port < 0 || (s->addr[i] & 0xFF) == port)) return i;
+    return -1;
+}
+
+int midi_in_alsa_source_event(midi_in_alsa_sources *s, int self_client, int self_port,
+                              const struct snd_seq_event *ev, int *gone_client, int *gone_port) {
+    int client, port, i;
+    switch (ev->type) {
+    case SND_SEQ_EVENT_PORT_SUBSCRIBED:
+    case SND_SEQ_EVENT_PORT_UNSUBSCRIBED:
+        if (ev->data.connect.dest.client != self_client || ev->data.connect.dest.port != self_port) return 0;
+        client = ev->data.connect.sender.client;
+        port = ev->data.connect.sender.port;
+        if (client == SND_SEQ_CLIENT_SYSTEM) return 0; /* the announce port itself: not a player */
+        i = find_source(s, client, port);
+        if (ev->type == SND_SEQ_EVENT_PORT_SUBSCRIBED) {
+            if (i >= 0) return 0;
+            if (s->n < MIDI_IN_ALSA_SOURCES) s->addr[s->n++] = (uint16_t)(client << 8 | port);
+            else s->overflow = 1;
+            return 0;
+        }
+        if (i < 0 && !s->overflow) return 0; /* told already (an exit came first), or never ours */
+        break;
+    case SND_SEQ_EVENT_PORT_EXIT:
+    case SND_SEQ_EVENT_CLIENT_EXIT:
+        client = ev->data.addr.client;
+        port = ev->type == SND_SEQ_EVENT_PORT_EXIT ? ev->data.addr.port : -1;
+        if ((i = find_source(s, client, port)) < 0) return 0;
+        port = s->addr[i] & 0xFF;
+        break;
+    default:
+        return 0;
+    }
+    /* remove it (every port of an exiting client) */
+    for (int k = 0; k < s->n;)
+        if (s->addr[k] >> 8 == client && (ev->type == SND_SEQ_EVENT_CLIENT_EXIT || (s->addr[k] & 0xFF) == port))
+            s->addr[k] = s->addr[--s->n];
+        else
+            k++;
+    *gone_client = client;
+    *gone_port = port;
+    return 1;
+}
+
+/* A source left: its held keys are released, play is told. */
+static void source_left(midi_in *m, int client, int port) {
+    midi_route_device_lost(m->route, m->clock(m->clock_user));
+    atomic_store_explicit(&m->last_left, (unsigned)(client << 8 | port), memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->sources_left, 1, memory_order_release);
+}
+
 /* Waits on the sequencer (50 ms at most, to see the stop flag) and routes
- * each event stamped with the audio clock at its arrival. */
+ * each event stamped with the audio clock at its arrival; follows who is
+ * connected (source_left when one goes). */
 static void *alsa_thread(void *arg) {
     midi_in *m = arg;
     struct pollfd fds[8];
@@ -165,8 +223,10 @@ static void *alsa_thread(void *arg) {
         int r;
         while ((r = snd_seq_event_input(m->seq, &ev)) >= 0 && ev) { /* non-blocking: -EAGAIN when empty */
             uint8_t bytes[8];
-            int n = midi_in_alsa_to_midi(m->decoder, ev, bytes, sizeof bytes);
+            int n = midi_in_alsa_to_midi(m->decoder, ev, bytes, sizeof bytes), gc, gp;
             if (n > 0) midi_route_message(m->route, m->clock(m->clock_user), bytes, (size_t)n);
+            else if (midi_in_alsa_source_event(&m->sources, m->seq_client, m->seq_port, ev, &gc, &gp))
+                source_left(m, gc, gp);
             ev = NULL;
         }
         if (r == -ENOSPC) { /* the kernel's input buffer overran: a note-off may be lost */
@@ -197,13 +257,20 @@ static int open_alsa(midi_in *m, const char *source, char *err, size_t errlen) {
     if ((r = snd_midi_event_new(16, &m->decoder)) < 0)
         return lj_fail(err, errlen, LJ_ERR_NOMEM, "ALSA MIDI decoder: %s", snd_strerror(r));
     snd_midi_event_no_status(m->decoder, 1); /* every message with its status byte */
-    snprintf(m->name, sizeof m->name, "ALSA sequencer lstmjam-midi:in (client %d)", snd_seq_client_id(m->seq));
+    m->seq_client = snd_seq_client_id(m->seq);
+    m->seq_port = port;
+    snprintf(m->name, sizeof m->name, "ALSA sequencer lstmjam-midi:in (client %d)", m->seq_client);
+    /* the announcements (a client or port exiting), besides the
+     * (un)subscription notices our port gets anyway; without them those
+     * notices alone still tell a departure */
+    (void)snd_seq_connect_from(m->seq, port, SND_SEQ_CLIENT_SYSTEM, SND_SEQ_PORT_SYSTEM_ANNOUNCE);
     if (source && *source) {
         snd_seq_addr_t from;
         if ((r = snd_seq_parse_address(m->seq, &from, source)) < 0 ||
             (r = snd_seq_connect_from(m->seq, port, from.client, from.port)) < 0)
             return lj_fail(err, errlen, LJ_ERR_ARG, "--midi-in alsa:%s: cannot connect from that port: %s "
                            "(see aconnect -i)", source, snd_strerror(r));
+        m->sources.addr[m->sources.n++] = (uint16_t)(from.client << 8 | from.port); /* its notice may come too */
         size_t l = strlen(m->name);
         snprintf(m->name + l, sizeof m->name - l, " <- %s", source);
     }
@@ -291,6 +358,8 @@ int midi_in_open(const char *spec, midi_route *route, midi_in_clock_fn clock, vo
     m->clock_user = clock_user;
     atomic_init(&m->stop, 0);
     atomic_init(&m->lost, 0);
+    atomic_init(&m->sources_left, 0);
+    atomic_init(&m->last_left, 0);
     int rc;
     if (!strcmp(spec, "jack")) rc = open_jack(m, NULL, err, errlen);
     else if (!strncmp(spec, "jack:", 5)) rc = open_jack(m, spec + 5, err, errlen);
@@ -327,6 +396,14 @@ int midi_in_lost(const midi_in *m) {
     return atomic_load_explicit(&((midi_in *)m)->lost, memory_order_acquire);
 }
 int midi_in_reopened(const midi_in *m) { return m->reopened; }
+unsigned midi_in_sources_left(const midi_in *m, int *client, int *port) {
+    midi_in *mm = (midi_in *)m;
+    unsigned n = atomic_load_explicit(&mm->sources_left, memory_order_acquire);
+    unsigned a = atomic_load_explicit(&mm->last_left, memory_order_relaxed);
+    *client = (int)(a >> 8);
+    *port = (int)(a & 0xFF);
+    return n;
+}
 
 int midi_in_list_portmidi(FILE *fp, char *err, size_t errlen) {
     audio_out_quiet_libs();

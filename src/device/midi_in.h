@@ -43,6 +43,35 @@ const char *midi_in_name(const midi_in *m); /* what was opened, for messages */
  * (midi_route_device_lost: no thru note left sounding); play then ends as on
  * device loss. Thread: any. */
 int midi_in_lost(const midi_in *m);
+/* ALSA sequencer input: sources that left (a keyboard unplugged, a program
+ * that exited or was disconnected from lstmjam-midi:in). Each released the
+ * player's held keys first (midi_route_device_lost: no thru note left
+ * sounding). Play does not end: the port stays open for a source to connect
+ * again; the control thread reports each once. Returns the count so far and
+ * the last one's address in *client, *port. The other backends: 0.
+ * Thread: any. */
+unsigned midi_in_sources_left(const midi_in *m, int *client, int *port);
+
+struct snd_seq_event; /* alsa/asoundlib.h */
+/* The sources connected to an ALSA input port, followed through the
+ * sequencer's announcements (midi_in_alsa_source_event). */
+#define MIDI_IN_ALSA_SOURCES 32
+typedef struct {
+    uint16_t addr[MIDI_IN_ALSA_SOURCES]; /* client << 8 | port */
+    int n;
+    int overflow; /* more connected than fit: every departure to our port counts */
+} midi_in_alsa_sources;
+/* One sequencer event seen by the input port self_client:self_port:
+ * PORT_SUBSCRIBED to it adds the sender; PORT_UNSUBSCRIBED from a known
+ * sender, PORT_EXIT of a known port and CLIENT_EXIT of a known client remove
+ * it (all its ports) and return 1 with its address in *gone (the first one's,
+ * for a client); anything else, subscriptions between other ports (the
+ * announce port broadcasts them all) and a second word of the same
+ * departure (the kernel sends both the unsubscription and the exit) return 0.
+ * Pure; for the tests. */
+int midi_in_alsa_source_event(midi_in_alsa_sources *s, int self_client, int self_port,
+                              const struct snd_seq_event *ev, int *gone_client, int *gone_port);
+
 /* JACK clients replaced at open because the server never ran their process
  * callback (a jackd 1.9.21 race with a second client in one process; see
  * midi_in.c). Thread: control. */

@@ -22,6 +22,16 @@
  *                          (midi_out_pm_stamp), and PortMidi's queue sends it
  *                          then
  *
+ * A subscriber leaving lstmjam:out (the "alsa" and "virtual" port) gets no
+ * panic, by decision: one that exited has nothing left sounding; one that was
+ * disconnected (aconnect -d, a patchbay) no longer receives anything from the
+ * port (the sequencer sends to the subscribers of the moment), so note-offs
+ * could only reach it as direct events to a port that was told to stop
+ * listening; what it still sounds is its own to release, as when a MIDI cable
+ * is pulled. The held-note table does not depend on who listens: the other
+ * subscribers, and later ones, get every note-off as before (a new one may
+ * get note-offs without their note-ons: harmless).
+ *
  * The clock: with `clock` given (the audio clock, sched_clock: play with
  * audio) the events' frames are read against it; without (play --no-audio)
  * midi_out is the clock itself (midi_out_clock: the frames of the JACK cycles processed, or the
