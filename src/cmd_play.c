@@ -314,6 +314,7 @@ typedef struct play_session {
     char sf[4096];         /* the SoundFont of syn */
     lj_synth_ops next_ops; /* a synth being handed to the audio thread (reload) */
     synth *retired;        /* an old synth the audio thread may still call: freed after the stream */
+    uint64_t callbacks_at_restart; /* the audio callbacks counted when a reload closed the stream */
 } play_session;
 
 static void session_free(play_session *p) {
@@ -376,6 +377,35 @@ static const char *lost_device(const play_session *p, char *buf, size_t len) {
     else if (p->min && midi_in_lost(p->min)) snprintf(buf, len, "MIDI in (%s)", midi_in_name(p->min));
     else return NULL;
     return buf;
+}
+
+/* The start-up check. A device that has not run START_CHECK_S after its start
+ * would play nothing, without a word: jackd can activate a client and never
+ * run it (PortAudio's JACK client, lstmjam-out), a stream may never call
+ * back. play names it and ends as on device loss. The bound is far above what
+ * a start takes: lstmjam-out's first process callback came 61-183 ms after
+ * its open in 24 starts at load 6-9 on this 2-core VM (a 500 ms wait in the
+ * open, tried before, was too close to that under heavier load). Not checked
+ * here: MIDI in on JACK, whose open waits for its client and replaces it
+ * (midi_in.c). */
+#define START_CHECK_S 3.0
+
+/* The device that has not started since audio_callbacks0 (the audio
+ * callbacks counted at its start), for the message; NULL when all run. */
+static const char *not_started(const play_session *p, uint64_t audio_callbacks0, char *buf, size_t len) {
+    sched_stats ss;
+    if (p->sch && p->out) {
+        sched_get_stats(p->sch, &ss);
+        if (ss.callbacks == audio_callbacks0) {
+            snprintf(buf, len, "the audio device (%s): no callback", audio_out_device(p->out));
+            return buf;
+        }
+    }
+    if (p->mout && !midi_out_started(p->mout)) {
+        snprintf(buf, len, "MIDI out (%s): the JACK server has not run its client", midi_out_name(p->mout));
+        return buf;
+    }
+    return NULL;
 }
 
 static rtq *make_queue(void **mem, size_t cap) {
@@ -552,6 +582,9 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
         audio_out_close(p->out);
         p->out = NULL;
         sched_panic(p->sch);
+        sched_stats ss;
+        sched_get_stats(p->sch, &ss);
+        p->callbacks_at_restart = ss.callbacks; /* the new stream's start-up check counts from here */
     }
     uint64_t swaps = p->sch ? sched_synth_swaps(p->sch) : 0;
     if (nsyn) {
@@ -755,8 +788,10 @@ int cmd_play(int argc, char **argv) {
     const int tty = isatty(2);
     double t0 = wall_now(), next_status = t0 + 1;
     uint64_t prev_hist[ENGINE_STEP_BUCKETS] = {0};
-    int device_lost = 0;
+    int device_lost = 0, not_started_yet = 0;
     unsigned sources_left_told = 0;
+    double start_check_at = t0 + START_CHECK_S; /* 0: done */
+    uint64_t audio_callbacks0 = 0;              /* the audio callbacks counted when the stream started */
     char lost_what[600] = "the audio device";
     st = LJ_OK;
     for (;;) {
@@ -792,9 +827,14 @@ int cmd_play(int argc, char **argv) {
             /* SIGHUP is also what a closing terminal sends: with the keys'
              * terminal gone it quits as q does; else it is a reload */
             if (keys_hung_up(&keys)) break;
+            audio_out *stream = p.out;
             if (reload(&p, &c, &ec)) {
                 device_lost = 1;
                 break;
+            }
+            if (p.out != stream) { /* a new stream (rate, period, device): checked again */
+                audio_callbacks0 = p.callbacks_at_restart;
+                start_check_at = wall_now() + START_CHECK_S;
             }
             rate = p.rate;
             follow.rate = rate;
@@ -817,6 +857,13 @@ int cmd_play(int argc, char **argv) {
             }
         }
         double now = wall_now();
+        if (start_check_at > 0 && now >= start_check_at) {
+            start_check_at = 0;
+            if (not_started(&p, audio_callbacks0, lost_what, sizeof lost_what)) {
+                device_lost = not_started_yet = 1;
+                break;
+            }
+        }
         if (c.seconds > 0 && now - t0 >= c.seconds) break;
         if (now >= next_status) {
             next_status += 1;
@@ -901,7 +948,11 @@ int cmd_play(int argc, char **argv) {
     }
     int drained = session_rec_drain(p.rec, 0, p.rec_engine) || session_rec_drain(p.rec, 1, p.rec_player);
     session_rec_finish(p.rec, ss.frame);
-    if (device_lost) cli_error("%s stopped (device lost); the session ends here", lost_what);
+    if (not_started_yet)
+        cli_error("%s within %.0f s of its start; the session ends here (is the JACK server overloaded, or "
+                  "wedged? restart it, or render to a file: lstmjam render)", lost_what, START_CHECK_S);
+    else if (device_lost)
+        cli_error("%s stopped (device lost); the session ends here", lost_what);
     if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
                "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, p99 %.1f us, "

@@ -5,8 +5,19 @@
 #include <jack/jack.h>
 #include <pa_jack.h>
 #include <portaudio.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* How long Pa_StartStream may take (ms). On JACK it returns only once the
+ * server has run the client's process callback, and if the server never does
+ * (jackd can activate a client and never run it) it waits 10 minutes; on a
+ * thread of its own it is given this long, then play says so and ends. A
+ * start takes far less: lstmjam's own JACK clients ran 61-183 ms after their
+ * open at load 6-9 on this 2-core VM. */
+#define START_TIMEOUT_MS 5000
 
 struct audio_out {
     PaStream *stream;
@@ -15,6 +26,14 @@ struct audio_out {
     double rate;     /* Hz */
     char device[256];
     int pa_started;  /* Pa_Initialize succeeded (refcounted by PortAudio) */
+    /* the open and start, on a thread of its own (START_TIMEOUT_MS); read
+     * after start_done */
+    PaStreamParameters params;
+    double ask_rate;
+    unsigned long ask_period;
+    PaError open_error, start_error;
+    _Atomic int start_done;
+    _Atomic int abandoned; /* the start timed out: the callback touches nothing of ours */
 };
 
 /* PortAudio's ALSA host API probes every PCM of the ALSA configuration; ALSA
@@ -44,10 +63,31 @@ static int callback(const void *in, void *out, unsigned long frames,
                     const PaStreamCallbackTimeInfo *time, PaStreamCallbackFlags flags, void *user) {
     (void)in;
     (void)time;
-    sched *s = user;
+    audio_out *a = user;
+    if (atomic_load_explicit(&a->abandoned, memory_order_relaxed)) { /* its open gave up: play has gone on */
+        memset(out, 0, frames * 2 * sizeof(float));
+        return paAbort;
+    }
+    sched *s = a->s;
     if (flags & (paOutputUnderflow | paOutputOverflow)) sched_count_xrun(s);
     sched_process(s, out, (uint32_t)frames);
     return paContinue;
+}
+
+/* Opens and starts the stream (the thread audio_out_open waits for, at most
+ * START_TIMEOUT_MS): PortAudio's JACK host waits in both for the server to
+ * run its client. */
+static void *start_stream(void *arg) {
+    audio_out *a = arg;
+    a->open_error = Pa_OpenStream(&a->stream, NULL, &a->params, a->ask_rate, a->ask_period, paClipOff, callback, a);
+    if (a->open_error == paNoError) {
+        const PaStreamInfo *si = Pa_GetStreamInfo(a->stream);
+        a->latency = si ? si->outputLatency : 0;
+        a->rate = si ? si->sampleRate : a->ask_rate;
+        a->start_error = Pa_StartStream(a->stream);
+    }
+    atomic_store_explicit(&a->start_done, 1, memory_order_release);
+    return NULL;
 }
 
 static void device_label(PaDeviceIndex i, char *buf, size_t len) {
@@ -95,6 +135,8 @@ int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *e
     audio_out *a = calloc(1, sizeof *a);
     if (!a) return lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
     a->s = s;
+    atomic_init(&a->start_done, 0);
+    atomic_init(&a->abandoned, 0);
     int rc;
     audio_out_quiet_libs();
     PaJack_SetClientName("lstmjam"); /* JACK ports lstmjam:out_0/out_1, not PortAudio:... */
@@ -123,19 +165,36 @@ int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *e
     p.channelCount = 2;
     p.sampleFormat = paFloat32; /* interleaved L R, what sched_process writes */
     p.suggestedLatency = c->latency > 0 ? c->latency : info->defaultLowOutputLatency;
-    pe = Pa_OpenStream(&a->stream, NULL, &p, c->sample_rate, c->period, paClipOff, callback, s);
-    if (pe != paNoError) {
-        a->stream = NULL;
-        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open a %g Hz stereo stream of %u frames: %s",
-                     a->device, c->sample_rate, c->period, Pa_GetErrorText(pe));
+    a->params = p;
+    a->ask_rate = c->sample_rate;
+    a->ask_period = c->period;
+    pthread_t starter;
+    int r = pthread_create(&starter, NULL, start_stream, a);
+    if (r) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "cannot start a thread: %s", strerror(r));
         goto fail;
     }
-    const PaStreamInfo *si = Pa_GetStreamInfo(a->stream);
-    a->latency = si ? si->outputLatency : 0;
-    a->rate = si ? si->sampleRate : c->sample_rate;
-    pe = Pa_StartStream(a->stream);
-    if (pe != paNoError) {
-        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot start the stream: %s", a->device, Pa_GetErrorText(pe));
+    for (int ms = 0; ms < START_TIMEOUT_MS && !atomic_load_explicit(&a->start_done, memory_order_acquire); ms++)
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    if (!atomic_load_explicit(&a->start_done, memory_order_acquire)) {
+        /* PortAudio still waits: the stream and `a` stay with it (a close
+         * would wait too); its callback, should it ever run, returns at once
+         * without touching s */
+        atomic_store_explicit(&a->abandoned, 1, memory_order_relaxed);
+        pthread_detach(starter);
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: the stream did not start within %d s (a JACK server that "
+                       "does not run the client?)", a->device, START_TIMEOUT_MS / 1000);
+    }
+    pthread_join(starter, NULL);
+    if (a->open_error != paNoError) {
+        a->stream = NULL;
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot open a %g Hz stereo stream of %u frames: %s",
+                     a->device, c->sample_rate, c->period, Pa_GetErrorText(a->open_error));
+        goto fail;
+    }
+    if (a->start_error != paNoError) {
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot start the stream: %s", a->device,
+                     Pa_GetErrorText(a->start_error));
         goto fail;
     }
     *out = a;

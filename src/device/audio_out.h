@@ -10,7 +10,8 @@
  * reports for the open stream is kept for the status line.
  *
  * Errors (no device, a device without two output channels, a stream that
- * will not open or start) come back as LJ_ERR_IO with PortAudio's text and the
+ * will not open or start, or does not start within 5 s: PortAudio's JACK
+ * host waits 10 minutes for a client the server never runs) come back as LJ_ERR_IO with PortAudio's text and the
  * device; `lstmjam play` then suggests `lstmjam render`. */
 #ifndef LJ_AUDIO_OUT_H
 #define LJ_AUDIO_OUT_H

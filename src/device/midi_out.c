@@ -36,6 +36,7 @@ struct midi_out {
     double rate;
     char name[256];
     _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
+    _Atomic unsigned long jack_cycles; /* JACK: process callbacks run (midi_out_started) */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
     int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
@@ -116,6 +117,8 @@ static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
 
 static int jack_process(jack_nframes_t nframes, void *arg) {
     midi_out *m = arg;
+    atomic_store_explicit(&m->jack_cycles, atomic_load_explicit(&m->jack_cycles, memory_order_relaxed) + 1,
+                          memory_order_release); /* this thread is the only writer */
     m->jack_buf = jack_port_get_buffer(m->port, nframes);
     jack_midi_clear_buffer(m->jack_buf);
     uint64_t now;
@@ -391,6 +394,7 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     m->clock_user = clock_user;
     m->rate = sample_rate;
     atomic_init(&m->own_frames, 0);
+    atomic_init(&m->jack_cycles, 0);
     atomic_init(&m->stop, 0);
     atomic_init(&m->lost, 0);
     m->midi_clock = midi_clock;
@@ -507,6 +511,9 @@ void midi_out_close(midi_out *m) {
 const char *midi_out_name(const midi_out *m) { return m->name; }
 int midi_out_lost(const midi_out *m) {
     return atomic_load_explicit(&((midi_out *)m)->lost, memory_order_acquire);
+}
+int midi_out_started(const midi_out *m) {
+    return !m->jack || atomic_load_explicit(&((midi_out *)m)->jack_cycles, memory_order_acquire) > 0;
 }
 double midi_out_rate(const midi_out *m) { return m->rate; }
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }

@@ -72,6 +72,11 @@ const char *midi_out_name(const midi_out *m);
  * client, jack_on_info_shutdown); play then ends as on device loss. The
  * polled backends never set it. Thread: any. */
 int midi_out_lost(const midi_out *m);
+/* 1 once the output runs: JACK, once the server has run the client's process
+ * callback (jackd can activate a client and never run it: its notes would be
+ * lost without a word; play's start-up check ends the session instead); the
+ * polled backends at once. Thread: any. */
+int midi_out_started(const midi_out *m);
 double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one asked for */
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);
