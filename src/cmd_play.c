@@ -511,6 +511,18 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
                                 "needs a restart of play)\n", rate, nrate);
                 nrate = fresh->synth.sample_rate = rate;
             }
+            if (nrate != rate) { /* before anything stops: a device that cannot would end the session */
+                audio_out_config probe;
+                audio_out_config_default(&probe);
+                probe.device = ndevice;
+                probe.sample_rate = nrate;
+                probe.period = nperiod;
+                char why[512];
+                if (audio_out_supports(&probe, why, sizeof why)) {
+                    fprintf(stderr, "\nreload: the rate stays %g Hz (%s)\n", rate, why);
+                    nrate = fresh->synth.sample_rate = rate;
+                }
+            }
             restart = nrate != rate || nperiod != c->period || !same_str(ndevice, c->device);
             synth_config sc = fresh->synth;
             st = synth_find_soundfont(sc.soundfont, nsf, sizeof nsf, err, sizeof err);

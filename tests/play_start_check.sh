@@ -61,8 +61,8 @@ check() {
     fi
 }
 
+start audio lstmjam # the longer wait first: the other case runs within it
 start midi lstmjam-out --midi-out jack
-start audio lstmjam
 check midi 10 "MIDI out (JACK lstmjam-out:midi_out): the JACK server has not run its client within 3 s"
 if midicsv "$tmp/midi.mid" >"$tmp/midi.csv" 2>/dev/null; then
     awk -F', *' '$3 == "Note_on_c" && $6 > 0 { on[$4 " " $5]++; n++ }

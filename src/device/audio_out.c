@@ -204,6 +204,29 @@ fail:
     return rc;
 }
 
+int audio_out_supports(const audio_out_config *c, char *err, size_t errlen) {
+    char ferr[512] = "";
+    PaDeviceIndex dev = find_device(c->device, ferr, sizeof ferr);
+    if (dev == paNoDevice) return lj_fail(err, errlen, LJ_ERR_IO, "%s", ferr);
+    const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
+    char label[256];
+    device_label(dev, label, sizeof label);
+    if (!info || info->maxOutputChannels < 2)
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s: %d output channels, lstmjam needs 2", label,
+                       info ? info->maxOutputChannels : 0);
+    PaStreamParameters p;
+    memset(&p, 0, sizeof p);
+    p.device = dev;
+    p.channelCount = 2;
+    p.sampleFormat = paFloat32;
+    p.suggestedLatency = c->latency > 0 ? c->latency : info->defaultLowOutputLatency;
+    PaError pe = Pa_IsFormatSupported(NULL, &p, c->sample_rate);
+    if (pe != paFormatIsSupported)
+        return lj_fail(err, errlen, LJ_ERR_IO, "%s does not run at %g Hz: %s", label, c->sample_rate,
+                       Pa_GetErrorText(pe));
+    return LJ_OK;
+}
+
 void audio_out_close(audio_out *a) {
     if (!a) return;
     if (a->stream) {

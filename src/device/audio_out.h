@@ -37,6 +37,10 @@ void audio_out_config_default(audio_out_config *c);
 /* Opens and starts the stream; the callback runs sched_process(s). s must
  * outlive the stream. Thread: control. */
 int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *err, size_t errlen);
+/* LJ_OK when the device of c takes a stereo float stream at c->sample_rate
+ * (Pa_IsFormatSupported: JACK, only at its server's rate); else LJ_ERR_IO
+ * saying why. PortAudio must be running (an open audio_out). Thread: control. */
+int audio_out_supports(const audio_out_config *c, char *err, size_t errlen);
 /* Stops (waits for the last callback) and closes; NULL is a no-op. Thread: control. */
 void audio_out_close(audio_out *a);
 
