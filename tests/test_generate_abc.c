@@ -15,6 +15,14 @@
  *  - chars, a text cut by its length after a letter whose octave marks are
  *    still to come: gen_finish and gen_beam write them (150 short sampled
  *    runs and 37 beams in a range below the letters' octaves);
+ *  - chars, long: the audit's run (44,660 masked steps, seed 7, A major
+ *    C2..B3; `lstmjam generate` with the same model and options writes the
+ *    same text), where 5 notes were outside after 292 errors (the reader
+ *    resyncs after the bar line of "^|", inside a quote that held the line
+ *    uncut; the prediction resumed at that bar line): every melody note
+ *    inside, and at every byte of the text the reader, fed a probe note,
+ *    plays the pitch abc_stream_note_pitch predicts whenever it plays one
+ *    (abc_played_note.h; 7 of 44,681 probes did not before the fix);
  *  - tokens: the shipped folk-rnn tokens model (model/pretrained, trained
  *    in C), primed in K:C and masked to G major C4..G5: every melody note
  *    obeys, and unmasked the same seed plays F naturals and notes out of
@@ -33,6 +41,7 @@
 #include <cmocka.h>
 
 #include "abc.h"
+#include "abc_played_note.h"
 #include "alloc_fail.h"
 #include "encoding.h"
 #include "generate.h"
@@ -282,6 +291,61 @@ static void test_chars_mask_cut(void **state) {
     enc_destroy(e);
 }
 
+/* The chars model's text, long (many errors and resyncs, lines a quote
+ * holds uncut): the mask keeps every note in the range, and the prediction
+ * agrees with the reader byte by byte. */
+static void test_chars_reader_agrees(void **state) {
+    (void)state;
+    lj_model *m;
+    encoding *e;
+    chars_model(&m, &e);
+    const char *primer = "X:1\nM:4/4\nL:1/8\nK:Bb\n";
+    int lo = 36, hi = 59; /* C2..B3 */
+    tokset pset = {0};
+    generator *g = run(m, e, primer, 44660, 7, 1, lo, hi, a_major, &pset);
+    size_t n, notes, outside;
+    const int32_t *ids = gen_ids(g, &n);
+    gen_finish(g);
+    ids = gen_ids(g, &n);
+    melody_check(e, ids, n, lo, hi, a_major, &notes, &outside);
+    gen_stats gs;
+    gen_get_stats(g, &gs);
+    char err[256];
+    abc_stream *st = abc_stream_create(NULL, no_note, NULL, err, sizeof err);
+    assert_non_null(st);
+    abc_played_check played;
+    assert_int_equal(abc_played_check_init(&played, NULL), 0);
+    static const char *const probes[] = {"C", "^c,", "_B,,", "e,", "=F,", "g,,", "^^A,", "b,,"};
+    size_t checks = 0, heard_notes = 0, wrong = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len;
+        const char *text = vocab_name(enc_vocab(e), ids[k], &len);
+        assert_int_equal(abc_stream_feed(st, text, len), LJ_OK);
+        const char *probe = probes[k % (sizeof probes / sizeof *probes)];
+        int made, heard = abc_played_pitch(&played, st, probe, strlen(probe), &made);
+        checks++;
+        if (heard < 0) continue;
+        heard_notes++;
+        if (heard != abc_stream_note_pitch(st, probe, strlen(probe))) {
+            if (!wrong) fprintf(stderr, "  byte %zu: probe %s, the reader plays %d, predicted %d\n", k, probe, heard,
+                                abc_stream_note_pitch(st, probe, strlen(probe)));
+            wrong++;
+        }
+    }
+    fprintf(stderr, "  chars long: %zu melody notes, %zu outside C2..B3 A major, %zu resyncs; reader: %zu probes, %zu "
+            "played, %zu not as predicted\n", notes, outside, gs.resyncs, checks, heard_notes, wrong);
+    assert_true(gs.resyncs >= 100);
+    assert_true(heard_notes >= checks / 10);
+    assert_int_equal(wrong, 0);
+    assert_int_equal(outside, 0);
+    abc_played_check_free(&played);
+    abc_stream_destroy(st);
+    gen_destroy(g);
+    tokset_free(&pset);
+    lj_model_destroy(m);
+    enc_destroy(e);
+}
+
 /* The shipped folk-rnn tokens model (model/pretrained, trained in C). */
 static void tokens_model(lj_model **m, encoding **e) {
     const char *src = getenv("LJ_SOURCE_DIR");
@@ -395,6 +459,7 @@ int main(void) {
         cmocka_unit_test(test_note_pitch),
         cmocka_unit_test(test_chars_mask),
         cmocka_unit_test(test_chars_mask_cut),
+        cmocka_unit_test(test_chars_reader_agrees),
         cmocka_unit_test(test_tokens_mask),
         cmocka_unit_test(test_tokens_beam_mask),
     };

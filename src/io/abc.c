@@ -677,13 +677,14 @@ static int pitch_precheck(const abc_stream *st, const char *more, size_t len, si
 static int pscan_current(const abc_stream *st) {
     const abc_parser *p = &st->parser;
     return st->pscan_valid && st->pscan_from == st->line_done && st->pscan_skipping == st->skipping &&
+           !memcmp(st->pscan.key_acc, p->key_acc, sizeof st->pscan.key_acc) &&
            !memcmp(st->pscan_bar_set, p->bar_acc_set, sizeof st->pscan_bar_set) &&
            !memcmp(st->pscan_bar_acc, p->bar_acc, sizeof st->pscan_bar_acc);
 }
 
 static void pscan_start(abc_stream *st, abc_pscan *s) {
     const abc_parser *p = &st->parser;
-    abc_pscan_init(s, p->bar_acc_set, p->bar_acc, st->skipping);
+    abc_pscan_init(s, p->key_acc, p->bar_acc_set, p->bar_acc, st->skipping);
 }
 
 /* Feeds the pitch scanner bytes from..n of text a (na bytes) then b, each
@@ -734,10 +735,10 @@ int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len) {
         from = st->pscan_len;
     } else { /* (not after a feed, which keeps it current) read it all */
         const abc_parser *p = &st->parser;
-        abc_pscan_init(&s, p->bar_acc_set, p->bar_acc, st->skipping);
+        abc_pscan_init(&s, p->key_acc, p->bar_acc_set, p->bar_acc, st->skipping);
     }
     pscan_feed(&s, unread, n_unread, more, len, from, n_unread + len);
-    return abc_pscan_end(&s, st->parser.key_acc);
+    return abc_pscan_end(&s);
 }
 
 int abc_stream_note_pitch_naive(const abc_stream *st, const char *more, size_t len) {

@@ -107,8 +107,14 @@ void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
  * stream has made, or one the reader would make in that text (a length or
  * octave mark after no note, an ending number outside 1..30, a byte it
  * does not read, a quote, brace or inline field not closed before the
- * line would end). An inline key
- * change not read yet is not followed. Changes nothing, allocates nothing.
+ * line would end, a note outside 0..127, a length over 4096, of 0 or
+ * divided by more than 4096 * 64, a multi-bar rest over 10000 bars). As the
+ * stream, it resumes at the first bar line after the byte the error names
+ * ("^|x|": the second bar line). Not followed: an inline key change not
+ * read yet, and a +decoration+ closed across a space or bar line where
+ * the stream does not cut the line (inside [...] or "...", after a '%').
+ * The tests and the fuzz harness check it against what the reader plays
+ * (tests/abc_played_note.h). Changes nothing, allocates nothing.
  * Cost: O(len) plus a few bytes, whatever the length of the unread text (feed
  * keeps a scanner's state over it: abc_pitch.c). Thread: the stream's. */
 int abc_stream_note_pitch(const abc_stream *st, const char *more, size_t len);

@@ -213,7 +213,12 @@ typedef struct abc_pscan_level {
     uint8_t mode;        /* abc_pscan_mode */
     uint8_t close;       /* PENDING: the byte that closes the construct */
     uint8_t pass;        /* bytes of a bar line already read (":|[2": 2 after ':') */
-    uint8_t length_next; /* 1: a length may follow (a note, rest, chord end, 'y') */
+    uint8_t length_next; /* 1: a length may follow (a note, rest, chord end, 'y');
+                            2: a bar count (a multi-bar rest Z X) */
+    uint8_t len_digits;  /* length: a digit of the number being read came */
+    uint8_t len_slash;   /* length: a '/' came (the number is a divisor) */
+    int32_t len_value;   /* length: the number being read (past its limit: limit + 1) */
+    int32_t len_den;     /* length: the divisor so far (at most 4096 * 64, else an error) */
     uint8_t ending_next; /* 1: an ending number may follow a bar line; 2: one begun */
     uint8_t has_acc, bad; /* ACCIDENTAL/OCTAVE: an accidental written; a third one */
     uint8_t run_char;    /* BROKEN: '>' or '<' */
@@ -230,17 +235,19 @@ typedef struct abc_pscan_level {
 typedef struct abc_pscan {
     abc_pscan_level lv[ABC_PSCAN_LEVELS];
     int depth; /* levels in use (>= 1); lv[depth - 1] reads, the ones below wait */
+    int8_t key_acc[7]; /* the key signature per letter (a note outside 0..127 is an error) */
 } abc_pscan;
 
-/* Starts at the unread text's first byte, with the bar's accidentals the
- * parser has in force and the stream resyncing (skipping) or not. */
-void abc_pscan_init(abc_pscan *s, const uint8_t bar_set[7], const int8_t bar_acc[7], int skipping);
+/* Starts at the unread text's first byte, with the key and the bar's
+ * accidentals the parser has in force and the stream resyncing (skipping) or
+ * not. */
+void abc_pscan_init(abc_pscan *s, const int8_t key_acc[7], const uint8_t bar_set[7], const int8_t bar_acc[7],
+                    int skipping);
 /* Reads byte c (0..255); la[0..2] are the three bytes after it, -1 past the
  * end of the text. Never fails, allocates nothing. */
 void abc_pscan_byte(abc_pscan *s, int c, const int la[3]);
-/* After the text's last byte: the MIDI pitch of the note it ends with (key_acc:
- * the key signature per letter), or -1. */
-int abc_pscan_end(const abc_pscan *s, const int8_t key_acc[7]);
+/* After the text's last byte: the MIDI pitch of the note it ends with, or -1. */
+int abc_pscan_end(const abc_pscan *s);
 /* The same reading of text a followed by b as one loop over it all (the first
  * implementation; the oracle the machine is tested against). */
 int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, const uint8_t bar_set[7],

@@ -22,8 +22,13 @@
  * there and resumes at the next bar line for "..." {...} [K:...]; it reads
  * past the lone mark for ! and +). A closing byte resolves the lowest level
  * waiting for it: that level reads on after it and the levels above are
- * dropped; a +...+ also ends, not closed, at a space, tab or bar line (the
- * reader looks no further). At the end of the text every level still waiting
+ * dropped; a +...+ also ends, not closed, at a space, tab or bar line where
+ * the stream cuts the line (cut_after: the reader looks no further than its
+ * piece). The reader's resync after an error starts after the byte its
+ * error names (abc.c stream_line): after a non-letter that follows an
+ * accidental, after the byte that follows an unclosed "...", {...} or
+ * [K:...]; a note outside 0..127 and a wrong length (read_length) are errors
+ * too. At the end of the text every level still waiting
  * was never closed, so the top level holds the answer. One level at most
  * waits for each closing byte (" } ] ! +): the same byte would have closed
  * the lower one, and a { or [K: opened above a level that already waits for
@@ -54,6 +59,16 @@ static int read_past(int c) {
            c == '`' || c == '$' || c == '*' || is_alpha(c);
 }
 
+/* 1 when the stream may cut the line after byte c followed by next (abc.c
+ * stream_cut, without its quote and bracket state): a space or tab not
+ * before - > <, a bar line not before | : ] [ or a digit. A +decoration+
+ * closes only before such a cut (the reader looks for the closing '+' in the
+ * piece it is given); past the end (next -1) the line ends there anyway. */
+static int cut_after(int c, int next) {
+    if (c == ' ' || c == '\t') return next != '-' && next != '>' && next != '<';
+    return c == '|' && !(next == '|' || next == ':' || next == ']' || next == '[' || is_digit(next));
+}
+
 /* The pitch of a note: letter li, octave (0: C4..B4), accidental acc. */
 static int note_pitch(int li, int octave, int acc) {
     long pitch = 60L + letter_semis[li] + 12L * octave + acc;
@@ -62,9 +77,11 @@ static int note_pitch(int li, int octave, int acc) {
 
 /* ============================================================ the machine */
 
-void abc_pscan_init(abc_pscan *s, const uint8_t bar_set[7], const int8_t bar_acc[7], int skipping) {
+void abc_pscan_init(abc_pscan *s, const int8_t key_acc[7], const uint8_t bar_set[7], const int8_t bar_acc[7],
+                    int skipping) {
     memset(s, 0, sizeof *s);
     s->depth = 1;
+    memcpy(s->key_acc, key_acc, sizeof s->key_acc);
     abc_pscan_level *lv = &s->lv[0];
     lv->mode = skipping ? ABC_PSCAN_SKIP : ABC_PSCAN_MUSIC;
     memcpy(lv->bar_set, bar_set, sizeof lv->bar_set);
@@ -79,22 +96,68 @@ static void pscan_open(abc_pscan *s, int close, int type_bar) {
     for (int d = 0; d < s->depth - 1; d++)
         if (s->lv[d].close == close) { /* it can only stay unclosed (see the top of the file) */
             top->mode = ABC_PSCAN_SKIP;
+            top->pass = 1; /* (as below) */
             return;
         }
     /* s->depth < ABC_PSCAN_LEVELS: one level waits per closing byte at most */
     abc_pscan_level *up = &s->lv[s->depth++];
     *up = *top; /* the reading as if it never closed */
     up->mode = type_bar ? ABC_PSCAN_SKIP : ABC_PSCAN_MUSIC;
+    /* unclosed, the reader names the byte after the opening one and looks for
+     * a bar line after that (abc.c stream_line): `"|x|` resumes at the second '|' */
+    up->pass = (uint8_t)type_bar;
     top->mode = ABC_PSCAN_PENDING;
     top->close = (uint8_t)close;
+}
+
+/* A length begins: after a note or rest (kind 1) or a multi-bar rest (2). */
+static void length_begin(abc_pscan_level *lv, int kind) {
+    lv->length_next = (uint8_t)kind;
+    lv->len_digits = lv->len_slash = 0;
+    lv->len_value = 0;
+    lv->len_den = 1;
+}
+
+/* Byte c after a length begun: 1 when it goes on with it, 0 when the length
+ * ended well before c, -1 when the reader fails at the length (read_length:
+ * a number over 4096 or 0, a divisor over 4096 * 64 in all; read_rest: more
+ * than ABC_MAX_MREST_BARS bars, which take digits only). */
+static int pscan_length(abc_pscan_level *lv, int c) {
+    long limit = lv->length_next == 2 ? ABC_MAX_MREST_BARS : ABC_MAX_LEN_NUMBER;
+    if (is_digit(c)) {
+        if (lv->len_value <= limit) lv->len_value = lv->len_value * 10 + (c - '0');
+        lv->len_digits = 1;
+        return 1;
+    }
+    if (lv->length_next == 2) return lv->len_digits && lv->len_value > limit ? -1 : 0;
+    if (lv->len_digits && (lv->len_value > limit || lv->len_value == 0)) return -1;
+    if (lv->len_slash) {
+        lv->len_den *= lv->len_digits ? lv->len_value : 2;
+        if (lv->len_den > limit * 64) return -1;
+    }
+    if (c != '/') return 0;
+    lv->len_slash = 1;
+    lv->len_digits = 0;
+    lv->len_value = 0;
+    return 1;
 }
 
 /* The top level in ABC_PSCAN_MUSIC reads byte c. */
 static void pscan_music(abc_pscan *s, abc_pscan_level *lv, int c, const int la[3]) {
     int digit = is_digit(c);
-    if (lv->length_next && (digit || c == '/')) return; /* a length goes on */
+    if (lv->length_next) {
+        int r = pscan_length(lv, c);
+        if (r > 0) return; /* a length goes on */
+        lv->length_next = 0;
+        if (r < 0) { /* the reader fails at the length and resyncs at the next bar line, maybe c */
+            lv->mode = ABC_PSCAN_SKIP;
+            if (c != '|') return;
+            lv->mode = ABC_PSCAN_MUSIC;
+        }
+    }
     if (lv->ending_next) {
-        int sep = (c == ',' || c == '-') && is_digit(la[0]);
+        /* "1,3" "1-3": only after a number ("|,3" is no ending: the ',' an error) */
+        int sep = lv->ending_next == 2 && (c == ',' || c == '-') && is_digit(la[0]);
         if (digit) {
             if (lv->ending <= ABC_MAX_VARIANT) lv->ending = lv->ending * 10 + (c - '0');
             lv->ending_next = 2; /* a number begun */
@@ -148,8 +211,12 @@ static void pscan_music(abc_pscan *s, abc_pscan_level *lv, int c, const int la[3
         }
         return;
     }
-    if (c == 'z' || c == 'x' || c == 'Z' || c == 'X' || c == ']' || c == 'y') { /* rest, chord end, spacer */
-        lv->length_next = 1;
+    if (c == 'z' || c == 'x' || c == ']' || c == 'y') { /* rest, chord end, spacer */
+        length_begin(lv, 1);
+        return;
+    }
+    if (c == 'Z' || c == 'X') { /* multi-bar rest */
+        length_begin(lv, 2);
         return;
     }
     if (c == '(') { /* a tuplet "(3:2:3", or a slur */
@@ -189,7 +256,7 @@ void abc_pscan_byte(abc_pscan *s, int c, const int la[3]) {
             s->depth = d + 1;
             return;
         }
-        if (lv->close == '+' && (c == ' ' || c == '\t' || c == '|')) {
+        if (lv->close == '+' && cut_after(c, la[0])) {
             /* a + not closed: the reader read past the mark alone, as the
              * level above has; it takes this one's place */
             memmove(&s->lv[d], &s->lv[d + 1], (size_t)(s->depth - d - 1) * sizeof s->lv[0]);
@@ -231,6 +298,10 @@ void abc_pscan_byte(abc_pscan *s, int c, const int la[3]) {
             int li = note_letter_index(c);
             if (li < 0 || lv->bad) { /* no note: the reader resyncs at the next bar line */
                 lv->mode = ABC_PSCAN_SKIP;
+                /* it names c (not a letter), and looks for the bar line after
+                 * it: `^|x|` resumes at the second '|'; a third accidental:
+                 * it names that one, so c may be the bar line */
+                if (!lv->bad) return;
                 continue;
             }
             lv->letter = (int8_t)li;
@@ -243,12 +314,18 @@ void abc_pscan_byte(abc_pscan *s, int c, const int la[3]) {
                 lv->octave += c == '\'' ? 1 : -1;
                 return;
             }
+            int li = lv->letter;
+            int acc = lv->has_acc ? lv->acc : lv->bar_set[li] ? lv->bar_acc[li] : s->key_acc[li];
+            if (note_pitch(li, lv->octave, acc) < 0) { /* the reader fails at the note: resync */
+                lv->mode = ABC_PSCAN_SKIP;
+                continue;
+            }
             if (lv->has_acc) { /* an accidental holds for its letter to the bar line */
-                lv->bar_set[lv->letter] = 1;
-                lv->bar_acc[lv->letter] = lv->acc;
+                lv->bar_set[li] = 1;
+                lv->bar_acc[li] = lv->acc;
             }
             lv->mode = ABC_PSCAN_MUSIC;
-            lv->length_next = 1;
+            length_begin(lv, 1);
             continue;
         case ABC_PSCAN_MUSIC: pscan_music(s, lv, c, la); return;
         }
@@ -256,11 +333,11 @@ void abc_pscan_byte(abc_pscan *s, int c, const int la[3]) {
     }
 }
 
-int abc_pscan_end(const abc_pscan *s, const int8_t key_acc[7]) {
+int abc_pscan_end(const abc_pscan *s) {
     const abc_pscan_level *lv = &s->lv[s->depth - 1];
     if (lv->mode != ABC_PSCAN_OCTAVE) return -1;
     int li = lv->letter;
-    int acc = lv->has_acc ? lv->acc : lv->bar_set[li] ? lv->bar_acc[li] : key_acc[li];
+    int acc = lv->has_acc ? lv->acc : lv->bar_set[li] ? lv->bar_acc[li] : s->key_acc[li];
     return note_pitch(li, lv->octave, acc);
 }
 
@@ -278,13 +355,37 @@ static int tail_at(const tail_text *t, size_t i) {
 }
 
 /* A construct opened at `from` and not closed in the text: if the line ended
- * now the reader would fail there and resume at the next bar line, so what
- * follows that bar line may be read as music. Returns the index just before
- * that bar line (the caller goes on from the bar line), or n when none. */
+ * now the reader would fail there and resume at the next bar line after the
+ * byte that follows `from` (the one its error names), so what follows that
+ * bar line may be read as music. Returns the index just before that bar line
+ * (the caller goes on from the bar line), or n when none. */
 static size_t skip_unclosed(const tail_text *t, size_t from, size_t n) {
-    for (size_t k = from + 1; k < n; k++)
+    for (size_t k = from + 2; k < n; k++)
         if (tail_at(t, k) == '|') return k - 1;
     return n;
+}
+
+/* The length at *i after a note or rest (bars: a multi-bar rest's count):
+ * moves *i past it; 1 when the reader fails at it (see pscan_length). */
+static int length_fails(const tail_text *t, size_t *i, size_t n, int bars) {
+    long limit = bars ? ABC_MAX_MREST_BARS : ABC_MAX_LEN_NUMBER, den = 1;
+    for (int divisor = 0;; divisor = 1) {
+        long v = 0;
+        int digits = 0;
+        for (; *i < n && tail_at(t, *i) >= '0' && tail_at(t, *i) <= '9'; ++*i) {
+            if (v <= limit) v = v * 10 + (tail_at(t, *i) - '0');
+            digits = 1;
+        }
+        if (bars) return digits && v > limit;
+        if (*i >= n) return 0; /* (the text ends in it: no note to answer with) */
+        if (digits && (v > limit || v == 0)) return 1;
+        if (divisor) {
+            den *= digits ? v : 2;
+            if (den > limit * 64) return 1;
+        }
+        if (tail_at(t, *i) != '/') return 0;
+        ++*i;
+    }
 }
 
 int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, const uint8_t bar_set_in[7],
@@ -293,8 +394,9 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
     int8_t bar_set[7], bar_acc[7];
     memcpy(bar_set, bar_set_in, sizeof bar_set);
     memcpy(bar_acc, bar_acc_in, sizeof bar_acc);
-    /* what may follow the last thing read: a length (after a note, rest,
-     * chord or 'y'), ending numbers (after a bar line) */
+    /* what may follow the last thing read: a length (1: after a note, rest,
+     * chord or 'y'; 2: a multi-bar rest's count), ending numbers (after a bar
+     * line) */
     int length_next = 0, ending_next = 0;
     long ending = 0; /* the ending number being read (1..ABC_MAX_VARIANT, else an error) */
     size_t n = t.na + t.nb, i = 0;
@@ -306,12 +408,14 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
         }
         skipping = 0; /* the reader resumes at the bar line and reads it */
         int digit = c >= '0' && c <= '9';
-        if (length_next && (digit || c == '/')) {
-            i++;
+        if (length_next) { /* a wrong length: the reader resyncs at the next bar line */
+            skipping = length_fails(&t, &i, n, length_next == 2);
+            length_next = 0;
             continue;
         }
         if (ending_next) {
-            int sep = (c == ',' || c == '-') && tail_at(&t, i + 1) >= '0' && tail_at(&t, i + 1) <= '9';
+            int sep = ending_next == 2 && (c == ',' || c == '-') && tail_at(&t, i + 1) >= '0' &&
+                      tail_at(&t, i + 1) <= '9'; /* after a number only */
             if (digit) {
                 if (ending <= ABC_MAX_VARIANT) ending = ending * 10 + (c - '0');
                 ending_next = 2; /* a number begun */
@@ -339,7 +443,7 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
              * braces and !...!, never inside them; not at a '+', so a
              * +decoration+ closes only before the next cut */
             while (k < n && tail_at(&t, k) != close &&
-                   !(c == '+' && (tail_at(&t, k) == ' ' || tail_at(&t, k) == '\t' || tail_at(&t, k) == '|')))
+                   !(c == '+' && cut_after(tail_at(&t, k), tail_at(&t, k + 1))))
                 k++;
             if (k < n && tail_at(&t, k) == close) {
                 i = k + 1;
@@ -384,7 +488,7 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
             continue;
         }
         if (c == 'z' || c == 'x' || c == 'Z' || c == 'X' || c == ']' || c == 'y') { /* rest, chord end, spacer */
-            length_next = 1;
+            length_next = c == 'Z' || c == 'X' ? 2 : 1; /* a multi-bar rest takes a bar count */
             i++;
             continue;
         }
@@ -413,6 +517,8 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
             int li = note_letter_index(tail_at(&t, i));
             if (li < 0 || bad) { /* no note: the reader resyncs at the next bar line */
                 skipping = 1;
+                /* after the byte its error names: this one, or the third accidental */
+                if (!bad) i++;
                 continue;
             }
             int octave = tail_at(&t, i) >= 'a' ? 1 : 0;
@@ -427,9 +533,11 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
             } else {
                 acc = bar_set[li] ? bar_acc[li] : key_acc[li];
             }
-            if (i >= n) {
-                int pitch = 60 + letter_semis[li] + 12 * octave + acc;
-                return pitch >= 0 && pitch <= 127 ? pitch : -1;
+            int pitch = 60 + letter_semis[li] + 12 * octave + acc;
+            if (i >= n) return pitch >= 0 && pitch <= 127 ? pitch : -1;
+            if (pitch < 0 || pitch > 127) { /* the reader fails at the note: resync */
+                skipping = 1;
+                continue;
             }
             length_next = 1;
             continue;
