@@ -9,6 +9,13 @@
  *    comments, fields, bytes the reader does not read), fed in random chunks,
  *    asked with random text and the probes, through a copied stream too;
  *  - hand-made hostile lines (constructs nested and left open);
+ *  - against the reader (abc_played_note.h): lines where the reader fails
+ *    and resyncs inside text the stream has not cut (the audit's
+ *    reproduction, an accidental before a bar line, unclosed quotes, notes
+ *    outside 0..127, wrong lengths, "|,8"), each answered by both scanners
+ *    with the pitch the reader plays; and in the random lines above, a probe
+ *    note after each chunk (lines without "[K:" or '+', which the
+ *    prediction does not follow: abc.h);
  *  - time: lines of 60 KB with no cut point (notes without a space, an
  *    unclosed quote, "{A|" repeated, blanks), fed a byte at a time with the
  *    19 probes after each byte as the engine's mask does (the fuzz harness
