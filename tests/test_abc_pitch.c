@@ -276,6 +276,9 @@ static const struct {
     {"A^|2\"x|,8\"|D\"\"", "E", 64},       /* "|,8" is no ending: ',' is the error */
     {"A2/4/8\"|D\"", "E", 64},             /* lengths the reader takes */
     {"X12C", "E", 64},
+    {"(99ABC\"|D\"\"", "E", 64},          /* a tuplet number over 64; was -1 */
+    {"(1ABC\"|D\"\"", "E", 64},           /* a tuplet of 1; was -1 */
+    {"(3:2:3:D", "E", 64},                 /* a fourth ':' is a dotted bar */
 };
 
 static void test_reader_resyncs(void **state) {

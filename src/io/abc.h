@@ -108,7 +108,8 @@ void abc_stream_set_chord_fn(abc_stream *st, abc_chord_fn on_chord, void *user);
  * octave mark after no note, an ending number outside 1..30, a byte it
  * does not read, a quote, brace or inline field not closed before the
  * line would end, a note outside 0..127, a length over 4096, of 0 or
- * divided by more than 4096 * 64, a multi-bar rest over 10000 bars). As the
+ * divided by more than 4096 * 64, a multi-bar rest over 10000 bars, a
+ * tuplet number over 64 or of fewer than 2 notes). As the
  * stream, it resumes at the first bar line after the byte the error names
  * ("^|x|": the second bar line). Not followed: an inline key change not
  * read yet, and a +decoration+ closed across a space or bar line where

@@ -219,6 +219,9 @@ typedef struct abc_pscan_level {
     uint8_t len_slash;   /* length: a '/' came (the number is a divisor) */
     int32_t len_value;   /* length: the number being read (past its limit: limit + 1) */
     int32_t len_den;     /* length: the divisor so far (at most 4096 * 64, else an error) */
+    uint8_t tup_part;    /* TUPLET: the number being read (0 p, 1 q, 2 r) */
+    uint8_t tup_bad;     /* TUPLET: a number over ABC_MAX_TUPLET, or p under 2 */
+    int16_t tup_value;   /* TUPLET: the number being read (past the limit: limit + 1) */
     uint8_t ending_next; /* 1: an ending number may follow a bar line; 2: one begun */
     uint8_t has_acc, bad; /* ACCIDENTAL/OCTAVE: an accidental written; a third one */
     uint8_t run_char;    /* BROKEN: '>' or '<' */

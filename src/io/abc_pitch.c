@@ -119,7 +119,7 @@ static void length_begin(abc_pscan_level *lv, int kind) {
 }
 
 /* Byte c after a length begun: 1 when it goes on with it, 0 when the length
- * ended well before c, -1 when the reader fails at the length (read_length:
+ * ended before c and reads well, -1 when the reader fails at it (read_length:
  * a number over 4096 or 0, a divisor over 4096 * 64 in all; read_rest: more
  * than ABC_MAX_MREST_BARS bars, which take digits only). */
 static int pscan_length(abc_pscan_level *lv, int c) {
@@ -220,7 +220,11 @@ static void pscan_music(abc_pscan *s, abc_pscan_level *lv, int c, const int la[3
         return;
     }
     if (c == '(') { /* a tuplet "(3:2:3", or a slur */
-        if (is_digit(la[0])) lv->mode = ABC_PSCAN_TUPLET;
+        if (is_digit(la[0])) {
+            lv->mode = ABC_PSCAN_TUPLET;
+            lv->tup_part = lv->tup_bad = 0;
+            lv->tup_value = 0;
+        }
         return;
     }
     if (c == '>' || c == '<') { /* broken rhythm: more than 3 is an error */
@@ -277,9 +281,19 @@ void abc_pscan_byte(abc_pscan *s, int c, const int la[3]) {
             if (c != '|') return;
             lv->mode = ABC_PSCAN_MUSIC; /* the reader resumes at the bar line and reads it */
             continue;
-        case ABC_PSCAN_TUPLET:
-            if (is_digit(c) || c == ':') return;
-            lv->mode = ABC_PSCAN_MUSIC;
+        case ABC_PSCAN_TUPLET: /* "(p", "(p:q", "(p:q:r" as read_tuplet reads them */
+            if (is_digit(c)) {
+                if (lv->tup_value <= ABC_MAX_TUPLET) lv->tup_value = (int16_t)(lv->tup_value * 10 + (c - '0'));
+                return;
+            }
+            lv->tup_bad |= lv->tup_value > ABC_MAX_TUPLET || (lv->tup_part == 0 && lv->tup_value < 2);
+            if (c == ':' && lv->tup_part < 2) {
+                lv->tup_part++;
+                lv->tup_value = 0;
+                return;
+            }
+            /* the reader fails at the '(' when a number is wrong: resync */
+            lv->mode = lv->tup_bad ? ABC_PSCAN_SKIP : ABC_PSCAN_MUSIC;
             continue;
         case ABC_PSCAN_BROKEN:
             if (c == lv->run_char) {
@@ -494,8 +508,19 @@ int abc_pitch_scan_naive(const char *a, size_t na, const char *b, size_t nb, con
         }
         if (c == '(') { /* a tuplet "(3:2:3", or a slur */
             i++;
-            if (tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9')
-                while (i < n && ((tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9') || tail_at(&t, i) == ':')) i++;
+            if (tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9') {
+                /* p, then :q and :r if written: a number over ABC_MAX_TUPLET or
+                 * p under 2 fails at the '(' */
+                for (int part = 0; part < 3; part++) {
+                    long v = 0;
+                    for (; i < n && tail_at(&t, i) >= '0' && tail_at(&t, i) <= '9'; i++)
+                        if (v <= ABC_MAX_TUPLET) v = v * 10 + (tail_at(&t, i) - '0');
+                    if (i >= n) break; /* (the text ends in it: no note to answer with) */
+                    skipping |= v > ABC_MAX_TUPLET || (part == 0 && v < 2);
+                    if (part == 2 || tail_at(&t, i) != ':') break;
+                    i++;
+                }
+            }
             continue;
         }
         if (c == '>' || c == '<') { /* broken rhythm: more than 3 is an error */
