@@ -128,7 +128,7 @@ int cmd_presets(int argc, char **argv) {
         }
         instrument_of(p, inst, sizeof inst); /* what the parse got before a problem */
         size_t l = strlen(names[i]) - 5;
-        printf("  %-20.*s %-9s %-26s %-20s %s%s\n", (int)l, names[i], p->mode_name,
+        printf("  %-24.*s %-9s %-29s %-20s %s%s\n", (int)l, names[i], p->mode_name,
                p->model[0] ? lj_file_base(p->model) : "-", inst, p->description, problem);
     }
     if (!n) printf("  (none)\n");
