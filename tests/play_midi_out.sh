@@ -15,7 +15,8 @@
 # jack_midi_dump's frame stamps must be a whole number of 200 frames, give or
 # take whole 128-frame periods that a client lost on a loaded machine (jackd
 # reports xruns there; the dump counts the frames it processed): at most 3
-# between two events without audio, 6 with audio, where MIDI out follows the
+# between two events without audio, 6 with audio, plus one per xrun jackd
+# logged during the run, where MIDI out follows the
 # audio client's clock through the smallest offset of the last 64-128 cycles
 # and an ASan build with xruns moved it by 4 periods over a 0.7 s gap. An
 # event written at its period's start instead of its frame offset falls off
@@ -55,7 +56,10 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
     [ $rc = 0 ] || { echo "FAIL $name: play exit $rc"; cat "$tmp/$name.err"; fail=1; return; }
     midicsv "$tmp/$name.mid" | awk -F', ' '$1==2 && $3=="Note_on_c" && $6>0 {n++} END {print n+0}' >"$tmp/$name.n"
     # dump lines: "  23904: 90 44 05 note on  (channel  0): ..."
+    # (each xrun jackd logged during the run may shift one more period: the
+    # ASan build had 40 in one run and an interval 4 periods off, CI 30 Nov)
     maxk=3; [ "$name" = audio ] && maxk=6
+    maxk=$((maxk + xruns))
     awk -v name="$name" -v want="$(cat "$tmp/$name.n")" -v maxk=$maxk '
         function mod(a, b) { return ((a % b) + b) % b }
         { t = $1; sub(":", "", t); st = $2; d1 = $3; d2 = $4 }
