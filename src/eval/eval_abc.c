@@ -273,19 +273,35 @@ static int eval_file(const char *path, const char *abc2midi, const char *dir, ve
 
 static double share(size_t k, size_t n) { return n ? 100.0 * (double)k / (double)n : 0.0; }
 
-static int print_json(const verdicts *l, size_t n_files, const char *abc2midi) {
-    size_t read = 0, warned = 0, stream_clean = 0, acc = 0, acc_warned = 0, no_midi = 0;
-    long stream_errors = 0;
+/* The counts both outputs print. */
+typedef struct abc_tally {
+    size_t read, warned;        /* lstmjam's reader: read with no error; of those, with warnings */
+    size_t stream_clean;        /* the stream reader read past no malformed text */
+    long stream_errors;         /* errors it read past, all tunes */
+    size_t acc, acc_warned;     /* abc2midi: accepted; of those, with warnings */
+    size_t no_midi;             /* abc2midi: rejected without writing a MIDI file */
+} abc_tally;
+
+static abc_tally tally(const verdicts *l) {
+    abc_tally t = {0};
     for (size_t i = 0; i < l->n; i++) {
         const abc_verdict *v = &l->v[i];
-        read += v->read;
-        warned += v->read && v->warnings;
-        stream_clean += v->stream_errors == 0;
-        stream_errors += v->stream_errors;
-        acc += v->abc2midi == 1;
-        acc_warned += v->abc2midi == 1 && v->abc2midi_warned;
-        no_midi += v->abc2midi == 0 && !v->abc2midi_midi;
+        t.read += v->read;
+        t.warned += v->read && v->warnings;
+        t.stream_clean += v->stream_errors == 0;
+        t.stream_errors += v->stream_errors;
+        t.acc += v->abc2midi == 1;
+        t.acc_warned += v->abc2midi == 1 && v->abc2midi_warned;
+        t.no_midi += v->abc2midi == 0 && !v->abc2midi_midi;
     }
+    return t;
+}
+
+static int print_json(const verdicts *l, size_t n_files, const char *abc2midi) {
+    const abc_tally t = tally(l);
+    const size_t read = t.read, warned = t.warned, stream_clean = t.stream_clean, acc = t.acc,
+                 acc_warned = t.acc_warned, no_midi = t.no_midi;
+    const long stream_errors = t.stream_errors;
     cJSON *o = cJSON_CreateObject(), *r = cJSON_CreateObject(), *st = cJSON_CreateObject(), *rej = cJSON_CreateArray();
     cJSON_AddNumberToObject(o, "files", (double)n_files);
     cJSON_AddNumberToObject(o, "tunes", (double)l->n);
@@ -335,18 +351,10 @@ static int print_json(const verdicts *l, size_t n_files, const char *abc2midi) {
 }
 
 static void print_text(const verdicts *l, size_t n_files, const char *abc2midi, long show) {
-    size_t read = 0, warned = 0, stream_dirty = 0, acc = 0, acc_warned = 0, no_midi = 0;
-    long stream_errors = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        const abc_verdict *v = &l->v[i];
-        read += v->read;
-        warned += v->read && v->warnings;
-        stream_dirty += v->stream_errors > 0;
-        stream_errors += v->stream_errors;
-        acc += v->abc2midi == 1;
-        acc_warned += v->abc2midi == 1 && v->abc2midi_warned;
-        no_midi += v->abc2midi == 0 && !v->abc2midi_midi;
-    }
+    const abc_tally t = tally(l);
+    const size_t read = t.read, warned = t.warned, stream_dirty = l->n - t.stream_clean, acc = t.acc,
+                 acc_warned = t.acc_warned, no_midi = t.no_midi;
+    const long stream_errors = t.stream_errors;
     printf("ABC acceptance of %zu tunes in %zu file%s\n", l->n, n_files, n_files == 1 ? "" : "s");
     printf("  lstmjam's reader read %zu of %zu tunes (%.1f%%) with no error, %zu of them with warnings\n", read, l->n,
            share(read, l->n), warned);
