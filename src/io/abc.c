@@ -317,12 +317,32 @@ static int collect_chord_note(void *user, const score_note *n) {
     return LJ_OK;
 }
 
-/* Chord callback: the oldest waiting symbol starts now (the one sounding stops). */
+/* Without a chord callback: the symbol sounding until tick becomes notes, and
+ * g (NULL: none) sounds from tick on. */
+static void stream_chord_as_notes(abc_stream *st, const abc_item *g, int64_t tick) {
+    if (st->gchord_on && tick > st->gchord_start) {
+        emit_chord(stream_chord_note, st, 1, &st->gchord, st->gchord_start, tick);
+    }
+    st->gchord_on = g != NULL;
+    if (g) {
+        st->gchord = *g;
+        st->gchord_start = tick;
+    }
+}
+
+/* Chord callback: the oldest waiting symbol starts now (the one sounding stops).
+ * A stream without the callback holds waiting symbols only when it was made a
+ * copy of one with it (abc_stream_copy): they then become notes, as they would
+ * have had it never had the callback. */
 static void stream_chord_flush(abc_stream *st) {
     if (!st->n_pending) return;
     pending_symbol ps = st->pending[0];
     memmove(st->pending, st->pending + 1, (size_t)(--st->n_pending) * sizeof *st->pending);
     int64_t tick = ps.tick;
+    if (!st->on_chord) {
+        stream_chord_as_notes(st, &ps.chord, tick);
+        return;
+    }
     if (st->gchord_on) st->on_chord(st->chord_user, tick, NULL, 0);
     chord_notes c;
     c.n = 0;
@@ -359,14 +379,8 @@ static void stream_chord_symbol(abc_stream *st, const abc_item *g, int64_t tick)
         }
         return;
     }
-    if (st->gchord_on && tick > st->gchord_start) {
-        emit_chord(stream_chord_note, st, 1, &st->gchord, st->gchord_start, tick);
-    }
-    st->gchord_on = g != NULL;
-    if (g) {
-        st->gchord = *g;
-        st->gchord_start = tick;
-    }
+    while (st->n_pending) stream_chord_flush(st); /* a copy's waiting symbols come first */
+    stream_chord_as_notes(st, g, tick);
 }
 
 /* Plays item i of the parser's list (source order). */

@@ -153,8 +153,11 @@ void abc_stream_reset(abc_stream *st);
  * keeps its own callbacks, user pointers and error buffer. Copies src's used
  * bytes only; allocates nothing unless src holds more items than dst has room
  * for (more than ABC_STREAM_ITEMS: LJ_ERR_NOMEM when that fails, dst
- * unchanged). Both streams must have been made with the same options.
- * Thread: both streams'. */
+ * unchanged). Both streams must have been made with the same options. When
+ * only src has a chord callback, the symbols it holds back for the callback
+ * become chord notes in dst, as in a stream that never had one; when only dst
+ * has one, the symbol sounding at the copy is ended through dst's callback
+ * without having been started through it. Thread: both streams'. */
 int abc_stream_copy(abc_stream *dst, const abc_stream *src);
 /* Frees the stream; NULL is a no-op. Thread: the stream's. */
 void abc_stream_destroy(abc_stream *st);
