@@ -837,19 +837,31 @@ static int apply_tempo(abc_parser *p, const char *v, long col, int in_header);
 static int apply_body_part(abc_parser *p, const char *v, long col);
 static int apply_voice(abc_parser *p, const char *v, long col);
 
+/* The index of the first `close` in s[from..n), or n after failing with
+ * "expected 'close' to close the <what> opened at column col" (the line
+ * resynchronises after the opening column). */
+static size_t find_closing(abc_parser *p, const char *s, size_t n, size_t from, char close,
+                           const char *what, long col) {
+    size_t e = from;
+    while (e < n && s[e] != close) e++;
+    if (e >= n) {
+        fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '%c' to close the %s opened at column %ld, "
+                "found the end of the line", close, what, col);
+        p->resync_col = col + 1;
+    }
+    return e;
+}
+
 /* Inline field [X:value] at s[*i] == '['. */
 static int read_inline_field(abc_parser *p, const char *s, size_t n, size_t *i) {
     long col = (long)*i + 1;
     size_t j = *i + 1;
     char field = s[j];
-    size_t vstart = j + 2, e = vstart;
-    while (e < n && s[e] != ']') e++;
-    if (e >= n) {
-        fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected ']' to close the inline field "
-                "[%c:, found the end of the line", field);
-        p->resync_col = col + 1;
-        return p->status;
-    }
+    size_t vstart = j + 2;
+    char what[] = "inline field [?:";
+    what[sizeof what - 3] = field;
+    size_t e = find_closing(p, s, n, vstart, ']', what, col);
+    if (e >= n) return p->status;
     char v[512];
     size_t vl = e - vstart < sizeof v - 1 ? e - vstart : sizeof v - 1;
     memcpy(v, s + vstart, vl);
@@ -1067,14 +1079,8 @@ static int parse_music(abc_parser *p, const char *s, size_t n, int line_start) {
             }
             break;
         case '"': {
-            size_t e = i + 1;
-            while (e < n && s[e] != '"') e++;
-            if (e >= n) {
-                fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '\"' to close the chord "
-                        "symbol opened at column %ld, found the end of the line", col);
-                p->resync_col = col + 1;
-                return p->status;
-            }
+            size_t e = find_closing(p, s, n, i + 1, '"', "chord symbol", col);
+            if (e >= n) return p->status;
             rc = chord_symbol(p, s + i + 1, e - i - 1, col);
             i = e + 1;
             break;
@@ -1088,14 +1094,8 @@ static int parse_music(abc_parser *p, const char *s, size_t n, int line_start) {
             break;
         case '{': {
             /* grace notes: read past (abc2midi steals their time from the next note) */
-            size_t e = i + 1;
-            while (e < n && s[e] != '}') e++;
-            if (e >= n) {
-                fail_at(p, LJ_ERR_PARSE, (long)n + 1, "expected '}' to close the grace "
-                        "notes opened at column %ld, found the end of the line", col);
-                p->resync_col = col + 1;
-                return p->status;
-            }
+            size_t e = find_closing(p, s, n, i + 1, '}', "grace notes", col);
+            if (e >= n) return p->status;
             i = e + 1;
             break;
         }
