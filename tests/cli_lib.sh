@@ -2,6 +2,7 @@
 # Sets BIN, a temp folder $tmp removed on exit, and fail=0; then:
 #   check NAME EXPECTED_EXIT PATTERN -- command...   run, compare exit code, grep output
 #   no_output NAME PATH                               PATH and temp files must not exist
+#   now_ms                                            the wall clock in milliseconds
 BIN=${LJ_BIN:?}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -23,3 +24,4 @@ no_output() {
     if [ -e "$2" ]; then echo "FAIL $1: $2 was left behind"; fail=1; else echo "ok   $1: no output"; fi
     if ls "$tmp"/out.mid.* "$tmp"/.out* >/dev/null 2>&1; then echo "FAIL $1: temp file left"; fail=1; fi
 }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }

@@ -1,5 +1,9 @@
 # The private JACK server of the end-to-end tests and the live soak (sourced
 # after $tmp exists, e.g. after tests/cli_lib.sh):
+#   jack_test_setup [TOOL...]
+# the end-to-end tests' common start: a skip (exit 77) unless jackd, jack_lsp
+# and every TOOL are installed, then the random-weight event model they play
+# ($LJ_MAKE_MODEL: 64 units, seed 7) in $tmp/ev.lstm (exit 1 if it fails).
 #   jack_dummy_start NAME [TRIES]
 # starts `jackd -d dummy` at 48 kHz, 128 frames (the issue's test setting;
 # $JACK_PERIOD overrides the frames, for the soak's period sweep) as
@@ -30,4 +34,11 @@ jack_dummy_start() {
         echo "SKIP: jackd -d dummy did not start: $(tail -3 "$tmp/jackd.log")"
     fi
     exit 77
+}
+
+jack_test_setup() {
+    for t in jackd jack_lsp "$@"; do
+        command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+    done
+    "${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
 }

@@ -12,15 +12,10 @@
 # the event log (audio run) was written. The time from the kill to the exit
 # is printed. Skipped (77) without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp midicsv; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_test_setup midicsv
 play_pid=
 trap 'kill -9 $play_pid 2>/dev/null; kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # lose NAME READY_PATTERN PLAY_ARGS...: starts a server and play, waits until
 # play printed READY_PATTERN and 1 s more (notes played), kills jackd, and

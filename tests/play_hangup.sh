@@ -9,13 +9,10 @@
 # play exits 0 within 5 s of the hang-up, its session MIDI written and every
 # note ended. Skipped (77) without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp midicsv; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
-[ -x /usr/bin/python3 ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
-trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 . "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+[ -x /usr/bin/python3 ] || { echo "SKIP: no /usr/bin/python3"; exit 77; }
+jack_test_setup midicsv
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 jack_dummy_start lstmjam_hangup
 
 /usr/bin/python3 - "$BIN" "$tmp" <<'PY' || fail=1

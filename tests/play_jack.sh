@@ -18,13 +18,10 @@
 # line shows the audio callback's longest run (> 0, at most the summary's).
 # Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp jack_rec jack_midiseq jack_connect midicsv; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_test_setup jack_rec jack_midiseq jack_connect midicsv
 play_pid= rec_pid= seq_pid=
 trap 'kill $play_pid $rec_pid $seq_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_dummy_start lstmjam_test
 
 # wait_for FILE ERE SECONDS: a line of FILE matches (polled every 0.1 s).

@@ -18,13 +18,10 @@
 # p's and the exit's (2 without p). Not typed: Q (quits like q). Skipped (77)
 # without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp script; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_test_setup script
 play_pid=
 trap 'kill $play_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_dummy_start lstmjam_keys
 
 TS="$tmp/typescript"

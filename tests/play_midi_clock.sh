@@ -30,14 +30,11 @@
 # logged a cycle lstmjam-midi or jack_send missed).
 # Skipped (77) without jackd or jack_midi_dump.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp jack_midi_dump stdbuf; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_test_setup jack_midi_dump stdbuf
 SEND=${LJ_JACK_SEND:?}
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
 dump_pid= play_pid=
 trap 'kill $play_pid $dump_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
-. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_dummy_start lstmjam_clk
 
 ticks() { grep -c "^ *[0-9]*: f8" "$tmp/clk.dump"; }

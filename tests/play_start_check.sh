@@ -14,18 +14,13 @@
 # Every other JACK test shows the check does not fire on clients that run.
 # Skipped (77) without jackd or midicsv.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
-for t in jackd jack_lsp midicsv; do
-    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
-done
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_test_setup midicsv
 SHIM=${LJ_JACK_NO_PROCESS_LIB:?}
-"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 64 7 || { echo "FAIL cannot make the test model"; exit 1; }
 # the sanitizer build: the preloaded library comes before ASan's runtime
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 pids= servers=
 trap 'kill -9 $pids 2>/dev/null; kill $servers 2>/dev/null; wait $servers 2>/dev/null; rm -rf "$tmp"' EXIT
-. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # start NAME CLIENT PLAY_ARGS...: a server of its own, then play with CLIENT never run.
 start() {
