@@ -3,8 +3,7 @@ lj_add_test(test_config test_config.c LABELS unit)
 # Play presets (src/preset.c) and every shipped presets/*.yaml.
 lj_add_test(test_preset test_preset.c LABELS unit)
 lj_add_script_test(preset_cli preset_cli.sh LABELS unit)
-lj_add_script_test(preset_jack preset_jack.sh LABELS unit)
-set_tests_properties(preset_jack PROPERTIES RUN_SERIAL TRUE)
+lj_add_script_test(preset_jack preset_jack.sh LABELS unit live)
 lj_add_script_test(preset_ambient preset_ambient.sh LABELS unit)
 # tools/demo.sh (make run): render path and a clean Ctrl-C in the play path.
 lj_add_script_test(demo_run demo_run.sh LABELS unit)

@@ -27,8 +27,8 @@ lj_add_test(test_engine_thread test_engine_thread.c LABELS threads)
 
 # lstmjam play on jackd -d dummy with jack_midiseq (MIDI in) and jack_rec (audio
 # out) as peers: continue mode answers the phrase, session MIDI, counters.
-lj_add_script_test(play_jack play_jack.sh LABELS unit)
-set_tests_properties(play_jack PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_jack play_jack.sh LABELS unit live)
+set_tests_properties(play_jack PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # play/devices without devices: usage errors, missing device messages.
 lj_add_script_test(play_cli play_cli.sh LABELS unit)
@@ -40,14 +40,14 @@ lj_add_script_test(engine_abc_cli engine_abc_cli.sh LABELS unit)
 # lstmjam play --midi-out jack (with and without audio) on jackd -d dummy with
 # jack_midi_dump as the peer: every note reaches it at its scheduled frame,
 # nothing left on.
-lj_add_script_test(play_midi_out play_midi_out.sh LABELS unit)
-set_tests_properties(play_midi_out PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_midi_out play_midi_out.sh LABELS unit live)
+set_tests_properties(play_midi_out PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # lstmjam play's modes and live controls on jackd -d dummy (MIDI in from
 # tests/jack_send, MIDI out to jack_midi_dump): CC density/temperature/panic/
 # mode, steer and accompany against a run nobody plays into.
-lj_add_script_test(play_modes play_modes.sh LABELS unit)
-set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_modes play_modes.sh LABELS unit live)
+set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 # MIDI devices (src/device/midi_in, midi_out): the ALSA and PortMidi parts that
 # need no kernel; midi_alsa runs the ALSA ports end to end with alsa-utils
 # where /dev/snd/seq exists (skipped, 77, elsewhere: this VM and CI).
@@ -55,16 +55,16 @@ lj_add_test(test_midi_alsa test_midi_alsa.c LABELS unit)
 # --midi-clock in without a device: the tick ring, midi_route's hand-over,
 # the tempo estimate (lost ticks, jitter, a change of tempo).
 lj_add_test(test_midi_clock test_midi_clock.c LABELS unit)
-lj_add_script_test(midi_alsa midi_alsa.sh LABELS unit)
-set_tests_properties(midi_alsa PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(midi_alsa midi_alsa.sh LABELS unit live)
+set_tests_properties(midi_alsa PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # lstmjam play --midi-clock on jackd -d dummy: Start, 24 ticks per quarter at
 # 150 BPM, then at 240 after CC 71 from tests/jack_send, Stop, at the dump's frames.
-lj_add_script_test(play_midi_clock play_midi_clock.sh LABELS unit)
-set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_midi_clock play_midi_clock.sh LABELS unit live)
+set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # play's terminal keys (t/T, d/D, r, space, the m cycle, p, q) typed into a
 # pseudo-terminal (util-linux script) on jackd -d dummy: the status line and
 # the summary.
-lj_add_script_test(play_keys play_keys.sh LABELS unit)
-set_tests_properties(play_keys PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_keys play_keys.sh LABELS unit live)
+set_tests_properties(play_keys PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")

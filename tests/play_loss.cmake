@@ -6,13 +6,13 @@ lj_add_test(test_queue_loss test_queue_loss.c LABELS unit)
 # lstmjam play when its JACK server is killed mid-play (PortAudio's JACK host;
 # --no-audio with JACK MIDI out and in): exit 1 within 5 s, the message, the
 # session MIDI and event log written.
-lj_add_script_test(play_device_loss play_device_loss.sh LABELS unit)
-set_tests_properties(play_device_loss PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_device_loss play_device_loss.sh LABELS unit live)
+set_tests_properties(play_device_loss PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # lstmjam play on a pseudo-terminal that closes (python3's pty): the hang-up's
 # SIGHUP quits as q does (exit 0, session written) instead of reloading.
-lj_add_script_test(play_hangup play_hangup.sh LABELS unit)
-set_tests_properties(play_hangup PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}" RUN_SERIAL TRUE)
+lj_add_script_test(play_hangup play_hangup.sh LABELS unit live)
+set_tests_properties(play_hangup PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 
 # Closing devices within a bound, each on its own thread (a hung close holds
 # up neither the others' panics nor the exit); label threads: the TSan build
@@ -27,6 +27,6 @@ lj_add_test(test_close_bounded test_close_bounded.c LABELS "unit;threads")
 # two timeouts waited out at once, with nothing for the sanitizers to see.
 add_library(jack_no_process MODULE jack_no_process.c)
 target_link_libraries(jack_no_process PRIVATE PkgConfig::JACK ${CMAKE_DL_LIBS})
-lj_add_script_test(play_start_check play_start_check.sh LABELS unit slow)
+lj_add_script_test(play_start_check play_start_check.sh LABELS unit slow live)
 set_tests_properties(play_start_check PROPERTIES
-    ENVIRONMENT "${LJ_ENGINE_TEST_ENV};LJ_JACK_NO_PROCESS_LIB=$<TARGET_FILE:jack_no_process>" RUN_SERIAL TRUE)
+    ENVIRONMENT "${LJ_ENGINE_TEST_ENV};LJ_JACK_NO_PROCESS_LIB=$<TARGET_FILE:jack_no_process>")
