@@ -57,7 +57,7 @@ test: build
 	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug \
 	    -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap test_close_bounded
-	cd $(TSAN_BUILD) && ctest --output-on-failure -L threads
+	cd $(TSAN_BUILD) && $(CTEST) -j $(JOBS) -L threads
 
 # Only the normal build's fast tests (for the edit-compile loop).
 test-fast: build
