@@ -908,6 +908,17 @@ void engine_end(engine *e, uint64_t clock) {
     e->st = STATE_ENDING;
 }
 
+void engine_end_now(engine *e, uint64_t clock) {
+    if (e->st == STATE_ENDING || e->st == STATE_DONE) return;
+    if (!e->started) {
+        e->started = 1;
+        engine_rebase(e, enc_decoder_time(e->dec), clock);
+    }
+    engine_end_model_notes(e, clock); /* note-offs at the clock, or the last frame queued */
+    e->need_panic = 1;
+    e->st = STATE_ENDING;
+}
+
 int engine_done(const engine *e) { return e->st == STATE_DONE; }
 
 void engine_get_stats(const engine *e, engine_stats *o) {

@@ -349,6 +349,14 @@ int engine_fill(engine *e, uint64_t clock);
  * (note-offs), nothing more is generated, and a panic follows them. Keep
  * calling engine_fill until engine_done. Thread: engine. */
 void engine_end(engine *e, uint64_t clock);
+/* Ends the performance now, for a player who stops (quit, swap): what is held
+ * back goes, and every model note sounding ends at `clock`, or at the last
+ * frame queued when that is later, so everything is queued within one
+ * look-ahead. engine_end instead lets the notes sounding at `clock` ring to
+ * their written ends (a render's last bar), which at a slow tempo can be
+ * seconds past the horizon: longer than a player waits. A panic follows; keep
+ * calling engine_fill until engine_done. Thread: engine. */
+void engine_end_now(engine *e, uint64_t clock);
 /* 1 when engine_end was called and everything, the panic included, is pushed.
  * Thread: engine. */
 int engine_done(const engine *e);
@@ -417,7 +425,7 @@ int engine_thread_start(engine *e, engine_clock_fn clock, void *clock_user, uint
  * core: on this 2-core VM at load 13 the 3 x 512 step's p99 went from 0.5-0.8
  * ms at SCHED_FIFO to 12-17 ms. Thread: control. */
 int engine_thread_priority(const engine *e, int *why);
-/* Ends the performance at the current clock (engine_end), lets the thread push
+/* Ends the performance at the current clock (engine_end_now), lets the thread push
  * the final note-offs and panic (at most `timeout_ms`), then stops and joins it.
  * Returns 1 when everything was pushed. Thread: control. */
 int engine_thread_stop(engine *e, int timeout_ms);

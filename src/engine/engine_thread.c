@@ -11,7 +11,7 @@ static void *thread_main(void *arg) {
     for (;;) {
         uint64_t clock = e->clock(e->clock_user);
         if (!ending && atomic_load_explicit(&e->stop_req, memory_order_acquire)) {
-            engine_end(e, clock);
+            engine_end_now(e, clock);
             ending = 1;
         }
         engine_fill(e, clock);
