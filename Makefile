@@ -14,9 +14,11 @@ FUZZ_SECONDS ?= 60
 # The tests labelled live play in real time on a private JACK server each and
 # check timing: each ctest run below leaves them to a pass of their own after
 # the others, LIVE_JOBS at a time (they mostly wait; beside a CPU-bound test
-# they would miss deadlines), and fails if either pass failed.
+# they would miss deadlines), and fails if either pass failed:
+#   $(call ctest_passes,ARGS OF THE FIRST PASS,ARGS OF THE LIVE PASS)
 CTEST      = ctest --output-on-failure
 LIVE_JOBS  ?= 2
+ctest_passes = { $(CTEST) -j $(JOBS) $(1); rc=$$?; $(CTEST) -j $(LIVE_JOBS) $(2) && exit $$rc; }
 
 .PHONY: all deps deps-run build run test test-fast bench fuzz clean
 
@@ -47,13 +49,13 @@ run: deps-run $(BUILD)/CMakeCache.txt
 # also replays the fuzz regression corpora under the sanitizers), then a TSan
 # build of the threaded tests.
 test: build
-	cd $(BUILD) && { $(CTEST) -j $(JOBS) -LE '^live$$'; rc=$$?; $(CTEST) -j $(LIVE_JOBS) -L '^live$$' && exit $$rc; }
+	cd $(BUILD) && $(call ctest_passes,-LE '^live$$',-L '^live$$')
 	@cmake -S . -B $(ASAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=address,undefined \
 	    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp && \
-	    { $(CTEST) -j $(JOBS) -LE '^(slow|live)$$'; rc=$$?; $(CTEST) -j $(LIVE_JOBS) -L '^live$$' -LE '^slow$$' && exit $$rc; }
+	    $(call ctest_passes,-LE '^(slow|live)$$',-L '^live$$' -LE '^slow$$')
 	@cmake -S . -B $(TSAN_BUILD) -DLJ_WERROR=ON -DLJ_SANITIZE=thread -DCMAKE_BUILD_TYPE=Debug \
 	    -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" >/dev/null
 	@cmake --build $(TSAN_BUILD) -j $(JOBS) --target test_rtq test_engine_thread test_sgemm test_sched_swap test_close_bounded
@@ -61,7 +63,7 @@ test: build
 
 # Only the normal build's fast tests (for the edit-compile loop).
 test-fast: build
-	cd $(BUILD) && { $(CTEST) -j $(JOBS) -L unit -LE '^live$$'; rc=$$?; $(CTEST) -j $(LIVE_JOBS) -L '^live$$' && exit $$rc; }
+	cd $(BUILD) && $(call ctest_passes,-L unit -LE '^live$$',-L '^live$$')
 
 bench: build
 	@bench/run.sh $(BUILD)
