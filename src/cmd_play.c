@@ -86,12 +86,14 @@ static const char help_options[] =
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
     "  --rate HZ           sample rate (default 48000; JACK: the server's)\n"
     "  --period FRAMES     audio period asked for (default 128)\n"
-    "  --soundfont SF2     SoundFont (default: soundfonts/, then the system's GM one)\n"
+    "  --soundfont SF2     SoundFont (default: one put in soundfonts/, else the\n"
+    "                      system's GM one, else soundfonts/lstmjam-basic.sf2)\n"
     "  --gain G            FluidSynth gain 0..10 (default 0.2)\n"
     "  --no-reverb, --no-chorus   FluidSynth effects off\n"
     "  --program P         GM program of the model's notes (default 0, piano)\n"
     "  --channel C         MIDI channel of the model's notes, 1..16 (default 1)\n"
-    "  --record FILE.mid   write the session (model and player) as MIDI at the end\n"
+    "  --record FILE.mid   the session (model and player) as MIDI, written at the end\n"
+    "                      (a path that cannot be written is refused at the start)\n"
     "  --event-log FILE    every event of the session with its scheduled sample frame,\n"
     "                      one per line (what bench/play_soak.sh compares MIDI out with)\n"
     "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
@@ -310,12 +312,37 @@ typedef struct play_session {
     session_rec *rec;
     lj_atomic_file log; /* --event-log, written as the session is drained */
     int log_open;
+    lj_atomic_file record; /* --record, opened at the start, written at the end */
+    int record_open;
     double rate;           /* Hz: the stream's (or MIDI out's clock); a reload may change it */
     char sf[4096];         /* the SoundFont of syn */
     lj_synth_ops next_ops; /* a synth being handed to the audio thread (reload) */
     synth *retired;        /* an old synth the audio thread may still call: freed after the stream */
     uint64_t callbacks_at_restart; /* the audio callbacks counted when a reload closed the stream */
+    engine_stats past;     /* the counts of the engines a reload replaced (session_stats adds them) */
+    double start_tempo;    /* BPM the engine started with: another one now was set live */
 } play_session;
+
+/* The counts of the session's engines added up (a reload replaces the engine;
+ * the summary speaks of the session); last_frame and gen_frame are the
+ * current engine's. */
+static void engine_stats_add(engine_stats *sum, const engine_stats *s) {
+    sum->steps += s->steps;
+    sum->notes += s->notes;
+    sum->dropped += s->dropped;
+    sum->panics += s->panics;
+    sum->phrases += s->phrases;
+    sum->steered += s->steered;
+    sum->steered_offs += s->steered_offs;
+    sum->steer_unencoded += s->steer_unencoded;
+    sum->onset_stalls += s->onset_stalls;
+    sum->onsets_capped += s->onsets_capped;
+    for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) sum->step_hist[b] += s->step_hist[b];
+}
+static void session_stats(const play_session *p, engine_stats *out) {
+    engine_get_stats(p->eng, out);
+    engine_stats_add(out, &p->past);
+}
 
 static void session_free(play_session *p) {
     midi_in_close(p->min);
@@ -325,6 +352,7 @@ static void session_free(play_session *p) {
     engine_destroy(p->eng);
     session_rec_destroy(p->rec);
     if (p->log_open) lj_atomic_abort(&p->log); /* a failed session leaves no log */
+    if (p->record_open) lj_atomic_abort(&p->record);
     free(p->qmem);
     free(p->lmem);
     free(p->pmem);
@@ -425,9 +453,12 @@ typedef struct term_keys {
     struct termios saved;
 } term_keys;
 
+/* Only in the terminal's foreground: a background job (`lstmjam play ... &`)
+ * that sets the terminal is stopped by SIGTTOU, and one that reads it by
+ * SIGTTIN; it plays on without keys (q: Ctrl-C after fg, or a signal). */
 static void keys_begin(term_keys *k) {
     k->on = 0;
-    if (!isatty(0) || tcgetattr(0, &k->saved)) return;
+    if (!isatty(0) || tcgetpgrp(0) != getpgrp() || tcgetattr(0, &k->saved)) return;
     struct termios t = k->saved;
     t.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
     t.c_cc[VMIN] = 0;
@@ -435,7 +466,16 @@ static void keys_begin(term_keys *k) {
     if (!tcsetattr(0, TCSANOW, &t)) k->on = 1;
 }
 static void keys_end(term_keys *k) {
-    if (k->on) tcsetattr(0, TCSANOW, &k->saved);
+    if (!k->on) return;
+    /* restored from the background too (sent there after keys_begin): with
+     * SIGTTOU blocked, tcsetattr does not stop the job */
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    tcsetattr(0, TCSANOW, &k->saved);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    k->on = 0;
 }
 /* The terminal of the keys hung up (closed window, dropped ssh): poll on it
  * reports POLLHUP/POLLERR at once from then on, and read returns 0 or EIO. */
@@ -493,6 +533,10 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     const char *ndevice = c->device;
     char nsf[sizeof p->sf] = "";
     int restart = 0, st = LJ_OK;
+    /* The status line (no newline of its own on a terminal) ends here, so
+     * that what the reload says, parse_args' errors too, starts a line. */
+    if (!c->quiet && isatty(2)) fputc('\n', stderr);
+    const int was_paused = engine_get_paused(p->eng);
     if (c->has_preset) {
         fresh = malloc(sizeof *fresh);
         if (!fresh || parse_args(c->argc, c->argv, fresh)) {
@@ -507,7 +551,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
             nperiod = fresh->period;
             ndevice = fresh->device;
             if (nrate != rate && p->mout) {
-                fprintf(stderr, "\nreload: the rate stays %g Hz (MIDI out is open at that rate; %g Hz "
+                fprintf(stderr, "reload: the rate stays %g Hz (MIDI out is open at that rate; %g Hz "
                                 "needs a restart of play)\n", rate, nrate);
                 nrate = fresh->synth.sample_rate = rate;
             }
@@ -519,7 +563,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
                 probe.period = nperiod;
                 char why[512];
                 if (audio_out_supports(&probe, why, sizeof why)) {
-                    fprintf(stderr, "\nreload: the rate stays %g Hz (%s)\n", rate, why);
+                    fprintf(stderr, "reload: the rate stays %g Hz (%s)\n", rate, why);
                     nrate = fresh->synth.sample_rate = rate;
                 }
             }
@@ -531,10 +575,10 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
             if (st) {
                 const preset *pr = &fresh->preset;
                 if (pr->soundfont_line && fresh->synth.soundfont == pr->soundfont)
-                    fprintf(stderr, "\nreload: %s:%d: soundfont: %s; the old one plays on\n", pr->path,
+                    fprintf(stderr, "reload: %s:%d: soundfont: %s; the old one plays on\n", pr->path,
                             pr->soundfont_line, err);
                 else
-                    fprintf(stderr, "\nreload: %s: %s; the old one plays on\n", pr->path, err);
+                    fprintf(stderr, "reload: %s: %s; the old one plays on\n", pr->path, err);
                 free(fresh);
                 return 0;
             }
@@ -551,7 +595,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
                                 err, sizeof err);
     if (!st) st = engine_create(m, &nec, &e, err, sizeof err);
     if (st) {
-        fprintf(stderr, "\nreload: %s (the old model plays on)\n", err);
+        fprintf(stderr, "reload: %s (the old model plays on)\n", err);
         engine_destroy(e);
         engine_model_destroy(m);
         synth_destroy(nsyn);
@@ -569,12 +613,18 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
         c->lookahead_ms = fresh->lookahead_ms;
         *ec = nec;
         free(fresh);
+        p->start_tempo = engine_get_tempo(e);
     } else {
+        /* The live controls carry over; the tempo only when it was set live
+         * (CC 71, MIDI clock in): else the new model's own, or --tempo's */
+        double own_tempo = engine_get_tempo(e);
         engine_set_temperature(e, engine_get_temperature(p->eng));
-        engine_set_tempo(e, engine_get_tempo(p->eng));
+        if (engine_get_tempo(p->eng) != p->start_tempo) engine_set_tempo(e, engine_get_tempo(p->eng));
+        p->start_tempo = own_tempo;
         engine_set_density(e, engine_get_density(p->eng));
         engine_set_mode(e, engine_get_mode(p->eng));
     }
+    engine_set_paused(e, was_paused); /* a paused session stays paused */
     engine_set_paused(p->eng, 1); /* cut: the next fill drops what it holds and panics */
     engine_thread_stop(p->eng, 1000);
     /* The record queue's last events of the old engine, before the new one
@@ -582,6 +632,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     session_rec_drain(p->rec, 0, p->rec_engine);
     engine_stats old;
     engine_get_stats(p->eng, &old);
+    engine_stats_add(&p->past, &old);
     engine_destroy(p->eng);
     engine_model_destroy(p->model);
     p->eng = e;
@@ -610,7 +661,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
         ac.sample_rate = nrate;
         ac.period = nperiod;
         if (audio_out_open(&ac, p->sch, &p->out, err, sizeof err)) {
-            fprintf(stderr, "\nreload: %s; the session stops\n", err);
+            fprintf(stderr, "reload: %s; the session stops\n", err);
             if (nsyn && sched_cancel_synth(p->sch)) synth_destroy(nsyn);
             else if (nsyn) p->retired = nsyn; /* cannot happen: no stream, no callback */
             return 1;
@@ -619,7 +670,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     if (nsyn) {
         int done = wait_synth_swap(p->sch, swaps, 2.0);
         if (!done && sched_cancel_synth(p->sch)) { /* never taken: the old synth plays on */
-            fprintf(stderr, "\nreload: the audio stream did not take the new synth (is it running?)\n");
+            fprintf(stderr, "reload: the audio stream did not take the new synth (is it running?)\n");
             synth_destroy(nsyn);
             nsyn = NULL;
         } else {
@@ -641,9 +692,9 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     }
     engine_set_min_frame(e, old.last_frame > now ? old.last_frame : now);
     if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / nrate), err, sizeof err))
-        fprintf(stderr, "\nreload: %s\n", err);
+        fprintf(stderr, "reload: %s\n", err);
     else if (!c->quiet) {
-        fprintf(stderr, "\nreloaded %s: panic, new engine from frame %llu\n", c->model,
+        fprintf(stderr, "reloaded %s: panic, new engine from frame %llu\n", c->model,
                 (unsigned long long)(old.last_frame > now ? old.last_frame : now));
         if (nsyn && p->syn == nsyn) {
             char desc[256];
@@ -715,11 +766,16 @@ int cmd_play(int argc, char **argv) {
     ec.record = p.rec_engine;
     ec.player = p.player;
     if ((st = engine_create(p.model, &ec, &p.eng, err, sizeof err))) goto fail;
+    p.start_tempo = engine_get_tempo(p.eng);
     if ((st = session_rec_create(rate, &p.rec, err, sizeof err))) goto fail;
     if (c.event_log) {
         if ((st = lj_atomic_open(&p.log, c.event_log, err, sizeof err))) goto fail;
         p.log_open = 1;
         session_rec_log_to(p.rec, p.log.fp);
+    }
+    if (c.record) { /* a path that cannot be written is refused now, not after the session */
+        if ((st = lj_atomic_open(&p.record, c.record, err, sizeof err))) goto fail;
+        p.record_open = 1;
     }
 
     audio_out_config ac;
@@ -808,7 +864,9 @@ int cmd_play(int argc, char **argv) {
     st = LJ_OK;
     for (;;) {
         struct pollfd pfd = {0, POLLIN, 0};
-        int ready = keys.on ? poll(&pfd, 1, 50) : (nanosleep(&(struct timespec){0, 50000000}, NULL), 0);
+        /* a job sent to the background (Ctrl-Z, bg) reads no keys: SIGTTIN would stop it */
+        int fg = keys.on && tcgetpgrp(0) == getpgrp();
+        int ready = fg ? poll(&pfd, 1, 50) : (nanosleep(&(struct timespec){0, 50000000}, NULL), 0);
         /* the terminal hung up (closed): quit as q does, not spin on it */
         if (ready > 0 && (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))) break;
         if (ready > 0 && (pfd.revents & POLLIN)) {
@@ -879,11 +937,12 @@ int cmd_play(int argc, char **argv) {
         if (c.seconds > 0 && now - t0 >= c.seconds) break;
         if (now >= next_status) {
             next_status += 1;
+            if (!keys.on) keys_begin(&keys); /* a background job brought to the foreground (fg) */
             if (c.quiet) continue;
             engine_stats es;
             sched_stats ss;
             memset(&ss, 0, sizeof ss);
-            engine_get_stats(p.eng, &es);
+            session_stats(&p, &es);
             if (p.sch) sched_get_stats(p.sch, &ss);
             else ss.frame = p.clk(p.clk_user);
             uint64_t last[ENGINE_STEP_BUCKETS];
@@ -924,7 +983,7 @@ int cmd_play(int argc, char **argv) {
      * short wait, then its stop; the recording ends every note itself */
     int clean = engine_thread_stop(p.eng, device_lost ? 100 : 1000);
     engine_stats es;
-    engine_get_stats(p.eng, &es);
+    session_stats(&p, &es);
     lj_event off = lj_event_make(es.last_frame, LJ_EV_ALL_NOTES_OFF, c.thru_channel, 0, 0);
     if (p.live && !p.min) rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
     session_rec_add(p.rec, 1, &off);
@@ -1000,8 +1059,9 @@ int cmd_play(int argc, char **argv) {
                (unsigned long long)ms.late_frames_max, (unsigned long long)ms.panics,
                (unsigned long long)ms.held, (unsigned long long)ms.clock_ticks);
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
-    if (!st && c.record) {
-        st = session_rec_write(p.rec, c.record, err, sizeof err);
+    if (!st && p.record_open) {
+        p.record_open = 0;
+        st = session_rec_commit(p.rec, &p.record, err, sizeof err);
         if (!st && !c.quiet) printf("session MIDI: %s\n", c.record);
     }
     if (!st && p.log_open) {

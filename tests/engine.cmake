@@ -68,3 +68,9 @@ set_tests_properties(play_midi_clock PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_EN
 # the summary.
 lj_add_script_test(play_keys play_keys.sh LABELS unit live)
 set_tests_properties(play_keys PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
+
+# play on a pseudo-terminal (util-linux script) on jackd -d dummy: started as a
+# background job it plays on without keys (no SIGTTOU stop); a refused reload's
+# error starts a line of its own.
+lj_add_script_test(play_tty play_tty.sh LABELS unit live)
+set_tests_properties(play_tty PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")

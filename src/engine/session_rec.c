@@ -1,5 +1,6 @@
 #include "session_rec.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,4 +158,18 @@ int session_rec_write(const session_rec *r, const char *path, char *err, size_t 
     if (!rc) rc = lj_file_write_atomic(path, buf, len, err, errlen);
     free(buf);
     return rc;
+}
+
+int session_rec_commit(const session_rec *r, lj_atomic_file *f, char *err, size_t errlen) {
+    uint8_t *buf = NULL;
+    size_t len = 0;
+    int rc = midi_write_mem(r->s, &buf, &len, err, errlen);
+    if (!rc && fwrite(buf, 1, len, f->fp) != len)
+        rc = lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot write: %s", f->path, strerror(errno));
+    free(buf);
+    if (rc) {
+        lj_atomic_abort(f);
+        return rc;
+    }
+    return lj_atomic_commit(f, err, errlen);
 }

@@ -58,5 +58,10 @@ const score *session_rec_score(const session_rec *r);
 
 /* Writes the recording as MIDI, atomically (nothing at path on failure). */
 int session_rec_write(const session_rec *r, const char *path, char *err, size_t errlen);
+/* The same into f, opened (lj_atomic_open) before the session so that a path
+ * that cannot be written is refused at the start, not after the music:
+ * writes, then commits (rename); on failure aborts (nothing at the path). */
+struct lj_atomic_file;
+int session_rec_commit(const session_rec *r, struct lj_atomic_file *f, char *err, size_t errlen);
 
 #endif
