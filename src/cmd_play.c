@@ -84,7 +84,8 @@ static const char help_options[] =
     "  --gap S             continue, respond: the silence that ends the player's phrase\n"
     "                      (default 0.6)\n"
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
-    "  --rate HZ           sample rate (default 48000; JACK: the server's)\n"
+    "  --rate HZ           sample rate (default 48000; on JACK the server's, with a note\n"
+    "                      when another was asked for)\n"
     "  --period FRAMES     audio period asked for (default 128)\n"
     "  --soundfont SF2     SoundFont (default: one put in soundfonts/, else the\n"
     "                      system's GM one, else soundfonts/lstmjam-basic.sf2)\n"
@@ -102,7 +103,10 @@ static const char help_options[] =
     "Without an audio device, render to a file instead:\n"
     "  lstmjam render --model M.lstm --minutes 5 -o out.wav\n"
     "\n"
-    "exit status: 0 done, 1 system error (device), 2 bad input or usage\n";
+    "exit status: 0 done; 1 a system or device error (no audio device or server at\n"
+    "all, a device that fails to open or is lost while playing); 2 bad input or\n"
+    "usage, a --device, --midi-in or --midi-out naming none of the devices or\n"
+    "ports there included\n";
 
 static volatile sig_atomic_t quit_signal = 0, reload_signal = 0;
 static void on_signal(int sig) {
@@ -727,6 +731,12 @@ int cmd_play(int argc, char **argv) {
     }
     if ((st = engine_model_load_with(c.model, c.preset.encoding_options, &p.model, err, sizeof err)))
         goto fail;
+    double fixed_rate; /* JACK runs at its server's rate only: play at that one, and say so */
+    if (!c.no_audio && audio_out_fixed_rate(c.device, &fixed_rate) && fixed_rate != c.synth.sample_rate) {
+        fprintf(stderr, "lstmjam: the JACK server runs at %g Hz: playing at that rate, not %g Hz\n", fixed_rate,
+                c.synth.sample_rate);
+        c.synth.sample_rate = fixed_rate;
+    }
     synth_config sc = c.synth;
     sc.soundfont = p.sf;
     if (!c.no_audio && (st = synth_create(&sc, &p.syn, err, sizeof err))) goto fail;

@@ -74,3 +74,8 @@ set_tests_properties(play_keys PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 # error starts a line of its own.
 lj_add_script_test(play_tty play_tty.sh LABELS unit live)
 set_tests_properties(play_tty PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
+
+# play against the devices of jackd -d dummy: --rate on JACK (the server's, with
+# a note), exit 2 for a device or port named that is not there.
+lj_add_script_test(play_devices play_devices.sh LABELS unit live)
+set_tests_properties(play_devices PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")

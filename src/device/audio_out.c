@@ -97,25 +97,27 @@ static void device_label(PaDeviceIndex i, char *buf, size_t len) {
 }
 
 /* The device for spec: an index, or the first output device whose label
- * contains spec. */
-static PaDeviceIndex find_device(const char *spec, char *err, size_t errlen) {
+ * contains spec. paNoDevice with *status: LJ_ERR_IO when there is no device
+ * at all (the machine's state: play offers render), LJ_ERR_ARG when spec
+ * names none of those there (the user's input: exit 2). */
+static PaDeviceIndex find_device(const char *spec, int *status, char *err, size_t errlen) {
     int n = Pa_GetDeviceCount();
     if (n <= 0) {
-        lj_fail(err, errlen, LJ_ERR_IO, "no audio device (PortAudio found none%s%s)",
-                n < 0 ? ": " : "", n < 0 ? Pa_GetErrorText(n) : "");
+        *status = lj_fail(err, errlen, LJ_ERR_IO, "no audio device (PortAudio found none%s%s)",
+                          n < 0 ? ": " : "", n < 0 ? Pa_GetErrorText(n) : "");
         return paNoDevice;
     }
     if (!spec) {
         PaDeviceIndex d = Pa_GetDefaultOutputDevice();
-        if (d == paNoDevice) lj_fail(err, errlen, LJ_ERR_IO, "no default audio output device");
+        if (d == paNoDevice) *status = lj_fail(err, errlen, LJ_ERR_IO, "no default audio output device");
         return d;
     }
     char *end;
     long idx = strtol(spec, &end, 10);
     if (*spec && !*end) {
         if (idx < 0 || idx >= n) {
-            lj_fail(err, errlen, LJ_ERR_ARG, "--device %s: expected an index 0..%d (see lstmjam devices)",
-                    spec, n - 1);
+            *status = lj_fail(err, errlen, LJ_ERR_ARG, "--device %s: expected an index 0..%d (see lstmjam devices)",
+                              spec, n - 1);
             return paNoDevice;
         }
         return (PaDeviceIndex)idx;
@@ -126,8 +128,26 @@ static PaDeviceIndex find_device(const char *spec, char *err, size_t errlen) {
         device_label(i, label, sizeof label);
         if (d && d->maxOutputChannels >= 2 && device_name_contains(label, spec)) return i;
     }
-    lj_fail(err, errlen, LJ_ERR_ARG, "--device '%s': no output device matches (see lstmjam devices)", spec);
+    *status = lj_fail(err, errlen, LJ_ERR_ARG, "--device '%s': no output device matches (see lstmjam devices)",
+                      spec);
     return paNoDevice;
+}
+
+int audio_out_fixed_rate(const char *device, double *rate) {
+    audio_out_quiet_libs();
+    PaJack_SetClientName("lstmjam");
+    if (Pa_Initialize() != paNoError) return 0;
+    char ferr[512];
+    int st, fixed = 0;
+    PaDeviceIndex dev = find_device(device, &st, ferr, sizeof ferr);
+    const PaDeviceInfo *d = dev != paNoDevice ? Pa_GetDeviceInfo(dev) : NULL;
+    const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
+    if (h && h->type == paJACK && d->defaultSampleRate > 0) { /* PortAudio's JACK device: the server's rate */
+        *rate = d->defaultSampleRate;
+        fixed = 1;
+    }
+    Pa_Terminate();
+    return fixed;
 }
 
 int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *err, size_t errlen) {
@@ -147,9 +167,10 @@ int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *e
     }
     a->pa_started = 1;
     char ferr[512] = "";
-    PaDeviceIndex dev = find_device(c->device, ferr, sizeof ferr);
+    int fst = LJ_ERR_IO;
+    PaDeviceIndex dev = find_device(c->device, &fst, ferr, sizeof ferr);
     if (dev == paNoDevice) {
-        rc = lj_fail(err, errlen, c->device && strstr(ferr, "expected") ? LJ_ERR_ARG : LJ_ERR_IO, "%s", ferr);
+        rc = lj_fail(err, errlen, fst, "%s", ferr);
         goto fail;
     }
     device_label(dev, a->device, sizeof a->device);
@@ -206,8 +227,9 @@ fail:
 
 int audio_out_supports(const audio_out_config *c, char *err, size_t errlen) {
     char ferr[512] = "";
-    PaDeviceIndex dev = find_device(c->device, ferr, sizeof ferr);
-    if (dev == paNoDevice) return lj_fail(err, errlen, LJ_ERR_IO, "%s", ferr);
+    int fst = LJ_ERR_IO;
+    PaDeviceIndex dev = find_device(c->device, &fst, ferr, sizeof ferr);
+    if (dev == paNoDevice) return lj_fail(err, errlen, fst, "%s", ferr);
     const PaDeviceInfo *info = Pa_GetDeviceInfo(dev);
     char label[256];
     device_label(dev, label, sizeof label);

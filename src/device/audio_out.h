@@ -41,6 +41,11 @@ int audio_out_open(const audio_out_config *c, sched *s, audio_out **out, char *e
  * (Pa_IsFormatSupported: JACK, only at its server's rate); else LJ_ERR_IO
  * saying why. PortAudio must be running (an open audio_out). Thread: control. */
 int audio_out_supports(const audio_out_config *c, char *err, size_t errlen);
+/* 1 with *rate when the output `device` (as audio_out_config.device) runs at
+ * one rate only that PortAudio knows before an open: PortAudio's JACK device,
+ * at the server's rate; else 0 (PortAudio cannot start, no such device, or a
+ * device that may take the rate asked for). Thread: control. */
+int audio_out_fixed_rate(const char *device, double *rate);
 /* Stops (waits for the last callback) and closes; NULL is a no-op. Thread: control. */
 void audio_out_close(audio_out *a);
 

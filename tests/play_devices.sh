@@ -1,0 +1,30 @@
+#!/bin/sh
+# `lstmjam play` against the devices of a private jackd -d dummy (48 kHz):
+#   rate     --rate 44100 plays at the server's 48000 Hz with a note (it failed
+#            "Invalid sample rate" and offered render, exit 1)
+#   exit 2   for a device or port named on the command line that is not
+#            there, while others are: --device by name (it was 1, with
+#            render offered) and by index, --midi-in jack:PORT,
+#            --midi-out jack:PORT (play --help's exit status rule)
+# Skipped (77) without jackd.
+. "$LJ_SOURCE_DIR/tests/cli_lib.sh"
+for t in jackd jack_lsp; do
+    command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+done
+"${LJ_MAKE_MODEL:?}" "$tmp/ev.lstm" 32 7 || { echo "FAIL cannot make the test model"; exit 1; }
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$LJ_SOURCE_DIR/tests/jack_lib.sh"
+jack_dummy_start lstmjam_devices
+M="--model $tmp/ev.lstm --seed 2 --seconds 0.5"
+
+check "--rate 44100 on JACK: the server's rate" 0 "runs at 48000 Hz: playing at that rate, not 44100 Hz" -- \
+    "$BIN" play $M --rate 44100
+grep -q "^audio: .*, 48000 Hz, " "$tmp/out" && echo "ok   played at 48000 Hz" || { echo "FAIL banner"; cat "$tmp/out"; fail=1; }
+check "--device by a name not there" 2 "no output device matches" -- "$BIN" play $M --device no_such_device_xyz
+grep -q "render" "$tmp/err" && { echo "FAIL render offered for a typo"; fail=1; }
+check "--device by an index not there" 2 "expected an index" -- "$BIN" play $M --device 7
+check "--midi-in jack:PORT not there" 2 "cannot connect that port" -- \
+    "$BIN" play $M --midi-in jack:nonexist:port
+check "--midi-out jack:PORT not there" 2 "cannot connect" -- \
+    "$BIN" play $M --no-audio --midi-out jack:nonexist:port
+exit $fail
