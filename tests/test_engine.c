@@ -1773,10 +1773,50 @@ static void test_end_now_within_lookahead(void **state) {
     assert_true(end_rings_on > 0);
 }
 
+/* Pause (space) silences the model, not the player (audit B4: it pushed a
+ * panic, which released the player's held thru note too): a key held on the
+ * thru channel sounds through the pause and after it; every model note ends
+ * within a look-ahead of the pause; the model plays again after it. */
+static void test_pause_keeps_player_notes(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 5;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    while (r.clock < 48000 * 3) rig_period(&r, c.lookahead_frames);
+    lj_event key = lj_event_note_on(r.clock, 1, 60, 90); /* the player's, thru channel 1 */
+    assert_true(rtq_push(r.live, &key));
+    rig_period(&r, c.lookahead_frames);
+    assert_int_equal(r.syn.sounding[1][60], 1);
+    engine_stats before, paused;
+    engine_get_stats(r.e, &before);
+    engine_set_paused(r.e, 1);
+    const uint64_t pause_at = r.clock;
+    while (r.clock < pause_at + 48000) rig_period(&r, c.lookahead_frames);
+    engine_get_stats(r.e, &paused);
+    assert_int_equal(r.syn.sounding[1][60], 1); /* the player's note sounds on */
+    for (int k = 0; k < 128; k++) assert_int_equal(r.syn.sounding[c.channel][k], 0);
+    assert_true(paused.last_frame < pause_at + c.lookahead_frames);
+    assert_int_equal(paused.panics, before.panics);
+    engine_set_paused(r.e, 0);
+    while (r.clock < pause_at + 3 * 48000) rig_period(&r, c.lookahead_frames);
+    engine_stats after;
+    engine_get_stats(r.e, &after);
+    assert_true(after.notes > paused.notes);       /* the model plays again */
+    assert_int_equal(r.syn.sounding[1][60], 1); /* and the key is still down */
+    lj_event up = lj_event_note_off(r.clock, 1, 60);
+    assert_true(rtq_push(r.live, &up));
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_queue),
         cmocka_unit_test(test_end_now_within_lookahead),
+        cmocka_unit_test(test_pause_keeps_player_notes),
         cmocka_unit_test(test_midi_sink),
         cmocka_unit_test(test_midi_sink_clock),
         cmocka_unit_test(test_bad_config_and_model),

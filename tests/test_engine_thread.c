@@ -133,7 +133,7 @@ static void test_engine_thread(void **state) {
     assert_true(es.notes >= 3); /* some music (how much depends on the machine) */
     assert_int_equal(ss.events_applied, es.events);
     assert_int_equal(es.dropped, 0);
-    assert_true(es.panics >= 3); /* the request, the pause, the stop */
+    assert_true(es.panics >= 2); /* the request, the stop (a pause ends the model's notes: no panic) */
     assert_int_equal(ss.held_notes, 0);
     assert_int_equal(fixture_sounding(&syn), 0);
     engine_destroy(e);

@@ -790,7 +790,9 @@ static void apply_controls(engine *e, uint64_t clock) {
     engine_mode mode = (engine_mode)atomic_load_explicit(&e->ctl_mode, memory_order_relaxed);
     if (mode != e->cfg.mode) switch_mode(e, mode, clock);
     int paused = atomic_load_explicit(&e->ctl_paused, memory_order_relaxed);
-    if (paused && !e->paused) cut(e);
+    /* a pause silences the model, not the player: its notes end (note-offs),
+     * the player's sound on (a panic would release every channel) */
+    if (paused && !e->paused) engine_end_model_notes(e, clock);
     if (!paused && e->paused) engine_rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
     e->paused = paused;
 }
