@@ -371,7 +371,7 @@ double engine_get_tempo(const engine *e);  /* BPM set (--tempo, CC 71, engine_se
  * (cfg.vary; equal to the set values without it). Thread: any. */
 double engine_tempo_in_force(const engine *e);
 double engine_density_in_force(const engine *e);
-void engine_set_paused(engine *e, int paused); /* pausing panics; resuming starts a look-ahead on */
+void engine_set_paused(engine *e, int paused); /* pausing ends the model's notes (not the player's); resuming starts a look-ahead on */
 int engine_get_paused(const engine *e);
 void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
 void engine_set_density(engine *e, double d); /* 0.25..4, see engine_config.density */
