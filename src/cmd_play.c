@@ -954,7 +954,13 @@ int cmd_play(int argc, char **argv) {
             memset(&ss, 0, sizeof ss);
             session_stats(&p, &es);
             if (p.sch) sched_get_stats(p.sch, &ss);
-            else ss.frame = p.clk(p.clk_user);
+            else { /* no audio: MIDI out's own counts */
+                midi_sink_stats mo;
+                midi_out_get_stats(p.mout, &mo);
+                ss.frame = p.clk(p.clk_user);
+                ss.xruns = midi_out_xruns(p.mout);
+                ss.late_events = mo.late_events;
+            }
             uint64_t last[ENGINE_STEP_BUCKETS];
             for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) {
                 last[b] = es.step_hist[b] - prev_hist[b];
@@ -1011,6 +1017,7 @@ int cmd_play(int argc, char **argv) {
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
     if (p.mout) midi_out_get_stats(p.mout, &ms);
+    uint64_t mout_xruns = p.mout ? midi_out_xruns(p.mout) : 0;
     if (!device_lost) {
         midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
         p.mout = NULL;
@@ -1034,7 +1041,16 @@ int cmd_play(int argc, char **argv) {
                   "wedged? restart it, or render to a file: lstmjam render)", lost_what, START_CHECK_S);
     else if (device_lost)
         cli_error("%s stopped (device lost); the session ends here", lost_what);
-    if (!c.quiet)
+    if (!c.quiet && !p.sch) /* no audio: MIDI out's counts (no callback of ours) */
+        printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
+               "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu (MIDI out's), %llu notes left on%s\n",
+               (double)ss.frame / rate, (unsigned long long)session_rec_notes(p.rec, 0),
+               session_rec_notes(p.rec, 1),
+               (unsigned long long)es.steps, (double)engine_hist_quantile(es.step_hist, 0.5) / 1e3,
+               (double)engine_hist_quantile(es.step_hist, 0.99) / 1e3, (unsigned long long)mout_xruns,
+               (unsigned long long)es.dropped, (unsigned long long)ms.late_events, (unsigned long long)ms.held,
+               clean ? "" : " (engine stop timed out: panicked)");
+    else if (!c.quiet)
         printf("played %.1f s: %llu notes from the model, %zu from the player; %llu steps, step p50 "
                "%.1f us, p99 %.1f us; xruns %llu, dropped %llu, late %llu, callback max %.1f us, p99 %.1f us, "
                "%llu notes left on%s\n",

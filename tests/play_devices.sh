@@ -6,6 +6,8 @@
 #            there, while others are: --device by name (it was 1, with
 #            render offered) and by index, --midi-in jack:PORT,
 #            --midi-out jack:PORT (play --help's exit status rule)
+#   counts   --no-audio: the status line and summary show MIDI out's late
+#            events and xruns (they showed the absent audio side's zeros)
 # Skipped (77) without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp; do
@@ -27,4 +29,16 @@ check "--midi-in jack:PORT not there" 2 "cannot connect that port" -- \
     "$BIN" play $M --midi-in jack:nonexist:port
 check "--midi-out jack:PORT not there" 2 "cannot connect" -- \
     "$BIN" play $M --no-audio --midi-out jack:nonexist:port
+
+# --no-audio: the status line and the summary show MIDI out's own late count
+# (and its client's xruns); a look-ahead of 0.1 ms makes events late there.
+# They showed 0 (the audio side's counters, which do not exist then).
+"$BIN" play $M --no-audio --midi-out jack --tempo 240 --lookahead 0.1 --seconds 1.5 >"$tmp/out" 2>"$tmp/err"
+status_late=$(tr '\r' '\n' <"$tmp/err" | sed -n 's/^auto | .* late \([0-9]*\).*/\1/p' | tail -1)
+sum_late=$(sed -n 's/^played .* late \([0-9]*\) (MIDI out.s).*/\1/p' "$tmp/out")
+out_late=$(sed -n 's/^MIDI out: [0-9]* messages, \([0-9]*\) late.*/\1/p' "$tmp/out")
+grep -E "^(played|MIDI out:)" "$tmp/out" | sed 's/^/    /'
+[ -n "$out_late" ] && [ "$out_late" -gt 0 ] && [ "${status_late:-0}" -gt 0 ] && [ "$sum_late" = "$out_late" ] \
+    && echo "ok   --no-audio: status line late $status_late, summary late $sum_late = MIDI out's" \
+    || { echo "FAIL --no-audio counters: status late '$status_late', summary '$sum_late', MIDI out '$out_late'"; fail=1; }
 exit $fail

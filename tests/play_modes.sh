@@ -106,7 +106,8 @@ finish() {
     kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
     grep -E "^(played|engine|MIDI out)" "$tmp/$1.out" | sed "s/^/$1: /"
     [ $rc = 0 ] || { echo "FAIL $1: play exit $rc"; cat "$tmp/$1.err"; fail=1; }
-    grep "^played" "$tmp/$1.out" | grep -q "dropped 0, late 0" || { echo "FAIL $1: dropped or late events"; fail=1; }
+    # (the summary's late count is MIDI out's here, --no-audio: checked below)
+    grep "^played" "$tmp/$1.out" | grep -q "dropped 0, " || { echo "FAIL $1: dropped events"; fail=1; }
     # MIDI out: nothing left on, nothing late; in the sanitizer build (ASan's
     # engine is several times slower) a note-off that a steer or a mode change
     # puts at "now" may reach MIDI out's client after its cycle began: late

@@ -37,6 +37,7 @@ struct midi_out {
     char name[256];
     _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
     _Atomic unsigned long jack_cycles; /* JACK: process callbacks run (midi_out_started) */
+    _Atomic unsigned long jack_xruns;  /* JACK: xruns the server reported (midi_out_xruns) */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
     int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
@@ -161,6 +162,13 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     return 0;
 }
 
+/* libjack's notification thread, at each xrun of the server (a cycle not
+ * finished in time: this client's events of it may come late or not at all). */
+static int jack_xrun(void *arg) {
+    atomic_fetch_add_explicit(&((midi_out *)arg)->jack_xruns, 1, memory_order_relaxed);
+    return 0;
+}
+
 /* libjack's thread, when the server stops or drops the client: no process
  * callback runs after it, so the control thread must not wait for one. */
 static void jack_shutdown(jack_status_t code, const char *reason, void *arg) {
@@ -182,6 +190,7 @@ static int open_jack(midi_out *m, const char *dest, char *err, size_t errlen) {
     if (!m->port) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot register a MIDI output port");
     jack_set_process_callback(m->jack, jack_process, m);
     jack_on_info_shutdown(m->jack, jack_shutdown, m);
+    jack_set_xrun_callback(m->jack, jack_xrun, m);
     if (jack_activate(m->jack)) return lj_fail(err, errlen, LJ_ERR_IO, "JACK: cannot activate the client");
     snprintf(m->name, sizeof m->name, "JACK %s", jack_port_name(m->port));
     if (dest && *dest) {
@@ -395,6 +404,7 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     m->rate = sample_rate;
     atomic_init(&m->own_frames, 0);
     atomic_init(&m->jack_cycles, 0);
+    atomic_init(&m->jack_xruns, 0);
     atomic_init(&m->stop, 0);
     atomic_init(&m->lost, 0);
     m->midi_clock = midi_clock;
@@ -516,5 +526,8 @@ int midi_out_started(const midi_out *m) {
     return !m->jack || atomic_load_explicit(&((midi_out *)m)->jack_cycles, memory_order_acquire) > 0;
 }
 double midi_out_rate(const midi_out *m) { return m->rate; }
+uint64_t midi_out_xruns(const midi_out *m) {
+    return atomic_load_explicit(&((midi_out *)m)->jack_xruns, memory_order_relaxed);
+}
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }

@@ -78,6 +78,10 @@ int midi_out_lost(const midi_out *m);
  * polled backends at once. Thread: any. */
 int midi_out_started(const midi_out *m);
 double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one asked for */
+/* JACK: the xruns the server reported to the client since the open (play
+ * --no-audio shows them; with audio, the audio side's count); the polled
+ * backends: 0. Thread: any. */
+uint64_t midi_out_xruns(const midi_out *m);
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
