@@ -52,6 +52,9 @@ set_tests_properties(play_modes PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 # need no kernel; midi_alsa runs the ALSA ports end to end with alsa-utils
 # where /dev/snd/seq exists (skipped, 77, elsewhere: this VM and CI).
 lj_add_test(test_midi_alsa test_midi_alsa.c LABELS unit)
+# JACK MIDI out's clock on the audio clock (midi_out_jack_now): a model of the
+# two JACK clients losing cycles; no message late or off the period grid.
+lj_add_test(test_midi_out_jack test_midi_out_jack.c LABELS unit)
 # --midi-clock in without a device: the tick ring, midi_route's hand-over,
 # the tempo estimate (lost ticks, jitter, a change of tempo).
 lj_add_test(test_midi_clock test_midi_clock.c LABELS unit)

@@ -38,6 +38,7 @@ struct midi_out {
     _Atomic uint64_t own_frames; /* JACK without an external clock: frames processed */
     _Atomic unsigned long jack_cycles; /* JACK: process callbacks run (midi_out_started) */
     _Atomic unsigned long jack_xruns;  /* JACK: xruns the server reported (midi_out_xruns) */
+    _Atomic uint64_t clock_raises, clock_lowers, raises_deferred; /* JACK: follow's counts, for other threads */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
     int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
@@ -45,11 +46,7 @@ struct midi_out {
     jack_port_t *port;
     void *jack_buf; /* the port buffer of the period being written */
     uint64_t jack_time;     /* frames of the cycles processed before this one */
-    int64_t clock_offset;   /* the external clock minus jack_time: the smallest of the
-                               last OFFSET_WINDOW..2*OFFSET_WINDOW cycles */
-    int64_t offset_min_prev, offset_min_cur; /* the smallest of the last block, this block */
-    unsigned offset_cycles;  /* cycles in this block */
-    int have_offset;
+    midi_out_jack_follow follow; /* the external clock's offset from jack_time */
     /* ALSA */
     snd_seq_t *seq;
     int seq_port;
@@ -107,13 +104,57 @@ static uint64_t window_event_ns(midi_out *m, uint32_t offset) {
 
 /* ---- JACK ---- */
 
-/* Cycles per block of the windowed minimum of the clock offset (64 periods of
- * 128 frames: 171 ms). */
-#define OFFSET_WINDOW 64
-
 static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
     jack_midi_event_write(m->jack_buf, offset, msg, len); /* a full buffer drops it (rare: 1 period) */
+}
+
+uint64_t midi_out_jack_now(midi_out_jack_follow *f, uint64_t audio, uint64_t jack_time, uint64_t next_event) {
+    if (audio == 0 && !f->have) return audio; /* the stream has not run yet */
+    /* The audio callback is another JACK client: in this cycle it may have
+     * run already, or not yet (or run at once on the other core), so its
+     * clock reads as the cycle's start or one period later. Against JACK's
+     * own count of frames the smaller difference is the right one; taking
+     * the smallest over a window of cycles (this block and the last, 64 to
+     * 128 cycles) puts every event at the same offset from the audio cycle
+     * after cycle. The window, not the smallest ever: a cycle this client
+     * loses (an xrun on a loaded machine) and the audio does not raises the
+     * difference for good, and the smallest ever would leave MIDI out a
+     * period later than the audio for each such cycle (the 10-minute soak
+     * drifted by seconds so); a cycle the audio loses lowers it at once. */
+    if (audio > 0) {
+        int64_t d = (int64_t)audio - (int64_t)jack_time;
+        if (!f->have) {
+            f->min_prev = f->min_cur = f->offset = d;
+            f->cycles = 0;
+            f->have = 1;
+        }
+        if (d < f->min_cur) f->min_cur = d;
+        int64_t want = f->min_cur < f->min_prev ? f->min_cur : f->min_prev;
+        /* A raise moves the sink's clock forward by want - offset frames at
+         * once: an event due in the frames it skips would be written late,
+         * at offset 0 of this cycle, off the period grid by its lateness (the
+         * soak's "late at the sink"). Such a raise waits for a cycle with no
+         * event in those frames (at 400 BPM the next one, mostly); the
+         * events until then leave on the old offset, a whole period late. */
+        if (want < f->offset) {
+            f->offset = want;
+            f->lowers++;
+        } else if (want > f->offset) {
+            if (next_event >= (uint64_t)((int64_t)jack_time + want)) {
+                f->offset = want;
+                f->raises++;
+            } else {
+                f->raises_deferred++;
+            }
+        }
+        if (++f->cycles == MIDI_OUT_OFFSET_WINDOW) {
+            f->min_prev = f->min_cur;
+            f->min_cur = INT64_MAX;
+            f->cycles = 0;
+        }
+    }
+    return (uint64_t)((int64_t)jack_time + f->offset);
 }
 
 static int jack_process(jack_nframes_t nframes, void *arg) {
@@ -124,35 +165,11 @@ static int jack_process(jack_nframes_t nframes, void *arg) {
     jack_midi_clear_buffer(m->jack_buf);
     uint64_t now;
     if (m->clock) {
-        /* The audio callback is another JACK client: in this cycle it may have
-         * run already, or not yet (or run at once on the other core), so its
-         * clock reads as the cycle's start or one period later. Against JACK's
-         * own count of frames the smaller difference is the right one; taking
-         * the smallest over a window of cycles (this block and the last, 64
-         * to 128 cycles) puts every event at the same offset from the audio
-         * cycle after cycle. The window, not the smallest ever: a cycle this
-         * client loses (an xrun on a loaded machine) and the audio does not
-         * raises the difference for good, and the smallest ever would leave
-         * MIDI out a period later than the audio for each such cycle (the
-         * 10-minute soak drifted by seconds so); a cycle the audio loses
-         * lowers it at once. */
-        uint64_t audio = m->clock(m->clock_user);
-        if (audio > 0) { /* the stream runs */
-            int64_t d = (int64_t)audio - (int64_t)m->jack_time;
-            if (!m->have_offset) {
-                m->offset_min_prev = m->offset_min_cur = d;
-                m->offset_cycles = 0;
-                m->have_offset = 1;
-            }
-            if (d < m->offset_min_cur) m->offset_min_cur = d;
-            m->clock_offset = m->offset_min_cur < m->offset_min_prev ? m->offset_min_cur : m->offset_min_prev;
-            if (++m->offset_cycles == OFFSET_WINDOW) {
-                m->offset_min_prev = m->offset_min_cur;
-                m->offset_min_cur = INT64_MAX;
-                m->offset_cycles = 0;
-            }
-        }
-        now = m->have_offset ? (uint64_t)((int64_t)m->jack_time + m->clock_offset) : audio;
+        const lj_event *next = rtq_peek(m->sink.events); /* this thread is the queue's consumer */
+        now = midi_out_jack_now(&m->follow, m->clock(m->clock_user), m->jack_time, next ? next->frame : UINT64_MAX);
+        atomic_store_explicit(&m->clock_raises, m->follow.raises, memory_order_relaxed);
+        atomic_store_explicit(&m->clock_lowers, m->follow.lowers, memory_order_relaxed);
+        atomic_store_explicit(&m->raises_deferred, m->follow.raises_deferred, memory_order_relaxed);
     } else {
         now = m->jack_time;
     }
@@ -405,6 +422,9 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     atomic_init(&m->own_frames, 0);
     atomic_init(&m->jack_cycles, 0);
     atomic_init(&m->jack_xruns, 0);
+    atomic_init(&m->clock_raises, 0);
+    atomic_init(&m->clock_lowers, 0);
+    atomic_init(&m->raises_deferred, 0);
     atomic_init(&m->stop, 0);
     atomic_init(&m->lost, 0);
     m->midi_clock = midi_clock;
@@ -530,4 +550,12 @@ uint64_t midi_out_xruns(const midi_out *m) {
     return atomic_load_explicit(&((midi_out *)m)->jack_xruns, memory_order_relaxed);
 }
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
+int midi_out_clock_follow(const midi_out *m, midi_out_jack_follow *out) {
+    midi_out *w = (midi_out *)m;
+    *out = (midi_out_jack_follow){0};
+    out->raises = atomic_load_explicit(&w->clock_raises, memory_order_relaxed);
+    out->lowers = atomic_load_explicit(&w->clock_lowers, memory_order_relaxed);
+    out->raises_deferred = atomic_load_explicit(&w->raises_deferred, memory_order_relaxed);
+    return m->jack && m->clock;
+}
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }

@@ -86,6 +86,33 @@ uint64_t midi_out_xruns(const midi_out *m);
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
 
+/* JACK MIDI out on an external clock (play with audio: the audio callback is
+ * another JACK client). Each cycle the sink's clock is jack_time (the frames
+ * of the cycles this client ran) plus an offset: the smallest audio -
+ * jack_time of the last MIDI_OUT_OFFSET_WINDOW..2*MIDI_OUT_OFFSET_WINDOW
+ * cycles (the audio clock reads as this cycle's start or a period later,
+ * depending on which client ran first). A lower offset applies at once; a
+ * higher one (this client lost a cycle the audio did not) only in a cycle
+ * where no queued event falls in the frames the raise skips (next_event: the
+ * frame of the first queued event, UINT64_MAX none), so no event is ever
+ * written late, off the period grid, by the clock's own catch-up. Returns
+ * the sink's `now` for the cycle (audio while the stream has not run).
+ * Zero-initialize the struct. Pure; for the tests. */
+#define MIDI_OUT_OFFSET_WINDOW 64 /* cycles: 171 ms at 128 frames, 48 kHz */
+typedef struct {
+    int64_t offset;           /* in use: audio clock - jack_time */
+    int64_t min_prev, min_cur; /* the smallest of the last block, of this block */
+    unsigned cycles;          /* cycles in this block */
+    int have;                 /* 0 until the audio clock first ran */
+    uint64_t raises, lowers;  /* offset changes applied: up (lstmjam-out lost a cycle), down (the audio did) */
+    uint64_t raises_deferred; /* cycles a raise waited for a gap between events */
+} midi_out_jack_follow;
+uint64_t midi_out_jack_now(midi_out_jack_follow *f, uint64_t audio, uint64_t jack_time, uint64_t next_event);
+/* The counts of a JACK output's follower (raises, lowers, raises_deferred;
+ * zeros elsewhere); returns 1 when the output is JACK on an external clock.
+ * Thread: any. */
+int midi_out_clock_follow(const midi_out *m, midi_out_jack_follow *out);
+
 /* The sequencer event of one whole MIDI message (status byte first) through
  * alsa-lib's encoder (snd_midi_event_new); 0 when it has none. Pure. */
 struct snd_midi_event; /* alsa/asoundlib.h */
