@@ -26,6 +26,15 @@
 # same time (a SCHED_FIFO 80 thread waking every period): above a period,
 # nothing running on the machine can keep that period.
 #
+# Every MIDI-out anomaly is then listed with its cause (bench/midi_out_trace.py):
+# an interval off the period grid (a note the sink wrote late, at offset 0,
+# where MIDI out's clock jumped ahead; a pair across a note the capture
+# lacks), a message late at the sink, a note missing from the capture (sent
+# after the session's end; lost between the sink and the dump when the dump
+# captured fewer messages than the sink wrote), each printed as "not traced"
+# when the logs show no cause. LJ_SOAK_KEEP=DIR keeps the logs (events.log,
+# dump.txt, jackd.log, play.out, ...) in DIR for a later look.
+#
 #   bench/play_soak.sh BUILD [MINUTES=10] [MODEL=model/pretrained/nottingham-abc.lstm] [TEMPO=400] [PERIOD=128]
 #
 # The default model is the largest shipped (the abc LSTM, 4.9 MB) at the
@@ -44,7 +53,8 @@ for t in jackd jack_lsp jack_midi_dump jack_simple_client stdbuf; do
 done
 tmp=$(mktemp -d)
 dump_pid= peer_pid= ct_pid=
-trap 'kill $dump_pid $peer_pid $ct_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+keep() { [ -n "${LJ_SOAK_KEEP:-}" ] && mkdir -p "$LJ_SOAK_KEEP" && cp "$tmp"/* "$LJ_SOAK_KEEP"/; }
+trap 'kill $dump_pid $peer_pid $ct_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; keep; rm -rf "$tmp"' EXIT
 . "$SRC/tests/jack_lib.sh"
 jack_dummy_start lstmjam_soak 20
 stdbuf -oL jack_midi_dump -a ljsoak >"$tmp/dump.txt" 2>/dev/null &
@@ -145,3 +155,5 @@ print()
 print(f"within 64 frames: {within} of {n_err}{pct(within)}; a whole number of {period}-frame periods "
       f"(0 included): {on_grid} of {n_err}{pct(on_grid)}")
 PY
+echo
+/usr/bin/python3 "$SRC/bench/midi_out_trace.py" "$tmp" "$PERIOD" "$SRC/tests/midi_out_timing.awk"

@@ -55,6 +55,9 @@ lj_add_test(test_midi_alsa test_midi_alsa.c LABELS unit)
 # JACK MIDI out's clock on the audio clock (midi_out_jack_now): a model of the
 # two JACK clients losing cycles; no message late or off the period grid.
 lj_add_test(test_midi_out_jack test_midi_out_jack.c LABELS unit)
+# The live soak's MIDI-out analysis (tests/midi_out_timing.awk's pairing,
+# bench/midi_out_trace.py's causes) on a made-up capture with known anomalies.
+lj_add_script_test(midi_out_timing midi_out_timing.sh LABELS unit)
 # --midi-clock in without a device: the tick ring, midi_route's hand-over,
 # the tempo estimate (lost ticks, jitter, a change of tempo).
 lj_add_test(test_midi_clock test_midi_clock.c LABELS unit)
