@@ -7,7 +7,7 @@ soak directory too: LJ_SOAK_KEEP).
 DIR holds what play_soak.sh keeps: events.log (play --event-log: every event
 with its scheduled frame), dump.txt (jack_midi_dump -a: the frame of the
 dump's cycles + the event's offset), play.out (play's summary: the sink's
-counters). AWK is tests/midi_out_timing.awk, which pairs the scheduled and
+counters, and on JACK the messages its port buffer refused). AWK is tests/midi_out_timing.awk, which pairs the scheduled and
 captured notes (note-ons and, with kind=off, note-offs: the sink counts every
 message late, not only note-ons).
 
@@ -22,14 +22,18 @@ What it attributes, each anomaly on a line of its own:
   - late messages of the sink: the displaced notes above account for them
     when their number and size match the sink's counter;
   - a note in the schedule and not in the capture: scheduled at or after
-    the session's last panic (never sent: the session ended first), or
-    missing with the dump's message count below the sink's (the dump lost
-    messages), or with both counts equal (not traced);
+    the session's last panic (never sent: the session ended first);
+    refused by JACK's port buffer (play's "MIDI out (JACK)" line counts
+    them); missing with the dump's message count below the number the port
+    buffer took (the dump lost messages; with the capture's clock a period
+    behind across the gap and the other messages of that frame missing too:
+    a cycle jack_midi_dump did not run in time); with the counts equal, not
+    traced;
   - a note in the capture and not in the schedule: the note-offs of the
     final panic (kind off), or not traced.
 Whole periods (a cycle some JACK client lost) are counted, not listed: the
-soak's jackd counts and MIDI out's clock follower (play's "MIDI out clock"
-line) give their causes in aggregate. Exit 0; prints "untraced: N" last.
+soak's jackd counts and MIDI out's clock follower (play's "MIDI out
+(JACK)" line) give their causes in aggregate. Exit 0; prints "untraced: N" last.
 """
 import re
 import subprocess
@@ -55,6 +59,10 @@ def main():
     out = open(f"{d}/play.out").read()
     mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\)", out)
     sent, late, late_max = (int(x) for x in mo.groups()) if mo else (None, 0, 0)
+    mr = re.search(r"MIDI out \(JACK\): (\d+) messages refused", out)
+    refused = int(mr.group(1)) if mr else 0  # an older play without the line: 0 assumed
+    if sent is not None:
+        sent -= refused  # what JACK's port buffer took
     captured = sum(1 for l in open(dump) if re.match(r"\s*\d+:", l))
     log = [l.split() for l in open(events)]
     panics = [int(f[0]) for f in log if len(f) > 2 and f[1] == "model" and f[2] == "panic"]
@@ -62,8 +70,14 @@ def main():
     untraced = 0
     lines = []
     displaced = 0
+    runs = {kind: run_awk(awk, events, dump, period, kind) for kind in ("on", "off")}
+    missing_at = {}  # scheduled frame -> the messages of that frame missing from the capture
+    for kind, (_, unpaired) in runs.items():
+        for where, frame, key in unpaired:
+            if where == "scheduled":
+                missing_at.setdefault(frame, []).append(f"note-{kind} {key}")
     for kind, name in (("on", "note-on"), ("off", "note-off")):
-        pairs, unpaired = run_awk(awk, events, dump, period, kind)
+        pairs, unpaired = runs[kind]
         # pairs[i] = (err, sched, captured, key): the interval from the pair before
         gaps = sorted(f for w, f, _ in unpaired if w == "scheduled")
         i = 0
@@ -102,9 +116,21 @@ def main():
             if where == "scheduled":
                 if last_panic is not None and frame >= last_panic:
                     cause = f"scheduled at or after the session's last panic (frame {last_panic}): never sent"
+                elif refused and sent is not None and captured >= sent:
+                    cause = (f"JACK's port buffer refused {refused} of the sink's messages (out of frame order, "
+                             "or a full buffer): lost at lstmjam's MIDI out")
                 elif sent is not None and captured < sent:
+                    # the pair after the gap: the capture's shift across it
+                    after = next((p for p in pairs if p[1] > frame), None)
+                    shift = after[0] if after else 0
+                    same = [m for m in missing_at.get(frame, []) if m != f"{name} {key}"]
                     cause = (f"the dump captured {captured} messages of the {sent} the sink wrote: "
                              "lost between the sink and the dump's capture")
+                    if shift <= -period and shift % period == 0:
+                        cause += (f"; the capture's clock lost {-shift // period} period(s) across it "
+                                  f"(interval {shift:+d}){' and ' + ', '.join(same) + ' of the same frame is missing too' if same else ''}: "
+                                  "a cycle jack_midi_dump did not run (it counts the frames of the cycles it ran; "
+                                  "the messages of a cycle it missed are gone)")
                 else:
                     cause = f"the dump captured as many messages as the sink wrote ({captured}): not traced"
                     untraced += 1
@@ -120,8 +146,8 @@ def main():
         lines.append(f"the sink counted {late} messages late (at most {late_max} frames), the capture shows "
                      f"{displaced} notes off the grid: {abs(late - displaced)} not traced")
         untraced += abs(late - displaced)
-    print(f"MIDI-out anomalies (sink: {sent} messages, {late} late, at most {late_max} frames; "
-          f"dump: {captured} messages):")
+    print(f"MIDI-out anomalies (sink: {sent} messages taken by JACK's port buffer, {refused} refused, {late} late "
+          f"(at most {late_max} frames); dump: {captured} messages):")
     for l in lines:
         print("  " + l)
     if not lines:

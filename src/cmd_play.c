@@ -1020,6 +1020,8 @@ int cmd_play(int argc, char **argv) {
     uint64_t mout_xruns = p.mout ? midi_out_xruns(p.mout) : 0;
     midi_out_jack_follow follow_counts = {0};
     int followed = p.mout && midi_out_clock_follow(p.mout, &follow_counts);
+    int mout_jack = p.mout && midi_out_is_jack(p.mout);
+    uint64_t mout_refused = p.mout ? midi_out_refused(p.mout) : 0;
     if (!device_lost) {
         midi_out_close(p.mout); /* after the engine: a panic of its own if a note is still on */
         p.mout = NULL;
@@ -1086,10 +1088,11 @@ int cmd_play(int argc, char **argv) {
                (unsigned long long)ms.messages, (unsigned long long)ms.late_events,
                (unsigned long long)ms.late_frames_max, (unsigned long long)ms.panics,
                (unsigned long long)ms.held, (unsigned long long)ms.clock_ticks);
-    if (!c.quiet && followed) /* what moved MIDI out against the audio by whole periods (bench/play_soak.sh) */
-        printf("MIDI out clock on the audio's: raised %llu times, lowered %llu times (whole periods: a cycle "
-               "one of the two JACK clients lost, or their order in the cycle); a raise waited %llu cycles for a "
-               "gap between events\n",
+    if (!c.quiet && mout_jack) /* every message accounted for, and what moved MIDI out against the audio (bench/play_soak.sh) */
+        printf("MIDI out (JACK): %llu messages refused by the port buffer; clock %s: raised %llu times, lowered %llu "
+               "times (whole periods: a cycle one of the two JACK clients lost, or their order in the cycle); a "
+               "raise waited %llu cycles for a gap between events\n",
+               (unsigned long long)mout_refused, followed ? "on the audio's" : "its own",
                (unsigned long long)follow_counts.raises, (unsigned long long)follow_counts.lowers,
                (unsigned long long)follow_counts.raises_deferred);
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");

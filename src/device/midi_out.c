@@ -39,6 +39,7 @@ struct midi_out {
     _Atomic unsigned long jack_cycles; /* JACK: process callbacks run (midi_out_started) */
     _Atomic unsigned long jack_xruns;  /* JACK: xruns the server reported (midi_out_xruns) */
     _Atomic uint64_t clock_raises, clock_lowers, raises_deferred; /* JACK: follow's counts, for other threads */
+    _Atomic uint64_t jack_refused; /* JACK: messages jack_midi_event_write refused */
     uint64_t t0_ns;              /* polled backends without an external clock: time zero */
     int midi_clock;              /* 1: MIDI clock on */
     /* JACK */
@@ -106,7 +107,11 @@ static uint64_t window_event_ns(midi_out *m, uint32_t offset) {
 
 static void jack_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
     midi_out *m = user;
-    jack_midi_event_write(m->jack_buf, offset, msg, len); /* a full buffer drops it (rare: 1 period) */
+    /* JACK refuses a message out of frame order or past a full buffer (1
+     * period of messages): counted, for the soak's accounting of every message */
+    if (jack_midi_event_write(m->jack_buf, offset, msg, len))
+        atomic_store_explicit(&m->jack_refused, atomic_load_explicit(&m->jack_refused, memory_order_relaxed) + 1,
+                              memory_order_relaxed);
 }
 
 uint64_t midi_out_jack_now(midi_out_jack_follow *f, uint64_t audio, uint64_t jack_time, uint64_t next_event) {
@@ -425,6 +430,7 @@ int midi_out_open(const char *spec, rtq *events, double sample_rate, midi_out_cl
     atomic_init(&m->clock_raises, 0);
     atomic_init(&m->clock_lowers, 0);
     atomic_init(&m->raises_deferred, 0);
+    atomic_init(&m->jack_refused, 0);
     atomic_init(&m->stop, 0);
     atomic_init(&m->lost, 0);
     m->midi_clock = midi_clock;
@@ -558,4 +564,8 @@ int midi_out_clock_follow(const midi_out *m, midi_out_jack_follow *out) {
     out->raises_deferred = atomic_load_explicit(&w->raises_deferred, memory_order_relaxed);
     return m->jack && m->clock;
 }
+uint64_t midi_out_refused(const midi_out *m) {
+    return atomic_load_explicit(&((midi_out *)m)->jack_refused, memory_order_relaxed);
+}
+int midi_out_is_jack(const midi_out *m) { return m->jack != NULL; }
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }

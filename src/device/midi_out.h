@@ -112,6 +112,10 @@ uint64_t midi_out_jack_now(midi_out_jack_follow *f, uint64_t audio, uint64_t jac
  * zeros elsewhere); returns 1 when the output is JACK on an external clock.
  * Thread: any. */
 int midi_out_clock_follow(const midi_out *m, midi_out_jack_follow *out);
+/* JACK: messages the port buffer refused (out of frame order, or a full
+ * buffer), among those midi_sink counted written; 0 elsewhere. Thread: any. */
+uint64_t midi_out_refused(const midi_out *m);
+int midi_out_is_jack(const midi_out *m);
 
 /* The sequencer event of one whole MIDI message (status byte first) through
  * alsa-lib's encoder (snd_midi_event_new); 0 when it has none. Pure. */
