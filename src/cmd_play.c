@@ -1088,13 +1088,16 @@ int cmd_play(int argc, char **argv) {
                (unsigned long long)ms.messages, (unsigned long long)ms.late_events,
                (unsigned long long)ms.late_frames_max, (unsigned long long)ms.panics,
                (unsigned long long)ms.held, (unsigned long long)ms.clock_ticks);
-    if (!c.quiet && mout_jack) /* every message accounted for, and what moved MIDI out against the audio (bench/play_soak.sh) */
-        printf("MIDI out (JACK): %llu messages refused by the port buffer; clock %s: raised %llu times, lowered %llu "
-               "times (whole periods: a cycle one of the two JACK clients lost, or their order in the cycle); a "
-               "raise waited %llu cycles for a gap between events\n",
-               (unsigned long long)mout_refused, followed ? "on the audio's" : "its own",
-               (unsigned long long)follow_counts.raises, (unsigned long long)follow_counts.lowers,
-               (unsigned long long)follow_counts.raises_deferred);
+    if (!c.quiet && mout_jack) { /* every message accounted for, and what moved MIDI out against the audio (bench/play_soak.sh) */
+        printf("MIDI out (JACK): %llu messages refused by the port buffer", (unsigned long long)mout_refused);
+        if (followed)
+            printf("; clock on the audio's: raised %llu times, lowered %llu times (whole periods: a cycle one of "
+                   "the two JACK clients lost, or their order in the cycle); a raise waited %llu cycles for a gap "
+                   "between events",
+                   (unsigned long long)follow_counts.raises, (unsigned long long)follow_counts.lowers,
+                   (unsigned long long)follow_counts.raises_deferred);
+        printf("\n");
+    }
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
     if (!st && p.record_open) {
         p.record_open = 0;
