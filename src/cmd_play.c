@@ -299,6 +299,19 @@ static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
 
 static uint64_t clock_of(void *user) { return sched_clock(user); }
 
+/* engine_config.schedule_lead_frames for the outputs open: what the engine
+ * makes "now" (a steer cut, a mode switch) must not reach a consumer after
+ * that consumer's period began. The audio clock's step (the period, JACK's
+ * buffer on its host API) plus MIDI out's (JACK's buffer; the polled senders'
+ * hand-over), plus one period of the engine's own margin (its fill's work
+ * between reading the clock and pushing). */
+static uint64_t schedule_lead(const audio_out *out, const midi_out *mout, uint32_t period) {
+    uint64_t lead = period;
+    if (out) lead += audio_out_clock_step(out);
+    if (mout) lead += midi_out_lead_frames(mout);
+    return lead;
+}
+
 /* Everything the session owns, freed in one place. */
 typedef struct play_session {
     engine_model *model;
@@ -695,6 +708,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
         p->rate = nrate;
     }
     engine_set_min_frame(e, old.last_frame > now ? old.last_frame : now);
+    engine_set_schedule_lead(e, schedule_lead(p->out, p->mout, c->period));
     if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / nrate), err, sizeof err))
         fprintf(stderr, "reload: %s\n", err);
     else if (!c->quiet) {
@@ -817,6 +831,7 @@ int cmd_play(int argc, char **argv) {
         (st = midi_in_open(c.midi_in, &p.route, p.clk, p.clk_user, &p.min, err, sizeof err)))
         goto fail;
     p.rate = rate;
+    engine_set_schedule_lead(p.eng, schedule_lead(p.out, p.mout, c.period));
     if ((st = engine_thread_start(p.eng, p.clk, p.clk_user,
                                   (uint64_t)(5e8 * c.period / rate) /* half a period */, err,
                                   sizeof err)))
@@ -833,12 +848,15 @@ int cmd_play(int argc, char **argv) {
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
                mode_name(ec.mode), (unsigned long long)ec.seed);
         if (p.out)
-            printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms\n",
+            printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms, "
+                   "schedule lead %.1f ms\n",
                    audio_out_device(p.out), audio_out_rate(p.out), c.period,
-                   1000 * audio_out_latency(p.out), 1000.0 * (double)ec.lookahead_frames / rate);
+                   1000 * audio_out_latency(p.out), 1000.0 * (double)ec.lookahead_frames / rate,
+                   1000.0 * (double)schedule_lead(p.out, p.mout, c.period) / rate);
         else
-            printf("no audio: MIDI out only, %g Hz clock; look-ahead %.1f ms\n", rate,
-                   1000.0 * (double)ec.lookahead_frames / rate);
+            printf("no audio: MIDI out only, %g Hz clock; look-ahead %.1f ms, schedule lead %.1f ms\n", rate,
+                   1000.0 * (double)ec.lookahead_frames / rate,
+                   1000.0 * (double)schedule_lead(p.out, p.mout, c.period) / rate);
         if (p.mout)
             printf("MIDI out: %s (channel %d)%s\n", midi_out_name(p.mout), ec.channel + 1,
                    c.midi_clock == PRESET_CLOCK_OUT ? ", MIDI clock at the engine's tempo" : "");

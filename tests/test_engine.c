@@ -1810,6 +1810,122 @@ static void test_pause_keeps_player_notes(void **state) {
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
+/* One run where each fill reads the clock a period before its events reach
+ * the callback (the race of play: the engine reads the audio clock C, the
+ * callback for [C, C + period) runs on the other core before the push lands,
+ * so the push is read by the next callback, from C + period). The player
+ * plays steer notes every 0.6 s (300 ms each) for 6 s, then the mode goes
+ * to continue (the model's notes end), a note there, and back to steer.
+ * Every fill that cuts (a player's note-on in steer, the switch, the
+ * continue note) is checked against the events it pushed: each model key
+ * sounding or queued before gets its note-off at clock + lead or later,
+ * before any new note-on of that key in the queue and not after it in time,
+ * and nothing it pushes goes before those note-offs. Returns the callback's
+ * late events; *cuts counts the fills that cut, *tight those where the
+ * last frame queued was before clock + period (where a note-off "now"
+ * would have been late). */
+static uint64_t lagging_steer_run(uint64_t lead, int *cuts, int *tight) {
+    const uint32_t period = 128;
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_STEER;
+    c.seed = 23;
+    c.tempo_bpm = 300; /* more notes: more of them sounding at each cut */
+    c.schedule_lead_frames = lead;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, &c, 4096, period);
+    int held[128] = {0}; /* the model's keys on in the queue so far (the record's copy) */
+    uint64_t last = 0;   /* the last frame in the queue */
+    *cuts = *tight = 0;
+    const uint64_t every = 48000 * 6 / 10, hold = 48000 * 3 / 10;
+    for (uint64_t p = 0; p < 48000 * 9 / period; p++) {
+        const uint64_t clock = r.clock; /* what the engine reads */
+        sched_process(r.s, r.buf, period); /* the callback runs first */
+        r.clock += period;
+        int cut = 0;
+        if (clock >= 48000 && clock < 48000 * 7) {
+            uint64_t t = clock - 48000;
+            int key = 60 + (int)(t / every) % 12;
+            if (t % every < period) {
+                lj_event on = lj_event_note_on(clock, 15, key, 90);
+                assert_true(rtq_push(player, &on));
+                cut = engine_get_mode(r.e) == ENGINE_MODE_STEER;
+            } else if (t % every >= hold && t % every < hold + period) {
+                lj_event off = lj_event_note_off(clock, 15, key);
+                assert_true(rtq_push(player, &off));
+            }
+        }
+        if (clock >= 48000 * 6 && clock < 48000 * 6 + period) {
+            engine_set_mode(r.e, ENGINE_MODE_CONTINUE);
+            cut = 1;
+        }
+        if (clock >= 48000 * 8 && clock < 48000 * 8 + period) engine_set_mode(r.e, ENGINE_MODE_STEER);
+        int cut_keys = 0;
+        for (int k = 0; k < 128; k++) cut_keys += held[k] > 0;
+        cut = cut && cut_keys;
+        if (cut) {
+            (*cuts)++;
+            if (last < clock + period) (*tight)++;
+        }
+        engine_fill(r.e, clock);
+        lj_event ev;
+        uint64_t cut_at = 0;
+        int offs_due = cut ? cut_keys : 0;
+        while (rtq_pop(r.rq, &ev)) {
+            assert_true(ev.frame >= last); /* frames never decrease */
+            last = ev.frame;
+            if (offs_due) {
+                /* the cut: note-offs first, every one at one frame, at
+                 * clock + lead or later, for exactly the keys that were on */
+                assert_int_equal(ev.kind, LJ_EV_NOTE_OFF);
+                assert_true(held[ev.data1] > 0);
+                if (!cut_at) cut_at = ev.frame;
+                assert_true(ev.frame == cut_at);
+                assert_true(ev.frame >= clock + lead);
+                offs_due -= held[ev.data1] == 1;
+            }
+            if (ev.kind == LJ_EV_NOTE_ON) held[ev.data1]++;
+            if (ev.kind == LJ_EV_NOTE_OFF && held[ev.data1]) held[ev.data1]--;
+            if (ev.kind == LJ_EV_PANIC) memset(held, 0, sizeof held);
+            assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+        }
+        assert_int_equal(offs_due, 0); /* every key that was on is ended in the cut's fill */
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_true(st.steered >= 8);
+    assert_int_equal(st.panics, 0); /* cuts end the model's notes, they do not panic */
+    rig_finish(&r, c.lookahead_frames + lead);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    assert_int_equal(session_rec_open(r.rec), 0);
+    sched_stats ss;
+    sched_get_stats(r.s, &ss);
+    rig_close(&r);
+    free(pmem);
+    return ss.late_events;
+}
+
+/* What the engine makes "now" (a steer cut's note-offs and the music after
+ * them, the switch to continue) goes at clock + engine_config's schedule
+ * lead, so a callback that ran between the engine's reading of the clock and
+ * its push does not make it late: with a lead of the period plus a period of
+ * margin nothing is late; with none (render's setting) the same run is late
+ * at the cuts, which shows the run meets the race. */
+static void test_schedule_lead(void **state) {
+    (void)state;
+    int cuts, tight, cuts0, tight0;
+    uint64_t late = lagging_steer_run(256, &cuts, &tight);
+    uint64_t late0 = lagging_steer_run(0, &cuts0, &tight0);
+    fprintf(stderr, "  clock read a period early: lead 256 frames: %d cuts (%d with nothing queued past the "
+            "period), %llu late; lead 0: %d cuts, %llu late\n", cuts, tight, (unsigned long long)late, cuts0,
+            (unsigned long long)late0);
+    assert_true(cuts >= 5 && tight >= 1);
+    assert_int_equal(late, 0);
+    assert_true(late0 > 0);
 }
 
 int main(void) {
@@ -1836,6 +1952,7 @@ int main(void) {
         cmocka_unit_test(test_abc_models),
         cmocka_unit_test(test_steer_mode),
         cmocka_unit_test(test_accompany_mode),
+        cmocka_unit_test(test_schedule_lead),
         cmocka_unit_test(test_live_controls),
         cmocka_unit_test(test_auto_vary),
         cmocka_unit_test(test_onset_flood),

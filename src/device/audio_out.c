@@ -23,6 +23,7 @@ struct audio_out {
     PaStream *stream;
     sched *s;
     double latency;  /* s */
+    uint64_t clock_step; /* audio_out_clock_step, frames */
     double rate;     /* Hz */
     char device[256];
     int pa_started;  /* Pa_Initialize succeeded (refcounted by PortAudio) */
@@ -84,6 +85,11 @@ static void *start_stream(void *arg) {
         const PaStreamInfo *si = Pa_GetStreamInfo(a->stream);
         a->latency = si ? si->outputLatency : 0;
         a->rate = si ? si->sampleRate : a->ask_rate;
+        a->clock_step = a->ask_period;
+        const PaDeviceInfo *d = Pa_GetDeviceInfo(a->params.device);
+        const PaHostApiInfo *h = d ? Pa_GetHostApiInfo(d->hostApi) : NULL;
+        uint64_t jack_frames = (uint64_t)(a->latency * a->rate + 0.5);
+        if (h && h->type == paJACK && jack_frames > a->clock_step) a->clock_step = jack_frames;
         a->start_error = Pa_StartStream(a->stream);
     }
     atomic_store_explicit(&a->start_done, 1, memory_order_release);
@@ -262,6 +268,7 @@ void audio_out_close(audio_out *a) {
 int audio_out_running(const audio_out *a) { return Pa_IsStreamActive(a->stream) == 1; }
 double audio_out_latency(const audio_out *a) { return a->latency; }
 double audio_out_rate(const audio_out *a) { return a->rate; }
+uint64_t audio_out_clock_step(const audio_out *a) { return a->clock_step; }
 const char *audio_out_device(const audio_out *a) { return a->device; }
 
 int audio_out_list(FILE *fp, char *err, size_t errlen) {

@@ -52,6 +52,13 @@ void audio_out_close(audio_out *a);
 /* 1 while the stream runs; 0 after the device stopped it (device loss). Thread: control. */
 int audio_out_running(const audio_out *a);
 double audio_out_latency(const audio_out *a);     /* output latency PortAudio reports, s */
+/* The most frames the audio clock (sched_clock) may advance at once, so the
+ * least an event must be queued ahead of the clock the engine read to be in
+ * time (engine_config.schedule_lead_frames adds it): the period; on JACK's
+ * host API PortAudio runs the callback as many times as the server's buffer
+ * holds in each cycle, and the output latency it reports (that buffer, plus
+ * the port's own latency) bounds it. Thread: control. */
+uint64_t audio_out_clock_step(const audio_out *a);
 double audio_out_rate(const audio_out *a);        /* sample rate of the stream, Hz */
 const char *audio_out_device(const audio_out *a); /* "host API: device name" */
 

@@ -555,6 +555,10 @@ double midi_out_rate(const midi_out *m) { return m->rate; }
 uint64_t midi_out_xruns(const midi_out *m) {
     return atomic_load_explicit(&((midi_out *)m)->jack_xruns, memory_order_relaxed);
 }
+uint64_t midi_out_lead_frames(const midi_out *m) {
+    if (m->jack) return jack_get_buffer_size(m->jack);
+    return (uint64_t)(m->rate * (LEAD_MS + 1.0) / 1000.0) + 1; /* the hand-over and one pass */
+}
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out) { midi_sink_get_stats(&m->sink, out); }
 int midi_out_clock_follow(const midi_out *m, midi_out_jack_follow *out) {
     midi_out *w = (midi_out *)m;

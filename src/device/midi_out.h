@@ -82,6 +82,12 @@ double midi_out_rate(const midi_out *m); /* the clock's rate: JACK's, or the one
  * --no-audio shows them; with audio, the audio side's count); the polled
  * backends: 0. Thread: any. */
 uint64_t midi_out_xruns(const midi_out *m);
+/* How far ahead of the clock the engine reads an event must be queued to
+ * leave in time, frames (engine_config.schedule_lead_frames adds it): JACK,
+ * the server's buffer size (the process callback takes a period at once and
+ * may run between the engine's reading of the clock and its push); the polled
+ * backends, their LEAD_MS hand-over plus the 1 ms pass. Thread: control. */
+uint64_t midi_out_lead_frames(const midi_out *m);
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);

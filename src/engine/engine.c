@@ -67,6 +67,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
         (double)c->lookahead_frames > ENGINE_MAX_LOOKAHEAD_SECONDS * c->sample_rate)
         return lj_fail(err, errlen, LJ_ERR_ARG, "look-ahead %llu frames: expected 1..%g s",
                        (unsigned long long)c->lookahead_frames, ENGINE_MAX_LOOKAHEAD_SECONDS);
+    if ((double)c->schedule_lead_frames > ENGINE_MAX_LOOKAHEAD_SECONDS * c->sample_rate)
+        return lj_fail(err, errlen, LJ_ERR_ARG, "schedule lead %llu frames: expected 0..%g s",
+                       (unsigned long long)c->schedule_lead_frames, ENGINE_MAX_LOOKAHEAD_SECONDS);
     if (!(c->sampler.temperature >= 0 && c->sampler.temperature <= ENGINE_MAX_TEMPERATURE))
         return lj_fail(err, errlen, LJ_ERR_ARG, "temperature %g: expected 0..%g",
                        (double)c->sampler.temperature, ENGINE_MAX_TEMPERATURE);
@@ -319,6 +322,10 @@ int engine_apply_cc(engine *e, const engine_cc_map *m, int cc, int v) {
 
 void engine_set_note_limit(engine *e, uint64_t notes) { e->note_limit = notes; }
 void engine_set_min_frame(engine *e, uint64_t frame) { e->last_frame = frame; }
+void engine_set_schedule_lead(engine *e, uint64_t frames) {
+    const double most = ENGINE_MAX_LOOKAHEAD_SECONDS * e->cfg.sample_rate;
+    e->cfg.schedule_lead_frames = (double)frames > most ? (uint64_t)most : frames;
+}
 
 /* ---- the model's context ---- */
 
@@ -381,14 +388,27 @@ static uint64_t frame_of(const engine *e, double t) {
     return fr < e->last_frame ? e->last_frame : fr;
 }
 
+uint64_t engine_earliest(const engine *e, uint64_t clock) {
+    uint64_t f = clock + e->cfg.schedule_lead_frames;
+    return f > e->last_frame ? f : e->last_frame;
+}
+
 /* The frame for an event meant "now" (a panic, the first program change): the
  * last frame within the horizon, so it is not counted late when this thread
  * loses the processor between reading the clock and pushing (it then sounds
- * within one look-ahead, as every event), and never before the last frame
- * pushed. */
+ * within one look-ahead, as every event); never before the schedule lead (a
+ * look-ahead shorter than it) nor the last frame pushed. */
 static uint64_t soon(const engine *e, uint64_t clock) {
-    uint64_t f = clock + e->cfg.lookahead_frames - 1;
-    return f > e->last_frame ? f : e->last_frame;
+    uint64_t f = clock + e->cfg.lookahead_frames - 1, first = engine_earliest(e, clock);
+    return f > first ? f : first;
+}
+
+/* Where music started afresh "now" begins (a start, a resume, a phrase, a
+ * panic, a mode switch): a look-ahead from the clock, so the horizon is
+ * full at once; the schedule lead when that is longer. */
+uint64_t engine_ahead(const engine *e, uint64_t clock) {
+    uint64_t f = clock + e->cfg.lookahead_frames, first = engine_earliest(e, clock);
+    return f > first ? f : first;
 }
 
 /* Moves the time base so decoder time `t` falls on `frame`. */
@@ -759,7 +779,7 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
     engine_player_keys_clear(e);
     if (plays_on(mode)) {
         if (e->st == STATE_WAITING) {
-            engine_rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+            engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
             e->seed_time = enc_decoder_time(e->dec);
             e->st = STATE_GENERATING;
         }
@@ -783,7 +803,7 @@ static void apply_controls(engine *e, uint64_t clock) {
         e->panic_reqs_seen = reqs;
         engine_player_keys_clear(e); /* CC 120/123 release the player's keys too */
         cut(e);
-        engine_rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+        engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
     }
     e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
                        ENGINE_MAX_DENSITY);
@@ -793,7 +813,7 @@ static void apply_controls(engine *e, uint64_t clock) {
     /* a pause silences the model, not the player: its notes end (note-offs),
      * the player's sound on (a panic would release every channel) */
     if (paused && !e->paused) engine_end_model_notes(e, clock);
-    if (!paused && e->paused) engine_rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+    if (!paused && e->paused) engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
     e->paused = paused;
 }
 
@@ -830,7 +850,7 @@ static void publish(engine *e) {
 int engine_fill(engine *e, uint64_t clock) {
     if (!e->started) {
         e->started = 1;
-        engine_rebase(e, enc_decoder_time(e->dec), clock + e->cfg.lookahead_frames);
+        engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
         if (e->cfg.program >= 0) {
             uint64_t at = soon(e, clock);
             lj_event pe = lj_event_program(at, e->cfg.channel, e->cfg.program);
@@ -898,7 +918,7 @@ void engine_end(engine *e, uint64_t clock) {
     if (e->st == STATE_ENDING || e->st == STATE_DONE) return;
     if (!e->started) {
         e->started = 1;
-        engine_rebase(e, enc_decoder_time(e->dec), clock);
+        engine_rebase(e, enc_decoder_time(e->dec), engine_earliest(e, clock));
     }
     if (e->st == STATE_GENERATING && !e->paused) {
         flush_decoder(e);
@@ -914,9 +934,9 @@ void engine_end_now(engine *e, uint64_t clock) {
     if (e->st == STATE_ENDING || e->st == STATE_DONE) return;
     if (!e->started) {
         e->started = 1;
-        engine_rebase(e, enc_decoder_time(e->dec), clock);
+        engine_rebase(e, enc_decoder_time(e->dec), engine_earliest(e, clock));
     }
-    engine_end_model_notes(e, clock); /* note-offs at the clock, or the last frame queued */
+    engine_end_model_notes(e, clock); /* note-offs at the earliest frame, or the last frame queued */
     e->need_panic = 1;
     e->st = STATE_ENDING;
 }

@@ -75,8 +75,9 @@
  * pitch in its encoding (timestep's pitch, notechord's note, event's note-on,
  * abc's note letter in C with explicit sharps) fed through lstm_step; the
  * held-back look-ahead is dropped, the model's queued notes end (note-offs at
- * now, or at the last frame queued), and the music is regenerated from that
- * frame, so the change is heard within one look-ahead. `accompany`: the same
+ * the earliest frame, clock + schedule_lead_frames, or at the last frame
+ * queued when later), and the music is regenerated from that frame, behind
+ * the note-offs, so the change is heard within one look-ahead. `accompany`: the same
  * context, nothing cut: the model's part (its own channel and program) plays
  * on under the player's. A player's note-off enters the context too where the
  * encoding has a token for it (event's off:p, right after what the model read
@@ -221,6 +222,19 @@ typedef struct engine_config {
     double sample_rate;        /* Hz of the audio clock; must equal the synth's */
     uint64_t lookahead_frames; /* events are pushed this far ahead of the audio clock,
                                   1..ENGINE_MAX_LOOKAHEAD_SECONDS*rate; default 512 (4 periods of 128) */
+    uint64_t schedule_lead_frames; /* the earliest frame, after the clock a fill reads, that an
+                                  event pushed in that fill still reaches its consumers in time:
+                                  what the engine makes "now" (a steer cut's note-offs and the
+                                  music regenerated after them, the player taking over in
+                                  continue/respond, a mode switch, the player's line released,
+                                  panics) goes at clock + this or later. The consumers' clocks
+                                  move a period at a time and may run between the engine's
+                                  reading of the clock and its push: play fills in the output's
+                                  period (the audio stream's; JACK MIDI out's buffer size; the
+                                  polled MIDI senders' 3 ms) plus one period of its own margin.
+                                  0 (default: render, where the clock waits for the engine) = the
+                                  clock itself. Below the look-ahead, or the cut waits for a later
+                                  fill; 0..ENGINE_MAX_LOOKAHEAD_SECONDS*rate */
     lj_sampler sampler;        /* temperature 0..2 (0 = argmax), top_k, top_p; default 1, 0, 1 */
     float repetition_penalty;  /* >= 1: tokens among the last penalty_window generated since the
                                   last fresh start are penalised (CTRL, lj_repetition_penalty);
@@ -350,8 +364,9 @@ int engine_fill(engine *e, uint64_t clock);
  * calling engine_fill until engine_done. Thread: engine. */
 void engine_end(engine *e, uint64_t clock);
 /* Ends the performance now, for a player who stops (quit, swap): what is held
- * back goes, and every model note sounding ends at `clock`, or at the last
- * frame queued when that is later, so everything is queued within one
+ * back goes, and every model note sounding ends at the earliest frame
+ * (`clock` + schedule_lead_frames), or at the last frame queued when that is
+ * later, so everything is queued within one
  * look-ahead. engine_end instead lets the notes sounding at `clock` ring to
  * their written ends (a render's last bar), which at a slow tempo can be
  * seconds past the horizon: longer than a player waits. A panic follows; keep
@@ -388,6 +403,10 @@ int engine_apply_cc(engine *e, const engine_cc_map *m, int controller, int value
  * the queue from one that pushed up to there: frames in the queue never
  * decrease). Call before the first fill. Thread: control. */
 void engine_set_min_frame(engine *e, uint64_t frame);
+/* engine_config.schedule_lead_frames, for a caller that learns it after
+ * engine_create (play: from the devices it opens); clamped to
+ * 0..ENGINE_MAX_LOOKAHEAD_SECONDS. Call before the first fill. Thread: control. */
+void engine_set_schedule_lead(engine *e, uint64_t frames);
 /* Stops after `notes` note-ons (0 = no limit): the engine then ends as engine_end.
  * Set before the first fill. Thread: control. */
 void engine_set_note_limit(engine *e, uint64_t notes);

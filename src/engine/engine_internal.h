@@ -201,6 +201,12 @@ void engine_decoder_reset(engine *e);
 /* Moves the time base so decoder time `t` falls on `frame` (never before the
  * last frame pushed). */
 void engine_rebase(engine *e, double t, uint64_t frame);
+/* The earliest frame an event made now may go at: clock + the schedule lead,
+ * never before the last frame pushed (engine_config.schedule_lead_frames). */
+uint64_t engine_earliest(const engine *e, uint64_t clock);
+/* Where music started afresh now begins: clock + the look-ahead, or the
+ * earliest frame when that is later. */
+uint64_t engine_ahead(const engine *e, uint64_t clock);
 /* Holds an event back until it is within the horizon (frames never decrease). */
 void engine_hold_back(engine *e, lj_event ev);
 /* Forgets every event held back. */

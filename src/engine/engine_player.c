@@ -61,11 +61,13 @@ void engine_player_event(engine *e, const lj_event *ev, uint64_t clock) {
 
 /* Cuts the model's music for the player: what is held back goes, the decoder
  * forgets its sounding notes, and every model note queued and not yet ended
- * gets a note-off now, or at the last frame queued when that is later (frames
- * never decrease): unlike a panic, the player's own notes sound on. Returns
- * that frame. */
+ * gets a note-off at the earliest frame its consumers still take in time
+ * (clock + the schedule lead), or at the last frame queued when that is later
+ * (frames never decrease): unlike a panic, the player's own notes sound on.
+ * Returns that frame; music regenerated from it comes after these note-offs
+ * in the queue, so a key the model strikes again there is ended first. */
 uint64_t engine_end_model_notes(engine *e, uint64_t clock) {
-    const uint64_t at = clock > e->last_frame ? clock : e->last_frame;
+    const uint64_t at = engine_earliest(e, clock);
     engine_drop_pending(e);
     enc_decoder_release(e->dec, e->step_ev); /* discarded (ended below); abc: the tune stays open */
     for (int k = 0; k < 128; k++)
@@ -184,7 +186,7 @@ void engine_steer_off(engine *e, int pitch, uint64_t frame, uint64_t clock) {
         e->line_keys--;
         if (e->st != STATE_GENERATING) return;
         feed_line_note(e, pitch, frame > on ? frame - on : 1);
-        if (!e->line_keys) engine_rebase(e, enc_decoder_time(e->dec), clock > e->last_frame ? clock : e->last_frame);
+        if (!e->line_keys) engine_rebase(e, enc_decoder_time(e->dec), engine_earliest(e, clock));
         return;
     }
     if (!e->player_keys[pitch]) return;
@@ -428,7 +430,7 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     frameset_free(&fs);
     score_destroy(s);
     e->seed_time = enc_decoder_time(e->dec);
-    engine_rebase(e, e->seed_time, clock + e->cfg.lookahead_frames);
+    engine_rebase(e, e->seed_time, engine_ahead(e, clock));
     e->phrase_n = 0;
     e->phrases++;
     e->st = STATE_GENERATING;
