@@ -83,7 +83,8 @@ static const char help_options[] =
     "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
     "  --gap S             continue, respond: the silence that ends the player's phrase\n"
     "                      (default 0.6)\n"
-    "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods)\n"
+    "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods, the\n"
+    "                      server's when larger than --period's)\n"
     "  --rate HZ           sample rate (default 48000; on JACK the server's, with a note\n"
     "                      when another was asked for)\n"
     "  --period FRAMES     audio period asked for (default 128)\n"
@@ -310,6 +311,31 @@ static uint64_t schedule_lead(const audio_out *out, const midi_out *mout, uint32
     if (out) lead += audio_out_clock_step(out);
     if (mout) lead += midi_out_lead_frames(mout);
     return lead;
+}
+
+/* The period the clock the engine follows really moves by, frames: the one
+ * asked for, or the server's when it is larger (JACK's buffer size, which a
+ * client cannot choose: a 1024-frame server under a 128-frame look-ahead
+ * default left most notes late); without audio, MIDI out's. */
+static uint64_t clock_period(const audio_out *out, const midi_out *mout, uint32_t asked) {
+    uint64_t period = asked;
+    if (out && audio_out_clock_step(out) > period) period = audio_out_clock_step(out);
+    if (!out && mout && midi_out_lead_frames(mout) > period) period = midi_out_lead_frames(mout);
+    return period;
+}
+
+/* The look-ahead, frames: --lookahead's (or the preset's), else 4 of the
+ * clock's periods. Warns when a look-ahead set by hand is within the schedule
+ * lead: every event the engine makes then arrives late. */
+static uint64_t session_lookahead(const audio_out *out, const midi_out *mout, uint32_t asked, double lookahead_ms,
+                                  double rate) {
+    uint64_t lead = schedule_lead(out, mout, asked);
+    if (lookahead_ms <= 0) return 4 * clock_period(out, mout, asked);
+    uint64_t frames = (uint64_t)llround(lookahead_ms * rate / 1000);
+    if (frames <= lead)
+        fprintf(stderr, "warning: look-ahead %.1f ms is within the schedule lead (%.1f ms: the device's "
+                        "periods plus a margin); notes will come late\n", lookahead_ms, 1000.0 * (double)lead / rate);
+    return frames;
 }
 
 /* Everything the session owns, freed in one place. */
@@ -709,7 +735,11 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     }
     engine_set_min_frame(e, old.last_frame > now ? old.last_frame : now);
     engine_set_schedule_lead(e, schedule_lead(p->out, p->mout, c->period));
-    if (engine_thread_start(e, p->clk, p->clk_user, (uint64_t)(5e8 * c->period / nrate), err, sizeof err))
+    ec->lookahead_frames = session_lookahead(p->out, p->mout, c->period, c->lookahead_ms, nrate);
+    engine_set_lookahead(e, ec->lookahead_frames);
+    if (engine_thread_start(e, p->clk, p->clk_user,
+                            (uint64_t)(5e8 * (double)clock_period(p->out, p->mout, c->period) / nrate) /* half a period */,
+                            err, sizeof err))
         fprintf(stderr, "reload: %s\n", err);
     else if (!c->quiet) {
         fprintf(stderr, "reloaded %s: panic, new engine from frame %llu\n", c->model,
@@ -832,9 +862,11 @@ int cmd_play(int argc, char **argv) {
         goto fail;
     p.rate = rate;
     engine_set_schedule_lead(p.eng, schedule_lead(p.out, p.mout, c.period));
+    ec.lookahead_frames = session_lookahead(p.out, p.mout, c.period, c.lookahead_ms, rate);
+    engine_set_lookahead(p.eng, ec.lookahead_frames);
     if ((st = engine_thread_start(p.eng, p.clk, p.clk_user,
-                                  (uint64_t)(5e8 * c.period / rate) /* half a period */, err,
-                                  sizeof err)))
+                                  (uint64_t)(5e8 * (double)clock_period(p.out, p.mout, c.period) / rate) /* half a period */,
+                                  err, sizeof err)))
         goto fail;
 
     if (p.mout && c.midi_clock == PRESET_CLOCK_OUT) midi_out_set_clock_tempo(p.mout, engine_tempo_in_force(p.eng)); /* it starts */

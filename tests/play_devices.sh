@@ -8,6 +8,9 @@
 #            --midi-out jack:PORT (play --help's exit status rule)
 #   counts   --no-audio: the status line and summary show MIDI out's late
 #            events and xruns (they showed the absent audio side's zeros)
+#   period   on a server of 1024 frames, the default look-ahead is 4 of the
+#            server's periods (85.3 ms), not of the 128 asked, with and
+#            without audio: no note late (it was 10.7 ms, most notes late)
 # Skipped (77) without jackd.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp; do
@@ -41,4 +44,20 @@ grep -E "^(played|MIDI out:)" "$tmp/out" | sed 's/^/    /'
 [ -n "$out_late" ] && [ "$out_late" -gt 0 ] && [ "${status_late:-0}" -gt 0 ] && [ "$sum_late" = "$out_late" ] \
     && echo "ok   --no-audio: status line late $status_late, summary late $sum_late = MIDI out's" \
     || { echo "FAIL --no-audio counters: status late '$status_late', summary '$sum_late', MIDI out '$out_late'"; fail=1; }
+
+# A server whose period is larger than the one asked for (a client cannot
+# choose JACK's buffer size): the look-ahead follows the server's.
+kill $jackd_pid; wait $jackd_pid 2>/dev/null
+JACK_PERIOD=1024 jack_dummy_start lstmjam_devices_1024
+"$BIN" play $M --tempo 240 --seconds 2 >"$tmp/out" 2>"$tmp/err"
+grep -E "^(audio|played)" "$tmp/out" | sed 's/^/    /'
+grep -q "^audio: .* look-ahead 85\.3 ms" "$tmp/out" && grep -q "^played .* notes from the model.* late 0," "$tmp/out" \
+    && ! grep -q "^played 0.* 0 notes from the model" "$tmp/out" \
+    && echo "ok   1024-frame server: look-ahead 85.3 ms, no note late" \
+    || { echo "FAIL 1024-frame server with audio"; cat "$tmp/err"; fail=1; }
+"$BIN" play $M --tempo 240 --seconds 2 --no-audio --midi-out jack >"$tmp/out" 2>"$tmp/err"
+grep -E "^(no audio|MIDI out:)" "$tmp/out" | sed 's/^/    /'
+grep -q "^no audio: .* look-ahead 85\.3 ms" "$tmp/out" && grep -q "^MIDI out: [1-9][0-9]* messages, 0 late" "$tmp/out" \
+    && echo "ok   1024-frame server, --no-audio: look-ahead 85.3 ms, no MIDI-out message late" \
+    || { echo "FAIL 1024-frame server without audio"; cat "$tmp/err"; fail=1; }
 exit $fail

@@ -63,26 +63,35 @@ run() { # NAME, then play's extra options (--midi-out jack:ljdump:input unless t
     maxk=$((maxk + xruns))
     awk -v name="$name" -v want="$(cat "$tmp/$name.n")" -v maxk=$maxk -v xruns=$xruns '
         function mod(a, b) { return ((a % b) + b) % b }
+        # the fewest whole periods that put an interval on the grid (128 k
+        # mod 200 repeats every 25 periods: with maxk >= 25 several k
+        # matched, each counted, and "on the grid" went negative)
+        function judge(dt, from, to,    d, k, best) {
+            d = mod(dt, 200); best = -1
+            for (k = -maxk; k <= maxk; k++)
+                if (mod(d - 128 * k, 200) == 0 && (best < 0 || (k < 0 ? -k : k) < best)) best = k < 0 ? -k : k
+            if (best < 0) { offgrid++; if (offgrid <= 3) printf "%s: off the grid: %d -> %d\n", name, from, to }
+            else if (best > 0) shifted++
+            intervals++
+        }
+        BEGIN { pend_d = "" }
         { t = $1; sub(":", "", t); st = $2; d1 = $3; d2 = $4 }
         st ~ /^[89]/ {
             if (st ~ /^9/ && d2 != "00") { ons++; held[st d1]++ }
             else { offs++; k = "9" substr(st, 2) d1; if (held[k] > 0) held[k]--; else stray++ }
+            # an interval is judged when the time after it is known to hold
+            # a note-on: the stop ends the notes sounding then at the clock
+            # plus the schedule lead (engine_end_now), off the grid of the music
             if (n++ && t != prev) {
-                # the fewest whole periods that put the interval on the grid
-                # (128 k mod 200 repeats every 25 periods: with maxk >= 25
-                # several k matched, each counted, and "on the grid" went
-                # negative)
-                d = mod(t - prev, 200); best = -1
-                for (k = -maxk; k <= maxk; k++)
-                    if (mod(d - 128 * k, 200) == 0 && (best < 0 || (k < 0 ? -k : k) < best)) best = k < 0 ? -k : k
-                if (best < 0) { offgrid++; if (offgrid <= 3) printf "%s: off the grid: %d -> %d\n", name, prev, t }
-                else if (best > 0) shifted++
-                intervals++
+                if (pend_d != "") judge(pend_d, pend_from, prev)
+                pend_d = t - prev; pend_from = prev; last_has_on = 0
             }
+            if (st ~ /^9/ && d2 != "00") last_has_on = 1
             prev = t
         }
         st ~ /^b/ && d1 == "7b" { for (k in held) if (substr(k, 2, 1) == substr(st, 2, 1)) held[k] = 0; panic = 1 }
         END {
+            if (pend_d != "" && last_has_on) judge(pend_d, pend_from, prev)
             left = 0; for (k in held) left += held[k]
             printf "%s: peer got %d note-ons (session MIDI %d), %d note-offs (%d with no note on); %d intervals between note events: %d on the 200-frame grid, %d after lost periods, %d off it; %d left on, panic %s\n",
                 name, ons, want, offs, stray, intervals, intervals - shifted - offgrid, shifted, offgrid, left, panic ? "seen" : "not seen"

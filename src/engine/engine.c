@@ -327,6 +327,11 @@ void engine_set_schedule_lead(engine *e, uint64_t frames) {
     e->cfg.schedule_lead_frames = (double)frames > most ? (uint64_t)most : frames;
 }
 
+void engine_set_lookahead(engine *e, uint64_t frames) {
+    const double most = ENGINE_MAX_LOOKAHEAD_SECONDS * e->cfg.sample_rate;
+    e->cfg.lookahead_frames = frames < 1 ? 1 : (double)frames > most ? (uint64_t)most : frames;
+}
+
 /* ---- the model's context ---- */
 
 /* The decoder from time 0 (no sounding notes): the onset count starts again. */

@@ -407,6 +407,11 @@ void engine_set_min_frame(engine *e, uint64_t frame);
  * engine_create (play: from the devices it opens); clamped to
  * 0..ENGINE_MAX_LOOKAHEAD_SECONDS. Call before the first fill. Thread: control. */
 void engine_set_schedule_lead(engine *e, uint64_t frames);
+/* engine_config.lookahead_frames, for a caller whose default depends on the
+ * device it opens after engine_create (play: a few of the server's periods);
+ * clamped to 1..ENGINE_MAX_LOOKAHEAD_SECONDS. Call before the first fill.
+ * Thread: control. */
+void engine_set_lookahead(engine *e, uint64_t frames);
 /* Stops after `notes` note-ons (0 = no limit): the engine then ends as engine_end.
  * Set before the first fill. Thread: control. */
 void engine_set_note_limit(engine *e, uint64_t notes);
