@@ -6,11 +6,14 @@ void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int cha
     r->live = live;
     r->engine = engine;
     r->record = record;
+    r->out = NULL;
     r->channel = channel >= 0 && channel < 16 ? channel : -1;
     atomic_init(&r->routed, 0);
     atomic_init(&r->ignored, 0);
     r->clock_in = NULL;
 }
+
+void midi_route_thru_to_out(midi_route *r, rtq *q) { r->out = q; }
 
 void midi_route_follow_clock(midi_route *r, midi_clock_in *c) { r->clock_in = c; }
 
@@ -56,6 +59,7 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
     if (r->live) rtq_push(r->live, &ev);
     if (r->engine && ev.kind != LJ_EV_PROGRAM) rtq_push(r->engine, &ev);
     if (r->record) rtq_push(r->record, &ev);
+    if (r->out) rtq_push(r->out, &ev);
     bump(&r->routed);
     return;
 ignore:
@@ -67,5 +71,6 @@ void midi_route_device_lost(midi_route *r, uint64_t frame) {
     lj_event ev = r->channel >= 0 ? lj_event_make(frame, LJ_EV_ALL_NOTES_OFF, r->channel, 0, 0)
                                   : lj_event_panic(frame);
     if (r->live) rtq_push(r->live, &ev); /* full: its overflow makes the audio side panic */
+    if (r->out) rtq_push(r->out, &ev);   /* likewise MIDI out */
     if (r->record) rtq_push(r->record, &ev);
 }

@@ -1,4 +1,4 @@
-/* midi_route: a player's MIDI message -> lj_events for the three sides that
+/* midi_route: a player's MIDI message -> lj_events for the sides that
  * want it, RT-safe (called from a MIDI driver's thread: JACK's process
  * callback, the PortMidi poll thread).
  *
@@ -7,6 +7,8 @@
  *   engine  the engine (engine_config.player): the notes enter the model's
  *           context (continue mode)
  *   record  the control thread: the session recording
+ *   out     MIDI out's thru queue (dsp/midi_sink's, midi_route_thru_to_out):
+ *           the DAW gets the player's notes too, on the thru channel
  *
  * Note on/off (velocity 0 = off), control change and program change are
  * routed, on the thru channel when one is set; MIDI clock and Start/Continue/
@@ -28,6 +30,7 @@ typedef struct midi_route {
     rtq *live;        /* to the audio side, or NULL */
     rtq *engine;      /* to the engine, or NULL */
     rtq *record;      /* to the control thread, or NULL */
+    rtq *out;         /* to MIDI out (midi_route_thru_to_out), or NULL */
     int channel;      /* thru channel 0..15, or -1 to keep the message's own */
     midi_clock_in *clock_in; /* MIDI clock follower (midi_route_follow_clock), or NULL */
     _Atomic uint64_t routed;  /* messages turned into events */
@@ -36,6 +39,10 @@ typedef struct midi_route {
 
 /* Sets the queues and channel, zeroes the counters. Thread: init. */
 void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int channel);
+
+/* The player's messages go to MIDI out too, through q (its thru queue,
+ * midi_out_set_thru; NULL: not). Thread: init (before the driver runs). */
+void midi_route_thru_to_out(midi_route *r, rtq *q);
 
 /* Hands the clock and transport messages (0xF8, 0xFA-0xFC) to c from now on
  * (NULL: ignore them again). Thread: init (before the driver runs). */
@@ -48,7 +55,7 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
 /* The input device went away (unplugged, its server died): the keys it held
  * will never send their note-offs, so an all-notes-off of the thru channel
  * (a panic of every channel without one) goes to the live queue (no thru note
- * left sounding) and the recording (the session's notes end here); not to the
+ * left sounding), MIDI out's thru queue and the recording (the session's notes end here); not to the
  * engine, whose held keys time out on their own. Thread: the MIDI driver's
  * (RT-safe), or the owner once the driver is stopped. */
 void midi_route_device_lost(midi_route *r, uint64_t frame);

@@ -31,6 +31,9 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
     s->ops = o;
     s->offset = 0;
     s->overflows_seen = rtq_overflows(events);
+    atomic_init(&s->thru, NULL);
+    s->thru_seen = NULL;
+    s->thru_overflows_seen = 0;
     s->repanic_after = 0;
     atomic_init(&s->messages, 0);
     atomic_init(&s->late_events, 0);
@@ -46,6 +49,8 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
     atomic_init(&s->clock_ticks, 0);
     atomic_init(&s->clock_running, 0);
 }
+
+void midi_sink_set_thru(midi_sink *s, rtq *thru) { atomic_store_explicit(&s->thru, thru, memory_order_release); }
 
 void midi_sink_clock_enable(midi_sink *s, double rate) { s->clock_rate = rate > 0 ? rate : 0; }
 
@@ -79,6 +84,45 @@ void midi_sink_panic(midi_sink *s, uint32_t offset) {
     atomic_store_explicit(&s->held, s->voices.n_held, memory_order_relaxed);
 }
 
+/* One event through the held-note table, at s->offset. */
+static void apply(midi_sink *s, const lj_event *e) {
+    if (e->channel >= 16 || e->data1 >= 128 || e->data2 >= 128) return;
+    switch ((lj_event_kind)e->kind) {
+    case LJ_EV_NOTE_ON: voice_note_on(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
+    case LJ_EV_NOTE_OFF: voice_note_off(&s->voices, &s->ops, e->channel, e->data1); break;
+    case LJ_EV_CC: voice_cc(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
+    case LJ_EV_PROGRAM: op_program(s, e->channel, e->data1); break;
+    case LJ_EV_ALL_NOTES_OFF: voice_panic_channel(&s->voices, &s->ops, e->channel); break;
+    case LJ_EV_PANIC:
+        voice_panic(&s->voices, &s->ops);
+        bump(&s->panics, 1);
+        break;
+    }
+}
+
+/* The player's notes (midi_sink_set_thru): all of them now, at offset 0. */
+static void process_thru(midi_sink *s) {
+    rtq *t = atomic_load_explicit(&s->thru, memory_order_acquire);
+    if (!t) return;
+    if (t != s->thru_seen) {
+        s->thru_seen = t;
+        s->thru_overflows_seen = rtq_overflows(t);
+    }
+    uint64_t overflows = rtq_overflows(t);
+    const lj_event *e;
+    while ((e = rtq_peek(t))) {
+        s->offset = 0;
+        apply(s, e);
+        rtq_skip(t);
+    }
+    if (overflows != s->thru_overflows_seen) {
+        /* a player's note-off may be the event lost: the panic comes after
+         * what was queued (all of it is due now), so nothing it started stays */
+        s->thru_overflows_seen = overflows;
+        midi_sink_panic(s, 0);
+    }
+}
+
 void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
     const uint64_t end = now + frames;
     if (s->clock_rate > 0 && s->clock_state == 0 &&
@@ -104,6 +148,7 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
          * good, so panic again once they are all sent */
         s->repanic_after = rtq_count(s->events);
     }
+    process_thru(s);
     const lj_event *e;
     while ((e = rtq_peek(s->events)) && e->frame < end) {
         clock_until(s, now, e->frame + 1); /* a tick at the event's frame goes first */
@@ -116,19 +161,7 @@ void midi_sink_process(midi_sink *s, uint64_t now, uint32_t frames) {
         } else {
             s->offset = (uint32_t)(e->frame - now);
         }
-        if (e->channel < 16 && e->data1 < 128 && e->data2 < 128) {
-            switch ((lj_event_kind)e->kind) {
-            case LJ_EV_NOTE_ON: voice_note_on(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
-            case LJ_EV_NOTE_OFF: voice_note_off(&s->voices, &s->ops, e->channel, e->data1); break;
-            case LJ_EV_CC: voice_cc(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
-            case LJ_EV_PROGRAM: op_program(s, e->channel, e->data1); break;
-            case LJ_EV_ALL_NOTES_OFF: voice_panic_channel(&s->voices, &s->ops, e->channel); break;
-            case LJ_EV_PANIC:
-                voice_panic(&s->voices, &s->ops);
-                bump(&s->panics, 1);
-                break;
-            }
-        }
+        apply(s, e);
         rtq_skip(s->events);
         if (s->repanic_after && --s->repanic_after == 0) midi_sink_panic(s, s->offset);
     }

@@ -49,6 +49,9 @@ typedef struct midi_sink {
     lj_synth_ops ops;       /* voice_* calls land here: they write MIDI */
     uint32_t offset;        /* offset of the event being applied */
     uint64_t overflows_seen;
+    _Atomic(rtq *) thru;    /* the player's notes (midi_sink_set_thru), or NULL */
+    rtq *thru_seen;         /* the thru queue whose overflows thru_overflows_seen counts */
+    uint64_t thru_overflows_seen;
     uint64_t repanic_after; /* events to send before the overflow's second panic (0: none due) */
     _Atomic uint64_t messages, late_events, late_frames_max, panics, frame, held;
     /* MIDI clock */
@@ -74,6 +77,14 @@ typedef struct midi_sink_stats {
 
 /* Sets the queue and the writer; no note held. Thread: init. */
 void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *user);
+
+/* A second queue, of the player's notes (MIDI thru: the MIDI input thread
+ * is its producer): each period its events go first, at offset 0, whatever
+ * their frame (they are due now: the player plays them now), through the same
+ * held-note table, so a panic ends them too; an overflow of it panics after
+ * the events queued (the lost one may be their note-off). NULL
+ * turns it off. Thread: any, once the sink runs (an atomic pointer). */
+void midi_sink_set_thru(midi_sink *s, rtq *thru);
 
 /* Writes the events due in [now, now + frames) as above. Never fails.
  * Thread: the sink's (RT-safe). */

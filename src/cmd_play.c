@@ -342,8 +342,9 @@ static uint64_t session_lookahead(const audio_out *out, const midi_out *mout, ui
 typedef struct play_session {
     engine_model *model;
     synth *syn;
-    void *qmem, *lmem, *pmem, *rmem, *prmem, *smem, *momem;
+    void *qmem, *lmem, *pmem, *rmem, *prmem, *smem, *momem, *mtmem;
     rtq *events, *live, *player, *rec_engine, *rec_player, *mout_q;
+    rtq *mout_thru; /* the player's notes to MIDI out (the MIDI input thread produces) */
     sched *sch;
     engine *eng;
     audio_out *out;
@@ -398,6 +399,7 @@ static void session_free(play_session *p) {
     if (p->record_open) lj_atomic_abort(&p->record);
     free(p->qmem);
     free(p->lmem);
+    free(p->mtmem);
     free(p->pmem);
     free(p->rmem);
     free(p->prmem);
@@ -789,12 +791,14 @@ int cmd_play(int argc, char **argv) {
     p.rec_engine = make_queue(&p.rmem, 1 << 16);
     p.rec_player = make_queue(&p.prmem, 1 << 13);
     if (c.midi_out) p.mout_q = make_queue(&p.momem, 4096);
+    if (c.midi_out && c.midi_in) p.mout_thru = make_queue(&p.mtmem, 1024);
     if (!c.no_audio) {
         p.events = make_queue(&p.qmem, 4096);
         p.live = make_queue(&p.lmem, 1024);
         p.smem = alloc64(sched_bytes());
     }
     if (!p.player || !p.rec_engine || !p.rec_player || (c.midi_out && !p.mout_q) ||
+        (c.midi_out && c.midi_in && !p.mout_thru) ||
         (!c.no_audio && (!p.events || !p.live || !p.smem))) {
         st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory");
         goto fail;
@@ -852,6 +856,10 @@ int cmd_play(int argc, char **argv) {
         (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, c.midi_clock == PRESET_CLOCK_OUT, &p.mout, err, sizeof err)))
         goto fail;
     midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
+    if (p.mout && p.mout_thru) { /* the DAW hears the player too, on the thru channel */
+        midi_out_set_thru(p.mout, p.mout_thru);
+        midi_route_thru_to_out(&p.route, p.mout_thru);
+    }
     static midi_clock_in clock_in; /* --midi-clock in: the ticks' frames (the MIDI thread writes them) */
     clock_follow follow;
     midi_clock_in_init(&clock_in);
@@ -1052,6 +1060,7 @@ int cmd_play(int argc, char **argv) {
     session_stats(&p, &es);
     lj_event off = lj_event_make(es.last_frame, LJ_EV_ALL_NOTES_OFF, c.thru_channel, 0, 0);
     if (p.live && !p.min) rtq_push(p.live, &off); /* the MIDI thread is gone: this thread may produce now */
+    if (p.mout_thru && !p.min) rtq_push(p.mout_thru, &off);
     session_rec_add(p.rec, 1, &off);
     /* the audio side and MIDI out play the engine's last note-offs and panic */
     for (int i = 0; i < 100 && !device_lost && p.clk(p.clk_user) <= es.last_frame + c.period; i++)

@@ -8,6 +8,10 @@
 #            --midi-out jack:PORT (play --help's exit status rule)
 #   counts   --no-audio: the status line and summary show MIDI out's late
 #            events and xruns (they showed the absent audio side's zeros)
+#   thru     --no-audio with MIDI in and out: the player's notes reach MIDI
+#            out on the thru channel (they never did: a DAW recording
+#            lstmjam heard only the model), and a key still held when play
+#            ends is released there
 #   period   on a server of 1024 frames, the default look-ahead is 4 of the
 #            server's periods (85.3 ms), not of the 128 asked, with and
 #            without audio: no note late (it was 10.7 ms, most notes late)
@@ -44,6 +48,40 @@ grep -E "^(played|MIDI out:)" "$tmp/out" | sed 's/^/    /'
 [ -n "$out_late" ] && [ "$out_late" -gt 0 ] && [ "${status_late:-0}" -gt 0 ] && [ "$sum_late" = "$out_late" ] \
     && echo "ok   --no-audio: status line late $status_late, summary late $sum_late = MIDI out's" \
     || { echo "FAIL --no-audio counters: status late '$status_late', summary '$sum_late', MIDI out '$out_late'"; fail=1; }
+
+# The player's notes to MIDI out (thru channel 2: status 0x91/0x81): C4
+# pressed and released, E4 still held when play ends.
+stdbuf -oL jack_midi_dump -a ljthru >"$tmp/thru.dump" 2>/dev/null &
+dump_pid=$!
+for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "ljthru:input" && break; sleep 0.1; done
+"$BIN" play $M --seconds 3 --mode continue --no-audio --midi-in jack --midi-out jack:ljthru:input \
+    >"$tmp/out" 2>"$tmp/err" &
+play_pid=$!
+# the first status line: MIDI in is open and routed (a port listed is not yet
+# running: the first run of this check sent into it and lost the notes)
+for i in $(seq 1 50); do tr '\r' '\n' <"$tmp/err" | grep -qE '^[a-z]+ \| ' && break; sleep 0.1; done
+printf '90 3c 64\nsleep 300\n80 3c 00\nsleep 100\n90 40 64\n' | "${LJ_JACK_SEND:?}" lstmjam-midi:midi_in \
+    || echo "note: jack_send failed"
+wait $play_pid; rc=$?
+sleep 0.3
+kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null
+grep -E "^(MIDI out:)" "$tmp/out" | sed 's/^/    /'
+awk -v rc=$rc '
+    { st = $2; d1 = $3; d2 = $4 }
+    st == "91" && d1 == "3c" && d2 != "00" { c_on++ }
+    (st == "81" || (st == "91" && d2 == "00")) && d1 == "3c" && c_on { c_off++ }
+    st == "91" && d1 == "40" && d2 != "00" { e_on++ }
+    e_on && (((st == "81" || (st == "91" && d2 == "00")) && d1 == "40") || (st == "b1" && (d1 == "7b" || d1 == "78"))) { e_off++ }
+    END {
+        if (rc == 0 && c_on == 1 && c_off >= 1 && e_on == 1 && e_off >= 1) {
+            print "ok   thru to MIDI out: the player'"'"'s C4 on and off, E4 on and released at the end, on channel 2"
+        } else {
+            printf "FAIL thru to MIDI out: exit %d; C4 on %d off %d, E4 on %d released %d\n", rc, c_on, c_off, e_on, e_off
+            exit 1
+        }
+    }' "$tmp/thru.dump" || { fail=1; cat "$tmp/out"; grep -E " (9|8|b)1 " "$tmp/thru.dump" | head; }
+grep -q "^MIDI out: .* 0 notes left on" "$tmp/out" && echo "ok   thru: MIDI out left no note on" \
+    || { echo "FAIL thru: notes left on at MIDI out"; fail=1; }
 
 # A server whose period is larger than the one asked for (a client cannot
 # choose JACK's buffer size): the look-ahead follows the server's.

@@ -1654,6 +1654,58 @@ static void test_midi_sink(void **state) {
     free(qm);
 }
 
+/* dsp/midi_sink's thru queue (the player's notes to MIDI out): its events go
+ * first in the period, at offset 0, whatever their frame; they share the
+ * held-note table, so a panic event on the timed queue ends them too; an
+ * overflow of the thru queue panics after what was queued (the note-off lost
+ * would have ended one of those keys). */
+static void test_midi_sink_thru(void **state) {
+    (void)state;
+    size_t qb = rtq_bytes(8, sizeof(lj_event)), tb = rtq_bytes(2, sizeof(lj_event));
+    void *qm = alloc64(qb), *tm = alloc64(tb);
+    rtq *q = rtq_init(qm, qb, 8, sizeof(lj_event)), *t = rtq_init(tm, tb, 2, sizeof(lj_event));
+    sink_log log;
+    memset(&log, 0, sizeof log);
+    midi_sink s;
+    midi_sink_init(&s, q, sink_write, &log);
+    midi_sink_set_thru(&s, t);
+    lj_event model = lj_event_note_on(10, 0, 50, 90), key = lj_event_note_on(999999, 1, 60, 80);
+    assert_true(rtq_push(q, &model));
+    assert_true(rtq_push(t, &key));
+    midi_sink_process(&s, 0, 128);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(log.msg[0][0], 0x91); /* the player's first, at 0 */
+    assert_int_equal(log.offset[0], 0);
+    assert_int_equal(log.msg[1][0], 0x90); /* then the model's at its frame */
+    assert_int_equal(log.offset[1], 10);
+    midi_sink_stats st;
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.held, 2);
+    assert_int_equal(st.late_events, 0); /* thru events are not late: they are due now */
+    /* a panic on the timed queue releases the player's key too */
+    lj_event p = lj_event_panic(200);
+    assert_true(rtq_push(q, &p));
+    log.n = 0;
+    midi_sink_process(&s, 128, 128);
+    int key_off = 0;
+    for (int i = 0; i < log.n; i++) key_off += log.msg[i][0] == 0x81 && log.msg[i][1] == 60;
+    assert_int_equal(key_off, 1);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.held, 0);
+    /* the thru queue overflows (a note-off may be lost): the sink panics */
+    lj_event a = lj_event_note_on(0, 1, 61, 80), b = lj_event_note_on(0, 1, 62, 80), off = lj_event_note_off(0, 1, 61);
+    assert_true(rtq_push(t, &a));
+    assert_true(rtq_push(t, &b));
+    assert_false(rtq_push(t, &off));
+    uint64_t panics = st.panics;
+    midi_sink_process(&s, 256, 128);
+    midi_sink_get_stats(&s, &st);
+    assert_int_equal(st.panics, panics + 1);
+    assert_int_equal(st.held, 0); /* the panic came after the two keys queued before the loss */
+    free(qm);
+    free(tm);
+}
+
 /* dsp/midi_sink's MIDI clock: nothing before a tempo is set; then Start and
  * a tick at once, ticks every rate*60/(bpm*24) frames at their offsets, in
  * frame order with the events; a tempo change from the next tick; Stop in the
@@ -1963,6 +2015,7 @@ int main(void) {
         cmocka_unit_test(test_pause_keeps_player_notes),
         cmocka_unit_test(test_midi_sink),
         cmocka_unit_test(test_midi_sink_clock),
+        cmocka_unit_test(test_midi_sink_thru),
         cmocka_unit_test(test_bad_config_and_model),
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_repetition_control),

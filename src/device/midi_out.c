@@ -573,3 +573,5 @@ uint64_t midi_out_refused(const midi_out *m) {
 }
 int midi_out_is_jack(const midi_out *m) { return m->jack != NULL; }
 void midi_out_set_clock_tempo(midi_out *m, double bpm) { midi_sink_set_clock_tempo(&m->sink, bpm); }
+
+void midi_out_set_thru(midi_out *m, rtq *thru) { midi_sink_set_thru(&m->sink, thru); }

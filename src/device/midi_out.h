@@ -88,6 +88,10 @@ uint64_t midi_out_xruns(const midi_out *m);
  * may run between the engine's reading of the clock and its push); the polled
  * backends, their LEAD_MS hand-over plus the 1 ms pass. Thread: control. */
 uint64_t midi_out_lead_frames(const midi_out *m);
+/* The player's notes to send too (MIDI thru to the DAW): an lj_event queue
+ * whose producer is the MIDI input's thread (midi_route_thru_to_out); see
+ * midi_sink_set_thru. Thread: control, before MIDI in opens. */
+void midi_out_set_thru(midi_out *m, rtq *thru);
 /* The clock of a midi_out opened without one (frames); an engine_clock_fn. */
 uint64_t midi_out_clock(void *m);
 void midi_out_get_stats(const midi_out *m, midi_sink_stats *out);
