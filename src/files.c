@@ -69,7 +69,15 @@ int lj_atomic_open(lj_atomic_file *f, const char *path, char *err, size_t errlen
     snprintf(f->path, sizeof f->path, "%s", path);
     snprintf(f->tmp_path, sizeof f->tmp_path, "%s.tmpXXXXXX", path);
     int fd = mkstemp(f->tmp_path);
-    if (fd < 0) return lj_fail(err, errlen, LJ_ERR_IO, "%s: cannot create: %s", path, strerror(errno));
+    if (fd < 0) {
+        /* A folder that does not exist (or is a file) is a mistake in the path
+         * the user typed, exit 2 like a missing input; a folder that exists but
+         * cannot be written (permissions, full disk) is the system's, exit 1. */
+        int e = errno;
+        int user = e == ENOENT || e == ENOTDIR;
+        return lj_fail(err, errlen, user ? LJ_ERR_ARG : LJ_ERR_IO, "%s: cannot create%s: %s", path,
+                       user ? " (its folder does not exist)" : "", strerror(e));
+    }
     /* mkstemp creates 0600; give the file the mode a plain fopen would. */
     mode_t um = umask(0);
     umask(um);

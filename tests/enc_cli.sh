@@ -29,7 +29,7 @@ printf 'MThd\000\000\000\006\000\001\000\001\001\340MTrk\000\000\000\040' > "$tm
 check bad-midi 2 "c.mid: byte" -- "$BIN" encode --encoding event "$tmp/in" -o "$out"
 no_output bad-midi "$out"
 rm "$tmp/in/c.mid"
-check no-dir 1 "" -- "$BIN" encode --encoding timestep "$tmp/in" -o "$tmp/no/such/dir/t.txt"
+check no-dir 2 "t.txt: cannot create (its folder does not exist)" -- "$BIN" encode --encoding timestep "$tmp/in" -o "$tmp/no/such/dir/t.txt"
 
 # a good run: header, one line per piece, the counts in the summary
 check essen 0 "12 tunes -> 11 pieces" -- "$BIN" encode --encoding timestep --transpose c "$C/essen-deutschl/test" -o "$out"

@@ -26,7 +26,7 @@ case $rc in
 esac
 # --record into a folder that is not there: refused at the start, before any
 # device (it was found only at the end, the session lost)
-check "record path refused at the start" 1 "/nonexistent_dir/s.mid: cannot create" -- \
+check "record path refused at the start" 2 "/nonexistent_dir/s.mid: cannot create (its folder does not exist)" -- \
     "$BIN" play --model "$tmp/ev.lstm" --record /nonexistent_dir/s.mid --seconds 1
 check "no-audio without midi-out" 2 "no-audio needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --no-audio
 check "midi-clock without midi-out" 2 "midi-clock out needs --midi-out" -- "$BIN" play --model "$tmp/ev.lstm" --midi-clock

@@ -87,7 +87,7 @@ expect 2 "no tune 7" --score "$data/audio/two-tunes.abc" --tune 7 -o "$out"
 expect 2 "expected a .wav, .flac or .ogg" --score "$good" -o "$tmp/out/x.mp3"
 [ -s "$tmp/stdout" ] && bad "x.mp3: a banner before the usage error: $(head -n 1 "$tmp/stdout")"
 expect 2 "FLAC holds integer" --score "$good" -o "$tmp/out/x.flac" --float
-expect 1 "no-such-folder" --score "$good" -o "$tmp/out/no-such-folder/x.wav"
+expect 2 "no-such-folder/x.wav: cannot create (its folder does not exist)" --score "$good" -o "$tmp/out/no-such-folder/x.wav"
 expect 2 "needs -o" --score "$good"
 expect 2 "needs --score" -o "$out"
 expect 2 "unknown option '--bogus'" --score "$good" -o "$out" --bogus
