@@ -359,6 +359,8 @@ typedef struct play_session {
     lj_atomic_file record; /* --record, opened at the start, written at the end */
     int record_open;
     double rate;           /* Hz: the stream's (or MIDI out's clock); a reload may change it */
+    double rate_refused;   /* Hz: a rate asked for that play said it cannot take (JACK's server
+                            * runs at another): a preset asking it again is not told again */
     char sf[4096];         /* the SoundFont of syn */
     lj_synth_ops next_ops; /* a synth being handed to the audio thread (reload) */
     synth *retired;        /* an old synth the audio thread may still call: freed after the stream */
@@ -595,9 +597,13 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
             nrate = fresh->synth.sample_rate;
             nperiod = fresh->period;
             ndevice = fresh->device;
+            if (nrate != rate && nrate == p->rate_refused) { /* said already */
+                nrate = fresh->synth.sample_rate = rate;
+            }
             if (nrate != rate && p->mout) {
                 fprintf(stderr, "reload: the rate stays %g Hz (MIDI out is open at that rate; %g Hz "
                                 "needs a restart of play)\n", rate, nrate);
+                p->rate_refused = nrate;
                 nrate = fresh->synth.sample_rate = rate;
             }
             if (nrate != rate) { /* before anything stops: a device that cannot would end the session */
@@ -609,6 +615,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
                 char why[512];
                 if (audio_out_supports(&probe, why, sizeof why)) {
                     fprintf(stderr, "reload: the rate stays %g Hz (%s)\n", rate, why);
+                    p->rate_refused = nrate;
                     nrate = fresh->synth.sample_rate = rate;
                 }
             }
@@ -781,6 +788,7 @@ int cmd_play(int argc, char **argv) {
     if (!c.no_audio && audio_out_fixed_rate(c.device, &fixed_rate) && fixed_rate != c.synth.sample_rate) {
         fprintf(stderr, "lstmjam: the JACK server runs at %g Hz: playing at that rate, not %g Hz\n", fixed_rate,
                 c.synth.sample_rate);
+        p.rate_refused = c.synth.sample_rate;
         c.synth.sample_rate = fixed_rate;
     }
     synth_config sc = c.synth;

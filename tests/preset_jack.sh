@@ -5,9 +5,10 @@
 # then the new one; the new SoundFont, reverb and chorus come in as a new synth
 # while the audio runs, the new period restarts the stream, a sample rate the
 # JACK server does not run at (44100) is refused before anything stops (the
-# rate stays, the rest applies), and no note is left on; a reload of a broken preset (a value out of range, a SoundFont that
-# is not one) is refused with file:line and the old one plays on; exit 0 at
-# the end. Skipped (77) without jackd or when the server does not start.
+# rate stays, the rest applies; said once, not again at the next reload), and
+# no note is left on; a reload of a broken preset (a value out of range, a
+# SoundFont that is not one) is refused with file:line and the old one plays
+# on; exit 0 at the end. Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
 for t in jackd jack_lsp midicsv; do
     command -v $t >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
@@ -79,6 +80,10 @@ grep -q "^reload: the rate stays 48000 Hz (JACK Audio Connection Kit: .* does no
     grep -q "^audio: .*, 48000 Hz, period 512 frames asked.*(stream restarted)" "$tmp/play.err" &&
     echo "ok   audio.rate 44100 on JACK at 48000: refused, the rate stays, the rest applied" ||
     { echo "FAIL the rate JACK cannot run at was not refused (or the rest not applied)"; fail=1; }
+# the next reload (bad.sf2) asks 44100 again: not said again
+n=$(grep -c "the rate stays" "$tmp/play.err")
+[ "$n" = 1 ] && echo "ok   the refused rate said once over two reloads asking it" ||
+    { echo "FAIL 'the rate stays' said $n times over two reloads asking 44100 (want 1)"; fail=1; }
 grep -q "^reload: .*live.yaml:[0-9]*: soundfont: SoundFont $tmp/bad.sf2: cannot load: expected a SoundFont 2/3 file" \
     "$tmp/play.err" || { echo "FAIL the bad SoundFont was not refused with the preset's line"; fail=1; }
 grep -q "^played .*, 0 notes left on" "$tmp/play.out" || { echo "FAIL notes left on at the end"; fail=1; }
