@@ -3,8 +3,11 @@
  *   - all four transpose combinations, shapes that are not multiples of the
  *     8 x 32 tile or the 256-deep K block (M = 1, 3, 8, 13, 64; N = 1, 33, 70;
  *     K = 1, 3, 37, 300, 600), alpha/beta incl. beta = 0 over a C full of NaN
- *     (C is not read) and K = 0 (C = beta C): relative error vs the double
- *     product < 1e-5 (tensor measure) and within 4x gemm_naive's own error;
+ *     (C is not read) and K = 0 (C = beta C): error vs the double product
+ *     < 1e-5 of the element's scale (the sum of its terms' magnitudes: the
+ *     bound of a float sum's rounding, which cancellation does not shrink)
+ *     and within 4x gemm_naive's own error; and 100 draws of tiny shapes
+ *     (M, N <= 2, K <= 5), where one element's terms can cancel;
  *   - lj_sgemm_prepacked on a B packed by lj_sgemm_pack_b equals lj_sgemm bit
  *     for bit;
  *   - 1, 2 and 3 threads give bit-identical C (the split is over column panels,
@@ -40,31 +43,40 @@ static float *fmalloc(size_t n) {
     return p;
 }
 
-/* C0 (M,N) in double: alpha op(A) op(B) + beta C0 (beta == 0: C0 ignored). */
+/* C0 (M,N) in double: out = alpha op(A) op(B) + beta C0 (beta == 0: C0
+ * ignored), and scale = |alpha| |op(A)| |op(B)| + |beta C0|, the size of what
+ * each element sums: a float sum's rounding error is bounded by a multiple of
+ * it, however much the terms cancel. */
 static void ref_gemm(int ta, int tb, int M, int N, int K, double alpha, const float *A, int lda,
-                     const float *B, int ldb, double beta, const float *C0, double *out) {
+                     const float *B, int ldb, double beta, const float *C0, double *out,
+                     double *scale) {
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
-            double s = 0;
+            double s = 0, s_abs = 0;
             for (int k = 0; k < K; k++) {
                 double a = ta ? A[(size_t)k * lda + i] : A[(size_t)i * lda + k];
                 double b = tb ? B[(size_t)j * ldb + k] : B[(size_t)k * ldb + j];
                 s += a * b;
+                s_abs += fabs(a * b);
             }
-            out[(size_t)i * N + j] = alpha * s + (beta == 0 ? 0 : beta * C0[(size_t)i * N + j]);
+            double c = beta == 0 ? 0 : beta * C0[(size_t)i * N + j];
+            out[(size_t)i * N + j] = alpha * s + c;
+            scale[(size_t)i * N + j] = fabs(alpha) * s_abs + fabs(c);
         }
 }
 
-static double rel_err_d(const float *a, const double *ref, size_t n) {
-    double num = 0, den = 1e-3;
+/* The largest error of an element relative to its own scale (see ref_gemm).
+ * Relative to the largest |C| instead, one element whose terms cancel (M = N =
+ * 1) made the bound depend on the random draw: a float sum rounded in another
+ * order than the naive loop's could be 20x its error with both correct. */
+static double rel_err_d(const float *a, const double *ref, const double *scale, size_t n) {
+    double worst = 0;
     for (size_t i = 0; i < n; i++) {
-        double d = fabs((double)a[i] - ref[i]);
-        if (d > num || d != d)
-            num = d;
-        if (fabs(ref[i]) > den)
-            den = fabs(ref[i]);
+        double d = fabs((double)a[i] - ref[i]) / (scale[i] > 1e-30 ? scale[i] : 1e-30);
+        if (d > worst || d != d)
+            worst = d;
     }
-    return num / den;
+    return worst;
 }
 
 static double worst_seen;
@@ -77,6 +89,7 @@ static void check_shape(lj_isa isa, int ta, int tb, int M, int N, int K, float a
     float *C = fmalloc((size_t)M * N), *Cn = fmalloc((size_t)M * N);
     float *Cp = fmalloc((size_t)M * N), *Ct = fmalloc((size_t)M * N);
     double *ref = calloc((size_t)M * N + 1, sizeof(double));
+    double *scale = calloc((size_t)M * N + 1, sizeof(double));
     tm_fill_f32(A, na, rng, 1.0f);
     tm_fill_f32(B, nb, rng, 1.0f);
     tm_fill_f32(C0, (size_t)M * N, rng, 1.0f);
@@ -84,18 +97,18 @@ static void check_shape(lj_isa isa, int ta, int tb, int M, int N, int K, float a
         for (size_t i = 0; i < (size_t)M * N; i++) C0[i] = NAN;
     float *work = fmalloc(lj_sgemm_work_floats(N));
     float *Bp = fmalloc(lj_sgemm_packed_b_floats(K, N));
-    ref_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C0, ref);
+    ref_gemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C0, ref, scale);
 
     memcpy(Cn, C0, (size_t)M * N * sizeof(float));
     gemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, Cn, ldc);
-    double en = rel_err_d(Cn, ref, (size_t)M * N);
+    double en = rel_err_d(Cn, ref, scale, (size_t)M * N);
 
     lj_sgemm_set_threads(1);
     memcpy(C, C0, (size_t)M * N * sizeof(float));
     long before = alloc_calls;
     lj_sgemm(isa, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, work);
     TM_CHECK(alloc_calls == before, "%s sgemm allocated", lj_isa_name(isa));
-    double e = rel_err_d(C, ref, (size_t)M * N);
+    double e = rel_err_d(C, ref, scale, (size_t)M * N);
     TM_CHECK(e < 1e-5 && e <= 4 * en + 1e-6,
              "%s ta=%d tb=%d M=%d N=%d K=%d alpha=%g beta=%g: rel err %.3g (naive %.3g)",
              lj_isa_name(isa), ta, tb, M, N, K, alpha, beta, e, en);
@@ -134,6 +147,7 @@ static void check_shape(lj_isa isa, int ta, int tb, int M, int N, int K, float a
     free(Cp);
     free(Ct);
     free(ref);
+    free(scale);
     free(work);
     free(Bp);
 }
@@ -171,6 +185,13 @@ int main(void) {
                             float beta = v == 0 ? 0.0f : v == 1 ? 1.0f : 0.5f;
                             check_shape(isa, ta, tb, Ms[a], Ns[b], Ks[c], alpha, beta, &rng);
                         }
+        /* many draws of tiny shapes, where one element's terms can cancel:
+         * the bound must not depend on the draw */
+        for (int draw = 0; draw < 100; draw++)
+            for (int ta = 0; ta < 2; ta++)
+                for (int tb = 0; tb < 2; tb++)
+                    check_shape(isa, ta, tb, 1 + draw % 2, 1 + draw / 2 % 2, 1 + draw % 5,
+                                draw % 3 ? 1.0f : -0.5f, draw % 2 ? 1.0f : 0.0f, &rng);
         /* a shape where both threads get several panels and M spans two MC blocks */
         check_shape(isa, 1, 0, 150, 130, 520, 1.0f, 1.0f, &rng);
         check_shape(isa, 0, 1, 150, 200, 70, 1.0f, 0.0f, &rng);
