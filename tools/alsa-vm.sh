@@ -19,7 +19,7 @@
 # dependency, extracted with dpkg-deb: no root or install needed), kept in a
 # cache folder with the initramfs (busybox-static and the modules below, in
 # modprobe's load order from depmod's modules.dep). Nothing is downloaded into
-# the repository. Needs qemu-system-x86 and busybox-static (apt-get install).
+# the repository. Installs qemu-system-x86 and busybox-static where missing.
 # TCG emulation, no KVM: boot takes ~10-20 s, and programs run several times
 # slower than on the host.
 #
@@ -36,11 +36,24 @@ set -eu
 die() { echo "alsa-vm: $*" >&2; exit 125; }
 [ $# -ge 1 ] || { sed -n '2,/^set -eu/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2; }
 
+PATH=$PATH:/sbin:/usr/sbin
+# QEMU and a static busybox (for the initramfs), installed as
+# tools/install-deps.sh installs the rest
+missing=
+for p in qemu-system-x86 busybox-static kmod; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "alsa-vm: installing:$missing" >&2
+    sudo=
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+        --no-install-recommends $missing >/dev/null; } || die "cannot install:$missing"
+fi
 for t in qemu-system-x86_64 busybox apt-get dpkg-deb depmod modprobe gzip; do
-    command -v $t >/dev/null 2>&1 || [ -x /sbin/$t ] || die "$t not found (apt-get install -y qemu-system-x86 busybox-static kmod)"
+    command -v $t >/dev/null 2>&1 || die "$t not found"
 done
 busybox 2>/dev/null | grep -q "cpio" || die "busybox has no cpio applet (busybox-static)"
-PATH=$PATH:/sbin:/usr/sbin
 cache=${LJ_ALSA_VM_CACHE:-$HOME/.cache/lstmjam-alsa-vm}
 mkdir -p "$cache"
 
@@ -68,7 +81,7 @@ fi
 
 # The initramfs: busybox, the modules, and an init that mounts the host's /
 # and runs the command. Rebuilt when this script changes.
-modules="virtio_pci 9pnet_virtio 9p snd-aloop snd-seq-dummy snd-seq-midi snd-virmidi"
+modules="virtio_pci 9pnet_virtio 9p snd-hrtimer snd-aloop snd-seq-dummy snd-seq-midi snd-virmidi"
 stamp=$(cat "$0" | cksum | cut -d' ' -f1)
 initrd=$cache/initrd-$kver-$stamp.gz
 if [ ! -f "$initrd" ]; then
