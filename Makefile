@@ -74,7 +74,7 @@ test-fast: build
 # skip (77) where /dev/snd/seq is missing (make test here and in CI), run
 # inside a QEMU VM booting Debian 12's kernel with its sound modules
 # (tools/alsa-vm.sh; the first run downloads the kernel package, ~70 MB, into
-# ~/.cache/lstmjam-alsa-vm). TCG emulation: about 1.5 min, so not in make test;
+# ~/.cache/lstmjam-alsa-vm). TCG emulation: about 2 min, so not in make test;
 # PortMidi's timing gets 25 ms there (see tests/midi_alsa.sh).
 .PHONY: test-alsa-vm
 test-alsa-vm: build
