@@ -9,7 +9,7 @@
 #        note-on of the session MIDI and nothing is left on at the end (each
 #        note-on ended by its note-off or the closing all-notes-off);
 #   in:  play --mode steer --midi-in alsa while aplaymidi plays a MIDI file
-#        into lstmjam-midi:0: the summary counts the player's notes.
+#        into lstmjam-midi:0: the summary counts the phrase's 3 notes.
 # PortMidi (its ALSA backend), where snd-seq-dummy's Midi Through port exists
 # (and snd-virmidi's ports for the input case); each is reported SKIP without:
 #   pm-out: play --no-audio --midi-out "Midi Through" (a PortMidi output by
@@ -90,17 +90,20 @@ check_dump out "$tmp/dump.txt" "$tmp/out.mid" 0
 # in: a few notes from aplaymidi into the input port while play steers
 printf '0, 0, Header, 0, 1, 480\n1, 0, Start_track\n1, 0, Tempo, 500000\n1, 0, Note_on_c, 1, 60, 90\n1, 240, Note_off_c, 1, 60, 0\n1, 240, Note_on_c, 1, 64, 90\n1, 480, Note_off_c, 1, 64, 0\n1, 480, Note_on_c, 1, 67, 90\n1, 720, Note_off_c, 1, 67, 0\n1, 720, End_track\n0, 0, End_of_file\n' \
     | csvmidi >"$tmp/phrase.mid" 2>/dev/null || { echo "FAIL csvmidi"; exit 1; }
-"$BIN" play --model "$tmp/ev.lstm" --no-audio --midi-out alsa --midi-in alsa --mode steer --seconds 4 \
+# until SIGTERM (a quit, like q) after the phrase, as pm-in below
+"$BIN" play --model "$tmp/ev.lstm" --no-audio --midi-out alsa --midi-in alsa --mode steer --seconds 60 \
     --seed 5 >"$tmp/in.txt" 2>"$tmp/in.err" &
 play_pid=$!
 for i in $(seq 1 50); do aconnect -o 2>/dev/null | grep -q "'lstmjam-midi'" && break; sleep 0.1; done
 aplaymidi -p lstmjam-midi:0 "$tmp/phrase.mid" || { echo "FAIL aplaymidi could not play into lstmjam-midi:0"; fail=1; }
+sleep 0.5
+kill -TERM $play_pid
 wait $play_pid
 rc=$?
 cat "$tmp/in.txt"
 [ $rc = 0 ] || { echo "FAIL in: play exit $rc"; cat "$tmp/in.err"; fail=1; }
-grep -q "^played .* [1-9][0-9]* from the player" "$tmp/in.txt" && echo "ok   in: the player's notes arrived" \
-    || { echo "FAIL in: no player note arrived through lstmjam-midi:in"; fail=1; }
+grep -q "^played .* 3 from the player" "$tmp/in.txt" && echo "ok   in: the player's 3 notes arrived" \
+    || { echo "FAIL in: the summary does not count the phrase's 3 notes (lstmjam-midi:in)"; fail=1; }
 
 # ---- PortMidi ----
 if ! aconnect -o 2>/dev/null | grep -q "'Midi Through'"; then
