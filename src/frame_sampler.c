@@ -13,7 +13,8 @@ struct frame_sampler {
     int max_classes;    /* widest CLASS field */
     int max_bits;       /* widest BITS field */
     int has_classes;    /* some field is a CLASS */
-    uint8_t *allowed;   /* (width of the pitch field) flags, or NULL */
+    uint8_t *own_allowed; /* (width of the pitch field) create's mask, copied, or NULL */
+    const uint8_t *allowed; /* the mask in force: own_allowed, frame_sampler_set_pitch_mask's, or NULL */
     float *work;        /* (max_classes) processed logits */
     float *probs;       /* (max_classes) lj_sample scratch */
     int *idx;           /* (max_classes) lj_sample scratch */
@@ -60,7 +61,7 @@ int frame_sampler_check(const lj_model *m, const encoding *e, char *err, size_t 
 
 void frame_sampler_destroy(frame_sampler *fs) {
     if (!fs) return;
-    free(fs->allowed);
+    free(fs->own_allowed);
     free(fs->work);
     free(fs->probs);
     free(fs->idx);
@@ -104,7 +105,8 @@ int frame_sampler_create(frame_sampler **out, const lj_model *m, const encoding 
             frame_sampler_destroy(fs);
             return lj_fail(err, errlen, LJ_ERR_ARG, "the pitch mask allows no pitch");
         }
-        if ((fs->allowed = malloc(w))) memcpy(fs->allowed, allowed, w);
+        if ((fs->own_allowed = malloc(w))) memcpy(fs->own_allowed, allowed, w);
+        fs->allowed = fs->own_allowed;
     }
     size_t K = (size_t)(fs->max_classes ? fs->max_classes : 1);
     fs->work = malloc(K * sizeof *fs->work);
@@ -121,6 +123,12 @@ int frame_sampler_create(frame_sampler **out, const lj_model *m, const encoding 
 }
 
 int frame_sampler_has_classes(const frame_sampler *fs) { return fs->has_classes; }
+
+int frame_sampler_set_pitch_mask(frame_sampler *fs, const uint8_t *allowed) {
+    if (fs->pitch_field < 0) return 0;
+    fs->allowed = allowed;
+    return allowed != NULL;
+}
 
 /* log softmax(work)[k] at temperature 1 (-INFINITY stays out of the sum). */
 static double log_prob(const float *work, int K, int k) {

@@ -56,6 +56,15 @@ int frame_sampler_create(frame_sampler **out, const lj_model *m, const encoding 
                          const uint8_t *allowed, char *err, size_t errlen);
 void frame_sampler_destroy(frame_sampler *fs); /* NULL is a no-op */
 
+/* Replaces the pitch mask for the draws that follow (respond mode: each
+ * answer's key and register): allowed, one flag per class of the "pitch"
+ * field, not copied (the caller keeps it valid and unchanged while it is in
+ * force), at least one set; NULL lifts any mask, create's included. Returns 1
+ * when the mask is in force, 0 when the encoding has no pitch field (nothing
+ * changed: pianoroll keys are masked through frame_sampler_draw_observed).
+ * Allocates nothing. Thread: engine. */
+int frame_sampler_set_pitch_mask(frame_sampler *fs, const uint8_t *allowed);
+
 /* 1 when the model has a softmax head (the sampler's top-k and top-p mean
  * something), 0 for pianoroll (temperature alone). Thread: any. */
 int frame_sampler_has_classes(const frame_sampler *fs);

@@ -15,6 +15,8 @@
  *    pianoroll clamps the player's held keys into the frames it draws and
  *    conditions on (NADE observed units) and changes its music, without
  *    playing the player's keys itself;
+ *  - respond mode: the answers keep to the call's key and register (psd's
+ *    pitch head masked, pianoroll's keys outside forced off);
  *  - the engine's temperature (CC 1, the t/T keys) reaches the pianoroll
  *    keys: at 0 two seeds play the same music, at 1 they do not;
  *  - a frame model with repetition control is refused with the reason. */
@@ -380,6 +382,83 @@ static void test_temperature(void **state) {
     assert_true(hash[1][0] != hash[1][1]);
 }
 
+/* respond with model k: eight D major calls (D4..D5, eight notes of 0.25 s,
+ * 5 s of answer after each) at 400 qpm (more frames per answer); the
+ * answers' note-ons go to out. Returns their count; *keyed = answers under
+ * the call's key and register mask. */
+static size_t respond_answers(int k, int in_key, uint8_t *out, size_t max, uint64_t *keyed) {
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = ENGINE_MODE_RESPOND;
+    c.seed = 31;
+    c.respond_in_key = in_key;
+    c.tempo_bpm = 400;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig r;
+    rig_open(&r, k, &c);
+    static lj_event log[1 << 14];
+    static const int call[8] = {62, 64, 66, 67, 69, 71, 73, 74};
+    size_t n = 0;
+    for (int a = 0; a < 8; a++) {
+        r.log = NULL; /* the call: the player's notes, not the answer's */
+        for (int i = 0; i < 8; i++) {
+            lj_event on = lj_event_note_on(r.clock, 1, call[(i + 3 * a) % 8], 80);
+            assert_true(rtq_push(player, &on));
+            for (int p = 0; p < 90; p++) rig_period(&r);
+            lj_event off = lj_event_note_off(r.clock, 1, call[(i + 3 * a) % 8]);
+            assert_true(rtq_push(player, &off));
+            rig_period(&r);
+        }
+        r.log = log;
+        r.log_n = 0;
+        r.log_max = sizeof log / sizeof log[0];
+        for (int p = 0; p < 48000 * 5 / 128; p++) rig_period(&r);
+        for (size_t i = 0; i < r.log_n; i++)
+            if (r.log[i].kind == LJ_EV_NOTE_ON && r.log[i].data2 > 0 && n < max) out[n++] = r.log[i].data1;
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    assert_int_equal(st.phrases, 8);
+    assert_int_equal(st.phrase_errors, 0);
+    *keyed = st.keyed_answers;
+    r.log = NULL;
+    rig_finish(&r);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+    return n;
+}
+
+/* respond keeps frame models to the call's key and register too: every
+ * answer note of the psd model (its pitch head masked) and of the pianoroll
+ * NADE model (keys outside forced off) lies in D major (the calls' key; they
+ * play no other pitch class) within D4-2 .. D5+2; the same models answering
+ * without the mask play notes outside both (so the check can fail). */
+static void test_respond_key(void **state) {
+    (void)state;
+    const unsigned d_major = (1u << 2) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 9) | (1u << 11) | (1u << 1);
+    for (int k = 0; k < 2; k++) {
+        static uint8_t keyed[1 << 15], free_notes[1 << 15];
+        uint64_t nk, nf;
+        size_t a = respond_answers(k, 1, keyed, sizeof keyed, &nk), b = respond_answers(k, 0, free_notes, sizeof free_notes, &nf);
+        size_t outside_free = 0, outside = 0;
+        for (size_t i = 0; i < b; i++)
+            outside_free += free_notes[i] < 60 || free_notes[i] > 76 || !(d_major >> (free_notes[i] % 12) & 1u);
+        for (size_t i = 0; i < a; i++)
+            outside += keyed[i] < 60 || keyed[i] > 76 || !(d_major >> (keyed[i] % 12) & 1u);
+        fprintf(stderr, "  %s: in key: %zu answer notes (%llu keyed answers), %zu outside D major 60..76; "
+                "free: %zu notes, %zu outside\n", models[k], a, (unsigned long long)nk, outside, b, outside_free);
+        assert_int_equal(nk, 8);
+        assert_int_equal(nf, 0);
+        assert_true(a >= 8);
+        assert_int_equal(outside, 0);
+        assert_true(outside_free > b / 4);
+    }
+}
+
 static void test_refused(void **state) {
     (void)state;
     char path[512], err[512];
@@ -408,6 +487,7 @@ int main(void) {
         cmocka_unit_test(test_psd_onset_flood),
         cmocka_unit_test(test_accompany_mode),
         cmocka_unit_test(test_temperature),
+        cmocka_unit_test(test_respond_key),
         cmocka_unit_test(test_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -690,14 +690,21 @@ static void engine_step_frame(engine *e) {
     /* ENGINE_MAX_ONSETS in the window (psd steps of 0): the next note after it */
     const double move_time = e->onsets_banned ? e->onset_window + ENGINE_ONSET_WINDOW - enc_decoder_time(e->dec) : 0;
     e->onsets_banned = 0;
-    if (e->n_player_keys && e->bits_width) {
+    /* respond: the answer's key and register (key_the_answer); psd draws its
+     * pitch among them (the others' logits -inf, the rest renormalised) */
+    frame_sampler_set_pitch_mask(e->fs, e->mask_on ? e->pitch_allowed : NULL);
+    if ((e->n_player_keys || e->mask_on) && e->bits_width) {
         /* steer, accompany: the player's held keys are observed units of the
          * frame (NADE draws the other keys conditioned on them) and the model
          * conditions on them at the next step; the model's part is the frame
-         * without them (they sound already, thru) */
+         * without them (they sound already, thru). respond: keys outside the
+         * answer's mask are observed off (probability 0; NADE draws the
+         * later keys given them off) */
         for (int w = 0; w < e->bits_width; w++) {
             int pitch = PIANOROLL_LOWEST + w;
-            e->observed[w] = pitch < 128 && e->player_keys[pitch] ? 1 : -1;
+            e->observed[w] = pitch < 128 && e->player_keys[pitch]                  ? 1
+                             : e->mask_on && (pitch >= 128 || !e->pitch_allowed[pitch]) ? 0
+                                                                                       : -1;
         }
         frame_sampler_draw_observed(e->fs, e->state, &s, &e->rng, e->observed, e->frame, NULL);
         if (move_time > 0) enc_frame_move_time(e->dec, e->frame, move_time);

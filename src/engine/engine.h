@@ -68,7 +68,11 @@
  * the pitch classes it played; for abc models (chars, tokens), whose tokens
  * carry no pitch of their own, the mask is worked out at each step from the
  * decoder's key and bar (enc_abc_pitch_mask, as generate masks abc models),
- * and lifted for a step where it would leave nothing to draw.
+ * and lifted for a step where it would leave nothing to draw; frame models
+ * keep to the same pitches: psd draws its pitch among them only
+ * (frame_sampler_set_pitch_mask), pianoroll's keys outside them are observed
+ * off in every frame drawn (probability 0; NADE draws the later keys given
+ * them).
  * `steer`: the
  * model plays on as in auto (re-seeded only at piece ends); each note the
  * player starts enters its context at once, as the tokens that start that

@@ -137,6 +137,8 @@ struct engine {
     int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
     uint8_t model_held[128]; /* the model's notes pushed on and not yet off (its channel) */
     uint8_t *allowed;        /* (K) respond: the answer's key and register mask (gen_pitch_mask) */
+    uint8_t pitch_allowed[128]; /* respond, frame models: the same mask by MIDI pitch (psd's
+                                   pitch head; pianoroll's keys, forced off outside it) */
     uint8_t *starts_note;    /* (K) 1 for tokens that start a note (density bias) */
     double density;          /* density in force */
     int mask_on;             /* 1 while the mask applies (an answer) */

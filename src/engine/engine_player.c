@@ -313,8 +313,10 @@ void engine_build_note_tokens(engine *e) {
  * lowest to highest note, 2 semitones more each way and at least an octave
  * wide. The mask is gen_pitch_mask's (what generate --key/--pitch-range use),
  * or for abc models, whose tokens carry no pitch of their own, the decoder's
- * at each step (enc_abc_pitch_mask, as generate masks abc); none for a mask
- * that would leave no note. */
+ * at each step (enc_abc_pitch_mask, as generate masks abc); for frame models
+ * the same pitches by MIDI number (pitch_allowed: psd's pitch head is masked,
+ * pianoroll's keys outside are forced off; engine_step_frame); none for a
+ * mask that would leave no note. */
 static void key_the_answer(engine *e, const score *call) {
     int lo = 127, hi = 0;
     unsigned pcs = 0;
@@ -333,7 +335,13 @@ static void key_the_answer(engine *e, const score *call) {
     enc_estimate_key(call, 0, &tonic, &mode);
     unsigned scale = gen_key_scale(tonic, mode == SCORE_MODE_MINOR) | pcs;
     e->mask_abc = !strcmp(enc_name(e->model->enc), "abc");
-    if (e->mask_abc || gen_pitch_mask(e->model->enc, lo, hi, scale, e->allowed) > 0) {
+    int frame_notes = 0; /* frame models: the pitches allowed that the model can play */
+    for (int p = 0; e->fs && p < 128; p++) {
+        e->pitch_allowed[p] = (uint8_t)(p >= lo && p <= hi && (scale >> (p % 12) & 1u));
+        frame_notes += e->pitch_allowed[p] &&
+                       (!e->bits_width || (p >= PIANOROLL_LOWEST && p < PIANOROLL_LOWEST + e->bits_width));
+    }
+    if (e->fs ? frame_notes > 0 : e->mask_abc || gen_pitch_mask(e->model->enc, lo, hi, scale, e->allowed) > 0) {
         e->mask_on = 1;
         e->keyed_answers++;
         e->answer_lo = lo;
