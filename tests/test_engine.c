@@ -8,7 +8,8 @@
  * the held-note table is empty and every note-on in the session recording
  * was ended by an event (not by the recording's own finish); continue mode:
  * the player's note cuts the model (its notes end, the player's sound on),
- * the phrase primes it after the gap; steer: a player note enters the
+ * the phrase primes it after the gap, read at the tempo in force (played at
+ * 60 or 240 BPM, the model's context is that of the phrase at its own); steer: a player note enters the
  * model's context (its state is exactly that of its token history) and its
  * look-ahead is regenerated within one look-ahead, and with every fill's
  * clock a period stale (the callback ran before the push) nothing it makes
@@ -628,7 +629,11 @@ static void write_abc_tokens_model(const char *path, const char *book, size_t le
 
 static engine_stats respond_stats; /* the last respond_answers run's */
 
-static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *keyed, int after_seconds) {
+/* Eight calls of 8 notes, each held note_periods periods of 128 frames (the
+ * call is read at the tempo in force, 400 BPM: 28 periods, 75 ms, are an
+ * eighth note), each answered for after_seconds. */
+static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *keyed, int after_seconds,
+                              int note_periods) {
     engine_config c;
     engine_config_default(&c);
     c.mode = ENGINE_MODE_RESPOND;
@@ -648,7 +653,7 @@ static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *ke
         for (int i = 0; i < 8; i++) {
             lj_event on = lj_event_note_on(r.clock, 1, call[(i + 3 * k) % 8], 80);
             assert_true(rtq_push(player, &on));
-            for (int p = 0; p < 90; p++) rig_period(&r, c.lookahead_frames);
+            for (int p = 0; p + 1 < note_periods; p++) rig_period(&r, c.lookahead_frames);
             lj_event off = lj_event_note_off(r.clock, 1, call[(i + 3 * k) % 8]);
             assert_true(rtq_push(player, &off));
             rig_period(&r, c.lookahead_frames);
@@ -676,6 +681,94 @@ static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *ke
     return n;
 }
 
+/* One phrase read into the model: the player plays C D E F as eighth notes a
+ * quarter apart (`quarter` frames) at tempo_bpm (0: the model's own), in
+ * `mode`; copies the model's context once the phrase has primed it (the
+ * player's tokens, at most max) to out and returns their count. */
+static size_t phrase_context(const char *path, engine_mode mode, double tempo_bpm, uint64_t quarter,
+                             int32_t *out, size_t max) {
+    engine_config c;
+    engine_config_default(&c);
+    c.mode = mode;
+    c.seed = 7;
+    c.tempo_bpm = tempo_bpm;
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    c.player = player;
+    rig_model = path;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    rig_model = model_path;
+    for (int p = 0; p < 10; p++) rig_period(&r, c.lookahead_frames);
+    static const int pitches[4] = {60, 62, 64, 65};
+    for (int i = 0; i < 4; i++) { /* the engine reads each event's own frame */
+        lj_event on = lj_event_note_on(r.clock + (uint64_t)i * quarter, 1, pitches[i], 80);
+        lj_event off = lj_event_note_off(r.clock + (uint64_t)i * quarter + quarter / 2, 1, pitches[i]);
+        assert_true(rtq_push(player, &on));
+        assert_true(rtq_push(player, &off));
+    }
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    for (int p = 0; p < 48000 * 8 / 128 && st.phrases == 0; p++) {
+        rig_period(&r, c.lookahead_frames);
+        engine_get_stats(r.e, &st);
+    }
+    assert_int_equal(st.phrases, 1);
+    assert_int_equal(st.phrase_errors, 0);
+    const int32_t *ids;
+    int complete = 0;
+    size_t n = engine_history(r.e, &ids, &complete);
+    assert_true(complete);
+    assert_true(st.primed_tokens <= n && st.primed_tokens <= max);
+    n = (size_t)st.primed_tokens;
+    memcpy(out, ids, n * sizeof *ids);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    free(pmem);
+    return n;
+}
+
+/* The player's phrase is read at the tempo in force: a quarter note played
+ * at --tempo 60 (1 s) or 240 is a quarter note of the model's music, the
+ * same context as the phrase played at the model's own tempo (event: 125
+ * BPM, its time shifts in its seconds; timestep: 120 BPM, its 16th grid). */
+static void test_phrase_tempo(void **state) {
+    (void)state;
+    static int32_t own[4096], other[4096];
+    /* event (the rig's model), continue: 480 ms quarters at 125 BPM */
+    size_t n_own = phrase_context(model_path, ENGINE_MODE_CONTINUE, 0, 23040, own, 4096);
+    assert_int_equal(n_own, 16); /* a velocity, 4 ons, 4 offs, 7 shifts (240 ms each) */
+    static const double tempos[2] = {60, 240};
+    for (int k = 0; k < 2; k++) {
+        size_t n = phrase_context(model_path, ENGINE_MODE_CONTINUE, tempos[k],
+                                  (uint64_t)llround(48000 * 60 / tempos[k]), other, 4096);
+        fprintf(stderr, "  event: %zu context tokens at 125 BPM, %zu at %.0f\n", n_own, n, tempos[k]);
+        assert_int_equal(n, n_own);
+        assert_memory_equal(other, own, n * sizeof *own);
+    }
+    /* timestep, respond: 500 ms quarters at 120 BPM; 4 quarters are 16 steps */
+    char path[300];
+    snprintf(path, sizeof path, "%s.ts", model_path);
+    vocab *v = vocab_create();
+    int32_t id;
+    static const char *const ts[] = {"/", "_", "r", "57", "59", "60", "62", "64", "65", "67", "69", "71", "72"};
+    for (size_t i = 0; i < sizeof ts / sizeof *ts; i++) assert_int_equal(vocab_add(v, ts[i], strlen(ts[i]), &id), LJ_OK);
+    assert_int_equal(fixture_write_model(path, "timestep", v, NULL, 32, 5), 0);
+    vocab_destroy(v);
+    n_own = phrase_context(path, ENGINE_MODE_RESPOND, 0, 24000, own, 4096);
+    assert_int_equal(n_own, 14); /* 16th steps to the last note's end (3 quarters and an eighth) */
+    for (int k = 0; k < 2; k++) {
+        size_t n = phrase_context(path, ENGINE_MODE_RESPOND, tempos[k],
+                                  (uint64_t)llround(48000 * 60 / tempos[k]), other, 4096);
+        fprintf(stderr, "  timestep: %zu context tokens at 120 BPM, %zu at %.0f\n", n_own, n, tempos[k]);
+        assert_int_equal(n, n_own);
+        assert_memory_equal(other, own, n * sizeof *own);
+    }
+    unlink(path);
+}
+
 /* respond imposes the call's key and register: every answer note lies in D
  * major (the calls' estimated key; they play no other pitch class) and within
  * D4-2 .. D5+2; the same model answering without the mask plays notes
@@ -684,7 +777,7 @@ static void test_respond_key(void **state) {
     (void)state;
     uint8_t keyed[4096], free_notes[4096];
     uint64_t nk, nf;
-    size_t a = respond_answers(1, keyed, 4096, &nk, 5), b = respond_answers(0, free_notes, 4096, &nf, 5);
+    size_t a = respond_answers(1, keyed, 4096, &nk, 5, 91), b = respond_answers(0, free_notes, 4096, &nf, 5, 91);
     const unsigned d_major = (1u << 2) | (1u << 4) | (1u << 6) | (1u << 7) | (1u << 9) | (1u << 11) | (1u << 1);
     size_t outside_free = 0;
     for (size_t i = 0; i < b; i++)
@@ -749,9 +842,12 @@ static void test_respond_key_abc(void **state) {
         rig_model = path;
         static uint8_t keyed[4096], free_notes[4096];
         uint64_t nk, nf;
-        size_t a = respond_answers(1, keyed, 4096, &nk, 5);
+        /* eighth notes: lengths the chars vocabulary can write (notes of
+         * 91 periods, 1.6 quarters at 400 BPM, are not: phrase_errors 8, no
+         * call given to the model and no answer notes) */
+        size_t a = respond_answers(1, keyed, 4096, &nk, 5, 28);
         engine_stats keyed_stats = respond_stats;
-        size_t b = respond_answers(0, free_notes, 4096, &nf, 5);
+        size_t b = respond_answers(0, free_notes, 4096, &nf, 5, 28);
         rig_model = model_path;
         size_t outside_free = 0;
         for (size_t i = 0; i < b; i++)
@@ -2025,6 +2121,7 @@ int main(void) {
         cmocka_unit_test(test_end_mid_note),
         cmocka_unit_test(test_continue_mode),
         cmocka_unit_test(test_respond_mode),
+        cmocka_unit_test(test_phrase_tempo),
         cmocka_unit_test(test_respond_key),
         cmocka_unit_test(test_respond_key_abc),
         cmocka_unit_test(test_steer_line),

@@ -56,7 +56,9 @@
  * with note-offs, so the player's own notes sound on); when the player
  * has been silent for phrase_gap_seconds with no key held (or one held, with
  * no other input, for ENGINE_PLAYER_HOLD_TIMEOUT), the phrase is encoded with the
- * model's encoding and fed to the model from a fresh state, and the model
+ * model's encoding (read at the tempo in force, the inverse of playback: a
+ * quarter note played at --tempo 60 is a quarter note of the model's music)
+ * and fed to the model from a fresh state, and the model
  * carries on from there until the player plays again. `respond`: the same
  * priming, but the answer lasts about as long as the call (first note-on to
  * last note-off, in the model's music time), then the model's notes end and it

@@ -359,7 +359,14 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     frameset fs; /* frame models: the phrase's frames */
     memset(&fs, 0, sizeof fs);
     int ok = s != NULL;
-    const double ticks_per_frame = 2.0 * SCORE_PPQ / e->cfg.sample_rate; /* 120 BPM axis */
+    /* The exact inverse of playback (frame_of: frame = base + seconds * fps):
+     * a frame is 1 / fps of the decoder's seconds, and the phrase's score
+     * keeps the decoder's tempo (enc_decoder_us_per_qn), so a quarter note
+     * played at the tempo in force (--tempo, CC, clock, auto's vary) is a
+     * quarter note of the model's music, in ticks (timestep, notechord, abc)
+     * and in seconds (event, psd) alike. */
+    const uint32_t us_per_qn = enc_decoder_us_per_qn(e->dec);
+    const double ticks_per_frame = SCORE_PPQ * 1e6 / us_per_qn / e->fps; /* ticks at us_per_qn */
     uint64_t first = e->phrase_n ? e->phrase[0].on : 0, last = first;
     for (size_t i = 0; i < e->phrase_n; i++) {
         uint64_t off = e->phrase[i].off ? e->phrase[i].off : clock;
@@ -368,7 +375,7 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     /* The call's length in the model's music time (the tempo scales it). */
     e->answer_seconds = (double)(last - first) / e->fps;
     size_t part = 0;
-    if (ok) ok = score_add_part(s, "player", 0, 0, &part) == LJ_OK;
+    if (ok) ok = score_add_tempo(s, 0, us_per_qn) == LJ_OK && score_add_part(s, "player", 0, 0, &part) == LJ_OK;
     for (size_t i = 0; ok && i < e->phrase_n; i++) {
         const phrase_note *p = &e->phrase[i];
         uint64_t off = p->off ? p->off : clock;
