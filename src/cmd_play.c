@@ -45,7 +45,7 @@ static const char *help =
     "respond, steer, accompany by fifths of the range), CC 120/123 panic; a\n"
     "preset's midi.cc changes that mapping.\n"
     "\n";
-/* in two strings: C11 compilers need take only 4095 characters in one */
+/* in three strings: C11 compilers need take only 4095 characters in one */
 static const char help_options[] =
     "options:\n"
     "  --preset NAME|FILE  a play preset: presets/NAME.yaml or a file (lstmjam presets)\n"
@@ -80,7 +80,8 @@ static const char help_options[] =
     "  --engine-priority P the engine thread's SCHED_FIFO priority, 0 = normal\n"
     "                      (default 5: below audio threads; needs an rtprio limit)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
-    "  --reseed S          auto: start afresh every S seconds (default 60, 0 never)\n"
+    "  --reseed S          auto: start afresh every S seconds of music as heard, at the\n"
+    "                      tempo in force (default 60, 0 never)\n"
     "  --gap S             continue, respond: the silence that ends the player's phrase\n"
     "                      (default 0.6)\n"
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods, the\n"
@@ -98,8 +99,9 @@ static const char help_options[] =
     "                      (a path that cannot be written is refused at the start)\n"
     "  --event-log FILE    every event of the session with its scheduled sample frame,\n"
     "                      one per line (what bench/play_soak.sh compares MIDI out with)\n"
-    "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n"
-    "  -q, --quiet         no status line\n"
+    "  --seconds S         stop after S seconds (default: until q or Ctrl-C)\n";
+static const char help_end[] =
+    "  -q, --quiet         errors and warnings only: no banner, status line or summary\n"
     "\n"
     "Without an audio device, render to a file instead:\n"
     "  lstmjam render --model M.lstm --minutes 5 -o out.wav\n"
@@ -130,6 +132,7 @@ typedef struct play_cli {
     int seed_given;
     int no_audio;
     int midi_clock;   /* --midi-clock, midi.clock: PRESET_CLOCK_OFF, _OUT or _IN */
+    int vary_tempo_off; /* following MIDI clock turned the preset's mode.vary.tempo off */
 } play_cli;
 
 /* 0 and c filled, -1 after --help, else an exit code. */
@@ -173,6 +176,7 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
             fputs(help_options, stdout);
+            fputs(help_end, stdout);
             return -1;
         }
         if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -185,6 +189,10 @@ static int parse_args(int argc, char **argv, play_cli *c) {
         }
         if (!strcmp(a, "--midi-clock")) { /* alone: out (as before `in` existed) */
             const char *w = i + 1 < argc ? argv[i + 1] : "";
+            if (w[0] && w[0] != '-' && strcmp(w, "in") && strcmp(w, "out")) {
+                cli_error("--midi-clock: expected in or out, found '%s'", w);
+                return LJ_EXIT_BAD_INPUT;
+            }
             c->midi_clock = !strcmp(w, "in") ? PRESET_CLOCK_IN : PRESET_CLOCK_OUT;
             if (!strcmp(w, "in") || !strcmp(w, "out")) i++;
             continue;
@@ -199,8 +207,13 @@ static int parse_args(int argc, char **argv, play_cli *c) {
             cli_error("unexpected argument '%s' (see lstmjam play --help)", a);
             return LJ_EXIT_BAD_INPUT;
         }
-        if (!v) {
-            cli_error("%s needs a value (see lstmjam play --help)", a);
+        if (!v) { /* the help lists every option that takes a value as "  --NAME VALUE" */
+            char listed[64];
+            snprintf(listed, sizeof listed, "\n  %s ", a);
+            if (strlen(a) < 40 && (strstr(help_options, listed) || strstr(help_end, listed)))
+                cli_error("%s needs a value (see lstmjam play --help)", a);
+            else
+                cli_error("unknown option '%s' (see lstmjam play --help)", a);
             return LJ_EXIT_BAD_INPUT;
         }
         i++;
@@ -281,6 +294,18 @@ static int parse_args(int argc, char **argv, play_cli *c) {
     }
     if (c->midi_clock == PRESET_CLOCK_IN && !c->midi_in) {
         cli_error("--midi-clock in needs --midi-in (jack, alsa or a PortMidi input) to hear the clock on");
+        return LJ_EXIT_BAD_INPUT;
+    }
+    if (c->midi_clock == PRESET_CLOCK_IN && c->engine.vary.tempo > 0) {
+        /* the clock's master sets the tempo: auto's drift on top of it would
+         * take the music off the master's beat */
+        c->engine.vary.tempo = 0;
+        c->vary_tempo_off = 1;
+    }
+    if (c->midi_in && c->thru_channel == c->engine.channel) { /* as the preset reader refuses it */
+        cli_error("the player's notes (--thru-channel) and the model's (--channel) are both on channel "
+                  "%d: they would cut each other's notes off; hint: give one of them another channel",
+                  c->thru_channel + 1);
         return LJ_EXIT_BAD_INPUT;
     }
     if (c->no_audio && !c->midi_out) {
@@ -895,6 +920,7 @@ int cmd_play(int argc, char **argv) {
         }
         printf("model: %s (%s), mode %s, seed %llu\n", c.model, engine_model_encoding(p.model),
                mode_name(ec.mode), (unsigned long long)ec.seed);
+        if (c.vary_tempo_off) printf("MIDI clock in sets the tempo: the preset's mode.vary.tempo is off\n");
         if (p.out)
             printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms, "
                    "schedule lead %.1f ms\n",

@@ -13,6 +13,12 @@ check "no model" 2 "needs --model" -- "$BIN" play
 check "bad mode" 2 "expected auto, continue, respond, steer or accompany" -- "$BIN" play --model "$tmp/ev.lstm" --mode jam
 check "bad temperature" 2 "temperature: expected" -- "$BIN" play --model "$tmp/ev.lstm" --temperature 9
 check "bad thru channel" 2 "thru-channel" -- "$BIN" play --model "$tmp/ev.lstm" --thru-channel 17
+check "unknown option last" 2 "unknown option '--bogus'" -- "$BIN" play --model "$tmp/ev.lstm" --bogus
+check "option without its value" 2 "--tempo needs a value" -- "$BIN" play --model "$tmp/ev.lstm" --tempo
+check "bad midi-clock" 2 "midi-clock: expected in or out, found 'sideways'" -- \
+    "$BIN" play --model "$tmp/ev.lstm" --midi-clock sideways
+check "model and player on one channel" 2 "are both on channel 2: they would cut each other's notes off" -- \
+    "$BIN" play --model "$tmp/ev.lstm" --midi-in jack --channel 2
 printf 'nope' > "$tmp/bad.lstm"
 check "bad model file" 2 "bad.lstm" -- "$BIN" play --model "$tmp/bad.lstm"
 "$BIN" play --model "$tmp/ev.lstm" --device no_such_device_xyz --seconds 1 >"$tmp/o" 2>"$tmp/e"

@@ -17,7 +17,9 @@
 # play has printed its "MIDI in:" line (the input client runs: jackd 1.9.21
 # sometimes never runs a second client of one process; midi_in.c replaces it).
 #
-# Then `--midi-clock in` on the same server: play (from --tempo 100) follows
+# Then `--midi-clock in` on the same server: play (from --tempo 100, a preset
+# whose auto mode would drift the tempo by up to 50% at every fresh start,
+# which following the clock turns off, and says so) follows
 # the clock tests/jack_send plays into its MIDI input, each tick at its exact
 # frame: Start, 96 ticks at 150 BPM, 96 at 240, Stop. Checked from play's
 # "MIDI clock in: BPM (tick N)" lines (printed when it sets a tempo): 150 set
@@ -110,7 +112,11 @@ awk '
     }' sent="$(sed -n 's/^MIDI out: .* \([0-9]*\) MIDI clock ticks$/\1/p' "$tmp/play.out")" missed="$(grep -cE "client = (dclk|lstmjam-out) was not finished" "$tmp/jackd.log")" "$tmp/clk.dump" || fail=1
 
 # --midi-clock in
-"$BIN" play --model "$tmp/ev.lstm" --seconds 60 --tempo 100 --seed 5 --lookahead 40 --no-audio \
+# a preset whose auto mode drifts the tempo (mode.vary.tempo) and starts
+# afresh every second: following the clock turns the drift off (it took the
+# status line to 123..137 BPM around a 100 BPM master)
+printf 'model: %s\nmode: {name: auto, reseed: 1, vary: {tempo: 0.5}}\n' "$tmp/ev.lstm" >"$tmp/vary.yaml"
+"$BIN" play --preset "$tmp/vary.yaml" --seconds 60 --tempo 100 --seed 5 --lookahead 40 --no-audio \
     --midi-clock in --midi-in jack --midi-out jack >"$tmp/in.out" 2>"$tmp/in.err" &
 play_pid=$!
 for i in $(seq 1 100); do grep -q "^MIDI in: JACK" "$tmp/in.out" && break; sleep 0.1; done
@@ -126,6 +132,8 @@ wait $play_pid
 rc=$?
 play_pid=
 [ $rc = 0 ] || { echo "FAIL play --midi-clock in exit $rc"; cat "$tmp/in.err"; fail=1; }
+grep -q "^MIDI clock in sets the tempo: the preset's mode.vary.tempo is off" "$tmp/in.out" ||
+    { echo "FAIL play did not say the preset's tempo drift is off"; fail=1; }
 grep -E "^MIDI clock in" "$tmp/in.out" "$tmp/in.err"
 awk -v missed="$(grep -cE "client = (lstmjam-midi|jack_send) was not finished" "$tmp/jackd.log")" '
     function abs(x) { return x < 0 ? -x : x }

@@ -357,6 +357,38 @@ static void test_auto_vary(void **state) {
     assert_int_equal(syn.program_changes, 1);
 }
 
+/* auto's re-seed period is seconds of music as heard, at the tempo in force:
+ * 40 s of audio with reseed 2 s re-seeds at most 20 times at 60 BPM and at
+ * 240, a little fewer where a piece's last step runs past its 2 s (a time
+ * shift of the model's). Counted in decoder seconds (the model's own tempo's)
+ * it was 8 at 60 BPM and 34 at 240. */
+static uint64_t reseeds_in_40s(double bpm) {
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 5;
+    c.lookahead_frames = 2048;
+    c.reseed_seconds = 2;
+    c.tempo_bpm = bpm;
+    rig r;
+    rig_open(&r, &c, 4096, 128);
+    while (r.clock < 48000ull * 40) rig_period(&r, c.lookahead_frames);
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+    return st.reseeds;
+}
+
+static void test_reseed_seconds_as_heard(void **state) {
+    (void)state;
+    uint64_t slow = reseeds_in_40s(60), fast = reseeds_in_40s(240);
+    fprintf(stderr, "  reseed 2 s over 40 s of audio: %llu re-seeds at 60 BPM, %llu at 240 BPM\n",
+            (unsigned long long)slow, (unsigned long long)fast);
+    assert_true(slow >= 12 && slow <= 21);
+    assert_true(fast >= 12 && fast <= 21);
+}
+
 /* The no-stuck-notes property under abuse. qcap small forces overflows. */
 static void abuse_run(size_t qcap, uint64_t seed, int *overflowed) {
     engine_config c;
@@ -2152,6 +2184,7 @@ int main(void) {
         cmocka_unit_test(test_schedule_lead),
         cmocka_unit_test(test_live_controls),
         cmocka_unit_test(test_auto_vary),
+        cmocka_unit_test(test_reseed_seconds_as_heard),
         cmocka_unit_test(test_onset_flood),
         cmocka_unit_test(test_abc_onset_flood),
     };

@@ -422,6 +422,11 @@ void engine_rebase(engine *e, double t, uint64_t frame) {
     e->base_frame = frame < e->last_frame ? e->last_frame : frame;
 }
 
+void engine_mark_seed(engine *e) {
+    e->seed_time = e->since_seed_t = enc_decoder_time(e->dec);
+    e->since_seed_s = 0;
+}
+
 void engine_hold_back(engine *e, lj_event ev) {
     if (e->pend_head + e->pend_n == PENDING_MAX) {
         memmove(e->pending, e->pending + e->pend_head, e->pend_n * sizeof *e->pending);
@@ -570,7 +575,7 @@ static void reseed(engine *e) {
     uint64_t at = frame_of(e, enc_decoder_time(e->dec));
     fresh_start(e);
     engine_rebase(e, enc_decoder_time(e->dec), at);
-    e->seed_time = enc_decoder_time(e->dec);
+    engine_mark_seed(e);
     e->reseeds++;
     if (e->cfg.mode == ENGINE_MODE_AUTO) vary_step(e, at);
 }
@@ -763,6 +768,8 @@ static void after_step(engine *e) {
         return;
     }
     double t = enc_decoder_time(e->dec);
+    e->since_seed_s += (t - e->since_seed_t) * e->fps / e->cfg.sample_rate; /* at this step's tempo */
+    e->since_seed_t = t;
     if (e->cfg.mode == ENGINE_MODE_RESPOND && t - e->seed_time >= e->answer_seconds) {
         if (answer_note_unfinished(e)) return;
         flush_decoder(e); /* the answer's notes end; the next call is awaited */
@@ -775,7 +782,7 @@ static void after_step(engine *e) {
     if (plays_on(e->cfg.mode) &&
         (enc_decoder_piece_ended(e->dec) ||
          (e->cfg.mode == ENGINE_MODE_AUTO && e->cfg.reseed_seconds > 0 &&
-          t - e->seed_time >= e->cfg.reseed_seconds)))
+          e->since_seed_s >= e->cfg.reseed_seconds)))
         reseed(e);
 }
 
@@ -792,7 +799,7 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
     if (plays_on(mode)) {
         if (e->st == STATE_WAITING) {
             engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
-            e->seed_time = enc_decoder_time(e->dec);
+            engine_mark_seed(e);
             e->st = STATE_GENERATING;
         }
         e->phrase_n = 0;

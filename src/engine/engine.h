@@ -258,7 +258,8 @@ typedef struct engine_config {
                                   default 0 (acoustic grand piano) */
     engine_mode mode;          /* default ENGINE_MODE_AUTO */
     engine_vary vary;          /* auto: slow changes at fresh starts; default none */
-    double reseed_seconds;     /* auto: start afresh after this much music, s; 0 = only at
+    double reseed_seconds;     /* auto: start afresh after this much music, s as heard (at the
+                                  tempos in force, not the model's own); 0 = only at
                                   piece ends; default 60 */
     double phrase_gap_seconds; /* continue: silence that ends the player's phrase, s; default 0.6 */
     int respond_in_key;        /* respond: the answer keeps to the call's key and register

@@ -115,6 +115,9 @@ struct engine {
     uint64_t base_frame;    /* frame of decoder time base_time */
     double base_time;       /* decoder seconds at base_frame */
     double seed_time;       /* decoder seconds when the model last started afresh */
+    double since_seed_s;    /* seconds of music since then at the tempos in force: auto's
+                             * re-seed clock (decoder seconds are the model's own tempo's) */
+    double since_seed_t;    /* the decoder time since_seed_s counts up to */
     uint64_t last_frame;    /* last frame pushed (frames never decrease) */
     int need_panic;         /* an event was lost or a panic was asked for: push one */
     int started;            /* the first fill happened (program sent, time based) */
@@ -203,6 +206,9 @@ void engine_decoder_reset(engine *e);
 /* Moves the time base so decoder time `t` falls on `frame` (never before the
  * last frame pushed). */
 void engine_rebase(engine *e, double t, uint64_t frame);
+/* The model starts afresh here (seed_time = the decoder's time): auto's
+ * re-seed clock restarts. */
+void engine_mark_seed(engine *e);
 /* The earliest frame an event made now may go at: clock + the schedule lead,
  * never before the last frame pushed (engine_config.schedule_lead_frames). */
 uint64_t engine_earliest(const engine *e, uint64_t clock);

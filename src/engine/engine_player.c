@@ -444,7 +444,7 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
         key_the_answer(e, s);
     frameset_free(&fs);
     score_destroy(s);
-    e->seed_time = enc_decoder_time(e->dec);
+    engine_mark_seed(e);
     engine_rebase(e, e->seed_time, engine_ahead(e, clock));
     e->phrase_n = 0;
     e->phrases++;
