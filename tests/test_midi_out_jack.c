@@ -50,7 +50,7 @@ static void record(void *user, uint32_t offset, const uint8_t *msg, size_t len) 
  * queue's next event (as jack_process does) or UINT64_MAX (the raise applied
  * at once, as before). */
 static uint64_t run(int wait_for_gap, uint64_t *deferred) {
-    static unsigned char mem[1 << 20];
+    static _Alignas(64) unsigned char mem[1 << 20]; /* rtq_init needs 64-byte alignment */
     const size_t n_notes = CYCLES * PERIOD / NOTE_EVERY;
     rtq *q = rtq_init(mem, sizeof mem, 4096, sizeof(lj_event));
     assert_non_null(q);
