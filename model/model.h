@@ -269,6 +269,10 @@ void lstm_step(const lj_model *m, lstm_state *s, const int32_t *tokens,
 /* Head h's outputs of the last step: (batch,K) logits or predictions (NADE: the
  * key biases b_t). Thread: engine. */
 const float *lstm_state_head_output(const lstm_state *s, int h);
+/* The same outputs, writable: a caller may bias them before a draw from them
+ * (the engine's density adds log d to keys' logits before
+ * lstm_state_sample_frame); the next lstm_step overwrites them. Thread: engine. */
+float *lstm_state_head_logits(lstm_state *s, int h);
 /* Draws one frame per row from head h (Bernoulli or NADE) after lstm_step:
  * key k is 1 when a uniform from rng is below p_k, in key order, one uniform
  * per key (Bernoulli: p_k = sigmoid(z_k), z_k the key's logit; NADE: p_k =

@@ -289,6 +289,7 @@ int lstm_state_copy_row(lstm_state *dst, int dst_row, const lstm_state *src, int
 float *lstm_state_h(lstm_state *s, int l) { return s->h[l]; }
 float *lstm_state_c(lstm_state *s, int l) { return s->c[l]; }
 const float *lstm_state_head_output(const lstm_state *s, int h) { return s->head_out[h]; }
+float *lstm_state_head_logits(lstm_state *s, int h) { return s->head_out[h]; }
 
 /* NADE heads: c_t (S,Hn) from the top output x (S,Htop), after the head outputs
  * (b_t). Same kernel as the sequence forward, so a step equals it. */

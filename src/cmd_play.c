@@ -1062,11 +1062,14 @@ int cmd_play(int argc, char **argv) {
             char cb_max[48] = ""; /* the audio callback's longest run so far (no callback: MIDI out only) */
             if (p.sch)
                 snprintf(cb_max, sizeof cb_max, " | callback max %.0f us", (double)ss.callback_ns_max / 1e3);
+            char dens[16] = "-"; /* "-": density does not apply to this model (abc) */
+            if (engine_model_density_applies(p.model))
+                snprintf(dens, sizeof dens, "%.2f", engine_density_in_force(p.eng));
             fprintf(stderr,
-                    "%s%s | %s | T %.2f | D %.2f | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
+                    "%s%s | %s | T %.2f | D %s | %.0f BPM | step p50 %.0f us p99 %.0f us | ahead %.1f ms | "
                     "notes %llu | xruns %llu dropped %llu late %llu%s%s%s",
                     tty ? "\r" : "", engine_get_paused(p.eng) ? "paused" : mode_name(engine_get_mode(p.eng)),
-                    engine_model_name(p.model), engine_get_temperature(p.eng), engine_density_in_force(p.eng),
+                    engine_model_name(p.model), engine_get_temperature(p.eng), dens,
                     engine_tempo_in_force(p.eng),
                     (double)engine_hist_quantile(last, 0.5) / 1e3,
                     (double)engine_hist_quantile(last, 0.99) / 1e3, 1000 * ahead,

@@ -40,6 +40,7 @@ static const char *help =
     "  --top-k K           model: draw among the K most likely tokens (default all)\n"
     "  --top-p P           model: nucleus sampling mass (default 1)\n"
     "  --seed S            model: random seed (default 1)\n"
+    "  --density D         model: notes per unit of music time 0.25..4 (default 1, the model's own)\n"
     "  --tempo BPM         model: playback tempo (default the encoding's own)\n"
     "  --reseed S          model: start afresh every S seconds of music at the tempo in\n"
     "                      force (default 60, 0 never)\n"
@@ -75,7 +76,7 @@ typedef struct render_cli {
     double minutes;       /* --minutes, 0 = not given */
     long notes;           /* --notes, 0 = not given */
     double lookahead_ms;  /* --lookahead, 0 = 4 periods */
-    engine_config engine; /* --temperature --top-k --top-p --seed --tempo --reseed --program */
+    engine_config engine; /* --temperature --top-k --top-p --seed --density --tempo --reseed --program */
     long tune;            /* --tune, 0 = the file's only tune */
     const char *output;   /* -o path */
     int no_midi;          /* --no-midi */
@@ -115,7 +116,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         static const char *const with_value[] = {"--score", "--tune", "-o", "--output", "--soundfont",
                                                  "--rate", "--period", "--polyphony", "--gain", "--tail",
                                                  "--model", "--minutes", "--notes", "--temperature",
-                                                 "--top-k", "--top-p", "--seed", "--tempo", "--reseed",
+                                                 "--top-k", "--top-p", "--seed", "--density", "--tempo", "--reseed",
                                                  "--lookahead", "--program", "--preset"};
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             if (!strcmp(a, with_value[k]) && !v) goto missing;
@@ -159,6 +160,9 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         } else if (!strcmp(a, "--seed")) {
             if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.seed = (uint64_t)l;
+        } else if (!strcmp(a, "--density")) {
+            if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
+                return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--tempo")) {
             if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
@@ -303,6 +307,12 @@ static int render_model(render_cli *c, const char *sf) {
     if (st) {
         cli_error("%s", err);
         return cli_exit_code(st);
+    }
+    if (c->engine.density != 1 && !engine_model_density_applies(m)) {
+        cli_error("--density %g: density does not apply to %s (an %s model: its tokens carry no pitch)",
+                  c->engine.density, c->model, engine_model_encoding(m));
+        engine_model_destroy(m);
+        return LJ_EXIT_BAD_INPUT;
     }
     engine_render_opts o;
     engine_render_opts_default(&o);

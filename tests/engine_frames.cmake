@@ -3,3 +3,6 @@
 # (test_engine_frames); render --model on them (render_frames_cli.sh).
 lj_add_alloc_test(test_engine_frames test_engine_frames.c)
 lj_add_script_test(render_frames_cli render_frames_cli.sh LABELS unit)
+# Density: more or fewer notes per unit of time on psd, pianoroll, event and
+# notechord; not applying to abc (test_engine_density).
+lj_add_alloc_test(test_engine_density test_engine_density.c)

@@ -372,6 +372,14 @@ size_t enc_decoder_step_frame(enc_decoder *d, const float *frame, enc_event *out
  * step). For the engine's guard against a model that starts notes without
  * end at one instant (ENGINE_MAX_ONSETS). Allocates nothing. Thread: engine. */
 int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds);
+/* Multiplies a generated frame's step (the time from the previous onset) by
+ * factor > 0: psd's step field times factor (a time class: the nearest class,
+ * at most the last; the duration is kept, so a longer step leaves a rest and a
+ * shorter one overlaps notes). Returns 1 when the frame has a step (psd), 0
+ * otherwise (pianoroll: every frame is one grid step). For the engine's
+ * density (factor 1/d: d times as many notes per second). Allocates nothing.
+ * Thread: engine. */
+int enc_frame_scale_step(const encoding *e, float *frame, double factor);
 /* 1 after the token that ends a piece ("/" in timestep), until the next token. */
 int enc_decoder_piece_ended(const enc_decoder *d);
 

@@ -193,6 +193,20 @@ int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds) {
     return 1;
 }
 
+int enc_frame_scale_step(const encoding *e, float *frame, double factor) {
+    if (e->cls != &enc_psd_class) return 0;
+    const enc_field *fd = &e->fields[1]; /* step */
+    float x = frame[PSD_STEP];
+    if (!isfinite(x) || x < 0) return 1; /* the decoder reads these as 0 or refuses them: left as drawn */
+    if (fd->kind == ENC_FIELD_CLASS) {
+        double k = floor(x * factor + 0.5);
+        frame[PSD_STEP] = (float)(k < fd->width - 1 ? k : fd->width - 1);
+    } else {
+        frame[PSD_STEP] = (float)(x * factor);
+    }
+    return 1;
+}
+
 static size_t psd_flush(enc_decoder *d, enc_event *out) { return enc_dec_end_due(d, INT64_MAX, out); }
 
 const enc_class enc_psd_class = {

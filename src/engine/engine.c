@@ -121,11 +121,12 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->work = malloc((size_t)e->K * sizeof *e->work);
     e->allowed = malloc((size_t)e->K);
     e->starts_note = calloc((size_t)e->K, 1);
+    e->moves_time = calloc((size_t)e->K, 1);
     e->saved = malloc((size_t)e->K * sizeof *e->saved);
     e->seen = calloc((size_t)e->K, 1);
     e->hist_keep = (size_t)(c->penalty_window > c->ngram_window ? c->penalty_window : c->ngram_window);
     e->recent = malloc(2 * e->hist_keep * sizeof *e->recent);
-    if (!e->probs || !e->idx || !e->work || !e->allowed || !e->starts_note || !e->saved || !e->seen || !e->recent) {
+    if (!e->probs || !e->idx || !e->work || !e->allowed || !e->starts_note || !e->moves_time || !e->saved || !e->seen || !e->recent) {
         rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
         goto fail;
     }
@@ -162,6 +163,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
             if (f->kind != ENC_FIELD_BITS) continue;
             e->bits_offset = f->offset;
             e->bits_width = f->width;
+            e->bits_head = i;
             if (!(e->observed = malloc((size_t)f->width))) {
                 rc = lj_fail(err, errlen, LJ_ERR_NOMEM, "out of memory");
                 goto fail;
@@ -256,6 +258,7 @@ void engine_destroy(engine *e) {
     free(e->gallowed);
     abc_grammar_destroy(e->grammar);
     free(e->starts_note);
+    free(e->moves_time);
     free(e->saved);
     free(e->seen);
     free(e->recent);
@@ -613,10 +616,10 @@ static const float *processed_logits(engine *e) {
         if (abc_grammar_mask(e->grammar, &e->gstate, e->gallowed)) lj_logits_mask(e->work, e->K, e->gallowed);
         else e->grammar_dead_ends++;
     }
-    if (e->density != 1) { /* more or fewer notes: every note-starting token's odds times density */
+    if (e->density != 1) { /* more or fewer notes: a token's odds times density per note it
+                              starts (a chord's more; event's time shifts: density_shift) */
         const float bias = (float)log(e->density);
-        for (size_t k = 0; k < K; k++)
-            if (e->starts_note[k]) e->work[k] += bias;
+        for (size_t k = 0; k < K; k++) e->work[k] += bias * (float)e->starts_note[k];
     }
     if (e->onsets_banned) { /* ENGINE_MAX_ONSETS in the window: time has to move first */
         size_t others = 0; /* tokens left that start no note (notechord has none: it keeps them) */
@@ -656,6 +659,18 @@ static const float *processed_logits(engine *e) {
 
 static void after_step(engine *e);
 
+/* event: density scales time. A drawn "shift:N" plays (and is fed back) as the
+ * shift nearest N / density that the vocabulary has (at least 1 step, at most
+ * max_shift), so density d gives d times the notes per second, as psd's step. */
+static int32_t density_shift(const engine *e, int32_t tok) {
+    int n = e->moves_time[tok];
+    if (e->density == 1 || !n) return tok;
+    long m = lround(n / e->density);
+    if (m < 1) m = 1;
+    if (m > e->max_shift) m = e->max_shift;
+    return e->shift_tok[m] >= 0 ? e->shift_tok[m] : tok;
+}
+
 /* steer, timestep: the player's key is down, so the model's step is a hold
  * (see "the player's line"). */
 static int holds_line(const engine *e) {
@@ -673,7 +688,7 @@ static void generate_step(engine *e) {
         tok = e->hold_tok; /* the player's note goes on: a hold, not a draw (see steer) */
     } else {
         const float *logits = processed_logits(e);
-        tok = lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx);
+        tok = density_shift(e, lj_sample(&s, logits, e->K, &e->rng, e->probs, e->idx));
     }
     size_t n = enc_decoder_step(e->dec, tok, e->step_ev);
     engine_feed(e, tok);
@@ -681,6 +696,23 @@ static void generate_step(engine *e) {
     e->steps++;
     hold_back_step(e, e->step_ev, n);
     after_step(e);
+}
+
+/* Density on a frame model (the frame's counterpart of the token bias above):
+ * pianoroll, before the draw: the keys not sounding in the last frame get
+ * + log(density) on their logit (NADE: on each conditional's), so a new note's
+ * odds are times density and held notes go on as the model has them. */
+static void density_bias_keys(engine *e) {
+    if (e->density == 1 || !e->bits_width) return;
+    float *z = lstm_state_head_logits(e->state, e->bits_head);
+    const float bias = (float)log(e->density), *last = e->frame + e->bits_offset;
+    for (int w = 0; w < e->bits_width; w++) z[w] += last[w] >= 0.5f ? -bias : bias;
+}
+
+/* psd, after the draw: the step to this note divided by density (d times as
+ * many notes per second; a low density leaves rests, the durations are kept). */
+static void density_scale_step(engine *e) {
+    if (e->density != 1) enc_frame_scale_step(e->model->enc, e->frame, 1 / e->density);
 }
 
 /* A frame model's step (psd, pianoroll): draw the next frame from the heads
@@ -698,6 +730,7 @@ static void engine_step_frame(engine *e) {
     /* respond: the answer's key and register (key_the_answer); psd draws its
      * pitch among them (the others' logits -inf, the rest renormalised) */
     frame_sampler_set_pitch_mask(e->fs, e->mask_on ? e->pitch_allowed : NULL);
+    density_bias_keys(e);
     if ((e->n_player_keys || e->mask_on) && e->bits_width) {
         /* steer, accompany: the player's held keys are observed units of the
          * frame (NADE draws the other keys conditioned on them) and the model
@@ -719,6 +752,7 @@ static void engine_step_frame(engine *e) {
         decode = e->decoded;
     } else {
         frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
+        density_scale_step(e);
         if (move_time > 0) enc_frame_move_time(e->dec, e->frame, move_time); /* fed back as played */
     }
     size_t n = enc_decoder_step_frame(e->dec, decode, e->step_ev);

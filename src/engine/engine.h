@@ -99,8 +99,9 @@
  * pitch the vocabulary cannot write is counted (steer_unencoded).
  *
  * Live control (any thread; applied at the next fill): temperature, density
- * (the odds of every token that starts a note times `density`; abc tokens
- * carry no pitch, so density does not change abc models), tempo, mode (a live
+ * (notes per unit of music time, see engine_config.density; abc tokens carry
+ * no pitch, so density does not change abc models:
+ * engine_model_density_applies), tempo, mode (a live
  * switch: see engine_set_mode), pause, panic. MIDI control changes on the
  * player queue go through engine_config.cc (engine_cc_map: defaults CC 1
  * temperature, 74 density, 71 tempo, 70 mode; CC 120/123 always panic).
@@ -274,8 +275,16 @@ typedef struct engine_config {
                                   1..99 (play: 5, below the audio threads of JACK, PortAudio and
                                   PipeWire, above every normal thread); 0 = normal (default) */
     engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
-    double density;            /* note density 0.25..4 (1 = the model's own): the logits of
-                                  tokens that start notes get + log(density); default 1 */
+    double density;            /* note density d, 0.25..4 (1 = the model's own; default 1):
+                                  more (d > 1) or fewer notes per unit of music time.
+                                  Tokens: a token's logit + n log(d), n the notes it starts
+                                  (timestep and event note-ons, notechord notes and chords:
+                                  a chord's n is its size, so d > 1 favours chords);
+                                  event: a drawn shift:N plays as the shift nearest N/d
+                                  (1..max_shift). psd: the drawn step times 1/d (durations
+                                  kept). pianoroll: keys off in the last frame get
+                                  + log(d) on their logit, keys on - log(d) (d > 1: more,
+                                  shorter notes). abc: none (engine_model_density_applies) */
     rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
     rtq *mirror;               /* optional lj_event queue: a copy of every event pushed to `out`
                                   (MIDI out beside the audio; a full queue is that consumer's
@@ -346,6 +355,11 @@ const char *engine_model_name(const engine_model *m); /* the file's base name */
 const char *engine_model_encoding(const engine_model *m);
 lj_model *engine_model_lstm(engine_model *m);
 const encoding *engine_model_enc(const engine_model *m);
+/* 1 when engine_config.density changes what m plays, 0 when it cannot (abc
+ * and abc chars: a token's pitch depends on the tune's key and bar, so no
+ * token is known to start a note; play shows "D -", render refuses
+ * --density). Thread: any. */
+int engine_model_density_applies(const engine_model *m);
 
 /* ---- the engine ---- */
 

@@ -104,6 +104,7 @@ struct engine {
     float *decoded;         /* pianoroll: the frame without the player's keys (the model's part) */
     signed char *observed;  /* pianoroll: (bits_width) the player's held keys clamped (1) or free (-1) */
     int bits_offset, bits_width; /* pianoroll: the keys field in a frame; width 0 = none */
+    int bits_head;          /* pianoroll: the keys field's head (density biases its logits) */
     lj_event pending[PENDING_MAX];          /* held back until within the horizon, in order */
     size_t pend_head, pend_n;               /* FIFO: [pend_head, pend_head + pend_n) */
 
@@ -142,7 +143,10 @@ struct engine {
     uint8_t *allowed;        /* (K) respond: the answer's key and register mask (gen_pitch_mask) */
     uint8_t pitch_allowed[128]; /* respond, frame models: the same mask by MIDI pitch (psd's
                                    pitch head; pianoroll's keys, forced off outside it) */
-    uint8_t *starts_note;    /* (K) 1 for tokens that start a note (density bias) */
+    uint8_t *starts_note;    /* (K) how many notes a token starts (0 none; density bias) */
+    uint8_t *moves_time;     /* (K) event's "shift:N": N (time steps), else 0 (density scales them) */
+    int32_t shift_tok[256];  /* event: the token "shift:N" for N, -1 none; max_shift the largest N */
+    int max_shift;
     double density;          /* density in force */
     int mask_on;             /* 1 while the mask applies (an answer) */
     int mask_abc;            /* abc: the mask is worked out at each step from where the

@@ -82,3 +82,12 @@ const char *engine_model_name(const engine_model *m) { return m->name; }
 const char *engine_model_encoding(const engine_model *m) { return m->encoding; }
 lj_model *engine_model_lstm(engine_model *m) { return m->lstm; }
 const encoding *engine_model_enc(const engine_model *m) { return m->enc; }
+
+int engine_model_density_applies(const engine_model *m) {
+    if (enc_kind_of(m->enc) == ENC_KIND_FRAMES) return 1; /* psd steps, pianoroll onsets */
+    const vocab *v = enc_vocab(m->enc);
+    uint8_t p[8];
+    for (size_t id = 0; v && id < vocab_size(v); id++)
+        if (enc_token_pitches(m->enc, (int32_t)id, p, sizeof p) > 0) return 1;
+    return 0; /* abc: no token's pitch is known alone, so none can be favoured */
+}

@@ -226,10 +226,23 @@ void engine_build_note_tokens(engine *e) {
             e->off_tok[p] = vocab_find(v, name, (size_t)len);
         }
     size_t V = vocab_size(v);
+    for (int n = 0; n < 256; n++) e->shift_tok[n] = -1;
+    e->max_shift = 0;
+    for (size_t id = 0; id < V && !strcmp(enc_name(enc), "event"); id++) { /* "shift:N", N 1..255 */
+        size_t len;
+        const char *name = vocab_name(v, (int32_t)id, &len);
+        if (!name || len < 7 || len > 9 || memcmp(name, "shift:", 6)) continue;
+        int n = 0;
+        for (size_t i = 6; i < len && n >= 0; i++) n = name[i] >= '0' && name[i] <= '9' ? n * 10 + name[i] - '0' : -1;
+        if (n < 1 || n > 255) continue;
+        e->moves_time[id] = (uint8_t)n;
+        e->shift_tok[n] = (int32_t)id;
+        if (n > e->max_shift) e->max_shift = n;
+    }
     for (size_t id = 0; id < V; id++) {
         uint8_t p[8];
         int np = enc_token_pitches(enc, (int32_t)id, p, sizeof p);
-        e->starts_note[id] = np > 0;
+        e->starts_note[id] = (uint8_t)(np > 0 ? np : 0);
         if (np == 1 && !e->note_tok_n[p[0]]) {
             e->note_tok[p[0]][0] = (int32_t)id;
             e->note_tok_n[p[0]] = 1;

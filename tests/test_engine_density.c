@@ -1,0 +1,158 @@
+/* Density (engine_config.density) means more or fewer notes per unit of music
+ * time on every model family it applies to (src/engine/engine.c:
+ * processed_logits, density_shift, density_bias_keys, density_scale_step):
+ *  - psd (tests/data/generate/tiny_psd.lstm): the drawn step times 1/density;
+ *  - pianoroll (tiny_pianoroll.lstm): keys off in the last frame + log d on
+ *    their logit, keys on - log d;
+ *  - event (random 388-token model): shifts played as N / density steps;
+ *  - notechord with chords (random model, timing=sequence: every token starts
+ *    notes, one token per 8th): a token's odds times d per note it starts;
+ *  - abc: density does not apply (engine_model_density_applies says so).
+ * For each, the notes in 20 s of music at density 0.25, 1 and 4 summed over
+ * three seeds must grow by a clear factor at each step. Before the change
+ * psd, pianoroll and notechord played the same notes at every density. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/engine.h"
+#include "engine_fixture.h"
+#include "rtq.h"
+
+static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
+
+/* Notes the engine plays in `seconds` of music from the model at path. */
+static uint64_t notes_at(const char *path, double density, uint64_t seed, double seconds) {
+    engine_model *m = NULL;
+    char err[512] = "";
+    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
+    size_t cap = 1 << 14, qb = rtq_bytes(cap, sizeof(lj_event));
+    void *qmem = alloc64(qb);
+    rtq *q = rtq_init(qmem, qb, cap, sizeof(lj_event));
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = seed;
+    c.density = density;
+    c.reseed_seconds = 0;
+    c.out = q;
+    engine *e = NULL;
+    if (engine_create(m, &c, &e, err, sizeof err)) fail_msg("%s", err);
+    lj_event ev;
+    for (uint64_t clock = 0; clock < (uint64_t)(seconds * c.sample_rate); clock += 128) {
+        engine_fill(e, clock);
+        while (rtq_pop(q, &ev)) {}
+    }
+    engine_stats st;
+    engine_get_stats(e, &st);
+    engine_destroy(e);
+    engine_model_destroy(m);
+    free(qmem);
+    return st.notes;
+}
+
+/* Sums over three seeds at density 0.25, 1, 4; asserts each step gains `factor`. */
+static void assert_monotonic(const char *what, const char *path, double factor) {
+    uint64_t n[3] = {0, 0, 0};
+    const double d[3] = {0.25, 1, 4};
+    for (int i = 0; i < 3; i++)
+        for (uint64_t seed = 1; seed <= 3; seed++) n[i] += notes_at(path, d[i], seed, 20);
+    fprintf(stderr, "  %s: notes in 3 x 20 s at density 0.25 / 1 / 4: %llu / %llu / %llu\n", what,
+            (unsigned long long)n[0], (unsigned long long)n[1], (unsigned long long)n[2]);
+    assert_true(n[0] > 0);
+    assert_true((double)n[0] * factor < (double)n[1]);
+    assert_true((double)n[1] * factor < (double)n[2]);
+}
+
+static void data_path(char *buf, size_t len, const char *name) {
+    const char *data = getenv("LJ_TEST_DATA");
+    assert_non_null(data);
+    snprintf(buf, len, "%s/generate/%s", data, name);
+}
+
+static void test_psd(void **state) {
+    (void)state;
+    char path[512];
+    data_path(path, sizeof path, "tiny_psd.lstm");
+    assert_monotonic("psd", path, 2);
+}
+
+static void test_pianoroll(void **state) {
+    (void)state;
+    char path[512];
+    data_path(path, sizeof path, "tiny_pianoroll.lstm");
+    assert_monotonic("pianoroll", path, 1.3);
+}
+
+static void test_event(void **state) {
+    (void)state;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/lj_test_density_event_%d.lstm", (int)getpid());
+    assert_int_equal(fixture_write_event_model(path, 64, 7), 0);
+    assert_monotonic("event", path, 2);
+    unlink(path);
+}
+
+/* notechord, timing=sequence: single notes and chords of 2 and 3 notes. */
+static void test_notechord(void **state) {
+    (void)state;
+    static const char *const names[] = {"C4", "D4", "E4", "G4", "A4", "C4.E4", "D4.F4", "C4.E4.G4", "D4.F4.A4",
+                                        "E4.G4.B4"};
+    vocab *v = vocab_create();
+    assert_non_null(v);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        assert_int_equal(vocab_add(v, names[i], strlen(names[i]), NULL), 0);
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/lj_test_density_notechord_%d.lstm", (int)getpid());
+    assert_int_equal(fixture_write_model(path, "notechord", v, "chords=pitches timing=sequence", 32, 3), 0);
+    vocab_destroy(v);
+    assert_monotonic("notechord", path, 1.3);
+    unlink(path);
+}
+
+/* abc: no token starts a known pitch, so density cannot apply (play shows
+ * "D -", render refuses --density); a model with pitches says it applies. */
+static void test_applies(void **state) {
+    (void)state;
+    char path[512], err[512] = "";
+    engine_model *m = NULL;
+    data_path(path, sizeof path, "tiny_psd.lstm");
+    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(engine_model_density_applies(m), 1);
+    engine_model_destroy(m);
+    /* a folk-rnn abc tokens model of a one-tune book's vocabulary */
+    static const char book[] = "X:1\nM:4/4\nL:1/8\nK:D\nDEFG ABcd|d2A2 F2D2|]\n";
+    encoding *e = NULL;
+    enc_opts o;
+    enc_opts_default(&o, "abc");
+    assert_int_equal(enc_opts_set(&o, "variant", "tokens", err, sizeof err), LJ_OK);
+    if (enc_create("abc", &o, &e, err, sizeof err)) fail_msg("%s", err);
+    tokset ts;
+    memset(&ts, 0, sizeof ts);
+    assert_int_equal(enc_encode_text(e, book, sizeof book - 1, "book", 0, &ts, NULL, err, sizeof err), LJ_OK);
+    tokset *sets[1] = {&ts};
+    assert_int_equal(enc_finish_vocab(e, sets, 1), LJ_OK);
+    char opts[256];
+    assert_int_equal(enc_opts_format(enc_options(e), "abc", opts, sizeof opts), LJ_OK);
+    tokset_free(&ts);
+    snprintf(path, sizeof path, "/tmp/lj_test_density_abc_%d.lstm", (int)getpid());
+    assert_int_equal(fixture_write_model(path, "abc", enc_vocab(e), opts, 16, 1), 0);
+    enc_destroy(e);
+    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(engine_model_density_applies(m), 0);
+    engine_model_destroy(m);
+    unlink(path);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_psd),       cmocka_unit_test(test_pianoroll), cmocka_unit_test(test_event),
+        cmocka_unit_test(test_notechord), cmocka_unit_test(test_applies),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
