@@ -10,7 +10,23 @@ void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int cha
     r->channel = channel >= 0 && channel < 16 ? channel : -1;
     atomic_init(&r->routed, 0);
     atomic_init(&r->ignored, 0);
+    atomic_init(&r->controls[0], 0);
+    atomic_init(&r->controls[1], 0);
     r->clock_in = NULL;
+}
+
+void midi_route_set_controls(midi_route *r, const int *ccs, int n) {
+    uint64_t bits[2] = {0, 0};
+    for (int i = 0; i < n; i++)
+        if (ccs[i] >= 0 && ccs[i] < 128 && ccs[i] != 120 && ccs[i] != 123)
+            bits[ccs[i] >> 6] |= 1ull << (ccs[i] & 63);
+    atomic_store_explicit(&r->controls[0], bits[0], memory_order_relaxed);
+    atomic_store_explicit(&r->controls[1], bits[1], memory_order_relaxed);
+}
+
+static int is_control(const midi_route *r, int cc) {
+    return (int)(atomic_load_explicit(&((midi_route *)r)->controls[cc >> 6], memory_order_relaxed) >>
+                 (cc & 63) & 1u);
 }
 
 void midi_route_thru_to_out(midi_route *r, rtq *q) { r->out = q; }
@@ -55,6 +71,11 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
         break;
     case 0xC0: ev = lj_event_program(frame, ch, d1); break;
     default: goto ignore;
+    }
+    if (status == 0xB0 && is_control(r, d1)) { /* drives the instrument: the engine's only */
+        if (r->engine) rtq_push(r->engine, &ev);
+        bump(&r->routed);
+        return;
     }
     if (r->live) rtq_push(r->live, &ev);
     if (r->engine && ev.kind != LJ_EV_PROGRAM) rtq_push(r->engine, &ev);

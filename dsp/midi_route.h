@@ -11,7 +11,8 @@
  *           the DAW gets the player's notes too, on the thru channel
  *
  * Note on/off (velocity 0 = off), control change and program change are
- * routed, on the thru channel when one is set; MIDI clock and Start/Continue/
+ * routed, on the thru channel when one is set (a control change that drives
+ * the instrument to the engine only: midi_route_set_controls); MIDI clock and Start/Continue/
  * Stop go to the clock follower when one is set (midi_route_follow_clock);
  * everything else (sysex, pitch bend, aftertouch) is counted and ignored. Every event carries the
  * audio clock's frame at arrival. A full queue drops the event there (the
@@ -33,6 +34,7 @@ typedef struct midi_route {
     rtq *out;         /* to MIDI out (midi_route_thru_to_out), or NULL */
     int channel;      /* thru channel 0..15, or -1 to keep the message's own */
     midi_clock_in *clock_in; /* MIDI clock follower (midi_route_follow_clock), or NULL */
+    _Atomic uint64_t controls[2]; /* bit n: CC n drives a control (midi_route_set_controls) */
     _Atomic uint64_t routed;  /* messages turned into events */
     _Atomic uint64_t ignored; /* messages of other kinds, or malformed */
 } midi_route;
@@ -43,6 +45,15 @@ void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int cha
 /* The player's messages go to MIDI out too, through q (its thru queue,
  * midi_out_set_thru; NULL: not). Thread: init (before the driver runs). */
 void midi_route_thru_to_out(midi_route *r, rtq *q);
+
+/* The controllers that drive the instrument (a preset's midi.cc: temperature,
+ * density, tempo, mode, panic): n numbers 0..127 (others are skipped). Their
+ * messages go to the engine only, not thru to the synth, MIDI out or the
+ * recording: the mod wheel turning the temperature must not also add the
+ * synth's vibrato to the player's notes. CC 120 and 123 (all sound/notes off)
+ * always go everywhere. Thread: any (a reload's new mapping while the driver
+ * runs: each bit is read atomically). */
+void midi_route_set_controls(midi_route *r, const int *ccs, int n);
 
 /* Hands the clock and transport messages (0xF8, 0xFA-0xFC) to c from now on
  * (NULL: ignore them again). Thread: init (before the driver runs). */

@@ -315,6 +315,13 @@ static int parse_args(int argc, char **argv, play_cli *c) {
     return 0;
 }
 
+/* The CCs of map drive the instrument: the route gives them to the engine
+ * only (not thru to the synth, MIDI out or the recording). */
+static void route_controls(midi_route *r, const engine_cc_map *map) {
+    const int ccs[] = {map->temperature, map->density, map->tempo, map->mode, map->panic};
+    midi_route_set_controls(r, ccs, (int)(sizeof ccs / sizeof *ccs));
+}
+
 static double wall_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -713,6 +720,7 @@ static int reload(play_session *p, play_cli *c, engine_config *ec) {
     engine_destroy(p->eng);
     engine_model_destroy(p->model);
     p->eng = e;
+    route_controls(&p->route, &nec.cc); /* the new preset's midi.cc */
     p->model = m;
 
     if (restart) {
@@ -889,6 +897,7 @@ int cmd_play(int argc, char **argv) {
         (st = midi_out_open(c.midi_out, p.mout_q, rate, clock_of, p.sch, c.midi_clock == PRESET_CLOCK_OUT, &p.mout, err, sizeof err)))
         goto fail;
     midi_route_init(&p.route, p.live, p.player, p.rec_player, c.thru_channel);
+    route_controls(&p.route, &ec.cc);
     if (p.mout && p.mout_thru) { /* the DAW hears the player too, on the thru channel */
         midi_out_set_thru(p.mout, p.mout_thru);
         midi_route_thru_to_out(&p.route, p.mout_thru);

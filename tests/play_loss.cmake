@@ -3,6 +3,10 @@
 # and a MIDI input that goes away releases the keys it held.
 lj_add_test(test_queue_loss test_queue_loss.c LABELS unit)
 
+# The player's control changes: those that drive the instrument (midi.cc) go to
+# the engine only, not thru to the synth, MIDI out and the recording.
+lj_add_test(test_midi_route test_midi_route.c LABELS unit)
+
 # lstmjam play when its JACK server is killed mid-play (PortAudio's JACK host;
 # --no-audio with JACK MIDI out and in): exit 1 within 5 s, the message, the
 # session MIDI and event log written.
