@@ -10,12 +10,7 @@ ASAN_BUILD ?= build-asan
 # without the variables' debug info, which took a quarter of the compile time
 # (5 host files under ASan: 11.1-11.9 s at -g, 8.5 s at -g1).
 SANITIZE_CFLAGS ?= -g1 -O1
-# The sanitizer builds link their ~90 executables with gold where binutils has
-# it: 2-3x faster than ld.bfd on the ASan test binaries (test_engine: 1.2-1.3
-# s -> 0.4-0.6 s).
-SANITIZE_LDFLAGS ?= $(if $(shell command -v ld.gold),-fuse-ld=gold)
-SANITIZE_CMAKE = -DLJ_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)" \
-    -DCMAKE_EXE_LINKER_FLAGS="$(SANITIZE_LDFLAGS)" -DCMAKE_MODULE_LINKER_FLAGS="$(SANITIZE_LDFLAGS)"
+SANITIZE_CMAKE = -DLJ_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_FLAGS_DEBUG="$(SANITIZE_CFLAGS)"
 TSAN_BUILD ?= build-tsan
 FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
