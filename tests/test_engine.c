@@ -389,6 +389,52 @@ static void test_reseed_seconds_as_heard(void **state) {
     assert_true(fast >= 12 && fast <= 21);
 }
 
+/* Respond to one short note (0.1 s), with jam-piano's model (essen-timestep),
+ * 12 seeds: every answer has a note. The answer's length follows the call's,
+ * and 0.1 s of a model's music is often silence (a rest, a held step): such an
+ * answer goes on to its first note (12 of 12 answers were silent before; the
+ * audit heard 3 of 6 one-note calls of 0.25 s go unanswered). */
+static void test_respond_short_call(void **state) {
+    (void)state;
+    const char *src = getenv("LJ_SOURCE_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model/pretrained/essen-timestep.lstm", src ? src : ".");
+    rig_model = path; /* jam-piano's model, where the audit heard silent answers */
+    int silent = 0, answers = 0;
+    for (uint64_t seed = 1; seed <= 12; seed++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.mode = ENGINE_MODE_RESPOND;
+        c.seed = seed;
+        size_t pb = rtq_bytes(64, sizeof(lj_event));
+        void *pmem = alloc64(pb);
+        rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+        c.player = player;
+        rig r;
+        rig_open(&r, &c, 4096, 128);
+        lj_event on = lj_event_note_on(r.clock, 1, 64, 80);
+        assert_true(rtq_push(player, &on));
+        for (int p = 0; p < 37; p++) rig_period(&r, c.lookahead_frames); /* 0.1 s */
+        lj_event off = lj_event_note_off(r.clock, 1, 64);
+        assert_true(rtq_push(player, &off));
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        uint64_t notes0 = st.notes;
+        for (int p = 0; p < 48000 * 8 / 128; p++) rig_period(&r, c.lookahead_frames);
+        engine_get_stats(r.e, &st);
+        answers += st.phrases == 1;
+        silent += st.notes == notes0;
+        rig_finish(&r, c.lookahead_frames);
+        assert_int_equal(fixture_sounding(&r.syn), 0);
+        rig_close(&r);
+        free(pmem);
+    }
+    rig_model = model_path;
+    fprintf(stderr, "  one 0.1 s note called %d times: %d silent answers\n", answers, silent);
+    assert_int_equal(answers, 12);
+    assert_int_equal(silent, 0);
+}
+
 /* The no-stuck-notes property under abuse. qcap small forces overflows. */
 static void abuse_run(size_t qcap, uint64_t seed, int *overflowed) {
     engine_config c;
@@ -2185,6 +2231,7 @@ int main(void) {
         cmocka_unit_test(test_live_controls),
         cmocka_unit_test(test_auto_vary),
         cmocka_unit_test(test_reseed_seconds_as_heard),
+        cmocka_unit_test(test_respond_short_call),
         cmocka_unit_test(test_onset_flood),
         cmocka_unit_test(test_abc_onset_flood),
     };

@@ -805,6 +805,12 @@ static void after_step(engine *e) {
     e->since_seed_s += (t - e->since_seed_t) * e->fps / e->cfg.sample_rate; /* at this step's tempo */
     e->since_seed_t = t;
     if (e->cfg.mode == ENGINE_MODE_RESPOND && t - e->seed_time >= e->answer_seconds) {
+        /* a silent answer is no answer: it goes on to its first note, for at
+         * most ENGINE_ANSWER_EXTRA_SECONDS more (a short call, a register
+         * the model rarely plays in) */
+        if (e->notes_generated == e->answer_notes0 &&
+            t - e->seed_time < e->answer_seconds + ENGINE_ANSWER_EXTRA_SECONDS)
+            return;
         if (answer_note_unfinished(e)) return;
         flush_decoder(e); /* the answer's notes end; the next call is awaited */
         e->mask_on = 0;

@@ -61,8 +61,9 @@
  * and fed to the model from a fresh state, and the model
  * carries on from there until the player plays again. `respond`: the same
  * priming, but the answer lasts about as long as the call (first note-on to
- * last note-off, in the model's music time), then the model's notes end and it
- * waits for the next call. The answer keeps to the call's key and register
+ * last note-off, in the model's music time; one with no note yet goes on to
+ * its first, for at most ENGINE_ANSWER_EXTRA_SECONDS more), then the model's
+ * notes end and it waits for the next call. The answer keeps to the call's key and register
  * (respond_in_key): a logit mask (gen_pitch_mask, as generate --key
  * --pitch-range) allows only note tokens whose pitches lie within the call's
  * lowest to highest note widened by 2 semitones each way (at least an octave)
@@ -183,6 +184,8 @@ typedef enum engine_mode {
                                      24 in the window are not played, nor their note-offs
                                      (engine_stats.onsets_capped) */
 #define ENGINE_ONSET_WINDOW 0.05  /* s of the decoder's time (the music's, before --tempo) */
+#define ENGINE_ANSWER_EXTRA_SECONDS 4.0 /* respond: an answer with no note yet goes on for
+                                          this much more music (the model's seconds) */
 #define ENGINE_FINISH_NOTE_STEPS 8 /* respond, abc chars: model steps past an answer's end to
                                      bring the note being typed into the answer's register
                                      (one ',' or ' per octave; see engine.c) */

@@ -126,6 +126,7 @@ struct engine {
     uint64_t panic_reqs_seen; /* engine_request_panic count handled */
     uint64_t note_limit;    /* stop after this many note-ons (0: none) */
     uint64_t notes_generated; /* note-ons generated (for note_limit) */
+    uint64_t answer_notes0;   /* respond: notes_generated when the answer began */
 
     /* continue mode */
     phrase_note phrase[ENGINE_PHRASE_MAX];
