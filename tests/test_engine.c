@@ -617,8 +617,9 @@ static void test_continue_mode(void **state) {
 }
 
 /* Respond: the answer starts after the gap and lasts about as long as the
- * call (1 s of call at the encoding's own tempo), then the model waits; a
- * second call gets a second answer. */
+ * call (1 s of call at the encoding's own tempo: its notes sound until at
+ * least half of that and end by the call's length plus a step and the
+ * look-ahead), then the model waits; a second call gets a second answer. */
 static void test_respond_mode(void **state) {
     (void)state;
     engine_config c;
@@ -626,6 +627,8 @@ static void test_respond_mode(void **state) {
     c.mode = ENGINE_MODE_RESPOND;
     c.seed = 9;
     c.sampler.temperature = 1.0f;
+    c.respond_in_key = 0; /* the random fixture plays few notes under a key mask
+                             (test_respond_key checks the mask) */
     size_t pb = rtq_bytes(64, sizeof(lj_event));
     void *pmem = alloc64(pb);
     rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
@@ -645,7 +648,7 @@ static void test_respond_mode(void **state) {
         uint64_t call_len = r.clock - call_start;
         engine_stats st;
         engine_get_stats(r.e, &st);
-        uint64_t steps0 = st.steps, phrases0 = st.phrases;
+        uint64_t steps0 = st.steps, phrases0 = st.phrases, notes0 = st.notes;
         /* Run 5 s: the answer comes and ends; the model then waits. */
         uint64_t last_event = 0, answer_start = 0;
         for (int p = 0; p < 48000 * 5 / 128; p++) {
@@ -655,13 +658,13 @@ static void test_respond_mode(void **state) {
             last_event = st.last_frame;
         }
         engine_get_stats(r.e, &st);
-        uint64_t steps1 = st.steps;
+        uint64_t steps1 = st.steps, notes1 = st.notes;
         for (int p = 0; p < 100; p++) rig_period(&r, c.lookahead_frames);
         engine_get_stats(r.e, &st);
-        fprintf(stderr, "  call %d: %.2f s; answer from %.2f s after the call, events until %.2f s, %llu steps\n",
+        fprintf(stderr, "  call %d: %.2f s; answer from %.2f s after the call, events until %.2f s, %llu steps, %llu notes\n",
                 call, (double)call_len / 48000, (double)(answer_start - call_start - call_len) / 48000,
                 ((double)last_event - (double)(call_start + call_len)) / 48000,
-                (unsigned long long)(steps1 - steps0));
+                (unsigned long long)(steps1 - steps0), (unsigned long long)(notes1 - notes0));
         assert_int_equal(st.phrases, phrases0 + 1);
         assert_true(steps1 > steps0);       /* it answered */
         assert_int_equal(st.steps, steps1);  /* and then waited */
@@ -669,6 +672,10 @@ static void test_respond_mode(void **state) {
          * call's length (plus the look-ahead and one step's time shift, <= 1 s). */
         assert_true(answer_start >= call_start + call_len + (uint64_t)(0.6 * 48000) - 2 * 128);
         assert_true(last_event <= answer_start + call_len + 48000 + 2 * c.lookahead_frames);
+        /* and it is music, not a step or two: notes, sounding until at least
+         * half the call's length after its start */
+        assert_true(notes1 > notes0);
+        assert_true(last_event >= answer_start + call_len / 2);
         assert_int_equal(fixture_sounding(&r.syn), 0);
     }
     rig_finish(&r, c.lookahead_frames);
