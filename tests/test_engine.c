@@ -63,6 +63,7 @@ typedef struct rig {
     uint32_t period;
     float buf[2 * 1024];
     uint64_t last_seen; /* largest frame seen in the queue so far */
+    void *pmem;         /* the player queue's memory (rig_open_player), or NULL */
 } rig;
 
 static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
@@ -94,7 +95,24 @@ static void rig_open(rig *r, engine_config *c, size_t qcap, uint32_t period) {
     r->period = period;
 }
 
+/* rig_open with a player queue of cap events in c->player (the tests push the
+ * player's notes into it), the model at path (NULL: rig_model as it is);
+ * rig_close frees the queue. */
+static rtq *rig_open_player(rig *r, engine_config *c, const char *path, size_t cap, uint32_t period) {
+    size_t pb = rtq_bytes(cap, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    c->player = rtq_init(pmem, pb, cap, sizeof(lj_event));
+    assert_non_null(c->player);
+    const char *model = rig_model;
+    if (path) rig_model = path;
+    rig_open(r, c, 4096, period);
+    rig_model = model;
+    r->pmem = pmem;
+    return c->player;
+}
+
 static void rig_close(rig *r) {
+    free(r->pmem);
     session_rec_destroy(r->rec);
     engine_destroy(r->e);
     engine_model_destroy(r->m);
@@ -406,12 +424,8 @@ static void test_respond_short_call(void **state) {
         engine_config_default(&c);
         c.mode = ENGINE_MODE_RESPOND;
         c.seed = seed;
-        size_t pb = rtq_bytes(64, sizeof(lj_event));
-        void *pmem = alloc64(pb);
-        rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-        c.player = player;
         rig r;
-        rig_open(&r, &c, 4096, 128);
+        rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
         lj_event on = lj_event_note_on(r.clock, 1, 64, 80);
         assert_true(rtq_push(player, &on));
         for (int p = 0; p < 37; p++) rig_period(&r, c.lookahead_frames); /* 0.1 s */
@@ -427,7 +441,6 @@ static void test_respond_short_call(void **state) {
         rig_finish(&r, c.lookahead_frames);
         assert_int_equal(fixture_sounding(&r.syn), 0);
         rig_close(&r);
-        free(pmem);
     }
     rig_model = model_path;
     fprintf(stderr, "  one 0.1 s note called %d times: %d silent answers\n", answers, silent);
@@ -550,12 +563,8 @@ static void test_continue_mode(void **state) {
     engine_config_default(&c);
     c.mode = ENGINE_MODE_CONTINUE;
     c.seed = 3;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
     /* Waits for the player: nothing is generated. */
     for (int p = 0; p < 400; p++) rig_period(&r, c.lookahead_frames);
     engine_stats st;
@@ -613,7 +622,6 @@ static void test_continue_mode(void **state) {
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_finish(&r, c.lookahead_frames);
     rig_close(&r);
-    free(pmem);
 }
 
 /* Respond: the answer starts after the gap and lasts about as long as the
@@ -629,12 +637,8 @@ static void test_respond_mode(void **state) {
     c.sampler.temperature = 1.0f;
     c.respond_in_key = 0; /* the random fixture plays few notes under a key mask
                              (test_respond_key checks the mask) */
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
     for (int call = 0; call < 2; call++) {
         uint64_t call_start = r.clock;
         for (int i = 0; i < 4; i++) { /* four notes, 0.25 s apart: a 1 s call */
@@ -680,7 +684,6 @@ static void test_respond_mode(void **state) {
     }
     rig_finish(&r, c.lookahead_frames);
     rig_close(&r);
-    free(pmem);
 }
 
 /* Eight D major calls (D4..D5, eight notes of 0.25 s); the model's answer
@@ -726,12 +729,8 @@ static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *ke
     c.respond_in_key = in_key;
     c.tempo_bpm = 400; /* more model steps per answer: the random model plays few
                           notes under the mask (10 of its 388 tokens start one) */
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
     static const int call[8] = {62, 64, 66, 67, 69, 71, 73, 74};
     size_t n = 0;
     for (int k = 0; k < 8; k++) {
@@ -762,7 +761,6 @@ static size_t respond_answers(int in_key, uint8_t *out, size_t max, uint64_t *ke
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
-    free(pmem);
     return n;
 }
 
@@ -777,14 +775,8 @@ static size_t phrase_context(const char *path, engine_mode mode, double tempo_bp
     c.mode = mode;
     c.seed = 7;
     c.tempo_bpm = tempo_bpm;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
-    rig_model = path;
     rig r;
-    rig_open(&r, &c, 4096, 128);
-    rig_model = model_path;
+    rtq *player = rig_open_player(&r, &c, path, 64, 128);
     for (int p = 0; p < 10; p++) rig_period(&r, c.lookahead_frames);
     static const int pitches[4] = {60, 62, 64, 65};
     for (int i = 0; i < 4; i++) { /* the engine reads each event's own frame */
@@ -811,7 +803,6 @@ static size_t phrase_context(const char *path, engine_mode mode, double tempo_bp
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
-    free(pmem);
     return n;
 }
 
@@ -1003,14 +994,8 @@ static size_t line_run(const char *path, int pitch, uint64_t hold, int from_rele
     c.mode = ENGINE_MODE_STEER;
     c.seed = 23;
     c.max_steps_per_fill = 64; /* the history of one fill stays in the window */
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
-    rig_model = path;
     rig r;
-    rig_open(&r, &c, 4096, 128);
-    rig_model = model_path;
+    rtq *player = rig_open_player(&r, &c, path, 64, 128);
     while (r.clock < 48000) rig_period(&r, c.lookahead_frames);
     const int32_t *ids;
     *at = engine_history(r.e, &ids, NULL);
@@ -1036,7 +1021,6 @@ static size_t line_run(const char *path, int pitch, uint64_t hold, int from_rele
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
-    free(pmem);
     return n - *at;
 }
 
@@ -1325,12 +1309,8 @@ static size_t steer_run(int with_note, lj_event *out, size_t max, uint64_t *stee
     engine_config_default(&c);
     c.mode = ENGINE_MODE_STEER;
     c.seed = 17;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
     size_t n = 0;
     int done = 0;
     *steer_at = 0;
@@ -1374,7 +1354,6 @@ static size_t steer_run(int with_note, lj_event *out, size_t max, uint64_t *stee
     assert_int_equal(fixture_sounding(&r.syn), 0);
     assert_int_equal(session_rec_open(r.rec), 0);
     rig_close(&r);
-    free(pmem);
     return n;
 }
 
@@ -1436,12 +1415,8 @@ static void test_accompany_mode(void **state) {
     c.seed = 23;
     c.channel = 3;
     c.program = 33;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
     uint64_t notes_during = 0, channel_other = 0, programs = 0, offs_sent = 0, offs_seen = 0;
     lj_event ev;
     for (int p = 0; p < 48000 * 10 / 128; p++) {
@@ -1494,7 +1469,6 @@ static void test_accompany_mode(void **state) {
     rig_finish(&r, c.lookahead_frames);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
-    free(pmem);
 }
 
 /* A model stuck writing note-ons without time (this random model at density
@@ -1649,12 +1623,8 @@ static void test_live_controls(void **state) {
     engine_config c;
     engine_config_default(&c);
     c.seed = 43;
-    size_t pb = rtq_bytes(256, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 256, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, &c, 4096, 128);
+    rtq *player = rig_open_player(&r, &c, NULL, 256, 128);
     for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
     lj_event cc[4] = {lj_event_cc(r.clock, 1, 1, 0), lj_event_cc(r.clock, 1, 74, 127),
                       lj_event_cc(r.clock, 1, 71, 127), lj_event_cc(r.clock, 1, 70, 77)};
@@ -1708,7 +1678,6 @@ static void test_live_controls(void **state) {
     assert_int_equal(sched_voices(r.s)->n_held, 0);
     assert_int_equal(session_rec_open(r.rec), 0);
     rig_close(&r);
-    free(pmem);
 }
 
 /* Plays a random-weight model at path for `seconds` in auto mode and ends it;
@@ -2088,14 +2057,8 @@ static uint64_t lagging_steer_run(const char *path, uint64_t lead, int *cuts, in
     c.seed = 23;
     c.tempo_bpm = 300; /* more notes: more of them sounding at each cut */
     c.schedule_lead_frames = lead;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
-    rig_model = path;
     rig r;
-    rig_open(&r, &c, 4096, period);
-    rig_model = model_path;
+    rtq *player = rig_open_player(&r, &c, path, 64, period);
     int held[128] = {0}; /* the model's keys on in the queue so far (the record's copy) */
     uint64_t last = 0;   /* the last frame in the queue */
     *cuts = *tight = 0;
@@ -2164,7 +2127,6 @@ static uint64_t lagging_steer_run(const char *path, uint64_t lead, int *cuts, in
     sched_stats ss;
     sched_get_stats(r.s, &ss);
     rig_close(&r);
-    free(pmem);
     return ss.late_events;
 }
 
