@@ -53,6 +53,7 @@ typedef struct rig {
     uint64_t ons_at_panic, offs_at_panic;
     lj_event *log;          /* optional: every event pushed, in order */
     size_t log_n, log_max;
+    void *pmem;             /* the player queue's memory (rig_open_player), or NULL */
 } rig;
 
 static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
@@ -95,7 +96,20 @@ static void rig_open_edited(rig *r, int k, engine_config *c, void (*edit)(lj_mod
 
 static void rig_open(rig *r, int k, engine_config *c) { rig_open_edited(r, k, c, NULL); }
 
+/* rig_open with a player queue of 64 events in c->player (the tests push the
+ * player's notes into it); rig_close frees it. */
+static rtq *rig_open_player(rig *r, int k, engine_config *c) {
+    size_t pb = rtq_bytes(64, sizeof(lj_event));
+    void *pmem = alloc64(pb);
+    c->player = rtq_init(pmem, pb, 64, sizeof(lj_event));
+    assert_non_null(c->player);
+    rig_open(r, k, c);
+    r->pmem = pmem;
+    return c->player;
+}
+
 static void rig_close(rig *r) {
+    free(r->pmem);
     engine_destroy(r->e);
     engine_model_destroy(r->m);
     free(r->qmem);
@@ -231,12 +245,8 @@ static void test_continue_mode(void **state) {
         engine_config_default(&c);
         c.mode = ENGINE_MODE_CONTINUE;
         c.seed = 3;
-        size_t pb = rtq_bytes(64, sizeof(lj_event));
-        void *pmem = alloc64(pb);
-        rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-        c.player = player;
         rig r;
-        rig_open(&r, k, &c);
+        rtq *player = rig_open_player(&r, k, &c);
         for (int p = 0; p < 100; p++) rig_period(&r);
         for (int i = 0; i < 4; i++) { /* four notes, a quarter second each */
             lj_event on = lj_event_note_on(r.clock, 1, 60 + 2 * i, 80);
@@ -262,7 +272,6 @@ static void test_continue_mode(void **state) {
         rig_finish(&r);
         assert_int_equal(fixture_sounding(&r.syn), 0);
         rig_close(&r);
-        free(pmem);
     }
 }
 
@@ -275,12 +284,8 @@ static void accompany_run(int k, int with_player, lj_event *log, size_t max, siz
     engine_config_default(&c);
     c.mode = ENGINE_MODE_ACCOMPANY;
     c.seed = 3;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, k, &c);
+    rtq *player = rig_open_player(&r, k, &c);
     r.log = log;
     r.log_max = max;
     for (int p = 0; p < 100; p++) rig_period(&r);
@@ -299,7 +304,6 @@ static void accompany_run(int k, int with_player, lj_event *log, size_t max, siz
     assert_int_equal(fixture_sounding(&r.syn), 0);
     *n = r.log_n;
     rig_close(&r);
-    free(pmem);
 }
 
 /* accompany: psd plays on, the player's notes not fed (counted: a psd frame
@@ -393,12 +397,8 @@ static size_t respond_answers(int k, int in_key, uint8_t *out, size_t max, uint6
     c.seed = 31;
     c.respond_in_key = in_key;
     c.tempo_bpm = 400;
-    size_t pb = rtq_bytes(64, sizeof(lj_event));
-    void *pmem = alloc64(pb);
-    rtq *player = rtq_init(pmem, pb, 64, sizeof(lj_event));
-    c.player = player;
     rig r;
-    rig_open(&r, k, &c);
+    rtq *player = rig_open_player(&r, k, &c);
     static lj_event log[1 << 14];
     static const int call[8] = {62, 64, 66, 67, 69, 71, 73, 74};
     size_t n = 0;
@@ -428,7 +428,6 @@ static size_t respond_answers(int k, int in_key, uint8_t *out, size_t max, uint6
     rig_finish(&r);
     assert_int_equal(fixture_sounding(&r.syn), 0);
     rig_close(&r);
-    free(pmem);
     return n;
 }
 
