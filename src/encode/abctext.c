@@ -642,6 +642,9 @@ typedef struct abc_dec {
     int newlines;                     /* chars: '\n' in a row (two end a tune) */
     int swallow_newline;              /* chars: abc_release gave the stream a line break:
                                          the model's next '\n' is that one */
+    abc_stream *probe;                /* a copy of st read to the end (abc_typed_ticks) */
+    int64_t probe_end;                /* the latest end of a note the probe played, ticks */
+    size_t probe_notes;               /* notes the probe played (not handed on by st yet) */
     char err[256];                    /* the reader's last message */
 } abc_dec;
 
@@ -673,13 +676,22 @@ static void abc_on_chord(void *user, int64_t tick, const score_note *notes, int 
     for (int k = 0; k < n; k++) abc_dec_push(x, &notes[k], ABC_DEC_CHORD_ON);
 }
 
+/* The probe's notes: only their ends count. */
+static void abc_probe_note(void *user, const score_note *n) {
+    abc_dec *x = user;
+    if (n->onset + n->duration > x->probe_end) x->probe_end = n->onset + n->duration;
+    x->probe_notes++;
+}
+
 static int abc_dec_init(enc_decoder *d) {
     abc_dec *x = calloc(1, sizeof *x);
     if (!x) return LJ_ERR_NOMEM;
     abc_opts ao;
     abc_opts_default(&ao);
     x->st = abc_stream_create(&ao, abc_on_note, x, x->err, sizeof x->err);
-    if (!x->st) {
+    x->probe = x->st ? abc_stream_create(&ao, abc_probe_note, x, NULL, 0) : NULL;
+    if (!x->probe) {
+        abc_stream_destroy(x->st);
         free(x);
         return LJ_ERR_NOMEM;
     }
@@ -723,6 +735,7 @@ static void abc_dec_free(enc_decoder *d) {
     abc_dec *x = d->ext;
     if (!x) return;
     abc_stream_destroy(x->st);
+    abc_stream_destroy(x->probe);
     free(x);
     d->ext = NULL;
 }
@@ -792,6 +805,26 @@ static size_t abc_step(enc_decoder *d, const enc_tok *t, enc_event *out) {
     return play_notes(d, x, out);
 }
 
+/* Where the music of the text given so far ends, in decoder ticks: the
+ * decoder's time if the text ended here (abc_flush), the end of its last
+ * note or rest. The reader hands a note on only when the text after it
+ * fixes it (a space or bar line, the note after it: a '-' or '>' may still
+ * change it), a bar of notes at once from the tokens model, which writes no
+ * spaces; so the decoder's time, the onset of the last note handed on, lags
+ * the text by up to a bar (2 s at 120 BPM in 4/4). Read on a copy of the
+ * stream, finished: the decoder's own stream is untouched. Allocates nothing
+ * (the copy, unless the stream grew past its reserve: then the decoder's
+ * time). x->probe_notes: the notes in the text not handed on yet. */
+static int64_t abc_typed_ticks(enc_decoder *d) {
+    abc_dec *x = d->ext;
+    x->probe_notes = 0;
+    if (abc_stream_copy(x->probe, x->st) != LJ_OK) return d->now;
+    x->probe_end = d->now;
+    abc_stream_finish(x->probe);
+    int64_t t = abc_stream_ticks(x->probe);
+    return t > x->probe_end ? t : x->probe_end;
+}
+
 static size_t abc_flush(enc_decoder *d, enc_event *out) {
     abc_dec *x = d->ext;
     x->n_items = 0;
@@ -807,7 +840,10 @@ static size_t abc_flush(enc_decoder *d, enc_event *out) {
  * finished, so the tune stays open for what the model writes next; the line
  * break it was given is the model's next one (chars: swallowed, so a
  * model's line break there does not make a blank line, which ends a tune;
- * tokens: the renderer stands at a line start). */
+ * tokens: the renderer stands at a line start). The decoder's time then
+ * moves to the end of the text read (abc_typed_ticks: the last note's end,
+ * not its onset), where the model's next note starts: a primer's continuation
+ * starts where the engine puts the decoder's time, not a note later. */
 static size_t abc_release(enc_decoder *d, enc_event *out) {
     abc_dec *x = d->ext;
     x->n_items = 0;
@@ -820,6 +856,7 @@ static size_t abc_release(enc_decoder *d, enc_event *out) {
     x->n_chord = 0;
     for (int p = 0; p < 128; p++) n += enc_dec_off(d, p, out + n);
     d->cur = -1;
+    d->now = abc_typed_ticks(d);
     return n;
 }
 
@@ -846,6 +883,14 @@ static int pitch_ok(int p, int lo, int hi, unsigned scale, int any_octave) {
 
 /* Distance of p from [lo, hi] in semitones (0 inside). */
 static int range_distance(int p, int lo, int hi) { return p < lo ? lo - p : p > hi ? p - hi : 0; }
+
+double enc_abc_typed_time(enc_decoder *d, size_t *notes_held) {
+    if (notes_held) *notes_held = 0;
+    if (d->e->cls != &enc_abc_class) return enc_decoder_time(d);
+    const int64_t t = abc_typed_ticks(d);
+    if (notes_held) *notes_held = ((const abc_dec *)d->ext)->probe_notes;
+    return (double)t * d->sec_per_tick;
+}
 
 double enc_abc_unit_quarters(const enc_decoder *d) {
     if (d->e->cls != &enc_abc_class) return 0;

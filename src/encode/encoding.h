@@ -348,8 +348,10 @@ size_t enc_decoder_flush(enc_decoder *d, enc_event *out);
  * panic, the player taking over) and the end of a primer, after which the
  * model writes on. abc: the text read so far stays (the tune open, its key,
  * bar and unit length), where enc_decoder_flush ends the text (the tune
- * closed: notes written after it are read only in a new tune, X: to K:).
- * The others: enc_decoder_flush. Thread: engine (RT-safe). */
+ * closed: notes written after it are read only in a new tune, X: to K:),
+ * and the decoder's time moves to the end of that text (the last note's
+ * end, where the next note starts: enc_abc_typed_time). The others:
+ * enc_decoder_flush. Thread: engine (RT-safe). */
 size_t enc_decoder_release(enc_decoder *d, enc_event *out);
 /* Current time in seconds and ticks; tempo of the tick axis; bad-token count. */
 double enc_decoder_time(const enc_decoder *d);
@@ -443,6 +445,19 @@ char enc_abc_typed_note_mark(const enc_decoder *d, int lo, int hi);
  * is inside; for an answer that must end before the model wrote them.
  * Returns the marks written (0: no note, or already inside). Thread: engine. */
 int enc_abc_move_typed_note(enc_decoder *d, int lo, int hi);
+
+/* Where the music written so far ends, in seconds on the decoder's axis:
+ * abc: the end of the text given (its last note's or rest's end, as
+ * enc_decoder_flush would play it now), where enc_decoder_time is the onset
+ * of the last note the reader handed on, which lags the text by up to a bar
+ * (the reader waits for what follows a note: a tokens model's bar comes at
+ * once). *notes_held (may be NULL): the notes in that text the reader has
+ * not handed on yet (given by the next steps or enc_decoder_flush). For the
+ * engine's respond mode, whose answer ends when the call's length of music
+ * has been written. The others: enc_decoder_time, *notes_held 0. Allocates
+ * nothing (abc: reads a copy of the stream, kept by the decoder).
+ * Thread: engine. */
+double enc_abc_typed_time(enc_decoder *d, size_t *notes_held);
 
 /* The unit note length (L:) where an abc decoder stands, in quarter notes
  * (0.5 for L:1/8, the default before a tune sets it): what a length written

@@ -804,12 +804,20 @@ static void after_step(engine *e) {
     double t = enc_decoder_time(e->dec);
     e->since_seed_s += (t - e->since_seed_t) * e->fps / e->cfg.sample_rate; /* at this step's tempo */
     e->since_seed_t = t;
-    if (e->cfg.mode == ENGINE_MODE_RESPOND && t - e->seed_time >= e->answer_seconds) {
+    /* respond: the answer is the call's length of music as written (abc: the
+     * end of the text, enc_abc_typed_time; the decoder's time, the onset of
+     * the last note the reader handed on, lags it by up to a bar, and answers
+     * ended by it were 1.25-2.4 times the call's length with the shipped
+     * nottingham-abc: test_respond_length) */
+    size_t notes_held = 0; /* abc: written, not handed on yet */
+    const double written = e->cfg.mode == ENGINE_MODE_RESPOND ? enc_abc_typed_time(e->dec, &notes_held) : t;
+    if (e->cfg.mode == ENGINE_MODE_RESPOND && written - e->seed_time >= e->answer_seconds) {
         /* a silent answer is no answer: it goes on to its first note, for at
          * most ENGINE_ANSWER_EXTRA_SECONDS more (a short call, a register
-         * the model rarely plays in) */
-        if (e->notes_generated == e->answer_notes0 &&
-            t - e->seed_time < e->answer_seconds + ENGINE_ANSWER_EXTRA_SECONDS)
+         * the model rarely plays in); abc: a note written counts (the reader
+         * hands on a tokens model's bar at once, after it) */
+        if (e->notes_generated == e->answer_notes0 && !notes_held &&
+            written - e->seed_time < e->answer_seconds + ENGINE_ANSWER_EXTRA_SECONDS)
             return;
         if (answer_note_unfinished(e)) return;
         flush_decoder(e); /* the answer's notes end; the next call is awaited */

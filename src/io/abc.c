@@ -660,6 +660,8 @@ double abc_stream_unit_quarters(const abc_stream *st) {
     return u.den > 0 ? 4.0 * (double)u.num / (double)u.den : 0.5;
 }
 
+int64_t abc_stream_ticks(const abc_stream *st) { return st->base + abc_frac_ticks(st->now); }
+
 /* Byte i of the line followed by more; -1 past the end. */
 static int line_more_at(const abc_stream *st, const char *more, size_t len, size_t i) {
     if (i < st->line_len) return (unsigned char)st->line[i];

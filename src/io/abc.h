@@ -129,6 +129,13 @@ int abc_stream_note_pitch_naive(const abc_stream *st, const char *more, size_t l
  * it), in quarter notes: 0.5 for L:1/8. Thread: the stream's. */
 double abc_stream_unit_quarters(const abc_stream *st);
 
+/* Where the stream's time stands: ticks (SCORE_PPQ) from its start to the
+ * end of what it has played; notes it still holds (the last one of the text
+ * read, which a '-' or '>' may change, and the unread text after the last
+ * space or bar line) are not counted. After abc_stream_finish: the end of
+ * everything fed. Thread: the stream's. */
+int64_t abc_stream_ticks(const abc_stream *st);
+
 /* Feeds len bytes. Returns LJ_OK, or LJ_ERR_NOMEM when memory ran out (the
  * stream is then unusable); parse errors are counted, not returned.
  * Thread: the stream's. */
