@@ -49,10 +49,14 @@ struct sched {
     uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callbacks per time_hist bucket of their duration */
     int measure_time;                /* 1: clock_gettime around each callback */
     uint64_t swaps;                  /* synth swaps taken */
-    /* The owner's hand-over slot (sched_request_synth), and the old synth's
-     * release rendered here while it fades out. */
+    /* The owner's hand-over slot (sched_request_synth). */
     _Alignas(64) _Atomic(const lj_synth_ops *) pending_synth;
-    float fade[2 * SCHED_FADE_FRAMES];
+    /* A swap in progress: the old synth, released, still rendered and faded
+     * out over SCHED_FADE_FRAMES frames, across as many callbacks as that
+     * takes; fade_left frames of it remain (0: no fade, old unused). */
+    lj_synth_ops old;
+    uint32_t fade_left;
+    float fade_buf[2 * SCHED_FADE_CHUNK]; /* the old synth's output, one chunk, L R */
 };
 
 static void store(_Atomic uint64_t *a, uint64_t v) {
@@ -124,19 +128,55 @@ static void render_span(sched *s, float *out, uint64_t first, uint64_t pos, uint
     if (to > pos) s->synth.render(s->synth.user, out + 2 * (pos - first), (uint32_t)(to - pos));
 }
 
+/* Adds the old synth's release, faded, onto the first frames of out (the new
+ * synth's output). The gain follows a smoothstep from 1 to 0 over the whole
+ * fade, g(t) = 1 - t^2 (3 - 2t) with t = frames faded / SCHED_FADE_FRAMES: its
+ * slope is 0 at both ends, so the fade adds no corner to the waveform; a
+ * linear ramp's corners splatter more, and a fade tied to the callback (the
+ * old code: min(period, 256) frames) cut a loud chord in 16 frames at a
+ * 16-frame period, an audible click (tests/test_swap_glitch.c). When the fade
+ * ends the old synth is done with: the swap is counted (release), and the
+ * owner may destroy it. */
+static void fade_old(sched *s, float *out, uint32_t frames) {
+    uint32_t done = 0;
+    while (done < frames && s->fade_left) {
+        uint32_t n = frames - done;
+        if (n > SCHED_FADE_CHUNK) n = SCHED_FADE_CHUNK;
+        if (n > s->fade_left) n = s->fade_left;
+        s->old.render(s->old.user, s->fade_buf, n);
+        float *o = out + 2 * done;
+        for (uint32_t i = 0; i < n; i++) {
+            float t = (float)(SCHED_FADE_FRAMES - s->fade_left + i) / (float)SCHED_FADE_FRAMES;
+            float g = 1.0f - t * t * (3.0f - 2.0f * t);
+            o[2 * i] += g * s->fade_buf[2 * i];
+            o[2 * i + 1] += g * s->fade_buf[2 * i + 1];
+        }
+        done += n;
+        s->fade_left -= n;
+    }
+    if (!s->fade_left) {
+        memset(&s->old, 0, sizeof s->old);
+        s->swaps++;
+        atomic_store_explicit(&s->pub.synth_swaps, s->swaps, memory_order_release);
+    }
+}
+
 void sched_process(sched *s, float *out, uint32_t frames) {
     uint64_t t0 = s->measure_time ? now_ns() : 0;
     const uint64_t first = s->frame, end = first + frames;
     uint64_t pos = first; /* frames of this buffer rendered so far end here */
 
-    /* A synth swap: the old one releases what it holds and fades out below. */
-    lj_synth_ops old = {0};
-    const lj_synth_ops *next =
-        atomic_exchange_explicit(&s->pending_synth, (const lj_synth_ops *)NULL, memory_order_acquire);
-    if (next) {
-        voice_panic(&s->voices, &s->synth);
-        old = s->synth;
-        s->synth = *next;
+    /* A synth swap: the old one releases what it holds and fades out below.
+     * One at a time: a synth handed over during a fade waits in the slot. */
+    if (!s->fade_left) {
+        const lj_synth_ops *next =
+            atomic_exchange_explicit(&s->pending_synth, (const lj_synth_ops *)NULL, memory_order_acquire);
+        if (next) {
+            voice_panic(&s->voices, &s->synth);
+            s->old = s->synth;
+            s->synth = *next;
+            s->fade_left = SCHED_FADE_FRAMES;
+        }
     }
 
     /* An event the producer could not queue may be a note-off: release all. */
@@ -194,17 +234,7 @@ void sched_process(sched *s, float *out, uint32_t frames) {
         s->applied++;
     }
     render_span(s, out, first, pos, end);
-    if (next) {
-        uint32_t n = frames < SCHED_FADE_FRAMES ? frames : SCHED_FADE_FRAMES;
-        old.render(old.user, s->fade, n);
-        for (uint32_t i = 0; i < n; i++) {
-            float g = 1.0f - (float)i / (float)n; /* 1 -> 0 over n frames */
-            out[2 * i] += g * s->fade[2 * i];
-            out[2 * i + 1] += g * s->fade[2 * i + 1];
-        }
-        s->swaps++;
-        atomic_store_explicit(&s->pub.synth_swaps, s->swaps, memory_order_release);
-    }
+    if (s->fade_left) fade_old(s, out, frames);
 
     s->frame = end;
     s->callbacks++;

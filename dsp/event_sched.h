@@ -94,21 +94,27 @@ void sched_process(sched *s, float *out, uint32_t frames);
  * touched from two threads, see src/device/synth.h). The owner hands over
  * `next` (its functions and user, which must stay valid until the swap is
  * done); the next callback takes it at its start: it releases every held note
- * on the old synth (voice_panic), renders the rest of that buffer with the new
- * one and, over its first SCHED_FADE_FRAMES frames, adds the old synth's
- * release fading linearly to 0 (no click); from then on the old synth is never
+ * on the old synth (voice_panic) and renders with the new one from that
+ * callback's first frame on, adding the old synth's release on top, faded
+ * from 1 to 0 (smoothstep) over its first SCHED_FADE_FRAMES frames, however
+ * many callbacks that spans (no click, whatever the period:
+ * tests/test_swap_glitch.c measures it). After the fade the old synth is never
  * called again, and sched_synth_swaps counts the swap. The new synth's block
  * grid starts at that callback's first frame, so the timing rule above holds
  * when every period is a multiple of 64 frames (the default 128 is).
+ * A synth handed over while a fade runs is taken when it ends.
  * 0 when handed over, -1 when a swap is already pending or an ops function is
  * NULL. Lock-free (one atomic pointer). Thread: owner (control). */
-#define SCHED_FADE_FRAMES 256
+#define SCHED_FADE_FRAMES 1024 /* 21 ms at 48 kHz: over one period of a 65 Hz (C2) tone */
+#define SCHED_FADE_CHUNK 256   /* frames of the old synth rendered per call during the fade */
 int sched_request_synth(sched *s, const lj_synth_ops *next);
 /* Withdraws a pending swap: 1 when the audio thread never took it (`next` is
- * free again), 0 when it already did (wait for sched_synth_swaps). Thread: owner. */
+ * free again), 0 when it already did (wait for sched_synth_swaps: the fade
+ * still calls the old synth until then). Thread: owner. */
 int sched_cancel_synth(sched *s);
-/* Swaps done since sched_init (acquire: after it grows, the old synth is no
- * longer called and may be destroyed). Thread: any. */
+/* Swaps done since sched_init, counted when the old synth's fade ends
+ * (acquire: after it grows, the old synth is no longer called and may be
+ * destroyed; SCHED_FADE_FRAMES of audio after the swap). Thread: any. */
 uint64_t sched_synth_swaps(const sched *s);
 
 /* The driver said the last buffer was late or lost (PortAudio's output

@@ -298,8 +298,9 @@ static const char *repoint(const char *p, const preset *from, preset *to) {
 static int same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
 /* The audio thread takes the synth handed over (sched_request_synth) at its
- * next callback; 1 once it did (the old synth is then never called again),
- * 0 after `seconds` without (the stream is not running). */
+ * next callback and fades the old one out (SCHED_FADE_FRAMES, 21 ms at
+ * 48 kHz); 1 once the swap is done (the old synth is then never called
+ * again), 0 after `seconds` without (the stream is not running). */
 static int wait_synth_swap(const sched *s, uint64_t before, double seconds) {
     for (double t = 0; t < seconds; t += 0.001) {
         if (sched_synth_swaps(s) > before) return 1;

@@ -9,7 +9,8 @@
  * random note/panic sequences that ends with nothing held or sounding; queue
  * overflow counted and answered with a panic; invalid events dropped; a synth
  * swap (sched_request_synth) releases the old synth's notes, fades it out over
- * the swap callback and sends everything after to the new one. */
+ * SCHED_FADE_FRAMES frames across callbacks (smoothstep gain) and sends
+ * everything after to the new one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -528,56 +529,87 @@ static void test_property_no_stuck_notes(void **st) {
 }
 
 
+/* The gain the fade gives the old synth at frame i of the fade. */
+static float fade_gain(uint32_t i) {
+    float t = (float)i / (float)SCHED_FADE_FRAMES;
+    return 1.0f - t * t * (3.0f - 2.0f * t);
+}
+
 /* Hot swap of the synth: the next callback releases what the old synth holds,
- * renders with the new one plus the old one fading from 1 to 0, and never calls
- * the old one again; one swap pending at a time; a withdrawn swap never happens. */
+ * renders with the new one plus the old one fading from 1 to 0 over
+ * SCHED_FADE_FRAMES frames (several callbacks), and never calls the old one
+ * again once the fade is over, when the swap is counted; one swap pending at
+ * a time, and one handed over during a fade waits for its end; a withdrawn
+ * swap never happens. */
 static void test_synth_swap(void **st) {
     (void)st;
+    enum { PERIOD = 128 };
+    assert_true(SCHED_FADE_FRAMES % PERIOD == 0 && SCHED_FADE_FRAMES > PERIOD);
     rig r;
     rig_init(&r, 1024);
-    fake b;
+    fake b, c;
     memset(&b, 0, sizeof b);
+    memset(&c, 0, sizeof c);
     lj_synth_ops ops_b = {&b, f_on, f_off, f_cc, f_program, f_all_off, f_render};
+    lj_synth_ops ops_c = {&c, f_on, f_off, f_cc, f_program, f_all_off, f_render};
     push(&r, lj_event_note_on(10, 0, 60, 100));
-    run(&r, 128);
+    run(&r, PERIOD);
     assert_true(r.f.sounding[0][60]);
     assert_int_equal(sched_synth_swaps(r.s), 0);
     /* withdrawn before a callback: nothing happens */
     assert_int_equal(sched_request_synth(r.s, &ops_b), 0);
     assert_int_equal(sched_cancel_synth(r.s), 1);
-    run(&r, 128);
+    run(&r, PERIOD);
     assert_int_equal(sched_synth_swaps(r.s), 0);
     assert_true(r.f.sounding[0][60]);
     /* handed over: a second request waits for the first */
     assert_int_equal(sched_request_synth(r.s, &ops_b), 0);
     assert_int_equal(sched_request_synth(r.s, &ops_b), -1);
     push(&r, lj_event_note_on(300, 0, 64, 90));
-    static float buf[2 * 128];
+    static float buf[2 * PERIOD];
     uint64_t a_before = r.f.delivered;
     size_t a_calls = r.f.n;
-    sched_process(r.s, buf, 128);
-    assert_int_equal(sched_synth_swaps(r.s), 1);
-    assert_int_equal(sched_cancel_synth(r.s), 0); /* taken: nothing to withdraw */
-    assert_false(r.f.sounding[0][60]);            /* released on the old synth */
-    assert_int_equal(r.f.delivered, a_before + 128); /* its fade: one render */
-    for (size_t i = a_calls; i < r.f.n; i++) assert_true(r.f.calls[i].what != CALL_ON);
-    assert_true(b.sounding[0][64]); /* the event after the swap went to the new synth */
-    assert_int_equal(b.delivered, 128);
-    for (uint32_t i = 0; i < 128; i++) {
-        float want = (float)i + (1.0f - (float)i / 128.0f) * (float)(a_before + i);
-        if (buf[2 * i] != want || buf[2 * i + 1] != want)
-            fail_msg("frame %u of the swap callback holds %g, expected %g", i, (double)buf[2 * i], (double)want);
+    for (uint32_t k = 0; k < SCHED_FADE_FRAMES / PERIOD; k++) {
+        assert_int_equal(sched_synth_swaps(r.s), 0); /* the old synth is still in use */
+        sched_process(r.s, buf, PERIOD);
+        if (k == 0) {
+            assert_int_equal(sched_cancel_synth(r.s), 0); /* taken: nothing to withdraw */
+            assert_false(r.f.sounding[0][60]);            /* released on the old synth */
+            assert_true(b.sounding[0][64]); /* the event after the swap went to the new synth */
+            /* a third synth handed over during the fade waits in the slot */
+            assert_int_equal(sched_request_synth(r.s, &ops_c), 0);
+        }
+        for (uint32_t i = 0; i < PERIOD; i++) {
+            uint32_t at = k * PERIOD + i; /* frame of the fade */
+            float want = (float)at + fade_gain(at) * (float)(a_before + at);
+            if (buf[2 * i] != want || buf[2 * i + 1] != want)
+                fail_msg("frame %u of the fade holds %g, expected %g", at, (double)buf[2 * i], (double)want);
+        }
     }
-    /* from now on only the new synth is called */
+    assert_int_equal(sched_synth_swaps(r.s), 1);
+    for (size_t i = a_calls; i < r.f.n; i++) assert_true(r.f.calls[i].what != CALL_ON);
+    assert_int_equal(r.f.delivered, a_before + SCHED_FADE_FRAMES); /* the fade, and no more */
+    assert_int_equal(b.delivered, SCHED_FADE_FRAMES);
+    assert_int_equal(c.delivered, 0);
+    /* from now on the old synth is never called; the next callback takes c */
     size_t a_after = r.f.n;
-    push(&r, lj_event_note_off(400, 0, 64));
-    push(&r, lj_event_panic(450));
-    sched_process(r.s, buf, 128);
+    push(&r, lj_event_note_off(sched_clock(r.s) + 10, 0, 64)); /* to c: not held there, ignored */
+    sched_process(r.s, buf, PERIOD);
     assert_int_equal(r.f.n, a_after);
-    assert_int_equal(r.f.delivered, a_before + 128);
-    assert_false(b.sounding[0][64]);
+    assert_int_equal(r.f.delivered, a_before + SCHED_FADE_FRAMES);
+    assert_false(b.sounding[0][64]); /* the new synth's note, released by the swap to c */
+    assert_int_equal(c.delivered, PERIOD);
+    assert_int_equal(sched_synth_swaps(r.s), 1);
+    for (uint32_t k = 1; k < SCHED_FADE_FRAMES / PERIOD; k++) sched_process(r.s, buf, PERIOD);
+    assert_int_equal(sched_synth_swaps(r.s), 2);
+    assert_int_equal(b.delivered, 2 * SCHED_FADE_FRAMES);
+    push(&r, lj_event_panic(sched_clock(r.s)));
+    sched_process(r.s, buf, PERIOD);
+    assert_int_equal(b.delivered, 2 * SCHED_FADE_FRAMES);
+    assert_int_equal(r.f.delivered, a_before + SCHED_FADE_FRAMES);
     assert_int_equal(sched_voices(r.s)->n_held, 0);
     free(b.calls);
+    free(c.calls);
     rig_free(&r);
 }
 
