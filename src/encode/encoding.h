@@ -375,13 +375,16 @@ size_t enc_decoder_step_frame(enc_decoder *d, const float *frame, enc_event *out
  * end at one instant (ENGINE_MAX_ONSETS). Allocates nothing. Thread: engine. */
 int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds);
 /* Multiplies a generated frame's step (the time from the previous onset) by
- * factor > 0: psd's step field times factor (a time class: the nearest class,
- * at most the last; the duration is kept, so a longer step leaves a rest and a
- * shorter one overlaps notes). Returns 1 when the frame has a step (psd), 0
- * otherwise (pianoroll: every frame is one grid step). For the engine's
- * density (factor 1/d: d times as many notes per second). Allocates nothing.
+ * factor > 0: psd's step field times factor (a time class: the nearest class
+ * to step * factor + *carry, at least 1 when the step was (a step never
+ * becomes a chord), at most the last; *carry (in classes, start at 0) gets
+ * what the rounding left, within -1..1, so a run of steps keeps the factor;
+ * the duration is kept, so a longer step leaves a rest and a shorter one
+ * overlaps notes). Returns 1 when the frame has a step (psd), 0 otherwise
+ * (pianoroll: every frame is one grid step). For the engine's density
+ * (factor 1/d: d times as many notes per second). Allocates nothing.
  * Thread: engine. */
-int enc_frame_scale_step(const encoding *e, float *frame, double factor);
+int enc_frame_scale_step(const encoding *e, float *frame, double factor, double *carry);
 /* 1 after the token that ends a piece ("/" in timestep), until the next token. */
 int enc_decoder_piece_ended(const enc_decoder *d);
 

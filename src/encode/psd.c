@@ -193,14 +193,19 @@ int enc_frame_move_time(const enc_decoder *d, float *frame, double seconds) {
     return 1;
 }
 
-int enc_frame_scale_step(const encoding *e, float *frame, double factor) {
+int enc_frame_scale_step(const encoding *e, float *frame, double factor, double *carry) {
     if (e->cls != &enc_psd_class) return 0;
     const enc_field *fd = &e->fields[1]; /* step */
     float x = frame[PSD_STEP];
     if (!isfinite(x) || x < 0) return 1; /* the decoder reads these as 0 or refuses them: left as drawn */
     if (fd->kind == ENC_FIELD_CLASS) {
-        double k = floor(x * factor + 0.5);
-        frame[PSD_STEP] = (float)(k < fd->width - 1 ? k : fd->width - 1);
+        double want = floor(x) * factor + *carry; /* the decoder floors a class */
+        double k = floor(want + 0.5);
+        if (x >= 1 && k < 1) k = 1; /* a step stays a step (not a chord) */
+        if (k > fd->width - 1) k = fd->width - 1;
+        double left = want - k;
+        *carry = left < -1 ? -1 : left > 1 ? 1 : left; /* bounded: at most a class owed either way */
+        frame[PSD_STEP] = (float)k;
     } else {
         frame[PSD_STEP] = (float)(x * factor);
     }

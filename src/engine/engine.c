@@ -57,6 +57,29 @@ static uint64_t now_ns(void) {
 
 static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+/* How density d splits between the model's choices and time (the share s of
+ * d that is time: engine_internal.h's density_time_share). A model whose
+ * every token or frame is one grid step (timestep's 16ths, notechord's 8ths,
+ * pianoroll's quarters) has a ceiling on the notes it can start in a second:
+ * jsb-pianoroll at 72 BPM draws 36 frames in 30 s, its four voices 86 notes
+ * there (seeds 1-3), so the keys' odds alone gave 1.7x at d = 4 (bias
+ * 1.39 = log 4), and 2.3x with the bias tripled (and fewer than a quarter of
+ * the notes at 0.25); notechord reached 2.6x (chords) and 0.63x (its rest
+ * tokens are rare). So on a token grid d is half odds, half time: notes'
+ * odds times sqrt(d) and the grid sqrt(d) times as fast (0.25: odds 1/2,
+ * half speed; 4: odds 2, double speed). pianoroll: two thirds time, as its
+ * keys answer the odds least (NADE keeps its four voices: at s = 1/2 it
+ * reached 2.6x at d = 4 over 8 seeds, at 2/3 3.1x, still at most 4 keys
+ * sounding). event and psd draw their time, and it is scaled whole
+ * (density_shift, density_scale_step); event's note-ons also take the whole
+ * bias (it measured in range: 0.26x / 3.1x); abc: no density. The
+ * measurements: tools/density_sweep.sh. */
+static double density_time_share(const engine *e) {
+    if (e->max_shift > 0 || !engine_model_density_applies(e->model)) return 0;
+    if (enc_kind_of(e->model->enc) == ENC_KIND_FRAMES) return e->bits_width ? 2.0 / 3 : 0; /* pianoroll; psd */
+    return 0.5;
+}
+
 int engine_create(engine_model *m, const engine_config *c, engine **out, char *err, size_t errlen) {
     *out = NULL;
     if (!m || !c) return lj_fail(err, errlen, LJ_ERR_ARG, "engine: no model or no configuration");
@@ -178,7 +201,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     e->enc_bpm = 60e6 / (double)enc_decoder_us_per_qn(e->dec);
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
     e->temperature = c->sampler.temperature;
-    e->fps = c->sample_rate * e->enc_bpm / e->tempo;
+    e->fps = c->sample_rate * e->enc_bpm / e->tempo; /* density's time part: below */
     e->st = plays_on(c->mode) ? STATE_GENERATING : STATE_WAITING;
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
     atomic_init(&e->ctl_tempo_milli, (uint64_t)llround(e->tempo * 1000));
@@ -235,6 +258,9 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     }
     fresh_start(e);
     engine_build_note_tokens(e);
+    e->density_time_share = density_time_share(e); /* density's time part from the start: */
+    e->density_time = pow(e->density, e->density_time_share);
+    e->fps = c->sample_rate * e->enc_bpm / (e->tempo * e->density_time);
     *out = e;
     return LJ_OK;
 fail:
@@ -534,14 +560,18 @@ static double vary_walk(lj_rng *r, double w) {
     return w;
 }
 
-/* The tempo in force from now on (decoder time keeps its frame). */
+/* The tempo in force from now on, and density's time part (decoder time keeps
+ * its frame): the decoder's music plays density_time times as fast as the
+ * tempo says (the tempo shown and sent as MIDI clock stays the set one). */
 static void set_tempo(engine *e, double tempo) {
     tempo = clamp(tempo, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
-    if (tempo == e->tempo) return;
+    double time = pow(e->density, e->density_time_share);
+    if (tempo == e->tempo && time == e->density_time) return;
     double t = enc_decoder_time(e->dec);
     engine_rebase(e, t, frame_of(e, t));
     e->tempo = tempo;
-    e->fps = e->cfg.sample_rate * e->enc_bpm / e->tempo;
+    e->density_time = time;
+    e->fps = e->cfg.sample_rate * e->enc_bpm / (e->tempo * e->density_time);
 }
 
 /* auto's slow changes at a fresh start at frame `at` (cfg.vary). */
@@ -551,7 +581,6 @@ static void vary_step(engine *e, uint64_t at) {
         e->vary_w_tempo = vary_walk(&e->vary_rng, e->vary_w_tempo);
         e->tempo_factor = 1 + v->tempo * e->vary_w_tempo;
         put(&e->pub.tempo_factor_micro, (uint64_t)llround(e->tempo_factor * 1e6));
-        set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
     }
     if (v->density > 0) {
         e->vary_w_density = vary_walk(&e->vary_rng, e->vary_w_density);
@@ -560,6 +589,8 @@ static void vary_step(engine *e, uint64_t at) {
         e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
                            ENGINE_MAX_DENSITY);
     }
+    if (v->tempo > 0 || v->density > 0) /* after the density: its time part */
+        set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
     if (v->n_programs > 0 && lj_rng_uniform(&e->vary_rng) < 1.0f / 3) {
         int others[ENGINE_MAX_VARY_PROGRAMS], n = 0;
         for (int i = 0; i < v->n_programs; i++)
@@ -616,9 +647,9 @@ static const float *processed_logits(engine *e) {
         if (abc_grammar_mask(e->grammar, &e->gstate, e->gallowed)) lj_logits_mask(e->work, e->K, e->gallowed);
         else e->grammar_dead_ends++;
     }
-    if (e->density != 1) { /* more or fewer notes: a token's odds times density per note it
-                              starts (a chord's more; event's time shifts: density_shift) */
-        const float bias = (float)log(e->density);
+    if (e->density != 1) { /* more or fewer notes: a token's odds times d^(1-s) per note it
+                              starts (a chord's more; s: density_time_share) */
+        const float bias = (float)(log(e->density) * (1 - e->density_time_share));
         for (size_t k = 0; k < K; k++) e->work[k] += bias * (float)e->starts_note[k];
     }
     if (e->onsets_banned) { /* ENGINE_MAX_ONSETS in the window: time has to move first */
@@ -700,19 +731,31 @@ static void generate_step(engine *e) {
 
 /* Density on a frame model (the frame's counterpart of the token bias above):
  * pianoroll, before the draw: the keys not sounding in the last frame get
- * + log(density) on their logit (NADE: on each conditional's), so a new note's
- * odds are times density and held notes go on as the model has them. */
+ * + log(d^(1-s)) on their logit (NADE: on each conditional's), keys sounding
+ * the same less, so a new note's odds are times d^(1-s); the frames' time
+ * is the other part (density_time_share). */
 static void density_bias_keys(engine *e) {
     if (e->density == 1 || !e->bits_width) return;
     float *z = lstm_state_head_logits(e->state, e->bits_head);
-    const float bias = (float)log(e->density), *last = e->frame + e->bits_offset;
+    const float bias = (float)(log(e->density) * (1 - e->density_time_share)), *last = e->frame + e->bits_offset;
     for (int w = 0; w < e->bits_width; w++) z[w] += last[w] >= 0.5f ? -bias : bias;
 }
 
-/* psd, after the draw: the step to this note divided by density (d times as
- * many notes per second; a low density leaves rests, the durations are kept). */
-static void density_scale_step(engine *e) {
-    if (e->density != 1) enc_frame_scale_step(e->model->enc, e->frame, 1 / e->density);
+/* psd, after the draw: the frame to play (e->decoded) is the drawn one with its
+ * step to this note divided by density (d times as many onsets per second; a
+ * low density leaves rests, the durations are kept); the model is fed the
+ * frame it drew. Fed the played step, it heard its music d times as fast and
+ * answered with steps shorter still at d > 1 (longer at d < 1): 7.6x the notes
+ * at d = 4, 0.15x at 0.25 (tools/density_sweep.sh). A class step rounds to a
+ * class (the rounding carried into the next steps, so time keeps the ratio)
+ * and a step of one class or more stays one (density turns no melody note
+ * into a chord). Returns the frame to decode. */
+static const float *density_scale_step(engine *e) {
+    const encoding *enc = e->model->enc;
+    if (e->density == 1 || e->bits_width) return e->frame;
+    memcpy(e->decoded, e->frame, enc_frame_dim(enc) * sizeof *e->decoded);
+    enc_frame_scale_step(enc, e->decoded, 1 / e->density, &e->step_carry);
+    return e->decoded;
 }
 
 /* A frame model's step (psd, pianoroll): draw the next frame from the heads
@@ -752,8 +795,9 @@ static void engine_step_frame(engine *e) {
         decode = e->decoded;
     } else {
         frame_sampler_draw(e->fs, e->state, &s, &e->rng, e->frame, NULL);
-        density_scale_step(e);
         if (move_time > 0) enc_frame_move_time(e->dec, e->frame, move_time); /* fed back as played */
+        decode = density_scale_step(e);
+        if (move_time > 0 && decode != e->frame) enc_frame_move_time(e->dec, e->decoded, move_time);
     }
     size_t n = enc_decoder_step_frame(e->dec, decode, e->step_ev);
     frame_sampler_feed(e->fs, e->state, e->frame);
@@ -864,7 +908,9 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
 
 static void apply_controls(engine *e, uint64_t clock) {
     e->temperature = (double)get(&e->ctl_temperature_milli) / 1000;
-    set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
+    e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
+                       ENGINE_MAX_DENSITY);
+    set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor); /* after the density */
     uint64_t reqs = atomic_load_explicit(&e->ctl_panic_reqs, memory_order_relaxed);
     if (reqs != e->panic_reqs_seen) {
         e->panic_reqs_seen = reqs;
@@ -872,8 +918,6 @@ static void apply_controls(engine *e, uint64_t clock) {
         cut(e);
         engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
     }
-    e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
-                       ENGINE_MAX_DENSITY);
     engine_mode mode = (engine_mode)atomic_load_explicit(&e->ctl_mode, memory_order_relaxed);
     if (mode != e->cfg.mode) switch_mode(e, mode, clock);
     int paused = atomic_load_explicit(&e->ctl_paused, memory_order_relaxed);

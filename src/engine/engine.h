@@ -279,15 +279,21 @@ typedef struct engine_config {
                                   PipeWire, above every normal thread); 0 = normal (default) */
     engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
     double density;            /* note density d, 0.25..4 (1 = the model's own; default 1):
-                                  more (d > 1) or fewer notes per unit of music time.
-                                  Tokens: a token's logit + n log(d), n the notes it starts
-                                  (timestep and event note-ons, notechord notes and chords:
-                                  a chord's n is its size, so d > 1 favours chords);
-                                  event: a drawn shift:N plays as the shift nearest N/d
-                                  (1..max_shift). psd: the drawn step times 1/d (durations
-                                  kept). pianoroll: keys off in the last frame get
-                                  + log(d) on their logit, keys on - log(d) (d > 1: more,
-                                  shorter notes). abc: none (engine_model_density_applies) */
+                                  about d times the notes per second (3 x 30 s of each
+                                  shipped preset: 0.24..0.33x at 0.25, 2.8..4.0x at 4).
+                                  Grid models (timestep, notechord, pianoroll) can start
+                                  only so many notes per step, so d is part odds, part
+                                  time: their steps play d^s times as fast (s 1/2 tokens,
+                                  2/3 pianoroll; the tempo shown stays the set one) and
+                                  the notes' odds take d^(1-s): a token's logit
+                                  + n (1-s) log(d), n the notes it starts (notechord: a
+                                  chord's size); pianoroll keys off in the last frame
+                                  + (1-s) log(d), keys on the same less. event: the same
+                                  bias on note-ons with s 0, and a drawn shift:N plays as
+                                  the shift nearest N/d (1..max_shift). psd: the drawn
+                                  step plays times 1/d (durations kept; the model is fed
+                                  the step it drew). abc: none
+                                  (engine_model_density_applies) */
     rtq *out;                  /* lj_event queue to the audio side (required; engine produces) */
     rtq *mirror;               /* optional lj_event queue: a copy of every event pushed to `out`
                                   (MIDI out beside the audio; a full queue is that consumer's

@@ -149,6 +149,15 @@ struct engine {
     int32_t shift_tok[256];  /* event: the token "shift:N" for N, -1 none; max_shift the largest N */
     int max_shift;
     double density;          /* density in force */
+    double density_time_share; /* the share s of density that is music time: the decoder's
+                                  time runs d^s times as fast (fps / d^s) and the notes'
+                                  odds take d^(1-s) (engine.c: density_time_share). 1/2 on a
+                                  token grid (timestep, notechord), 2/3 pianoroll; 0 where the
+                                  model's own time is scaled (event shifts, psd steps) or
+                                  density does not apply (abc) */
+    double density_time;     /* d^s in force (the fps in force includes it) */
+    double step_carry;       /* psd: scaled steps' rounding not yet played, in step classes
+                                (a class step rounds; the next ones make it up) */
     int mask_on;             /* 1 while the mask applies (an answer) */
     int mask_abc;            /* abc: the mask is worked out at each step from where the
                                 decoder stands (enc_abc_pitch_mask), not once per answer */
