@@ -574,6 +574,115 @@ static void test_respond_length(void **state) {
     }
 }
 
+/* One low call (C major, C2 E2 G2 F2 D2 C2: 36..43, 2 s at 120 BPM) answered
+ * in respond mode by the model at path, seeds 1..seeds: *silent answers
+ * without a note, *notes answer notes, *outside those outside C major or the
+ * call's register (33..46: call_register's two semitones, an octave wide at
+ * least), *moved answers_moved. */
+static void low_call_answers(const char *path, double bpm, uint64_t seeds, int *silent, uint64_t *notes, int *outside,
+                             uint64_t *moved, int switch_to_auto, int *auto_lowest) {
+    *silent = *outside = 0;
+    *notes = *moved = 0;
+    for (uint64_t seed = 1; seed <= seeds; seed++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.mode = ENGINE_MODE_RESPOND;
+        c.seed = seed;
+        c.tempo_bpm = bpm;
+        rig r;
+        rtq *player = rig_open_player(&r, &c, path, 64, 128);
+        for (int p = 0; p < 10; p++) rig_period(&r, c.lookahead_frames);
+        static const int pitch[6] = {36, 40, 43, 41, 38, 36};
+        static const double beats[6] = {0.5, 0.5, 1, 0.5, 0.5, 1};
+        uint64_t at = r.clock;
+        for (int i = 0; i < 6; i++) {
+            const uint64_t len = (uint64_t)llround(beats[i] * 24000);
+            lj_event on = lj_event_note_on(at, 1, pitch[i], 80), off = lj_event_note_off(at + len - 64, 1, pitch[i]);
+            assert_true(rtq_push(player, &on));
+            assert_true(rtq_push(player, &off));
+            at += len;
+        }
+        const unsigned c_major = 0xAB5u;
+        uint64_t n = 0;
+        int in_auto = 0;
+        while (r.clock < at + 48000 * 8) {
+            if (switch_to_auto && n >= 2 && !in_auto) { /* mid-answer */
+                engine_set_mode(r.e, ENGINE_MODE_AUTO);
+                in_auto = 1;
+            }
+            engine_fill(r.e, r.clock);
+            lj_event ev;
+            while (rtq_pop(r.rq, &ev)) {
+                if (ev.kind == LJ_EV_NOTE_ON && in_auto) { /* (events pushed at the switch's fill on) */
+                    *auto_lowest = ev.data1 < *auto_lowest ? ev.data1 : *auto_lowest;
+                } else if (ev.kind == LJ_EV_NOTE_ON) {
+                    n++;
+                    *outside += ev.data1 < 33 || ev.data1 > 46 || !(c_major >> (ev.data1 % 12) & 1u);
+                }
+                assert_int_equal(session_rec_add(r.rec, 0, &ev), LJ_OK);
+            }
+            sched_process(r.s, r.buf, r.period);
+            r.clock += r.period;
+        }
+        engine_stats st;
+        engine_get_stats(r.e, &st);
+        assert_int_equal(st.phrases, 1);
+        assert_int_equal(st.keyed_answers, 1);
+        *moved += st.answers_moved;
+        *silent += n == 0;
+        *notes += n;
+        rig_finish(&r, c.lookahead_frames);
+        assert_int_equal(fixture_sounding(&r.syn), 0);
+        rig_close(&r);
+    }
+}
+
+/* respond to a call two octaves under a model's usual range (audit7 bug 6's
+ * low register): the answer has notes, in the call's key and register.
+ * essen-timestep's vocabulary (43..86) could not write the call (its context
+ * was a fresh start) and the mask left it G2 and A2, which it never chose:
+ * 12 silent answers of 12, with ENGINE_ANSWER_EXTRA_SECONDS' 4 s more; the
+ * abc model (lowest note G,,) 3 of 12, 11 notes in all. Now the call is
+ * moved by octaves into the pitches the vocabulary writes and the answer
+ * back (answer_octave_shift): essen-timestep 0 of 12 silent, 55 notes,
+ * nottingham-abc 0 of 12, 38 notes, all in C major and 33..46.
+ * nottingham-psd (a frame model: its pitch head covers the call) answered
+ * all 12 before as now (74 notes), unmoved. */
+static void test_respond_low_call(void **state) {
+    (void)state;
+    static const struct {
+        const char *name;
+        double bpm;
+        int moves;
+    } models[] = {{"essen-timestep", 0, 1}, {"nottingham-abc", 120, 1}, {"nottingham-psd", 0, 0}};
+    const char *src = getenv("LJ_SOURCE_DIR");
+    for (size_t m = 0; m < sizeof models / sizeof *models; m++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/model/pretrained/%s.lstm", src ? src : ".", models[m].name);
+        int silent, outside, unused = 128;
+        uint64_t notes, moved;
+        low_call_answers(path, models[m].bpm, 12, &silent, &notes, &outside, &moved, 0, &unused);
+        fprintf(stderr, "  %s, a call of 36..43: %d silent answers of 12, %llu notes, %d outside C major 33..46, "
+                "%llu calls moved by octaves\n", models[m].name, silent, (unsigned long long)notes, outside,
+                (unsigned long long)moved);
+        assert_int_equal(silent, 0);
+        assert_int_equal(outside, 0);
+        assert_true(notes >= 24);
+        assert_int_equal(moved, models[m].moves ? 12 : 0);
+    }
+    /* respond switched to auto mid-answer: a context moved by octaves starts
+     * afresh (switch_mode), so auto plays the model's own pitches (43 and up:
+     * none moved down), and every note ends */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/model/pretrained/essen-timestep.lstm", src ? src : ".");
+    int silent, outside, auto_lowest = 128;
+    uint64_t notes, moved;
+    low_call_answers(path, 0, 3, &silent, &notes, &outside, &moved, 1, &auto_lowest);
+    fprintf(stderr, "  essen-timestep, to auto mid-answer: lowest note after the switch %d\n", auto_lowest);
+    assert_int_equal(outside, 0);
+    assert_true(auto_lowest >= 43 && auto_lowest < 128);
+}
+
 /* The no-stuck-notes property under abuse. qcap small forces overflows. */
 static void abuse_run(size_t qcap, uint64_t seed, int *overflowed) {
     engine_config c;
@@ -2334,6 +2443,7 @@ int main(void) {
         cmocka_unit_test(test_reseed_seconds_as_heard),
         cmocka_unit_test(test_respond_short_call),
         cmocka_unit_test(test_respond_length),
+        cmocka_unit_test(test_respond_low_call),
         cmocka_unit_test(test_onset_flood),
         cmocka_unit_test(test_abc_onset_flood),
     };

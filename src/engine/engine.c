@@ -233,6 +233,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->answer_finish_steps, 0);
     atomic_init(&p->answer_notes_moved, 0);
+    atomic_init(&p->answers_moved, 0);
     atomic_init(&p->resyncs, 0);
     atomic_init(&p->late_pushes, 0);
     atomic_init(&p->bad_tokens, 0);
@@ -366,6 +367,7 @@ void engine_set_lookahead(engine *e, uint64_t frames) {
 /* The decoder from time 0 (no sounding notes): the onset count starts again. */
 void engine_decoder_reset(engine *e) {
     enc_decoder_reset(e->dec);
+    e->answer_shift = 0; /* the model's pitches are heard as they are (respond may move them) */
     e->window_ons = 0;
     e->onsets_banned = 0;
     memset(e->capped, 0, sizeof e->capped);
@@ -519,7 +521,8 @@ static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
     for (size_t i = 0; i < n; i++) {
         lj_event out;
         uint64_t f = frame_of(e, ev[i].time);
-        const int p = ev[i].pitch;
+        const int p = ev[i].pitch - e->answer_shift; /* respond: back to the call's octaves */
+        if (p < 0 || p > 127) continue; /* (its note-on and note-off alike) */
         if (ev[i].type == ENC_NOTE_ON) {
             if (e->note_limit && e->notes_generated >= e->note_limit) continue;
             if (ev[i].time < e->onset_window || past_onset_window(e, ev[i].time))
@@ -889,6 +892,13 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
     e->mask_on = 0;
     engine_player_keys_clear(e);
     if (plays_on(mode)) {
+        if (e->answer_shift) { /* respond moved the context by octaves (answer_octave_shift):
+                                  the player's notes (steer, accompany) and what comes next
+                                  would be octaves apart; the model starts afresh */
+            if (e->st == STATE_GENERATING) engine_end_model_notes(e, clock);
+            fresh_start(e);
+            e->st = STATE_WAITING;
+        }
         if (e->st == STATE_WAITING) {
             engine_rebase(e, enc_decoder_time(e->dec), engine_ahead(e, clock));
             engine_mark_seed(e);
@@ -948,6 +958,7 @@ static void publish(engine *e) {
     put(&p->keyed_answers, e->keyed_answers);
     put(&p->answer_finish_steps, e->answer_finish_steps);
     put(&p->answer_notes_moved, e->answer_notes_moved);
+    put(&p->answers_moved, e->answers_moved);
     put(&p->resyncs, enc_decoder_resyncs(e->dec));
     put(&p->late_pushes, e->late);
     put(&p->bad_tokens, enc_decoder_bad_tokens(e->dec));
@@ -1074,6 +1085,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->keyed_answers = get(&p->keyed_answers);
     o->answer_finish_steps = get(&p->answer_finish_steps);
     o->answer_notes_moved = get(&p->answer_notes_moved);
+    o->answers_moved = get(&p->answers_moved);
     o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);
     o->bad_tokens = get(&p->bad_tokens);

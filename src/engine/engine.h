@@ -325,6 +325,8 @@ typedef struct engine_stats {
                                  the end of timestep's holds, notechord's and abc's lengths) */
     uint64_t steer_unencoded; /* player notes the model's vocabulary cannot write: not fed */
     uint64_t keyed_answers;   /* respond: answers under the call's key and register mask */
+    uint64_t answers_moved;   /* respond: calls moved by octaves into a token model's pitches
+                                 (the answer moved back: answer_octave_shift) */
     uint64_t answer_finish_steps; /* respond, abc chars: steps the model took past an answer's
                                  end to finish a note the mask was bringing into range */
     uint64_t answer_notes_moved;  /* respond, abc chars: such notes the engine moved into range

@@ -51,7 +51,7 @@ typedef enum engine_state {
 /* Published counters: the engine thread stores, anyone loads. */
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
-        phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, onsets_capped, keyed_answers, answer_finish_steps, answer_notes_moved, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
+        phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, onsets_capped, keyed_answers, answers_moved, answer_finish_steps, answer_notes_moved, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
         tempo_factor_micro, density_factor_micro; /* vary's factors * 1e6 (in force: the set value times it) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
@@ -134,10 +134,15 @@ struct engine {
     int player_held;        /* player's keys down */
     uint64_t player_last;   /* frame of the player's last event */
     double answer_seconds;  /* respond: length of the answer, decoder seconds */
-    int answer_lo, answer_hi; /* respond: the answer's register (the last keyed one) */
+    int answer_lo, answer_hi; /* respond: the answer's register (the last keyed one), in the
+                                 model's pitches (the call's moved by answer_shift) */
     int finish_steps;       /* respond, abc: steps past the answer's end spent finishing a note
                                (answer_note_unfinished) */
     unsigned answer_scale;    /* respond: its pitch classes, bit 0 = C */
+    int answer_shift;         /* respond, token models: semitones (a multiple of 12) the call
+                                 was moved by into the model's pitches; the model's notes
+                                 sound that much the other way (answer_octave_shift). Changes
+                                 only with the decoder reset (nothing sounding) */
 
     int history_complete;   /* recent[] holds every token since the last reset (none moved out) */
     uint8_t model_held[128]; /* the model's notes pushed on and not yet off (its channel) */
@@ -185,7 +190,7 @@ struct engine {
     int n_start;
 
     uint64_t steps, primed, notes, events, dropped, rec_dropped, panics, reseeds, phrases, late;
-    uint64_t phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers;
+    uint64_t phrase_errors, steered, steered_offs, steer_unencoded, keyed_answers, answers_moved;
     uint64_t answer_finish_steps, answer_notes_moved;
     uint64_t hist[ENGINE_STEP_BUCKETS];
     engine_counters pub;

@@ -320,30 +320,62 @@ void engine_build_note_tokens(engine *e) {
     }
 }
 
+/* respond: the call's register, its lowest to highest note, 2 semitones more
+ * each way and at least an octave wide, into *lo, *hi (MIDI, as played). */
+static void call_register(const engine *e, int *lo, int *hi) {
+    int l = 127, h = 0;
+    for (size_t i = 0; i < e->phrase_n; i++) {
+        int p = e->phrase[i].pitch;
+        l = p < l ? p : l;
+        h = p > h ? p : h;
+    }
+    l -= 2;
+    h += 2;
+    while (h - l < 12) l--, h++;
+    *lo = l < 0 ? 0 : l;
+    *hi = h > 127 ? 127 : h;
+}
+
+/* respond, token models: the semitones, a multiple of 12, to move the call
+ * by into the pitches the model's vocabulary can write, its answer moving
+ * back by as much (e->answer_shift: hold_back_step), so that a call below or
+ * above the model's range is answered in its own register from the call
+ * itself. 0 when the vocabulary writes at least half the pitches of the
+ * call's register as single notes (note_tok_n, engine_build_note_tokens);
+ * else the shift of up to 4 octaves either way whose register it covers
+ * most, the nearest of those. A call of 36..43 to essen-timestep (pitches
+ * 43..86 but 44 and 46) was not written into the model's context
+ * (phrase_errors) and the mask left it G2 and A2, which it never chose: 12
+ * silent answers of 12. */
+static int answer_octave_shift(const engine *e, int lo, int hi) {
+    int best = 0, best_covered = -1;
+    for (int k = 0; k <= 8; k++) { /* 0, +12, -12, +24, -24, ... +48, -48 */
+        const int shift = (k + 1) / 2 * 12 * (k % 2 ? 1 : -1);
+        int covered = 0;
+        for (int p = lo + shift; p <= hi + shift; p++) covered += p >= 0 && p <= 127 && e->note_tok_n[p] > 0;
+        if (k == 0 && 2 * covered >= hi - lo + 1) return 0;
+        if (covered > best_covered) best = shift, best_covered = covered;
+    }
+    return best;
+}
+
 /* respond: the answer keeps to the call's key and register. The key is the
  * Krumhansl-Schmuckler estimate of the call (enc_estimate_key), its scale
  * widened by every pitch class the call played; the register is the call's
- * lowest to highest note, 2 semitones more each way and at least an octave
- * wide. The mask is gen_pitch_mask's (what generate --key/--pitch-range use),
- * or for abc models, whose tokens carry no pitch of their own, the decoder's
+ * (call_register), moved by e->answer_shift into a token model's pitches.
+ * The mask is gen_pitch_mask's (what generate --key/--pitch-range use), or
+ * for abc models, whose tokens carry no pitch of their own, the decoder's
  * at each step (enc_abc_pitch_mask, as generate masks abc); for frame models
  * the same pitches by MIDI number (pitch_allowed: psd's pitch head is masked,
  * pianoroll's keys outside are forced off; engine_step_frame); none for a
  * mask that would leave no note. */
 static void key_the_answer(engine *e, const score *call) {
-    int lo = 127, hi = 0;
+    int lo, hi;
     unsigned pcs = 0;
-    for (size_t i = 0; i < e->phrase_n; i++) {
-        int p = e->phrase[i].pitch;
-        lo = p < lo ? p : lo;
-        hi = p > hi ? p : hi;
-        pcs |= 1u << (p % 12);
-    }
-    lo -= 2;
-    hi += 2;
-    while (hi - lo < 12) lo--, hi++;
-    lo = lo < 0 ? 0 : lo;
-    hi = hi > 127 ? 127 : hi;
+    for (size_t i = 0; i < e->phrase_n; i++) pcs |= 1u << (e->phrase[i].pitch % 12);
+    call_register(e, &lo, &hi);
+    lo += e->answer_shift;
+    hi += e->answer_shift;
     int tonic, mode;
     enc_estimate_key(call, 0, &tonic, &mode);
     unsigned scale = gen_key_scale(tonic, mode == SCORE_MODE_MINOR) | pcs;
@@ -387,6 +419,13 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     }
     /* The call's length in the model's music time (the tempo scales it). */
     e->answer_seconds = (double)(last - first) / e->fps;
+    /* respond, token models: the call moved by octaves into the model's pitches */
+    int shift = 0;
+    if (e->cfg.mode == ENGINE_MODE_RESPOND && e->cfg.respond_in_key && e->phrase_n && !e->fs) {
+        int lo, hi;
+        call_register(e, &lo, &hi);
+        shift = answer_octave_shift(e, lo, hi);
+    }
     size_t part = 0;
     if (ok) ok = score_add_tempo(s, 0, us_per_qn) == LJ_OK && score_add_part(s, "player", 0, 0, &part) == LJ_OK;
     for (size_t i = 0; ok && i < e->phrase_n; i++) {
@@ -397,7 +436,8 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
         n.onset = (int64_t)llround((double)(p->on - first) * ticks_per_frame);
         n.duration = (int64_t)llround((double)(off - p->on) * ticks_per_frame);
         if (n.duration < 1) n.duration = 1;
-        n.pitch = p->pitch;
+        const int pitch = p->pitch + shift;
+        n.pitch = (uint8_t)(pitch < 0 ? 0 : pitch > 127 ? 127 : pitch);
         n.velocity = p->velocity ? p->velocity : 64;
         n.part = (uint16_t)part;
         ok = score_add_note(s, &n) == LJ_OK;
@@ -433,6 +473,8 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     }
     engine_history_reset(e);
     engine_decoder_reset(e);
+    e->answer_shift = shift; /* with the decoder's reset: nothing of it sounds */
+    e->answers_moved += shift != 0;
     /* The phrase goes through the model and through the decoder (its events
      * are the player's, already heard: discarded), so the decoder knows what
      * the model knows: an abc tune's header and bar, event's velocity. */
