@@ -208,13 +208,79 @@ static void test_band_event(void **state) {
     assert_band("nottingham-event", 0.95, 0);
 }
 
+/* Density's time part keeps the music on the set tempo's beats: a grid model
+ * plays its steps at a power of two of their speed (double time, half time),
+ * never at d^s, so every note-on stays on the grid the tempo sets, through
+ * density changes made while it plays (a CC: 1, 1.7, 3, 0.6, 4, 0.3, 2.5 every
+ * 2 s). At 120 BPM and 48 kHz every speed's step is a whole multiple of
+ * 3000 frames (a 32nd note: timestep's 16ths at double time; pianoroll's
+ * quarters at 4x are 6000), so every note-on frame is, counted from the first.
+ * With the grid at d^s (before): timestep at d = 1.7 played 16ths of 4602
+ * frames, pianoroll at d = 4 quarters of 9524, off every beat, and a DAW
+ * following our MIDI clock (the set tempo) drifted from the music. */
+static void assert_on_the_beat(const char *name, double T) {
+    const char *src = getenv("LJ_SOURCE_DIR");
+    char path[4096], err[512] = "";
+    snprintf(path, sizeof path, "%s/model/pretrained/%s.lstm", src ? src : ".", name);
+    engine_model *m = NULL;
+    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
+    size_t cap = 1 << 14, qb = rtq_bytes(cap, sizeof(lj_event));
+    void *qmem = alloc64(qb);
+    rtq *q = rtq_init(qmem, qb, cap, sizeof(lj_event));
+    static const double densities[] = {1, 1.7, 3, 0.6, 4, 0.3, 2.5};
+    const int n_d = (int)(sizeof densities / sizeof *densities);
+    uint64_t ons = 0, off_grid = 0, first = UINT64_MAX;
+    for (uint64_t seed = 1; seed <= 2; seed++) {
+        engine_config c;
+        engine_config_default(&c);
+        c.seed = seed;
+        c.sampler.temperature = (float)T;
+        c.tempo_bpm = 120;
+        c.reseed_seconds = 0;
+        c.sample_rate = 48000;
+        c.out = q;
+        engine *e = NULL;
+        if (engine_create(m, &c, &e, err, sizeof err)) fail_msg("%s", err);
+        first = UINT64_MAX;
+        const uint64_t span = 2 * 48000; /* each density for 2 s of the clock */
+        for (uint64_t clock = 0; clock < (uint64_t)n_d * span; clock += 128) {
+            if (clock % span == 0) engine_set_density(e, densities[clock / span]);
+            engine_fill(e, clock);
+            lj_event ev;
+            while (rtq_pop(q, &ev)) {
+                if (ev.kind != LJ_EV_NOTE_ON || ev.data2 == 0) continue;
+                if (first == UINT64_MAX) first = ev.frame;
+                ons++;
+                off_grid += (ev.frame - first) % 3000 != 0;
+            }
+        }
+        engine_destroy(e);
+    }
+    engine_model_destroy(m);
+    free(qmem);
+    fprintf(stderr, "  %s: %llu of %llu note-ons off the 120 BPM grid of 32nd notes\n", name,
+            (unsigned long long)off_grid, (unsigned long long)ons);
+    assert_true(ons > 20);
+    assert_int_equal(off_grid, 0);
+}
+
+static void test_on_the_beat_timestep(void **state) {
+    (void)state;
+    assert_on_the_beat("essen-timestep", 1);
+}
+static void test_on_the_beat_pianoroll(void **state) {
+    (void)state;
+    assert_on_the_beat("jsb-pianoroll-bernoulli", 0.8);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_psd),       cmocka_unit_test(test_pianoroll), cmocka_unit_test(test_event),
         cmocka_unit_test(test_notechord), cmocka_unit_test(test_applies),
         cmocka_unit_test(test_band_psd),  cmocka_unit_test(test_band_nade), cmocka_unit_test(test_band_bernoulli),
         cmocka_unit_test(test_band_notechord), cmocka_unit_test(test_band_timestep),
-        cmocka_unit_test(test_band_event),
+        cmocka_unit_test(test_band_event), cmocka_unit_test(test_on_the_beat_timestep),
+        cmocka_unit_test(test_on_the_beat_pianoroll),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,19 +65,31 @@ static double clamp(double v, double lo, double hi) { return v < lo ? lo : v > h
  * there (seeds 1-3), so the keys' odds alone gave 1.7x at d = 4 (bias
  * 1.39 = log 4), and 2.3x with the bias tripled (and fewer than a quarter of
  * the notes at 0.25); notechord reached 2.6x (chords) and 0.63x (its rest
- * tokens are rare). So on a token grid d is half odds, half time: notes'
- * odds times sqrt(d) and the grid sqrt(d) times as fast (0.25: odds 1/2,
- * half speed; 4: odds 2, double speed). pianoroll: two thirds time, as its
- * keys answer the odds least (NADE keeps its four voices: at s = 1/2 it
- * reached 2.6x at d = 4 over 8 seeds, at 2/3 3.1x, still at most 4 keys
- * sounding). event and psd draw their time, and it is scaled whole
+ * tokens are rare). So on a token grid d is about half odds, half time
+ * (s = 1/2: 0.25: half speed, odds 1/2; 4: double speed, odds 2), the speed
+ * rounded to a power of two (density_speed). pianoroll: s = 1, the speed the
+ * power of two nearest d and the odds d / v (0.71..1.41) in between, as its
+ * keys answer the odds least (NADE keeps its four voices: at double speed and
+ * odds 2 it reached only 2.6-2.7x at d = 4; at 4x speed 4.0x, still at most
+ * 4 keys sounding). event and psd draw their time, and it is scaled whole
  * (density_shift, density_scale_step); event's note-ons also take the whole
  * bias (it measured in range: 0.26x / 3.1x); abc: no density. The
  * measurements: tools/density_sweep.sh. */
 static double density_time_share(const engine *e) {
     if (e->max_shift > 0 || !engine_model_density_applies(e->model)) return 0;
-    if (enc_kind_of(e->model->enc) == ENC_KIND_FRAMES) return e->bits_width ? 2.0 / 3 : 0; /* pianoroll; psd */
+    if (enc_kind_of(e->model->enc) == ENC_KIND_FRAMES) return e->bits_width ? 1 : 0; /* pianoroll; psd */
     return 0.5;
+}
+
+/* The grid's speed for density d: 2^round(s log2 d), a power of two (double
+ * time, half time, ...), never d^s itself: the grid's steps then stay on the
+ * set tempo's beats, so the player's beat, a DAW following our MIDI clock and
+ * a MIDI clock we follow all stay in time with the music (d^s at d = 4 on
+ * pianoroll, 2.52x, drifted off every beat). The notes' odds take the rest of
+ * d (d / speed), so d still counts whole. */
+static double density_speed(const engine *e) {
+    if (e->density_time_share == 0 || e->density == 1) return 1;
+    return ldexp(1.0, (int)lround(e->density_time_share * log2(e->density)));
 }
 
 int engine_create(engine_model *m, const engine_config *c, engine **out, char *err, size_t errlen) {
@@ -260,7 +272,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     fresh_start(e);
     engine_build_note_tokens(e);
     e->density_time_share = density_time_share(e); /* density's time part from the start: */
-    e->density_time = pow(e->density, e->density_time_share);
+    e->density_time = density_speed(e);
     e->fps = c->sample_rate * e->enc_bpm / (e->tempo * e->density_time);
     *out = e;
     return LJ_OK;
@@ -568,7 +580,7 @@ static double vary_walk(lj_rng *r, double w) {
  * tempo says (the tempo shown and sent as MIDI clock stays the set one). */
 static void set_tempo(engine *e, double tempo) {
     tempo = clamp(tempo, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO);
-    double time = pow(e->density, e->density_time_share);
+    double time = density_speed(e);
     if (tempo == e->tempo && time == e->density_time) return;
     double t = enc_decoder_time(e->dec);
     engine_rebase(e, t, frame_of(e, t));
@@ -652,7 +664,7 @@ static const float *processed_logits(engine *e) {
     }
     if (e->density != 1) { /* more or fewer notes: a token's odds times d^(1-s) per note it
                               starts (a chord's more; s: density_time_share) */
-        const float bias = (float)(log(e->density) * (1 - e->density_time_share));
+        const float bias = (float)log(e->density / e->density_time);
         for (size_t k = 0; k < K; k++) e->work[k] += bias * (float)e->starts_note[k];
     }
     if (e->onsets_banned) { /* ENGINE_MAX_ONSETS in the window: time has to move first */
@@ -740,7 +752,7 @@ static void generate_step(engine *e) {
 static void density_bias_keys(engine *e) {
     if (e->density == 1 || !e->bits_width) return;
     float *z = lstm_state_head_logits(e->state, e->bits_head);
-    const float bias = (float)(log(e->density) * (1 - e->density_time_share)), *last = e->frame + e->bits_offset;
+    const float bias = (float)log(e->density / e->density_time), *last = e->frame + e->bits_offset;
     for (int w = 0; w < e->bits_width; w++) z[w] += last[w] >= 0.5f ? -bias : bias;
 }
 

@@ -283,12 +283,13 @@ typedef struct engine_config {
                                   shipped preset: 0.24..0.33x at 0.25, 2.8..4.0x at 4).
                                   Grid models (timestep, notechord, pianoroll) can start
                                   only so many notes per step, so d is part odds, part
-                                  time: their steps play d^s times as fast (s 1/2 tokens,
-                                  2/3 pianoroll; the tempo shown stays the set one) and
-                                  the notes' odds take d^(1-s): a token's logit
-                                  + n (1-s) log(d), n the notes it starts (notechord: a
+                                  time: their steps play at speed v = 2^round(s log2 d)
+                                  (s 1/2 tokens, 1 pianoroll: double or half time, on
+                                  the set tempo's beats; the tempo shown stays the set
+                                  one) and the notes' odds take d / v: a token's logit
+                                  + n log(d / v), n the notes it starts (notechord: a
                                   chord's size); pianoroll keys off in the last frame
-                                  + (1-s) log(d), keys on the same less. event: the same
+                                  + log(d / v), keys on the same less. event: the same
                                   bias on note-ons with s 0, and a drawn shift:N plays as
                                   the shift nearest N/d (1..max_shift). psd: the drawn
                                   step plays times 1/d (durations kept; the model is fed

@@ -155,12 +155,13 @@ struct engine {
     int max_shift;
     double density;          /* density in force */
     double density_time_share; /* the share s of density that is music time: the decoder's
-                                  time runs d^s times as fast (fps / d^s) and the notes'
-                                  odds take d^(1-s) (engine.c: density_time_share). 1/2 on a
-                                  token grid (timestep, notechord), 2/3 pianoroll; 0 where the
+                                  time runs v = 2^round(s log2 d) times as fast (fps / v)
+                                  and the notes' odds take d / v (engine.c:
+                                  density_time_share, density_speed). 1/2 on a token grid
+                                  (timestep, notechord), 1 pianoroll; 0 where the
                                   model's own time is scaled (event shifts, psd steps) or
                                   density does not apply (abc) */
-    double density_time;     /* d^s in force (the fps in force includes it) */
+    double density_time;     /* the speed v in force, a power of two (the fps in force includes it) */
     double step_carry;       /* psd: scaled steps' rounding not yet played, in step classes
                                 (a class step rounds; the next ones make it up) */
     int mask_on;             /* 1 while the mask applies (an answer) */
