@@ -37,6 +37,10 @@ sed "s|\.\./model|$LJ_SOURCE_DIR/model|; s/^tempo: .*/tempo: 240/; /^  vary:/d; 
 # the previous reload's swap (or 5 s untouched when HUPS is 0), then stops it
 # (SIGINT: the summary); its summary line in $tmp/NAME.sum
 run() {
+    # every run starts from the same reverb level (the swaps leave the file at
+    # 0.6; a retry's first SIGHUP at 0.6 then changed nothing, swapped no
+    # synth, and every later wait timed out: 4 of 7 swapped)
+    sed -i "s/reverb: .*/reverb: {room: 0.9, level: 0.5}/" "$tmp/live.yaml"
     "$BIN" play --preset "$tmp/live.yaml" --seed 4 --seconds 30 >"$tmp/$1.out" 2>"$tmp/$1.err" &
     play_pid=$!
     # SIGHUP only once play handles it: its first status line comes after that
