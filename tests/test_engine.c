@@ -1872,7 +1872,7 @@ static void test_live_controls(void **state) {
     for (int i = 0; i < 4; i++) assert_true(rtq_push(player, &cc[i]));
     rig_period(&r, c.lookahead_frames);
     assert_true(engine_get_temperature(r.e) > 0.099 && engine_get_temperature(r.e) < 0.101);
-    assert_true(engine_get_density(r.e) > 3.91 && engine_get_density(r.e) < 3.92);
+    assert_true(engine_get_density(r.e) == 4); /* the range's top (test_cc_ranges) */
     assert_true(engine_get_tempo(r.e) > 239.9 && engine_get_tempo(r.e) < 240.1);
     assert_int_equal(engine_get_mode(r.e), ENGINE_MODE_STEER);
     for (int p = 0; p < 200; p++) rig_period(&r, c.lookahead_frames);
@@ -1918,6 +1918,33 @@ static void test_live_controls(void **state) {
     assert_int_equal(fixture_sounding(&r.syn), 0);
     assert_int_equal(sched_voices(r.s)->n_held, 0);
     assert_int_equal(session_rec_open(r.rec), 0);
+    rig_close(&r);
+}
+
+/* The CC mapping reaches both ends of each documented range, exactly, and
+ * moves one way across it: temperature (CC 1) 0.1..2, density (CC 74)
+ * 0.25..4 with 64 = 1, tempo (CC 71) 40..240 BPM. */
+static void test_cc_ranges(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    rig r;
+    rig_open(&r, &c, 256, 128);
+    const engine_cc_map *m = &c.cc;
+    double prev_t = 0, prev_d = 0, prev_b = 0;
+    for (int v = 0; v < 128; v++) {
+        assert_int_equal(engine_apply_cc(r.e, m, m->temperature, v), 1);
+        assert_int_equal(engine_apply_cc(r.e, m, m->density, v), 1);
+        assert_int_equal(engine_apply_cc(r.e, m, m->tempo, v), 1);
+        double t = engine_get_temperature(r.e), d = engine_get_density(r.e), b = engine_get_tempo(r.e);
+        if (v == 0 || v == 64 || v == 127)
+            fprintf(stderr, "  CC value %3d: temperature %.3f, density %.3f, tempo %.1f BPM\n", v, t, d, b);
+        if (v > 0) assert_true(t > prev_t && d > prev_d && b > prev_b);
+        prev_t = t, prev_d = d, prev_b = b;
+        if (v == 0) assert_true(t == 0.1 && d == 0.25 && b == 40);
+        if (v == 64) assert_true(d == 1);
+        if (v == 127) assert_true(t == 2 && d == 4 && b == 240);
+    }
     rig_close(&r);
 }
 
@@ -2414,6 +2441,7 @@ static void test_schedule_lead(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_queue),
+        cmocka_unit_test(test_cc_ranges),
         cmocka_unit_test(test_end_now_within_lookahead),
         cmocka_unit_test(test_pause_keeps_player_notes),
         cmocka_unit_test(test_midi_sink),

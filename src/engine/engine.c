@@ -350,12 +350,20 @@ void engine_cc_map_default(engine_cc_map *m) {
     m->panic = -1;
 }
 
+/* Density by CC value: two octaves each side of v 64 (d = 1), so 0 is 0.25
+ * and 127 exactly 4 (the range's ends: a single 2^((v-64)/32) stopped at
+ * 2^(63/32) = 3.91). Below 64 a step is 1/32 octave, above 2/63. */
+double engine_cc_density(int v) {
+    v = v < 0 ? 0 : v > 127 ? 127 : v;
+    return v <= 64 ? pow(2.0, (v - 64) / 32.0) : pow(2.0, 2.0 * (v - 64) / 63.0);
+}
+
 int engine_apply_cc(engine *e, const engine_cc_map *m, int cc, int v) {
     if (cc < 0 || cc > 127 || v < 0 || v > 127) return 0;
     const double x = v / 127.0;
     if (cc == 120 || cc == 123 || cc == m->panic) engine_request_panic(e);
     else if (cc == m->temperature) engine_set_temperature(e, 0.1 + 1.9 * x);
-    else if (cc == m->density) engine_set_density(e, pow(2.0, (v - 64) / 32.0));
+    else if (cc == m->density) engine_set_density(e, engine_cc_density(v));
     else if (cc == m->tempo) engine_set_tempo(e, 40 + 200 * x);
     else if (cc == m->mode) engine_set_mode(e, (engine_mode)(v * ENGINE_MODES / 128));
     else return 0;

@@ -198,7 +198,8 @@ typedef enum engine_mode {
  * one, applied to the control changes that arrive on the player queue (from
  * any channel). Values map linearly unless said:
  *   temperature  0.1 .. 2.0                              default CC 1 (mod wheel)
- *   density      2^((v-64)/32): 0.25 .. 1 (v 64) .. 3.9   default CC 74
+ *   density      two octaves each side of v 64 (= 1): 0.25 .. 4
+ *                (engine_cc_density)                     default CC 74
  *   tempo        40 .. 240 BPM                           default CC 71
  *   mode         v * ENGINE_MODES / 128: auto, continue, respond, steer,
  *                accompany by fifths of the range         default CC 70
@@ -210,6 +211,9 @@ typedef struct engine_cc_map {
 
 /* The defaults above. Thread: any. */
 void engine_cc_map_default(engine_cc_map *m);
+/* The density a CC value 0..127 sets: 2^((v-64)/32) up to v 64 (0.25 .. 1),
+ * 2^(2(v-64)/63) above (.. exactly 4 at 127). Pure. */
+double engine_cc_density(int v);
 
 /* auto: slow changes from one fresh start to the next (a preset's mode.vary),
  * so hours of background music drift instead of standing still. Each is a
