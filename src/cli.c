@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 
+#include "engine/engine.h"
+
 int cli_exit_code(int status) {
     switch (status) {
     case LJ_OK: return LJ_EXIT_OK;
@@ -45,6 +47,19 @@ int cli_parse_double(const char *opt, const char *value, double lo, double hi, d
     double d = value ? strtod(value, &end) : 0;
     if (!value || !*value || *end || !(d >= lo && d <= hi)) {
         cli_error("%s: expected a number %g..%g, found '%s'", opt, lo, hi, value ? value : "");
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+int cli_parse_reseed(const char *opt, const char *value, double *out) {
+    double d;
+    if (cli_parse_double(opt, value, 0, ENGINE_MAX_RESEED_SECONDS, &d)) return -1;
+    if (d > 0 && d < ENGINE_MIN_RESEED_SECONDS) {
+        cli_error("%s: expected 0 (never) or %g..%g seconds, found '%s' (a fresh start that often "
+                  "leaves pieces of a few notes)",
+                  opt, ENGINE_MIN_RESEED_SECONDS, ENGINE_MAX_RESEED_SECONDS, value);
         return -1;
     }
     *out = d;

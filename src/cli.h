@@ -40,6 +40,9 @@ long cli_parse_long(const char *opt, const char *value, long min, long max);
 /* Parses a number in lo..hi into *out; on failure (also a NULL value) prints
  * "OPT: expected a number LO..HI, found '...'" and returns -1, else 0. */
 int cli_parse_double(const char *opt, const char *value, double lo, double hi, double *out);
+/* --reseed S (play, render): 0 (never) or ENGINE_MIN_RESEED_SECONDS..
+ * ENGINE_MAX_RESEED_SECONDS into *out; else prints why and returns -1. */
+int cli_parse_reseed(const char *opt, const char *value, double *out);
 
 /* Reader warnings for the terminal: the first CLI_WARN_SHOWN are printed as
  * "lstmjam: warning: ...", the rest only counted (all with --verbose, none

@@ -43,7 +43,7 @@ static const char *help =
     "  --density D         model: notes per unit of music time 0.25..4 (default 1, the model's own)\n"
     "  --tempo BPM         model: playback tempo (default the encoding's own)\n"
     "  --reseed S          model: start afresh every S seconds of music at the tempo in\n"
-    "                      force (default 60, 0 never)\n"
+    "                      force (default 60; 0 never, else at least 1)\n"
     "  --lookahead MS      model: engine look-ahead, ms (default 4 periods)\n"
     "  --program P         model: GM program of its notes (default 0, piano)\n"
     "output:\n"
@@ -167,7 +167,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
             if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--reseed")) {
-            if (cli_parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {
             if (cli_parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
                 return LJ_EXIT_BAD_INPUT;
@@ -305,6 +305,7 @@ static int render_model(render_cli *c, const char *sf) {
     engine_model *m = NULL;
     int st = engine_model_load_with(c->model, c->preset.encoding_options, &m, err, sizeof err);
     if (st) {
+        preset_model_error(&c->preset, c->model, err, sizeof err);
         cli_error("%s", err);
         return cli_exit_code(st);
     }

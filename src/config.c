@@ -91,8 +91,9 @@ static int build_node(build *b, yaml_event_t *ev, cfg_node *out, int depth) {
     switch (ev->type) {
     case YAML_SCALAR_EVENT:
         out->kind = CFG_SCALAR;
-        out->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
-                      ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE;
+        out->quoted = ev->data.scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE   ? '\''
+                      : ev->data.scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE ? '"'
+                                                                                 : 0;
         out->value = cfg_strdup((const char *)ev->data.scalar.value);
         if (!out->value) rc = lj_fail(b->err, b->errlen, LJ_ERR_NOMEM, "%s: out of memory", b->doc->name);
         else if (ev->data.scalar.tag)
@@ -267,6 +268,19 @@ static int lookup(cfg_doc *d, cfg_node *map, const char *key, int required, cfg_
     return LJ_OK;
 }
 
+/* What a scalar that is not the number or boolean asked for was, for "found
+ * ...": 'hot' as written, or, quoted, the string "90", and when it would be
+ * the value asked for without them (fits_unquoted), that the quotes made it
+ * text: tempo: "90" looks like a number to whoever wrote it. */
+static const char *found_scalar(const cfg_node *n, int fits_unquoted, char *buf, size_t buflen) {
+    if (n->quoted)
+        snprintf(buf, buflen, "the quoted string %c%.200s%c%s", n->quoted, n->value, n->quoted,
+                 fits_unquoted ? " (quotes make it text: write it without them)" : "");
+    else
+        snprintf(buf, buflen, "'%.200s'", n->value);
+    return buf;
+}
+
 static int want_scalar(cfg_doc *d, cfg_node *n, const char *what, char *err, size_t errlen) {
     if (n->kind != CFG_SCALAR)
         return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected %s, found %s", d->name,
@@ -305,9 +319,11 @@ int cfg_node_int(cfg_doc *d, cfg_node *n, long min, long max, long *out, char *e
     char *end;
     errno = 0;
     long v = strtol(n->value, &end, 10);
-    if (n->quoted || errno || end == n->value || *end)
-        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected an integer, found '%s'",
-                       d->name, n->line, n->col, n->key ? n->key : "item", n->value);
+    char found[320];
+    int is_int = !errno && end != n->value && !*end;
+    if (n->quoted || !is_int)
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected an integer, found %s", d->name,
+                       n->line, n->col, n->key ? n->key : "item", found_scalar(n, is_int, found, sizeof found));
     if (v < min || v > max)
         return lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: '%s': %ld is out of range %ld..%ld",
                        d->name, n->line, n->col, n->key ? n->key : "item", v, min, max);
@@ -322,9 +338,11 @@ int cfg_node_float(cfg_doc *d, cfg_node *n, double min, double max, double *out,
     char *end;
     errno = 0;
     double v = strtod(n->value, &end);
-    if (n->quoted || errno || end == n->value || *end || !isfinite(v))
-        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected a number, found '%s'",
-                       d->name, n->line, n->col, n->key ? n->key : "item", n->value);
+    char found[320];
+    int is_number = !errno && end != n->value && !*end && isfinite(v);
+    if (n->quoted || !is_number)
+        return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected a number, found %s", d->name,
+                       n->line, n->col, n->key ? n->key : "item", found_scalar(n, is_number, found, sizeof found));
     if (v < min || v > max)
         return lj_fail(err, errlen, LJ_ERR_RANGE, "%s:%d:%d: '%s': %g is out of range %g..%g", d->name,
                        n->line, n->col, n->key ? n->key : "item", v, min, max);
@@ -388,22 +406,27 @@ int cfg_string(cfg_doc *d, cfg_node *map, const char *key, int required, char *b
     return (rc || !n) ? rc : cfg_node_string(d, n, buf, buflen, err, errlen);
 }
 
+/* A YAML boolean as written: 1 true/yes/on, 0 false/no/off, -1 other text. */
+static int false_or_true(const char *v) {
+    if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on")) return 1;
+    if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off")) return 0;
+    return -1;
+}
+
 int cfg_bool(cfg_doc *d, cfg_node *map, const char *key, int required, int *out, char *err,
              size_t errlen) {
     cfg_node *n;
     int rc = lookup(d, map, key, required, &n, err, errlen);
     if (rc || !n) return rc;
     if ((rc = want_scalar(d, n, "true or false", err, errlen))) return rc;
-    if (!n->quoted && (!strcmp(n->value, "true") || !strcmp(n->value, "yes") || !strcmp(n->value, "on"))) {
-        *out = 1;
+    if (!n->quoted && false_or_true(n->value) >= 0) {
+        *out = false_or_true(n->value);
         return LJ_OK;
     }
-    if (!n->quoted && (!strcmp(n->value, "false") || !strcmp(n->value, "no") || !strcmp(n->value, "off"))) {
-        *out = 0;
-        return LJ_OK;
-    }
-    return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected true or false, found '%s'",
-                   d->name, n->line, n->col, key, n->value);
+    char found[320];
+    int is_bool = false_or_true(n->value) >= 0;
+    return lj_fail(err, errlen, LJ_ERR_PARSE, "%s:%d:%d: '%s': expected true or false, found %s", d->name,
+                   n->line, n->col, key, found_scalar(n, is_bool, found, sizeof found));
 }
 
 int cfg_enum(cfg_doc *d, cfg_node *map, const char *key, int required,

@@ -24,7 +24,8 @@ struct cfg_node {
     const char *key;    /* key when this node is a map value, else NULL */
     int key_line, key_col; /* 1-based position of the key */
     const char *value;  /* scalar text (CFG_SCALAR), else NULL */
-    int quoted;         /* scalar was quoted: never a number or bool */
+    int quoted;         /* scalar was quoted: its quote character ' or ", else 0;
+                           a quoted scalar is never a number or bool */
     cfg_node *items;    /* children (map values in order, or sequence items) */
     size_t n_items;
     int used;           /* set when a getter read it (for cfg_check_unknown) */

@@ -23,6 +23,13 @@ int lj_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_
         return lj_fail(err, errlen, usage ? LJ_ERR_ARG : LJ_ERR_IO, "%s: cannot open: %s", path,
                        strerror(e));
     }
+    /* fopen takes a folder on Linux and only the first read fails (EISDIR):
+     * say what it is, as the user's mistake (exit 2), not "read error" (1). */
+    struct stat st;
+    if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(fp);
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: is a folder (expected a file)", path);
+    }
     size_t cap = 1 << 16, n = 0;
     uint8_t *buf = malloc(cap + 1);
     if (!buf) {

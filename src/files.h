@@ -10,8 +10,8 @@
 
 /* Reads path into a new malloc'd buffer with one extra NUL byte after the data
  * (text parsers may rely on it; it is not counted in *len). A path that does
- * not exist is LJ_ERR_ARG (the user's mistake: exit 2), other open and read
- * failures LJ_ERR_IO. Thread: control. */
+ * not exist or is a folder is LJ_ERR_ARG (the user's mistake: exit 2), other
+ * open and read failures LJ_ERR_IO. Thread: control. */
 int lj_file_read(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
 
 /* Writes len bytes to path atomically and durably (temp, fsync, rename): for

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "files.h"
 
@@ -271,6 +272,9 @@ int modelio_load_encoded(const char *path, lj_model **m, char *encoding, char *o
     uint8_t *bytes;
     size_t len;
     *m = NULL;
+    struct stat st; /* lj_file_read would say "expected a file": say which */
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s: is a folder (expected a model file)", path);
     int rc = lj_file_read(path, &bytes, &len, err, errlen);
     if (rc) return rc;
     mf_file *f;

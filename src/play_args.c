@@ -51,12 +51,15 @@ static const char help_options[] =
     "                      Continue play on\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
+    "  --top-p P           nucleus sampling mass (default 1)\n"
+    "  --density D         notes per unit of music time 0.25..4 (default 1, the\n"
+    "                      model's own; d/D and CC 74 change it while playing)\n"
     "  --seed S            random seed (default: from the clock)\n"
     "  --engine-priority P the engine thread's SCHED_FIFO priority, 0 = normal\n"
     "                      (default 5: below audio threads; needs an rtprio limit)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
     "  --reseed S          auto: start afresh every S seconds of music as heard, at the\n"
-    "                      tempo in force (default 60, 0 never)\n"
+    "                      tempo in force (default 60; 0 never, else at least 1)\n"
     "  --gap S             continue, respond: the silence that ends the player's phrase\n"
     "                      (default 0.6)\n"
     "  --lookahead MS      generate this far ahead of the audio clock (default 4 periods, the\n"
@@ -197,6 +200,12 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--top-k")) {
             if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.sampler.top_k = (int)l;
+        } else if (!strcmp(a, "--top-p")) {
+            if (cli_parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
+            c->engine.sampler.top_p = (float)d;
+        } else if (!strcmp(a, "--density")) {
+            if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
+                return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--seed")) {
             if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.seed = (uint64_t)l;
@@ -205,7 +214,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
             if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--reseed")) {
-            if (cli_parse_double(a, v, 0, 86400, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+            if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--gap")) {
             if (cli_parse_double(a, v, 0.05, 60, &c->engine.phrase_gap_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {

@@ -139,7 +139,17 @@ static int parse_mode(cfg_doc *d, cfg_node *root, preset *p, char *err, size_t e
         TRY(cfg_string(d, n, "name", 1, buf, sizeof buf, err, errlen));
         name = cfg_get(n, "name");
         TRY(cfg_float(d, n, "phrase_gap", 0, 0.05, 60, &p->engine.phrase_gap_seconds, err, errlen));
-        TRY(cfg_float(d, n, "reseed", 0, 0, 86400, &p->engine.reseed_seconds, err, errlen));
+        TRY(cfg_float(d, n, "reseed", 0, 0, ENGINE_MAX_RESEED_SECONDS, &p->engine.reseed_seconds, err,
+                      errlen));
+        double rs = p->engine.reseed_seconds;
+        if (rs > 0 && rs < ENGINE_MIN_RESEED_SECONDS) {
+            cfg_node *r = cfg_get(n, "reseed");
+            return lj_fail(err, errlen, LJ_ERR_RANGE,
+                           "%s:%d:%d: 'reseed': expected 0 (never) or %g..%g seconds, found %g (a fresh "
+                           "start that often leaves pieces of a few notes)",
+                           cfg_name(d), r->line, r->col, ENGINE_MIN_RESEED_SECONDS, ENGINE_MAX_RESEED_SECONDS,
+                           rs);
+        }
         TRY(cfg_float(d, n, "lookahead", 0, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &p->lookahead_ms,
                       err, errlen));
     } else if (n->kind != CFG_SCALAR) {
@@ -215,6 +225,11 @@ static int parse_audio(cfg_doc *d, cfg_node *root, const char *dir, int check_fi
             p->soundfont[0] = 0;
         } else {
             TRY(cfg_node_path(d, sf, dir, p->soundfont, sizeof p->soundfont, err, errlen));
+            struct stat st;
+            if (check_files && stat(p->soundfont, &st) == 0 && S_ISDIR(st.st_mode))
+                return lj_fail(err, errlen, LJ_ERR_ARG,
+                               "%s:%d:%d: soundfont '%s': is a folder (expected a .sf2 or .sf3 file)",
+                               cfg_name(d), sf->line, sf->col, p->soundfont);
             if (check_files && access(p->soundfont, R_OK) != 0)
                 return lj_fail(err, errlen, LJ_ERR_ARG,
                                "%s:%d:%d: soundfont '%s': cannot read: %s; hint: write "
@@ -349,6 +364,11 @@ static int parse_root(cfg_doc *d, cfg_node *root, const char *dir, int check_fil
     TRY(cfg_path(d, root, "model", 1, dir, p->model, sizeof p->model, err, errlen));
     cfg_node *m = cfg_get(root, "model");
     p->model_line = m->line;
+    p->model_col = m->col;
+    struct stat st;
+    if (check_files && stat(p->model, &st) == 0 && S_ISDIR(st.st_mode))
+        return lj_fail(err, errlen, LJ_ERR_ARG, "%s:%d:%d: model '%s': is a folder (expected a model file)",
+                       cfg_name(d), m->line, m->col, p->model);
     if (check_files && access(p->model, R_OK) != 0)
         return lj_fail(err, errlen, LJ_ERR_ARG,
                        "%s:%d:%d: model '%s': cannot read: %s; hint: this preset's model is not "
@@ -422,6 +442,9 @@ int preset_find(const char *arg, char *path, size_t pathlen, char *err, size_t e
     if (strchr(arg, '/') || (n > 5 && !strcmp(arg + n - 5, ".yaml"))) { /* a file */
         if (stat(arg, &st) != 0)
             return lj_fail(err, errlen, LJ_ERR_ARG, "preset %s: cannot read: %s", arg, strerror(errno));
+        if (S_ISDIR(st.st_mode))
+            return lj_fail(err, errlen, LJ_ERR_ARG, "preset %s: is a folder (expected a preset file, NAME.yaml)",
+                           arg);
         if ((size_t)snprintf(path, pathlen, "%s", arg) >= pathlen)
             return lj_fail(err, errlen, LJ_ERR_ARG, "preset %s: path too long", arg);
         return LJ_OK;
@@ -464,6 +487,18 @@ int preset_load(const char *name_or_file, preset *p, char *err, size_t errlen) {
     rc = preset_parse((const char *)data, len, path, dir, 1, p, err, errlen);
     free(data);
     return rc;
+}
+
+void preset_model_error(const preset *p, const char *model, char *err, size_t errlen) {
+    if (model != p->model || !p->model_line || !err[0]) return; /* --model's, or no preset */
+    /* The loader's message starts "MODEL: " (or "MODEL "): the model is named
+     * once, quoted, after the preset's position. */
+    size_t ml = strlen(model);
+    const char *why = err;
+    if (!strncmp(err, model, ml) && (err[ml] == ':' || err[ml] == ' ')) why = err + ml + (err[ml] == ':') + 1;
+    char inner[1024];
+    snprintf(inner, sizeof inner, "%s", why);
+    snprintf(err, errlen, "%s:%d:%d: model '%s': %s", p->path, p->model_line, p->model_col, model, inner);
 }
 
 int preset_from_args(int argc, char **argv, preset *p, int *found, char *err, size_t errlen) {

@@ -20,7 +20,8 @@
  *     seed: 7                         # default: the clock (play), 1 (render)
  *   mode: auto                        # continue, respond, steer, accompany; or a map:
  *                                     #   {name: respond, phrase_gap: 0.6,
- *                                     #   reseed: 60, lookahead: 40}  (s, s, ms)
+ *                                     #   reseed: 60, lookahead: 40}  (s, s, ms;
+ *                                     #   reseed 0 = only at piece ends, else >= 1)
  *                                     # auto: {name: auto, vary: {tempo: 0.1, density: 0.3,
  *                                     #   programs: [Warm Pad, Halo Pad]}} (engine_vary)
  *   tempo: 90                         # BPM; default the model's own
@@ -63,7 +64,7 @@ typedef struct preset {
     char name[256];                    /* its base name without .yaml */
     char description[512];             /* "" when absent */
     char model[PRESET_PATH_MAX];       /* model file, resolved against the preset's folder */
-    int model_line;                    /* line of `model:` (messages about the file) */
+    int model_line, model_col;         /* where `model:`'s value is (messages about the file) */
     char encoding_options[512];        /* "key=value ..." decoding options over the model's, or "" */
     engine_config engine;              /* sampler, repetition control, density, seed, mode and
                                           its timings, tempo, channel, program, CC mapping
@@ -109,6 +110,13 @@ int preset_load(const char *name_or_file, preset *p, char *err, size_t errlen);
 
 /* The presets folder in use (see preset_find), or LJ_ERR_IO when there is none. */
 int preset_dir(char *out, size_t outlen, char *err, size_t errlen);
+
+/* After loading `model` failed with the message in err: when `model` is the
+ * preset's own (the pointer p->model, as play and render keep it when no
+ * --model overrides it), rewrites err as "PRESET:LINE:COL: model 'MODEL':
+ * why", so the message names the preset line to fix (as a missing model
+ * does); else leaves err as it is. */
+void preset_model_error(const preset *p, const char *model, char *err, size_t errlen);
 
 /* If argv holds "--preset X", loads X into p (preset_load) and returns its
  * status (err filled); returns LJ_OK with *found = 0 when there is none.

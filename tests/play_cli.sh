@@ -21,6 +21,15 @@ check "model and player on one channel" 2 "are both on channel 2: they would cut
     "$BIN" play --model "$tmp/ev.lstm" --midi-in jack --channel 2
 printf 'nope' > "$tmp/bad.lstm"
 check "bad model file" 2 "bad.lstm" -- "$BIN" play --model "$tmp/bad.lstm"
+check "model is a folder" 2 "$tmp: is a folder (expected a model file)" -- "$BIN" play --model "$tmp"
+# --top-p and --density, as render and presets have them: taken (the start
+# goes on to the MIDI output, which has no JACK server here), and checked
+check "--top-p and --density taken" 1 "no JACK server running" -- \
+    "$BIN" play --model "$tmp/ev.lstm" --top-p 0.9 --density 2 --no-audio --midi-out jack --seconds 1
+check "bad --top-p" 2 "top-p: expected a number 0.001..1, found '0'" -- "$BIN" play --model "$tmp/ev.lstm" --top-p 0
+check "bad --density" 2 "density: expected a number 0.25..4, found '5'" -- "$BIN" play --model "$tmp/ev.lstm" --density 5
+check "--reseed under a second" 2 "reseed: expected 0 (never) or 1..86400 seconds, found '0.5'" -- \
+    "$BIN" play --model "$tmp/ev.lstm" --reseed 0.5
 "$BIN" play --model "$tmp/ev.lstm" --device no_such_device_xyz --seconds 1 >"$tmp/o" 2>"$tmp/e"
 rc=$?
 cat "$tmp/o" "$tmp/e"

@@ -46,6 +46,31 @@ no_output "unknown key" "$tmp/bad.wav"
 printf 'model: missing.lstm\n' > "$tmp/nomodel.yaml"
 check "missing model" 2 "nomodel.yaml:1:8: model '$tmp/missing.lstm': cannot read" -- "$BIN" play --preset "$tmp/nomodel.yaml"
 check "unknown preset" 2 "no preset 'no-such-preset'" -- "$BIN" play --preset no-such-preset
+# a folder where a file belongs: exit 2, said so, at the preset's line for its
+# model (all three were "read error", exit 1, no line)
+mkdir "$tmp/folder.yaml" "$tmp/folder"
+printf 'description: x\nmodel: folder\n' > "$tmp/dirmodel.yaml"
+check "model is a folder (render)" 2 "dirmodel.yaml:2:8: model '$tmp/folder': is a folder (expected a model file)" -- \
+    "$BIN" render --preset "$tmp/dirmodel.yaml" --minutes 0.1 -o "$tmp/x.wav"
+check "model is a folder (play)" 2 "dirmodel.yaml:2:8: model '$tmp/folder': is a folder (expected a model file)" -- \
+    "$BIN" play --preset "$tmp/dirmodel.yaml"
+check "preset is a folder" 2 "preset $tmp/folder.yaml: is a folder (expected a preset file" -- \
+    "$BIN" render --preset "$tmp/folder.yaml" --minutes 0.1 -o "$tmp/x.wav"
+# a model that is not a model file: the loader's byte offset, and the preset's line
+printf 'description: x\nmodel: notmodel.yaml\n' > "$tmp/notmodel.yaml"
+check "model not a model file" 2 "notmodel.yaml:2:8: model '$tmp/notmodel.yaml': byte 0: expected the magic" -- \
+    "$BIN" render --preset "$tmp/notmodel.yaml" --minutes 0.1 -o "$tmp/x.wav"
+# --model over the preset: that file's message, no preset line
+check "--model over the preset, not a model" 2 "lstmjam: $tmp/notmodel.yaml: byte 0: expected the magic" -- \
+    "$BIN" render --preset "$tmp/notmodel.yaml" --model "$tmp/notmodel.yaml" --minutes 0.1 -o "$tmp/x.wav"
+# a quoted number is text, and says so
+printf 'model: %s/model/pretrained/essen-timestep.lstm\ntempo: "90"\n' "$LJ_SOURCE_DIR" > "$tmp/quoted.yaml"
+check "quoted tempo" 2 "quoted.yaml:2:8: 'tempo': expected a number, found the quoted string \"90\" (quotes make it text" -- \
+    "$BIN" render --preset "$tmp/quoted.yaml" --minutes 0.1 -o "$tmp/x.wav"
+printf 'model: %s/model/pretrained/essen-timestep.lstm\nmode: {name: auto, reseed: 0.001}\n' "$LJ_SOURCE_DIR" > "$tmp/reseed.yaml"
+check "reseed too short" 2 "reseed.yaml:2:28: 'reseed': expected 0 (never) or 1..86400 seconds, found 0.001" -- \
+    "$BIN" render --preset "$tmp/reseed.yaml" --minutes 0.1 -o "$tmp/x.wav"
+no_output "bad presets" "$tmp/x.wav"
 check "--score with --preset" 2 "give one of them" -- "$BIN" render --preset ambient --score presets/tunes/demo.abc -o "$tmp/x.wav"
 printf 'model: %s/model/pretrained/essen-timestep.lstm\n' "$LJ_SOURCE_DIR" > "$tmp/nolength.yaml"
 check "preset without a length" 2 "the preset has no render.minutes" -- "$BIN" render --preset "$tmp/nolength.yaml" -o "$tmp/x.wav"

@@ -96,4 +96,9 @@ expect 2 "period" --score "$good" -o "$out" --period 0
 expect 2 "gain" --score "$good" -o "$out" --gain loud
 expect 2 "--tail needs a value" --score "$good" -o "$out" --tail
 expect 2 "unexpected argument" "$good" -o "$out"
+# a folder as the model: said so, exit 2 (was "read error", exit 1)
+expect 2 "$tmp/out: is a folder (expected a model file)" --model "$tmp/out" --minutes 0.01 -o "$out"
+# re-seeding more often than once a second: refused (0.001 gave 134 re-seeds a minute)
+expect 2 "reseed: expected 0 (never) or 1..86400 seconds, found '0.001'" --model "$LJ_SOURCE_DIR/model/pretrained/essen-timestep.lstm" \
+    --minutes 0.01 --reseed 0.001 -o "$out"
 exit $fail

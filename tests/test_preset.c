@@ -249,6 +249,21 @@ static const struct {
     {"model: nope.lstm\n", 1, LJ_ERR_ARG, "p.yaml:1:8: model '"},
     {"model: m.lstm\nsoundfont: nope.sf2\n", 1, LJ_ERR_ARG, "p.yaml:2:12: soundfont '"},
     {"model: m.lstm\nmodel: n.lstm\n", 0, LJ_ERR_PARSE, "p.yaml:2:1: key 'model' appears twice"},
+    /* a folder where a file belongs: said so, at the preset's line (it was
+     * "read error", exit 1, when the model was loaded) */
+    {"model: .\n", 1, LJ_ERR_ARG, "/.': is a folder (expected a model file)"},
+    {"model: m.lstm\nsoundfont: .\n", 1, LJ_ERR_ARG, "/.': is a folder (expected a .sf2 or .sf3 file)"},
+    /* a quoted number is text: say that it was quoted */
+    {"model: m.lstm\ntempo: \"90\"\n", 0, LJ_ERR_PARSE,
+     "p.yaml:2:8: 'tempo': expected a number, found the quoted string \"90\" (quotes make it text: write it "
+     "without them)"},
+    {"model: m.lstm\nchannel: '3'\n", 0, LJ_ERR_PARSE, "'channel': expected an integer, found the quoted string '3' ("},
+    {"model: m.lstm\naudio: {enabled: \"yes\"}\n", 0, LJ_ERR_PARSE,
+     "'enabled': expected true or false, found the quoted string \"yes\" (quotes make it text"},
+    {"model: m.lstm\ntempo: \"fast\"\n", 0, LJ_ERR_PARSE, "'tempo': expected a number, found the quoted string \"fast\""},
+    /* re-seeding more often than once a second leaves pieces of a few notes */
+    {"model: m.lstm\nmode: {name: auto, reseed: 0.001}\n", 0, LJ_ERR_RANGE,
+     "p.yaml:2:28: 'reseed': expected 0 (never) or 1..86400 seconds, found 0.001"},
     {"model: m.lstm\n  bad indent: [\n", 0, LJ_ERR_PARSE, "p.yaml:2:"},
     {"- a\n- b\n", 0, LJ_ERR_PARSE, "expected 'key: value' lines at the top level"},
 };
@@ -264,6 +279,26 @@ static void test_bad(void **st) {
         assert_int_equal(rc, bad[i].rc);
         assert_non_null(strstr(err, bad[i].want));
     }
+    /* Only the quotes get the hint about quotes. */
+    assert_int_equal(parse("model: m.lstm\ntempo: \"fast\"\n", 0, err, sizeof err), LJ_ERR_PARSE);
+    assert_null(strstr(err, "quotes make it text"));
+    /* reseed 0 is never, 1 s the shortest piece */
+    assert_int_equal(parse("model: m.lstm\nmode: {name: auto, reseed: 0}\n", 0, err, sizeof err), LJ_OK);
+    assert_int_equal(parse("model: m.lstm\nmode: {name: auto, reseed: 1}\n", 0, err, sizeof err), LJ_OK);
+    assert_true(pr.engine.reseed_seconds == 1);
+    /* A model that failed to load: the preset's position in front when it is
+     * the preset's own model, the message as it was for a --model. */
+    assert_int_equal(parse("description: x\nmodel: m.lstm\n", 0, err, sizeof err), LJ_OK);
+    snprintf(err, sizeof err, "%.400s: byte 0: expected the magic", pr.model);
+    preset_model_error(&pr, pr.model, err, sizeof err);
+    char want[600];
+    snprintf(want, sizeof want, "p.yaml:2:8: model '%.400s': byte 0: expected the magic", pr.model);
+    assert_string_equal(err, want);
+    char other[400];
+    snprintf(other, sizeof other, "%.399s", pr.model);
+    snprintf(err, sizeof err, "%s: byte 0: expected the magic", other);
+    preset_model_error(&pr, other, err, sizeof err);
+    assert_int_equal(strncmp(err, other, strlen(other)), 0); /* unchanged */
     /* The missing-model message says what to do. */
     assert_int_equal(parse("model: nope.lstm\n", 1, err, sizeof err), LJ_ERR_ARG);
     assert_non_null(strstr(err, "hint:"));

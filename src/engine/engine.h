@@ -159,6 +159,12 @@ typedef enum engine_mode {
 #define ENGINE_MAX_TEMPERATURE 2.0
 #define ENGINE_MIN_DENSITY 0.25
 #define ENGINE_MAX_DENSITY 4.0
+/* --reseed and a preset's mode.reseed: 0 (only at piece ends) or at least
+ * this many seconds of music. At 0.001 s auto re-seeded 134 times a minute
+ * and its pieces were 3-4 tokens long. engine_config takes any value >= 0
+ * (tests ask for many short pieces). */
+#define ENGINE_MIN_RESEED_SECONDS 1.0
+#define ENGINE_MAX_RESEED_SECONDS 86400.0
 #define ENGINE_MAX_VARY_PROGRAMS 8
 #define ENGINE_STEP_BUCKETS TIME_HIST_BUCKETS /* step-time histogram (dsp/time_hist.h) */
 #define ENGINE_NOTE_TOKENS 6    /* tokens one player note may take in steer/accompany (abc chars) */
