@@ -47,8 +47,8 @@ static const char help_options[] =
     "  --midi-clock [out]  MIDI out sends MIDI clock too: Start, 24 ticks per quarter\n"
     "                      note at the engine's tempo (it follows CC 71), Stop at the end\n"
     "  --midi-clock in     follow the MIDI clock coming in on --midi-in: the tempo of\n"
-    "                      its last quarter note (24 ticks), Stop pauses, Start and\n"
-    "                      Continue play on\n"
+    "                      its last quarter note (24 ticks; the tempo CC is ignored),\n"
+    "                      Stop pauses, Start and Continue play on\n"
     "  --temperature T     0..2 (default 1)\n"
     "  --top-k K           draw among the K most likely tokens (default all)\n"
     "  --top-p P           nucleus sampling mass (default 1)\n"
@@ -256,6 +256,10 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         cli_error("--midi-clock in needs --midi-in (jack, alsa or a PortMidi input) to hear the clock on");
         return LJ_EXIT_BAD_INPUT;
     }
+    /* the clock's master owns the tempo: CC 71 (or the preset's tempo
+     * controller) is ignored and counted, so it cannot take the music off the
+     * master's beat (it did: CC 71 = 0 held 40 BPM against a 150 BPM clock) */
+    c->engine.tempo_from_clock = c->midi_clock == PRESET_CLOCK_IN;
     if (c->midi_clock == PRESET_CLOCK_IN && c->engine.vary.tempo > 0) {
         /* the clock's master sets the tempo: auto's drift on top of it would
          * take the music off the master's beat */

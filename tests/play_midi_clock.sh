@@ -21,14 +21,19 @@
 # whose auto mode would drift the tempo by up to 50% at every fresh start,
 # which following the clock turns off, and says so) follows
 # the clock tests/jack_send plays into its MIDI input, each tick at its exact
-# frame: Start, 96 ticks at 150 BPM, 96 at 240, Stop. Checked from play's
+# frame: Start, 96 ticks at 150 BPM, CC 71 = 0 (the tempo control, 40 BPM
+# when no clock is followed: the clock owns the tempo, so it is ignored),
+# 96 more at 150, 96 at 240, Stop. Checked from play's
 # "MIDI clock in: BPM (tick N)" lines (printed when it sets a tempo): 150 set
 # within two beats (48 ticks) of the first tick, 240 within two beats of the
-# change (tick 96 + 48), no other tempo ever set (within 1.5 BPM: a tick a
+# change (tick 192 + 48), no other tempo ever set, and no status line at
+# another tempo than 100 (--tempo, before the clock), 150 or 240 (the CC
+# took it to 40 for the 1.6 s until the change to 240); the summary counts
+# the CC ignored (within 1.5 BPM: a tick a
 # loaded machine delays by a period moves the estimate a little; the change
 # crossing the estimate's beat never shows as a tempo between); Stop pauses
 # (the status line says paused) and the last status line shows 240 BPM; the
-# summary counts all 192 ticks and 2 Start/Stop (fewer ticks only where jackd
+# summary counts all 288 ticks and 2 Start/Stop (fewer ticks only where jackd
 # logged a cycle lstmjam-midi or jack_send missed).
 # Skipped (77) without jackd or jack_midi_dump.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
@@ -121,7 +126,7 @@ printf 'model: %s\nmode: {name: auto, reseed: 1, vary: {tempo: 0.5}}\n' "$tmp/ev
 play_pid=$!
 for i in $(seq 1 100); do grep -q "^MIDI in: JACK" "$tmp/in.out" && break; sleep 0.1; done
 grep "^MIDI in:" "$tmp/in.out"
-printf 'fa\nclock 150 96\nclock 240 96\nfc\n' | "$SEND" lstmjam-midi:midi_in || { echo "FAIL jack_send (clock)"; fail=1; }
+printf 'fa\nclock 150 96\nb0 47 00\nclock 150 96\nclock 240 96\nfc\n' | "$SEND" lstmjam-midi:midi_in || { echo "FAIL jack_send (clock)"; fail=1; }
 i=0
 until grep -q "^paused |" "$tmp/in.err"; do
     i=$((i + 1)); [ $i -gt 30 ] && { echo "FAIL Stop: the status line never showed paused"; fail=1; break; }
@@ -140,17 +145,22 @@ awk -v missed="$(grep -cE "client = (lstmjam-midi|jack_send) was not finished" "
     /^MIDI clock in: [0-9.]+ BPM \(tick [0-9]+\)/ {
         bpm = $4 + 0; tick = $7 + 0
         if (abs(bpm - 150) <= 1.5 && !at240) { if (!at150) at150 = tick }
-        else if (abs(bpm - 240) <= 1.5 && tick > 96) { if (!at240) at240 = tick }
+        else if (abs(bpm - 240) <= 1.5 && tick > 192) { if (!at240) at240 = tick }
         else { printf "FAIL tempo %s set at tick %d (150 then 240 expected, within 1.5 BPM)\n", $4, tick; bad = 1 }
     }
-    /\| [0-9]+ BPM \|/ { status = $0 }
+    /\| [0-9]+ BPM \|/ {
+        status = $0
+        s = $0; sub(/ BPM \|.*/, "", s); sub(/.*\| /, "", s)
+        if (abs(s - 100) > 1.5 && abs(s - 150) > 1.5 && abs(s - 240) > 1.5) { off_tempo++; if (!off_seen) off_seen = s }
+    }
     /^MIDI clock in: [0-9]+ ticks/ { ticks = $4 + 0; transport = $6 + 0 }
     END {
-        printf "MIDI clock in: 150 BPM set at tick %d (limit 48), 240 at tick %d (limit 144); %d ticks of 192, %d Start/Stop\n", at150, at240, ticks, transport
+        printf "MIDI clock in: 150 BPM set at tick %d (limit 48), 240 at tick %d (limit 240); %d ticks of 288, %d Start/Stop; %d status lines off the clock'"'"'s tempo%s\n", at150, at240, ticks, transport, off_tempo, off_tempo ? " (first " off_seen " BPM)" : ""
         if (!at150 || at150 > 48) { print "FAIL 150 BPM not followed within two beats"; bad = 1 }
-        if (!at240 || at240 > 144 || at240 < 97) { print "FAIL 240 BPM not followed within two beats of the change"; bad = 1 }
+        if (!at240 || at240 > 240 || at240 < 193) { print "FAIL 240 BPM not followed within two beats of the change"; bad = 1 }
+        if (off_tempo) { print "FAIL the tempo CC moved the tempo away from the clock'"'"'s"; bad = 1 }
         if (status !~ /^paused \| .*\| 240 BPM \|/) { print "FAIL last status line: " status; bad = 1 }
-        if (transport != 2 || ticks > 192 || (ticks < 192 && !missed)) { print "FAIL ticks or Start/Stop counted"; bad = 1 }
+        if (transport != 2 || ticks > 288 || (ticks < 288 && !missed)) { print "FAIL ticks or Start/Stop counted"; bad = 1 }
         if (!bad) print "ok   play follows the MIDI clock in (150, then 240 BPM) and its Stop"
         exit bad
     }' "$tmp/in.err" "$tmp/in.out" || fail=1

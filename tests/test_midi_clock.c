@@ -7,7 +7,11 @@
  *   - clock_follow_estimate: the tempo of a beat of ticks, exact for exact
  *     ticks, unmoved by a lost tick or a clock's restart gap, within 1 BPM
  *     under 1 ms stamping jitter (PortMidi's poll), either tempo and never one
- *     in between while a change crosses the window, nothing from too few. */
+ *     in between while a change crosses the window, nothing from too few;
+ *   - the clock owns the tempo it sets: a tempo CC (CC 71 = 0, 40 BPM) while
+ *     following a 150 BPM clock is ignored and counted, and a tempo set on
+ *     the engine by anything else (a reload's new engine) is the clock's
+ *     again at the next update. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +19,11 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "engine/clock_follow.h"
+#include "engine_fixture.h"
 #include "midi_clock_in.h"
 #include "midi_route.h"
 
@@ -126,11 +134,76 @@ static void test_estimate(void **state) {
     assert_float_equal(clock_follow_estimate(f, 13, 48000), 150.0, 1e-9);
 }
 
+/* The clock owns the tempo (play --midi-clock in): the audit's case, a
+ * master at 150 BPM, CC 71 = 0 from the same keyboard, 192 more ticks at
+ * 150: the engine must stay at 150 (it stayed at 40 for over 4 s, and the
+ * follower never set the clock's tempo again: it was the one it had set). */
+static void test_clock_owns_tempo(void **state) {
+    (void)state;
+    char path[256], err[512] = "";
+    snprintf(path, sizeof path, "/tmp/lj_test_midi_clock_%d.lstm", (int)getpid());
+    assert_int_equal(fixture_write_event_model(path, 16, 3), 0);
+    engine_model *m = NULL;
+    assert_int_equal(engine_model_load(path, &m, err, sizeof err), LJ_OK);
+    unlink(path);
+    size_t qb = rtq_bytes(4096, sizeof(lj_event)), pb = rtq_bytes(64, sizeof(lj_event));
+    void *qm = aligned_alloc(64, qb), *pm = aligned_alloc(64, pb);
+    rtq *out = rtq_init(qm, qb, 4096, sizeof(lj_event)), *player = rtq_init(pm, pb, 64, sizeof(lj_event));
+    engine_config c;
+    engine_config_default(&c);
+    c.out = out;
+    c.player = player;
+    c.tempo_bpm = 100;        /* --tempo: until the clock is heard */
+    c.tempo_from_clock = 1;   /* what play_args sets for --midi-clock in */
+    engine *e = NULL;
+    assert_int_equal(engine_create(m, &c, &e, err, sizeof err), LJ_OK);
+    static midi_clock_in in;
+    midi_clock_in_init(&in);
+    clock_follow f;
+    clock_follow_init(&f, 48000);
+    uint64_t frame = 1000, tick = 0;
+    lj_event ev;
+    /* a beat of ticks at 150 BPM (800 frames), the engine filling each period */
+    for (; tick < 25; tick++, frame += 800) midi_clock_in_message(&in, frame, 0xF8);
+    assert_int_equal(clock_follow_update(&f, &in, e), 1);
+    assert_true(fabs(engine_get_tempo(e) - 150) < 0.01);
+    lj_event cc = lj_event_cc(frame, 0, c.cc.tempo, 0); /* CC 71 = 0: 40 BPM when not following */
+    assert_true(rtq_push(player, &cc));
+    double lowest = 1e9;
+    for (int k = 0; k < 192; k++, tick++, frame += 800) {
+        midi_clock_in_message(&in, frame, 0xF8);
+        engine_fill(e, frame);
+        while (rtq_pop(out, &ev)) {}
+        clock_follow_update(&f, &in, e);
+        double t = engine_tempo_in_force(e);
+        if (t < lowest) lowest = t;
+    }
+    engine_stats st;
+    engine_get_stats(e, &st);
+    fprintf(stderr, "  CC 71 = 0 under a 150 BPM clock, then 192 ticks: tempo in force %.1f BPM (lowest %.1f), "
+            "%llu tempo CCs ignored, tempo set %llu times from the clock\n", engine_tempo_in_force(e), lowest,
+            (unsigned long long)st.tempo_ccs_ignored, (unsigned long long)f.changes);
+    assert_true(fabs(lowest - 150) < 0.01);
+    assert_int_equal(st.tempo_ccs_ignored, 1);
+    /* something else sets the engine's tempo (a reload's new engine starts at
+     * its own): the clock's is set again at the next update, not when the
+     * master next changes tempo */
+    engine_set_tempo(e, 90);
+    midi_clock_in_message(&in, frame, 0xF8);
+    assert_int_equal(clock_follow_update(&f, &in, e), 1);
+    assert_true(fabs(engine_get_tempo(e) - 150) < 0.01);
+    engine_destroy(e);
+    engine_model_destroy(m);
+    free(qm);
+    free(pm);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ring),
         cmocka_unit_test(test_route),
         cmocka_unit_test(test_estimate),
+        cmocka_unit_test(test_clock_owns_tempo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

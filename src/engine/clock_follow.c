@@ -74,7 +74,15 @@ int clock_follow_update(clock_follow *f, midi_clock_in *in, engine *e) {
     double bpm = clock_follow_estimate(frames, n, f->rate);
     if (bpm <= 0) return 0;
     bpm = bpm < ENGINE_MIN_TEMPO ? ENGINE_MIN_TEMPO : bpm > ENGINE_MAX_TEMPO ? ENGINE_MAX_TEMPO : bpm;
-    if (f->bpm > 0 && fabs(bpm - f->bpm) <= CLOCK_FOLLOW_HYSTERESIS) return 0;
+    /* Within the hysteresis of the tempo set from the clock, and that tempo
+     * still the engine's: nothing to do. Something else may have set the
+     * engine's (a reload's new engine starts at its own; a tempo control
+     * where engine_config.tempo_from_clock is off): the clock's is set again
+     * at once, or the engine would play off the master's beat until the
+     * master changed tempo. engine_get_tempo is in 0.001 BPM. */
+    if (f->bpm > 0 && fabs(bpm - f->bpm) <= CLOCK_FOLLOW_HYSTERESIS &&
+        fabs(engine_get_tempo(e) - f->bpm) < 0.01)
+        return 0;
     engine_set_tempo(e, bpm);
     f->bpm = bpm;
     f->set_at_tick = total;

@@ -13,7 +13,11 @@
  * must span half a beat, else there is no estimate and the tempo stays. A new
  * tempo is set only when it differs from the one set by more than
  * CLOCK_FOLLOW_HYSTERESIS BPM, so the stamping jitter of a polled driver
- * (PortMidi: 1 ms) does not keep moving the engine's tempo. A change of tempo
+ * (PortMidi: 1 ms) does not keep moving the engine's tempo; but when the
+ * engine's tempo is no longer the one set from the clock (a reload's new
+ * engine; anything else that set it), the clock's is set again at the next
+ * update: the clock owns the tempo (play also sets
+ * engine_config.tempo_from_clock, so the tempo CC is ignored). A change of tempo
  * is followed within about half a beat of ticks at the new tempo (when the
  * median turns) plus the control loop's 50 ms. Thread: control (all). */
 #ifndef LJ_CLOCK_FOLLOW_H

@@ -245,6 +245,7 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     atomic_init(&p->keyed_answers, 0);
     atomic_init(&p->answer_finish_steps, 0);
     atomic_init(&p->answer_notes_moved, 0);
+    atomic_init(&p->tempo_ccs_ignored, 0);
     atomic_init(&p->answers_moved, 0);
     atomic_init(&p->resyncs, 0);
     atomic_init(&p->late_pushes, 0);
@@ -364,6 +365,8 @@ int engine_apply_cc(engine *e, const engine_cc_map *m, int cc, int v) {
     if (cc == 120 || cc == 123 || cc == m->panic) engine_request_panic(e);
     else if (cc == m->temperature) engine_set_temperature(e, 0.1 + 1.9 * x);
     else if (cc == m->density) engine_set_density(e, engine_cc_density(v));
+    else if (cc == m->tempo && e->cfg.tempo_from_clock) /* the clock's master has the beat */
+        atomic_fetch_add_explicit(&e->pub.tempo_ccs_ignored, 1, memory_order_relaxed);
     else if (cc == m->tempo) engine_set_tempo(e, 40 + 200 * x);
     else if (cc == m->mode) engine_set_mode(e, (engine_mode)(v * ENGINE_MODES / 128));
     else return 0;
@@ -1105,6 +1108,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->keyed_answers = get(&p->keyed_answers);
     o->answer_finish_steps = get(&p->answer_finish_steps);
     o->answer_notes_moved = get(&p->answer_notes_moved);
+    o->tempo_ccs_ignored = get(&p->tempo_ccs_ignored);
     o->answers_moved = get(&p->answers_moved);
     o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);

@@ -272,6 +272,11 @@ typedef struct engine_config {
                                   default 0 (acoustic grand piano) */
     engine_mode mode;          /* default ENGINE_MODE_AUTO */
     engine_vary vary;          /* auto: slow changes at fresh starts; default none */
+    int tempo_from_clock;      /* 1: a MIDI clock followed (play --midi-clock in) owns the
+                                  tempo: the tempo CC is ignored and counted
+                                  (engine_stats.tempo_ccs_ignored), only engine_set_tempo
+                                  (the clock's follower, clock_follow.h) sets it; a musician
+                                  syncing to a DAW keeps the DAW's beat. Default 0 */
     double reseed_seconds;     /* auto: start afresh after this much music, s as heard (at the
                                   tempos in force, not the model's own); 0 = only at
                                   piece ends; default 60 */
@@ -342,6 +347,8 @@ typedef struct engine_stats {
                                  end to finish a note the mask was bringing into range */
     uint64_t answer_notes_moved;  /* respond, abc chars: such notes the engine moved into range
                                  by octaves (ENGINE_FINISH_NOTE_STEPS did not do; 0 measured) */
+    uint64_t tempo_ccs_ignored; /* tempo CCs ignored: a MIDI clock sets the tempo
+                                 (engine_config.tempo_from_clock) */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
@@ -440,7 +447,9 @@ double engine_get_density(const engine *e);
 void engine_set_mode(engine *e, engine_mode m);
 engine_mode engine_get_mode(const engine *e); /* the mode asked for last */
 /* Applies control change `controller` = `value` through map m (the setters
- * above); 1 when m maps it (or it is CC 120/123), else 0. Thread: any. */
+ * above); 1 when m maps it (or it is CC 120/123), else 0. With
+ * engine_config.tempo_from_clock the tempo CC changes nothing (counted; it
+ * still returns 1: it is the instrument's, not the synth's). Thread: any. */
 int engine_apply_cc(engine *e, const engine_cc_map *m, int controller, int value);
 /* No event of this engine will come before `frame` (a new engine taking over
  * the queue from one that pushed up to there: frames in the queue never

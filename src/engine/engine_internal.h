@@ -52,7 +52,8 @@ typedef enum engine_state {
 typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
         phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, onsets_capped, keyed_answers, answers_moved, answer_finish_steps, answer_notes_moved, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
-        tempo_factor_micro, density_factor_micro; /* vary's factors * 1e6 (in force: the set value times it) */
+        tempo_factor_micro, density_factor_micro, /* vary's factors * 1e6 (in force: the set value times it) */
+        tempo_ccs_ignored; /* engine_apply_cc's own (any thread: added to, not stored) */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
