@@ -13,10 +13,19 @@ static void emit(midi_sink *s, uint8_t status, uint8_t d1, uint8_t d2, size_t le
 }
 
 /* The "synth" the held-note table drives: MIDI bytes. */
+static void op_note_off(void *u, int ch, int key) { emit(u, (uint8_t)(0x80 | ch), (uint8_t)key, 0, 3); }
+/* A key struck again while the sink holds it (voice_note_on counted it
+ * already: held > 1) goes out as note-off then note-on at the same offset,
+ * never as a second note-on: the receiver's notes of one key must not nest (a
+ * DAW pairing first in first out, or a synth releasing every voice of the key
+ * at the first note-off, would cut the later note short). FluidSynth does the
+ * same on the audio side: a note-on releases the key's sounding voice. The
+ * held count still wants every note-off; the synth hears the last. */
 static void op_note_on(void *u, int ch, int key, int vel) {
+    midi_sink *s = u;
+    if (s->voices.held[ch][key] > 1) op_note_off(u, ch, key);
     emit(u, (uint8_t)(0x90 | ch), (uint8_t)key, (uint8_t)vel, 3);
 }
-static void op_note_off(void *u, int ch, int key) { emit(u, (uint8_t)(0x80 | ch), (uint8_t)key, 0, 3); }
 static void op_cc(void *u, int ch, int cc, int v) { emit(u, (uint8_t)(0xB0 | ch), (uint8_t)cc, (uint8_t)v, 3); }
 static void op_program(void *u, int ch, int p) { emit(u, (uint8_t)(0xC0 | ch), (uint8_t)p, 0, 2); }
 static void op_all_off(void *u, int ch) { emit(u, (uint8_t)(0xB0 | ch), 123, 0, 3); }

@@ -7,8 +7,10 @@
  * Timing rule: a call for frames [now, now + frames) pops every queued event
  * with frame < now + frames and writes it at offset frame - now (0 for a late
  * event, counted), so on JACK an event leaves at exactly its scheduled frame
- * of the sink's clock. The same held-note table as the audio side
- * (dsp/voice.h) stands between the events and the wire, so a panic, an
+ * of the sink's clock; events of one frame leave in queue order. The same
+ * held-note table as the audio side (dsp/voice.h) stands between the events
+ * and the wire (a key struck again while held goes out as note-off then
+ * note-on at the same offset: the receiver's notes of one key never nest), so a panic, an
  * overflow of the queue (an event lost, maybe a note-off) or midi_sink_panic
  * sends a note-off for every note the sink started, pedals up and
  * all-notes-off (CC 123) on all 16 channels: no note is left on in the DAW

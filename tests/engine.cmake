@@ -5,6 +5,10 @@
 # continue mode, the live queue. Linked with the allocation counter.
 lj_add_alloc_test(test_engine test_engine.c)
 
+# A key struck again while it sounds, in the session MIDI file and on MIDI out:
+# never nested note-ons of one key (off then on at the same tick instead).
+lj_add_test(test_restrike test_restrike.c LABELS unit)
+
 # The random-weight event model the script tests play (tests/engine_fixture.h).
 add_executable(make_event_model make_event_model.c)
 target_link_libraries(make_event_model PRIVATE lstmjam_host)

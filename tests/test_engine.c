@@ -2006,7 +2006,8 @@ static void test_abc_models(void **state) {
 }
 
 /* dsp/midi_sink: events leave at their frame offsets within the period; the
- * held-note table ends overlapping notes of one key at the last release; a
+ * held-note table ends overlapping notes of one key at the last release (a
+ * key struck again while held goes out as note-off, note-on); a
  * panic event and a queue overflow send note-offs for every held note (and
  * all-notes-off on every channel). */
 typedef struct sink_log {
@@ -2039,14 +2040,18 @@ static void test_midi_sink(void **state) {
     assert_int_equal(log.offset[0], 100);
     assert_int_equal(log.msg[0][0], 0x92);
     assert_int_equal(log.msg[0][1], 60);
-    midi_sink_process(&s, 128, 128); /* the second at 130 (offset 2); the off at 200 ends one of two: none */
-    assert_int_equal(log.n, 2);
-    assert_int_equal(log.offset[1], 2);
-    assert_int_equal(log.msg[1][0], 0x92);
-    midi_sink_process(&s, 256, 128);   /* frame 300: the program change at 44 */
+    /* the second at 130 (offset 2), the key still held: off then on there,
+     * never nested on the wire; the off at 200 ends one of two: none */
+    midi_sink_process(&s, 128, 128);
     assert_int_equal(log.n, 3);
-    assert_int_equal(log.offset[2], 44);
-    assert_int_equal(log.msg[2][0], 0xC2);
+    assert_int_equal(log.offset[1], 2);
+    assert_int_equal(log.msg[1][0], 0x82);
+    assert_int_equal(log.offset[2], 2);
+    assert_int_equal(log.msg[2][0], 0x92);
+    midi_sink_process(&s, 256, 128);   /* frame 300: the program change at 44 */
+    assert_int_equal(log.n, 4);
+    assert_int_equal(log.offset[3], 44);
+    assert_int_equal(log.msg[3][0], 0xC2);
     midi_sink_stats st;
     midi_sink_get_stats(&s, &st);
     assert_int_equal(st.held, 1);
@@ -2062,8 +2067,11 @@ static void test_midi_sink(void **state) {
         all_off += (log.msg[i][0] & 0xF0) == 0xB0 && log.msg[i][1] == 123;
         e4_off += log.msg[i][0] == 0x83 && log.msg[i][1] == 64;
     }
-    assert_int_equal(offs, 2); /* C4 on channel 3 (one of its two notes was still held), then E4 */
-    assert_int_equal(e4_off, 1); /* one note-off for the four overlapping E4s, after them */
+    /* C4 on channel 2 (one of its two notes was still held); E4 on channel 3
+     * struck four times: off before each of the three strikes while held,
+     * and the panic's one after them for the four overlapping E4s */
+    assert_int_equal(offs, 5);
+    assert_int_equal(e4_off, 4);
     assert_int_equal(log.msg[log.n - 1][0], 0xBF); /* the second panic ends the period */
     assert_int_equal(all_off, 32);
     midi_sink_get_stats(&s, &st);

@@ -1026,6 +1026,11 @@ int64_t enc_decoder_tick(const enc_decoder *d) { return d->now; }
 uint32_t enc_decoder_us_per_qn(const enc_decoder *d) { return d->us_per_qn; }
 size_t enc_decoder_bad_tokens(const enc_decoder *d) { return d->bad; }
 int enc_decoder_piece_ended(const enc_decoder *d) { return d->ended; }
+int enc_decoder_sounding(const enc_decoder *d) {
+    int n = 0;
+    for (int p = 0; p < 128; p++) n += d->sounding[p] != 0;
+    return n;
+}
 
 /* Pairs events into notes: the open note of each pitch. */
 typedef struct open_note {

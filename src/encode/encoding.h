@@ -355,6 +355,8 @@ size_t enc_decoder_flush(enc_decoder *d, enc_event *out);
 size_t enc_decoder_release(enc_decoder *d, enc_event *out);
 /* Current time in seconds and ticks; tempo of the tick axis; bad-token count. */
 double enc_decoder_time(const enc_decoder *d);
+/* Notes sounding (note-ons written and not yet ended). Thread: engine. */
+int enc_decoder_sounding(const enc_decoder *d);
 int64_t enc_decoder_tick(const enc_decoder *d);
 uint32_t enc_decoder_us_per_qn(const enc_decoder *d);
 size_t enc_decoder_bad_tokens(const enc_decoder *d);

@@ -394,6 +394,7 @@ void engine_decoder_reset(engine *e) {
     e->window_ons = 0;
     e->onsets_banned = 0;
     memset(e->capped, 0, sizeof e->capped);
+    memset(e->struck_tick1, 0, sizeof e->struck_tick1);
 }
 
 void engine_history_reset(engine *e) {
@@ -560,12 +561,18 @@ static void hold_back_step(engine *e, const enc_event *ev, size_t n) {
                 e->onset_stalls++;
             }
             e->notes_generated++;
+            e->struck_tick1[p] = ev[i].tick + 1;
             out = lj_event_note_on(f, e->cfg.channel, p, ev[i].velocity ? ev[i].velocity : 1);
         } else {
             if (e->capped[p]) { /* the decoder alternates on and off per pitch: this note's */
                 e->capped[p] = 0;
                 continue;
             }
+            /* ended on the tick it was struck ("on:77 on:77": the decoder
+             * ends the first and strikes the key again): a note of no length,
+             * which the session file drops, is not one of note_limit's */
+            if (e->struck_tick1[p] == ev[i].tick + 1 && e->notes_generated) e->notes_generated--;
+            e->struck_tick1[p] = 0;
             out = lj_event_note_off(f, e->cfg.channel, p);
         }
         engine_hold_back(e, out);
@@ -866,6 +873,16 @@ static int answer_note_unfinished(engine *e) {
  * mode), a fresh start (auto mode). */
 static void after_step(engine *e) {
     if (e->note_limit && e->notes_generated >= e->note_limit) {
+        /* The last notes sound their length, not 0 (flushed at once, a note
+         * struck by this very step ended in its own frame: a click in the
+         * audio, and the session file drops a note of no length, so --notes
+         * N gave N - 2 notes): the model goes on, its note-ons dropped
+         * (hold_back_step), until they end or ENGINE_LIMIT_TAIL_SECONDS. */
+        const double t = enc_decoder_time(e->dec);
+        if (!e->limit_reached) e->limit_reached = 1, e->limit_time = t, e->limit_steps = 0;
+        if (enc_decoder_sounding(e->dec) && t - e->limit_time < ENGINE_LIMIT_TAIL_SECONDS &&
+            ++e->limit_steps <= ENGINE_LIMIT_TAIL_STEPS) /* (a model that moves no time) */
+            return;
         flush_decoder(e);
         e->need_panic = 1;
         e->st = STATE_ENDING;

@@ -190,6 +190,11 @@ typedef enum engine_mode {
                                      24 in the window are not played, nor their note-offs
                                      (engine_stats.onsets_capped) */
 #define ENGINE_ONSET_WINDOW 0.05  /* s of the decoder's time (the music's, before --tempo) */
+#define ENGINE_LIMIT_TAIL_SECONDS 2.0 /* note limit: the notes sounding when it is reached
+                                        end as the model writes them (its note-ons dropped)
+                                        for at most this much more music (the model's
+                                        seconds), then all at once */
+#define ENGINE_LIMIT_TAIL_STEPS 4096 /* ... and at most this many model steps */
 #define ENGINE_ANSWER_EXTRA_SECONDS 4.0 /* respond: an answer with no note yet goes on for
                                           this much more music (the model's seconds) */
 #define ENGINE_FINISH_NOTE_STEPS 8 /* respond, abc chars: model steps past an answer's end to

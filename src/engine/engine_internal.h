@@ -89,6 +89,9 @@ struct engine {
                                step is forced past it (psd) */
     uint64_t onset_stalls;  /* instants that reached ENGINE_MAX_ONSETS */
     uint64_t onsets_capped; /* abc: note-ons over ENGINE_MAX_ONSETS in the window, not played */
+    int64_t struck_tick1[128]; /* 1 + the decoder tick of pitch p's last note-on played,
+                                  while it sounds; 0 none (a note ended on that tick had no
+                                  length: it does not count for note_limit) */
     uint8_t capped[128];    /* abc: 1 while pitch p's last note-on was not played (its
                                note-off, the decoder's next event of p, is not played either) */
     int caps_onsets;        /* abc: note-ons over ENGINE_MAX_ONSETS in the window are not
@@ -127,6 +130,9 @@ struct engine {
     uint64_t panic_reqs_seen; /* engine_request_panic count handled */
     uint64_t note_limit;    /* stop after this many note-ons (0: none) */
     uint64_t notes_generated; /* note-ons generated (for note_limit) */
+    int limit_reached;        /* note_limit reached: the last notes sound out */
+    double limit_time;        /* the decoder's time then (s) */
+    int limit_steps;          /* steps since */
     uint64_t answer_notes0;   /* respond: notes_generated when the answer began */
 
     /* continue mode */

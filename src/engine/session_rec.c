@@ -18,6 +18,8 @@ struct session_rec {
     double rate_tick;       /* its tick: frames after it count at ticks_per_frame */
     size_t part_index[SESSION_REC_PARTS]; /* score part of each source */
     size_t open[SESSION_REC_PARTS][16][128]; /* note index sounding per source, channel, key */
+    uint8_t held[SESSION_REC_PARTS][16][128]; /* note-ons not yet matched by a note-off, as dsp/voice
+                                                 counts them (saturates at 255) */
     uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
     size_t notes[SESSION_REC_PARTS];         /* notes recorded per source */
     size_t n_open;                           /* notes not yet ended */
@@ -64,14 +66,49 @@ int session_rec_set_rate(session_rec *r, uint64_t frame, double sample_rate) {
     return LJ_OK;
 }
 
+/* Takes note i out of the recording: the last note moves into its place (the
+ * MIDI writer sorts by time, the order of the array is free), and its open[]
+ * entry follows it. */
+static void drop_note(session_rec *r, size_t i) {
+    size_t last = r->s->n_notes - 1;
+    int part = r->s->notes[i].part == r->part_index[0] ? 0 : 1;
+    r->notes[part]--;
+    if (i != last) {
+        score_note *m = &r->s->notes[last];
+        int mpart = m->part == r->part_index[0] ? 0 : 1;
+        r->s->notes[i] = *m;
+        if (r->open[mpart][m->channel][m->pitch] == last) r->open[mpart][m->channel][m->pitch] = i;
+    }
+    r->s->n_notes--;
+}
+
+/* Ends the open note of (part, ch, key) at `frame`. A note that would end on
+ * its onset tick (started and ended within one tick, ~1 ms: a model writing
+ * the same note twice in a row, "on:77 on:77", makes the decoder end the first
+ * and strike the key again in the same frame) is dropped: stretched to 1 tick
+ * it would overlap the next note of the key, which starts on that same tick,
+ * and nested notes of one key are what a MIDI file cannot say (a reader
+ * pairing first in first out, or a synth releasing every voice of the key at
+ * the first note-off, would play the real note ~1 ms long). */
 static void end_note(session_rec *r, int part, int ch, int key, uint64_t frame) {
     size_t i = r->open[part][ch][key];
+    r->held[part][ch][key] = 0;
     if (i == NO_NOTE) return;
     score_note *n = &r->s->notes[i];
     int64_t end = tick_of(r, frame);
-    n->duration = end > n->onset ? end - n->onset : 1;
     r->open[part][ch][key] = NO_NOTE;
     r->n_open--;
+    if (end > n->onset) n->duration = end - n->onset;
+    else drop_note(r, i);
+}
+
+/* A note-off: as on the audio side (dsp/voice), overlapping note-ons of a key
+ * count up and the note sounds until the last of their note-offs; a note-off
+ * of a key not held is ignored. */
+static void note_off(session_rec *r, int part, int ch, int key, uint64_t frame) {
+    uint8_t *held = &r->held[part][ch][key];
+    if (*held == 0) return;
+    if (--*held == 0) end_note(r, part, ch, key, frame);
 }
 
 static void end_channel(session_rec *r, int part, int ch, uint64_t frame) {
@@ -93,10 +130,16 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev) {
     switch ((lj_event_kind)ev->kind) {
     case LJ_EV_NOTE_ON: {
         if (ev->data2 == 0) {
-            end_note(r, part, ch, key, ev->frame);
+            note_off(r, part, ch, key, ev->frame);
             break;
         }
+        /* The key struck again while held: the synth releases the old note
+         * and sounds the new one (FluidSynth ends a key's voices at its next
+         * note-on), so the file ends the old note here and starts the new one
+         * on the same tick (the writer puts note-offs first within a tick). */
+        uint8_t held = r->held[part][ch][key];
         end_note(r, part, ch, key, ev->frame);
+        r->held[part][ch][key] = held < UINT8_MAX ? (uint8_t)(held + 1) : held;
         score_note n;
         memset(&n, 0, sizeof n);
         n.onset = tick_of(r, ev->frame);
@@ -112,7 +155,7 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev) {
         r->notes[part]++;
         break;
     }
-    case LJ_EV_NOTE_OFF: end_note(r, part, ch, key, ev->frame); break;
+    case LJ_EV_NOTE_OFF: note_off(r, part, ch, key, ev->frame); break;
     case LJ_EV_CC:
         if (key == 120 || key == 123) end_channel(r, part, ch, ev->frame);
         break;

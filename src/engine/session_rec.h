@@ -7,10 +7,17 @@
  * "player" for the MIDI input) and writes it as a Standard MIDI File at the
  * end. Frames become ticks at 120 BPM (960 ticks per second at 480 PPQ).
  *
- * Pairing follows the audio side's held-note table, so the file says what was
- * heard: a note-off of a key not held is ignored; a second note-on of a held
- * key ends the first note there (MIDI files cannot nest notes of one key);
- * panic, all-notes-off and CC 120/123 end the notes they release; at the end
+ * Pairing follows the audio side's held-note table (dsp/voice), so the file
+ * says what was heard: a note-off of a key not held is ignored; a second
+ * note-on of a held key ends the first note there and starts the new one on
+ * the same tick, written note-off first (MIDI files cannot nest notes of one
+ * key: a reader pairing first in first out, or a synth releasing every voice
+ * of the key at the first note-off, would cut the later note short); the
+ * key's note then sounds until the last of its overlapping note-offs, as the
+ * held count says; a note that would end on its own onset tick (shorter than
+ * one tick, ~1 ms: "on:77 on:77" from a model, decoded as on, off, on in one
+ * frame) is dropped, never stretched over the next note of its key; panic,
+ * all-notes-off and CC 120/123 end the notes they release; at the end
  * (session_rec_finish) every note still open ends at the final frame. Thread:
  * control (all). */
 #ifndef LJ_SESSION_REC_H
@@ -47,10 +54,11 @@ int session_rec_drain(session_rec *r, int part, rtq *q);
  * compares MIDI out's capture with it). The caller owns f. */
 void session_rec_log_to(session_rec *r, void *f);
 
-/* Ends every open note at frame `end` (no earlier than its start + 1 tick). */
+/* Ends every open note at frame `end` (one starting on end's tick is dropped). */
 void session_rec_finish(session_rec *r, uint64_t end);
 
-/* Notes recorded per part (open ones included), and notes still open. */
+/* Notes recorded per part (open ones included, dropped ones not), and notes
+ * still open. */
 size_t session_rec_notes(const session_rec *r, int part);
 size_t session_rec_open(const session_rec *r);
 /* The recording so far (owned by r). */
