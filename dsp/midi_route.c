@@ -8,6 +8,7 @@ void midi_route_init(midi_route *r, rtq *live, rtq *engine, rtq *record, int cha
     r->record = record;
     r->out = NULL;
     r->channel = channel >= 0 && channel < 16 ? channel : -1;
+    atomic_init(&r->channel_asked, r->channel);
     atomic_init(&r->routed, 0);
     atomic_init(&r->ignored, 0);
     atomic_init(&r->controls[0], 0);
@@ -29,6 +30,10 @@ static int is_control(const midi_route *r, int cc) {
                  (cc & 63) & 1u);
 }
 
+void midi_route_set_channel(midi_route *r, int channel) {
+    atomic_store_explicit(&r->channel_asked, channel >= 0 && channel < 16 ? channel : -1, memory_order_relaxed);
+}
+
 void midi_route_thru_to_out(midi_route *r, rtq *q) { r->out = q; }
 
 void midi_route_follow_clock(midi_route *r, midi_clock_in *c) { r->clock_in = c; }
@@ -44,6 +49,17 @@ static void route_realtime(midi_route *r, uint64_t frame, uint8_t status) {
     else bump(&r->ignored);
 }
 
+/* The thru channel's sounding notes end (all of them when messages keep
+ * their own channel): on the live queue, MIDI out's thru queue and the
+ * recording; not the engine's, whose held keys time out on their own. */
+static void end_thru_notes(midi_route *r, uint64_t frame) {
+    lj_event ev = r->channel >= 0 ? lj_event_make(frame, LJ_EV_ALL_NOTES_OFF, r->channel, 0, 0)
+                                  : lj_event_panic(frame);
+    if (r->live) rtq_push(r->live, &ev); /* full: its overflow makes the audio side panic */
+    if (r->out) rtq_push(r->out, &ev);   /* likewise MIDI out */
+    if (r->record) rtq_push(r->record, &ev);
+}
+
 void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_t len) {
     if (len >= 1 && msg[0] >= 0xF8) {
         route_realtime(r, frame, msg[0]);
@@ -52,6 +68,11 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
     if (len < 2 || !(msg[0] & 0x80) || (msg[1] & 0x80)) {
         bump(&r->ignored);
         return;
+    }
+    int asked = atomic_load_explicit(&r->channel_asked, memory_order_relaxed);
+    if (asked != r->channel) { /* a reload's new thru channel: the old one's notes end first */
+        end_thru_notes(r, frame);
+        r->channel = asked;
     }
     int status = msg[0] & 0xF0, ch = r->channel >= 0 ? r->channel : msg[0] & 0x0F;
     int d1 = msg[1], d2 = len > 2 ? msg[2] & 0x7F : 0;
@@ -87,11 +108,4 @@ ignore:
     bump(&r->ignored);
 }
 
-void midi_route_device_lost(midi_route *r, uint64_t frame) {
-    /* the thru channel's notes, or every channel's when the messages keep their own */
-    lj_event ev = r->channel >= 0 ? lj_event_make(frame, LJ_EV_ALL_NOTES_OFF, r->channel, 0, 0)
-                                  : lj_event_panic(frame);
-    if (r->live) rtq_push(r->live, &ev); /* full: its overflow makes the audio side panic */
-    if (r->out) rtq_push(r->out, &ev);   /* likewise MIDI out */
-    if (r->record) rtq_push(r->record, &ev);
-}
+void midi_route_device_lost(midi_route *r, uint64_t frame) { end_thru_notes(r, frame); }

@@ -32,7 +32,9 @@ typedef struct midi_route {
     rtq *engine;      /* to the engine, or NULL */
     rtq *record;      /* to the control thread, or NULL */
     rtq *out;         /* to MIDI out (midi_route_thru_to_out), or NULL */
-    int channel;      /* thru channel 0..15, or -1 to keep the message's own */
+    int channel;      /* thru channel 0..15, or -1 to keep the message's own (the
+                         driver thread's: midi_route_set_channel asks for a change) */
+    _Atomic int channel_asked; /* midi_route_set_channel's, taken at the next message */
     midi_clock_in *clock_in; /* MIDI clock follower (midi_route_follow_clock), or NULL */
     _Atomic uint64_t controls[2]; /* bit n: CC n drives a control (midi_route_set_controls) */
     _Atomic uint64_t routed;  /* messages turned into events */
@@ -54,6 +56,16 @@ void midi_route_thru_to_out(midi_route *r, rtq *q);
  * always go everywhere. Thread: any (a reload's new mapping while the driver
  * runs: each bit is read atomically). */
 void midi_route_set_controls(midi_route *r, const int *ccs, int n);
+
+/* Moves the player's notes to thru channel `channel` (0..15, or -1: keep
+ * each message's own), as a reload of a preset with a new midi.thru_channel
+ * asks. The driver's thread makes the change at the next channel message
+ * (before routing it): an all-notes-off of the old thru channel (a panic of
+ * every channel when it was -1) goes to the live queue, MIDI out's thru
+ * queue and the recording first, so a key held across the change is not
+ * left sounding on the old channel when its note-off comes on the new one.
+ * Thread: any (an atomic store; the driver may be running). */
+void midi_route_set_channel(midi_route *r, int channel);
 
 /* Hands the clock and transport messages (0xF8, 0xFA-0xFC) to c from now on
  * (NULL: ignore them again). Thread: init (before the driver runs). */

@@ -21,6 +21,38 @@ static const char *repoint(const char *p, const preset *from, preset *to) {
 
 static int same_str(const char *a, const char *b) { return a == b || (a && b && !strcmp(a, b)); }
 
+static const char *clock_name(int clock) {
+    return clock == PRESET_CLOCK_IN ? "in" : clock == PRESET_CLOCK_OUT ? "out" : "off";
+}
+
+/* A reload's MIDI settings. midi.in, midi.out and midi.clock are devices,
+ * ports and threads opened at the start: they stay as they are until play
+ * restarts, and `stays` says so for each that the fresh preset changed (""
+ * when none did). midi.thru_channel is the route's channel: it applies (see
+ * play_reload). The strings the fresh preset holds for in and out are set
+ * to those in force, so the preset kept is what plays, and the next reload
+ * compares with that. */
+static void midi_stays(const play_session *p, play_cli *fresh, char *stays, size_t len) {
+    const play_cli *c = &p->cli;
+    size_t at = 0;
+    stays[0] = 0;
+    if (!same_str(fresh->midi_in ? fresh->midi_in : "", c->midi_in ? c->midi_in : ""))
+        at += (size_t)snprintf(stays + at, len - at, "reload: midi.in changed ('%s'): stays %s%s until play restarts\n",
+                               fresh->midi_in ? fresh->midi_in : "", p->min ? "MIDI in " : "no MIDI in",
+                               p->min ? midi_in_name(p->min) : "");
+    if (at < len && !same_str(fresh->midi_out ? fresh->midi_out : "", c->midi_out ? c->midi_out : ""))
+        at += (size_t)snprintf(stays + at, len - at, "reload: midi.out changed ('%s'): stays %s%s until play restarts\n",
+                               fresh->midi_out ? fresh->midi_out : "", p->mout ? "MIDI out " : "no MIDI out",
+                               p->mout ? midi_out_name(p->mout) : "");
+    if (at < len && fresh->midi_clock != c->midi_clock)
+        snprintf(stays + at, len - at, "reload: midi.clock changed (%s): stays %s until play restarts\n",
+                 clock_name(fresh->midi_clock), clock_name(c->midi_clock));
+    preset *fp = &fresh->preset;
+    snprintf(fp->midi_in, sizeof fp->midi_in, "%s", c->midi_in ? c->midi_in : "");
+    snprintf(fp->midi_out, sizeof fp->midi_out, "%s", c->midi_out ? c->midi_out : "");
+    fp->midi_clock = c->midi_clock;
+}
+
 /* The audio thread takes the synth handed over (sched_request_synth) at its
  * next callback and fades the old one out (SCHED_FADE_FRAMES, 21 ms at
  * 48 kHz); 1 once the swap is done (the old synth is then never called
@@ -62,6 +94,8 @@ int play_reload(play_session *p) {
     uint32_t nperiod = c->period;
     const char *ndevice = c->device;
     char nsf[sizeof p->sf] = "";
+    char midi_note[1024] = ""; /* what stays of the MIDI settings (midi_stays) */
+    int thru_was = c->thru_channel;
     int restart = 0, st = LJ_OK;
     /* The status line (no newline of its own on a terminal) ends here, so
      * that what the reload says, play_args_parse's errors too, starts a line. */
@@ -74,6 +108,16 @@ int play_reload(play_session *p) {
             free(fresh);
             return 0;
         }
+        if (p->min && fresh->thru_channel == fresh->engine.channel) {
+            /* the preset reader checks this only with a midi.in of its own;
+             * the MIDI in that stays open needs it too */
+            fprintf(stderr, "reload: %s: the player's notes (midi.thru_channel; MIDI in %s stays open) and the "
+                            "model's ('channel') would both be on channel %d; the old one plays on\n",
+                    fresh->preset.path, midi_in_name(p->min), fresh->thru_channel + 1);
+            free(fresh);
+            return 0;
+        }
+        midi_stays(p, fresh, midi_note, sizeof midi_note);
         nec = fresh->engine;
         if (!fresh->seed_given) nec.seed = (uint64_t)time(NULL);
         if (p->out) { /* the audio settings: checked, and a synth built, before anything stops */
@@ -130,6 +174,7 @@ int play_reload(play_session *p) {
                                 err, sizeof err);
     if (!st) st = engine_create(m, &nec, &e, err, sizeof err);
     if (st) {
+        if (fresh) preset_model_error(&fresh->preset, fresh->model, err, sizeof err);
         fprintf(stderr, "reload: %s (the old model plays on)\n", err);
         engine_destroy(e);
         engine_model_destroy(m);
@@ -146,6 +191,10 @@ int play_reload(play_session *p) {
         c->device = repoint(fresh->device, &fresh->preset, &c->preset);
         c->period = nperiod;
         c->lookahead_ms = fresh->lookahead_ms;
+        /* The player's notes move at their next message, after an
+         * all-notes-off of the old channel (no thru note left sounding). */
+        c->thru_channel = fresh->thru_channel;
+        midi_route_set_channel(&p->route, c->thru_channel);
         *ec = nec;
         free(fresh);
         p->start_tempo = engine_get_tempo(e);
@@ -232,6 +281,9 @@ int play_reload(play_session *p) {
     else if (!c->quiet) {
         fprintf(stderr, "reloaded %s: panic, new engine from frame %llu\n", c->model,
                 (unsigned long long)(old.last_frame > now ? old.last_frame : now));
+        if (c->thru_channel != thru_was && p->min)
+            fprintf(stderr, "reload: midi.thru_channel: the player's notes now on channel %d (were on %d)\n",
+                    c->thru_channel + 1, thru_was + 1);
         if (nsyn && p->syn == nsyn) {
             char desc[256];
             synth_describe(p->syn, desc, sizeof desc);
@@ -245,6 +297,7 @@ int play_reload(play_session *p) {
                     audio_out_device(p->out), audio_out_rate(p->out), c->period, 1000 * audio_out_latency(p->out),
                     1000.0 * (double)ec->lookahead_frames / nrate);
     }
+    fputs(midi_note, stderr); /* a warning: also with -q, as "the rate stays" */
     return 0;
 }
 

@@ -95,7 +95,10 @@ static int load_model_and_synth(play_session *p, char *err, size_t errlen) {
     if (!c->no_audio) {
         if ((st = synth_find_soundfont(c->synth.soundfont, p->sf, sizeof p->sf, err, errlen))) return st;
     }
-    if ((st = engine_model_load_with(c->model, c->preset.encoding_options, &p->model, err, errlen))) return st;
+    if ((st = engine_model_load_with(c->model, c->preset.encoding_options, &p->model, err, errlen))) {
+        preset_model_error(&c->preset, c->model, err, errlen); /* the preset's line, when it is its model */
+        return st;
+    }
     double fixed_rate; /* JACK runs at its server's rate only: play at that one, and say so */
     if (!c->no_audio && audio_out_fixed_rate(c->device, &fixed_rate) && fixed_rate != c->synth.sample_rate) {
         fprintf(stderr, "lstmjam: the JACK server runs at %g Hz: playing at that rate, not %g Hz\n", fixed_rate,

@@ -89,3 +89,9 @@ set_tests_properties(play_tty PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
 # a note), exit 2 for a device or port named that is not there.
 lj_add_script_test(play_devices play_devices.sh LABELS unit live)
 set_tests_properties(play_devices PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")
+
+# A reload of a preset whose midi section changed, on jackd -d dummy: MIDI in,
+# out and clock stay until play restarts (and it says so), the thru channel
+# applies (the player's keys move, a key held across it is ended).
+lj_add_script_test(play_reload_midi play_reload_midi.sh LABELS unit live)
+set_tests_properties(play_reload_midi PROPERTIES ENVIRONMENT "${LJ_ENGINE_TEST_ENV}")

@@ -60,6 +60,8 @@ check "preset is a folder" 2 "preset $tmp/folder.yaml: is a folder (expected a p
 printf 'description: x\nmodel: notmodel.yaml\n' > "$tmp/notmodel.yaml"
 check "model not a model file" 2 "notmodel.yaml:2:8: model '$tmp/notmodel.yaml': byte 0: expected the magic" -- \
     "$BIN" render --preset "$tmp/notmodel.yaml" --minutes 0.1 -o "$tmp/x.wav"
+check "model not a model file (play)" 2 "notmodel.yaml:2:8: model '$tmp/notmodel.yaml': byte 0: expected the magic" -- \
+    "$BIN" play --preset "$tmp/notmodel.yaml"
 # --model over the preset: that file's message, no preset line
 check "--model over the preset, not a model" 2 "lstmjam: $tmp/notmodel.yaml: byte 0: expected the magic" -- \
     "$BIN" render --preset "$tmp/notmodel.yaml" --model "$tmp/notmodel.yaml" --minutes 0.1 -o "$tmp/x.wav"

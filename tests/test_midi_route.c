@@ -3,7 +3,8 @@
  * engine only, not thru to the synth, MIDI out or the recording (the mod
  * wheel turning the temperature added the synth's vibrato to the player's
  * notes); other CCs, notes and CC 120/123 go everywhere; a new mapping (a
- * reload) takes effect at the next message. */
+ * reload) takes effect at the next message, and so does a new thru channel,
+ * after an all-notes-off of the old one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,9 +70,54 @@ static void test_controls_to_engine_only(void **state) {
     queues_close(&s);
 }
 
+/* A reload's new thru channel (midi_route_set_channel): the next message
+ * ends the old channel's notes on the live queue, MIDI out and the recording
+ * (a key held across the change would sound on there for good: its note-off
+ * comes on the new channel), then goes out on the new channel. */
+static void test_set_channel(void **state) {
+    (void)state;
+    queues s;
+    queues_open(&s);
+    midi_route r;
+    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1);
+    midi_route_thru_to_out(&r, s.q[3]);
+    static const uint8_t on[] = {0x90, 60, 80}, off[] = {0x80, 60, 0};
+    midi_route_message(&r, 10, on, 3);
+    midi_route_set_channel(&r, 4); /* nothing is routed until a message comes */
+    lj_event ev;
+    for (int i = 0; i < 4; i++) {
+        assert_true(rtq_pop(s.q[i], &ev));
+        assert_int_equal(ev.kind, LJ_EV_NOTE_ON);
+        assert_int_equal(ev.channel, 1);
+        assert_false(rtq_pop(s.q[i], &ev));
+    }
+    midi_route_message(&r, 20, off, 3);
+    for (int i = 0; i < 4; i++) {
+        if (i != 1) { /* live, record, out: the old channel's notes end at that message's frame */
+            assert_true(rtq_pop(s.q[i], &ev));
+            assert_int_equal(ev.kind, LJ_EV_ALL_NOTES_OFF);
+            assert_int_equal(ev.channel, 1);
+            assert_int_equal(ev.frame, 20);
+        }
+        assert_true(rtq_pop(s.q[i], &ev));
+        assert_int_equal(ev.kind, LJ_EV_NOTE_OFF);
+        assert_int_equal(ev.channel, 4);
+        assert_false(rtq_pop(s.q[i], &ev));
+    }
+    midi_route_message(&r, 30, on, 3); /* once only */
+    for (int i = 0; i < 4; i++) {
+        assert_true(rtq_pop(s.q[i], &ev));
+        assert_int_equal(ev.kind, LJ_EV_NOTE_ON);
+        assert_int_equal(ev.channel, 4);
+        assert_false(rtq_pop(s.q[i], &ev));
+    }
+    queues_close(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controls_to_engine_only),
+        cmocka_unit_test(test_set_channel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
