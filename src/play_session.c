@@ -99,6 +99,10 @@ static int load_model_and_synth(play_session *p, char *err, size_t errlen) {
         preset_model_error(&c->preset, c->model, err, errlen); /* the preset's line, when it is its model */
         return st;
     }
+    if (c->engine.density != 1 && !engine_model_density_applies(p->model)) /* as render refuses it */
+        return lj_fail(err, errlen, LJ_ERR_ARG,
+                       "density %g: density does not apply to %s (an %s model: its tokens carry no pitch)",
+                       c->engine.density, c->model, engine_model_encoding(p->model));
     double fixed_rate; /* JACK runs at its server's rate only: play at that one, and say so */
     if (!c->no_audio && audio_out_fixed_rate(c->device, &fixed_rate) && fixed_rate != c->synth.sample_rate) {
         fprintf(stderr, "lstmjam: the JACK server runs at %g Hz: playing at that rate, not %g Hz\n", fixed_rate,

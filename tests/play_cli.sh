@@ -27,6 +27,8 @@ check "model is a folder" 2 "$tmp: is a folder (expected a model file)" -- "$BIN
 check "--top-p and --density taken" 1 "no JACK server running" -- \
     "$BIN" play --model "$tmp/ev.lstm" --top-p 0.9 --density 2 --no-audio --midi-out jack --seconds 1
 check "bad --top-p" 2 "top-p: expected a number 0.001..1, found '0'" -- "$BIN" play --model "$tmp/ev.lstm" --top-p 0
+check "--density on an abc model" 2 "density 2: density does not apply to .*nottingham-abc.lstm (an abc model" -- \
+    "$BIN" play --model "$LJ_SOURCE_DIR/model/pretrained/nottingham-abc.lstm" --density 2
 check "bad --density" 2 "density: expected a number 0.25..4, found '5'" -- "$BIN" play --model "$tmp/ev.lstm" --density 5
 check "--reseed under a second" 2 "reseed: expected 0 (never) or 1..86400 seconds, found '0.5'" -- \
     "$BIN" play --model "$tmp/ev.lstm" --reseed 0.5
