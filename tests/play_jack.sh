@@ -21,8 +21,9 @@
 . "$LJ_SOURCE_DIR/tests/jack_lib.sh"
 jack_test_setup jack_rec jack_midiseq jack_connect midicsv
 play_pid= rec_pid= seq_pid=
-trap 'kill $play_pid $rec_pid $seq_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill $play_pid $rec_pid $seq_pid $peer_pid $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -rf "$tmp"' EXIT
 jack_dummy_start lstmjam_test
+jack_peer_start # the witness of jack_xruns_check
 
 # wait_for FILE ERE SECONDS: a line of FILE matches (polled every 0.1 s).
 wait_for() {
@@ -38,6 +39,7 @@ wait_for() {
 # client killed by SIGPIPE from `grep -q` is one more peer jackd must drop)
 has_port() { [ "$(jack_lsp 2>/dev/null | grep -cx "$1")" -gt 0 ]; }
 
+jack_log_mark
 "$BIN" play --model "$tmp/ev.lstm" --mode continue --seconds 20 --tempo 300 --seed 5 --lookahead 40 \
     --midi-in jack --record "$tmp/session.mid" >"$tmp/play.out" 2>"$tmp/play.err" &
 play_pid=$!
@@ -72,6 +74,7 @@ cat "$tmp/play.out" "$tmp/play.err"
 line=$(grep "^played" "$tmp/play.out")
 [ -n "$line" ] || { echo "FAIL no summary line"; exit 1; }
 echo "$line" | grep -q "dropped 0, late 0" && echo "ok   no dropped or late events" || { echo "FAIL dropped/late: $line"; fail=1; }
+jack_xruns_check "play" "$(echo "$line" | sed -n 's/.*xruns \([0-9]*\),.*/\1/p')" || fail=1
 # no note left on at exit on the audio side: the scheduler's held-note table
 # after the last callback (before play's own closing sched_panic)
 echo "$line" | grep -q ", 0 notes left on" && echo "ok   no note left on at exit (audio side)" \
@@ -125,6 +128,7 @@ PY
 # half the notes, only the median of all is checked). The
 # project's SoundFont starts its notes at once (FluidR3's piano samples begin
 # 40-400 frames late, depending on the key, which would measure the samples).
+jack_log_mark
 "$BIN" play --model "$tmp/ev.lstm" --mode continue --gap 30 --no-reverb --no-chorus --seconds 20 \
     --soundfont "$LJ_SOURCE_DIR/soundfonts/lstmjam-basic.sf2" --seed 5 --lookahead 40 --midi-in jack >"$tmp/play2.out" 2>"$tmp/play2.err" &
 play_pid=$!
@@ -136,5 +140,6 @@ fi
 kill -TERM $play_pid
 wait $play_pid || { echo "FAIL second play run"; cat "$tmp/play2.out" "$tmp/play2.err"; fail=1; }
 grep -q "^played .*, 0 notes left on" "$tmp/play2.out" || { echo "FAIL second run: notes left on at exit"; grep "^played" "$tmp/play2.out"; fail=1; }
+jack_xruns_check "second run" "$(sed -n 's/^played.*xruns \([0-9]*\),.*/\1/p' "$tmp/play2.out")" || fail=1
 play_pid=
 exit $fail
