@@ -142,10 +142,11 @@ static void print_midi(const play_session *p, const play_summary *s) {
     const play_cli *c = &p->cli;
     const midi_sink_stats *ms = &s->ms;
     if (c->midi_clock == PRESET_CLOCK_IN)
-        printf("MIDI clock in: %llu ticks, %llu Start/Continue/Stop; tempo %.1f BPM, set %llu times\n",
+        printf("MIDI clock in: %llu ticks, %llu Start/Continue/Stop; tempo %.1f BPM, set %llu times; "
+               "%llu tempo CCs ignored (the clock sets the tempo)\n",
                (unsigned long long)atomic_load(&p->clock_in.ticks),
                (unsigned long long)atomic_load(&p->clock_in.transport), p->follow.bpm,
-               (unsigned long long)p->follow.changes);
+               (unsigned long long)p->follow.changes, (unsigned long long)s->es.tempo_ccs_ignored);
     if (c->midi_out)
         printf("MIDI out: %llu messages, %llu late (at most %llu frames), %llu panics, %llu notes left on; "
                "%llu MIDI clock ticks\n",

@@ -139,6 +139,8 @@ play_pid=
 [ $rc = 0 ] || { echo "FAIL play --midi-clock in exit $rc"; cat "$tmp/in.err"; fail=1; }
 grep -q "^MIDI clock in sets the tempo: the preset's mode.vary.tempo is off" "$tmp/in.out" ||
     { echo "FAIL play did not say the preset's tempo drift is off"; fail=1; }
+grep -q "^MIDI clock in: .* 1 tempo CCs ignored (the clock sets the tempo)" "$tmp/in.out" ||
+    { echo "FAIL the summary did not count the tempo CC ignored"; fail=1; }
 grep -E "^MIDI clock in" "$tmp/in.out" "$tmp/in.err"
 awk -v missed="$(grep -cE "client = (lstmjam-midi|jack_send) was not finished" "$tmp/jackd.log")" '
     function abs(x) { return x < 0 ? -x : x }
