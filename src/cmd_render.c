@@ -32,7 +32,9 @@ static const char *help =
     "  --model M.lstm      a model (timestep, notechord, event, abc/chars, psd or pianoroll)\n"
     "  --preset NAME|FILE  a play preset (presets/NAME.yaml or a file; lstmjam presets):\n"
     "                      its model, sampler, tempo, instruments and synth settings;\n"
-    "                      the options here override it; length: its render.minutes\n"
+    "                      the options here override it (--tempo, --density and\n"
+    "                      --program also turn its mode.vary drift of them off);\n"
+    "                      length: its render.minutes\n"
     "  --minutes X         model: this much music (minutes, may be fractional)\n"
     "  --notes N           model: stop after N notes (at most an hour of music; with\n"
     "                      --minutes too, at whichever comes first)\n"
@@ -83,6 +85,8 @@ typedef struct render_cli {
     int quiet;            /* -q */
     render_opts opts;     /* synth and render settings */
     preset preset;        /* --preset: what it says, before the options override it */
+    char vary_note[256];  /* the preset's drifts (mode.vary) that --tempo, --density or
+                             --program turned off, a line each ("" none) */
 } render_cli;
 
 /* Returns 0 and fills c, or an exit code after a message; -1 after --help. */
@@ -92,6 +96,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
     engine_config_default(&c->engine);
     char err[PRESET_PATH_MAX + 1024];
     int has_preset = 0;
+    char tempo_given[48] = "", density_given[48] = "", program_given[32] = ""; /* as given, "" none */
     int st = preset_from_args(argc, argv, &c->preset, &has_preset, err, sizeof err);
     if (st) {
         cli_error("%s", err);
@@ -163,9 +168,11 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         } else if (!strcmp(a, "--density")) {
             if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
                 return LJ_EXIT_BAD_INPUT;
+            snprintf(density_given, sizeof density_given, "--density %.32s", v);
         } else if (!strcmp(a, "--tempo")) {
             if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
+            snprintf(tempo_given, sizeof tempo_given, "--tempo %.32s", v);
         } else if (!strcmp(a, "--reseed")) {
             if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--lookahead")) {
@@ -174,6 +181,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.program = (int)l;
+            snprintf(program_given, sizeof program_given, "--program %ld", l);
         } else if (!strcmp(a, "--tune")) {
             if ((c->tune = cli_parse_long(a, v, 1, 1000000000)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -220,6 +228,16 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         cli_error("render needs --score IN or --model M.lstm (see lstmjam render --help)");
         return LJ_EXIT_BAD_INPUT;
     }
+    /* What is set explicitly is what plays: the preset's drift of it
+     * (mode.vary) goes (render --preset ambient --program 0 changed the
+     * program 12 times in 8 minutes among its pads; --tempo 100 played at
+     * 89..111 BPM) */
+    if (tempo_given[0])
+        preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, tempo_given, c->vary_note, sizeof c->vary_note);
+    if (density_given[0])
+        preset_vary_yield(&c->engine.vary, ENGINE_VARY_DENSITY, density_given, c->vary_note, sizeof c->vary_note);
+    if (program_given[0])
+        preset_vary_yield(&c->engine.vary, PRESET_VARY_PROGRAMS, program_given, c->vary_note, sizeof c->vary_note);
     if (has_preset && (c->engine.mode == ENGINE_MODE_CONTINUE || c->engine.mode == ENGINE_MODE_RESPOND)) {
         /* continue and respond wait for a player; a render has none */
         if (!c->quiet)
@@ -333,6 +351,7 @@ static int render_model(render_cli *c, const char *sf) {
                (double)o.engine.sampler.temperature, o.engine.sampler.top_k,
                (unsigned long long)o.engine.seed, c->opts.synth.sample_rate, c->opts.period,
                (unsigned long long)o.engine.lookahead_frames, c->opts.synth.gain);
+        fputs(c->vary_note, stdout);
         fflush(stdout);
         o.progress = show_model_progress;
         o.progress_user = &prog;

@@ -18,7 +18,9 @@ static const char *help =
     "MIDI controllers from --midi-in: CC 1 temperature (0.1..2), CC 74 density\n"
     "(0.25..4, 64 = 1), CC 71 tempo (40..240 BPM), CC 70 mode (auto, continue,\n"
     "respond, steer, accompany by fifths of the range), CC 120/123 panic; a\n"
-    "preset's midi.cc changes that mapping.\n"
+    "preset's midi.cc changes that mapping. A preset's mode.vary drifts only what\n"
+    "nothing sets: --tempo, --density, --program, MIDI clock in and a tempo or\n"
+    "density set live turn its drift of that off.\n"
     "\n";
 /* in three strings: C11 compilers need take only 4095 characters in one */
 static const char help_options[] =
@@ -125,6 +127,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         c->midi_clock = p->midi_clock;
     }
     c->engine.thread_priority = 5; /* SCHED_FIFO if allowed: see engine_thread_priority */
+    char tempo_given[48] = "", density_given[48] = "", program_given[32] = ""; /* as given, "" none */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -206,6 +209,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--density")) {
             if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
                 return LJ_EXIT_BAD_INPUT;
+            snprintf(density_given, sizeof density_given, "--density %.32s", v);
         } else if (!strcmp(a, "--seed")) {
             if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.seed = (uint64_t)l;
@@ -213,6 +217,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--tempo")) {
             if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
                 return LJ_EXIT_BAD_INPUT;
+            snprintf(tempo_given, sizeof tempo_given, "--tempo %.32s", v);
         } else if (!strcmp(a, "--reseed")) {
             if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--gap")) {
@@ -234,6 +239,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--program")) {
             if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.program = (int)l;
+            snprintf(program_given, sizeof program_given, "--program %ld", l);
         } else if (!strcmp(a, "--engine-priority")) {
             if ((l = cli_parse_long(a, v, 0, 99)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.thread_priority = (int)l;
@@ -260,12 +266,20 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
      * controller) is ignored and counted, so it cannot take the music off the
      * master's beat (it did: CC 71 = 0 held 40 BPM against a 150 BPM clock) */
     c->engine.tempo_from_clock = c->midi_clock == PRESET_CLOCK_IN;
-    if (c->midi_clock == PRESET_CLOCK_IN && c->engine.vary.tempo > 0) {
-        /* the clock's master sets the tempo: auto's drift on top of it would
-         * take the music off the master's beat */
-        c->engine.vary.tempo = 0;
-        c->vary_tempo_off = 1;
-    }
+    /* What is set explicitly is what plays: the preset's drift of it
+     * (mode.vary) goes (it did not: --program 0 was changed 12 times in 8
+     * minutes among the preset's pads, --tempo 100 played at 89..111 BPM).
+     * The clock's master sets the tempo: auto's drift on top of it would take
+     * the music off the master's beat. */
+    c->vary_note[0] = 0;
+    if (c->midi_clock == PRESET_CLOCK_IN)
+        preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, "MIDI clock in", c->vary_note, sizeof c->vary_note);
+    if (tempo_given[0])
+        preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, tempo_given, c->vary_note, sizeof c->vary_note);
+    if (density_given[0])
+        preset_vary_yield(&c->engine.vary, ENGINE_VARY_DENSITY, density_given, c->vary_note, sizeof c->vary_note);
+    if (program_given[0])
+        preset_vary_yield(&c->engine.vary, PRESET_VARY_PROGRAMS, program_given, c->vary_note, sizeof c->vary_note);
     if (c->midi_in && c->thru_channel == c->engine.channel) { /* as the preset reader refuses it */
         cli_error("the player's notes (--thru-channel) and the model's (--channel) are both on channel "
                   "%d: they would cut each other's notes off; hint: give one of them another channel",

@@ -23,7 +23,8 @@ typedef struct play_cli {
     int seed_given;
     int no_audio;
     int midi_clock;   /* --midi-clock, midi.clock: PRESET_CLOCK_OFF, _OUT or _IN */
-    int vary_tempo_off; /* following MIDI clock turned the preset's mode.vary.tempo off */
+    char vary_note[256]; /* the preset's drifts (mode.vary) that --tempo, --program or MIDI
+                            clock in turned off, a line each ("" none): for the banner */
 } play_cli;
 
 /* Fills c from argv (a --preset first, the options over it): 0, -1 after

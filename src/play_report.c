@@ -28,7 +28,7 @@ void play_print_banner(const play_session *p) {
     }
     printf("model: %s (%s), mode %s, seed %llu\n", c->model, engine_model_encoding(p->model),
            mode_name(ec->mode), (unsigned long long)ec->seed);
-    if (c->vary_tempo_off) printf("MIDI clock in sets the tempo: the preset's mode.vary.tempo is off\n");
+    fputs(c->vary_note, stdout); /* the preset's drifts set explicitly: off */
     if (p->out)
         printf("audio: %s, %g Hz, period %u frames asked, output latency %.1f ms; look-ahead %.1f ms, "
                "schedule lead %.1f ms\n",
@@ -136,6 +136,10 @@ static void print_engine(const engine_stats *es) {
     if (es->onsets_capped) /* abc: a chord or run of short notes over it */
         printf("engine: %llu note-ons not played, over %d in %.0f ms of music\n",
                (unsigned long long)es->onsets_capped, ENGINE_MAX_ONSETS, ENGINE_ONSET_WINDOW * 1e3);
+    if (es->vary_stopped & ENGINE_VARY_TEMPO) /* engine_vary: the player's value stands */
+        printf("engine: a tempo set live turned the preset's mode.vary.tempo off\n");
+    if (es->vary_stopped & ENGINE_VARY_DENSITY)
+        printf("engine: a density set live turned the preset's mode.vary.density off\n");
 }
 
 static void print_midi(const play_session *p, const play_summary *s) {

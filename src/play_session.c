@@ -81,6 +81,7 @@ void play_engine_stats_add(engine_stats *sum, const engine_stats *s) {
     sum->onset_stalls += s->onset_stalls;
     sum->onsets_capped += s->onsets_capped;
     sum->tempo_ccs_ignored += s->tempo_ccs_ignored;
+    sum->vary_stopped |= s->vary_stopped; /* said once: turned off in any engine of the session */
     for (int b = 0; b < ENGINE_STEP_BUCKETS; b++) sum->step_hist[b] += s->step_hist[b];
 }
 void play_session_stats(const play_session *p, engine_stats *out) {

@@ -514,3 +514,21 @@ int preset_from_args(int argc, char **argv, preset *p, int *found, char *err, si
     *found = 1;
     return preset_load(name, p, err, errlen);
 }
+
+int preset_vary_yield(engine_vary *v, unsigned what, const char *who, char *note, size_t notelen) {
+    const char *set = NULL, *part = NULL;
+    if (what == ENGINE_VARY_TEMPO && v->tempo > 0) {
+        v->tempo = 0;
+        set = "the tempo", part = "mode.vary.tempo is";
+    } else if (what == ENGINE_VARY_DENSITY && v->density > 0) {
+        v->density = 0;
+        set = "the density", part = "mode.vary.density is";
+    } else if (what == PRESET_VARY_PROGRAMS && v->n_programs > 0) {
+        v->n_programs = 0;
+        set = "the program", part = "mode.vary.programs are";
+    }
+    if (!set) return 0;
+    size_t used = strnlen(note, notelen);
+    if (used < notelen) snprintf(note + used, notelen - used, "%s sets %s: the preset's %s off\n", who, set, part);
+    return 1;
+}

@@ -124,4 +124,14 @@ void preset_model_error(const preset *p, const char *model, char *err, size_t er
  * options override it. */
 int preset_from_args(int argc, char **argv, preset *p, int *found, char *err, size_t errlen);
 
+/* What a command sets explicitly wins over a preset's drift of it
+ * (mode.vary): `what` (ENGINE_VARY_TEMPO, ENGINE_VARY_DENSITY or
+ * PRESET_VARY_PROGRAMS) of v is turned off when it was on, and a line
+ * "WHO sets the tempo: the preset's mode.vary.tempo is off" appended to
+ * note (NUL-terminated, notelen bytes) for the command to print. `who` says
+ * what set it ("--tempo 100", "MIDI clock in"). Returns 1 when it turned
+ * something off. */
+#define PRESET_VARY_PROGRAMS 4u
+int preset_vary_yield(engine_vary *v, unsigned what, const char *who, char *note, size_t notelen);
+
 #endif

@@ -119,9 +119,12 @@ awk '
 # --midi-clock in
 # a preset whose auto mode drifts the tempo (mode.vary.tempo) and starts
 # afresh every second: following the clock turns the drift off (it took the
-# status line to 123..137 BPM around a 100 BPM master)
-printf 'model: %s\nmode: {name: auto, reseed: 1, vary: {tempo: 0.5}}\n' "$tmp/ev.lstm" >"$tmp/vary.yaml"
-"$BIN" play --preset "$tmp/vary.yaml" --seconds 60 --tempo 100 --seed 5 --lookahead 40 --no-audio \
+# status line to 123..137 BPM around a 100 BPM master); its drift of the
+# instrument and of the density give way to --program 3 and --density 1 (all
+# said in the banner)
+printf 'model: %s\nmode: {name: auto, reseed: 1, vary: {tempo: 0.5, density: 0.5, programs: [89, 91]}}\n' \
+    "$tmp/ev.lstm" >"$tmp/vary.yaml"
+"$BIN" play --preset "$tmp/vary.yaml" --seconds 60 --tempo 100 --program 3 --density 1 --seed 5 --lookahead 40 --no-audio \
     --midi-clock in --midi-in jack --midi-out jack >"$tmp/in.out" 2>"$tmp/in.err" &
 play_pid=$!
 for i in $(seq 1 100); do grep -q "^MIDI in: JACK" "$tmp/in.out" && break; sleep 0.1; done
@@ -139,6 +142,10 @@ play_pid=
 [ $rc = 0 ] || { echo "FAIL play --midi-clock in exit $rc"; cat "$tmp/in.err"; fail=1; }
 grep -q "^MIDI clock in sets the tempo: the preset's mode.vary.tempo is off" "$tmp/in.out" ||
     { echo "FAIL play did not say the preset's tempo drift is off"; fail=1; }
+grep -q "^--program 3 sets the program: the preset's mode.vary.programs are off" "$tmp/in.out" ||
+    { echo "FAIL play did not say the preset's program drift is off"; fail=1; }
+grep -q "^--density 1 sets the density: the preset's mode.vary.density is off" "$tmp/in.out" ||
+    { echo "FAIL play did not say the preset's density drift is off"; fail=1; }
 grep -q "^MIDI clock in: .* 1 tempo CCs ignored (the clock sets the tempo)" "$tmp/in.out" ||
     { echo "FAIL the summary did not count the tempo CC ignored"; fail=1; }
 grep -E "^MIDI clock in" "$tmp/in.out" "$tmp/in.err"

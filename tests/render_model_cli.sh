@@ -62,6 +62,28 @@ if [ -f "$LJ_SOURCE_DIR/model/pretrained/nottingham-event.lstm" ]; then
     rm -f "$tmp/o"/*
 fi
 
+# A preset's mode.vary gives way to what the command line sets: --program,
+# --tempo and --density each turn off the preset's drift of what they set,
+# and render says so (programs counted on the model's channel, 0; --program
+# 0 under the ambient preset was changed 12 times in 8 minutes among its
+# pads, --tempo 100 played at 89..111 BPM).
+printf 'model: %s\nmode: {name: auto, reseed: 1, vary: {tempo: 0.3, density: 0.5, programs: [89, 91, 94]}}\n' \
+    "$tmp/ev.lstm" >"$tmp/vary.yaml"
+"$BIN" render --preset "$tmp/vary.yaml" --minutes 0.5 --seed 3 -o "$tmp/o/v.wav" >"$tmp/v.out" 2>&1 || fail=1
+drifted=$(midicsv "$tmp/o/v.mid" | awk -F', ' '$3=="Program_c" && $4==0' | wc -l)
+"$BIN" render --preset "$tmp/vary.yaml" --minutes 0.5 --seed 3 --program 5 --tempo 100 --density 2 \
+    -o "$tmp/o/w.wav" >"$tmp/w.out" 2>&1 || fail=1
+given=$(midicsv "$tmp/o/w.mid" | awk -F', ' '$3=="Program_c" && $4==0 {n++; p[$5]=1} END {for (k in p) s = s k " "; print n + 0 " changes to " s}')
+echo "vary preset: $drifted program changes; with --program 5 --tempo 100 --density 2: $given"
+[ "$drifted" -ge 4 ] || { echo "FAIL the preset's programs did not drift ($drifted changes): the check below means nothing"; fail=1; }
+case "$given" in *" changes to 5 ") echo "ok   --program 5 stays" ;; *) echo "FAIL --program 5 changed: $given"; fail=1 ;; esac
+for said in "--program 5 sets the program: the preset's mode.vary.programs are off" \
+    "--tempo 100 sets the tempo: the preset's mode.vary.tempo is off" \
+    "--density 2 sets the density: the preset's mode.vary.density is off"; do
+    grep -qxF -- "$said" "$tmp/w.out" || { echo "FAIL render did not say: $said"; cat "$tmp/w.out"; fail=1; }
+done
+rm -f "$tmp/o"/*
+
 # Bad usage and bad models: exit 2, nothing left.
 check "no length" 2 "needs a length" -- "$BIN" render --model "$tmp/ev.lstm" -o "$tmp/o/x.wav"
 check "both sources" 2 "one of --score and --model" -- "$BIN" render --score x.mid --model "$tmp/ev.lstm" --minutes 1 -o "$tmp/o/x.wav"

@@ -375,6 +375,60 @@ static void test_auto_vary(void **state) {
     assert_int_equal(syn.program_changes, 1);
 }
 
+/* What the player sets live wins over the preset's drift of it: with vary
+ * on (tempo 0.3, density 0.5, three programs) and a fresh start every 0.5 s
+ * of music, CC 71 = 127 and CC 74 = 96 after 5 s must play at exactly 240
+ * BPM and density 2^(64/63) from then on (the audit heard 232..256 BPM for
+ * CC 71 = 127 under the ambient preset's drift), while the instrument still
+ * changes between pieces (nobody set it) and the summary's bits say which
+ * drifts stopped. */
+static void test_live_beats_vary(void **state) {
+    (void)state;
+    engine_config c;
+    engine_config_default(&c);
+    c.seed = 3;
+    c.lookahead_frames = 2048;
+    c.reseed_seconds = 0.5;
+    c.tempo_bpm = 120;
+    c.program = 89;
+    c.vary.tempo = 0.3;
+    c.vary.density = 0.5;
+    c.vary.n_programs = 3;
+    c.vary.programs[0] = 89;
+    c.vary.programs[1] = 92;
+    c.vary.programs[2] = 95;
+    rig r;
+    rtq *player = rig_open_player(&r, &c, NULL, 64, 128);
+    while (r.clock < 48000ull * 5) rig_period(&r, c.lookahead_frames);
+    lj_event cc[2] = {lj_event_cc(r.clock, 1, c.cc.tempo, 127), lj_event_cc(r.clock, 1, c.cc.density, 96)};
+    for (int i = 0; i < 2; i++) assert_true(rtq_push(player, &cc[i]));
+    engine_stats st;
+    engine_get_stats(r.e, &st);
+    const uint64_t reseeds0 = st.reseeds, programs0 = r.syn.program_changes;
+    const double want_d = (double)llround(engine_cc_density(96) * 1000) / 1000; /* ctl: 0.001 steps */
+    double tmin = 1e9, tmax = 0, dmin = 1e9, dmax = 0;
+    rig_period(&r, c.lookahead_frames); /* the CCs are applied */
+    while (r.clock < 48000ull * 30) {
+        rig_period(&r, c.lookahead_frames);
+        double t = engine_tempo_in_force(r.e), d = engine_density_in_force(r.e);
+        tmin = t < tmin ? t : tmin, tmax = t > tmax ? t : tmax;
+        dmin = d < dmin ? d : dmin, dmax = d > dmax ? d : dmax;
+    }
+    engine_get_stats(r.e, &st);
+    fprintf(stderr, "  vary, then CC 71 = 127 and CC 74 = 96: %.1f..%.1f BPM, density %.3f..%.3f over %llu fresh "
+            "starts, %llu program changes; drifts stopped: %s%s\n", tmin, tmax, dmin, dmax,
+            (unsigned long long)(st.reseeds - reseeds0), (unsigned long long)(r.syn.program_changes - programs0),
+            st.vary_stopped & ENGINE_VARY_TEMPO ? "tempo " : "", st.vary_stopped & ENGINE_VARY_DENSITY ? "density" : "");
+    assert_true(st.reseeds - reseeds0 >= 20);
+    assert_true(tmin == 240 && tmax == 240);
+    assert_true(fabs(dmin - want_d) < 1e-9 && fabs(dmax - want_d) < 1e-9);
+    assert_true(r.syn.program_changes - programs0 >= 3); /* vary.programs: nobody set the program */
+    assert_int_equal(st.vary_stopped, ENGINE_VARY_TEMPO | ENGINE_VARY_DENSITY);
+    rig_finish(&r, c.lookahead_frames);
+    assert_int_equal(fixture_sounding(&r.syn), 0);
+    rig_close(&r);
+}
+
 /* auto's re-seed period is seconds of music as heard, at the tempo in force:
  * 40 s of audio with reseed 2 s re-seeds at most 20 times at 60 BPM and at
  * 240, a little fewer where a piece's last step runs past its 2 s (a time
@@ -2476,6 +2530,7 @@ int main(void) {
         cmocka_unit_test(test_schedule_lead),
         cmocka_unit_test(test_live_controls),
         cmocka_unit_test(test_auto_vary),
+        cmocka_unit_test(test_live_beats_vary),
         cmocka_unit_test(test_reseed_seconds_as_heard),
         cmocka_unit_test(test_respond_short_call),
         cmocka_unit_test(test_respond_length),

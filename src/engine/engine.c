@@ -209,10 +209,14 @@ int engine_create(engine_model *m, const engine_config *c, engine **out, char *e
     lj_rng_seed(&e->rng, c->seed);
     lj_rng_seed(&e->vary_rng, c->seed ^ 0x9E3779B97F4A7C15u);
     e->tempo_factor = e->density_factor = 1;
+    atomic_init(&e->ctl_vary_off, 0);
+    atomic_init(&e->pub.vary_stopped, 0);
     e->program_now = c->program;
     e->enc_bpm = 60e6 / (double)enc_decoder_us_per_qn(e->dec);
     e->tempo = c->tempo_bpm > 0 ? c->tempo_bpm : e->enc_bpm;
     e->temperature = c->sampler.temperature;
+    e->tempo_set = e->tempo;
+    e->density_set = c->density;
     e->fps = c->sample_rate * e->enc_bpm / e->tempo; /* density's time part: below */
     e->st = plays_on(c->mode) ? STATE_GENERATING : STATE_WAITING;
     atomic_init(&e->ctl_temperature_milli, (uint64_t)llround(e->temperature * 1000));
@@ -311,8 +315,14 @@ void engine_set_temperature(engine *e, double t) {
     put(&e->ctl_temperature_milli, (uint64_t)llround(clamp(t, 0, ENGINE_MAX_TEMPERATURE) * 1000));
 }
 double engine_get_temperature(const engine *e) { return (double)get(&e->ctl_temperature_milli) / 1000; }
+/* A live setter's value stands: the flag first, the value released after it,
+ * so a fill that reads the new value (acquire) sees the flag too and never
+ * plays it times the drift's factor. */
 void engine_set_tempo(engine *e, double bpm) {
-    put(&e->ctl_tempo_milli, (uint64_t)llround(clamp(bpm, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO) * 1000));
+    atomic_fetch_or_explicit(&e->ctl_vary_off, ENGINE_VARY_TEMPO, memory_order_relaxed);
+    atomic_store_explicit(&e->ctl_tempo_milli,
+                          (uint64_t)llround(clamp(bpm, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO) * 1000),
+                          memory_order_release);
 }
 double engine_get_tempo(const engine *e) { return (double)get(&e->ctl_tempo_milli) / 1000; }
 double engine_tempo_in_force(const engine *e) {
@@ -333,7 +343,10 @@ void engine_request_panic(engine *e) {
     atomic_fetch_add_explicit(&e->ctl_panic_reqs, 1, memory_order_relaxed);
 }
 void engine_set_density(engine *e, double d) {
-    put(&e->ctl_density_milli, (uint64_t)llround(clamp(d, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY) * 1000));
+    atomic_fetch_or_explicit(&e->ctl_vary_off, ENGINE_VARY_DENSITY, memory_order_relaxed);
+    atomic_store_explicit(&e->ctl_density_milli,
+                          (uint64_t)llround(clamp(d, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY) * 1000),
+                          memory_order_release);
 }
 double engine_get_density(const engine *e) { return (double)get(&e->ctl_density_milli) / 1000; }
 void engine_set_mode(engine *e, engine_mode m) {
@@ -619,11 +632,10 @@ static void vary_step(engine *e, uint64_t at) {
         e->vary_w_density = vary_walk(&e->vary_rng, e->vary_w_density);
         e->density_factor = pow(2.0, v->density * e->vary_w_density);
         put(&e->pub.density_factor_micro, (uint64_t)llround(e->density_factor * 1e6));
-        e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
-                           ENGINE_MAX_DENSITY);
+        e->density = clamp(e->density_set * e->density_factor, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY);
     }
     if (v->tempo > 0 || v->density > 0) /* after the density: its time part */
-        set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor);
+        set_tempo(e, e->tempo_set * e->tempo_factor);
     if (v->n_programs > 0 && lj_rng_uniform(&e->vary_rng) < 1.0f / 3) {
         int others[ENGINE_MAX_VARY_PROGRAMS], n = 0;
         for (int i = 0; i < v->n_programs; i++)
@@ -956,11 +968,32 @@ static void switch_mode(engine *e, engine_mode mode, uint64_t clock) {
     }
 }
 
+/* A live tempo or density stands: its drift (cfg.vary) stops, the factor
+ * goes back to 1, for this engine's life. */
+static void vary_yield(engine *e, unsigned off) {
+    if ((off & ENGINE_VARY_TEMPO) && e->cfg.vary.tempo > 0) {
+        e->cfg.vary.tempo = 0;
+        e->tempo_factor = 1;
+        put(&e->pub.tempo_factor_micro, 1000000);
+        e->vary_stopped |= ENGINE_VARY_TEMPO;
+    }
+    if ((off & ENGINE_VARY_DENSITY) && e->cfg.vary.density > 0) {
+        e->cfg.vary.density = 0;
+        e->density_factor = 1;
+        put(&e->pub.density_factor_micro, 1000000);
+        e->vary_stopped |= ENGINE_VARY_DENSITY;
+    }
+    put(&e->pub.vary_stopped, e->vary_stopped);
+}
+
 static void apply_controls(engine *e, uint64_t clock) {
     e->temperature = (double)get(&e->ctl_temperature_milli) / 1000;
-    e->density = clamp((double)get(&e->ctl_density_milli) / 1000 * e->density_factor, ENGINE_MIN_DENSITY,
-                       ENGINE_MAX_DENSITY);
-    set_tempo(e, (double)get(&e->ctl_tempo_milli) / 1000 * e->tempo_factor); /* after the density */
+    /* the values first (acquire), then the flags their setters raised before them */
+    e->tempo_set = (double)atomic_load_explicit(&e->ctl_tempo_milli, memory_order_acquire) / 1000;
+    e->density_set = (double)atomic_load_explicit(&e->ctl_density_milli, memory_order_acquire) / 1000;
+    vary_yield(e, atomic_load_explicit(&e->ctl_vary_off, memory_order_relaxed));
+    e->density = clamp(e->density_set * e->density_factor, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY);
+    set_tempo(e, e->tempo_set * e->tempo_factor); /* after the density */
     uint64_t reqs = atomic_load_explicit(&e->ctl_panic_reqs, memory_order_relaxed);
     if (reqs != e->panic_reqs_seen) {
         e->panic_reqs_seen = reqs;
@@ -1126,6 +1159,7 @@ void engine_get_stats(const engine *e, engine_stats *o) {
     o->answer_finish_steps = get(&p->answer_finish_steps);
     o->answer_notes_moved = get(&p->answer_notes_moved);
     o->tempo_ccs_ignored = get(&p->tempo_ccs_ignored);
+    o->vary_stopped = get(&p->vary_stopped);
     o->answers_moved = get(&p->answers_moved);
     o->resyncs = get(&p->resyncs);
     o->late_pushes = get(&p->late_pushes);

@@ -231,7 +231,17 @@ double engine_cc_density(int v);
  * bounded random walk w in [-1, 1], from 0, that moves by a uniform step in
  * [-0.5, 0.5] at each fresh start (reflected at the bounds): neighbouring
  * pieces stay close, the session wanders over the whole range. Its own RNG
- * (from the seed), so the notes drawn do not depend on it. */
+ * (from the seed), so the notes drawn do not depend on it. What the player
+ * sets wins over the drift of it: a live engine_set_tempo (CC 71) or
+ * engine_set_density (CC 74, play's d/D keys) turns that drift off for the
+ * engine's life (engine_stats.vary_stopped), so the value set is the one
+ * heard; play and render turn the drifts of what their command line sets
+ * (--tempo, --density, --program) off before the engine starts
+ * (preset_vary_yield). */
+/* engine_stats.vary_stopped's bits: the drifts a live control turned off */
+#define ENGINE_VARY_TEMPO 1u
+#define ENGINE_VARY_DENSITY 2u
+
 typedef struct engine_vary {
     double tempo;   /* the tempo in force is the set one (--tempo, CC 71) times 1 + tempo * w;
                        0..0.5, 0 = fixed */
@@ -354,6 +364,8 @@ typedef struct engine_stats {
                                  by octaves (ENGINE_FINISH_NOTE_STEPS did not do; 0 measured) */
     uint64_t tempo_ccs_ignored; /* tempo CCs ignored: a MIDI clock sets the tempo
                                  (engine_config.tempo_from_clock) */
+    uint64_t vary_stopped;    /* ENGINE_VARY_TEMPO, _DENSITY: the preset's drifts (cfg.vary) a
+                                 live engine_set_tempo / engine_set_density turned off */
     uint64_t late_pushes;     /* events pushed with a frame before the clock of that fill */
     uint64_t bad_tokens;      /* sampled ids the decoder could not decode */
     uint64_t unbanned;        /* steps where the n-gram bans were lifted (they banned everything) */
@@ -435,6 +447,7 @@ int engine_done(const engine *e);
  * fill). Values are clamped to their ranges. Thread: any. */
 void engine_set_temperature(engine *e, double t);
 double engine_get_temperature(const engine *e);
+/* A live tempo: it stands, cfg.vary.tempo's drift is turned off (engine_vary). */
 void engine_set_tempo(engine *e, double bpm);
 double engine_get_tempo(const engine *e);  /* BPM set (--tempo, CC 71, engine_set_tempo) */
 /* What plays now: the set tempo and density times auto's slow changes
@@ -444,7 +457,9 @@ double engine_density_in_force(const engine *e);
 void engine_set_paused(engine *e, int paused); /* pausing ends the model's notes (not the player's); resuming starts a look-ahead on */
 int engine_get_paused(const engine *e);
 void engine_request_panic(engine *e);      /* panic at the next fill, generation goes on */
-void engine_set_density(engine *e, double d); /* 0.25..4, see engine_config.density */
+void engine_set_density(engine *e, double d); /* 0.25..4, see engine_config.density; a live
+                                                 density stands: cfg.vary.density's drift
+                                                 is turned off (engine_vary) */
 double engine_get_density(const engine *e);
 /* Switches the mode at the next fill: to continue or respond the model's notes
  * end and it waits for a phrase; to auto, steer or accompany it plays on (from

@@ -53,7 +53,8 @@ typedef struct engine_counters {
     _Atomic uint64_t steps, primed_tokens, notes, events, dropped, record_dropped, panics, reseeds,
         phrases, phrase_errors, steered, steered_offs, steer_unencoded, onset_stalls, onsets_capped, keyed_answers, answers_moved, answer_finish_steps, answer_notes_moved, late_pushes, bad_tokens, unbanned, grammar_dead_ends, resyncs, last_frame, gen_frame,
         tempo_factor_micro, density_factor_micro, /* vary's factors * 1e6 (in force: the set value times it) */
-        tempo_ccs_ignored; /* engine_apply_cc's own (any thread: added to, not stored) */
+        tempo_ccs_ignored, /* engine_apply_cc's own (any thread: added to, not stored) */
+        vary_stopped;      /* ENGINE_VARY_* bits: the drifts a live control stopped */
     _Atomic uint64_t step_hist[ENGINE_STEP_BUCKETS];
 } engine_counters;
 
@@ -101,6 +102,9 @@ struct engine {
     lj_rng vary_rng;        /* cfg.vary's walks and program draws */
     double vary_w_tempo, vary_w_density; /* the walks, [-1, 1] */
     double tempo_factor, density_factor; /* 1 + vary.tempo * w, 2^(vary.density * w) */
+    double tempo_set, density_set; /* the set values the last apply_controls read (BPM, d):
+                              what vary's factors multiply within a fill */
+    unsigned vary_stopped;  /* ENGINE_VARY_* bits: drifts a live control turned off */
     int program_now;        /* the model channel's program (cfg.program, then vary's), -1 unknown */
     enc_event step_ev[ENC_MAX_STEP_EVENTS]; /* one decoder step's output */
     frame_sampler *fs;      /* frame models (psd, pianoroll): draws a frame; NULL for tokens */
@@ -205,7 +209,9 @@ struct engine {
 
     /* controls from other threads */
     _Atomic uint64_t ctl_temperature_milli;
-    _Atomic uint64_t ctl_tempo_milli;   /* 0 = the encoding's own */
+    _Atomic uint64_t ctl_tempo_milli;   /* 0 = the encoding's own; stored with release
+                                           after ctl_vary_off (read with acquire first) */
+    _Atomic unsigned ctl_vary_off;      /* ENGINE_VARY_* bits: a live setter's value stands */
     _Atomic int ctl_paused;
     _Atomic uint64_t ctl_density_milli;
     _Atomic int ctl_mode;
