@@ -102,7 +102,7 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
 
 static int valid_event(const lj_event *e) {
     if (e->channel >= 16 || e->data1 > 127 || e->data2 > 127) return 0;
-    return e->kind >= LJ_EV_NOTE_ON && e->kind <= LJ_EV_PANIC;
+    return e->kind >= LJ_EV_NOTE_ON && e->kind <= LJ_EV_KIND_LAST;
 }
 
 static void apply(sched *s, const lj_event *e) {
@@ -114,6 +114,9 @@ static void apply(sched *s, const lj_event *e) {
     case LJ_EV_PROGRAM: o->program(o->user, e->channel, e->data1); break;
     case LJ_EV_ALL_NOTES_OFF: voice_panic_channel(&s->voices, o, e->channel); break;
     case LJ_EV_PANIC: voice_panic(&s->voices, o); break;
+    case LJ_EV_PITCH_BEND: voice_pitch_bend(&s->voices, o, e->channel, lj_event_bend_value(e)); break;
+    case LJ_EV_CHANNEL_PRESSURE: voice_channel_pressure(&s->voices, o, e->channel, e->data1); break;
+    case LJ_EV_KEY_PRESSURE: voice_key_pressure(&s->voices, o, e->channel, e->data1, e->data2); break;
     }
 }
 

@@ -91,6 +91,15 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
         ev = lj_event_cc(frame, ch, d1, d2);
         break;
     case 0xC0: ev = lj_event_program(frame, ch, d1); break;
+    case 0xE0: /* pitch bend: LSB, MSB */
+        if (len < 3) goto ignore;
+        ev = lj_event_pitch_bend(frame, ch, d1 | d2 << 7);
+        break;
+    case 0xD0: ev = lj_event_channel_pressure(frame, ch, d1); break;
+    case 0xA0:
+        if (len < 3) goto ignore;
+        ev = lj_event_key_pressure(frame, ch, d1, d2);
+        break;
     default: goto ignore;
     }
     if (status == 0xB0 && is_control(r, d1)) { /* drives the instrument: the engine's only */
@@ -99,7 +108,9 @@ void midi_route_message(midi_route *r, uint64_t frame, const uint8_t *msg, size_
         return;
     }
     if (r->live) rtq_push(r->live, &ev);
-    if (r->engine && ev.kind != LJ_EV_PROGRAM) rtq_push(r->engine, &ev);
+    /* the engine reads notes and controls; the expression (a pitch wheel
+     * sends hundreds of messages a second) would only crowd its queue */
+    if (r->engine && ev.kind != LJ_EV_PROGRAM && ev.kind < LJ_EV_PITCH_BEND) rtq_push(r->engine, &ev);
     if (r->record) rtq_push(r->record, &ev);
     if (r->out) rtq_push(r->out, &ev);
     bump(&r->routed);

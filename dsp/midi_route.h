@@ -12,9 +12,12 @@
  *
  * Note on/off (velocity 0 = off), control change and program change are
  * routed, on the thru channel when one is set (a control change that drives
- * the instrument to the engine only: midi_route_set_controls); MIDI clock and Start/Continue/
- * Stop go to the clock follower when one is set (midi_route_follow_clock);
- * everything else (sysex, pitch bend, aftertouch) is counted and ignored. Every event carries the
+ * the instrument to the engine only: midi_route_set_controls); pitch bend
+ * (14 bits), channel pressure and poly key pressure go thru the same way
+ * to live, record and out, not to the engine (its model hears notes); MIDI
+ * clock and Start/Continue/Stop go to the clock follower when one is set
+ * (midi_route_follow_clock); everything else (sysex, song position...) is
+ * counted and ignored. Every event carries the
  * audio clock's frame at arrival. A full queue drops the event there (the
  * queue's overflow counter: the audio side panics). */
 #ifndef LJ_MIDI_ROUTE_H

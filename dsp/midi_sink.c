@@ -29,6 +29,11 @@ static void op_note_on(void *u, int ch, int key, int vel) {
 static void op_cc(void *u, int ch, int cc, int v) { emit(u, (uint8_t)(0xB0 | ch), (uint8_t)cc, (uint8_t)v, 3); }
 static void op_program(void *u, int ch, int p) { emit(u, (uint8_t)(0xC0 | ch), (uint8_t)p, 0, 2); }
 static void op_all_off(void *u, int ch) { emit(u, (uint8_t)(0xB0 | ch), 123, 0, 3); }
+static void op_bend(void *u, int ch, int v) { emit(u, (uint8_t)(0xE0 | ch), (uint8_t)(v & 0x7F), (uint8_t)(v >> 7), 3); }
+static void op_chan_pressure(void *u, int ch, int p) { emit(u, (uint8_t)(0xD0 | ch), (uint8_t)p, 0, 2); }
+static void op_key_pressure(void *u, int ch, int key, int p) {
+    emit(u, (uint8_t)(0xA0 | ch), (uint8_t)key, (uint8_t)p, 3);
+}
 static void op_render(void *u, float *out, uint32_t frames) { (void)u, (void)out, (void)frames; }
 
 void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *user) {
@@ -36,7 +41,8 @@ void midi_sink_init(midi_sink *s, rtq *events, midi_sink_write_fn write, void *u
     s->write = write;
     s->user = user;
     voice_reset(&s->voices);
-    lj_synth_ops o = {s, op_note_on, op_note_off, op_cc, op_program, op_all_off, op_render};
+    lj_synth_ops o = {s,          op_note_on, op_note_off, op_cc,           op_program,
+                      op_all_off, op_render,  op_bend,     op_chan_pressure, op_key_pressure};
     s->ops = o;
     s->offset = 0;
     s->overflows_seen = rtq_overflows(events);
@@ -106,6 +112,9 @@ static void apply(midi_sink *s, const lj_event *e) {
         voice_panic(&s->voices, &s->ops);
         bump(&s->panics, 1);
         break;
+    case LJ_EV_PITCH_BEND: voice_pitch_bend(&s->voices, &s->ops, e->channel, lj_event_bend_value(e)); break;
+    case LJ_EV_CHANNEL_PRESSURE: voice_channel_pressure(&s->voices, &s->ops, e->channel, e->data1); break;
+    case LJ_EV_KEY_PRESSURE: voice_key_pressure(&s->voices, &s->ops, e->channel, e->data1, e->data2); break;
     }
 }
 

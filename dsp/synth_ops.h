@@ -25,6 +25,10 @@ typedef struct lj_synth_ops {
     /* Renders `frames` stereo frames, interleaved L R, into out (2*frames floats),
      * continuing the synth's own block grid of LJ_SYNTH_BLOCK frames. */
     void (*render)(void *user, float *out, uint32_t frames);
+    /* The player's expression (MIDI thru). Optional: NULL drops the event. */
+    void (*pitch_bend)(void *user, int channel, int value);         /* 0..16383, 8192 centre */
+    void (*channel_pressure)(void *user, int channel, int pressure); /* 0..127 */
+    void (*key_pressure)(void *user, int channel, int key, int pressure); /* 0..127 */
 } lj_synth_ops;
 
 #endif

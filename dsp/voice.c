@@ -50,6 +50,12 @@ static void release_channel(voice_table *v, const lj_synth_ops *synth, int chann
     }
     synth->cc(synth->user, channel, 64, 0); /* sustain pedal up */
     synth->cc(synth->user, channel, 66, 0); /* sostenuto pedal up */
+    /* a bend or pressure left in force would detune or vibrato every later
+     * note of the channel (the player's hand gone, its reset lost with the
+     * panic's cause); only where moved, so a panic stays small on the wire */
+    if (v->bent[channel] && synth->pitch_bend) synth->pitch_bend(synth->user, channel, 8192);
+    if (v->pressed[channel] && synth->channel_pressure) synth->channel_pressure(synth->user, channel, 0);
+    v->bent[channel] = v->pressed[channel] = 0;
     synth->all_notes_off(synth->user, channel);
 }
 
@@ -73,7 +79,27 @@ void voice_cc(voice_table *v, const lj_synth_ops *synth, int channel, int contro
         if (controller == 120) synth->cc(synth->user, channel, 120, value);
         return;
     }
+    if (controller == 121) v->bent[channel] = v->pressed[channel] = 0; /* reset all controllers */
     synth->cc(synth->user, channel, controller, value);
+}
+
+void voice_pitch_bend(voice_table *v, const lj_synth_ops *synth, int channel, int value) {
+    if (channel < 0 || channel >= VOICE_CHANNELS || value < 0 || value > 16383 || !synth->pitch_bend) return;
+    v->bent[channel] = value != 8192;
+    synth->pitch_bend(synth->user, channel, value);
+}
+
+void voice_channel_pressure(voice_table *v, const lj_synth_ops *synth, int channel, int pressure) {
+    if (channel < 0 || channel >= VOICE_CHANNELS || pressure < 0 || pressure > 127 || !synth->channel_pressure)
+        return;
+    v->pressed[channel] = pressure != 0;
+    synth->channel_pressure(synth->user, channel, pressure);
+}
+
+void voice_key_pressure(voice_table *v, const lj_synth_ops *synth, int channel, int key, int pressure) {
+    (void)v; /* a key's pressure ends with its note: nothing to undo at a release */
+    if (!valid(channel, key) || pressure < 0 || pressure > 127 || !synth->key_pressure) return;
+    synth->key_pressure(synth->user, channel, key, pressure);
 }
 
 int voice_held(const voice_table *v, int channel, int key) {

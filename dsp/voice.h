@@ -6,9 +6,11 @@
  * note-off only when the count returns to 0, so the later note is not cut short
  * by the earlier note's end ("last release wins"). A note-off for a key that is
  * not held is ignored and counted. Panic sends a note-off for every held note,
- * sustain and sostenuto pedals up and all-notes-off on every channel, and
- * empties the table; CC 120 (all sound off) and 123 (all notes off) do the same
- * for their channel.
+ * sustain and sostenuto pedals up, pitch bend back to the centre and channel
+ * pressure to 0 where they were moved (no "stuck bend" after a panic or a
+ * swap, as no stuck note), and all-notes-off on every channel, and empties
+ * the table; CC 120 (all sound off) and 123 (all notes off) do the same for
+ * their channel.
  *
  * The table is transparent plain data (2 KiB) so that its owner can embed it by
  * value (dsp/ allocates nothing); change it only through voice_* calls. */
@@ -28,6 +30,8 @@ typedef struct voice_table {
     uint64_t ignored_offs;  /* note-offs for keys that were not held */
     uint64_t saturated_ons; /* note-ons past 255 overlaps of one key (not counted, still played) */
     uint64_t panics;        /* voice_panic calls plus CC 120/123 channel panics */
+    uint8_t bent[VOICE_CHANNELS];    /* 1: pitch bend away from the centre (a release re-centres it) */
+    uint8_t pressed[VOICE_CHANNELS]; /* 1: channel pressure above 0 (a release zeroes it) */
 } voice_table;
 
 /* Empties the table and zeroes its counters (the synth is not touched).
@@ -44,6 +48,13 @@ void voice_note_off(voice_table *v, const lj_synth_ops *synth, int channel, int 
  * as CC 120 so the synth cuts the sound, 123 as all_notes_off); others go to
  * the synth as they are. Thread: audio (RT-safe). */
 void voice_cc(voice_table *v, const lj_synth_ops *synth, int channel, int controller, int value);
+
+/* The player's expression, forwarded to the synth when it has the call (a
+ * NULL op drops it); out-of-range arguments are ignored. Pitch bend 0..16383
+ * (8192 centre), pressures 0..127. Thread: audio (RT-safe). */
+void voice_pitch_bend(voice_table *v, const lj_synth_ops *synth, int channel, int value);
+void voice_channel_pressure(voice_table *v, const lj_synth_ops *synth, int channel, int pressure);
+void voice_key_pressure(voice_table *v, const lj_synth_ops *synth, int channel, int key, int pressure);
 
 /* Releases every held note of one channel / of all channels. Thread: audio (RT-safe). */
 void voice_panic_channel(voice_table *v, const lj_synth_ops *synth, int channel);

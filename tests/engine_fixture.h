@@ -108,7 +108,7 @@ static inline void fs_render(void *u, float *out, uint32_t frames) {
     f->frames += frames;
 }
 static inline lj_synth_ops fixture_synth_ops(fixture_synth *f) {
-    lj_synth_ops o = {f, fs_on, fs_off, fs_cc, fs_program, fs_all_off, fs_render};
+    lj_synth_ops o = {f, fs_on, fs_off, fs_cc, fs_program, fs_all_off, fs_render, NULL, NULL, NULL};
     return o;
 }
 static inline int fixture_sounding(const fixture_synth *f) {

@@ -16,7 +16,10 @@
 #   model note that was on has its note-off (a note table over the dump);
 #   the model plays on; CC 70 (mode) 30 then 90: the status line shows
 #   continue, the model falls silent (no note-on from one look-ahead after
-#   the change until the next), then steer: it plays again.
+#   the change until the next), then steer: it plays again. Pitch bend
+#   (ef 00 7f), channel pressure (df 40) and poly pressure (af 3c 40) pass
+#   thru to MIDI out and the session MIDI, and play's closing panic sends
+#   the bend back to the centre.
 # Runs "steer" and "accompany", each against a reference run "alone" (steer,
 #   same seed, nobody playing): the session MIDI (the engine's own frames:
 #   960 ticks per second) of the model before the player's first note is
@@ -141,7 +144,23 @@ if start controls 60; then
     wait_for "$tmp/controls.err" "^steer \|" 5 && echo "ok   CC 70 = 90: steer on the status line" || fail=1
     n_cont=$(model_ons "$D")
     wait_model_ons "$D" $((n_cont + 1)) 10 || fail=1
+    # the pitch wheel, channel and key pressure pass thru (they were dropped)
+    printf 'ef 00 7f\ndf 40\naf 3c 40\n' >&3
+    wait_for "$D" "^ *[0-9]+: a1 3c 40" 5 || fail=1 # thru channel 2 (the dump also gets jack_send's af)
     finish controls
+    # MIDI out got the bend as played, and play's closing panic put it back
+    # to the centre (no stuck bend in the DAW); the session file has it too
+    awk '$2 == "e1" { n++; last = $3 " " $4; if ($3 == "00" && $4 == "7f") up++ }
+         $2 == "d1" && $3 == "40" { cp++ }
+         END { printf "controls: MIDI out pitch bends %d (up %d, last %s), channel pressure %d\n", n, up, last, cp
+               exit !(up == 1 && last == "00 40" && cp == 1) }' "$D" \
+        && echo "ok   pitch bend and pressure thru to MIDI out, re-centred at exit" \
+        || { echo "FAIL pitch bend or pressure at MIDI out"; fail=1; }
+    awk -F', ' '$3 == "Pitch_bend_c" && $5 == 16256 { b++ } $3 == "Channel_aftertouch_c" && $5 == 64 { c++ }
+         $3 == "Poly_aftertouch_c" && $5 == 60 && $6 == 64 { p++ }
+         END { printf "controls: session MIDI: %d pitch bend 16256, %d channel pressure 64, %d poly pressure\n", b, c, p
+               exit !(b == 1 && c == 1 && p == 1) }' "$tmp/controls.csv" \
+        && echo "ok   pitch bend and pressure in the session MIDI" || { echo "FAIL pitch bend or pressure not recorded"; fail=1; }
     awk -v la=$LA_FRAMES -v slack=$SLACK_FRAMES '
         { t = $1; sub(":", "", t); t += 0; st = $2; d1 = $3; d2 = $4 }
         st == "bf" && d1 == "4a" && d2 == "00" { lo = t }

@@ -4,15 +4,28 @@
  * wheel turning the temperature added the synth's vibrato to the player's
  * notes); other CCs, notes and CC 120/123 go everywhere; a new mapping (a
  * reload) takes effect at the next message, and so does a new thru channel,
- * after an all-notes-off of the old one. */
+ * after an all-notes-off of the old one.
+ * The player's expression: pitch bend (`ef 00 7f`), channel pressure
+ * (`df 40`) and poly key pressure (`af 3c 40`) go thru on the thru channel
+ * to the synth (dsp/event_sched -> lj_synth_ops), MIDI out (dsp/midi_sink's
+ * bytes) and the session recording (its MIDI file's bytes), not to the
+ * engine; a panic puts a moved bend and pressure back to rest on all three
+ * (no stuck bend after a swap or a panic). The old code dropped all three
+ * messages ("default: goto ignore"). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "engine/session_rec.h"
+#include "event_sched.h"
+#include "midi.h"
 #include "midi_route.h"
+#include "midi_sink.h"
 
 typedef struct queues {
     void *mem[4];
@@ -114,10 +127,167 @@ static void test_set_channel(void **state) {
     queues_close(&s);
 }
 
+/* ---- the player's expression ---- */
+
+/* A synth that logs its calls as text ("bend 1 16256 ..."). */
+typedef struct logsynth {
+    char text[1024];
+    size_t n;
+} logsynth;
+static void say(logsynth *l, const char *what, int ch, int a, int b) {
+    l->n += (size_t)snprintf(l->text + l->n, sizeof l->text - l->n, "%s%s %d %d %d", l->n ? ", " : "", what, ch, a, b);
+    assert_true(l->n < sizeof l->text);
+}
+static void ls_on(void *u, int ch, int key, int vel) { say(u, "on", ch, key, vel); }
+static void ls_off(void *u, int ch, int key) { say(u, "off", ch, key, 0); }
+static void ls_cc(void *u, int ch, int num, int val) { (void)u, (void)ch, (void)num, (void)val; } /* pedals */
+static void ls_program(void *u, int ch, int prog) { (void)u, (void)ch, (void)prog; }
+static void ls_all_off(void *u, int ch) { (void)u, (void)ch; }
+static void ls_render(void *u, float *out, uint32_t frames) {
+    (void)u;
+    memset(out, 0, 2 * frames * sizeof *out);
+}
+static void ls_bend(void *u, int ch, int v) { say(u, "bend", ch, v, 0); }
+static void ls_chan_pressure(void *u, int ch, int p) { say(u, "pressure", ch, p, 0); }
+static void ls_key_pressure(void *u, int ch, int key, int p) { say(u, "keypressure", ch, key, p); }
+
+/* MIDI bytes as hex text, "e1 00 7f, ..." */
+typedef struct wirelog {
+    char text[2048];
+    size_t n;
+} wirelog;
+static void hex(wirelog *w, const uint8_t *msg, size_t len) {
+    if (w->n) w->n += (size_t)snprintf(w->text + w->n, sizeof w->text - w->n, ", ");
+    for (size_t i = 0; i < len; i++)
+        w->n += (size_t)snprintf(w->text + w->n, sizeof w->text - w->n, "%s%02x", i ? " " : "", msg[i]);
+    assert_true(w->n < sizeof w->text);
+}
+static void wire_write(void *user, uint32_t offset, const uint8_t *msg, size_t len) {
+    (void)offset;
+    if ((msg[0] & 0xF0) == 0xB0 && (msg[1] == 64 || msg[1] == 66 || msg[1] == 123)) return; /* a panic's pedals, all-off */
+    hex(user, msg, len);
+}
+
+/* The channel messages of the recording's player track (2), pedals and
+ * programs left out, as hex text. */
+static void file_messages(const session_rec *rec, wirelog *w) {
+    uint8_t *f = NULL;
+    size_t len = 0;
+    char err[256];
+    assert_int_equal(midi_write_mem(session_rec_score(rec), &f, &len, err, sizeof err), LJ_OK);
+    size_t pos = 14;
+    for (int t = 0; t < 2; t++) pos += 8 + ((size_t)f[pos + 4] << 24 | (size_t)f[pos + 5] << 16 | (size_t)f[pos + 6] << 8 | f[pos + 7]);
+    size_t end = pos + 8 + ((size_t)f[pos + 4] << 24 | (size_t)f[pos + 5] << 16 | (size_t)f[pos + 6] << 8 | f[pos + 7]);
+    uint8_t running = 0;
+    for (size_t p = pos + 8; p < end;) {
+        while (f[p++] & 0x80) {} /* delta time */
+        uint8_t st = f[p] & 0x80 ? f[p++] : running;
+        if (st == 0xFF) {
+            p++;
+            p += 1 + f[p]; /* our metas are short: one length byte */
+            continue;
+        }
+        running = st;
+        size_t nd = (st & 0xF0) == 0xC0 || (st & 0xF0) == 0xD0 ? 1 : 2;
+        uint8_t msg[3] = {st, f[p], nd == 2 ? f[p + 1] : 0};
+        if ((st & 0xF0) != 0xC0) hex(w, msg, 1 + nd);
+        p += nd;
+    }
+    free(f);
+}
+
+static void test_expression_thru(void **state) {
+    (void)state;
+    queues s;
+    queues_open(&s);
+    midi_route r;
+    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1); /* thru channel 2 (index 1) */
+    midi_route_thru_to_out(&r, s.q[3]);
+    /* the audio side, reading the live queue */
+    logsynth syn;
+    memset(&syn, 0, sizeof syn);
+    size_t qb = rtq_bytes(4, sizeof(lj_event));
+    void *qm = aligned_alloc(64, (qb + 63) / 64 * 64), *sm = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
+    rtq *timed = rtq_init(qm, qb, 4, sizeof(lj_event));
+    sched_config sc = {{&syn, ls_on, ls_off, ls_cc, ls_program, ls_all_off, ls_render, ls_bend, ls_chan_pressure,
+                        ls_key_pressure},
+                       timed, 0, s.q[0]};
+    sched *sd = sched_init(sm, sched_bytes(), &sc);
+    assert_non_null(sd);
+    float buf[2 * 128];
+    /* MIDI out, reading its thru queue */
+    size_t ob = rtq_bytes(4, sizeof(lj_event));
+    void *om = aligned_alloc(64, (ob + 63) / 64 * 64);
+    rtq *out_timed = rtq_init(om, ob, 4, sizeof(lj_event));
+    wirelog wire;
+    memset(&wire, 0, sizeof wire);
+    midi_sink sink;
+    midi_sink_init(&sink, out_timed, wire_write, &wire);
+    midi_sink_set_thru(&sink, s.q[3]);
+    /* the recording */
+    char err[256];
+    session_rec *rec = NULL;
+    assert_int_equal(session_rec_create(48000, &rec, err, sizeof err), LJ_OK);
+
+    static const uint8_t on[] = {0x90, 60, 100}, bend[] = {0xEF, 0x00, 0x7F}, pressure[] = {0xDF, 0x40},
+                         key_pressure[] = {0xAF, 0x3C, 0x40}, off[] = {0x80, 60, 0};
+    struct {
+        const uint8_t *msg;
+        size_t len;
+    } played[] = {{on, 3}, {bend, 3}, {pressure, 2}, {key_pressure, 3}, {off, 3}};
+    for (int i = 0; i < 5; i++) {
+        midi_route_message(&r, 48000 + 480 * (uint64_t)i, played[i].msg, played[i].len);
+        lj_event ev;
+        int to_engine = 0;
+        while (rtq_pop(s.q[1], &ev)) to_engine += ev.kind >= LJ_EV_PITCH_BEND;
+        assert_int_equal(to_engine, 0);
+        assert_int_equal(session_rec_drain(rec, 1, s.q[2]), LJ_OK);
+    }
+    assert_int_equal(atomic_load(&r.routed), 5);
+    assert_int_equal(atomic_load(&r.ignored), 0);
+    sched_process(sd, buf, 128);
+    midi_sink_process(&sink, 0, 128);
+    print_message("  synth: %s\n  MIDI out: %s\n", syn.text, wire.text);
+    assert_string_equal(syn.text, "on 1 60 100, bend 1 16256 0, pressure 1 64 0, keypressure 1 60 64, off 1 60 0");
+    assert_string_equal(wire.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 00");
+    wirelog file;
+    memset(&file, 0, sizeof file);
+    file_messages(rec, &file);
+    print_message("  session file: %s\n", file.text);
+    assert_string_equal(file.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 40");
+
+    /* a panic (a swap, CC 123, a lost queue) puts the bend and pressure back to rest */
+    syn.n = 0, syn.text[0] = 0;
+    wire.n = 0, wire.text[0] = 0;
+    lj_event panic = lj_event_panic(128); /* due in the next callback, [128, 256) */
+    assert_true(rtq_push(timed, &panic));
+    sched_process(sd, buf, 128);
+    midi_sink_panic(&sink, 0);
+    lj_event rec_panic = lj_event_panic(48000 + 4800); /* after the notes */
+    assert_int_equal(session_rec_add(rec, 1, &rec_panic), LJ_OK);
+    print_message("  after a panic: synth %s; MIDI out %s\n", syn.text, wire.text);
+    assert_string_equal(syn.text, "bend 1 8192 0, pressure 1 0 0");
+    assert_string_equal(wire.text, "e1 00 40, d1 00");
+    file.n = 0, file.text[0] = 0;
+    file_messages(rec, &file);
+    assert_string_equal(file.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 40, e1 00 40, d1 00");
+    /* a second panic has nothing to put back */
+    syn.n = 0, syn.text[0] = 0;
+    sched_panic(sd);
+    assert_string_equal(syn.text, "");
+
+    session_rec_destroy(rec);
+    free(om);
+    free(qm);
+    free(sm);
+    queues_close(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controls_to_engine_only),
         cmocka_unit_test(test_set_channel),
+        cmocka_unit_test(test_expression_thru),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,8 @@
  *   64-frame grid renders bit-identically with periods 128, 64, 37 and 1000.
  * - no stuck notes: sustaining organ notes with no note-off go silent after a
  *   panic event and after CC 123 (and, the control, keep sounding without);
+ * - pitch bend: a held organ A4 bent full up sounds 2 semitones higher, and
+ *   a new A4 after a panic is back at 440 Hz (no stuck bend);
  *   after render_score nothing is held and the tail is silent.
  * - files: float WAV, 16-bit WAV (equal to the float one within 16-bit
  *   rounding), FLAC by extension; the MIDI beside the WAV reads back equal to the
@@ -291,6 +293,58 @@ static void test_stuck_notes_live(void) {
     }
 }
 
+/* Renders `seconds` and returns the pitch (Hz) of the last 4096 frames of the
+ * left channel: the lag of the autocorrelation's highest peak in 60..400
+ * frames (120..800 Hz at 48 kHz), refined by a parabola through its
+ * neighbours. */
+static double live_pitch(live *l, double seconds) {
+    static float buf[2 * 128], tail[4096];
+    int64_t blocks = (int64_t)(seconds * 48000 / 128);
+    for (int64_t b = 0; b < blocks; b++) {
+        sched_process(l->s, buf, 128);
+        memmove(tail, tail + 128, (4096 - 128) * sizeof *tail);
+        for (int i = 0; i < 128; i++) tail[4096 - 128 + i] = buf[2 * i];
+    }
+    double r[402] = {0}, best = -1;
+    int lag = 0;
+    for (int k = 59; k <= 401; k++) {
+        for (int i = 0; i + k < 4096; i++) r[k] += (double)tail[i] * tail[i + k];
+        r[k] /= 4096 - k;
+    }
+    for (int k = 60; k <= 400; k++)
+        if (r[k] > best && r[k] >= r[k - 1] && r[k] >= r[k + 1]) best = r[k], lag = k;
+    if (!lag) return 0;
+    double den = r[lag - 1] - 2 * r[lag] + r[lag + 1], shift = den != 0 ? 0.5 * (r[lag - 1] - r[lag + 1]) / den : 0;
+    return 48000 / (lag + shift);
+}
+
+/* The player's pitch wheel reaches FluidSynth (synth_ops' pitch_bend): a
+ * held organ A4 (440 Hz) bent full up sounds 2 semitones higher (FluidSynth's
+ * default bend range), and after a panic (a swap, CC 123) a new A4 is back at
+ * 440 Hz: the panic re-centres the bend (no stuck bend). Pitches are
+ * compared as ratios. */
+static void test_pitch_bend_live(void) {
+    live l;
+    if (live_open(&l)) return;
+    push(&l, lj_event_program(0, 2, 19));
+    push(&l, lj_event_note_on(0, 2, 69, 100));
+    double plain = live_pitch(&l, 0.5);
+    uint64_t now = (uint64_t)(0.5 * 48000) / 128 * 128;
+    push(&l, lj_event_pitch_bend(now, 2, 16383));
+    double bent = live_pitch(&l, 0.5);
+    now += (uint64_t)(0.5 * 48000) / 128 * 128;
+    push(&l, lj_event_panic(now));
+    push(&l, lj_event_note_on(now + 4800, 2, 69, 100));
+    double after = live_pitch(&l, 0.6);
+    printf("organ A4: %.1f Hz, bent full up %.1f Hz (x%.4f, 2 semitones x1.1225), after a panic %.1f Hz\n", plain,
+           bent, plain > 0 ? bent / plain : 0, after);
+    /* (the organ's lowest partial may be a sub-octave stop: 220 Hz) */
+    CHECK(fabs(plain - 440) < 440 * 0.01 || fabs(plain - 220) < 220 * 0.01, "A4 at %.1f Hz", plain);
+    CHECK(fabs(bent / plain - 1.12246) < 0.01, "bent full up: x%.4f, expected x1.1225", bent / plain);
+    CHECK(fabs(after / plain - 1) < 0.01, "after a panic: %.1f Hz against %.1f (a stuck bend)", after, plain);
+    live_close(&l);
+}
+
 /* After render_score: nothing held, and the tail silent once the release is over. */
 static void test_render_tail(void) {
     score *s = score_create();
@@ -513,6 +567,7 @@ int main(void) {
     test_onsets();
     test_period_independence();
     test_stuck_notes_live();
+    test_pitch_bend_live();
     test_render_tail();
     test_files();
     if (!getenv("LJ_KEEP")) tmpdir_remove(dir);

@@ -108,7 +108,7 @@ static void rig_init(rig *r, size_t queue_cap) {
     assert_non_null(r->smem);
     r->q = rtq_init(r->qmem, qb, queue_cap, sizeof(lj_event));
     assert_non_null(r->q);
-    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render}, r->q, 1, NULL};
+    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, r->q, 1, NULL};
     r->s = sched_init(r->smem, sched_bytes(), &c);
     assert_non_null(r->s);
 }
@@ -151,7 +151,7 @@ static void test_init_refuses(void **st) {
     (void)st;
     rig r;
     rig_init(&r, 16);
-    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL}, r.q, 0, NULL};
+    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL, NULL, NULL, NULL}, r.q, 0, NULL};
     void *mem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     assert_null(sched_init(mem, sched_bytes(), &c)); /* no render */
     c.synth.render = f_render;
@@ -550,8 +550,8 @@ static void test_synth_swap(void **st) {
     fake b, c;
     memset(&b, 0, sizeof b);
     memset(&c, 0, sizeof c);
-    lj_synth_ops ops_b = {&b, f_on, f_off, f_cc, f_program, f_all_off, f_render};
-    lj_synth_ops ops_c = {&c, f_on, f_off, f_cc, f_program, f_all_off, f_render};
+    lj_synth_ops ops_b = {&b, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL};
+    lj_synth_ops ops_c = {&c, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL};
     push(&r, lj_event_note_on(10, 0, 60, 100));
     run(&r, PERIOD);
     assert_true(r.f.sounding[0][60]);

@@ -66,7 +66,7 @@ static void test_swap_threads(void **state) {
     for (int i = 0; i < SYNTHS; i++) {
         atomic_init(&synths[i].retired, i != 0);
         atomic_init(&synths[i].calls, 0);
-        ops[i] = (lj_synth_ops){&synths[i], f_on, f_off, f_cc, f_program, f_all_off, f_render};
+        ops[i] = (lj_synth_ops){&synths[i], f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL};
     }
     size_t qb = rtq_bytes(1024, sizeof(lj_event));
     void *qmem = aligned_alloc(64, (qb + 63) / 64 * 64), *smem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);

@@ -285,12 +285,18 @@ static void op_program(void *u, int ch, int prog) {
     fluid_synth_program_change(((synth *)u)->fs, ch, prog);
 }
 static void op_all_notes_off(void *u, int ch) { fluid_synth_all_notes_off(((synth *)u)->fs, ch); }
+static void op_pitch_bend(void *u, int ch, int value) { fluid_synth_pitch_bend(((synth *)u)->fs, ch, value); }
+static void op_channel_pressure(void *u, int ch, int p) { fluid_synth_channel_pressure(((synth *)u)->fs, ch, p); }
+static void op_key_pressure(void *u, int ch, int key, int p) {
+    fluid_synth_key_pressure(((synth *)u)->fs, ch, key, p);
+}
 static void op_render(void *u, float *out, uint32_t frames) {
     /* Interleaved stereo: left at 0, 2, 4...; right at 1, 3, 5... */
     fluid_synth_write_float(((synth *)u)->fs, (int)frames, out, 0, 2, out, 1, 2);
 }
 
 lj_synth_ops synth_ops(synth *s) {
-    lj_synth_ops o = {s, op_note_on, op_note_off, op_cc, op_program, op_all_notes_off, op_render};
+    lj_synth_ops o = {s,         op_note_on, op_note_off,   op_cc,         op_program,          op_all_notes_off,
+                      op_render, op_pitch_bend, op_channel_pressure, op_key_pressure};
     return o;
 }

@@ -21,6 +21,8 @@ struct session_rec {
     uint8_t held[SESSION_REC_PARTS][16][128]; /* note-ons not yet matched by a note-off, as dsp/voice
                                                  counts them (saturates at 255) */
     uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
+    uint8_t bent[SESSION_REC_PARTS][16];     /* 1: pitch bend off centre (as dsp/voice tracks it) */
+    uint8_t pressed[SESSION_REC_PARTS][16];  /* 1: channel pressure above 0 */
     size_t notes[SESSION_REC_PARTS];         /* notes recorded per source */
     size_t n_open;                           /* notes not yet ended */
     FILE *log;                               /* session_rec_log_to's file, or NULL */
@@ -115,12 +117,32 @@ static void end_channel(session_rec *r, int part, int ch, uint64_t frame) {
     for (int k = 0; k < 128; k++) end_note(r, part, ch, k, frame);
 }
 
+/* A pitch bend or pressure as played, at its frame's tick. */
+static int add_ctl(session_rec *r, int part, int status, int ch, int d1, int d2, uint64_t frame) {
+    score_ctl c = {tick_of(r, frame), (uint16_t)r->part_index[part], (uint8_t)status, (uint8_t)ch,
+                   (uint8_t)d1, (uint8_t)d2};
+    return score_add_ctl(r->s, &c) ? LJ_ERR_NOMEM : LJ_OK;
+}
+
+/* A channel's release as the audio side does it (dsp/voice's release_channel):
+ * its notes end, and a bend or pressure left in force goes back to rest, so
+ * the file plays on in tune after a panic, as the synth did. */
+static int release_channel(session_rec *r, int part, int ch, uint64_t frame) {
+    end_channel(r, part, ch, frame);
+    int rc = LJ_OK;
+    if (r->bent[part][ch]) rc |= add_ctl(r, part, 0xE0, ch, LJ_BEND_CENTER & 0x7F, LJ_BEND_CENTER >> 7, frame);
+    if (r->pressed[part][ch]) rc |= add_ctl(r, part, 0xD0, ch, 0, 0, frame);
+    r->bent[part][ch] = r->pressed[part][ch] = 0;
+    return rc ? LJ_ERR_NOMEM : LJ_OK;
+}
+
 void session_rec_log_to(session_rec *r, void *f) { r->log = (FILE *)f; }
 
 static void log_event(session_rec *r, int part, const lj_event *ev) {
-    static const char *const kinds[] = {"?", "note_on", "note_off", "cc", "program", "all_notes_off", "panic"};
+    static const char *const kinds[] = {"?",     "note_on",    "note_off",         "cc",          "program",
+                                        "all_notes_off", "panic", "pitch_bend", "channel_pressure", "key_pressure"};
     fprintf(r->log, "%llu %s %s %d %d %d\n", (unsigned long long)ev->frame, part ? "player" : "model",
-            ev->kind <= LJ_EV_PANIC ? kinds[ev->kind] : "?", ev->channel, ev->data1, ev->data2);
+            ev->kind <= LJ_EV_KIND_LAST ? kinds[ev->kind] : "?", ev->channel, ev->data1, ev->data2);
 }
 
 int session_rec_add(session_rec *r, int part, const lj_event *ev) {
@@ -157,7 +179,14 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev) {
     }
     case LJ_EV_NOTE_OFF: note_off(r, part, ch, key, ev->frame); break;
     case LJ_EV_CC:
-        if (key == 120 || key == 123) end_channel(r, part, ch, ev->frame);
+        if (key == 120 || key == 123) return release_channel(r, part, ch, ev->frame);
+        if (key == 121) { /* reset all controllers: the synth's bend and pressure go to rest */
+            uint8_t bent = r->bent[part][ch], pressed = r->pressed[part][ch];
+            r->bent[part][ch] = r->pressed[part][ch] = 0;
+            if (bent && add_ctl(r, part, 0xE0, ch, LJ_BEND_CENTER & 0x7F, LJ_BEND_CENTER >> 7, ev->frame))
+                return LJ_ERR_NOMEM;
+            if (pressed && add_ctl(r, part, 0xD0, ch, 0, 0, ev->frame)) return LJ_ERR_NOMEM;
+        }
         break;
     case LJ_EV_PROGRAM:
         r->program[part][ch] = (uint8_t)key;
@@ -166,12 +195,23 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev) {
             r->s->parts[r->part_index[part]].channel = (uint8_t)ch;
         }
         break;
-    case LJ_EV_ALL_NOTES_OFF: end_channel(r, part, ch, ev->frame); break;
+    case LJ_EV_ALL_NOTES_OFF: return release_channel(r, part, ch, ev->frame);
     case LJ_EV_PANIC:
         /* The audio side's panic releases every source's notes. */
         for (int p = 0; p < SESSION_REC_PARTS; p++)
-            for (int c = 0; c < 16; c++) end_channel(r, p, c, ev->frame);
+            for (int c = 0; c < 16; c++)
+                if (release_channel(r, p, c, ev->frame)) return LJ_ERR_NOMEM;
         break;
+    case LJ_EV_PITCH_BEND:
+        if (ev->data2 > 127) break;
+        r->bent[part][ch] = lj_event_bend_value(ev) != LJ_BEND_CENTER;
+        return add_ctl(r, part, 0xE0, ch, ev->data1, ev->data2, ev->frame);
+    case LJ_EV_CHANNEL_PRESSURE:
+        r->pressed[part][ch] = ev->data1 != 0;
+        return add_ctl(r, part, 0xD0, ch, ev->data1, 0, ev->frame);
+    case LJ_EV_KEY_PRESSURE:
+        if (ev->data2 > 127) break;
+        return add_ctl(r, part, 0xA0, ch, key, ev->data2, ev->frame);
     }
     return LJ_OK;
 }

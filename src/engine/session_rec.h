@@ -17,7 +17,10 @@
  * held count says; a note that would end on its own onset tick (shorter than
  * one tick, ~1 ms: "on:77 on:77" from a model, decoded as on, off, on in one
  * frame) is dropped, never stretched over the next note of its key; panic,
- * all-notes-off and CC 120/123 end the notes they release; at the end
+ * all-notes-off and CC 120/123 end the notes they release, and put a bend or
+ * channel pressure left in force back to rest (centre, 0) as the audio side
+ * does; the player's pitch bends, channel and key pressures (MIDI thru) are
+ * written as played (score_ctl); at the end
  * (session_rec_finish) every note still open ends at the final frame. Thread:
  * control (all). */
 #ifndef LJ_SESSION_REC_H
@@ -49,7 +52,8 @@ int session_rec_drain(session_rec *r, int part, rtq *q);
 
 /* Also writes every event taken from now on to `f` (a FILE *, or NULL: no
  * more), one line each: "FRAME SOURCE KIND CHANNEL DATA1 DATA2", SOURCE model
- * or player, KIND note_on, note_off, cc, program, all_notes_off, panic, FRAME
+ * or player, KIND note_on, note_off, cc, program, all_notes_off, panic,
+ * pitch_bend (DATA1 low 7 bits, DATA2 high), channel_pressure, key_pressure, FRAME
  * the event's sample frame as scheduled (play --event-log: the benchmark
  * compares MIDI out's capture with it). The caller owns f. */
 void session_rec_log_to(session_rec *r, void *f);

@@ -83,7 +83,9 @@ static void put_meta(track_buf *b, int64_t tick, uint8_t type, const void *body,
     put(b, body, len);
 }
 
-typedef enum wrank { W_PROGRAM_INIT = 0, W_OFF = 1, W_ON = 2 } wrank;
+/* Within a tick: the part's first program, note-offs, other channel messages
+ * (score_ctl: a bend in force when the tick's notes start), note-ons. */
+typedef enum wrank { W_PROGRAM_INIT = 0, W_OFF = 1, W_CTL = 2, W_ON = 3 } wrank;
 
 /* One event of a part track. Sorting by every field in order gives the order
  * the reader merges tracks in: (tick, track, position within the track). */
@@ -91,6 +93,8 @@ typedef struct wevent {
     int64_t tick;     /* ticks at SCORE_PPQ */
     uint32_t track;   /* 1 + part index */
     uint8_t rank;     /* wrank: order of kinds within a tick */
+    uint32_t seq;     /* W_CTL: index in score.ctls (the order played); 0 otherwise */
+    uint8_t status;   /* W_CTL: status nibble (0xA0, 0xB0, 0xD0, 0xE0); data in pitch, velocity */
     uint8_t off_part_channel; /* W_ON: 0 when on part.channel (written first), else 1 */
     uint8_t channel;  /* MIDI channel */
     uint8_t pitch;    /* note number */
@@ -105,6 +109,7 @@ static int wevent_cmp(const void *pa, const void *pb) {
     BY(tick);
     BY(track);
     BY(rank);
+    BY(seq);
     BY(off_part_channel);
     BY(channel);
     BY(pitch);
@@ -161,6 +166,14 @@ static int validate(const score *s, char *err, size_t errlen) {
                            "out of MIDI range",
                            i, n->pitch, n->velocity, n->channel, n->program);
     }
+    for (size_t i = 0; i < s->n_ctls; i++) {
+        const score_ctl *c = &s->ctls[i];
+        if (c->part >= s->n_parts || !tick_ok(c->tick) || c->channel > 15 || c->data1 > 127 || c->data2 > 127 ||
+            (c->status != 0xA0 && c->status != 0xB0 && c->status != 0xD0 && c->status != 0xE0))
+            return lj_fail(err, errlen, LJ_ERR_RANGE, "MIDI writer: channel message %zu out of range", i);
+    }
+    if (s->n_ctls > UINT32_MAX)
+        return lj_fail(err, errlen, LJ_ERR_LIMIT, "MIDI writer: %zu channel messages", s->n_ctls);
     for (size_t i = 0; i < s->n_tempos; i++)
         if (!tick_ok(s->tempos[i].tick) || s->tempos[i].us_per_qn < 1 ||
             s->tempos[i].us_per_qn > 0xFFFFFF)
@@ -224,7 +237,7 @@ int midi_write_mem(const score *s, uint8_t **out, size_t *len, char *err, size_t
     if (rc) return rc;
     size_t n_tracks = s->n_parts + 1;
     size_t n_cev = s->n_tempos + s->n_meters + s->n_keys;
-    size_t n_wev = s->n_parts + 2 * s->n_notes;
+    size_t n_wev = s->n_parts + 2 * s->n_notes + s->n_ctls;
     track_buf *bufs = calloc(n_tracks, sizeof *bufs);
     cevent *cev = malloc((n_cev ? n_cev : 1) * sizeof *cev);
     wevent *wev = malloc((n_wev ? n_wev : 1) * sizeof *wev);
@@ -251,6 +264,11 @@ int midi_write_mem(const score *s, uint8_t **out, size_t *len, char *err, size_t
         wev[n++] = (wevent){.tick = nt->onset + nt->duration, .track = track, .rank = W_OFF,
                             .channel = nt->channel, .pitch = nt->pitch};
     }
+    for (size_t i = 0; i < s->n_ctls; i++) {
+        const score_ctl *c = &s->ctls[i];
+        wev[n++] = (wevent){.tick = c->tick, .track = (uint32_t)c->part + 1, .rank = W_CTL, .seq = (uint32_t)i,
+                            .status = c->status, .channel = c->channel, .pitch = c->data1, .velocity = c->data2};
+    }
     if (n > 1) qsort(wev, n, sizeof *wev, wevent_cmp);
     uint8_t program[16] = {0}; /* what the reader will find in force, per channel */
     for (size_t i = 0; i < n; i++) {
@@ -262,6 +280,9 @@ int midi_write_mem(const score *s, uint8_t **out, size_t *len, char *err, size_t
             program[e->channel] = e->program;
             break;
         case W_OFF: put_channel(b, e->tick, (uint8_t)(0x80 | e->channel), e->pitch, 64, 2); break;
+        case W_CTL:
+            put_channel(b, e->tick, (uint8_t)(e->status | e->channel), e->pitch, e->velocity, e->status == 0xD0 ? 1 : 2);
+            break;
         case W_ON:
             if (program[e->channel] != e->program) {
                 put_channel(b, e->tick, (uint8_t)(0xC0 | e->channel), e->program, 0, 1);

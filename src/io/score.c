@@ -25,12 +25,19 @@ void score_destroy(score *s) {
     free(s->meters);
     free(s->keys);
     free(s->parts);
+    free(s->ctls);
     free(s);
 }
 
 int score_add_note(score *s, const score_note *n) {
     if (grow((void **)&s->notes, &s->cap_notes, s->n_notes, sizeof *n)) return LJ_ERR_NOMEM;
     s->notes[s->n_notes++] = *n;
+    return LJ_OK;
+}
+
+int score_add_ctl(score *s, const score_ctl *c) {
+    if (grow((void **)&s->ctls, &s->cap_ctls, s->n_ctls, sizeof *c)) return LJ_ERR_NOMEM;
+    s->ctls[s->n_ctls++] = *c;
     return LJ_OK;
 }
 
@@ -150,6 +157,7 @@ score *score_clone(const score *s) {
     CLONE_ARRAY(meters, n_meters, cap_meters)
     CLONE_ARRAY(keys, n_keys, cap_keys)
     CLONE_ARRAY(parts, n_parts, cap_parts)
+    CLONE_ARRAY(ctls, n_ctls, cap_ctls)
 #undef CLONE_ARRAY
     return c;
 fail:

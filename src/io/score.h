@@ -49,6 +49,20 @@ typedef struct score_key {
     uint8_t mode;    /* score_mode; the tonic follows from fifths and mode */
 } score_key;
 
+/* A channel message other than a note or program change, as played (the
+ * session recording's pitch bends and pressures): written by midi_write at
+ * its tick in its part's track, after the tick's note-offs and before its
+ * note-ons (the bend in force when a note starts), in the order added.
+ * midi_read does not read them back, and score_compare ignores them. */
+typedef struct score_ctl {
+    int64_t tick;    /* ticks from the start of the score */
+    uint16_t part;   /* index into score.parts */
+    uint8_t status;  /* 0xA0 key pressure, 0xB0 controller, 0xD0 channel pressure, 0xE0 pitch bend */
+    uint8_t channel; /* 0..15 */
+    uint8_t data1;   /* 0..127: key, controller, pressure, or a bend's low 7 bits */
+    uint8_t data2;   /* 0..127: pressure, value, or a bend's high 7 bits; 0 for 0xD0 */
+} score_ctl;
+
 typedef struct score_part {
     char name[64];   /* track or voice name, "" when none */
     uint8_t channel; /* default channel of its notes */
@@ -65,6 +79,7 @@ typedef struct score {
     score_meter *meters; size_t n_meters, cap_meters;  /* sorted by tick */
     score_key *keys;     size_t n_keys,   cap_keys;    /* sorted by tick */
     score_part *parts;   size_t n_parts,  cap_parts;
+    score_ctl *ctls;     size_t n_ctls,   cap_ctls;    /* in the order played */
 } score;
 
 /* A list of scores: an ABC tune book, a JSB split, a folder. Owns its scores. */
@@ -81,6 +96,7 @@ void score_destroy(score *s);
 
 /* Append; each returns LJ_OK or LJ_ERR_NOMEM (s unchanged then). Thread: any. */
 int score_add_note(score *s, const score_note *n);
+int score_add_ctl(score *s, const score_ctl *c);
 /* Tempo/meter/key changes: a change at the same tick as the last one replaces it;
  * changes must come in non-decreasing tick order (LJ_ERR_ARG otherwise). */
 int score_add_tempo(score *s, int64_t tick, uint32_t us_per_qn);
