@@ -30,16 +30,23 @@
 
 static void *alloc64(size_t n) { return aligned_alloc(64, (n + 63) / 64 * 64); }
 
-/* Notes the engine plays in `seconds` of music from the model at path, at
- * temperature T and tempo bpm (0: the encoding's). */
-static uint64_t notes_at_with(const char *path, double density, uint64_t seed, double seconds, double T,
-                              double bpm) {
-    engine_model *m = NULL;
+/* The rig of every test here: the model at path, an event queue, and an
+ * engine on them at density, seed, temperature T and tempo bpm (0: the
+ * encoding's), re-seeding off. rig_close frees all three. */
+typedef struct rig {
+    engine_model *m;
+    void *qmem;
+    rtq *q;
+    engine *e;
+} rig;
+
+static void rig_open(rig *r, const char *path, double density, uint64_t seed, double T, double bpm) {
     char err[512] = "";
-    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
+    r->m = NULL;
+    if (engine_model_load(path, &r->m, err, sizeof err)) fail_msg("%s", err);
     size_t cap = 1 << 14, qb = rtq_bytes(cap, sizeof(lj_event));
-    void *qmem = alloc64(qb);
-    rtq *q = rtq_init(qmem, qb, cap, sizeof(lj_event));
+    r->qmem = alloc64(qb);
+    r->q = rtq_init(r->qmem, qb, cap, sizeof(lj_event));
     engine_config c;
     engine_config_default(&c);
     c.seed = seed;
@@ -47,19 +54,31 @@ static uint64_t notes_at_with(const char *path, double density, uint64_t seed, d
     c.sampler.temperature = (float)T;
     c.tempo_bpm = bpm;
     c.reseed_seconds = 0;
-    c.out = q;
-    engine *e = NULL;
-    if (engine_create(m, &c, &e, err, sizeof err)) fail_msg("%s", err);
+    c.out = r->q;
+    r->e = NULL;
+    if (engine_create(r->m, &c, &r->e, err, sizeof err)) fail_msg("%s", err);
+}
+
+static void rig_close(rig *r) {
+    engine_destroy(r->e);
+    engine_model_destroy(r->m);
+    free(r->qmem);
+}
+
+/* Notes the engine plays in `seconds` of music from the model at path, at
+ * temperature T and tempo bpm (0: the encoding's). */
+static uint64_t notes_at_with(const char *path, double density, uint64_t seed, double seconds, double T,
+                              double bpm) {
+    rig r;
+    rig_open(&r, path, density, seed, T, bpm);
     lj_event ev;
-    for (uint64_t clock = 0; clock < (uint64_t)(seconds * c.sample_rate); clock += 128) {
-        engine_fill(e, clock);
-        while (rtq_pop(q, &ev)) {}
+    for (uint64_t clock = 0; clock < (uint64_t)(seconds * 48000); clock += 128) { /* the default 48 kHz */
+        engine_fill(r.e, clock);
+        while (rtq_pop(r.q, &ev)) {}
     }
     engine_stats st;
-    engine_get_stats(e, &st);
-    engine_destroy(e);
-    engine_model_destroy(m);
-    free(qmem);
+    engine_get_stats(r.e, &st);
+    rig_close(&r);
     return st.notes;
 }
 
@@ -220,44 +239,29 @@ static void test_band_event(void **state) {
  * following our MIDI clock (the set tempo) drifted from the music. */
 static void assert_on_the_beat(const char *name, double T) {
     const char *src = getenv("LJ_SOURCE_DIR");
-    char path[4096], err[512] = "";
+    char path[4096];
     snprintf(path, sizeof path, "%s/model/pretrained/%s.lstm", src ? src : ".", name);
-    engine_model *m = NULL;
-    if (engine_model_load(path, &m, err, sizeof err)) fail_msg("%s", err);
-    size_t cap = 1 << 14, qb = rtq_bytes(cap, sizeof(lj_event));
-    void *qmem = alloc64(qb);
-    rtq *q = rtq_init(qmem, qb, cap, sizeof(lj_event));
     static const double densities[] = {1, 1.7, 3, 0.6, 4, 0.3, 2.5};
     const int n_d = (int)(sizeof densities / sizeof *densities);
-    uint64_t ons = 0, off_grid = 0, first = UINT64_MAX;
+    uint64_t ons = 0, off_grid = 0;
     for (uint64_t seed = 1; seed <= 2; seed++) {
-        engine_config c;
-        engine_config_default(&c);
-        c.seed = seed;
-        c.sampler.temperature = (float)T;
-        c.tempo_bpm = 120;
-        c.reseed_seconds = 0;
-        c.sample_rate = 48000;
-        c.out = q;
-        engine *e = NULL;
-        if (engine_create(m, &c, &e, err, sizeof err)) fail_msg("%s", err);
-        first = UINT64_MAX;
+        rig r;
+        rig_open(&r, path, 1, seed, T, 120); /* engine_config_default's 48 kHz */
+        uint64_t first = UINT64_MAX;
         const uint64_t span = 2 * 48000; /* each density for 2 s of the clock */
         for (uint64_t clock = 0; clock < (uint64_t)n_d * span; clock += 128) {
-            if (clock % span == 0) engine_set_density(e, densities[clock / span]);
-            engine_fill(e, clock);
+            if (clock % span == 0) engine_set_density(r.e, densities[clock / span]);
+            engine_fill(r.e, clock);
             lj_event ev;
-            while (rtq_pop(q, &ev)) {
+            while (rtq_pop(r.q, &ev)) {
                 if (ev.kind != LJ_EV_NOTE_ON || ev.data2 == 0) continue;
                 if (first == UINT64_MAX) first = ev.frame;
                 ons++;
                 off_grid += (ev.frame - first) % 3000 != 0;
             }
         }
-        engine_destroy(e);
+        rig_close(&r);
     }
-    engine_model_destroy(m);
-    free(qmem);
     fprintf(stderr, "  %s: %llu of %llu note-ons off the 120 BPM grid of 32nd notes\n", name,
             (unsigned long long)off_grid, (unsigned long long)ons);
     assert_true(ons > 20);
