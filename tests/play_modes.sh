@@ -19,7 +19,9 @@
 #   the change until the next), then steer: it plays again. Pitch bend
 #   (ef 00 7f), channel pressure (df 40) and poly pressure (af 3c 40) pass
 #   thru to MIDI out and the session MIDI, and play's closing panic sends
-#   the bend back to the centre.
+#   the bend back to the centre. The sustain pedal (down, up) and expression
+#   go into the session MIDI on the thru channel; the mapped CCs 1, 70, 74
+#   do not.
 # Runs "steer" and "accompany", each against a reference run "alone" (steer,
 #   same seed, nobody playing): the session MIDI (the engine's own frames:
 #   960 ticks per second) of the model before the player's first note is
@@ -147,6 +149,12 @@ if start controls 60; then
     # the pitch wheel, channel and key pressure pass thru (they were dropped)
     printf 'ef 00 7f\ndf 40\naf 3c 40\n' >&3
     wait_for "$D" "^ *[0-9]+: a1 3c 40" 5 || fail=1 # thru channel 2 (the dump also gets jack_send's af)
+    # the sustain pedal and expression pass thru and are recorded (the
+    # session MIDI lacked them: a performance with the pedal played back dry)
+    printf 'bf 40 7f\nbf 0b 50\n' >&3
+    sleep 0.3 # the pedal held 0.3 s: at least 0.25 s (240 ticks) in the file
+    printf 'bf 40 00\n' >&3
+    wait_for "$D" "^ *[0-9]+: b1 40 00" 5 || fail=1
     finish controls
     # MIDI out got the bend as played, and play's closing panic put it back
     # to the centre (no stuck bend in the DAW); the session file has it too
@@ -161,6 +169,17 @@ if start controls 60; then
          END { printf "controls: session MIDI: %d pitch bend 16256, %d channel pressure 64, %d poly pressure\n", b, c, p
                exit !(b == 1 && c == 1 && p == 1) }' "$tmp/controls.csv" \
         && echo "ok   pitch bend and pressure in the session MIDI" || { echo "FAIL pitch bend or pressure not recorded"; fail=1; }
+    # the player's pedal down then up and expression, on the thru channel;
+    # CC 1 (temperature), 70 (mode), 74 (density) drive lstmjam: not there
+    awk -F', ' '$3 == "Control_c" && $4 == 1 && $5 == 64 && $6 == 127 { down++; t_down = $2 }
+         $3 == "Control_c" && $4 == 1 && $5 == 64 && $6 == 0 { up++; t_up = $2 }
+         $3 == "Control_c" && $4 == 1 && $5 == 11 && $6 == 80 { ex++ }
+         $3 == "Control_c" && ($5 == 1 || $5 == 70 || $5 == 74) { mapped++ }
+         END { printf "controls: session MIDI: sustain down %d up %d (ticks %d, %d), expression %d, mapped CCs %d\n",
+                      down, up, t_down, t_up, ex, mapped
+               exit !(down == 1 && up == 1 && t_up - t_down >= 240 && ex == 1 && mapped == 0) }' "$tmp/controls.csv" \
+        && echo "ok   sustain pedal and expression in the session MIDI, mapped CCs not" \
+        || { echo "FAIL player's controllers in the session MIDI"; fail=1; }
     awk -v la=$LA_FRAMES -v slack=$SLACK_FRAMES '
         { t = $1; sub(":", "", t); t += 0; st = $2; d1 = $3; d2 = $4 }
         st == "bf" && d1 == "4a" && d2 == "00" { lo = t }

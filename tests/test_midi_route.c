@@ -11,7 +11,11 @@
  * bytes) and the session recording (its MIDI file's bytes), not to the
  * engine; a panic puts a moved bend and pressure back to rest on all three
  * (no stuck bend after a swap or a panic). The old code dropped all three
- * messages ("default: goto ignore"). */
+ * messages ("default: goto ignore").
+ * The player's controllers that pass thru (sustain pedal, an unmapped mod
+ * wheel, expression) are in the session file on the thru channel at their
+ * ticks, a mapped one is not, and a panic with the pedal down writes it up
+ * (session_rec dropped every CC but 120/121/123 before). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -168,9 +172,9 @@ static void wire_write(void *user, uint32_t offset, const uint8_t *msg, size_t l
     hex(user, msg, len);
 }
 
-/* The channel messages of the recording's player track (2), pedals and
- * programs left out, as hex text. */
-static void file_messages(const session_rec *rec, wirelog *w) {
+/* The channel messages of the recording's player track (2), programs left
+ * out, as hex text; with_ticks: each one after its tick ("960 91 3c 64"). */
+static void file_messages(const session_rec *rec, wirelog *w, int with_ticks) {
     uint8_t *f = NULL;
     size_t len = 0;
     char err[256];
@@ -179,8 +183,12 @@ static void file_messages(const session_rec *rec, wirelog *w) {
     for (int t = 0; t < 2; t++) pos += 8 + ((size_t)f[pos + 4] << 24 | (size_t)f[pos + 5] << 16 | (size_t)f[pos + 6] << 8 | f[pos + 7]);
     size_t end = pos + 8 + ((size_t)f[pos + 4] << 24 | (size_t)f[pos + 5] << 16 | (size_t)f[pos + 6] << 8 | f[pos + 7]);
     uint8_t running = 0;
+    uint64_t tick = 0;
     for (size_t p = pos + 8; p < end;) {
-        while (f[p++] & 0x80) {} /* delta time */
+        uint64_t delta = 0;
+        do delta = delta << 7 | (f[p] & 0x7F);
+        while (f[p++] & 0x80);
+        tick += delta;
         uint8_t st = f[p] & 0x80 ? f[p++] : running;
         if (st == 0xFF) {
             p++;
@@ -190,7 +198,18 @@ static void file_messages(const session_rec *rec, wirelog *w) {
         running = st;
         size_t nd = (st & 0xF0) == 0xC0 || (st & 0xF0) == 0xD0 ? 1 : 2;
         uint8_t msg[3] = {st, f[p], nd == 2 ? f[p + 1] : 0};
-        if ((st & 0xF0) != 0xC0) hex(w, msg, 1 + nd);
+        if ((st & 0xF0) != 0xC0) {
+            if (with_ticks) { /* "TICK " then the bytes, with hex's separator before the tick */
+                wirelog one;
+                memset(&one, 0, sizeof one);
+                hex(&one, msg, 1 + nd);
+                w->n += (size_t)snprintf(w->text + w->n, sizeof w->text - w->n, "%s%llu %s", w->n ? ", " : "",
+                                         (unsigned long long)tick, one.text);
+                assert_true(w->n < sizeof w->text);
+            } else {
+                hex(w, msg, 1 + nd);
+            }
+        }
         p += nd;
     }
     free(f);
@@ -252,7 +271,7 @@ static void test_expression_thru(void **state) {
     assert_string_equal(wire.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 00");
     wirelog file;
     memset(&file, 0, sizeof file);
-    file_messages(rec, &file);
+    file_messages(rec, &file, 0);
     print_message("  session file: %s\n", file.text);
     assert_string_equal(file.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 40");
 
@@ -269,7 +288,7 @@ static void test_expression_thru(void **state) {
     assert_string_equal(syn.text, "bend 1 8192 0, pressure 1 0 0");
     assert_string_equal(wire.text, "e1 00 40, d1 00");
     file.n = 0, file.text[0] = 0;
-    file_messages(rec, &file);
+    file_messages(rec, &file, 0);
     assert_string_equal(file.text, "91 3c 64, e1 00 7f, d1 40, a1 3c 40, 81 3c 40, e1 00 40, d1 00");
     /* a second panic has nothing to put back */
     syn.n = 0, syn.text[0] = 0;
@@ -283,11 +302,78 @@ static void test_expression_thru(void **state) {
     queues_close(&s);
 }
 
+/* ---- the player's controllers in the session file ---- */
+
+/* The controllers that pass thru (sustain pedal, mod wheel when it drives
+ * nothing, expression) sound live and go into the session file on the thru
+ * channel at their ticks (a performance with the pedal played back dry
+ * before: session_rec dropped every CC but 120/121/123); a controller that
+ * drives the instrument (here CC 71, tempo) goes to the engine only and is
+ * not in the file; a panic with the pedal down writes it up, as the synth
+ * heard it (dsp/voice), and a second panic adds nothing. Frames at 48 kHz:
+ * 4800 frames = 0.1 s = 96 ticks (960 ticks per second). */
+static void test_controls_thru_recorded(void **state) {
+    (void)state;
+    queues s;
+    queues_open(&s);
+    midi_route r;
+    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1); /* thru channel 2 (index 1) */
+    midi_route_thru_to_out(&r, s.q[3]);
+    static const int mapped[] = {71};
+    midi_route_set_controls(&r, mapped, 1);
+    char err[256];
+    session_rec *rec = NULL;
+    assert_int_equal(session_rec_create(48000, &rec, err, sizeof err), LJ_OK);
+
+    static const uint8_t played[][3] = {
+        {0x90, 60, 100}, /* tick 960 */
+        {0xB0, 64, 127}, /* 1056: sustain down */
+        {0xB0, 1, 100},  /* 1152: mod wheel (not mapped) */
+        {0xB0, 71, 90},  /* 1248: tempo (mapped): engine only */
+        {0xB0, 11, 80},  /* 1344: expression */
+        {0x80, 60, 0},   /* 1440 */
+        {0xB0, 64, 0},   /* 1536: sustain up */
+        {0xB0, 64, 127}, /* 1632: sustain down again, until the panic */
+    };
+    int n = (int)(sizeof played / sizeof played[0]);
+    for (int i = 0; i < n; i++) {
+        midi_route_message(&r, 48000 + 4800 * (uint64_t)i, played[i], 3);
+        int is_cc = (played[i][0] & 0xF0) == 0xB0, is_mapped = is_cc && played[i][1] == 71;
+        int got[4] = {0, 0, 0, 0};
+        lj_event ev;
+        for (int q = 0; q < 4; q++)
+            while (q != 2 && rtq_pop(s.q[q], &ev)) got[q]++;
+        assert_int_equal(got[0], !is_mapped); /* live (synth) */
+        assert_int_equal(got[3], !is_mapped); /* MIDI out */
+        assert_int_equal(got[1], 1);          /* engine: notes and every controller */
+        assert_int_equal(session_rec_drain(rec, 1, s.q[2]), LJ_OK);
+    }
+    lj_event panic = lj_event_panic(48000 + 4800 * 9); /* tick 1824, a swap's */
+    assert_int_equal(session_rec_add(rec, 1, &panic), LJ_OK);
+    wirelog file;
+    memset(&file, 0, sizeof file);
+    file_messages(rec, &file, 1);
+    print_message("  session file: %s\n", file.text);
+    assert_string_equal(file.text, "960 91 3c 64, 1056 b1 40 7f, 1152 b1 01 64, 1344 b1 0b 50, 1440 81 3c 40, "
+                                   "1536 b1 40 00, 1632 b1 40 7f, 1824 b1 40 00");
+    /* a second panic: the pedal is up already, nothing more in the file */
+    lj_event panic2 = lj_event_panic(48000 + 4800 * 10);
+    assert_int_equal(session_rec_add(rec, 1, &panic2), LJ_OK);
+    wirelog again;
+    memset(&again, 0, sizeof again);
+    file_messages(rec, &again, 1);
+    assert_string_equal(again.text, file.text);
+
+    session_rec_destroy(rec);
+    queues_close(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_controls_to_engine_only),
         cmocka_unit_test(test_set_channel),
         cmocka_unit_test(test_expression_thru),
+        cmocka_unit_test(test_controls_thru_recorded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,8 @@ struct session_rec {
     uint8_t program[SESSION_REC_PARTS][16];  /* program in force per source and channel */
     uint8_t bent[SESSION_REC_PARTS][16];     /* 1: pitch bend off centre (as dsp/voice tracks it) */
     uint8_t pressed[SESSION_REC_PARTS][16];  /* 1: channel pressure above 0 */
+    uint8_t pedals[SESSION_REC_PARTS][16];   /* bit 0: sustain (CC 64) down, bit 1: sostenuto (CC 66) down
+                                                (value >= 64, as FluidSynth reads them) */
     size_t notes[SESSION_REC_PARTS];         /* notes recorded per source */
     size_t n_open;                           /* notes not yet ended */
     FILE *log;                               /* session_rec_log_to's file, or NULL */
@@ -117,7 +119,7 @@ static void end_channel(session_rec *r, int part, int ch, uint64_t frame) {
     for (int k = 0; k < 128; k++) end_note(r, part, ch, k, frame);
 }
 
-/* A pitch bend or pressure as played, at its frame's tick. */
+/* A pitch bend, pressure or controller as played, at its frame's tick. */
 static int add_ctl(session_rec *r, int part, int status, int ch, int d1, int d2, uint64_t frame) {
     score_ctl c = {tick_of(r, frame), (uint16_t)r->part_index[part], (uint8_t)status, (uint8_t)ch,
                    (uint8_t)d1, (uint8_t)d2};
@@ -125,11 +127,17 @@ static int add_ctl(session_rec *r, int part, int status, int ch, int d1, int d2,
 }
 
 /* A channel's release as the audio side does it (dsp/voice's release_channel):
- * its notes end, and a bend or pressure left in force goes back to rest, so
- * the file plays on in tune after a panic, as the synth did. */
+ * its notes end, the sustain and sostenuto pedals go up and a bend or
+ * pressure left in force goes back to rest, so the file plays on dry and in
+ * tune after a panic, as the synth did (only where held or moved: the synth
+ * gets the pedals up on every channel, which changes nothing where they were
+ * up, so the file stays small). */
 static int release_channel(session_rec *r, int part, int ch, uint64_t frame) {
     end_channel(r, part, ch, frame);
     int rc = LJ_OK;
+    if (r->pedals[part][ch] & 1) rc |= add_ctl(r, part, 0xB0, ch, 64, 0, frame);
+    if (r->pedals[part][ch] & 2) rc |= add_ctl(r, part, 0xB0, ch, 66, 0, frame);
+    r->pedals[part][ch] = 0;
     if (r->bent[part][ch]) rc |= add_ctl(r, part, 0xE0, ch, LJ_BEND_CENTER & 0x7F, LJ_BEND_CENTER >> 7, frame);
     if (r->pressed[part][ch]) rc |= add_ctl(r, part, 0xD0, ch, 0, 0, frame);
     r->bent[part][ch] = r->pressed[part][ch] = 0;
@@ -179,15 +187,28 @@ int session_rec_add(session_rec *r, int part, const lj_event *ev) {
     }
     case LJ_EV_NOTE_OFF: note_off(r, part, ch, key, ev->frame); break;
     case LJ_EV_CC:
-        if (key == 120 || key == 123) return release_channel(r, part, ch, ev->frame);
-        if (key == 121) { /* reset all controllers: the synth's bend and pressure go to rest */
+        /* Written as played (the synth and MIDI out got it: a sustain pedal,
+         * the mod wheel, expression...), so the file plays back as heard;
+         * 120/123 after the release they make (dsp/voice: notes off, pedals
+         * up, bend and pressure to rest, then the synth hears CC 120). A
+         * controller that drives the instrument never gets here (midi_route
+         * sends it to the engine only). */
+        if (ev->data2 > 127) break;
+        if (key == 120 || key == 123) {
+            if (release_channel(r, part, ch, ev->frame)) return LJ_ERR_NOMEM;
+        } else if (key == 121) { /* reset all controllers: pedals up, bend and pressure to rest in the synth */
+            /* the bend and pressure written back to rest too, as before: a
+             * player of the file that skips CC 121 still plays in tune */
             uint8_t bent = r->bent[part][ch], pressed = r->pressed[part][ch];
-            r->bent[part][ch] = r->pressed[part][ch] = 0;
+            r->bent[part][ch] = r->pressed[part][ch] = r->pedals[part][ch] = 0;
             if (bent && add_ctl(r, part, 0xE0, ch, LJ_BEND_CENTER & 0x7F, LJ_BEND_CENTER >> 7, ev->frame))
                 return LJ_ERR_NOMEM;
             if (pressed && add_ctl(r, part, 0xD0, ch, 0, 0, ev->frame)) return LJ_ERR_NOMEM;
+        } else if (key == 64 || key == 66) {
+            uint8_t bit = key == 64 ? 1 : 2;
+            r->pedals[part][ch] = (uint8_t)(ev->data2 >= 64 ? r->pedals[part][ch] | bit : r->pedals[part][ch] & ~bit);
         }
-        break;
+        return add_ctl(r, part, 0xB0, ch, key, ev->data2, ev->frame);
     case LJ_EV_PROGRAM:
         r->program[part][ch] = (uint8_t)key;
         if (r->notes[part] == 0) {

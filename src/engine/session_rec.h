@@ -19,8 +19,11 @@
  * frame) is dropped, never stretched over the next note of its key; panic,
  * all-notes-off and CC 120/123 end the notes they release, and put a bend or
  * channel pressure left in force back to rest (centre, 0) as the audio side
- * does; the player's pitch bends, channel and key pressures (MIDI thru) are
- * written as played (score_ctl); at the end
+ * does, and a sustain or sostenuto pedal left down goes up (dsp/voice sends
+ * both pedals up at every release); the player's pitch bends, channel and
+ * key pressures and controllers (MIDI thru: sustain, mod wheel, expression...;
+ * not the ones that drive the instrument, which midi_route keeps from the
+ * recording) are written as played (score_ctl); at the end
  * (session_rec_finish) every note still open ends at the final frame. Thread:
  * control (all). */
 #ifndef LJ_SESSION_REC_H

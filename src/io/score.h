@@ -50,7 +50,7 @@ typedef struct score_key {
 } score_key;
 
 /* A channel message other than a note or program change, as played (the
- * session recording's pitch bends and pressures): written by midi_write at
+ * session recording's pitch bends, pressures and controllers): written by midi_write at
  * its tick in its part's track, after the tick's note-offs and before its
  * note-ons (the bend in force when a note starts), in the order added.
  * midi_read does not read them back, and score_compare ignores them. */
