@@ -11,7 +11,7 @@
  *   model: ../model/pretrained/essen-timestep.lstm
  *   encoding: {velocity: 70}          # decoding options (velocity, length) over the model's
  *   sampler:
- *     temperature: 0.9                # 0..2 (0 = always the most likely)
+ *     temperature: 0.9                # 0..2 (0 = always the most likely; a piece's first 8 notes at >= 0.8)
  *     top_k: 0                        # 0 = all
  *     top_p: 0.95                     # nucleus mass, (0, 1]
  *     repetition_penalty: 1.2         # 1..100, 1 = off (window: penalty_window tokens)

@@ -358,8 +358,11 @@ static void test_accompany_mode(void **state) {
 }
 
 /* The engine's temperature reaches the pianoroll keys (the NADE model): at
- * temperature 0, set live as CC 1 and the t key do, seeds 5 and 6 play the
- * same 20 s; at 1 they do not. */
+ * temperature 0, set live as CC 1 and the t key do, seeds 5 and 6 play far
+ * fewer notes in 20 s than at 1 (the keys most likely, not drawn). Seeds 5 and
+ * 6 no longer play the same 20 s at 0: a piece's first ENGINE_OPENING_NOTES
+ * notes are drawn at ENGINE_OPENING_TEMPERATURE so that each fresh start
+ * begins somewhere new (test_engine_reseed); at 1 they differ too. */
 static void test_temperature(void **state) {
     (void)state;
     uint64_t hash[2][2];
@@ -382,7 +385,7 @@ static void test_temperature(void **state) {
             (unsigned long long)ons[0][0], (unsigned long long)ons[0][1], (unsigned long long)ons[1][0],
             (unsigned long long)ons[1][1]);
     assert_true(ons[0][0] > 0);
-    assert_true(hash[0][0] == hash[0][1]); /* no randomness left */
+    assert_true(ons[0][0] * 3 < ons[1][0] && ons[0][1] * 3 < ons[1][1]);
     assert_true(hash[1][0] != hash[1][1]);
 }
 

@@ -442,6 +442,7 @@ static void fresh_start(engine *e) {
         enc_decoder_step(e->dec, e->start_ids[i], e->step_ev);
         engine_feed(e, e->start_ids[i]);
     }
+    e->opening_until = e->notes_generated + ENGINE_OPENING_NOTES; /* see draw_temperature */
 }
 
 size_t engine_history(const engine *e, const int32_t **ids, int *complete) {
@@ -754,11 +755,25 @@ static int holds_line(const engine *e) {
            enc_decoder_time(e->dec) < e->line_until;
 }
 
+/* The temperature of this step's draw: the one in force, but at least
+ * ENGINE_OPENING_TEMPERATURE in the opening of a piece started from nothing
+ * (fresh_start: until ENGINE_OPENING_NOTES note-ons; a player's phrase as the
+ * context ends it, engine_prime_with_phrase). Every fresh start is the same
+ * empty context, so at a low temperature each re-seed replayed the same piece
+ * (nottingham-event at T 0: every minute the same 241 notes); drawn from the
+ * session's RNG the opening differs from piece to piece and seed to seed, and
+ * the rest of the piece is still the most likely continuation of it. */
+static float draw_temperature(const engine *e) {
+    double t = e->temperature;
+    if (e->notes_generated < e->opening_until && t < ENGINE_OPENING_TEMPERATURE) t = ENGINE_OPENING_TEMPERATURE;
+    return (float)t;
+}
+
 /* One model step: draw a token from the current output, decode it, feed it back. */
 static void generate_step(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;
-    s.temperature = (float)e->temperature;
+    s.temperature = draw_temperature(e);
     int32_t tok;
     if (holds_line(e)) {
         tok = e->hold_tok; /* the player's note goes on: a hold, not a draw (see steer) */
@@ -810,7 +825,7 @@ static const float *density_scale_step(engine *e) {
 static void engine_step_frame(engine *e) {
     uint64_t t0 = now_ns();
     lj_sampler s = e->cfg.sampler;
-    s.temperature = (float)e->temperature;
+    s.temperature = draw_temperature(e);
     const float *decode = e->frame;
     /* ENGINE_MAX_ONSETS in the window (psd steps of 0): the next note after it */
     const double move_time = e->onsets_banned ? e->onset_window + ENGINE_ONSET_WINDOW - enc_decoder_time(e->dec) : 0;

@@ -138,6 +138,8 @@ struct engine {
     double limit_time;        /* the decoder's time then (s) */
     int limit_steps;          /* steps since */
     uint64_t answer_notes0;   /* respond: notes_generated when the answer began */
+    uint64_t opening_until;   /* a start from nothing: until notes_generated reaches this the
+                                 draws are at least ENGINE_OPENING_TEMPERATURE (draw_temperature) */
 
     /* continue mode */
     phrase_note phrase[ENGINE_PHRASE_MAX];

@@ -500,6 +500,7 @@ void engine_prime_with_phrase(engine *e, uint64_t clock) {
     frameset_free(&fs);
     score_destroy(s);
     engine_mark_seed(e);
+    e->opening_until = 0; /* the phrase is the context: its answer is drawn at the set temperature */
     e->answer_notes0 = e->notes_generated;
     engine_rebase(e, e->seed_time, engine_ahead(e, clock));
     e->phrase_n = 0;
