@@ -232,12 +232,8 @@ static int parse_args(int argc, char **argv, render_cli *c) {
      * (mode.vary) goes (render --preset ambient --program 0 changed the
      * program 12 times in 8 minutes among its pads; --tempo 100 played at
      * 89..111 BPM) */
-    if (tempo_given[0])
-        preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, tempo_given, c->vary_note, sizeof c->vary_note);
-    if (density_given[0])
-        preset_vary_yield(&c->engine.vary, ENGINE_VARY_DENSITY, density_given, c->vary_note, sizeof c->vary_note);
-    if (program_given[0])
-        preset_vary_yield(&c->engine.vary, PRESET_VARY_PROGRAMS, program_given, c->vary_note, sizeof c->vary_note);
+    preset_vary_yield_options(&c->engine.vary, tempo_given, density_given, program_given, c->vary_note,
+                              sizeof c->vary_note);
     if (has_preset && (c->engine.mode == ENGINE_MODE_CONTINUE || c->engine.mode == ENGINE_MODE_RESPOND)) {
         /* continue and respond wait for a player; a render has none */
         if (!c->quiet)

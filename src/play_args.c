@@ -274,12 +274,8 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
     c->vary_note[0] = 0;
     if (c->midi_clock == PRESET_CLOCK_IN)
         preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, "MIDI clock in", c->vary_note, sizeof c->vary_note);
-    if (tempo_given[0])
-        preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, tempo_given, c->vary_note, sizeof c->vary_note);
-    if (density_given[0])
-        preset_vary_yield(&c->engine.vary, ENGINE_VARY_DENSITY, density_given, c->vary_note, sizeof c->vary_note);
-    if (program_given[0])
-        preset_vary_yield(&c->engine.vary, PRESET_VARY_PROGRAMS, program_given, c->vary_note, sizeof c->vary_note);
+    preset_vary_yield_options(&c->engine.vary, tempo_given, density_given, program_given, c->vary_note,
+                              sizeof c->vary_note);
     if (c->midi_in && c->thru_channel == c->engine.channel) { /* as the preset reader refuses it */
         cli_error("the player's notes (--thru-channel) and the model's (--channel) are both on channel "
                   "%d: they would cut each other's notes off; hint: give one of them another channel",

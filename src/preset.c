@@ -532,3 +532,10 @@ int preset_vary_yield(engine_vary *v, unsigned what, const char *who, char *note
     if (used < notelen) snprintf(note + used, notelen - used, "%s sets %s: the preset's %s off\n", who, set, part);
     return 1;
 }
+
+void preset_vary_yield_options(engine_vary *v, const char *tempo, const char *density, const char *program,
+                               char *note, size_t notelen) {
+    if (tempo[0]) preset_vary_yield(v, ENGINE_VARY_TEMPO, tempo, note, notelen);
+    if (density[0]) preset_vary_yield(v, ENGINE_VARY_DENSITY, density, note, notelen);
+    if (program[0]) preset_vary_yield(v, PRESET_VARY_PROGRAMS, program, note, notelen);
+}

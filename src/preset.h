@@ -134,4 +134,10 @@ int preset_from_args(int argc, char **argv, preset *p, int *found, char *err, si
 #define PRESET_VARY_PROGRAMS 4u
 int preset_vary_yield(engine_vary *v, unsigned what, const char *who, char *note, size_t notelen);
 
+/* preset_vary_yield for what a command line set: tempo, density and program
+ * each name the option as given ("--tempo 100"), or are "" when not given
+ * (render and play). */
+void preset_vary_yield_options(engine_vary *v, const char *tempo, const char *density, const char *program,
+                               char *note, size_t notelen);
+
 #endif
