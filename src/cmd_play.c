@@ -133,8 +133,9 @@ static int run_loop(play_session *p) {
 /* The end: no more input; the engine ends its notes and panics; the audio
  * side plays that; the player's channel is released. After a device loss the
  * devices are not touched until the session's files are written: their close
- * may hang (play_close_devices). */
-static void end_playing(play_session *p, play_summary *s) {
+ * may hang (play_close_devices). Returns 1 when the recording's drain ran out
+ * of memory. */
+static int end_playing(play_session *p, play_summary *s) {
     const play_cli *c = &p->cli;
     if (!p->device_lost) {
         midi_in_close(p->min);
@@ -147,6 +148,10 @@ static void end_playing(play_session *p, play_summary *s) {
     lj_event off = lj_event_make(s->es.last_frame, LJ_EV_ALL_NOTES_OFF, c->thru_channel, 0, 0);
     if (p->live && !p->min) rtq_push(p->live, &off); /* the MIDI thread is gone: this thread may produce now */
     if (p->mout_thru && !p->min) rtq_push(p->mout_thru, &off);
+    /* what the player played is recorded before the release: a pedal-up
+     * still queued went in after it, and the file had the release's pedal-up
+     * and then the player's (seen under ASan in play_modes: sustain up 2) */
+    int drain_failed = session_rec_drain(p->rec, 1, p->rec_player) != LJ_OK;
     session_rec_add(p->rec, 1, &off);
     /* the audio side and MIDI out play the engine's last note-offs and panic */
     for (int i = 0; i < 100 && !p->device_lost && p->clk(p->clk_user) <= s->es.last_frame + c->period; i++)
@@ -160,6 +165,7 @@ static void end_playing(play_session *p, play_summary *s) {
         if (s->ms.frame > s->es.last_frame + c->period) break;
         nanosleep(&(struct timespec){0, 10000000}, NULL);
     }
+    return drain_failed;
 }
 
 /* Then the stream stops: MIDI out's counts taken and the outputs closed (not
@@ -245,8 +251,8 @@ int cmd_play(int argc, char **argv) {
     st = run_loop(&p);
 
     play_summary sum;
-    end_playing(&p, &sum);
-    int drained = close_outputs(&p, &sum);
+    int drained = end_playing(&p, &sum);
+    drained |= close_outputs(&p, &sum);
     play_print_summary(&p, &sum);
     if (!st && drained) st = lj_fail(err, sizeof err, LJ_ERR_NOMEM, "out of memory for the session recording");
     st = write_files(&p, st, err, sizeof err);
