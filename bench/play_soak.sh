@@ -5,6 +5,8 @@
 # issue's real-time soak asks. Reported, as a table:
 #   - xruns (the audio side's count from PortAudio), dropped and late events
 #     of the audio side, callback time max (and as a fraction of the period),
+#     the callback's own CPU time p99/max and the callbacks that slept or were
+#     preempted (what tells a slow callback from a machine that took the CPU),
 #     engine step time p50/p99, notes;
 #   - MIDI out: late messages of the sink, and the timing error of the model's
 #     note-ons at the capture: the interval between two consecutive note-ons
@@ -81,7 +83,7 @@ echo "load after: $(uptime | sed 's/.*load average: //')"
 if [ $rc != 0 ]; then
     echo "play_soak: play exit $rc"; cat "$tmp/play.out" "$tmp/play.err"; exit 1
 fi
-grep -E "^(SoundFont|model|audio|played|engine|MIDI out)" "$tmp/play.out"
+grep -E "^(SoundFont|model|audio|played|audio callback|engine|MIDI out)" "$tmp/play.out"
 touch "$tmp/cyclictest.txt"
 awk -v period="$PERIOD" -f "$SRC/tests/midi_out_timing.awk" "$tmp/events.log" "$tmp/dump.txt" >"$tmp/timing.txt"
 /usr/bin/python3 - "$tmp/play.out" "$tmp/timing.txt" "$tmp/play.err" "$tmp/jackd.log" "$tmp/cyclictest.txt" "$PERIOD" <<'PY'
@@ -91,8 +93,10 @@ period = int(sys.argv[6])
 period_us = period / 48000 * 1e6
 m = re.search(r"played ([\d.]+) s: (\d+) notes from the model.*step p50 ([\d.]+) us, p99 ([\d.]+) us; "
               r"xruns (\d+), dropped (\d+), late (\d+), callback max ([\d.]+) us, p99 ([\d.]+) us", out)
+cpu = re.search(r"audio callback: CPU time p99 ([\d.]+) us, max ([\d.]+) us .*?; half the period or more in (\d+) "
+                r"of (\d+) callbacks; slept in (\d+) .*?preempted in (\d+), page faults in (\d+); off the CPU up to ([\d.]+) us", out)
 mo = re.search(r"MIDI out: (\d+) messages, (\d+) late \(at most (\d+) frames\), (\d+) panics, (\d+) notes left on", out)
-if not m or not mo:
+if not m or not mo or not cpu:
     print("play_soak: no summary lines"); sys.exit(1)
 played, notes, p50, p99, xruns, dropped, late, cbmax, cb99 = m.groups()
 # the MIDI-out timing error between consecutive note-ons, capture against
@@ -110,6 +114,10 @@ rows = [
     ("dropped / late events (audio side)", f"{dropped} / {late}"),
     ("callback time p99", f"{float(cb99):.1f} us = {float(cb99) / period_us:.3f} of the {period_us:.0f} us period"),
     ("callback time max", f"{float(cbmax):.1f} us = {float(cbmax) / period_us:.2f} of the {period_us:.0f} us period"),
+    ("callback CPU time p99 / max", f"{float(cpu.group(1)):.1f} / {float(cpu.group(2)):.1f} us "
+     f"({cpu.group(3)} of {cpu.group(4)} callbacks at half the period or more)"),
+    ("callbacks that slept / were preempted / page-faulted",
+     f"{cpu.group(5)} / {cpu.group(6)} / {cpu.group(7)} (off the CPU up to {float(cpu.group(8)):.0f} us)"),
     ("engine step p50 / p99 (whole run)", f"{float(p50):.1f} / {float(p99):.1f} us"),
     ("engine step p99, worst second", f"{max(step99):.0f} us" if step99 else "-"),
     ("MIDI out messages / late / left on", f"{mo.group(1)} / {mo.group(2)} (at most {mo.group(3)} frames) / {mo.group(5)}"),

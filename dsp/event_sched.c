@@ -1,7 +1,9 @@
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "event_sched.h"
 
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 /* Counters the audio thread alone writes (plain load + store, no read-modify-
@@ -23,7 +25,15 @@ typedef struct sched_counters {
     _Atomic uint64_t live_events;
     _Atomic uint64_t xruns;
     _Atomic uint64_t synth_swaps;
-    _Atomic uint64_t callback_hist[TIME_HIST_BUCKETS]; /* callback times, time_hist buckets */
+    _Atomic uint64_t callback_cpu_ns_max;
+    _Atomic uint64_t callback_cpu_max_at;
+    _Atomic uint64_t callback_off_cpu_ns_max;
+    _Atomic uint64_t callbacks_blocked;
+    _Atomic uint64_t first_blocked_at;
+    _Atomic uint64_t callbacks_faulted;
+    _Atomic uint64_t callbacks_preempted;
+    _Atomic uint64_t callback_hist[TIME_HIST_BUCKETS];     /* callback times, time_hist buckets */
+    _Atomic uint64_t callback_cpu_hist[TIME_HIST_BUCKETS]; /* their CPU times, likewise */
 } sched_counters;
 
 struct sched {
@@ -47,7 +57,16 @@ struct sched {
     uint64_t xruns;                  /* sched_count_xrun calls */
     uint64_t ns_max;                 /* longest callback, ns */
     uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callbacks per time_hist bucket of their duration */
-    int measure_time;                /* 1: clock_gettime around each callback */
+    uint64_t cpu_ns_max;             /* most CPU time a callback used, ns */
+    uint64_t cpu_max_at;             /* that callback's number (0: the first) */
+    uint64_t off_cpu_ns_max;         /* longest a callback was off the CPU (wall - CPU), ns */
+    uint64_t blocked;                /* callbacks in which the thread slept */
+    uint64_t first_blocked_at;       /* the first of them, its number + 1 (0: none) */
+    uint64_t faulted;                /* callbacks with a page fault */
+    uint64_t preempted;              /* callbacks in which the thread was preempted */
+    uint64_t cpu_hist[TIME_HIST_BUCKETS]; /* callbacks per time_hist bucket of their CPU time */
+    int measure_time;                /* 1: the wall clock around each callback */
+    int measure_cpu;                 /* 1: also the CPU clock and switch counts */
     uint64_t swaps;                  /* synth swaps taken */
     /* The owner's hand-over slot (sched_request_synth). */
     _Alignas(64) _Atomic(const lj_synth_ops *) pending_synth;
@@ -75,6 +94,7 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     s->synth = *o;
     s->events = cfg->events;
     s->measure_time = cfg->measure_time != 0;
+    s->measure_cpu = s->measure_time && cfg->measure_cpu;
     s->overflows_base = s->overflows_seen = rtq_overflows(cfg->events);
     s->live = cfg->live;
     if (s->live) s->live_overflows_base = s->live_overflows_seen = rtq_overflows(s->live);
@@ -95,7 +115,17 @@ sched *sched_init(void *mem, size_t memlen, const sched_config *cfg) {
     atomic_init(&c->live_events, 0);
     atomic_init(&c->xruns, 0);
     atomic_init(&c->synth_swaps, 0);
-    for (int b = 0; b < TIME_HIST_BUCKETS; b++) atomic_init(&c->callback_hist[b], 0);
+    atomic_init(&c->callback_cpu_ns_max, 0);
+    atomic_init(&c->callback_cpu_max_at, 0);
+    atomic_init(&c->callback_off_cpu_ns_max, 0);
+    atomic_init(&c->callbacks_blocked, 0);
+    atomic_init(&c->first_blocked_at, 0);
+    atomic_init(&c->callbacks_faulted, 0);
+    atomic_init(&c->callbacks_preempted, 0);
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) {
+        atomic_init(&c->callback_hist[b], 0);
+        atomic_init(&c->callback_cpu_hist[b], 0);
+    }
     atomic_init(&s->pending_synth, NULL);
     return s;
 }
@@ -120,10 +150,77 @@ static void apply(sched *s, const lj_event *e) {
     }
 }
 
-static uint64_t now_ns(void) {
+/* What the audio thread's own clocks say at one instant. The wall clock alone
+ * cannot tell a slow callback from a machine that took the CPU away in the
+ * middle of one (a VM's vCPU stolen by the host, a higher-priority thread):
+ * on a shared 2-core VM the longest callback measured 2-7 ms of wall time
+ * against ~0.3 ms here, with the same code. So each callback also reads the
+ * thread's CPU time (CLOCK_THREAD_CPUTIME_ID: the time it really ran; with
+ * the kernel's steal-time accounting, not what the host took) and its context
+ * switch counts (getrusage RUSAGE_THREAD): a voluntary switch inside the
+ * callback means it slept (a lock, a sleep, a page-in: our fault, whatever
+ * the machine), an involuntary one that something preempted it (the
+ * machine's). Both are system calls that read the thread's own counters: no
+ * lock, no sleep, ~1 us each here. */
+typedef struct thread_clocks {
+    uint64_t wall_ns, cpu_ns; /* CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID */
+    long voluntary, involuntary; /* context switches so far (ru_nvcsw, ru_nivcsw) */
+    long faults;                 /* page faults so far, minor and major (ru_minflt + ru_majflt) */
+} thread_clocks;
+
+static uint64_t ns_of(const struct timespec *ts) {
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+static void thread_clocks_read(thread_clocks *t, int cpu_too) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    t->wall_ns = ns_of(&ts);
+    if (!cpu_too) {
+        t->cpu_ns = 0;
+        t->voluntary = t->involuntary = t->faults = 0;
+        return;
+    }
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    t->cpu_ns = ns_of(&ts);
+    struct rusage ru;
+    if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+        t->voluntary = ru.ru_nvcsw;
+        t->involuntary = ru.ru_nivcsw;
+        t->faults = ru.ru_minflt + ru.ru_majflt;
+    } else {
+        t->voluntary = t->involuntary = t->faults = 0;
+    }
+}
+
+/* Counts one callback's clocks: start at its beginning, end at its end (the
+ * CPU clock and switch counts read 0 unless measure_cpu: all counted 0). */
+static void count_callback(sched *s, const thread_clocks *start, const thread_clocks *end) {
+    sched_counters *c = &s->pub;
+    uint64_t ns = end->wall_ns - start->wall_ns;
+    uint64_t cpu = end->cpu_ns >= start->cpu_ns ? end->cpu_ns - start->cpu_ns : 0;
+    uint64_t off = ns > cpu ? ns - cpu : 0;
+    if (ns > s->ns_max) s->ns_max = ns;
+    if (cpu > s->cpu_ns_max) {
+        s->cpu_ns_max = cpu;
+        s->cpu_max_at = s->callbacks - 1; /* sched_process counted this one already */
+        store(&c->callback_cpu_max_at, s->cpu_max_at);
+    }
+    if (off > s->off_cpu_ns_max) s->off_cpu_ns_max = off;
+    if (end->voluntary != start->voluntary) {
+        if (!s->blocked) store(&c->first_blocked_at, s->first_blocked_at = s->callbacks);
+        store(&c->callbacks_blocked, ++s->blocked);
+    }
+    if (end->faults != start->faults) store(&c->callbacks_faulted, ++s->faulted);
+    if (end->involuntary != start->involuntary) store(&c->callbacks_preempted, ++s->preempted);
+    store(&c->callback_ns_last, ns);
+    store(&c->callback_ns_max, s->ns_max);
+    store(&c->callback_cpu_ns_max, s->cpu_ns_max);
+    store(&c->callback_off_cpu_ns_max, s->off_cpu_ns_max);
+    int b = time_hist_bucket(ns);
+    store(&c->callback_hist[b], ++s->cb_hist[b]);
+    b = time_hist_bucket(cpu);
+    store(&c->callback_cpu_hist[b], ++s->cpu_hist[b]);
 }
 
 /* Renders [pos, to) of this callback's buffer (absolute frames; F = first). */
@@ -165,7 +262,8 @@ static void fade_old(sched *s, float *out, uint32_t frames) {
 }
 
 void sched_process(sched *s, float *out, uint32_t frames) {
-    uint64_t t0 = s->measure_time ? now_ns() : 0;
+    thread_clocks start;
+    if (s->measure_time) thread_clocks_read(&start, s->measure_cpu);
     const uint64_t first = s->frame, end = first + frames;
     uint64_t pos = first; /* frames of this buffer rendered so far end here */
 
@@ -255,12 +353,9 @@ void sched_process(sched *s, float *out, uint32_t frames) {
     store(&c->held_notes, s->voices.n_held);
     store(&c->live_events, s->live_applied);
     if (s->measure_time) {
-        uint64_t ns = now_ns() - t0;
-        if (ns > s->ns_max) s->ns_max = ns;
-        store(&c->callback_ns_last, ns);
-        store(&c->callback_ns_max, s->ns_max);
-        int b = time_hist_bucket(ns);
-        store(&c->callback_hist[b], ++s->cb_hist[b]);
+        thread_clocks end;
+        thread_clocks_read(&end, s->measure_cpu);
+        count_callback(s, &start, &end);
     }
 }
 
@@ -320,9 +415,21 @@ void sched_get_stats(const sched *s, sched_stats *out) {
     out->callback_ns_last = load(&c->callback_ns_last);
     out->live_events = load(&c->live_events);
     out->xruns = load(&c->xruns);
+    out->callback_cpu_ns_max = load(&c->callback_cpu_ns_max);
+    out->callback_cpu_max_at = load(&c->callback_cpu_max_at);
+    out->callback_off_cpu_ns_max = load(&c->callback_off_cpu_ns_max);
+    out->callbacks_blocked = load(&c->callbacks_blocked);
+    out->first_blocked_at = load(&c->first_blocked_at);
+    out->callbacks_faulted = load(&c->callbacks_faulted);
+    out->callbacks_preempted = load(&c->callbacks_preempted);
 }
 
 void sched_get_callback_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]) {
     const sched_counters *c = &s->pub;
     for (int b = 0; b < TIME_HIST_BUCKETS; b++) out[b] = load(&c->callback_hist[b]);
+}
+
+void sched_get_callback_cpu_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]) {
+    const sched_counters *c = &s->pub;
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) out[b] = load(&c->callback_cpu_hist[b]);
 }

@@ -31,7 +31,10 @@
  * long as that memory, the queue and the synth. Nothing to destroy.
  *
  * Reporting: sched_process never prints and never fails; it updates atomic
- * counters that any thread can read with sched_get_stats. */
+ * counters that any thread can read with sched_get_stats. With measure_time
+ * it also measures itself: wall time, and with measure_cpu its thread's CPU
+ * time and context switches, so a slow or sleeping callback is told from a
+ * machine that took the CPU away. */
 #ifndef LJ_SCHED_H
 #define LJ_SCHED_H
 
@@ -49,10 +52,14 @@ typedef struct sched sched;
 typedef struct sched_config {
     lj_synth_ops synth; /* copied; synth.user must outlive the scheduler */
     rtq *events;        /* queue of lj_event (msg_size sizeof(lj_event)); the scheduler is its consumer */
-    int measure_time;   /* 1: time each sched_process with clock_gettime (callback_ns_*) */
+    int measure_time;   /* 1: time each sched_process (callback_ns_*, the histogram) */
     rtq *live;          /* optional second lj_event queue (may be NULL): events to apply
                            now, whatever their frame (a player's notes, MIDI thru); drained
                            first, at offset 0 of each callback. The scheduler consumes it. */
+    int measure_cpu;    /* 1 (with measure_time): also the thread's CPU time and context
+                           switches (callback_cpu_*, callbacks_blocked/_preempted): two
+                           system calls at each end, ~2 us a callback here, which live
+                           play can spare and an offline render at 100x real time not */
 } sched_config;
 
 /* A snapshot of the counters; every count is since sched_init. */
@@ -71,6 +78,19 @@ typedef struct sched_stats {
     uint64_t callback_ns_last;  /* the last one, nanoseconds */
     uint64_t live_events;       /* events applied from the live queue */
     uint64_t xruns;             /* buffer under/overflows the driver reported (sched_count_xrun) */
+    /* What the callback's wall time was made of (0 unless measure_time): an
+     * xrun with a callback that used little CPU and never slept is the
+     * machine's doing (it took the CPU away), not the callback's. */
+    uint64_t callback_cpu_ns_max;     /* most CPU time one sched_process used, ns (these
+                                         five: 0 unless measure_cpu) */
+    uint64_t callback_cpu_max_at;     /* which one: its number, 0 = the first callback */
+    uint64_t callback_off_cpu_ns_max; /* longest one was off the CPU (wall - CPU time), ns */
+    uint64_t callbacks_blocked;       /* callbacks in which the thread slept (a voluntary
+                                         context switch: a lock, a sleep, a page-in) */
+    uint64_t callbacks_preempted;     /* callbacks in which something preempted the thread */
+    uint64_t first_blocked_at;        /* the first that slept: its number + 1 (0: none) */
+    uint64_t callbacks_faulted;       /* callbacks with a page fault (memory touched for the
+                                         first time: a fault that waits is a sleep) */
 } sched_stats;
 
 /* Bytes sched_init needs. Thread: any. */
@@ -141,5 +161,7 @@ void sched_get_stats(const sched *s, sched_stats *out);
  * time_hist bucket of their duration, for percentiles (time_hist_quantile).
  * Thread: any. */
 void sched_get_callback_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]);
+/* Their CPU times likewise (CLOCK_THREAD_CPUTIME_ID). Thread: any. */
+void sched_get_callback_cpu_hist(const sched *s, uint64_t out[TIME_HIST_BUCKETS]);
 
 #endif

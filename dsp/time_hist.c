@@ -13,6 +13,13 @@ uint64_t time_hist_bucket_ns(int b) {
     return (uint64_t)(8 + b % 8) << (msb - 3);
 }
 
+uint64_t time_hist_count_from(const uint64_t *hist, uint64_t ns) {
+    uint64_t n = 0;
+    for (int b = time_hist_bucket(ns); b < TIME_HIST_BUCKETS; b++)
+        if (time_hist_bucket_ns(b) >= ns) n += hist[b];
+    return n;
+}
+
 uint64_t time_hist_quantile(const uint64_t *hist, double q) {
     uint64_t total = 0;
     for (int b = 0; b < TIME_HIST_BUCKETS; b++) total += hist[b];

@@ -26,4 +26,9 @@ uint64_t time_hist_bucket_ns(int b);
  * nothing is counted. */
 uint64_t time_hist_quantile(const uint64_t *hist, double q);
 
+/* The durations counted in hist that surely reach ns: those of the buckets
+ * whose lower edge is ns or more (a lower bound: the bucket that holds ns
+ * itself is left out unless ns is its edge). */
+uint64_t time_hist_count_from(const uint64_t *hist, uint64_t ns);
+
 #endif

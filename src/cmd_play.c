@@ -185,16 +185,25 @@ static int close_outputs(play_session *p, play_summary *s) {
         p->out = NULL;
     }
     s->held_at_end = 0;
-    static uint64_t cb_hist[TIME_HIST_BUCKETS]; /* callback times (4 KB: not on the stack) */
+    /* callback wall and CPU times (4 KB each: not on the stack) */
+    static uint64_t cb_hist[TIME_HIST_BUCKETS], cb_cpu_hist[TIME_HIST_BUCKETS];
     memset(cb_hist, 0, sizeof cb_hist);
+    memset(cb_cpu_hist, 0, sizeof cb_cpu_hist);
     if (p->sch) {
         sched_get_callback_hist(p->sch, cb_hist);
+        sched_get_callback_cpu_hist(p->sch, cb_cpu_hist);
         sched_get_stats(p->sch, &s->ss);
         s->held_at_end = s->ss.held_notes;
         if (!p->out) sched_panic(p->sch); /* no callback runs now: whatever is left is released */
         sched_get_stats(p->sch, &s->ss);
     }
     s->callback_p99_ns = time_hist_quantile(cb_hist, 0.99);
+    s->callback_cpu_p99_ns = time_hist_quantile(cb_cpu_hist, 0.99);
+    s->callbacks_over_half = 0;
+    if (s->ss.callbacks && p->rate > 0) {
+        double half_ns = 0.5e9 * ((double)s->ss.frame / (double)s->ss.callbacks) / p->rate;
+        s->callbacks_over_half = time_hist_count_from(cb_cpu_hist, (uint64_t)half_ns);
+    }
     int drained = session_rec_drain(p->rec, 0, p->rec_engine) || session_rec_drain(p->rec, 1, p->rec_player);
     session_rec_finish(p->rec, s->ss.frame);
     return drained;

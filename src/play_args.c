@@ -58,7 +58,7 @@ static const char help_options[] =
     "                      model's own; d/D and CC 74 change it while playing)\n"
     "  --seed S            random seed (default: from the clock)\n"
     "  --engine-priority P the engine thread's SCHED_FIFO priority, 0 = normal\n"
-    "                      (default 5: below audio threads; needs an rtprio limit)\n"
+    "                      (default 1: below the audio thread; needs an rtprio limit)\n"
     "  --tempo BPM         playback tempo (default the encoding's own)\n"
     "  --reseed S          auto: start afresh every S seconds of music as heard, at the\n"
     "                      tempo in force (default 60; 0 never, else at least 1)\n"
@@ -126,7 +126,10 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         c->thru_channel = p->thru_channel;
         c->midi_clock = p->midi_clock;
     }
-    c->engine.thread_priority = 5; /* SCHED_FIFO if allowed: see engine_thread_priority */
+    /* SCHED_FIFO if allowed (see engine_thread_priority), and below the
+     * audio thread: JACK's clients run at jackd's priority - 5 (its default
+     * -P 10 gives 5), and at 5 the engine was level with the callback */
+    c->engine.thread_priority = 1;
     char tempo_given[48] = "", density_given[48] = "", program_given[32] = ""; /* as given, "" none */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];

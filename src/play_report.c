@@ -124,6 +124,26 @@ static void print_played(const play_session *p, const play_summary *s) {
            s->clean ? "" : " (engine stop timed out: panicked)");
 }
 
+/* What the callback's wall time was made of: its own CPU time against the
+ * period (the mean frames per callback), how long the machine kept it off the
+ * CPU, and in how many callbacks it slept or was preempted. An xrun with a
+ * callback that used a small part of the period and never slept is the
+ * machine's (tests/jack_lib.sh's jack_xruns_check reads this line). */
+static void print_callback_cpu(const play_session *p, const play_summary *s) {
+    const sched_stats *ss = &s->ss;
+    if (!ss->callbacks || p->rate <= 0) return;
+    double period_us = 1e6 * ((double)ss->frame / (double)ss->callbacks) / p->rate;
+    printf("audio callback: CPU time p99 %.1f us, max %.1f us (callback %llu) of a %.1f us period; "
+           "half the period or more in %llu of %llu callbacks; slept in %llu (first: callback %llu), "
+           "preempted in %llu, page faults in %llu; off the CPU up to %.1f us\n",
+           (double)s->callback_cpu_p99_ns / 1e3, (double)ss->callback_cpu_ns_max / 1e3,
+           (unsigned long long)ss->callback_cpu_max_at + 1, period_us,
+           (unsigned long long)s->callbacks_over_half, (unsigned long long)ss->callbacks,
+           (unsigned long long)ss->callbacks_blocked, (unsigned long long)ss->first_blocked_at,
+           (unsigned long long)ss->callbacks_preempted, (unsigned long long)ss->callbacks_faulted,
+           (double)ss->callback_off_cpu_ns_max / 1e3);
+}
+
 static void print_engine(const engine_stats *es) {
     printf("engine: %llu player notes fed to the model (%llu not encodable), %llu of their note-offs, "
            "%llu phrases, %llu panics\n",
@@ -177,7 +197,10 @@ void play_print_summary(const play_session *p, const play_summary *s) {
         cli_error("%s stopped (device lost); the session ends here", p->lost_what);
     if (p->cli.quiet) return;
     if (!p->sch) print_played_midi_only(p, s);
-    else print_played(p, s);
+    else {
+        print_played(p, s);
+        print_callback_cpu(p, s);
+    }
     print_engine(&s->es);
     print_midi(p, s);
 }

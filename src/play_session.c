@@ -150,7 +150,7 @@ static int open_clock(play_session *p, char *err, size_t errlen) {
         p->clk = midi_out_clock;
         p->clk_user = p->mout;
     } else {
-        sched_config sc = {synth_ops(p->syn), p->events, 1, p->live};
+        sched_config sc = {synth_ops(p->syn), p->events, 1, p->live, 1};
         p->sch = sched_init(p->smem, sched_bytes(), &sc);
         p->clk = clock_of;
         p->clk_user = p->sch;

@@ -96,6 +96,9 @@ typedef struct play_summary {
     uint64_t mout_refused;     /* messages JACK MIDI out's port buffer refused */
     uint64_t held_at_end;      /* notes the audio side still held after the last callback */
     uint64_t callback_p99_ns;  /* the audio callback's time, 99th percentile */
+    uint64_t callback_cpu_p99_ns; /* its CPU time, 99th percentile */
+    uint64_t callbacks_over_half; /* callbacks that used half their period of CPU or more
+                                     (at least this many: time_hist_count_from) */
 } play_summary;
 
 /* play_session.c */

@@ -227,7 +227,7 @@ int render_score(const score *s, const char *out_path, const render_opts *o, ren
         goto done;
     }
     rtq *q = rtq_init(qmem, qbytes, o->queue_capacity, sizeof(lj_event));
-    sched_config sc = {synth_ops(syn), q, 1, NULL};
+    sched_config sc = {synth_ops(syn), q, 1, NULL, 0};
     sched *sch = sched_init(smem, sched_bytes(), &sc);
     if (!q || !sch) {
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "cannot set up the event queue");

@@ -8,14 +8,17 @@
 # audio runs (the old one faded out by the callback over 21 ms,
 # dsp/event_sched). Asserted from the summaries: every SIGHUP swapped a synth
 # in; no late or dropped event and no note left on; and the swaps cost the
-# audio no xrun and no long callback: xruns no more than the untouched run's,
-# the longest callback under half the period (1333 us; the untouched run's is
-# ~200-300 us, a swap's callbacks render two synths; a SoundFont read or a
-# lock on the audio thread takes milliseconds: a 3 ms wait put into the swap
-# gave 3139 us and 7 xruns, and failed twice). Those two are the machine's as
-# much as ours (a loaded machine preempts the callback: 8 ms and 35 xruns in
-# an untouched run with 10 jobs on 2 cores), so when they fail the pair of
-# runs is done again once, and only a second failure counts. test_swap_glitch
+# audio callback nothing it would notice, judged by its own CPU time and
+# context switches (dsp/event_sched.c), since xruns and wall time are the
+# machine's as much as ours (a shared VM preempts the callback: CI's
+# untouched run had 63 xruns and a 5 ms callback): it never slept with swaps
+# (a lock, a sleep or a page-in on the audio thread), its CPU time's p99
+# stays under a quarter of the period, and it used half the period's CPU or
+# more in no more callbacks than the untouched run's + 3 (a SoundFont read
+# or a wait on the audio thread at each of the 7 swaps takes milliseconds
+# each time). The CPU-time checks can still catch a VM's cold caches, so
+# when they fail the pair of runs is done again once, and only a second
+# failure counts. xruns are printed beside. test_swap_glitch
 # checks the sound of a swap offline; preset_jack what a reload applies.
 # Skipped (77) without jackd or when the server does not start.
 . "$LJ_SOURCE_DIR/tests/cli_lib.sh"
@@ -68,9 +71,12 @@ run() {
     [ $rc = 0 ] || { echo "FAIL $1: play exited $rc"; tr '\r' '\n' <"$tmp/$1.err" | grep -v '^auto |'; fail=1; }
     grep "^played " "$tmp/$1.out" >"$tmp/$1.sum" || { echo "FAIL $1: no summary"; cat "$tmp/$1.out"; fail=1; }
     echo "$1: $(cat "$tmp/$1.sum")"
+    echo "$1: $(grep "^audio callback: " "$tmp/$1.out")"
 }
 # field NAME WORD: the number after WORD in NAME's summary ("xruns 0", "callback max 290.8 us")
 field() { sed -n "s/.*[ ,]$2 \([0-9.]*\).*/\1/p" "$tmp/$1.sum"; }
+# cbfield NAME WORDS: the number after WORDS in NAME's "audio callback:" line
+cbfield() { sed -n "s/^audio callback: .*$2 \([0-9.]*\).*/\1/p" "$tmp/$1.out" | head -1; }
 
 # attempt: the pair of runs and the checks; the timing checks' failures in $timing_fail
 attempt() {
@@ -85,14 +91,30 @@ attempt() {
         [ "$b" = 0 ] && echo "ok   $w: 0 with swaps" || { echo "FAIL $w: '$b' with swaps"; fail=1; }
     done
     grep -q ", 0 notes left on" "$tmp/swaps.sum" || { echo "FAIL notes left on"; fail=1; }
-    a=$(field still xruns) b=$(field swaps xruns)
-    if [ -n "$a" ] && [ -n "$b" ] && [ "$b" -le "$a" ]; then echo "ok   xruns: $b with swaps, $a without"
-    else echo "TIMING xruns: '$b' with swaps, '$a' without"; timing_fail=1; fi
-    a=$(field still "callback max") b=$(field swaps "callback max")
-    if [ -n "$b" ] && awk -v b="$b" 'BEGIN { exit !(b < 1333) }'; then
-        echo "ok   callback max $b us with swaps, $a us without (limit 1333 us)"
+    # what the swaps cost the audio callback: its own CPU time and sleeps
+    # (the summary's "audio callback:" line), not the xruns or the wall time,
+    # which a shared VM's preemption drives (CI 2026-11-30: 63 xruns and a
+    # 5 ms callback in the untouched run)
+    slept=$(cbfield swaps "slept in") over_a=$(cbfield still "period or more in") over_b=$(cbfield swaps "period or more in")
+    p99=$(cbfield swaps "CPU time p99") period=$(cbfield swaps "of a")
+    echo "     xruns $(field swaps xruns) with swaps, $(field still xruns) without; callback CPU max $(cbfield swaps ", max") us with swaps, $(cbfield still ", max") us without"
+    if [ "$(cbfield swaps "(first: callback")" = 1 ] && [ -n "$slept" ]; then
+        echo "note the first callback slept (the audio thread's first FluidSynth render: see jack_lib.sh): not counted"
+        slept=$((slept - 1))
+    fi
+    if [ "$slept" = 0 ]; then echo "ok   the callback never slept with swaps"
+    elif case "${LJ_SANITIZE:-}" in *address*) true;; *) false;; esac && [ -n "$slept" ]; then
+        echo "note ASan build: the callback slept in $slept callbacks with swaps (ASan's fresh pages for FluidSynth's per-render allocation: see jack_lib.sh's jack_xruns_check): not counted"
+    else echo "FAIL the callback slept in '$slept' callbacks with swaps (a lock, a sleep or a page-in on the audio thread)"; fail=1; fi
+    if [ -n "$over_a" ] && [ -n "$over_b" ] && [ "$over_b" -le $((over_a + 3)) ]; then
+        echo "ok   callbacks at half the period's CPU or more: $over_b with swaps, $over_a without"
     else
-        echo "TIMING callback max '$b' us with swaps, '$a' us without (limit 1333 us)"; timing_fail=1
+        echo "TIMING callbacks at half the period's CPU or more: '$over_b' with swaps, '$over_a' without (7 swaps)"; timing_fail=1
+    fi
+    if [ -n "$p99" ] && awk -v a="$p99" -v p="$period" 'BEGIN { exit !(a + 0 < (p + 0) / 4) }'; then
+        echo "ok   callback CPU time p99 $p99 us with swaps (period $period us)"
+    else
+        echo "TIMING callback CPU time p99 '$p99' us with swaps, a quarter of the '$period' us period or more"; timing_fail=1
     fi
 }
 attempt

@@ -83,7 +83,7 @@ static void rig_open(rig *r, engine_config *c, size_t qcap, uint32_t period) {
     r->q = rtq_init(r->qmem, qb, qcap, sizeof(lj_event));
     r->rq = rtq_init(r->rmem, rb, 1 << 16, sizeof(lj_event));
     r->live = rtq_init(r->lmem, lb, 64, sizeof(lj_event));
-    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live};
+    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live, 0};
     r->s = sched_init(r->smem, sched_bytes(), &sc);
     assert_non_null(r->s);
     c->out = r->q;
@@ -1490,7 +1490,7 @@ static void test_live_queue(void **state) {
     size_t qb = rtq_bytes(16, sizeof(lj_event)), lb = rtq_bytes(2, sizeof(lj_event));
     void *qm = alloc64(qb), *lm = alloc64(lb), *sm = alloc64(sched_bytes());
     rtq *q = rtq_init(qm, qb, 16, sizeof(lj_event)), *l = rtq_init(lm, lb, 2, sizeof(lj_event));
-    sched_config sc = {fixture_synth_ops(&syn), q, 0, l};
+    sched_config sc = {fixture_synth_ops(&syn), q, 0, l, 0};
     sched *s = sched_init(sm, sched_bytes(), &sc);
     float buf[256];
     lj_event future = lj_event_note_on(100000, 0, 50, 80);

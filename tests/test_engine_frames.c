@@ -84,7 +84,7 @@ static void rig_open_edited(rig *r, int k, engine_config *c, void (*edit)(lj_mod
     r->q = rtq_init(r->qmem, qb, qcap, sizeof(lj_event));
     r->rq = rtq_init(r->rmem, rb, 1 << 16, sizeof(lj_event));
     r->live = rtq_init(r->lmem, lb, 64, sizeof(lj_event));
-    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live};
+    sched_config sc = {fixture_synth_ops(&r->syn), r->q, 0, r->live, 0};
     r->s = sched_init(r->smem, sched_bytes(), &sc);
     assert_non_null(r->s);
     c->out = r->q;

@@ -81,7 +81,7 @@ static void test_engine_thread(void **state) {
     size_t qb = rtq_bytes(1024, sizeof(lj_event));
     void *qm = aligned_alloc(64, qb), *sm = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     rtq *q = rtq_init(qm, qb, 1024, sizeof(lj_event));
-    sched_config sc = {fixture_synth_ops(&syn), q, 1, NULL};
+    sched_config sc = {fixture_synth_ops(&syn), q, 1, NULL, 0};
     audio_sim a;
     a.s = sched_init(sm, sched_bytes(), &sc);
     atomic_init(&a.run, 1);

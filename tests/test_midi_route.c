@@ -230,7 +230,7 @@ static void test_expression_thru(void **state) {
     rtq *timed = rtq_init(qm, qb, 4, sizeof(lj_event));
     sched_config sc = {{&syn, ls_on, ls_off, ls_cc, ls_program, ls_all_off, ls_render, ls_bend, ls_chan_pressure,
                         ls_key_pressure},
-                       timed, 0, s.q[0]};
+                       timed, 0, s.q[0], 0};
     sched *sd = sched_init(sm, sched_bytes(), &sc);
     assert_non_null(sd);
     float buf[2 * 128];

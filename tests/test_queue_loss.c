@@ -79,7 +79,7 @@ static void rig_init(rig *r, size_t live_cap) {
     r->live = make_queue(&r->lmem, live_cap);
     r->smem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     assert_non_null(r->smem);
-    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, r->events, 0, r->live};
+    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, r->events, 0, r->live, 0};
     r->s = sched_init(r->smem, sched_bytes(), &c);
     assert_non_null(r->s);
 }

@@ -231,7 +231,7 @@ static int live_open(live *l) {
     l->qmem = aligned_alloc(64, (qb + 63) / 64 * 64);
     l->smem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     l->q = rtq_init(l->qmem, qb, 256, sizeof(lj_event));
-    sched_config sc = {synth_ops(l->syn), l->q, 0, NULL};
+    sched_config sc = {synth_ops(l->syn), l->q, 0, NULL, 0};
     l->s = sched_init(l->smem, sched_bytes(), &sc);
     return l->s ? 0 : -1;
 }

@@ -10,7 +10,9 @@
  * overflow counted and answered with a panic; invalid events dropped; a synth
  * swap (sched_request_synth) releases the old synth's notes, fades it out over
  * SCHED_FADE_FRAMES frames across callbacks (smoothstep gain) and sends
- * everything after to the new one. */
+ * everything after to the new one; each callback's own CPU time and sleeps
+ * are measured (a render that burns 2 ms of CPU, one that sleeps 3 ms). */
+#define _GNU_SOURCE /* CLOCK_THREAD_CPUTIME_ID */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "event_sched.h"
 
@@ -38,6 +41,8 @@ typedef struct fake {
     size_t n, cap;
     uint8_t sounding[16][128];   /* 1 after note_on until note_off/all_notes_off */
     int bad_render;              /* a render call with 0 frames (a wasted call) */
+    long render_cpu_ns;          /* each render burns this much of the thread's CPU time */
+    long render_sleep_ns;        /* each render sleeps this long (a fault sched must see) */
 } fake;
 
 static uint64_t ceil64(uint64_t x) { return (x + 63) / 64 * 64; }
@@ -76,8 +81,21 @@ static void f_all_off(void *u, int ch) {
 }
 /* Writes each frame's absolute number into both channels, so the test can see
  * that the callback filled its buffer contiguously, once per frame. */
+static long thread_cpu_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return t.tv_sec * 1000000000L + t.tv_nsec;
+}
 static void f_render(void *u, float *out, uint32_t frames) {
     fake *f = u;
+    if (f->render_cpu_ns) { /* on the thread's CPU clock: preemption does not shorten it */
+        long t0 = thread_cpu_ns();
+        while (thread_cpu_ns() - t0 < f->render_cpu_ns) {}
+    }
+    if (f->render_sleep_ns) {
+        struct timespec d = {0, f->render_sleep_ns};
+        nanosleep(&d, NULL);
+    }
     if (frames == 0) f->bad_render = 1;
     for (uint32_t i = 0; i < frames; i++) out[2 * i] = out[2 * i + 1] = (float)(f->delivered + i);
     f->delivered += frames;
@@ -108,7 +126,7 @@ static void rig_init(rig *r, size_t queue_cap) {
     assert_non_null(r->smem);
     r->q = rtq_init(r->qmem, qb, queue_cap, sizeof(lj_event));
     assert_non_null(r->q);
-    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, r->q, 1, NULL};
+    sched_config c = {{&r->f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, r->q, 1, NULL, 1};
     r->s = sched_init(r->smem, sched_bytes(), &c);
     assert_non_null(r->s);
 }
@@ -151,7 +169,7 @@ static void test_init_refuses(void **st) {
     (void)st;
     rig r;
     rig_init(&r, 16);
-    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL, NULL, NULL, NULL}, r.q, 0, NULL};
+    sched_config c = {{&r.f, f_on, f_off, f_cc, f_program, f_all_off, NULL, NULL, NULL, NULL}, r.q, 0, NULL, 0};
     void *mem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
     assert_null(sched_init(mem, sched_bytes(), &c)); /* no render */
     c.synth.render = f_render;
@@ -298,6 +316,56 @@ static void test_callback_times(void **st) {
     uint64_t p100 = time_hist_quantile(h, 1.0);
     assert_true(p100 > s.callback_ns_max && p100 <= s.callback_ns_max + s.callback_ns_max / 8 + 1);
     assert_true(time_hist_quantile(h, 0.5) <= p100);
+    rig_free(&r);
+}
+
+/* What a callback's time was made of: its own CPU time (a render that burns
+ * 2 ms of CPU shows 2 ms or more), a render that sleeps counted as a
+ * callback that slept (and its sleep as time off the CPU, not CPU time),
+ * nothing counted as slept when nothing sleeps; the CPU-time histogram holds
+ * every callback. Preemption cannot be caused here, so callbacks_preempted is
+ * only read. */
+static void test_callback_cpu(void **st) {
+    (void)st;
+    rig r;
+    rig_init(&r, 16);
+    for (int i = 0; i < 20; i++) run(&r, 128);
+    sched_stats s;
+    sched_get_stats(r.s, &s);
+    assert_int_equal(s.callbacks_blocked, 0);
+    assert_true(s.callback_cpu_ns_max > 0);
+    assert_true(s.callback_cpu_ns_max < s.callback_ns_max + 50000); /* the clocks are read in turn */
+
+    r.f.render_cpu_ns = 2000000;
+    run(&r, 128);
+    r.f.render_cpu_ns = 0;
+    sched_get_stats(r.s, &s);
+    assert_true(s.callback_cpu_ns_max >= 2000000);
+    assert_int_equal(s.callback_cpu_max_at, 20);
+    assert_int_equal(s.callbacks_blocked, 0);
+
+    r.f.render_sleep_ns = 3000000;
+    run(&r, 128);
+    r.f.render_sleep_ns = 0;
+    run(&r, 128);
+    sched_get_stats(r.s, &s);
+    assert_int_equal(s.callbacks_blocked, 1);
+    assert_true(s.callback_off_cpu_ns_max >= 2900000);
+    assert_true(s.callback_cpu_ns_max < 3000000); /* the 2 ms burn's, not the sleep */
+    printf("callback CPU max %.1f us, off the CPU up to %.1f us, slept in %llu, preempted in %llu of %llu\n",
+           (double)s.callback_cpu_ns_max / 1e3, (double)s.callback_off_cpu_ns_max / 1e3,
+           (unsigned long long)s.callbacks_blocked, (unsigned long long)s.callbacks_preempted,
+           (unsigned long long)s.callbacks);
+
+    uint64_t h[TIME_HIST_BUCKETS];
+    sched_get_callback_cpu_hist(r.s, h);
+    uint64_t total = 0;
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) total += h[b];
+    assert_int_equal(total, s.callbacks);
+    /* the buckets from 1.7 ms up hold the burn alone (a lower bound: 2.0 ms
+     * shares a bucket with 1.97-2.10 ms, which count_from(2 ms) leaves out) */
+    assert_int_equal(time_hist_count_from(h, 1700000), 1);
+    assert_int_equal(time_hist_count_from(h, s.callback_cpu_ns_max + s.callback_cpu_ns_max / 8 + 1), 0);
     rig_free(&r);
 }
 
@@ -620,6 +688,7 @@ int main(void) {
         cmocka_unit_test(test_future_events_wait),
         cmocka_unit_test(test_late_events),
         cmocka_unit_test(test_callback_times),
+        cmocka_unit_test(test_callback_cpu),
         cmocka_unit_test(test_panic),
         cmocka_unit_test(test_channel_panic),
         cmocka_unit_test(test_overlapping_notes),

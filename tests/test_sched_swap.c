@@ -73,7 +73,7 @@ static void test_swap_threads(void **state) {
     assert_non_null(qmem);
     assert_non_null(smem);
     rtq *q = rtq_init(qmem, qb, 1024, sizeof(lj_event));
-    sched_config c = {ops[0], q, 0, NULL};
+    sched_config c = {ops[0], q, 0, NULL, 0};
     audio a = {sched_init(smem, sched_bytes(), &c), 0};
     assert_non_null(a.s);
     pthread_t t;

@@ -98,7 +98,7 @@ static int render_run(const char *sf, uint32_t period, uint32_t shift, float *ou
     rtq *q = qmem ? rtq_init(qmem, qb, 256, sizeof(lj_event)) : NULL;
     sched *s = NULL;
     if (ok && q && smem) {
-        sched_config cfg = {ops[0], q, 0, NULL};
+        sched_config cfg = {ops[0], q, 0, NULL, 0};
         s = sched_init(smem, sched_bytes(), &cfg);
     }
     if (!s) {

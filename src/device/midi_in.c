@@ -277,7 +277,7 @@ static int open_alsa(midi_in *m, const char *source, char *err, size_t errlen) {
     r = pthread_create(&m->thread, NULL, alsa_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
     m->thread_running = 1;
-    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY, "lj-midi-in"); /* refused: normal priority */
     return LJ_OK;
 }
 
@@ -344,7 +344,7 @@ static int open_portmidi(midi_in *m, const char *spec, char *err, size_t errlen)
     int r = pthread_create(&m->thread, NULL, pm_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI input thread: %s", strerror(r));
     m->thread_running = 1;
-    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY, "lj-midi-in"); /* refused: normal priority */
     return LJ_OK;
 }
 

@@ -324,7 +324,7 @@ static int start_poll(midi_out *m, char *err, size_t errlen) {
     int r = pthread_create(&m->thread, NULL, poll_thread, m);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the MIDI output thread: %s", strerror(r));
     m->thread_running = 1;
-    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY); /* refused: normal priority */
+    (void)rt_thread_promote(m->thread, RT_THREAD_MIDI_PRIORITY, "lj-midi-out"); /* refused: normal priority */
     return LJ_OK;
 }
 

@@ -315,7 +315,7 @@ typedef struct engine_config {
     int max_steps_per_fill;    /* at most this many model steps per engine_fill (a model that
                                   emits no time for long cannot hold a thread); default 256 */
     int thread_priority;       /* engine_thread_start asks for SCHED_FIFO at this priority,
-                                  1..99 (play: 5, below the audio threads of JACK, PortAudio and
+                                  1..99 (play: 1, below the audio threads of JACK, PortAudio and
                                   PipeWire, above every normal thread); 0 = normal (default) */
     engine_cc_map cc;          /* MIDI CC mapping of the player queue's control changes */
     double density;            /* note density d, 0.25..4 (1 = the model's own; default 1):

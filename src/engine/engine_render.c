@@ -77,7 +77,7 @@ int engine_render(engine_model *m, const char *out_path, const engine_render_opt
     }
     rtq *q = rtq_init(qmem, qbytes, ro->queue_capacity, sizeof(lj_event));
     rtq *rq = rtq_init(rmem, rbytes, o->record_capacity, sizeof(lj_event));
-    sched_config sc = {synth_ops(syn), q, 1, NULL};
+    sched_config sc = {synth_ops(syn), q, 1, NULL, 0};
     sched *sch = sched_init(smem, sched_bytes(), &sc);
     if (!q || !rq || !sch) {
         rc = lj_fail(err, errlen, LJ_ERR_ARG, "cannot set up the event queues");

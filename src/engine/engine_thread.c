@@ -1,5 +1,6 @@
 /* engine_thread: the engine on its own thread (engine_thread_start, see
  * engine.h): fill, sleep a fraction of a period, repeat. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "engine_internal.h"
 
 /* ---- the engine thread ---- */
@@ -36,6 +37,7 @@ int engine_thread_start(engine *e, engine_clock_fn clock, void *clock_user, uint
     int r = pthread_create(&e->thread, NULL, thread_main, e);
     if (r) return lj_fail(err, errlen, LJ_ERR_IO, "cannot start the engine thread: %s", strerror(r));
     e->thread_running = 1;
+    (void)pthread_setname_np(e->thread, "lj-engine"); /* ps -L, top; the tests find it by name */
     e->rt_priority = 0;
     e->rt_refused = 0;
     if (e->cfg.thread_priority > 0) { /* advice: a refusal leaves it at normal priority */
