@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "engine_args.h"
 #include "files.h"
 #include "engine/engine_render.h"
 #include "preset.h"
@@ -78,7 +79,7 @@ typedef struct render_cli {
     double minutes;       /* --minutes, 0 = not given */
     long notes;           /* --notes, 0 = not given */
     double lookahead_ms;  /* --lookahead, 0 = 4 periods */
-    engine_config engine; /* --temperature --top-k --top-p --seed --density --tempo --reseed --program */
+    engine_config engine; /* the preset's, with the engine's options (engine_args.h) over it */
     long tune;            /* --tune, 0 = the file's only tune */
     const char *output;   /* -o path */
     int no_midi;          /* --no-midi */
@@ -96,7 +97,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
     engine_config_default(&c->engine);
     char err[PRESET_PATH_MAX + 1024];
     int has_preset = 0;
-    char tempo_given[48] = "", density_given[48] = "", program_given[32] = ""; /* as given, "" none */
+    engine_args_given given = {0}; /* what the options below set explicitly */
     int st = preset_from_args(argc, argv, &c->preset, &has_preset, err, sizeof err);
     if (st) {
         cli_error("%s", err);
@@ -117,14 +118,13 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         long l;
         double d;
-        int takes_value = 1;
+        int takes_value = 1, taken;
         static const char *const with_value[] = {"--score", "--tune", "-o", "--output", "--soundfont",
                                                  "--rate", "--period", "--polyphony", "--gain", "--tail",
-                                                 "--model", "--minutes", "--notes", "--temperature",
-                                                 "--top-k", "--top-p", "--seed", "--density", "--tempo", "--reseed",
-                                                 "--lookahead", "--program", "--preset"};
+                                                 "--model", "--minutes", "--notes", "--preset"};
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             if (!strcmp(a, with_value[k]) && !v) goto missing;
+        if (!v && engine_args_takes(a)) goto missing;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             fputs(help, stdout);
             return -1;
@@ -153,35 +153,8 @@ static int parse_args(int argc, char **argv, render_cli *c) {
         } else if (!strcmp(a, "--notes")) {
             if ((c->notes = cli_parse_long(a, v, 1, 100000000)) < 0) return LJ_EXIT_BAD_INPUT;
             if (has_preset) c->minutes = 0; /* --notes replaces the preset's length */
-        } else if (!strcmp(a, "--temperature")) {
-            if (cli_parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.temperature = (float)d;
-        } else if (!strcmp(a, "--top-k")) {
-            if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.top_k = (int)l;
-        } else if (!strcmp(a, "--top-p")) {
-            if (cli_parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.top_p = (float)d;
-        } else if (!strcmp(a, "--seed")) {
-            if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.seed = (uint64_t)l;
-        } else if (!strcmp(a, "--density")) {
-            if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
-                return LJ_EXIT_BAD_INPUT;
-            snprintf(density_given, sizeof density_given, "--density %.32s", v);
-        } else if (!strcmp(a, "--tempo")) {
-            if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
-                return LJ_EXIT_BAD_INPUT;
-            snprintf(tempo_given, sizeof tempo_given, "--tempo %.32s", v);
-        } else if (!strcmp(a, "--reseed")) {
-            if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
-        } else if (!strcmp(a, "--lookahead")) {
-            if (cli_parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
-                return LJ_EXIT_BAD_INPUT;
-        } else if (!strcmp(a, "--program")) {
-            if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.program = (int)l;
-            snprintf(program_given, sizeof program_given, "--program %ld", l);
+        } else if ((taken = engine_args_parse(a, v, &c->engine, &c->lookahead_ms, &given)) != 0) {
+            if (taken < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--tune")) {
             if ((c->tune = cli_parse_long(a, v, 1, 1000000000)) < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
@@ -232,7 +205,7 @@ static int parse_args(int argc, char **argv, render_cli *c) {
      * (mode.vary) goes (render --preset ambient --program 0 changed the
      * program 12 times in 8 minutes among its pads; --tempo 100 played at
      * 89..111 BPM) */
-    preset_vary_yield_options(&c->engine.vary, tempo_given, density_given, program_given, c->vary_note,
+    preset_vary_yield_options(&c->engine.vary, given.tempo, given.density, given.program, c->vary_note,
                               sizeof c->vary_note);
     if (has_preset && (c->engine.mode == ENGINE_MODE_CONTINUE || c->engine.mode == ENGINE_MODE_RESPOND)) {
         /* continue and respond wait for a player; a render has none */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "engine_args.h"
 
 static const char *help =
     "usage: lstmjam play --model M.lstm [options]\n"
@@ -130,7 +131,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
      * audio thread: JACK's clients run at jackd's priority - 5 (its default
      * -P 10 gives 5), and at 5 the engine was level with the callback */
     c->engine.thread_priority = 1;
-    char tempo_given[48] = "", density_given[48] = "", program_given[32] = ""; /* as given, "" none */
+    engine_args_given given = {0}; /* what the options below set explicitly */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -178,7 +179,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         }
         i++;
         long l;
-        double d;
+        int taken;
         if (!strcmp(a, "--preset")) continue; /* read above */
         else if (!strcmp(a, "--model")) c->model = v;
         else if (!strcmp(a, "--device")) c->device = v;
@@ -200,34 +201,10 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--thru-channel")) {
             if ((l = cli_parse_long(a, v, 1, 16)) < 0) return LJ_EXIT_BAD_INPUT;
             c->thru_channel = (int)l - 1;
-        } else if (!strcmp(a, "--temperature")) {
-            if (cli_parse_double(a, v, 0, ENGINE_MAX_TEMPERATURE, &d)) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.temperature = (float)d;
-        } else if (!strcmp(a, "--top-k")) {
-            if ((l = cli_parse_long(a, v, 0, 1000000)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.top_k = (int)l;
-        } else if (!strcmp(a, "--top-p")) {
-            if (cli_parse_double(a, v, 0.001, 1, &d)) return LJ_EXIT_BAD_INPUT;
-            c->engine.sampler.top_p = (float)d;
-        } else if (!strcmp(a, "--density")) {
-            if (cli_parse_double(a, v, ENGINE_MIN_DENSITY, ENGINE_MAX_DENSITY, &c->engine.density))
-                return LJ_EXIT_BAD_INPUT;
-            snprintf(density_given, sizeof density_given, "--density %.32s", v);
-        } else if (!strcmp(a, "--seed")) {
-            if ((l = cli_parse_long(a, v, 0, 0x7fffffffL)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.seed = (uint64_t)l;
-            c->seed_given = 1;
-        } else if (!strcmp(a, "--tempo")) {
-            if (cli_parse_double(a, v, ENGINE_MIN_TEMPO, ENGINE_MAX_TEMPO, &c->engine.tempo_bpm))
-                return LJ_EXIT_BAD_INPUT;
-            snprintf(tempo_given, sizeof tempo_given, "--tempo %.32s", v);
-        } else if (!strcmp(a, "--reseed")) {
-            if (cli_parse_reseed(a, v, &c->engine.reseed_seconds)) return LJ_EXIT_BAD_INPUT;
+        } else if ((taken = engine_args_parse(a, v, &c->engine, &c->lookahead_ms, &given)) != 0) {
+            if (taken < 0) return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--gap")) {
             if (cli_parse_double(a, v, 0.05, 60, &c->engine.phrase_gap_seconds)) return LJ_EXIT_BAD_INPUT;
-        } else if (!strcmp(a, "--lookahead")) {
-            if (cli_parse_double(a, v, 0.1, 1000 * ENGINE_MAX_LOOKAHEAD_SECONDS, &c->lookahead_ms))
-                return LJ_EXIT_BAD_INPUT;
         } else if (!strcmp(a, "--rate")) {
             if ((l = cli_parse_long(a, v, SYNTH_MIN_RATE, SYNTH_MAX_RATE)) < 0) return LJ_EXIT_BAD_INPUT;
             c->synth.sample_rate = (double)l;
@@ -239,10 +216,6 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
         } else if (!strcmp(a, "--channel")) {
             if ((l = cli_parse_long(a, v, 1, 16)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.channel = (int)l - 1;
-        } else if (!strcmp(a, "--program")) {
-            if ((l = cli_parse_long(a, v, 0, 127)) < 0) return LJ_EXIT_BAD_INPUT;
-            c->engine.program = (int)l;
-            snprintf(program_given, sizeof program_given, "--program %ld", l);
         } else if (!strcmp(a, "--engine-priority")) {
             if ((l = cli_parse_long(a, v, 0, 99)) < 0) return LJ_EXIT_BAD_INPUT;
             c->engine.thread_priority = (int)l;
@@ -253,6 +226,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
             return LJ_EXIT_BAD_INPUT;
         }
     }
+    if (given.seed) c->seed_given = 1;
     if (!c->model) {
         cli_error("play needs --model FILE or --preset NAME (see lstmjam play --help, lstmjam presets)");
         return LJ_EXIT_BAD_INPUT;
@@ -277,7 +251,7 @@ int play_args_parse(int argc, char **argv, play_cli *c) {
     c->vary_note[0] = 0;
     if (c->midi_clock == PRESET_CLOCK_IN)
         preset_vary_yield(&c->engine.vary, ENGINE_VARY_TEMPO, "MIDI clock in", c->vary_note, sizeof c->vary_note);
-    preset_vary_yield_options(&c->engine.vary, tempo_given, density_given, program_given, c->vary_note,
+    preset_vary_yield_options(&c->engine.vary, given.tempo, given.density, given.program, c->vary_note,
                               sizeof c->vary_note);
     if (c->midi_in && c->thru_channel == c->engine.channel) { /* as the preset reader refuses it */
         cli_error("the player's notes (--thru-channel) and the model's (--channel) are both on channel "
