@@ -36,13 +36,18 @@ typedef struct queues {
     rtq *q[4]; /* live, engine, record, out */
 } queues;
 
-static void queues_open(queues *s) {
+/* What every test here starts from: the four queues (64 events each) and a
+ * route over them with the player on channel 2 (index 1), thru to MIDI out
+ * too. queues_close frees the queues. */
+static void route_open(queues *s, midi_route *r) {
     size_t b = rtq_bytes(64, sizeof(lj_event));
     for (int i = 0; i < 4; i++) {
         s->mem[i] = aligned_alloc(64, (b + 63) / 64 * 64);
         s->q[i] = rtq_init(s->mem[i], b, 64, sizeof(lj_event));
         assert_non_null(s->q[i]);
     }
+    midi_route_init(r, s->q[0], s->q[1], s->q[2], 1);
+    midi_route_thru_to_out(r, s->q[3]);
 }
 
 static void queues_close(queues *s) {
@@ -62,10 +67,8 @@ static void send(midi_route *r, queues *s, const uint8_t *msg, int got[4]) {
 static void test_controls_to_engine_only(void **state) {
     (void)state;
     queues s;
-    queues_open(&s);
     midi_route r;
-    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1);
-    midi_route_thru_to_out(&r, s.q[3]);
+    route_open(&s, &r);
     const int map[] = {1, 74, 71, 70, -1, 123}; /* -1 unmapped, 123 always everywhere */
     midi_route_set_controls(&r, map, 6);
     int got[4];
@@ -94,10 +97,8 @@ static void test_controls_to_engine_only(void **state) {
 static void test_set_channel(void **state) {
     (void)state;
     queues s;
-    queues_open(&s);
     midi_route r;
-    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1);
-    midi_route_thru_to_out(&r, s.q[3]);
+    route_open(&s, &r);
     static const uint8_t on[] = {0x90, 60, 80}, off[] = {0x80, 60, 0};
     midi_route_message(&r, 10, on, 3);
     midi_route_set_channel(&r, 4); /* nothing is routed until a message comes */
@@ -218,10 +219,8 @@ static void file_messages(const session_rec *rec, wirelog *w, int with_ticks) {
 static void test_expression_thru(void **state) {
     (void)state;
     queues s;
-    queues_open(&s);
     midi_route r;
-    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1); /* thru channel 2 (index 1) */
-    midi_route_thru_to_out(&r, s.q[3]);
+    route_open(&s, &r); /* thru channel 2 (index 1) */
     /* the audio side, reading the live queue */
     logsynth syn;
     memset(&syn, 0, sizeof syn);
@@ -315,10 +314,8 @@ static void test_expression_thru(void **state) {
 static void test_controls_thru_recorded(void **state) {
     (void)state;
     queues s;
-    queues_open(&s);
     midi_route r;
-    midi_route_init(&r, s.q[0], s.q[1], s.q[2], 1); /* thru channel 2 (index 1) */
-    midi_route_thru_to_out(&r, s.q[3]);
+    route_open(&s, &r); /* thru channel 2 (index 1) */
     static const int mapped[] = {71};
     midi_route_set_controls(&r, mapped, 1);
     char err[256];

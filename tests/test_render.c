@@ -32,16 +32,6 @@ static int failures;
 static char sf[4096];
 static char dir[4096];
 
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
-
 static void opts_for_test(render_opts *o) {
     render_opts_default(o);
     o->synth.soundfont = sf;

@@ -1,6 +1,7 @@
-/* Helpers shared by the render tests: WAV reading, alignment by
- * cross-correlation, SNR, onset detection, a deterministic RNG and fixture
- * scores. Header-only (static functions) so each test stays one file. */
+/* Helpers shared by the render tests: a CHECK that counts failures, WAV
+ * reading, alignment by cross-correlation, SNR, onset detection, a
+ * deterministic RNG and fixture scores. Header-only (static functions) so
+ * each test stays one file. */
 #ifndef LJ_TEST_RENDER_UTIL_H
 #define LJ_TEST_RENDER_UTIL_H
 
@@ -13,6 +14,19 @@
 #include <unistd.h>
 
 #include "io/score.h"
+
+/* CHECK(cond, "fmt", ...): when cond is false, "FAIL FILE:LINE: message" on
+ * stdout, counted in the including test's own `static int failures` (its
+ * exit status at the end), and the test goes on to the next check. */
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
+            printf(__VA_ARGS__);                                                                   \
+            printf("\n");                                                                          \
+            failures++;                                                                            \
+        }                                                                                          \
+    } while (0)
 
 typedef struct wav {
     float *x;        /* interleaved samples, frames * channels */

@@ -38,6 +38,7 @@
 
 #include "device/synth.h"
 #include "event_sched.h"
+#include "test_render_util.h"
 
 #define RATE 48000
 #define SWAPS 6
@@ -53,16 +54,6 @@
 #define STEP_RATIO_MAX 1.5
 
 static int failures;
-
-#define CHECK(cond, ...)                                                                           \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                            \
-            printf(__VA_ARGS__);                                                                   \
-            printf("\n");                                                                          \
-            failures++;                                                                            \
-        }                                                                                          \
-    } while (0)
 
 static synth *make_synth(const char *sf) {
     synth_config c;
