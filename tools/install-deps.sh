@@ -16,9 +16,11 @@ libjack-jackd2-dev libcmocka-dev timgm6mb-soundfont"
 if [ "${1:-all}" != run ]; then
     # Tests: sanitizer and fuzz builds (clang), a JACK server and ALSA tools
     # for the device tests, the oracles (abc2midi, midicsv, fluidsynth), and
-    # numpy + yaml for the Python checks (tools/longform_check.py, mgeval.py).
+    # numpy + yaml for the Python checks (tools/longform_check.py, mgeval.py),
+    # procps for the live tests (ps -L reads play's thread priorities, pgrep
+    # finds a running jackd).
     PKGS="$PKGS clang libclang-rt-14-dev jackd2 alsa-utils abcmidi midicsv fluidsynth
-    python3-numpy python3-yaml"
+    python3-numpy python3-yaml procps"
     # Reference implementation for golden numbers (large; only the generator needs it).
     if [ "${LJ_DEPS_EXTRA:-1}" = 1 ]; then PKGS="$PKGS python3-torch"; fi
 fi
