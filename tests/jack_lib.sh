@@ -176,3 +176,36 @@ jack_threads_check() {
             print "ok   threads below the audio thread (SCHED_FIFO" audio "):" ours
         }'
 }
+
+# A JACK MIDI peer's log without what JACK delivered twice:
+#   jack_dump_repeats WHAT DUMP CLIENT_ERE [LINES]
+# rewrites DUMP (a jack_midi_dump -a log; the original stays in DUMP.raw)
+# without the messages tests/jack_dump_repeats.awk finds repeated a whole
+# period later (a writing client that misses a cycle leaves its last cycle's
+# messages in its port, and the reader gets them again), and fails (1) when
+# they fill more periods than the writer's missed cycles explain: jackd's
+# count of cycles the writer (clients matching CLIENT_ERE, e.g.
+# lstmjam-out) left unfinished since jack_log_mark (in the LINES of
+# jackd.log from there, if given), of which only those
+# after a period with messages repeat anything. The allowance is 4 times
+# the expected number (missed cycles x the share of periods with messages)
+# + 2, at most the missed cycles: none on a machine that keeps time; a
+# writer that sends each period's messages again repeats them all.
+jack_dump_repeats() {
+    mv "$2" "$2.raw"
+    awk -v period="${JACK_PERIOD:-128}" -v count_file="$2.repeats" \
+        -f "$LJ_SOURCE_DIR/tests/jack_dump_repeats.awk" "$2.raw" >"$2"
+    set -- "$1" "$2" "$3" $(cat "$2.repeats") \
+        "$(tail -n +"${jack_log_from:-1}" "$tmp/jackd.log" | head -n "${4:-1000000000}" |
+           grep -cE "client = ($3) was not finished")"
+    # $4 repeats, $5 periods of them, $6 periods with messages, $7 span, $8 missed
+    [ "$4" = 0 ] && return 0
+    allowed=$(awk -v m="$8" -v busy="$6" -v span="$7" 'BEGIN {
+        a = m ? int(4 * m * busy / (span > 0 ? span : 1)) + 2 : 0; print a < m ? a : m }')
+    if [ "$5" -le "$allowed" ]; then
+        echo "note $1: $4 messages the peer got twice (JACK's repeat of a missed cycle) left out, in $5 periods; jackd logged $8 cycles of $3 unfinished, $6 of $7 periods hold messages: up to $allowed allowed"
+        return 0
+    fi
+    echo "FAIL $1: $4 messages the peer got twice, in $5 periods: more than the $allowed that $8 cycles of $3 unfinished explain ($6 of $7 periods hold messages)"
+    return 1
+}

@@ -16,6 +16,7 @@
  *
  * Exit 0 when every message was sent, 1 on a bad line or a JACK failure, 77
  * when no JACK server runs. */
+#include <errno.h>
 #include <jack/jack.h>
 #include <jack/midiport.h>
 #include <jack/ringbuffer.h>
@@ -91,10 +92,20 @@ int main(int argc, char **argv) {
         fprintf(stderr, "jack_send: cannot set up the client\n");
         return 1;
     }
+    /* A connection the server refuses is tried again for up to a second:
+     * under heavy preemption (tools/rt_noise.c, ~30 xruns a second) jackd
+     * refused one now and then although the port was there (play_devices:
+     * "cannot connect to lstmjam-midi:midi_in" after play's status line,
+     * which comes only once its MIDI input runs). Each retry is said. */
     for (int i = 1; i < argc; i++)
-        if (jack_connect(client, jack_port_name(port), argv[i])) {
-            fprintf(stderr, "jack_send: cannot connect to %s\n", argv[i]);
-            return 1;
+        for (int attempt = 1, rc; (rc = jack_connect(client, jack_port_name(port), argv[i])) && rc != EEXIST;
+             attempt++) { /* EEXIST: an earlier try did connect */
+            if (attempt == 20) {
+                fprintf(stderr, "jack_send: cannot connect to %s (%d tries)\n", argv[i], attempt);
+                return 1;
+            }
+            fprintf(stderr, "jack_send: cannot connect to %s, trying again\n", argv[i]);
+            nap_ms(50);
         }
     char line[256];
     int lineno = 0, bad = 0;

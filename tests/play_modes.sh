@@ -13,7 +13,9 @@
 #   had 1 s to reach the music); CC 1 (temperature) 64: the status line shows
 #   T 1.06; CC 123: within the look-ahead (plus 50 ms for the engine thread's
 #   wake-up on a loaded machine) MIDI out sends a panic, and by then every
-#   model note that was on has its note-off (a note table over the dump);
+#   model note that was on has its note-off (a note table over the dump; a
+#   note-off play's event log has before the panic may miss the dump only
+#   with a cycle jackd logged lstmjam-out or the dump unfinished);
 #   the model plays on; CC 70 (mode) 30 then 90: the status line shows
 #   continue, the model falls silent (no note-on from one look-ahead after
 #   the change until the next), then steer: it plays again. Pitch bend
@@ -32,8 +34,12 @@
 #   first note are not cut (the last ends later than one look-ahead +50 ms: the
 #   model's own note-offs) and its music differs from the reference after
 #   the player's first note. In both, every player note is
-#   fed to the model (the summary's engine line), nothing is dropped or late,
-#   every note is paired.
+#   fed to the model (the summary's engine line: all 3, or all that reached
+#   play's event log where jackd logged a cycle of lstmjam-midi or jack_send
+#   unfinished), nothing is dropped or late, every note is paired.
+# Each dump is read without the messages JACK delivered twice, a period
+# later, from a client that missed a cycle (tests/jack_lib.sh's
+# jack_dump_repeats: no more such periods than jackd logged missed cycles).
 # Run "respond" (the default 0.6 s silence): the player plays C4, E4, G4,
 #   250 ms each; at the dump (its frames) the model plays nothing before the
 #   player, and its first note-on comes at least 0.6 s minus one period (the
@@ -85,8 +91,10 @@ start() {
     stdbuf -oL jack_midi_dump -a "d$name" >"$tmp/$name.dump" 2>/dev/null &
     dump_pid=$!
     for i in $(seq 1 50); do jack_lsp 2>/dev/null | grep -q "d$name:input" && break; sleep 0.1; done
+    jack_log_mark
     "$BIN" play --model "$tmp/ev.lstm" --seconds "$secs" --tempo 300 --seed 5 --lookahead $LA_MS \
-        --no-audio --midi-in jack --midi-out "jack:d$name:input" --record "$tmp/$name.mid" "$@" \
+        --no-audio --midi-in jack --midi-out "jack:d$name:input" --record "$tmp/$name.mid" \
+        --event-log "$tmp/$name.log" "$@" \
         >"$tmp/$name.out" 2>"$tmp/$name.err" &
     play_pid=$!
     wait_for "$tmp/$name.err" "^[a-z]+ \| [^ ]+\.lstm \|" 20 || return 1
@@ -110,6 +118,10 @@ finish() {
     sleep 0.2
     kill $dump_pid 2>/dev/null; wait $dump_pid 2>/dev/null; dump_pid=
     grep -E "^(played|engine|MIDI out)" "$tmp/$1.out" | sed "s/^/$1: /"
+    # the dump without what JACK delivered twice (tests/jack_lib.sh): both
+    # lstmjam-out and jack_send write to it
+    jack_dump_repeats "$1" "$tmp/$1.dump" "lstmjam-out|jack_send" || fail=1
+    missed=$(tail -n +"$jack_log_from" "$tmp/jackd.log" | grep -cE "client = (lstmjam-out|d$1) was not finished")
     [ $rc = 0 ] || { echo "FAIL $1: play exit $rc"; cat "$tmp/$1.err"; fail=1; }
     # (the summary's late count is MIDI out's here, --no-audio: checked below)
     grep "^played" "$tmp/$1.out" | grep -q "dropped 0, " || { echo "FAIL $1: dropped events"; fail=1; }
@@ -180,8 +192,21 @@ if start controls 60; then
                exit !(down == 1 && up == 1 && t_up - t_down >= 240 && ex == 1 && mapped == 0) }' "$tmp/controls.csv" \
         && echo "ok   sustain pedal and expression in the session MIDI, mapped CCs not" \
         || { echo "FAIL player's controllers in the session MIDI"; fail=1; }
-    awk -v la=$LA_FRAMES -v slack=$SLACK_FRAMES '
+    # A model note on at the dump after MIDI out's panic: the notes of a key
+    # on at the engine's panic (play's event log) are MIDI out's to end
+    # there; those on at the dump beyond them had their note-off scheduled
+    # before (the log), which JACK lost with a cycle lstmjam-out or the dump
+    # did not finish (allowed, as many as jackd logged such cycles in the
+    # run; 1 note in 1 of 7 runs under tools/rt_noise.c's -y -b 3000 -i 12000).
+    log_held=$(awk '$2 != "model" { next }
+        $3 == "note_on" && $6 > 0 { h[$5]++; next }
+        $3 == "note_off" || $3 == "note_on" { if (h[$5] > 0) h[$5]-- }
+        $3 == "panic" { for (k in h) if (h[k]) printf " %d:%d", k, h[k]; exit }' "$tmp/controls.log")
+    awk -v la=$LA_FRAMES -v slack=$SLACK_FRAMES -v missed="$missed" -v log_held="$log_held" '
+        function hex(s) { return index("0123456789abcdef", substr(s, 1, 1)) * 16 + index("0123456789abcdef", substr(s, 2, 1)) - 17 }
+        BEGIN { n = split(log_held, lh, " "); for (i = 1; i <= n; i++) { split(lh[i], kv, ":"); in_log[kv[1]] = kv[2] } }
         { t = $1; sub(":", "", t); t += 0; st = $2; d1 = $3; d2 = $4 }
+        t != cur_t { cur_t = t; split("", offs_here) }
         st == "bf" && d1 == "4a" && d2 == "00" { lo = t }
         st == "bf" && d1 == "4a" && d2 == "7f" { hi = t }
         st == "bf" && d1 == "01" { t_cc1 = t }
@@ -195,9 +220,17 @@ if start controls 60; then
             if (cont && !steer && t >= cont + la + slack) in_cont++
             if (steer && t >= steer) after_steer++
         }
-        st == "80" || (st == "90" && d2 == "00") { if (held[d1] > 0) held[d1]-- }
+        st == "80" || (st == "90" && d2 == "00") { if (held[d1] > 0) held[d1]--; offs_here[d1]++ }
         st == "b0" && d1 == "7b" && cc123 && !panic {
-            panic = t; left = 0; for (k in held) left += held[k]
+            # per key: notes on at the dump before the panic'"'"'s note-offs (its
+            # frame) beyond those on in the event log are JACK'"'"'s (a lost
+            # note-off); what stays on beyond that, MIDI out'"'"'s panic left on
+            panic = t; left = 0
+            for (k in held) if (held[k]) {
+                left += held[k]
+                extra = held[k] + offs_here[k] - in_log[hex(k)]
+                if (held[k] > extra) sink_left += held[k] - (extra > 0 ? extra : 0)
+            }
         }
         END {
             bad = 0
@@ -208,7 +241,10 @@ if start controls 60; then
             printf "controls: CC 123 at frame %d, MIDI out panic %d frames later (look-ahead %d); %d model notes on at the CC, %d left on after the panic\n",
                 cc123, panic - cc123, la, held_at_cc, left
             if (!panic || panic - cc123 > la + slack) { print "FAIL no panic within the look-ahead after CC 123"; bad = 1 }
-            else if (left) { print "FAIL notes left on after the panic"; bad = 1 }
+            else if (left && (sink_left || left > missed)) {
+                printf "FAIL notes left on after the panic: %d on at the engine'"'"'s panic (event log) that MIDI out did not end, %d whose note-off was lost (%d cycles jackd logged lstmjam-out or the dump unfinished)\n", sink_left, left - sink_left, missed; bad = 1
+            }
+            else if (left) printf "note %d note-offs the event log has before the panic did not reach the dump: lost with the %d cycles jackd logged lstmjam-out or the dump unfinished\n", left, missed
             else print "ok   CC 123 panics within the look-ahead and ends every held note"
             printf "controls: %d model note-ons in continue mode (from one look-ahead after CC 70 = 30), %d after CC 70 = 90 (steer)\n", in_cont, after_steer
             if (in_cont) { print "FAIL the model played on in continue mode without a phrase"; bad = 1 }
@@ -244,8 +280,21 @@ play_part() {
     n=$(model_ons "$tmp/$1.dump")
     wait_model_ons "$tmp/$1.dump" $((n + 1)) 10 || fail=1
     finish "$1"
-    grep -q "^engine: 3 player notes fed to the model" "$tmp/$1.out" && echo "ok   $1: the 3 player notes fed to the model" \
-        || { echo "FAIL $1: the player's notes were not all fed to the model"; fail=1; }
+    # every player note lstmjam got (the event log's) is fed to the model; a
+    # message JACK lost at lstmjam-midi's input with a cycle it or jack_send
+    # did not finish (as jackd logged; 1 of 7 runs under tools/rt_noise.c:
+    # E4's note-off and G4's note-on, sent in one cycle, at the dump and not
+    # in play's log) is no note of lstmjam's to feed
+    fed=$(sed -n 's/^engine: \([0-9]*\) player notes fed to the model.*/\1/p' "$tmp/$1.out")
+    got=$(awk '$2 == "player" && $3 == "note_on" && $6 > 0 { n++ } END { print n + 0 }' "$tmp/$1.log")
+    missed_in=$(tail -n +"$jack_log_from" "$tmp/jackd.log" | grep -cE "client = (lstmjam-midi|jack_send) was not finished")
+    if [ "$fed" = 3 ]; then
+        echo "ok   $1: the 3 player notes fed to the model"
+    elif [ -n "$fed" ] && [ "$fed" = "$got" ] && [ "$got" -ge 1 ] && [ "$missed_in" -gt 0 ]; then
+        echo "note $1: $got of the 3 player notes reached lstmjam, all fed to the model; jackd logged $missed_in cycles of lstmjam-midi or jack_send unfinished"
+    else
+        echo "FAIL $1: the player's notes were not all fed to the model ($fed fed, $got in the event log of 3 sent; $missed_in cycles of lstmjam-midi or jack_send unfinished)"; fail=1
+    fi
 }
 # compare NAME MODE: the session MIDI against the reference (see the top).
 compare() {
