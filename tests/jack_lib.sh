@@ -50,14 +50,20 @@ jack_try_start() {
 # jack_reclaim_stale: for each server name in JACK's registry ("jack-UID:NAME:")
 # that no running jackd was started with, starts a jackd of that name (which
 # takes the dead one's slot) and stops it cleanly (which frees the slot).
+# (sh has no local variables: its own are stale_*, as the callers' name and i
+# are theirs: play_start_check's and play_device_loss's start functions lost
+# their $name to it, "wait: Illegal number:" after a reclaim)
 jack_reclaim_stale() {
-    for name in $(strings /dev/shm/jack-shm-registry 2>/dev/null | sed -n 's/^jack-[0-9]*:\(.*\):$/\1/p' | sort -u); do
-        pgrep -f "jackd -n $name " >/dev/null && continue
-        JACK_DEFAULT_SERVER=$name jackd -n "$name" -d dummy -r 48000 -p 128 >/dev/null 2>&1 &
-        reclaim_pid=$!
-        i=0; until JACK_DEFAULT_SERVER=$name jack_lsp >/dev/null 2>&1 || [ $i -ge 50 ]; do sleep 0.1; i=$((i + 1)); done
-        kill $reclaim_pid 2>/dev/null; wait $reclaim_pid 2>/dev/null
-        echo "note: reclaimed the stale JACK server slot of $name"
+    for stale_name in $(strings /dev/shm/jack-shm-registry 2>/dev/null | sed -n 's/^jack-[0-9]*:\(.*\):$/\1/p' | sort -u); do
+        pgrep -f "jackd -n $stale_name " >/dev/null && continue
+        JACK_DEFAULT_SERVER=$stale_name jackd -n "$stale_name" -d dummy -r 48000 -p 128 >/dev/null 2>&1 &
+        stale_pid=$!
+        stale_i=0
+        until JACK_DEFAULT_SERVER=$stale_name jack_lsp >/dev/null 2>&1 || [ $stale_i -ge 50 ]; do
+            sleep 0.1; stale_i=$((stale_i + 1))
+        done
+        kill $stale_pid 2>/dev/null; wait $stale_pid 2>/dev/null
+        echo "note: reclaimed the stale JACK server slot of $stale_name"
     done
 }
 
