@@ -13,7 +13,9 @@
 # loaded machine (counted, as in play_midi_out); an interval of two ticks
 # (a tick lost with a cycle jack_midi_dump or lstmjam-out missed) passes
 # only as often as jackd logged such a miss, at most 3 times; at least 20
-# intervals of each tempo; Stop after the last tick. The CC is sent once
+# intervals of each tempo; Stop after the last tick (the CC's frame is the
+# dump's copy of it; should the dump lose it with a cycle jackd logged, the
+# change is placed where the intervals turn from 800 to 500). The CC is sent once
 # play has printed its "MIDI in:" line (the input client runs: jackd 1.9.21
 # sometimes never runs a second client of one process; midi_in.c replaces it).
 #
@@ -82,29 +84,48 @@ grep -E "^(MIDI out|played)" "$tmp/play.out"
 [ $rc = 0 ] || { echo "FAIL play exit $rc"; cat "$tmp/play.err"; fail=1; }
 awk '
     function abs(x) { return x < 0 ? -x : x }
-    function fits(d, want,   k, n) {
+    # near(d, want): d is n intervals of want (n 1 or 2), give or take k whole periods
+    function near(d, want,   k, n) {
         for (n = 1; n <= 2; n++)
             for (k = -3; k <= 3; k++)
-                if (abs(d - 128 * k - n * want) <= 1) { if (k) shifted++; if (n > 1) lost++; return 1 }
+                if (abs(d - 128 * k - n * want) <= 1) { fit_k = k; fit_n = n; return 1 }
         return 0
+    }
+    function fits(d, want) {
+        if (!near(d, want)) return 0
+        if (fit_k) shifted++
+        if (fit_n > 1) lost++
+        return 1
     }
     { t = $1; sub(":", "", t); t += 0 }
     $2 == "fa" { if (!start) start = NR; if (ticks) start_late = 1 }
     $2 == "bf" && $3 == "47" { cc = t }
     $2 == "fc" { stop = NR; stop_ticks = ticks }
-    $2 == "f8" {
-        if (ticks) {
-            d = t - prev
-            if (!cc || t < cc) { if (fits(d, 800)) slow++; else { bad_slow++; if (bad_slow <= 3) printf "interval %d at 150 BPM (frame %d)\n", d, t } }
+    $2 == "f8" { tick[ticks++] = t; if (stop) after_stop++ }
+    END {
+        bad = 0
+        # the CC as the dump saw it; a cycle the dump missed can take it (a
+        # fresh clone under CI-like load, 2026-12-01: 87 intervals "off",
+        # all of them the 240 BPM ones): then the change is where the
+        # intervals turn from 800 to 500 frames (the last tick of an 800
+        # before the first 500: the one between is the change), if jackd
+        # logged a miss
+        if (!cc && missed) {
+            for (i = 1; i < ticks && !cc; i++)
+                if (near(tick[i] - tick[i - 1], 500) && !near(tick[i] - tick[i - 1], 800)) {
+                    for (k = i - 1; k > 0 && !near(tick[k] - tick[k - 1], 800); k--) {}
+                    cc = tick[k]
+                }
+            if (cc) printf "note: the dump lost the CC with a cycle; the tempo changed at frame %d\n", cc
+        }
+        if (!cc) { print "FAIL the CC 71 is not in the dump and no interval of 500 frames follows a missed cycle"; bad = 1 }
+        for (i = 1; i < ticks; i++) {
+            t = tick[i]; prev = tick[i - 1]; d = t - prev
+            if (!cc || t <= cc) { if (fits(d, 800)) slow++; else { bad_slow++; if (bad_slow <= 3) printf "interval %d at 150 BPM (frame %d)\n", d, t } }
             else if (prev > cc + 9600) { if (fits(d, 500)) fast++; else { bad_fast++; if (bad_fast <= 3) printf "interval %d at 240 BPM (frame %d)\n", d, t } }
         }
-        prev = t; ticks++
-        if (stop) after_stop++
-    }
-    END {
         printf "MIDI clock: %d ticks; %d intervals of 800 frames at 150 BPM (%d off), %d of 500 at 240 BPM (%d off), %d shifted by whole periods, %d ticks lost with a cycle (%d cycles jackd saw a MIDI client miss); Start %s, Stop %s\n",
             ticks, slow, bad_slow, fast, bad_fast, shifted, lost, missed, start && !start_late ? "first" : "MISSING or late", stop && !after_stop ? "last" : "MISSING or not last"
-        bad = 0
         if (lost > missed || lost > 3) { print "FAIL ticks lost where no MIDI client missed a cycle, or more than 3"; bad = 1 }
         if (slow < 20 || fast < 20 || bad_slow || bad_fast) { print "FAIL clock intervals off the tempo"; bad = 1 }
         # Start and the first tick leave in one cycle (offset 0): a Start the
