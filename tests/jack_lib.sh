@@ -77,8 +77,9 @@ jack_test_setup() {
 # Zero xruns (issue 6's end-to-end tests), told apart from the machine's own:
 #   jack_peer_start
 # starts jack_simple_client (a sine to the dummy's playback ports, no link to
-# lstmjam: not upstream or downstream of it in JACK's graph) as a witness:
-# on a machine that cannot keep the period it misses cycles as lstmjam would.
+# lstmjam: not upstream or downstream of it in JACK's graph) as a witness
+# whose missed cycles are printed beside ours: information only, since a
+# do-nothing client is rarely hit when the machine takes the CPU away.
 #   jack_log_mark
 # remembers where $tmp/jackd.log ends, so a check reads only what follows.
 #   jack_xruns_check WHAT PLAY_OUT
