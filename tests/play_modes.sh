@@ -70,6 +70,31 @@ wait_for() {
     echo "FAIL timed out after $3 s waiting for /$2/ in $(basename "$1")"
     return 1
 }
+# send_until FILE ERE MSG: the player sends MSG (a line for jack_send on fd
+# 3) and waits 5 s for FILE to match ERE; when it does not and jackd logged,
+# since the send, lstmjam-midi or jack_send not finishing a cycle (the
+# message lost with it: the ASan pass of a fresh clone, 2026-12-01, at 47
+# xruns a second, never saw CC 74 = 127), it sends MSG once more and says
+# so. A control lstmjam ignores still fails: twice.
+send_until() {
+    send_from=$(($(wc -l <"$tmp/jackd.log") + 1))
+    sends=1 # how many times MSG went (a check that counts what arrived allows as many)
+    printf '%s\n' "$3" >&3
+    i=0
+    while [ $i -lt 50 ]; do
+        grep -Eq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    if tail -n +"$send_from" "$tmp/jackd.log" | grep -qE "client = (lstmjam-midi|jack_send) was not finished"; then
+        echo "note: '$3' not taken after 5 s; jackd logged lstmjam-midi or jack_send missing a cycle: sent again"
+        sends=2
+        printf '%s\n' "$3" >&3
+        wait_for "$1" "$2" 5
+        return
+    fi
+    echo "FAIL timed out after 5 s waiting for /$2/ in $(basename "$1") after '$3'"
+    return 1
+}
 # model_ons FILE: the model's note-ons at the dump so far.
 model_ons() { awk '$2 ~ /^90$/ && $4 != "00" {n++} END {print n+0}' "$1"; }
 # wait_model_ons FILE N SECONDS
@@ -139,47 +164,47 @@ finish() {
 if start controls 60; then
     D="$tmp/controls.dump"
     wait_model_ons "$D" 1 10
-    echo "bf 4a 00" >&3
-    wait_for "$tmp/controls.err" "\| D 0\.25 \|" 5 && echo "ok   CC 74 = 0: density 0.25 on the status line" || fail=1
+    send_until "$tmp/controls.err" "\| D 0\.25 \|" "bf 4a 00" && echo "ok   CC 74 = 0: density 0.25 on the status line" || fail=1
     sleep 2 # a window to count notes in (the counts use the dump's frames)
-    echo "bf 4a 7f" >&3
-    wait_for "$tmp/controls.err" "\| D 4\.00 \|" 5 && echo "ok   CC 74 = 127: density 4.00 on the status line" || fail=1
+    send_until "$tmp/controls.err" "\| D 4\.00 \|" "bf 4a 7f" && echo "ok   CC 74 = 127: density 4.00 on the status line" || fail=1
     sleep 2
-    echo "bf 01 40" >&3 # (not lower: this random model at T 0.1 writes note-ons without time)
-    wait_for "$tmp/controls.err" "\| T 1\.06 \|" 5 && echo "ok   CC 1 = 64: temperature 1.06 on the status line" || fail=1
+    # (not lower: this random model at T 0.1 writes note-ons without time)
+    send_until "$tmp/controls.err" "\| T 1\.06 \|" "bf 01 40" && echo "ok   CC 1 = 64: temperature 1.06 on the status line" || fail=1
     n_before=$(model_ons "$D")
-    echo "bf 7b 00" >&3
-    wait_for "$D" "^ *[0-9]+: b0 7b 00" 5 || fail=1
+    send_until "$D" "^ *[0-9]+: b0 7b 00" "bf 7b 00" || fail=1
     wait_model_ons "$D" $((n_before + 1)) 10 || fail=1
-    echo "bf 46 1e" >&3 # CC 70 = 30: continue
-    wait_for "$tmp/controls.err" "^continue \|" 5 && echo "ok   CC 70 = 30: continue on the status line" || fail=1
+    send_until "$tmp/controls.err" "^continue \|" "bf 46 1e" && echo "ok   CC 70 = 30: continue on the status line" || fail=1
     sleep 1 # a window of continue mode (the count uses the dump's frames)
-    echo "bf 46 5a" >&3 # CC 70 = 90: steer
-    wait_for "$tmp/controls.err" "^steer \|" 5 && echo "ok   CC 70 = 90: steer on the status line" || fail=1
+    send_until "$tmp/controls.err" "^steer \|" "bf 46 5a" && echo "ok   CC 70 = 90: steer on the status line" || fail=1
     n_cont=$(model_ons "$D")
     wait_model_ons "$D" $((n_cont + 1)) 10 || fail=1
     # the pitch wheel, channel and key pressure pass thru (they were dropped)
-    printf 'ef 00 7f\ndf 40\naf 3c 40\n' >&3
-    wait_for "$D" "^ *[0-9]+: a1 3c 40" 5 || fail=1 # thru channel 2 (the dump also gets jack_send's af)
+    # (thru channel 2: the dump also gets jack_send's af)
+    send_until "$D" "^ *[0-9]+: a1 3c 40" "ef 00 7f
+df 40
+af 3c 40" || fail=1
+    bend_sends=$sends
     # the sustain pedal and expression pass thru and are recorded (the
     # session MIDI lacked them: a performance with the pedal played back dry)
-    printf 'bf 40 7f\nbf 0b 50\n' >&3
+    send_until "$D" "^ *[0-9]+: b1 0b 50" "bf 40 7f
+bf 0b 50" || fail=1
+    down_sends=$sends
     sleep 0.3 # the pedal held 0.3 s: at least 0.25 s (240 ticks) in the file
-    printf 'bf 40 00\n' >&3
-    wait_for "$D" "^ *[0-9]+: b1 40 00" 5 || fail=1
+    send_until "$D" "^ *[0-9]+: b1 40 00" "bf 40 00" || fail=1
+    up_sends=$sends
     finish controls
     # MIDI out got the bend as played, and play's closing panic put it back
     # to the centre (no stuck bend in the DAW); the session file has it too
     awk '$2 == "e1" { n++; last = $3 " " $4; if ($3 == "00" && $4 == "7f") up++ }
          $2 == "d1" && $3 == "40" { cp++ }
          END { printf "controls: MIDI out pitch bends %d (up %d, last %s), channel pressure %d\n", n, up, last, cp
-               exit !(up == 1 && last == "00 40" && cp == 1) }' "$D" \
+               exit !(up >= 1 && up <= sends && last == "00 40" && cp >= 1 && cp <= sends) }' sends=$bend_sends "$D" \
         && echo "ok   pitch bend and pressure thru to MIDI out, re-centred at exit" \
         || { echo "FAIL pitch bend or pressure at MIDI out"; fail=1; }
     awk -F', ' '$3 == "Pitch_bend_c" && $5 == 16256 { b++ } $3 == "Channel_aftertouch_c" && $5 == 64 { c++ }
          $3 == "Poly_aftertouch_c" && $5 == 60 && $6 == 64 { p++ }
          END { printf "controls: session MIDI: %d pitch bend 16256, %d channel pressure 64, %d poly pressure\n", b, c, p
-               exit !(b == 1 && c == 1 && p == 1) }' "$tmp/controls.csv" \
+               exit !(b >= 1 && b <= sends && c >= 1 && c <= sends && p >= 1 && p <= sends) }' sends=$bend_sends "$tmp/controls.csv" \
         && echo "ok   pitch bend and pressure in the session MIDI" || { echo "FAIL pitch bend or pressure not recorded"; fail=1; }
     # the player's pedal down then up and expression, on the thru channel;
     # CC 1 (temperature), 70 (mode), 74 (density) drive lstmjam: not there
@@ -189,7 +214,8 @@ if start controls 60; then
          $3 == "Control_c" && ($5 == 1 || $5 == 70 || $5 == 74) { mapped++ }
          END { printf "controls: session MIDI: sustain down %d up %d (ticks %d, %d), expression %d, mapped CCs %d\n",
                       down, up, t_down, t_up, ex, mapped
-               exit !(down == 1 && up == 1 && t_up - t_down >= 240 && ex == 1 && mapped == 0) }' "$tmp/controls.csv" \
+               exit !(down >= 1 && down <= dn && up >= 1 && up <= un && t_up - t_down >= 240 && ex >= 1 && ex <= dn && mapped == 0) }' \
+        dn=$down_sends un=$up_sends "$tmp/controls.csv" \
         && echo "ok   sustain pedal and expression in the session MIDI, mapped CCs not" \
         || { echo "FAIL player's controllers in the session MIDI"; fail=1; }
     # A model note on at the dump after MIDI out's panic: the notes of a key
@@ -210,7 +236,7 @@ if start controls 60; then
         st == "bf" && d1 == "4a" && d2 == "00" { lo = t }
         st == "bf" && d1 == "4a" && d2 == "7f" { hi = t }
         st == "bf" && d1 == "01" { t_cc1 = t }
-        st == "bf" && d1 == "7b" && !cc123 { cc123 = t; held_at_cc = 0; for (k in held) if (held[k]) held_at_cc++ }
+        st == "bf" && d1 == "7b" && !panic { cc123 = t; held_at_cc = 0; for (k in held) if (held[k]) held_at_cc++ }
         st == "bf" && d1 == "46" && d2 == "1e" { cont = t }
         st == "bf" && d1 == "46" && d2 == "5a" { steer = t }
         st == "90" && d2 != "00" {
