@@ -193,32 +193,35 @@ static void thread_clocks_read(thread_clocks *t, int cpu_too) {
     }
 }
 
-/* Counts one callback's clocks: start at its beginning, end at its end (the
- * CPU clock and switch counts read 0 unless measure_cpu: all counted 0). */
+/* Counts one callback's clocks: start at its beginning, end at its end; the
+ * CPU clock and switch counts only with measure_cpu (read 0 otherwise). */
 static void count_callback(sched *s, const thread_clocks *start, const thread_clocks *end) {
     sched_counters *c = &s->pub;
     uint64_t ns = end->wall_ns - start->wall_ns;
+    if (ns > s->ns_max) s->ns_max = ns;
+    store(&c->callback_ns_last, ns);
+    store(&c->callback_ns_max, s->ns_max);
+    int b = time_hist_bucket(ns);
+    store(&c->callback_hist[b], ++s->cb_hist[b]);
+    if (!s->measure_cpu) return; /* the CPU counters stay 0, as sched_stats says */
     uint64_t cpu = end->cpu_ns >= start->cpu_ns ? end->cpu_ns - start->cpu_ns : 0;
     uint64_t off = ns > cpu ? ns - cpu : 0;
-    if (ns > s->ns_max) s->ns_max = ns;
     if (cpu > s->cpu_ns_max) {
         s->cpu_ns_max = cpu;
         s->cpu_max_at = s->callbacks - 1; /* sched_process counted this one already */
         store(&c->callback_cpu_max_at, s->cpu_max_at);
+        store(&c->callback_cpu_ns_max, s->cpu_ns_max);
     }
-    if (off > s->off_cpu_ns_max) s->off_cpu_ns_max = off;
+    if (off > s->off_cpu_ns_max) {
+        s->off_cpu_ns_max = off;
+        store(&c->callback_off_cpu_ns_max, s->off_cpu_ns_max);
+    }
     if (end->voluntary != start->voluntary) {
         if (!s->blocked) store(&c->first_blocked_at, s->first_blocked_at = s->callbacks);
         store(&c->callbacks_blocked, ++s->blocked);
     }
     if (end->faults != start->faults) store(&c->callbacks_faulted, ++s->faulted);
     if (end->involuntary != start->involuntary) store(&c->callbacks_preempted, ++s->preempted);
-    store(&c->callback_ns_last, ns);
-    store(&c->callback_ns_max, s->ns_max);
-    store(&c->callback_cpu_ns_max, s->cpu_ns_max);
-    store(&c->callback_off_cpu_ns_max, s->off_cpu_ns_max);
-    int b = time_hist_bucket(ns);
-    store(&c->callback_hist[b], ++s->cb_hist[b]);
     b = time_hist_bucket(cpu);
     store(&c->callback_cpu_hist[b], ++s->cpu_hist[b]);
 }

@@ -357,6 +357,28 @@ static void test_callback_cpu(void **st) {
            (unsigned long long)s.callbacks_blocked, (unsigned long long)s.callbacks_preempted,
            (unsigned long long)s.callbacks);
 
+    /* without measure_cpu (render): wall times only, the CPU counters 0 */
+    rig w;
+    memset(&w, 0, sizeof w);
+    size_t qb = rtq_bytes(16, sizeof(lj_event));
+    w.qmem = aligned_alloc(64, (qb + 63) / 64 * 64);
+    w.smem = aligned_alloc(64, (sched_bytes() + 63) / 64 * 64);
+    w.q = rtq_init(w.qmem, qb, 16, sizeof(lj_event));
+    sched_config wc = {{&w.f, f_on, f_off, f_cc, f_program, f_all_off, f_render, NULL, NULL, NULL}, w.q, 1, NULL, 0};
+    w.s = sched_init(w.smem, sched_bytes(), &wc);
+    assert_non_null(w.s);
+    for (int i = 0; i < 5; i++) run(&w, 128);
+    sched_stats ws;
+    sched_get_stats(w.s, &ws);
+    assert_true(ws.callback_ns_max > 0);
+    assert_int_equal(ws.callback_cpu_ns_max, 0);
+    assert_int_equal(ws.callback_off_cpu_ns_max, 0);
+    uint64_t wh[TIME_HIST_BUCKETS], wtotal = 0;
+    sched_get_callback_cpu_hist(w.s, wh);
+    for (int b = 0; b < TIME_HIST_BUCKETS; b++) wtotal += wh[b];
+    assert_int_equal(wtotal, 0);
+    rig_free(&w);
+
     uint64_t h[TIME_HIST_BUCKETS];
     sched_get_callback_cpu_hist(r.s, h);
     uint64_t total = 0;
