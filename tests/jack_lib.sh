@@ -102,7 +102,7 @@ jack_test_setup() {
 #     ASan: FluidSynth (2.3's OpenMP effects mixing, reverb or chorus on)
 #     allocates and frees one block in every render call; glibc's per-thread
 #     cache hands the same block back each time (normal build: 6-8 page
-#     faults in a 12-s run, all at the start), while ASan's allocator hands
+#     faults in a 12-s run), while ASan's allocator hands
 #     out fresh pages (a page fault in ~1000 of 2400 callbacks), and now and
 #     then one waits for the control thread's mmap: reported, not failed,
 #     when $LJ_SANITIZE names address,
@@ -111,8 +111,10 @@ jack_test_setup() {
 #   - or used half the period or more in more than 1% of its callbacks (+2):
 #     a VM's cold caches, a busy hyperthread sibling or interrupts counted
 #     against the thread lift a few callbacks that far (measured with
-#     everything pinned to one CPU: 1-2 ms of CPU time in 1 to 4 of 6000,
-#     p99 ~210 us); a fault in the callback lifts many.
+#     everything pinned to one CPU: a CPU-time max of 1.3-3.0 ms in each
+#     of 4 runs of 6000 callbacks, p99 ~210 us; a 2-min soak: 2 of 44,786
+#     callbacks at half the period or more); a fault in the callback lifts
+#     many.
 # The jackd log's counts are printed beside: lstmjam's clients' unfinished
 # cycles, the witness's (jack_peer_start) and the driver's late wake-ups.
 jack_peer_start() {
